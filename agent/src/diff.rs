@@ -1,0 +1,448 @@
+//! Compares a snapshot of a node against its image's manifest and yields
+//! deviations. Pure: no I/O, so every rule is unit-testable.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use plumb_proto::v1::{
+    Deviation, DeviationKind, FileEntry, FileType, Listener, Manifest, Package, Severity,
+};
+use plumb_proto::{hex, kind_snake};
+
+use crate::files::{FileScan, ScannedFile};
+use crate::listeners;
+use crate::packages::PackageScan;
+use crate::paths;
+use crate::policy::{FileFacts, Policy};
+
+/// What the scanners saw on the node.
+pub struct Snapshot<'a> {
+    pub files: &'a FileScan,
+    /// Manifest paths the file scan covered; `None` means the whole root.
+    pub scope: Option<&'a [Vec<u8>]>,
+    pub packages: Option<&'a PackageScan>,
+    pub listeners: Option<&'a [Listener]>,
+}
+
+/// Every deviation of `snap` from `manifest` under `policy`, sorted by
+/// (kind, key).
+pub fn diff(manifest: &Manifest, snap: &Snapshot<'_>, policy: &Policy) -> Vec<Deviation> {
+    let mut out = Vec::new();
+    let package_devs = snap
+        .packages
+        .map(|p| diff_packages(&manifest.packages, &p.packages, policy))
+        .unwrap_or_default();
+    diff_files(manifest, snap, policy, &mut out);
+    if let (Some(section), Some(current)) = (manifest.listeners.as_ref(), snap.listeners) {
+        diff_listeners(
+            &section.listeners,
+            &section.allowed,
+            current,
+            policy,
+            &mut out,
+        );
+    }
+    explain(&mut out, &package_devs);
+    out.extend(package_devs);
+    out.sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
+    out.dedup_by(|a, b| a.kind == b.kind && a.key == b.key);
+    out
+}
+
+fn in_scope(scope: Option<&[Vec<u8>]>, path: &[u8]) -> bool {
+    match scope {
+        None => true,
+        Some(roots) => roots.iter().any(|r| {
+            path == r.as_slice()
+                || (path.starts_with(r)
+                    && (r.as_slice() == b"/" || path.get(r.len()) == Some(&b'/')))
+        }),
+    }
+}
+
+fn under_any(errors: &[Vec<u8>], path: &[u8]) -> bool {
+    in_scope(Some(errors), path)
+}
+
+fn diff_files(manifest: &Manifest, snap: &Snapshot<'_>, policy: &Policy, out: &mut Vec<Deviation>) {
+    let owners = snap.packages.map(|p| &p.owners);
+    let error_paths: Vec<Vec<u8>> = snap.files.errors.iter().map(|e| e.path.clone()).collect();
+    let expected: Vec<&FileEntry> = manifest
+        .files
+        .iter()
+        .filter(|e| {
+            in_scope(snap.scope, e.path_bytes()) && !policy.ignore.is_ignored(e.path_bytes())
+        })
+        .collect();
+    let actual: Vec<&ScannedFile> = snap
+        .files
+        .files
+        .iter()
+        .filter(|f| !policy.ignore.is_ignored(f.entry.path_bytes()))
+        .collect();
+
+    let (mut i, mut j) = (0, 0);
+    while i < expected.len() || j < actual.len() {
+        let order = match (expected.get(i), actual.get(j)) {
+            (Some(e), Some(a)) => e.path_bytes().cmp(a.entry.path_bytes()),
+            (Some(_), None) => Ordering::Less,
+            _ => Ordering::Greater,
+        };
+        match order {
+            Ordering::Less => {
+                let e = expected[i];
+                if !under_any(&error_paths, e.path_bytes()) {
+                    out.push(file_removed(e, policy));
+                }
+                i += 1;
+            }
+            Ordering::Greater => {
+                let a = actual[j];
+                let owner = owners
+                    .and_then(|o| o.get(a.entry.path_bytes()))
+                    .cloned()
+                    .unwrap_or_default();
+                out.push(file_added(a, owner, policy));
+                j += 1;
+            }
+            Ordering::Equal => {
+                let (e, a) = (expected[i], actual[j]);
+                let owner = owners
+                    .and_then(|o| o.get(a.entry.path_bytes()))
+                    .cloned()
+                    .unwrap_or_else(|| e.package.clone());
+                if let Some(d) = file_modified(e, a, owner, policy) {
+                    out.push(d);
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+
+    // Paths the walk could not enter or stat: what is below them is
+    // unknown, which is itself a finding.
+    for err in &snap.files.errors {
+        let in_manifest = manifest
+            .files
+            .binary_search_by(|e| e.path_bytes().cmp(&err.path))
+            .ok();
+        let key = paths::display(&err.path);
+        let facts = FileFacts::default();
+        let kind = if in_manifest.is_some() {
+            DeviationKind::FileModified
+        } else {
+            DeviationKind::FileAdded
+        };
+        let severity = policy.severity(kind, &key, facts).max(Severity::High);
+        out.push(Deviation {
+            kind: kind as i32,
+            key,
+            severity: severity as i32,
+            expected: in_manifest
+                .map(|i| describe(&manifest.files[i]))
+                .unwrap_or_default(),
+            actual: format!("unreadable: {}", err.cause),
+            changes: vec!["unreadable".into()],
+            ..Default::default()
+        });
+    }
+}
+
+fn is_exec(e: &FileEntry) -> bool {
+    e.file_type == FileType::Regular as i32 && e.mode & 0o111 != 0
+}
+
+fn file_removed(e: &FileEntry, policy: &Policy) -> Deviation {
+    let key = paths::display(e.path_bytes());
+    let facts = FileFacts {
+        executable: is_exec(e),
+        gained_setid: false,
+    };
+    Deviation {
+        kind: DeviationKind::FileRemoved as i32,
+        severity: policy.severity(DeviationKind::FileRemoved, &key, facts) as i32,
+        key,
+        expected: describe(e),
+        actual: String::new(),
+        package: e.package.clone(),
+        ..Default::default()
+    }
+}
+
+fn file_added(a: &ScannedFile, owner: String, policy: &Policy) -> Deviation {
+    let key = paths::display(a.entry.path_bytes());
+    let facts = FileFacts {
+        executable: is_exec(&a.entry),
+        gained_setid: a.entry.mode & 0o6000 != 0,
+    };
+    let mut severity = policy.severity(DeviationKind::FileAdded, &key, facts);
+    let mut changes = Vec::new();
+    if a.error.is_some() {
+        changes.push("unreadable".to_string());
+        severity = severity.max(Severity::High);
+    }
+    Deviation {
+        kind: DeviationKind::FileAdded as i32,
+        severity: severity as i32,
+        key,
+        expected: String::new(),
+        actual: describe_scanned(a),
+        changes,
+        package: owner,
+        ..Default::default()
+    }
+}
+
+fn file_modified(
+    e: &FileEntry,
+    a: &ScannedFile,
+    owner: String,
+    policy: &Policy,
+) -> Option<Deviation> {
+    let n = &a.entry;
+    let mut changes = Vec::new();
+    if e.file_type != n.file_type {
+        changes.push("type");
+    } else {
+        let ty = FileType::try_from(e.file_type).unwrap_or(FileType::Unspecified);
+        match ty {
+            FileType::Regular => {
+                if a.error.is_some() {
+                    changes.push("unreadable");
+                } else if e.size != n.size || e.sha256 != n.sha256 {
+                    changes.push("content");
+                }
+            }
+            FileType::Symlink if e.link_target_bytes() != n.link_target_bytes() => {
+                changes.push("link_target")
+            }
+            FileType::CharDevice | FileType::BlockDevice if e.rdev != n.rdev => {
+                changes.push("device")
+            }
+            _ => {}
+        }
+    }
+    // Symlink permission bits are meaningless on Linux and vary by umask.
+    if e.mode != n.mode && !(e.file_type == FileType::Symlink as i32 && n.file_type == e.file_type)
+    {
+        changes.push("mode");
+    }
+    if e.uid != n.uid || e.gid != n.gid {
+        changes.push("owner");
+    }
+    if changes.is_empty() {
+        return None;
+    }
+    let key = paths::display(e.path_bytes());
+    let facts = FileFacts {
+        executable: is_exec(e) || is_exec(n),
+        gained_setid: n.mode & 0o6000 & !e.mode != 0,
+    };
+    let mut severity = policy.severity(DeviationKind::FileModified, &key, facts);
+    if changes.contains(&"unreadable") {
+        severity = severity.max(Severity::High);
+    }
+    Some(Deviation {
+        kind: DeviationKind::FileModified as i32,
+        severity: severity as i32,
+        key,
+        expected: describe(e),
+        actual: describe_scanned(a),
+        changes: changes.into_iter().map(String::from).collect(),
+        package: owner,
+        ..Default::default()
+    })
+}
+
+/// A one-line description of a file's recorded state.
+pub fn describe(e: &FileEntry) -> String {
+    let ty = FileType::try_from(e.file_type).unwrap_or(FileType::Unspecified);
+    let common = format!("mode={:04o} owner={}:{}", e.mode, e.uid, e.gid);
+    match ty {
+        FileType::Regular => format!("file {common} size={} sha256={}", e.size, hex(&e.sha256)),
+        FileType::Directory => format!("directory {common}"),
+        FileType::Symlink => format!(
+            "symlink -> {} owner={}:{}",
+            paths::display(e.link_target_bytes()),
+            e.uid,
+            e.gid
+        ),
+        FileType::CharDevice => format!("char-device {common} rdev={}", e.rdev),
+        FileType::BlockDevice => format!("block-device {common} rdev={}", e.rdev),
+        FileType::Fifo => format!("fifo {common}"),
+        FileType::Socket => format!("socket {common}"),
+        FileType::Unspecified => format!("unknown {common}"),
+    }
+}
+
+fn describe_scanned(a: &ScannedFile) -> String {
+    match &a.error {
+        Some(err) => format!(
+            "{} (content unreadable: {err})",
+            describe(&a.entry)
+                .split(" sha256=")
+                .next()
+                .unwrap_or_default()
+        ),
+        None => describe(&a.entry),
+    }
+}
+
+fn diff_packages(expected: &[Package], actual: &[Package], policy: &Policy) -> Vec<Deviation> {
+    type Id<'a> = (i32, &'a str, &'a str);
+    let exp: BTreeMap<Id<'_>, &Package> = expected
+        .iter()
+        .map(|p| ((p.manager, p.name.as_str(), p.arch.as_str()), p))
+        .collect();
+    let act: BTreeMap<Id<'_>, &Package> = actual
+        .iter()
+        .map(|p| ((p.manager, p.name.as_str(), p.arch.as_str()), p))
+        .collect();
+    // A name present under several architectures needs the arch in its key.
+    let mut arches: HashMap<(i32, &str), HashSet<&str>> = HashMap::new();
+    for p in expected.iter().chain(actual) {
+        arches
+            .entry((p.manager, p.name.as_str()))
+            .or_default()
+            .insert(p.arch.as_str());
+    }
+    let key = |p: &Package| {
+        if arches
+            .get(&(p.manager, p.name.as_str()))
+            .is_some_and(|a| a.len() > 1)
+        {
+            format!("{}:{}", p.name, p.arch)
+        } else {
+            p.name.clone()
+        }
+    };
+    let mut out = Vec::new();
+    let mut push = |kind: DeviationKind, p: &Package, expected: String, actual: String| {
+        let k = key(p);
+        out.push(Deviation {
+            kind: kind as i32,
+            severity: policy.severity(kind, &k, FileFacts::default()) as i32,
+            key: k,
+            expected,
+            actual,
+            package: p.name.clone(),
+            ..Default::default()
+        });
+    };
+    for (id, p) in &exp {
+        match act.get(id) {
+            None => push(
+                DeviationKind::PackageRemoved,
+                p,
+                describe_package(p),
+                String::new(),
+            ),
+            Some(a) if a.version != p.version => push(
+                DeviationKind::PackageChanged,
+                p,
+                describe_package(p),
+                describe_package(a),
+            ),
+            Some(_) => {}
+        }
+    }
+    for (id, p) in &act {
+        if !exp.contains_key(id) {
+            push(
+                DeviationKind::PackageAdded,
+                p,
+                String::new(),
+                describe_package(p),
+            );
+        }
+    }
+    out
+}
+
+fn describe_package(p: &Package) -> String {
+    let manager = match p.manager {
+        1 => "dpkg",
+        2 => "rpm",
+        3 => "apk",
+        _ => "unknown",
+    };
+    if p.arch.is_empty() {
+        format!("{} ({manager})", p.version)
+    } else {
+        format!("{} {} ({manager})", p.version, p.arch)
+    }
+}
+
+fn diff_listeners(
+    expected: &[Listener],
+    allowed: &[plumb_proto::v1::ListenerRule],
+    actual: &[Listener],
+    policy: &Policy,
+    out: &mut Vec<Deviation>,
+) {
+    let describe = |l: &Listener| {
+        let who = if l.process.is_empty() {
+            "unknown process".to_string()
+        } else {
+            l.process.clone()
+        };
+        if l.ephemeral {
+            format!("{who} on an ephemeral port ({})", l.port)
+        } else {
+            who
+        }
+    };
+    for a in actual {
+        let known = expected.iter().any(|e| listeners::matches(e, a))
+            || allowed.iter().any(|r| listeners::allowed(r, a));
+        if !known {
+            let key = listeners::key(a);
+            out.push(Deviation {
+                kind: DeviationKind::ListenerAdded as i32,
+                severity: policy.severity(DeviationKind::ListenerAdded, &key, FileFacts::default())
+                    as i32,
+                key,
+                actual: describe(a),
+                ..Default::default()
+            });
+        }
+    }
+    for e in expected {
+        if !actual.iter().any(|a| listeners::matches(e, a)) {
+            let key = listeners::key(e);
+            out.push(Deviation {
+                kind: DeviationKind::ListenerRemoved as i32,
+                severity: policy.severity(
+                    DeviationKind::ListenerRemoved,
+                    &key,
+                    FileFacts::default(),
+                ) as i32,
+                key,
+                expected: describe(e),
+                ..Default::default()
+            });
+        }
+    }
+}
+
+/// Marks file deviations that a package deviation explains.
+fn explain(files: &mut [Deviation], packages: &[Deviation]) {
+    let by_name: HashMap<&str, String> = packages
+        .iter()
+        .map(|p| {
+            let kind = DeviationKind::try_from(p.kind).unwrap_or(DeviationKind::Unspecified);
+            (
+                p.package.as_str(),
+                format!("{}:{}", kind_snake(kind), p.key),
+            )
+        })
+        .collect();
+    for d in files.iter_mut() {
+        if let Some(reason) = by_name.get(d.package.as_str()) {
+            if !d.package.is_empty() {
+                d.explained_by = reason.clone();
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! plumb-agent: golden-image manifests, drift checks and the node daemon.
+//!
+//! Data flows one way: the scanners ([`files`], [`packages`],
+//! [`listeners`]) turn a root into records, [`diff`] compares them with a
+//! [`manifest`] under a [`policy`], and the result is printed ([`report`])
+//! or streamed to the collector by the daemon. No scanner knows about the
+//! network.
+
+#![forbid(unsafe_code)]
+
+pub mod cache;
+pub mod check;
+pub mod diff;
+pub mod files;
+pub mod fixture;
+pub mod hash;
+pub mod listeners;
+pub mod manifest;
+pub mod packages;
+pub mod paths;
+pub mod policy;
+pub mod report;
+pub mod throttle;

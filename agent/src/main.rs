@@ -1,0 +1,304 @@
+//! `plumb-agent`: build manifests, check nodes, run the daemon.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use plumb_agent::check::Checker;
+use plumb_agent::manifest::{self, BuildOptions};
+use plumb_agent::policy::PolicyFile;
+use plumb_agent::{listeners, report};
+
+/// Drift detection for immutable infrastructure: the node agent.
+#[derive(Parser)]
+#[command(name = "plumb-agent", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build and inspect golden-image manifests.
+    Manifest {
+        #[command(subcommand)]
+        command: ManifestCommand,
+    },
+    /// Compare a root with a manifest once and report deviations.
+    /// Exit status: 0 matches, 1 deviates, 2 error.
+    Check(CheckArgs),
+    /// Lay out a small realistic node root (files, dpkg database) to try
+    /// plumb on.
+    #[command(hide = true)]
+    DemoRoot {
+        /// Where to create it.
+        dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ManifestCommand {
+    /// Record every file, package and listener of a root.
+    Build(BuildArgs),
+    /// Print a manifest's summary (image id, digest, counts).
+    Show {
+        /// Manifest file (binary protobuf or JSON).
+        file: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// The root to record (the image's filesystem).
+    #[arg(long, default_value = "/")]
+    root: PathBuf,
+    /// The image id (AMI id, image tag, build id).
+    #[arg(long)]
+    image_id: String,
+    /// Output file: JSON when it ends in `.json`, binary protobuf otherwise.
+    #[arg(short = 'o', long = "output")]
+    output: PathBuf,
+    /// Paths (globs) to leave out, in addition to the defaults.
+    #[arg(long)]
+    exclude: Vec<String>,
+    /// Record listeners even though the root is not `/`.
+    #[arg(long)]
+    listeners: bool,
+    /// Allowed listeners: `tcp:9100`, `udp:*`, `tcp:*:nginx`.
+    #[arg(long = "allow-listener", value_parser = listeners::parse_rule)]
+    allow_listener: Vec<plumb_proto::v1::ListenerRule>,
+    /// Where the proc filesystem is mounted.
+    #[arg(long, default_value = "/proc", hide = true)]
+    proc_dir: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// The manifest of the image this root was built from.
+    #[arg(long)]
+    manifest: PathBuf,
+    /// The root to check.
+    #[arg(long, default_value = "/")]
+    root: PathBuf,
+    /// Print one JSON object instead of the text report.
+    #[arg(long)]
+    json: bool,
+    /// A TOML policy file whose rules go in front of the manifest's.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Rehash every file instead of trusting the hash cache.
+    #[arg(long)]
+    full: bool,
+    /// Where the hash cache lives.
+    #[arg(long, default_value = "/var/lib/plumb")]
+    state_dir: PathBuf,
+    /// Where the proc filesystem is mounted.
+    #[arg(long, default_value = "/proc", hide = true)]
+    proc_dir: PathBuf,
+}
+
+fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Manifest {
+            command: ManifestCommand::Build(args),
+        } => build(args),
+        Command::Manifest {
+            command: ManifestCommand::Show { file },
+        } => show(&file),
+        Command::Check(args) => check(args),
+        Command::DemoRoot { dir } => {
+            plumb_agent::fixture::FixtureRoot::at(&dir).realistic();
+            println!("demo root ready at {}", dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("plumb-agent: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PLUMB_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn progress(label: &'static str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {pos} entries ({per_sec}, {elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_message(label);
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
+    let bar = progress("recording");
+    let opts = BuildOptions {
+        root: args.root.clone(),
+        image_id: args.image_id,
+        exclude: args.exclude,
+        listeners: args.listeners,
+        allow_listeners: args.allow_listener,
+        proc_dir: args.proc_dir,
+        progress: bar.clone(),
+        throttle: None,
+    };
+    let started = std::time::Instant::now();
+    let built = manifest::build(&opts);
+    bar.finish_and_clear();
+    let (m, stats) =
+        built.with_context(|| format!("building a manifest of {}", args.root.display()))?;
+    manifest::write(&args.output, &m)?;
+    tracing::info!(
+        files = stats.files,
+        bytes = stats.hashed_bytes,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "manifest built"
+    );
+    eprintln!(
+        "manifest {} for image {}: {} files ({} MB hashed), {} packages, {} in {:.1}s",
+        args.output.display(),
+        m.image_id,
+        m.files.len(),
+        stats.hashed_bytes / 1_000_000,
+        m.packages.len(),
+        match &m.listeners {
+            Some(l) => format!("{} listeners", l.listeners.len()),
+            None => "no listeners recorded".to_string(),
+        },
+        started.elapsed().as_secs_f64()
+    );
+    println!("{}", m.digest_hex());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(file: &Path) -> anyhow::Result<ExitCode> {
+    let m = manifest::read(file)?;
+    let b = m.builder.clone().unwrap_or_default();
+    let count =
+        |t: plumb_proto::v1::FileType| m.files.iter().filter(|f| f.file_type == t as i32).count();
+    println!("image id:     {}", m.image_id);
+    println!("digest:       sha256:{}", m.digest_hex());
+    println!("format:       {}", m.format_version);
+    println!("created:      {} (unix ms)", m.created_unix_ms);
+    println!(
+        "built on:     {} ({}, kernel {}), agent {}",
+        b.hostname, b.os, b.kernel, b.agent_version
+    );
+    if !b.image_os.is_empty() {
+        println!("image os:     {}", b.image_os);
+    }
+    println!(
+        "files:        {} ({} regular, {} directories, {} symlinks, {} other)",
+        m.files.len(),
+        count(plumb_proto::v1::FileType::Regular),
+        count(plumb_proto::v1::FileType::Directory),
+        count(plumb_proto::v1::FileType::Symlink),
+        m.files.len()
+            - count(plumb_proto::v1::FileType::Regular)
+            - count(plumb_proto::v1::FileType::Directory)
+            - count(plumb_proto::v1::FileType::Symlink)
+    );
+    println!(
+        "setuid/gid:   {}",
+        m.files.iter().filter(|f| f.mode & 0o6000 != 0).count()
+    );
+    println!("packages:     {}", m.packages.len());
+    match &m.listeners {
+        Some(l) => println!(
+            "listeners:    {} recorded, {} allowed rules",
+            l.listeners.len(),
+            l.allowed.len()
+        ),
+        None => println!("listeners:    not recorded"),
+    }
+    if let Some(p) = &m.policy {
+        println!(
+            "policy:       {} ignore globs, {} severity rules",
+            p.ignore.len(),
+            p.severity.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let m = manifest::read(&args.manifest)?;
+    let policy = args.policy.as_deref().map(PolicyFile::load).transpose()?;
+    let state_dir = usable_state_dir(&args.state_dir);
+    let mut checker = Checker::new(
+        &args.root,
+        m,
+        policy.as_ref(),
+        state_dir.as_deref(),
+        &args.proc_dir,
+    )?;
+    let bar = progress("checking");
+    let result = checker.scan(args.full, bar.clone());
+    bar.finish_and_clear();
+    let result = result.with_context(|| format!("checking {}", args.root.display()))?;
+    checker.save_cache();
+    let root = args.root.display().to_string();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        report::json(
+            &mut out,
+            &checker.manifest,
+            &root,
+            &result.deviations,
+            &result.stats,
+        )?;
+    } else {
+        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        report::text(
+            &mut out,
+            &checker.manifest,
+            &root,
+            &result.deviations,
+            &result.stats,
+            color,
+        )?;
+    }
+    Ok(if result.deviations.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The state dir if it can be created and written; otherwise a warning and
+/// no cache (a check must still work read-only, e.g. on a mounted image).
+fn usable_state_dir(dir: &Path) -> Option<PathBuf> {
+    match std::fs::create_dir_all(dir).and_then(|_| tempfile_probe(dir)) {
+        Ok(()) => Some(dir.to_path_buf()),
+        Err(e) => {
+            tracing::warn!(state_dir = %dir.display(), error = %e, "state dir not writable; checking without the hash cache");
+            None
+        }
+    }
+}
+
+fn tempfile_probe(dir: &Path) -> std::io::Result<()> {
+    let probe = dir.join(format!(".probe.{}", std::process::id()));
+    std::fs::write(&probe, b"")?;
+    std::fs::remove_file(probe)
+}

@@ -1,0 +1,241 @@
+//! Building, reading and writing golden-image manifests.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use indicatif::ProgressBar;
+use plumb_proto::v1::{BuilderInfo, ListenerRule, ListenerSection, Manifest};
+use plumb_proto::{DigestError, MANIFEST_FORMAT_VERSION};
+use prost::Message;
+
+use crate::files::{self, ScanError, ScanOptions};
+use crate::packages::{self, PackageError};
+use crate::policy::{self, IgnoreSet, PolicyError};
+use crate::throttle::Throttle;
+use crate::{listeners, paths};
+
+/// What `manifest build` is asked to record.
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub image_id: String,
+    pub exclude: Vec<String>,
+    /// Record listeners even though the root is not `/`.
+    pub listeners: bool,
+    pub allow_listeners: Vec<ListenerRule>,
+    /// Where the proc filesystem is (`/proc`).
+    pub proc_dir: PathBuf,
+    pub progress: ProgressBar,
+    pub throttle: Option<Arc<Throttle>>,
+}
+
+/// Why a manifest could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("{0}")]
+    Root(String),
+    #[error("image id must be 1-256 printable characters, got {0:?}")]
+    ImageId(String),
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error("reading packages: {0}")]
+    Packages(#[from] PackageError),
+    #[error("reading listeners: {0}")]
+    Listeners(#[from] listeners::ListenerError),
+    #[error("{} path(s) could not be recorded, so the manifest would be incomplete (exclude them with --exclude if they are expected):\n{}", .0.len(), render_errors(.0))]
+    Incomplete(Vec<ScanError>),
+}
+
+fn render_errors(errors: &[ScanError]) -> String {
+    let mut lines: Vec<String> = errors
+        .iter()
+        .take(20)
+        .map(|e| format!("  {}: {}", paths::display(&e.path), e.cause))
+        .collect();
+    if errors.len() > 20 {
+        lines.push(format!("  ... and {} more", errors.len() - 20));
+    }
+    lines.join("\n")
+}
+
+/// Statistics of a build, for logs and progress.
+#[derive(Debug, Default)]
+pub struct BuildStats {
+    pub files: usize,
+    pub hashed_bytes: u64,
+}
+
+/// Walks, hashes and reads package databases and listeners into a sealed
+/// manifest.
+pub fn build(opts: &BuildOptions) -> Result<(Manifest, BuildStats), BuildError> {
+    files::check_root(&opts.root).map_err(BuildError::Root)?;
+    if opts.image_id.is_empty()
+        || opts.image_id.len() > plumb_proto::MAX_ID_BYTES
+        || opts
+            .image_id
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(BuildError::ImageId(opts.image_id.clone()));
+    }
+    let policy_defaults = policy::default_policy(&opts.exclude);
+    let ignore = IgnoreSet::new(policy_defaults.ignore.iter().cloned())?;
+    let packages = packages::scan(&opts.root)?;
+    let scan = files::scan(&ScanOptions {
+        root: &opts.root,
+        ignore: &ignore,
+        cache: None,
+        throttle: opts.throttle.clone(),
+        progress: opts.progress.clone(),
+        only: None,
+    });
+    let mut errors = scan.errors.clone();
+    errors.extend(scan.files.iter().filter_map(|f| {
+        f.error.as_ref().map(|e| ScanError {
+            path: f.entry.path_bytes().to_vec(),
+            cause: e.clone(),
+        })
+    }));
+    if !errors.is_empty() {
+        return Err(BuildError::Incomplete(errors));
+    }
+    let stats = BuildStats {
+        files: scan.files.len(),
+        hashed_bytes: scan.hashed_bytes,
+    };
+    let mut entries: Vec<_> = scan.files.into_iter().map(|f| f.entry).collect();
+    for e in &mut entries {
+        if let Some(owner) = packages.owners.get(e.path_bytes()) {
+            e.package = owner.clone();
+        }
+    }
+
+    let is_host_root = std::fs::canonicalize(&opts.root)
+        .map(|p| p == Path::new("/"))
+        .unwrap_or(false);
+    let listeners = if is_host_root || opts.listeners {
+        let current = listeners::scan(&opts.proc_dir)?;
+        Some(ListenerSection {
+            listeners: current.into_iter().map(listeners::for_manifest).collect(),
+            allowed: opts.allow_listeners.clone(),
+        })
+    } else if !opts.allow_listeners.is_empty() {
+        Some(ListenerSection {
+            listeners: Vec::new(),
+            allowed: opts.allow_listeners.clone(),
+        })
+    } else {
+        None
+    };
+
+    let mut manifest = Manifest {
+        format_version: MANIFEST_FORMAT_VERSION,
+        image_id: opts.image_id.clone(),
+        created_unix_ms: now_ms(),
+        builder: Some(builder_info(&opts.root)),
+        digest: Vec::new(),
+        files: entries,
+        packages: packages.packages,
+        listeners,
+        policy: Some(policy_defaults),
+    };
+    manifest.seal();
+    Ok((manifest, stats))
+}
+
+fn builder_info(root: &Path) -> BuilderInfo {
+    BuilderInfo {
+        hostname: sysinfo::System::host_name().unwrap_or_default(),
+        os: sysinfo::System::long_os_version().unwrap_or_default(),
+        kernel: sysinfo::System::kernel_version().unwrap_or_default(),
+        agent_version: env!("CARGO_PKG_VERSION").to_string(),
+        root: root.display().to_string(),
+        image_os: os_release_name(root).unwrap_or_default(),
+    }
+}
+
+fn os_release_name(root: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(root.join("etc/os-release"))
+        .or_else(|_| std::fs::read_to_string(root.join("usr/lib/os-release")))
+        .ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+        .map(|v| v.trim_matches('"').to_string())
+}
+
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Why a manifest file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestFileError {
+    #[error("manifest {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("manifest {path}: invalid JSON: {source}")]
+    Json {
+        path: String,
+        source: serde_json::Error,
+    },
+    #[error("manifest {path}: {source}")]
+    Invalid { path: String, source: DigestError },
+}
+
+fn is_json(path: &Path, bytes: &[u8]) -> bool {
+    path.extension().is_some_and(|e| e == "json")
+        || bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+/// Reads a manifest (binary protobuf, or JSON by extension or content) and
+/// verifies its format version and digest.
+pub fn read(path: &Path) -> Result<Manifest, ManifestFileError> {
+    let p = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| ManifestFileError::Io {
+        path: p.clone(),
+        source,
+    })?;
+    decode(&bytes, path)
+}
+
+/// Decodes manifest bytes read from `origin`.
+pub fn decode(bytes: &[u8], origin: &Path) -> Result<Manifest, ManifestFileError> {
+    let p = origin.display().to_string();
+    if is_json(origin, bytes) {
+        let mut m: Manifest =
+            serde_json::from_slice(bytes).map_err(|source| ManifestFileError::Json {
+                path: p.clone(),
+                source,
+            })?;
+        m.verify()
+            .map_err(|source| ManifestFileError::Invalid { path: p, source })?;
+        Ok(m)
+    } else {
+        Manifest::decode_verified(bytes)
+            .map_err(|source| ManifestFileError::Invalid { path: p, source })
+    }
+}
+
+/// Writes a manifest atomically: JSON when the path ends in `.json`,
+/// binary protobuf otherwise.
+pub fn write(path: &Path, manifest: &Manifest) -> Result<(), ManifestFileError> {
+    let p = path.display().to_string();
+    let bytes = if path.extension().is_some_and(|e| e == "json") {
+        let mut v =
+            serde_json::to_vec_pretty(manifest).map_err(|source| ManifestFileError::Json {
+                path: p.clone(),
+                source,
+            })?;
+        v.push(b'\n');
+        v
+    } else {
+        manifest.encode_to_vec()
+    };
+    crate::cache::write_atomic(path, &bytes)
+        .map_err(|source| ManifestFileError::Io { path: p, source })
+}

@@ -1,0 +1,133 @@
+//! apk (Alpine): `lib/apk/db/installed`, stanzas of `X:value` lines where
+//! `P` is the name, `V` the version, `A` the architecture, `F` a directory
+//! and `R` a file in the last `F`.
+
+use std::path::Path;
+
+use plumb_proto::v1::{Package, PackageManager};
+
+use super::{PackageError, PackageScan};
+
+const DB: &str = "lib/apk/db/installed";
+
+pub fn present(root: &Path) -> bool {
+    root.join(DB).is_file()
+}
+
+pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
+    let path = root.join(DB);
+    let bytes = std::fs::read(&path).map_err(|e| PackageError::at(&path, None, e.to_string()))?;
+    let mut name: Option<String> = None;
+    let mut version: Option<String> = None;
+    let mut arch = String::new();
+    let mut dir: Vec<u8> = Vec::new();
+    let mut files: Vec<Vec<u8>> = Vec::new();
+    let mut start = 1;
+    let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+    for (i, line) in lines.iter().enumerate() {
+        let lineno = i + 1;
+        if line.is_empty() {
+            if name.is_some() || version.is_some() {
+                let n = name.take().ok_or_else(|| {
+                    PackageError::at(&path, Some(start), "package has no P: line")
+                })?;
+                let v = version.take().ok_or_else(|| {
+                    PackageError::at(&path, Some(start), format!("package {n} has no V: line"))
+                })?;
+                out.packages.push(Package {
+                    manager: PackageManager::Apk as i32,
+                    name: n.clone(),
+                    version: v,
+                    arch: std::mem::take(&mut arch),
+                });
+                for f in files.drain(..) {
+                    out.own(f, &n);
+                }
+            }
+            files.clear();
+            dir.clear();
+            start = lineno + 1;
+            continue;
+        }
+        if line.len() < 2 || line[1] != b':' {
+            return Err(PackageError::at(&path, Some(lineno), "expected `X:value`"));
+        }
+        let value = &line[2..];
+        let text = || {
+            String::from_utf8(value.to_vec())
+                .map_err(|_| PackageError::at(&path, Some(lineno), "not valid UTF-8"))
+        };
+        match line[0] {
+            b'P' => name = Some(text()?),
+            b'V' => version = Some(text()?),
+            b'A' => arch = text()?,
+            b'F' => {
+                dir = b"/".to_vec();
+                dir.extend_from_slice(value);
+                files.push(dir.clone());
+            }
+            b'R' => {
+                let mut p = dir.clone();
+                if p.len() > 1 {
+                    p.push(b'/');
+                } else {
+                    p = b"/".to_vec();
+                }
+                p.extend_from_slice(value);
+                files.push(p);
+            }
+            _ => {}
+        }
+    }
+    if let Some(n) = name {
+        let v = version.ok_or_else(|| {
+            PackageError::at(&path, Some(start), format!("package {n} has no V: line"))
+        })?;
+        out.packages.push(Package {
+            manager: PackageManager::Apk as i32,
+            name: n.clone(),
+            version: v,
+            arch,
+        });
+        for f in files {
+            out.own(f, &n);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::FixtureRoot;
+
+    #[test]
+    fn reads_packages_and_owners() {
+        let dir = tempfile::tempdir().unwrap();
+        FixtureRoot::at(dir.path())
+            .apk_package("busybox", "1.36.1-r2", &[("/bin/busybox", b"bb")])
+            .apk_package("musl", "1.2.4-r0", &[]);
+        let mut out = PackageScan::default();
+        scan(dir.path(), &mut out).unwrap();
+        assert_eq!(out.packages.len(), 2);
+        assert_eq!(out.packages[0].version, "1.36.1-r2");
+        assert_eq!(
+            out.owners
+                .get(b"/bin/busybox".as_slice())
+                .map(String::as_str),
+            Some("busybox")
+        );
+    }
+
+    #[test]
+    fn malformed_line_is_reported_with_its_number() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("lib/apk/db")).unwrap();
+        std::fs::write(dir.path().join(DB), "P:a\nV:1\ngarbage\n").unwrap();
+        let err = scan(dir.path(), &mut PackageScan::default()).unwrap_err();
+        assert!(
+            err.to_string().contains("lib/apk/db/installed line 3"),
+            "{err}"
+        );
+    }
+}

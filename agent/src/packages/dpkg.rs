@@ -1,0 +1,192 @@
+//! dpkg: `var/lib/dpkg/status` (installed entries only) and the
+//! `var/lib/dpkg/info/<pkg>[:<arch>].list` file lists.
+
+use std::path::Path;
+
+use plumb_proto::v1::{Package, PackageManager};
+
+use super::{PackageError, PackageScan};
+
+const STATUS: &str = "var/lib/dpkg/status";
+const INFO: &str = "var/lib/dpkg/info";
+
+pub fn present(root: &Path) -> bool {
+    root.join(STATUS).is_file()
+}
+
+pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
+    let path = root.join(STATUS);
+    let text = std::fs::read(&path).map_err(|e| PackageError::at(&path, None, e.to_string()))?;
+    let text = String::from_utf8(text).map_err(|e| {
+        let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        PackageError::at(&path, Some(line), "not valid UTF-8")
+    })?;
+    for stanza in
+        parse_status(&text).map_err(|(line, msg)| PackageError::at(&path, Some(line), msg))?
+    {
+        let pkg = Package {
+            manager: PackageManager::Dpkg as i32,
+            name: stanza.name.clone(),
+            version: stanza.version,
+            arch: stanza.arch.clone(),
+        };
+        out.packages.push(pkg);
+        let info = root.join(INFO);
+        let candidates = [
+            format!("{}:{}.list", stanza.name, stanza.arch),
+            format!("{}.list", stanza.name),
+        ];
+        for c in candidates {
+            let list = info.join(&c);
+            match std::fs::read(&list) {
+                Ok(bytes) => {
+                    for line in bytes
+                        .split(|b| *b == b'\n')
+                        .filter(|l| !l.is_empty() && *l != b"/.")
+                    {
+                        out.own(line.to_vec(), &stanza.name);
+                    }
+                    break;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(PackageError::at(&list, None, e.to_string())),
+            }
+        }
+    }
+    Ok(())
+}
+
+struct Stanza {
+    name: String,
+    version: String,
+    arch: String,
+}
+
+/// Parses the status file; returns installed packages only.
+fn parse_status(text: &str) -> Result<Vec<Stanza>, (usize, String)> {
+    let mut out = Vec::new();
+    let mut fields: Vec<(&str, &str)> = Vec::new();
+    let mut start_line = 1;
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().chain(std::iter::once(&"")).enumerate() {
+        let lineno = i + 1;
+        if line.trim().is_empty() {
+            if !fields.is_empty() {
+                if let Some(s) = finish(&fields, start_line)? {
+                    out.push(s);
+                }
+                fields.clear();
+            }
+            start_line = lineno + 1;
+            continue;
+        }
+        if line.starts_with(' ') || line.starts_with('\t') {
+            if fields.is_empty() {
+                return Err((lineno, "continuation line outside a field".into()));
+            }
+            continue; // multi-line values (Description, Conffiles) are not needed
+        }
+        match line.split_once(':') {
+            Some((k, v)) if !k.is_empty() && !k.contains(' ') => fields.push((k, v.trim())),
+            _ => {
+                return Err((
+                    lineno,
+                    format!("expected `Field: value`, found {:?}", truncate(line)),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn finish(fields: &[(&str, &str)], line: usize) -> Result<Option<Stanza>, (usize, String)> {
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f.eq_ignore_ascii_case(k))
+            .map(|(_, v)| *v)
+    };
+    let name = get("Package").ok_or((line, "stanza has no Package field".to_string()))?;
+    let status = get("Status").ok_or((line, format!("package {name} has no Status field")))?;
+    if status.split_whitespace().nth(2) != Some("installed") {
+        return Ok(None);
+    }
+    let version = get("Version").ok_or((line, format!("package {name} has no Version field")))?;
+    Ok(Some(Stanza {
+        name: name.to_string(),
+        version: version.to_string(),
+        arch: get("Architecture").unwrap_or("").to_string(),
+    }))
+}
+
+fn truncate(s: &str) -> &str {
+    match s.char_indices().nth(60) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::FixtureRoot;
+
+    #[test]
+    fn reads_installed_packages_and_owners() {
+        let dir = tempfile::tempdir().unwrap();
+        FixtureRoot::at(dir.path()).dpkg_package("coreutils", "9.1-1", &[("/usr/bin/ls", b"ls")]);
+        let mut extra = std::fs::read_to_string(dir.path().join(STATUS)).unwrap();
+        extra.push_str("Package: removed-one\nStatus: deinstall ok config-files\nVersion: 1\n\n");
+        std::fs::write(dir.path().join(STATUS), extra).unwrap();
+        let mut out = PackageScan::default();
+        scan(dir.path(), &mut out).unwrap();
+        assert_eq!(
+            out.packages.len(),
+            1,
+            "config-files entries are not installed"
+        );
+        assert_eq!(out.packages[0].name, "coreutils");
+        assert_eq!(out.packages[0].version, "9.1-1");
+        assert_eq!(out.packages[0].arch, "amd64");
+        assert_eq!(
+            out.owners
+                .get(b"/usr/bin/ls".as_slice())
+                .map(String::as_str),
+            Some("coreutils")
+        );
+    }
+
+    #[test]
+    fn malformed_status_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("var/lib/dpkg")).unwrap();
+        std::fs::write(
+            dir.path().join(STATUS),
+            "Package: a\nStatus: install ok installed\nVersion: 1\n\nPackage: b\nthis line is broken\n",
+        )
+        .unwrap();
+        let err = scan(dir.path(), &mut PackageScan::default()).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("var/lib/dpkg/status line 6"), "{msg}");
+    }
+
+    #[test]
+    fn missing_version_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("var/lib/dpkg")).unwrap();
+        std::fs::write(
+            dir.path().join(STATUS),
+            "\n\nPackage: a\nStatus: install ok installed\n",
+        )
+        .unwrap();
+        let err = scan(dir.path(), &mut PackageScan::default()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("line 3: package a has no Version field"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,121 @@
+//! The package scanner: reads the root's own package databases (dpkg, rpm,
+//! apk) without running any package tool, and learns which package owns
+//! which path.
+
+mod apk;
+mod dpkg;
+mod rpm;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use plumb_proto::v1::{Package, PackageManager};
+
+/// A package database that could not be read, with where and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}{}: {message}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
+pub struct PackageError {
+    pub path: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl PackageError {
+    fn at(path: &Path, line: Option<usize>, message: impl Into<String>) -> PackageError {
+        PackageError {
+            path: path.display().to_string(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+/// Installed packages and path ownership.
+#[derive(Debug, Default)]
+pub struct PackageScan {
+    pub packages: Vec<Package>,
+    /// Manifest path → owning package name. Directories shared by several
+    /// packages keep the first owner read.
+    pub owners: HashMap<Vec<u8>, String>,
+    /// Which databases were found (for summaries).
+    pub managers: Vec<PackageManager>,
+}
+
+impl PackageScan {
+    fn own(&mut self, path: Vec<u8>, package: &str) {
+        self.owners
+            .entry(path)
+            .or_insert_with(|| package.to_string());
+    }
+}
+
+/// Reads every package database present under `root`.
+pub fn scan(root: &Path) -> Result<PackageScan, PackageError> {
+    let mut out = PackageScan::default();
+    let usr_merge = UsrMerge::detect(root);
+    if dpkg::present(root) {
+        dpkg::scan(root, &mut out)?;
+        out.managers.push(PackageManager::Dpkg);
+    }
+    if rpm::present(root) {
+        rpm::scan(root, &mut out)?;
+        out.managers.push(PackageManager::Rpm);
+    }
+    if apk::present(root) {
+        apk::scan(root, &mut out)?;
+        out.managers.push(PackageManager::Apk);
+    }
+    if !usr_merge.links.is_empty() {
+        let merged: Vec<(Vec<u8>, String)> = out
+            .owners
+            .iter()
+            .filter_map(|(p, pkg)| usr_merge.rewrite(p).map(|q| (q, pkg.clone())))
+            .collect();
+        for (p, pkg) in merged {
+            out.own(p, &pkg);
+        }
+    }
+    out.packages
+        .sort_by(|a, b| (a.manager, &a.name, &a.arch).cmp(&(b.manager, &b.name, &b.arch)));
+    Ok(out)
+}
+
+/// On merged-/usr systems `/bin` links to `usr/bin`: the package database
+/// says `/bin/ls` while the walk finds `/usr/bin/ls`.
+struct UsrMerge {
+    links: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl UsrMerge {
+    fn detect(root: &Path) -> UsrMerge {
+        use std::os::unix::ffi::OsStrExt;
+        let mut links = Vec::new();
+        for dir in ["bin", "sbin", "lib", "lib32", "lib64", "libx32"] {
+            if let Ok(target) = std::fs::read_link(root.join(dir)) {
+                let t = target.as_os_str().as_bytes();
+                let t = t.strip_prefix(b"/").unwrap_or(t);
+                let mut to = b"/".to_vec();
+                to.extend_from_slice(t);
+                links.push((format!("/{dir}/").into_bytes(), to));
+            }
+        }
+        UsrMerge { links }
+    }
+
+    fn rewrite(&self, path: &[u8]) -> Option<Vec<u8>> {
+        for (from, to) in &self.links {
+            if let Some(rest) = path.strip_prefix(from.as_slice()) {
+                let mut out = to.clone();
+                out.push(b'/');
+                out.extend_from_slice(rest);
+                return Some(out);
+            }
+        }
+        None
+    }
+}
+
+/// `name` or `name:arch`, as the deviation key of a package.
+pub fn package_key(p: &Package) -> String {
+    p.name.clone()
+}

@@ -1,0 +1,464 @@
+//! `plumb-agent manifest build` and `check` on realistic fixture roots:
+//! every kind of mutation is reported exactly, and nothing else is.
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt;
+
+use support::*;
+
+#[test]
+fn untouched_root_is_clean_despite_churn() {
+    let node = Node::new();
+    node.build();
+    // Churn that differs between two healthy nodes of one image.
+    node.root
+        .file("/var/log/syslog", b"boot\nmore logs\n")
+        .file("/tmp/scratch", b"x")
+        .file("/etc/machine-id", b"fedcba\n");
+    std::fs::write(node.path("/srv/app/new-dir-entry-then-gone"), b"x").unwrap();
+    std::fs::remove_file(node.path("/srv/app/new-dir-entry-then-gone")).unwrap(); // directory size/mtime change
+    let (code, report) = node.check();
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["clean"], true);
+    assert_eq!(report["deviations"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn content_change_with_same_size_and_mtime_is_detected_even_with_a_warm_cache() {
+    let node = Node::new();
+    node.build();
+    assert_eq!(node.check().0, 0); // warms the hash cache
+    let ls = node.path("/usr/bin/ls");
+    let mtime = std::fs::metadata(&ls).unwrap().modified().unwrap();
+    std::fs::write(&ls, b"\x7fELF ls v2").unwrap(); // same length as v1
+    restore_mtime(&ls, mtime);
+    let (code, report) = node.check();
+    assert_eq!(code, 1);
+    let d = deviation(&report, "/usr/bin/ls");
+    assert_eq!(d["kind"], "file_modified");
+    assert_eq!(d["changes"], serde_json::json!(["content"]));
+    assert_eq!(d["severity"], "critical");
+    assert_eq!(d["package"], "coreutils");
+    assert_eq!(
+        report["deviations"].as_array().unwrap().len(),
+        1,
+        "{report:#}"
+    );
+}
+
+#[test]
+fn second_check_of_an_unchanged_tree_hashes_nothing() {
+    let node = Node::new();
+    node.build();
+    let (_, first) = node.check();
+    assert!(first["files_hashed"].as_u64().unwrap() > 0);
+    let (_, second) = node.check();
+    assert_eq!(
+        second["files_hashed"], 0,
+        "unchanged files are verified by stat alone"
+    );
+    let (_, full) = node.check_with(&["--full"]);
+    assert_eq!(
+        full["files_hashed"], first["files_hashed"],
+        "--full rehashes"
+    );
+}
+
+#[test]
+fn chmod_chown_and_setuid_are_reported() {
+    let node = Node::new();
+    node.build();
+    std::fs::set_permissions(
+        node.path("/etc/motd"),
+        std::fs::Permissions::from_mode(0o666),
+    )
+    .unwrap();
+    std::os::unix::fs::chown(node.path("/etc/passwd"), Some(1000), Some(1000)).unwrap();
+    std::fs::set_permissions(
+        node.path("/srv/app/data.json"),
+        std::fs::Permissions::from_mode(0o4644),
+    )
+    .unwrap();
+    let (code, report) = node.check();
+    assert_eq!(code, 1);
+    let motd = deviation(&report, "/etc/motd");
+    assert_eq!(motd["changes"], serde_json::json!(["mode"]));
+    assert_eq!(motd["severity"], "medium");
+    let passwd = deviation(&report, "/etc/passwd");
+    assert_eq!(passwd["changes"], serde_json::json!(["owner"]));
+    assert_eq!(passwd["severity"], "high");
+    let setuid = deviation(&report, "/srv/app/data.json");
+    assert_eq!(
+        setuid["severity"], "critical",
+        "a setuid bit gained is critical anywhere"
+    );
+    assert_eq!(kinds(&report).len(), 3, "{report:#}");
+}
+
+#[test]
+fn file_replaced_by_symlink_removed_and_added() {
+    let node = Node::new();
+    node.build();
+    std::fs::remove_file(node.path("/usr/bin/cat")).unwrap();
+    std::os::unix::fs::symlink("/usr/local/bin/deploy", node.path("/usr/bin/cat")).unwrap();
+    std::fs::remove_file(node.path("/usr/share/doc/coreutils/README")).unwrap();
+    node.root
+        .file_mode("/usr/bin/backdoor", b"#!/bin/sh\nnc -l 4444\n", 0o755);
+    let (code, report) = node.check();
+    assert_eq!(code, 1);
+    let cat = deviation(&report, "/usr/bin/cat");
+    assert_eq!(cat["kind"], "file_modified");
+    assert!(cat["changes"].as_array().unwrap().contains(&"type".into()));
+    assert!(cat["actual"]
+        .as_str()
+        .unwrap()
+        .starts_with("symlink -> /usr/local/bin/deploy"));
+    assert_eq!(
+        deviation(&report, "/usr/share/doc/coreutils/README")["kind"],
+        "file_removed"
+    );
+    let backdoor = deviation(&report, "/usr/bin/backdoor");
+    assert_eq!(backdoor["kind"], "file_added");
+    assert_eq!(backdoor["severity"], "critical");
+    assert_eq!(kinds(&report).len(), 3, "{report:#}");
+}
+
+#[test]
+fn dpkg_install_remove_and_upgrade_explain_their_files() {
+    let node = Node::new();
+    node.build();
+    node.root
+        .dpkg_package(
+            "netcat-openbsd",
+            "1.219-1",
+            &[
+                ("/usr/bin/nc.openbsd", b"nc"),
+                ("/usr/share/man/nc.1", b"man"),
+            ],
+        )
+        .remove_dpkg_package("login")
+        .dpkg_package(
+            "libfix1",
+            "2.0-4",
+            &[("/usr/lib/libfix.so.1", b"\x7fELF libfix patched")],
+        );
+    let (code, report) = node.check();
+    assert_eq!(code, 1);
+    let added = deviation(&report, "netcat-openbsd");
+    assert_eq!(added["kind"], "package_added");
+    assert_eq!(added["severity"], "critical");
+    assert_eq!(deviation(&report, "login")["kind"], "package_removed");
+    let changed = deviation(&report, "libfix1");
+    assert_eq!(changed["kind"], "package_changed");
+    assert!(changed["expected"].as_str().unwrap().starts_with("2.0-3"));
+    assert!(changed["actual"].as_str().unwrap().starts_with("2.0-4"));
+    assert_eq!(
+        deviation(&report, "/usr/bin/nc.openbsd")["explained_by"],
+        "package_added:netcat-openbsd"
+    );
+    assert_eq!(
+        deviation(&report, "/usr/bin/su")["explained_by"],
+        "package_removed:login"
+    );
+    assert_eq!(
+        deviation(&report, "/usr/lib/libfix.so.1")["explained_by"],
+        "package_changed:libfix1"
+    );
+
+    let out = agent()
+        .args(["check", "--manifest"])
+        .arg(&node.manifest)
+        .arg("--root")
+        .arg(node.root.path())
+        .arg("--state-dir")
+        .arg(&node.state)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("package netcat-openbsd added 1.219-1 amd64 (dpkg) (2 files)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("/usr/bin/nc.openbsd"),
+        "explained files are folded: {text}"
+    );
+}
+
+#[test]
+fn rpm_and_apk_package_changes_are_reported() {
+    let node = Node::new();
+    node.root
+        .rpm_package("bash", "5.2.15", "3.el9", &[("/usr/bin/bash", b"bash")])
+        .rpm_package("tar", "1.34", "6.el9", &[])
+        .apk_package("busybox", "1.36.1-r2", &[("/bin/busybox", b"bb")]);
+    node.build();
+    node.root
+        .remove_rpm_package("tar")
+        .rpm_package("nmap", "7.92", "1.el9", &[])
+        .apk_package("busybox", "1.36.1-r3", &[("/bin/busybox", b"bb2")]);
+    let (code, report) = node.check();
+    assert_eq!(code, 1);
+    assert_eq!(deviation(&report, "tar")["kind"], "package_removed");
+    assert_eq!(deviation(&report, "nmap")["kind"], "package_added");
+    let bb = deviation(&report, "busybox");
+    assert_eq!(bb["kind"], "package_changed");
+    assert_eq!(
+        deviation(&report, "/usr/bin/busybox")["explained_by"],
+        "package_changed:busybox"
+    );
+}
+
+#[test]
+fn a_new_listener_is_reported() {
+    let node = Node::new();
+    node.build_with(&["--listeners", "--allow-listener", "tcp:*:plumb-agent"]);
+    // Below the ephemeral range, so the port identifies the listener.
+    let port = 20000 + (std::process::id() % 10000) as u16;
+    let _listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let (code, report) = node.check();
+    assert_eq!(code, 1);
+    let key = format!("tcp:127.0.0.1:{port}");
+    let d = deviation(&report, &key);
+    assert_eq!(d["kind"], "listener_added");
+    assert_eq!(d["severity"], "critical");
+}
+
+#[test]
+fn allowed_listeners_are_not_noise() {
+    let node = Node::new();
+    let port = 20000 + (std::process::id() % 10000) as u16 + 1;
+    node.build_with(&["--listeners", "--allow-listener", &format!("tcp:{port}")]);
+    let _listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let (_, report) = node.check();
+    assert!(
+        !kinds(&report)
+            .iter()
+            .any(|(_, k)| k.ends_with(&format!(":{port}"))),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn huge_file_change_is_detected() {
+    let node = Node::new();
+    let big = node.path("/srv/app/huge.img");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(1 << 30).unwrap(); // 1 GiB, sparse
+    drop(f);
+    node.build();
+    let mtime = std::fs::metadata(&big).unwrap().modified().unwrap();
+    {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut f = std::fs::File::options().write(true).open(&big).unwrap();
+        f.seek(SeekFrom::Start((1 << 30) - 10)).unwrap();
+        f.write_all(b"implant").unwrap();
+    }
+    restore_mtime(&big, mtime);
+    let (code, report) = node.check();
+    assert_eq!(code, 1);
+    assert_eq!(
+        deviation(&report, "/srv/app/huge.img")["changes"],
+        serde_json::json!(["content"])
+    );
+}
+
+#[test]
+fn non_utf8_names_round_trip_and_are_reported_unambiguously() {
+    use std::os::unix::ffi::OsStrExt;
+    let node = Node::new();
+    let name = std::ffi::OsStr::from_bytes(b"weird\xffname");
+    std::fs::write(node.path("/srv").join(name), b"v1").unwrap();
+    node.build();
+    assert_eq!(node.check().0, 0, "non-UTF-8 names match themselves");
+    std::fs::write(node.path("/srv").join(name), b"v2").unwrap();
+    let (_, report) = node.check();
+    assert_eq!(
+        deviation(&report, "/srv/weird\\xffname")["kind"],
+        "file_modified"
+    );
+}
+
+#[test]
+fn json_manifest_is_equivalent_to_binary() {
+    let node = Node::new();
+    node.build();
+    let json = node._dir.path().join("image.json");
+    let out = agent()
+        .args(["manifest", "build", "--image-id", "img-test-1", "--root"])
+        .arg(node.root.path())
+        .arg("-o")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&json).unwrap();
+    assert!(
+        text.contains("\"imageId\": \"img-test-1\""),
+        "{}",
+        &text[..200]
+    );
+    let (code, _) = parse(
+        agent()
+            .args(["check", "--json", "--manifest"])
+            .arg(&json)
+            .arg("--root")
+            .arg(node.root.path())
+            .arg("--state-dir")
+            .arg(&node.state)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(code, 0);
+    let show = agent()
+        .args(["manifest", "show"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    let show = String::from_utf8(show.stdout).unwrap();
+    assert!(
+        show.contains("image id:     img-test-1") && show.contains("packages:     3"),
+        "{show}"
+    );
+}
+
+#[test]
+fn policy_file_can_ignore_and_reclassify() {
+    let node = Node::new();
+    node.build();
+    node.root
+        .file("/srv/app/data.json", b"{\"changed\":true}\n")
+        .file("/etc/motd", b"hello\n");
+    let policy = node._dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "ignore = [\"/srv/app\"]\n[[severity]]\npath = \"/etc/motd\"\nseverity = \"low\"\n",
+    )
+    .unwrap();
+    let (code, report) = node.check_with(&["--policy", policy.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        kinds(&report),
+        vec![("file_modified".to_string(), "/etc/motd".to_string())]
+    );
+    assert_eq!(deviation(&report, "/etc/motd")["severity"], "low");
+}
+
+fn stderr_of(mut cmd: std::process::Command) -> (i32, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn tampered_truncated_and_garbage_manifests_are_refused() {
+    let node = Node::new();
+    node.build();
+    let bytes = std::fs::read(&node.manifest).unwrap();
+    std::fs::write(&node.manifest, &bytes[..bytes.len() / 2]).unwrap();
+    let (code, err) = stderr_of(node.check_cmd(&[]));
+    assert_eq!(code, 2);
+    assert!(err.contains("image.pb"), "{err}");
+
+    let mut tampered = bytes.clone();
+    let at = tampered.windows(9).position(|w| w == b"coreutils").unwrap();
+    tampered[at] = b'C';
+    std::fs::write(&node.manifest, &tampered).unwrap();
+    let (code, err) = stderr_of(node.check_cmd(&[]));
+    assert_eq!(code, 2);
+    assert!(err.contains("digest mismatch"), "{err}");
+
+    std::fs::write(&node.manifest, b"{ not json").unwrap();
+    let (code, err) = stderr_of(node.check_cmd(&[]));
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid JSON"), "{err}");
+}
+
+#[test]
+fn missing_root_and_malformed_package_db_are_clear_errors() {
+    let node = Node::new();
+    node.build();
+    let (code, err) = stderr_of({
+        let mut c = agent();
+        c.args(["check", "--manifest"])
+            .arg(&node.manifest)
+            .args(["--root", "/does/not/exist"]);
+        c
+    });
+    assert_eq!(code, 2);
+    assert!(err.contains("/does/not/exist"), "{err}");
+
+    std::fs::write(
+        node.path("/var/lib/dpkg/status"),
+        "Package: x\nbroken line\n",
+    )
+    .unwrap();
+    let (code, err) = stderr_of(node.check_cmd(&[]));
+    assert_eq!(code, 2);
+    assert!(err.contains("var/lib/dpkg/status line 2"), "{err}");
+}
+
+#[test]
+fn unreadable_file_is_a_deviation_not_a_skip() {
+    let node = Node::new();
+    node.root.file_mode("/srv/app/secret.key", b"secret", 0o600);
+    node.build();
+    std::fs::set_permissions(node._dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    // Check as an unprivileged user, who cannot read the 0600 file.
+    let mut cmd = std::process::Command::new("setpriv");
+    cmd.args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        env!("CARGO_BIN_EXE_plumb-agent"),
+    ])
+    .args([
+        "check",
+        "--json",
+        "--state-dir",
+        "/nonexistent/plumb",
+        "--manifest",
+    ])
+    .arg(&node.manifest)
+    .arg("--root")
+    .arg(node.root.path());
+    let (code, report) = parse(cmd.output().unwrap());
+    assert_eq!(code, 1);
+    let d = deviation(&report, "/srv/app/secret.key");
+    assert_eq!(d["changes"], serde_json::json!(["unreadable"]));
+    assert!(
+        d["actual"].as_str().unwrap().contains("Permission denied"),
+        "{d}"
+    );
+    assert_eq!(d["severity"], "high");
+}
+
+#[test]
+fn build_refuses_an_incomplete_manifest() {
+    let node = Node::new();
+    node.root.file_mode("/srv/app/secret.key", b"secret", 0o600);
+    std::fs::set_permissions(node._dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut cmd = std::process::Command::new("setpriv");
+    cmd.args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        env!("CARGO_BIN_EXE_plumb-agent"),
+    ])
+    .args([
+        "manifest",
+        "build",
+        "--image-id",
+        "x",
+        "-o",
+        "/dev/null",
+        "--root",
+    ])
+    .arg(node.root.path());
+    let (code, err) = stderr_of(cmd);
+    assert_eq!(code, 2);
+    assert!(err.contains("/srv/app/secret.key: cannot open"), "{err}");
+}

@@ -1,0 +1,131 @@
+//! Test harness for the `plumb-agent` binary: a fixture root, a manifest
+//! of it, and `check` runs whose JSON is parsed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub use plumb_agent::fixture::FixtureRoot;
+use serde_json::Value;
+
+pub struct Node {
+    pub _dir: tempfile::TempDir,
+    pub root: FixtureRoot,
+    pub manifest: PathBuf,
+    pub state: PathBuf,
+}
+
+pub fn agent() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_plumb-agent"))
+}
+
+impl Node {
+    /// A realistic root, not yet recorded.
+    pub fn new() -> Node {
+        let dir = tempfile::tempdir().unwrap();
+        let root = FixtureRoot::at(dir.path().join("root"));
+        root.realistic();
+        Node {
+            manifest: dir.path().join("image.pb"),
+            state: dir.path().join("state"),
+            root,
+            _dir: dir,
+        }
+    }
+
+    /// Records the manifest with extra `manifest build` arguments.
+    pub fn build_with(&self, extra: &[&str]) -> &Self {
+        let out = agent()
+            .args(["manifest", "build", "--image-id", "img-test-1", "--root"])
+            .arg(self.root.path())
+            .arg("-o")
+            .arg(&self.manifest)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "build failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self
+    }
+
+    pub fn build(&self) -> &Self {
+        self.build_with(&[])
+    }
+
+    pub fn check_cmd(&self, extra: &[&str]) -> Command {
+        let mut c = agent();
+        c.args(["check", "--json", "--manifest"])
+            .arg(&self.manifest)
+            .arg("--root")
+            .arg(self.root.path())
+            .arg("--state-dir")
+            .arg(&self.state)
+            .args(extra);
+        c
+    }
+
+    /// Runs `check --json` and returns (exit code, report).
+    pub fn check_with(&self, extra: &[&str]) -> (i32, Value) {
+        let out = self.check_cmd(extra).output().unwrap();
+        parse(out)
+    }
+
+    pub fn check(&self) -> (i32, Value) {
+        self.check_with(&[])
+    }
+
+    pub fn path(&self, p: &str) -> PathBuf {
+        self.root.join(p)
+    }
+}
+
+pub fn parse(out: Output) -> (i32, Value) {
+    let code = out.status.code().unwrap_or(-1);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "check printed no JSON ({e}); exit {code}\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (code, json)
+}
+
+/// The deviations as (kind, key) pairs.
+pub fn kinds(report: &Value) -> Vec<(String, String)> {
+    report["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap().to_string(),
+                d["key"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The one deviation on `key`.
+pub fn deviation<'a>(report: &'a Value, key: &str) -> &'a Value {
+    let matching: Vec<&Value> = report["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["key"] == key)
+        .collect();
+    assert_eq!(
+        matching.len(),
+        1,
+        "expected one deviation on {key}, report: {report:#}"
+    );
+    matching[0]
+}
+
+/// Sets a file's mtime back to `reference`'s (what an attacker does).
+pub fn restore_mtime(path: &Path, reference: std::time::SystemTime) {
+    let f = std::fs::File::options().write(true).open(path).unwrap();
+    f.set_modified(reference).unwrap();
+}

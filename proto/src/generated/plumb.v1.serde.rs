@@ -1,0 +1,5975 @@
+impl serde::Serialize for Ack {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.seq != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.Ack", len)?;
+        if self.seq != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("seq", ToString::to_string(&self.seq).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Ack {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "seq",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Seq,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "seq" => Ok(GeneratedField::Seq),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Ack;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.Ack")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Ack, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut seq__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Seq => {
+                            if seq__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("seq"));
+                            }
+                            seq__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(Ack {
+                    seq: seq__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.Ack", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for AgentMessage {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.seq != 0 {
+            len += 1;
+        }
+        if !self.prev_hash.is_empty() {
+            len += 1;
+        }
+        if self.body.is_some() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.AgentMessage", len)?;
+        if self.seq != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("seq", ToString::to_string(&self.seq).as_str())?;
+        }
+        if !self.prev_hash.is_empty() {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("prevHash", pbjson::private::base64::encode(&self.prev_hash).as_str())?;
+        }
+        if let Some(v) = self.body.as_ref() {
+            match v {
+                agent_message::Body::Hello(v) => {
+                    struct_ser.serialize_field("hello", v)?;
+                }
+                agent_message::Body::Batch(v) => {
+                    struct_ser.serialize_field("batch", v)?;
+                }
+                agent_message::Body::Summary(v) => {
+                    struct_ser.serialize_field("summary", v)?;
+                }
+                agent_message::Body::Heartbeat(v) => {
+                    struct_ser.serialize_field("heartbeat", v)?;
+                }
+            }
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for AgentMessage {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "seq",
+            "prev_hash",
+            "prevHash",
+            "hello",
+            "batch",
+            "summary",
+            "heartbeat",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Seq,
+            PrevHash,
+            Hello,
+            Batch,
+            Summary,
+            Heartbeat,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "seq" => Ok(GeneratedField::Seq),
+                            "prevHash" | "prev_hash" => Ok(GeneratedField::PrevHash),
+                            "hello" => Ok(GeneratedField::Hello),
+                            "batch" => Ok(GeneratedField::Batch),
+                            "summary" => Ok(GeneratedField::Summary),
+                            "heartbeat" => Ok(GeneratedField::Heartbeat),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = AgentMessage;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.AgentMessage")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<AgentMessage, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut seq__ = None;
+                let mut prev_hash__ = None;
+                let mut body__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Seq => {
+                            if seq__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("seq"));
+                            }
+                            seq__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::PrevHash => {
+                            if prev_hash__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("prevHash"));
+                            }
+                            prev_hash__ = 
+                                Some(map_.next_value::<::pbjson::private::BytesDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Hello => {
+                            if body__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("hello"));
+                            }
+                            body__ = map_.next_value::<::std::option::Option<_>>()?.map(agent_message::Body::Hello)
+;
+                        }
+                        GeneratedField::Batch => {
+                            if body__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("batch"));
+                            }
+                            body__ = map_.next_value::<::std::option::Option<_>>()?.map(agent_message::Body::Batch)
+;
+                        }
+                        GeneratedField::Summary => {
+                            if body__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("summary"));
+                            }
+                            body__ = map_.next_value::<::std::option::Option<_>>()?.map(agent_message::Body::Summary)
+;
+                        }
+                        GeneratedField::Heartbeat => {
+                            if body__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("heartbeat"));
+                            }
+                            body__ = map_.next_value::<::std::option::Option<_>>()?.map(agent_message::Body::Heartbeat)
+;
+                        }
+                    }
+                }
+                Ok(AgentMessage {
+                    seq: seq__.unwrap_or_default(),
+                    prev_hash: prev_hash__.unwrap_or_default(),
+                    body: body__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.AgentMessage", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for BuilderInfo {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.hostname.is_empty() {
+            len += 1;
+        }
+        if !self.os.is_empty() {
+            len += 1;
+        }
+        if !self.kernel.is_empty() {
+            len += 1;
+        }
+        if !self.agent_version.is_empty() {
+            len += 1;
+        }
+        if !self.root.is_empty() {
+            len += 1;
+        }
+        if !self.image_os.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.BuilderInfo", len)?;
+        if !self.hostname.is_empty() {
+            struct_ser.serialize_field("hostname", &self.hostname)?;
+        }
+        if !self.os.is_empty() {
+            struct_ser.serialize_field("os", &self.os)?;
+        }
+        if !self.kernel.is_empty() {
+            struct_ser.serialize_field("kernel", &self.kernel)?;
+        }
+        if !self.agent_version.is_empty() {
+            struct_ser.serialize_field("agentVersion", &self.agent_version)?;
+        }
+        if !self.root.is_empty() {
+            struct_ser.serialize_field("root", &self.root)?;
+        }
+        if !self.image_os.is_empty() {
+            struct_ser.serialize_field("imageOs", &self.image_os)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for BuilderInfo {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "hostname",
+            "os",
+            "kernel",
+            "agent_version",
+            "agentVersion",
+            "root",
+            "image_os",
+            "imageOs",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Hostname,
+            Os,
+            Kernel,
+            AgentVersion,
+            Root,
+            ImageOs,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "hostname" => Ok(GeneratedField::Hostname),
+                            "os" => Ok(GeneratedField::Os),
+                            "kernel" => Ok(GeneratedField::Kernel),
+                            "agentVersion" | "agent_version" => Ok(GeneratedField::AgentVersion),
+                            "root" => Ok(GeneratedField::Root),
+                            "imageOs" | "image_os" => Ok(GeneratedField::ImageOs),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = BuilderInfo;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.BuilderInfo")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<BuilderInfo, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut hostname__ = None;
+                let mut os__ = None;
+                let mut kernel__ = None;
+                let mut agent_version__ = None;
+                let mut root__ = None;
+                let mut image_os__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Hostname => {
+                            if hostname__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("hostname"));
+                            }
+                            hostname__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Os => {
+                            if os__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("os"));
+                            }
+                            os__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Kernel => {
+                            if kernel__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("kernel"));
+                            }
+                            kernel__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::AgentVersion => {
+                            if agent_version__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("agentVersion"));
+                            }
+                            agent_version__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Root => {
+                            if root__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("root"));
+                            }
+                            root__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ImageOs => {
+                            if image_os__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageOs"));
+                            }
+                            image_os__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(BuilderInfo {
+                    hostname: hostname__.unwrap_or_default(),
+                    os: os__.unwrap_or_default(),
+                    kernel: kernel__.unwrap_or_default(),
+                    agent_version: agent_version__.unwrap_or_default(),
+                    root: root__.unwrap_or_default(),
+                    image_os: image_os__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.BuilderInfo", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for CollectorMessage {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.body.is_some() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.CollectorMessage", len)?;
+        if let Some(v) = self.body.as_ref() {
+            match v {
+                collector_message::Body::HelloAck(v) => {
+                    struct_ser.serialize_field("helloAck", v)?;
+                }
+                collector_message::Body::Ack(v) => {
+                    struct_ser.serialize_field("ack", v)?;
+                }
+                collector_message::Body::Command(v) => {
+                    struct_ser.serialize_field("command", v)?;
+                }
+            }
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for CollectorMessage {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "hello_ack",
+            "helloAck",
+            "ack",
+            "command",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            HelloAck,
+            Ack,
+            Command,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "helloAck" | "hello_ack" => Ok(GeneratedField::HelloAck),
+                            "ack" => Ok(GeneratedField::Ack),
+                            "command" => Ok(GeneratedField::Command),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = CollectorMessage;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.CollectorMessage")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<CollectorMessage, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut body__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::HelloAck => {
+                            if body__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("helloAck"));
+                            }
+                            body__ = map_.next_value::<::std::option::Option<_>>()?.map(collector_message::Body::HelloAck)
+;
+                        }
+                        GeneratedField::Ack => {
+                            if body__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("ack"));
+                            }
+                            body__ = map_.next_value::<::std::option::Option<_>>()?.map(collector_message::Body::Ack)
+;
+                        }
+                        GeneratedField::Command => {
+                            if body__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("command"));
+                            }
+                            body__ = map_.next_value::<::std::option::Option<_>>()?.map(collector_message::Body::Command)
+;
+                        }
+                    }
+                }
+                Ok(CollectorMessage {
+                    body: body__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.CollectorMessage", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Command {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.kind != 0 {
+            len += 1;
+        }
+        if !self.policy_toml.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.Command", len)?;
+        if self.kind != 0 {
+            let v = CommandKind::try_from(self.kind)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.kind)))?;
+            struct_ser.serialize_field("kind", &v)?;
+        }
+        if !self.policy_toml.is_empty() {
+            struct_ser.serialize_field("policyToml", &self.policy_toml)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Command {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "kind",
+            "policy_toml",
+            "policyToml",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Kind,
+            PolicyToml,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "kind" => Ok(GeneratedField::Kind),
+                            "policyToml" | "policy_toml" => Ok(GeneratedField::PolicyToml),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Command;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.Command")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Command, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut kind__ = None;
+                let mut policy_toml__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Kind => {
+                            if kind__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("kind"));
+                            }
+                            kind__ = Some(map_.next_value::<CommandKind>()? as i32);
+                        }
+                        GeneratedField::PolicyToml => {
+                            if policy_toml__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("policyToml"));
+                            }
+                            policy_toml__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(Command {
+                    kind: kind__.unwrap_or_default(),
+                    policy_toml: policy_toml__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.Command", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for CommandKind {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "COMMAND_KIND_UNSPECIFIED",
+            Self::Rescan => "COMMAND_KIND_RESCAN",
+            Self::FullRescan => "COMMAND_KIND_FULL_RESCAN",
+            Self::SetPolicy => "COMMAND_KIND_SET_POLICY",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for CommandKind {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "COMMAND_KIND_UNSPECIFIED",
+            "COMMAND_KIND_RESCAN",
+            "COMMAND_KIND_FULL_RESCAN",
+            "COMMAND_KIND_SET_POLICY",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = CommandKind;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "COMMAND_KIND_UNSPECIFIED" => Ok(CommandKind::Unspecified),
+                    "COMMAND_KIND_RESCAN" => Ok(CommandKind::Rescan),
+                    "COMMAND_KIND_FULL_RESCAN" => Ok(CommandKind::FullRescan),
+                    "COMMAND_KIND_SET_POLICY" => Ok(CommandKind::SetPolicy),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Deviation {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.kind != 0 {
+            len += 1;
+        }
+        if !self.key.is_empty() {
+            len += 1;
+        }
+        if self.severity != 0 {
+            len += 1;
+        }
+        if !self.expected.is_empty() {
+            len += 1;
+        }
+        if !self.actual.is_empty() {
+            len += 1;
+        }
+        if !self.changes.is_empty() {
+            len += 1;
+        }
+        if !self.package.is_empty() {
+            len += 1;
+        }
+        if !self.explained_by.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.Deviation", len)?;
+        if self.kind != 0 {
+            let v = DeviationKind::try_from(self.kind)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.kind)))?;
+            struct_ser.serialize_field("kind", &v)?;
+        }
+        if !self.key.is_empty() {
+            struct_ser.serialize_field("key", &self.key)?;
+        }
+        if self.severity != 0 {
+            let v = Severity::try_from(self.severity)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.severity)))?;
+            struct_ser.serialize_field("severity", &v)?;
+        }
+        if !self.expected.is_empty() {
+            struct_ser.serialize_field("expected", &self.expected)?;
+        }
+        if !self.actual.is_empty() {
+            struct_ser.serialize_field("actual", &self.actual)?;
+        }
+        if !self.changes.is_empty() {
+            struct_ser.serialize_field("changes", &self.changes)?;
+        }
+        if !self.package.is_empty() {
+            struct_ser.serialize_field("package", &self.package)?;
+        }
+        if !self.explained_by.is_empty() {
+            struct_ser.serialize_field("explainedBy", &self.explained_by)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Deviation {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "kind",
+            "key",
+            "severity",
+            "expected",
+            "actual",
+            "changes",
+            "package",
+            "explained_by",
+            "explainedBy",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Kind,
+            Key,
+            Severity,
+            Expected,
+            Actual,
+            Changes,
+            Package,
+            ExplainedBy,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "kind" => Ok(GeneratedField::Kind),
+                            "key" => Ok(GeneratedField::Key),
+                            "severity" => Ok(GeneratedField::Severity),
+                            "expected" => Ok(GeneratedField::Expected),
+                            "actual" => Ok(GeneratedField::Actual),
+                            "changes" => Ok(GeneratedField::Changes),
+                            "package" => Ok(GeneratedField::Package),
+                            "explainedBy" | "explained_by" => Ok(GeneratedField::ExplainedBy),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Deviation;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.Deviation")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Deviation, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut kind__ = None;
+                let mut key__ = None;
+                let mut severity__ = None;
+                let mut expected__ = None;
+                let mut actual__ = None;
+                let mut changes__ = None;
+                let mut package__ = None;
+                let mut explained_by__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Kind => {
+                            if kind__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("kind"));
+                            }
+                            kind__ = Some(map_.next_value::<DeviationKind>()? as i32);
+                        }
+                        GeneratedField::Key => {
+                            if key__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("key"));
+                            }
+                            key__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Severity => {
+                            if severity__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("severity"));
+                            }
+                            severity__ = Some(map_.next_value::<Severity>()? as i32);
+                        }
+                        GeneratedField::Expected => {
+                            if expected__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("expected"));
+                            }
+                            expected__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Actual => {
+                            if actual__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("actual"));
+                            }
+                            actual__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Changes => {
+                            if changes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("changes"));
+                            }
+                            changes__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Package => {
+                            if package__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("package"));
+                            }
+                            package__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ExplainedBy => {
+                            if explained_by__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("explainedBy"));
+                            }
+                            explained_by__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(Deviation {
+                    kind: kind__.unwrap_or_default(),
+                    key: key__.unwrap_or_default(),
+                    severity: severity__.unwrap_or_default(),
+                    expected: expected__.unwrap_or_default(),
+                    actual: actual__.unwrap_or_default(),
+                    changes: changes__.unwrap_or_default(),
+                    package: package__.unwrap_or_default(),
+                    explained_by: explained_by__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.Deviation", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for DeviationBatch {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.added.is_empty() {
+            len += 1;
+        }
+        if !self.resolved.is_empty() {
+            len += 1;
+        }
+        if self.full_state {
+            len += 1;
+        }
+        if self.observed_unix_ms != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.DeviationBatch", len)?;
+        if !self.added.is_empty() {
+            struct_ser.serialize_field("added", &self.added)?;
+        }
+        if !self.resolved.is_empty() {
+            struct_ser.serialize_field("resolved", &self.resolved)?;
+        }
+        if self.full_state {
+            struct_ser.serialize_field("fullState", &self.full_state)?;
+        }
+        if self.observed_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("observedUnixMs", ToString::to_string(&self.observed_unix_ms).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for DeviationBatch {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "added",
+            "resolved",
+            "full_state",
+            "fullState",
+            "observed_unix_ms",
+            "observedUnixMs",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Added,
+            Resolved,
+            FullState,
+            ObservedUnixMs,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "added" => Ok(GeneratedField::Added),
+                            "resolved" => Ok(GeneratedField::Resolved),
+                            "fullState" | "full_state" => Ok(GeneratedField::FullState),
+                            "observedUnixMs" | "observed_unix_ms" => Ok(GeneratedField::ObservedUnixMs),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = DeviationBatch;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.DeviationBatch")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<DeviationBatch, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut added__ = None;
+                let mut resolved__ = None;
+                let mut full_state__ = None;
+                let mut observed_unix_ms__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Added => {
+                            if added__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("added"));
+                            }
+                            added__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Resolved => {
+                            if resolved__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("resolved"));
+                            }
+                            resolved__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::FullState => {
+                            if full_state__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fullState"));
+                            }
+                            full_state__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ObservedUnixMs => {
+                            if observed_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("observedUnixMs"));
+                            }
+                            observed_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(DeviationBatch {
+                    added: added__.unwrap_or_default(),
+                    resolved: resolved__.unwrap_or_default(),
+                    full_state: full_state__.unwrap_or_default(),
+                    observed_unix_ms: observed_unix_ms__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.DeviationBatch", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for DeviationKind {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "DEVIATION_KIND_UNSPECIFIED",
+            Self::FileAdded => "DEVIATION_KIND_FILE_ADDED",
+            Self::FileRemoved => "DEVIATION_KIND_FILE_REMOVED",
+            Self::FileModified => "DEVIATION_KIND_FILE_MODIFIED",
+            Self::PackageAdded => "DEVIATION_KIND_PACKAGE_ADDED",
+            Self::PackageRemoved => "DEVIATION_KIND_PACKAGE_REMOVED",
+            Self::PackageChanged => "DEVIATION_KIND_PACKAGE_CHANGED",
+            Self::ListenerAdded => "DEVIATION_KIND_LISTENER_ADDED",
+            Self::ListenerRemoved => "DEVIATION_KIND_LISTENER_REMOVED",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for DeviationKind {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "DEVIATION_KIND_UNSPECIFIED",
+            "DEVIATION_KIND_FILE_ADDED",
+            "DEVIATION_KIND_FILE_REMOVED",
+            "DEVIATION_KIND_FILE_MODIFIED",
+            "DEVIATION_KIND_PACKAGE_ADDED",
+            "DEVIATION_KIND_PACKAGE_REMOVED",
+            "DEVIATION_KIND_PACKAGE_CHANGED",
+            "DEVIATION_KIND_LISTENER_ADDED",
+            "DEVIATION_KIND_LISTENER_REMOVED",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = DeviationKind;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "DEVIATION_KIND_UNSPECIFIED" => Ok(DeviationKind::Unspecified),
+                    "DEVIATION_KIND_FILE_ADDED" => Ok(DeviationKind::FileAdded),
+                    "DEVIATION_KIND_FILE_REMOVED" => Ok(DeviationKind::FileRemoved),
+                    "DEVIATION_KIND_FILE_MODIFIED" => Ok(DeviationKind::FileModified),
+                    "DEVIATION_KIND_PACKAGE_ADDED" => Ok(DeviationKind::PackageAdded),
+                    "DEVIATION_KIND_PACKAGE_REMOVED" => Ok(DeviationKind::PackageRemoved),
+                    "DEVIATION_KIND_PACKAGE_CHANGED" => Ok(DeviationKind::PackageChanged),
+                    "DEVIATION_KIND_LISTENER_ADDED" => Ok(DeviationKind::ListenerAdded),
+                    "DEVIATION_KIND_LISTENER_REMOVED" => Ok(DeviationKind::ListenerRemoved),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for DeviationRef {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.kind != 0 {
+            len += 1;
+        }
+        if !self.key.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.DeviationRef", len)?;
+        if self.kind != 0 {
+            let v = DeviationKind::try_from(self.kind)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.kind)))?;
+            struct_ser.serialize_field("kind", &v)?;
+        }
+        if !self.key.is_empty() {
+            struct_ser.serialize_field("key", &self.key)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for DeviationRef {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "kind",
+            "key",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Kind,
+            Key,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "kind" => Ok(GeneratedField::Kind),
+                            "key" => Ok(GeneratedField::Key),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = DeviationRef;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.DeviationRef")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<DeviationRef, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut kind__ = None;
+                let mut key__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Kind => {
+                            if kind__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("kind"));
+                            }
+                            kind__ = Some(map_.next_value::<DeviationKind>()? as i32);
+                        }
+                        GeneratedField::Key => {
+                            if key__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("key"));
+                            }
+                            key__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(DeviationRef {
+                    kind: kind__.unwrap_or_default(),
+                    key: key__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.DeviationRef", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for FetchManifestRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.image_id.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.FetchManifestRequest", len)?;
+        if !self.image_id.is_empty() {
+            struct_ser.serialize_field("imageId", &self.image_id)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for FetchManifestRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "image_id",
+            "imageId",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            ImageId,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "imageId" | "image_id" => Ok(GeneratedField::ImageId),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = FetchManifestRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.FetchManifestRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<FetchManifestRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut image_id__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::ImageId => {
+                            if image_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageId"));
+                            }
+                            image_id__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(FetchManifestRequest {
+                    image_id: image_id__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.FetchManifestRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for FetchManifestResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.manifest.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.FetchManifestResponse", len)?;
+        if !self.manifest.is_empty() {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("manifest", pbjson::private::base64::encode(&self.manifest).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for FetchManifestResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "manifest",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Manifest,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "manifest" => Ok(GeneratedField::Manifest),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = FetchManifestResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.FetchManifestResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<FetchManifestResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut manifest__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Manifest => {
+                            if manifest__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("manifest"));
+                            }
+                            manifest__ = 
+                                Some(map_.next_value::<::pbjson::private::BytesDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(FetchManifestResponse {
+                    manifest: manifest__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.FetchManifestResponse", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for FileEntry {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.path.is_empty() {
+            len += 1;
+        }
+        if !self.raw_path.is_empty() {
+            len += 1;
+        }
+        if self.file_type != 0 {
+            len += 1;
+        }
+        if self.mode != 0 {
+            len += 1;
+        }
+        if self.uid != 0 {
+            len += 1;
+        }
+        if self.gid != 0 {
+            len += 1;
+        }
+        if self.size != 0 {
+            len += 1;
+        }
+        if !self.sha256.is_empty() {
+            len += 1;
+        }
+        if !self.link_target.is_empty() {
+            len += 1;
+        }
+        if !self.raw_link_target.is_empty() {
+            len += 1;
+        }
+        if self.rdev != 0 {
+            len += 1;
+        }
+        if !self.package.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.FileEntry", len)?;
+        if !self.path.is_empty() {
+            struct_ser.serialize_field("path", &self.path)?;
+        }
+        if !self.raw_path.is_empty() {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("rawPath", pbjson::private::base64::encode(&self.raw_path).as_str())?;
+        }
+        if self.file_type != 0 {
+            let v = FileType::try_from(self.file_type)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.file_type)))?;
+            struct_ser.serialize_field("fileType", &v)?;
+        }
+        if self.mode != 0 {
+            struct_ser.serialize_field("mode", &self.mode)?;
+        }
+        if self.uid != 0 {
+            struct_ser.serialize_field("uid", &self.uid)?;
+        }
+        if self.gid != 0 {
+            struct_ser.serialize_field("gid", &self.gid)?;
+        }
+        if self.size != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("size", ToString::to_string(&self.size).as_str())?;
+        }
+        if !self.sha256.is_empty() {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("sha256", pbjson::private::base64::encode(&self.sha256).as_str())?;
+        }
+        if !self.link_target.is_empty() {
+            struct_ser.serialize_field("linkTarget", &self.link_target)?;
+        }
+        if !self.raw_link_target.is_empty() {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("rawLinkTarget", pbjson::private::base64::encode(&self.raw_link_target).as_str())?;
+        }
+        if self.rdev != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("rdev", ToString::to_string(&self.rdev).as_str())?;
+        }
+        if !self.package.is_empty() {
+            struct_ser.serialize_field("package", &self.package)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for FileEntry {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "path",
+            "raw_path",
+            "rawPath",
+            "file_type",
+            "fileType",
+            "mode",
+            "uid",
+            "gid",
+            "size",
+            "sha256",
+            "link_target",
+            "linkTarget",
+            "raw_link_target",
+            "rawLinkTarget",
+            "rdev",
+            "package",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Path,
+            RawPath,
+            FileType,
+            Mode,
+            Uid,
+            Gid,
+            Size,
+            Sha256,
+            LinkTarget,
+            RawLinkTarget,
+            Rdev,
+            Package,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "path" => Ok(GeneratedField::Path),
+                            "rawPath" | "raw_path" => Ok(GeneratedField::RawPath),
+                            "fileType" | "file_type" => Ok(GeneratedField::FileType),
+                            "mode" => Ok(GeneratedField::Mode),
+                            "uid" => Ok(GeneratedField::Uid),
+                            "gid" => Ok(GeneratedField::Gid),
+                            "size" => Ok(GeneratedField::Size),
+                            "sha256" => Ok(GeneratedField::Sha256),
+                            "linkTarget" | "link_target" => Ok(GeneratedField::LinkTarget),
+                            "rawLinkTarget" | "raw_link_target" => Ok(GeneratedField::RawLinkTarget),
+                            "rdev" => Ok(GeneratedField::Rdev),
+                            "package" => Ok(GeneratedField::Package),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = FileEntry;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.FileEntry")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<FileEntry, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut path__ = None;
+                let mut raw_path__ = None;
+                let mut file_type__ = None;
+                let mut mode__ = None;
+                let mut uid__ = None;
+                let mut gid__ = None;
+                let mut size__ = None;
+                let mut sha256__ = None;
+                let mut link_target__ = None;
+                let mut raw_link_target__ = None;
+                let mut rdev__ = None;
+                let mut package__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Path => {
+                            if path__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("path"));
+                            }
+                            path__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::RawPath => {
+                            if raw_path__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("rawPath"));
+                            }
+                            raw_path__ = 
+                                Some(map_.next_value::<::pbjson::private::BytesDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::FileType => {
+                            if file_type__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fileType"));
+                            }
+                            file_type__ = Some(map_.next_value::<FileType>()? as i32);
+                        }
+                        GeneratedField::Mode => {
+                            if mode__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("mode"));
+                            }
+                            mode__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Uid => {
+                            if uid__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("uid"));
+                            }
+                            uid__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Gid => {
+                            if gid__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("gid"));
+                            }
+                            gid__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Size => {
+                            if size__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("size"));
+                            }
+                            size__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Sha256 => {
+                            if sha256__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sha256"));
+                            }
+                            sha256__ = 
+                                Some(map_.next_value::<::pbjson::private::BytesDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::LinkTarget => {
+                            if link_target__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("linkTarget"));
+                            }
+                            link_target__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::RawLinkTarget => {
+                            if raw_link_target__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("rawLinkTarget"));
+                            }
+                            raw_link_target__ = 
+                                Some(map_.next_value::<::pbjson::private::BytesDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Rdev => {
+                            if rdev__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("rdev"));
+                            }
+                            rdev__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Package => {
+                            if package__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("package"));
+                            }
+                            package__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(FileEntry {
+                    path: path__.unwrap_or_default(),
+                    raw_path: raw_path__.unwrap_or_default(),
+                    file_type: file_type__.unwrap_or_default(),
+                    mode: mode__.unwrap_or_default(),
+                    uid: uid__.unwrap_or_default(),
+                    gid: gid__.unwrap_or_default(),
+                    size: size__.unwrap_or_default(),
+                    sha256: sha256__.unwrap_or_default(),
+                    link_target: link_target__.unwrap_or_default(),
+                    raw_link_target: raw_link_target__.unwrap_or_default(),
+                    rdev: rdev__.unwrap_or_default(),
+                    package: package__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.FileEntry", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for FileType {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "FILE_TYPE_UNSPECIFIED",
+            Self::Regular => "FILE_TYPE_REGULAR",
+            Self::Directory => "FILE_TYPE_DIRECTORY",
+            Self::Symlink => "FILE_TYPE_SYMLINK",
+            Self::CharDevice => "FILE_TYPE_CHAR_DEVICE",
+            Self::BlockDevice => "FILE_TYPE_BLOCK_DEVICE",
+            Self::Fifo => "FILE_TYPE_FIFO",
+            Self::Socket => "FILE_TYPE_SOCKET",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for FileType {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "FILE_TYPE_UNSPECIFIED",
+            "FILE_TYPE_REGULAR",
+            "FILE_TYPE_DIRECTORY",
+            "FILE_TYPE_SYMLINK",
+            "FILE_TYPE_CHAR_DEVICE",
+            "FILE_TYPE_BLOCK_DEVICE",
+            "FILE_TYPE_FIFO",
+            "FILE_TYPE_SOCKET",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = FileType;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "FILE_TYPE_UNSPECIFIED" => Ok(FileType::Unspecified),
+                    "FILE_TYPE_REGULAR" => Ok(FileType::Regular),
+                    "FILE_TYPE_DIRECTORY" => Ok(FileType::Directory),
+                    "FILE_TYPE_SYMLINK" => Ok(FileType::Symlink),
+                    "FILE_TYPE_CHAR_DEVICE" => Ok(FileType::CharDevice),
+                    "FILE_TYPE_BLOCK_DEVICE" => Ok(FileType::BlockDevice),
+                    "FILE_TYPE_FIFO" => Ok(FileType::Fifo),
+                    "FILE_TYPE_SOCKET" => Ok(FileType::Socket),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for FlagEvent {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.node_id.is_empty() {
+            len += 1;
+        }
+        if !self.image_id.is_empty() {
+            len += 1;
+        }
+        if !self.from.is_empty() {
+            len += 1;
+        }
+        if !self.to.is_empty() {
+            len += 1;
+        }
+        if !self.reasons.is_empty() {
+            len += 1;
+        }
+        if self.at_unix_ms != 0 {
+            len += 1;
+        }
+        if !self.hostname.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.FlagEvent", len)?;
+        if !self.node_id.is_empty() {
+            struct_ser.serialize_field("nodeId", &self.node_id)?;
+        }
+        if !self.image_id.is_empty() {
+            struct_ser.serialize_field("imageId", &self.image_id)?;
+        }
+        if !self.from.is_empty() {
+            struct_ser.serialize_field("from", &self.from)?;
+        }
+        if !self.to.is_empty() {
+            struct_ser.serialize_field("to", &self.to)?;
+        }
+        if !self.reasons.is_empty() {
+            struct_ser.serialize_field("reasons", &self.reasons)?;
+        }
+        if self.at_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("atUnixMs", ToString::to_string(&self.at_unix_ms).as_str())?;
+        }
+        if !self.hostname.is_empty() {
+            struct_ser.serialize_field("hostname", &self.hostname)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for FlagEvent {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "node_id",
+            "nodeId",
+            "image_id",
+            "imageId",
+            "from",
+            "to",
+            "reasons",
+            "at_unix_ms",
+            "atUnixMs",
+            "hostname",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            NodeId,
+            ImageId,
+            From,
+            To,
+            Reasons,
+            AtUnixMs,
+            Hostname,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "nodeId" | "node_id" => Ok(GeneratedField::NodeId),
+                            "imageId" | "image_id" => Ok(GeneratedField::ImageId),
+                            "from" => Ok(GeneratedField::From),
+                            "to" => Ok(GeneratedField::To),
+                            "reasons" => Ok(GeneratedField::Reasons),
+                            "atUnixMs" | "at_unix_ms" => Ok(GeneratedField::AtUnixMs),
+                            "hostname" => Ok(GeneratedField::Hostname),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = FlagEvent;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.FlagEvent")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<FlagEvent, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut node_id__ = None;
+                let mut image_id__ = None;
+                let mut from__ = None;
+                let mut to__ = None;
+                let mut reasons__ = None;
+                let mut at_unix_ms__ = None;
+                let mut hostname__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::NodeId => {
+                            if node_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodeId"));
+                            }
+                            node_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ImageId => {
+                            if image_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageId"));
+                            }
+                            image_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::From => {
+                            if from__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("from"));
+                            }
+                            from__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::To => {
+                            if to__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("to"));
+                            }
+                            to__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Reasons => {
+                            if reasons__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("reasons"));
+                            }
+                            reasons__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::AtUnixMs => {
+                            if at_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("atUnixMs"));
+                            }
+                            at_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Hostname => {
+                            if hostname__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("hostname"));
+                            }
+                            hostname__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(FlagEvent {
+                    node_id: node_id__.unwrap_or_default(),
+                    image_id: image_id__.unwrap_or_default(),
+                    from: from__.unwrap_or_default(),
+                    to: to__.unwrap_or_default(),
+                    reasons: reasons__.unwrap_or_default(),
+                    at_unix_ms: at_unix_ms__.unwrap_or_default(),
+                    hostname: hostname__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.FlagEvent", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for GetNodeRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.node_id.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.GetNodeRequest", len)?;
+        if !self.node_id.is_empty() {
+            struct_ser.serialize_field("nodeId", &self.node_id)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for GetNodeRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "node_id",
+            "nodeId",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            NodeId,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "nodeId" | "node_id" => Ok(GeneratedField::NodeId),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = GetNodeRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.GetNodeRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<GetNodeRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut node_id__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::NodeId => {
+                            if node_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodeId"));
+                            }
+                            node_id__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(GetNodeRequest {
+                    node_id: node_id__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.GetNodeRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Heartbeat {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.unix_ms != 0 {
+            len += 1;
+        }
+        if self.open_deviations != 0 {
+            len += 1;
+        }
+        if self.spooled != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.Heartbeat", len)?;
+        if self.unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("unixMs", ToString::to_string(&self.unix_ms).as_str())?;
+        }
+        if self.open_deviations != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("openDeviations", ToString::to_string(&self.open_deviations).as_str())?;
+        }
+        if self.spooled != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("spooled", ToString::to_string(&self.spooled).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Heartbeat {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "unix_ms",
+            "unixMs",
+            "open_deviations",
+            "openDeviations",
+            "spooled",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            UnixMs,
+            OpenDeviations,
+            Spooled,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "unixMs" | "unix_ms" => Ok(GeneratedField::UnixMs),
+                            "openDeviations" | "open_deviations" => Ok(GeneratedField::OpenDeviations),
+                            "spooled" => Ok(GeneratedField::Spooled),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Heartbeat;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.Heartbeat")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Heartbeat, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut unix_ms__ = None;
+                let mut open_deviations__ = None;
+                let mut spooled__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::UnixMs => {
+                            if unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("unixMs"));
+                            }
+                            unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::OpenDeviations => {
+                            if open_deviations__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("openDeviations"));
+                            }
+                            open_deviations__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Spooled => {
+                            if spooled__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("spooled"));
+                            }
+                            spooled__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(Heartbeat {
+                    unix_ms: unix_ms__.unwrap_or_default(),
+                    open_deviations: open_deviations__.unwrap_or_default(),
+                    spooled: spooled__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.Heartbeat", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Hello {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.node_id.is_empty() {
+            len += 1;
+        }
+        if !self.hostname.is_empty() {
+            len += 1;
+        }
+        if !self.image_id.is_empty() {
+            len += 1;
+        }
+        if !self.manifest_digest.is_empty() {
+            len += 1;
+        }
+        if !self.agent_version.is_empty() {
+            len += 1;
+        }
+        if !self.boot_id.is_empty() {
+            len += 1;
+        }
+        if self.heartbeat_secs != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.Hello", len)?;
+        if !self.node_id.is_empty() {
+            struct_ser.serialize_field("nodeId", &self.node_id)?;
+        }
+        if !self.hostname.is_empty() {
+            struct_ser.serialize_field("hostname", &self.hostname)?;
+        }
+        if !self.image_id.is_empty() {
+            struct_ser.serialize_field("imageId", &self.image_id)?;
+        }
+        if !self.manifest_digest.is_empty() {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("manifestDigest", pbjson::private::base64::encode(&self.manifest_digest).as_str())?;
+        }
+        if !self.agent_version.is_empty() {
+            struct_ser.serialize_field("agentVersion", &self.agent_version)?;
+        }
+        if !self.boot_id.is_empty() {
+            struct_ser.serialize_field("bootId", &self.boot_id)?;
+        }
+        if self.heartbeat_secs != 0 {
+            struct_ser.serialize_field("heartbeatSecs", &self.heartbeat_secs)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Hello {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "node_id",
+            "nodeId",
+            "hostname",
+            "image_id",
+            "imageId",
+            "manifest_digest",
+            "manifestDigest",
+            "agent_version",
+            "agentVersion",
+            "boot_id",
+            "bootId",
+            "heartbeat_secs",
+            "heartbeatSecs",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            NodeId,
+            Hostname,
+            ImageId,
+            ManifestDigest,
+            AgentVersion,
+            BootId,
+            HeartbeatSecs,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "nodeId" | "node_id" => Ok(GeneratedField::NodeId),
+                            "hostname" => Ok(GeneratedField::Hostname),
+                            "imageId" | "image_id" => Ok(GeneratedField::ImageId),
+                            "manifestDigest" | "manifest_digest" => Ok(GeneratedField::ManifestDigest),
+                            "agentVersion" | "agent_version" => Ok(GeneratedField::AgentVersion),
+                            "bootId" | "boot_id" => Ok(GeneratedField::BootId),
+                            "heartbeatSecs" | "heartbeat_secs" => Ok(GeneratedField::HeartbeatSecs),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Hello;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.Hello")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Hello, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut node_id__ = None;
+                let mut hostname__ = None;
+                let mut image_id__ = None;
+                let mut manifest_digest__ = None;
+                let mut agent_version__ = None;
+                let mut boot_id__ = None;
+                let mut heartbeat_secs__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::NodeId => {
+                            if node_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodeId"));
+                            }
+                            node_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Hostname => {
+                            if hostname__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("hostname"));
+                            }
+                            hostname__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ImageId => {
+                            if image_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageId"));
+                            }
+                            image_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ManifestDigest => {
+                            if manifest_digest__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("manifestDigest"));
+                            }
+                            manifest_digest__ = 
+                                Some(map_.next_value::<::pbjson::private::BytesDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::AgentVersion => {
+                            if agent_version__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("agentVersion"));
+                            }
+                            agent_version__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::BootId => {
+                            if boot_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("bootId"));
+                            }
+                            boot_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::HeartbeatSecs => {
+                            if heartbeat_secs__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("heartbeatSecs"));
+                            }
+                            heartbeat_secs__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(Hello {
+                    node_id: node_id__.unwrap_or_default(),
+                    hostname: hostname__.unwrap_or_default(),
+                    image_id: image_id__.unwrap_or_default(),
+                    manifest_digest: manifest_digest__.unwrap_or_default(),
+                    agent_version: agent_version__.unwrap_or_default(),
+                    boot_id: boot_id__.unwrap_or_default(),
+                    heartbeat_secs: heartbeat_secs__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.Hello", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for HelloAck {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.last_seq != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.HelloAck", len)?;
+        if self.last_seq != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("lastSeq", ToString::to_string(&self.last_seq).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for HelloAck {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "last_seq",
+            "lastSeq",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            LastSeq,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "lastSeq" | "last_seq" => Ok(GeneratedField::LastSeq),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = HelloAck;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.HelloAck")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<HelloAck, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut last_seq__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::LastSeq => {
+                            if last_seq__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("lastSeq"));
+                            }
+                            last_seq__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(HelloAck {
+                    last_seq: last_seq__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.HelloAck", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ImageSummary {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.image_id.is_empty() {
+            len += 1;
+        }
+        if !self.digest.is_empty() {
+            len += 1;
+        }
+        if self.pushed_unix_ms != 0 {
+            len += 1;
+        }
+        if self.files != 0 {
+            len += 1;
+        }
+        if self.packages != 0 {
+            len += 1;
+        }
+        if self.nodes != 0 {
+            len += 1;
+        }
+        if self.drifted_nodes != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ImageSummary", len)?;
+        if !self.image_id.is_empty() {
+            struct_ser.serialize_field("imageId", &self.image_id)?;
+        }
+        if !self.digest.is_empty() {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("digest", pbjson::private::base64::encode(&self.digest).as_str())?;
+        }
+        if self.pushed_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("pushedUnixMs", ToString::to_string(&self.pushed_unix_ms).as_str())?;
+        }
+        if self.files != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("files", ToString::to_string(&self.files).as_str())?;
+        }
+        if self.packages != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("packages", ToString::to_string(&self.packages).as_str())?;
+        }
+        if self.nodes != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("nodes", ToString::to_string(&self.nodes).as_str())?;
+        }
+        if self.drifted_nodes != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("driftedNodes", ToString::to_string(&self.drifted_nodes).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ImageSummary {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "image_id",
+            "imageId",
+            "digest",
+            "pushed_unix_ms",
+            "pushedUnixMs",
+            "files",
+            "packages",
+            "nodes",
+            "drifted_nodes",
+            "driftedNodes",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            ImageId,
+            Digest,
+            PushedUnixMs,
+            Files,
+            Packages,
+            Nodes,
+            DriftedNodes,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "imageId" | "image_id" => Ok(GeneratedField::ImageId),
+                            "digest" => Ok(GeneratedField::Digest),
+                            "pushedUnixMs" | "pushed_unix_ms" => Ok(GeneratedField::PushedUnixMs),
+                            "files" => Ok(GeneratedField::Files),
+                            "packages" => Ok(GeneratedField::Packages),
+                            "nodes" => Ok(GeneratedField::Nodes),
+                            "driftedNodes" | "drifted_nodes" => Ok(GeneratedField::DriftedNodes),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ImageSummary;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ImageSummary")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ImageSummary, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut image_id__ = None;
+                let mut digest__ = None;
+                let mut pushed_unix_ms__ = None;
+                let mut files__ = None;
+                let mut packages__ = None;
+                let mut nodes__ = None;
+                let mut drifted_nodes__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::ImageId => {
+                            if image_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageId"));
+                            }
+                            image_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Digest => {
+                            if digest__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("digest"));
+                            }
+                            digest__ = 
+                                Some(map_.next_value::<::pbjson::private::BytesDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::PushedUnixMs => {
+                            if pushed_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("pushedUnixMs"));
+                            }
+                            pushed_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Files => {
+                            if files__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("files"));
+                            }
+                            files__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Packages => {
+                            if packages__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("packages"));
+                            }
+                            packages__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Nodes => {
+                            if nodes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodes"));
+                            }
+                            nodes__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::DriftedNodes => {
+                            if drifted_nodes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("driftedNodes"));
+                            }
+                            drifted_nodes__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(ImageSummary {
+                    image_id: image_id__.unwrap_or_default(),
+                    digest: digest__.unwrap_or_default(),
+                    pushed_unix_ms: pushed_unix_ms__.unwrap_or_default(),
+                    files: files__.unwrap_or_default(),
+                    packages: packages__.unwrap_or_default(),
+                    nodes: nodes__.unwrap_or_default(),
+                    drifted_nodes: drifted_nodes__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ImageSummary", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListFlagsRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let len = 0;
+        let struct_ser = serializer.serialize_struct("plumb.v1.ListFlagsRequest", len)?;
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListFlagsRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                            Err(serde::de::Error::unknown_field(value, FIELDS))
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListFlagsRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListFlagsRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListFlagsRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                while map_.next_key::<GeneratedField>()?.is_some() {
+                    let _ = map_.next_value::<serde::de::IgnoredAny>()?;
+                }
+                Ok(ListFlagsRequest {
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListFlagsRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListImagesRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let len = 0;
+        let struct_ser = serializer.serialize_struct("plumb.v1.ListImagesRequest", len)?;
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListImagesRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                            Err(serde::de::Error::unknown_field(value, FIELDS))
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListImagesRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListImagesRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListImagesRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                while map_.next_key::<GeneratedField>()?.is_some() {
+                    let _ = map_.next_value::<serde::de::IgnoredAny>()?;
+                }
+                Ok(ListImagesRequest {
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListImagesRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListImagesResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.images.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListImagesResponse", len)?;
+        if !self.images.is_empty() {
+            struct_ser.serialize_field("images", &self.images)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListImagesResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "images",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Images,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "images" => Ok(GeneratedField::Images),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListImagesResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListImagesResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListImagesResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut images__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Images => {
+                            if images__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("images"));
+                            }
+                            images__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ListImagesResponse {
+                    images: images__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListImagesResponse", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListNodesRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.status.is_empty() {
+            len += 1;
+        }
+        if !self.image_id.is_empty() {
+            len += 1;
+        }
+        if self.limit != 0 {
+            len += 1;
+        }
+        if self.offset != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListNodesRequest", len)?;
+        if !self.status.is_empty() {
+            struct_ser.serialize_field("status", &self.status)?;
+        }
+        if !self.image_id.is_empty() {
+            struct_ser.serialize_field("imageId", &self.image_id)?;
+        }
+        if self.limit != 0 {
+            struct_ser.serialize_field("limit", &self.limit)?;
+        }
+        if self.offset != 0 {
+            struct_ser.serialize_field("offset", &self.offset)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListNodesRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "status",
+            "image_id",
+            "imageId",
+            "limit",
+            "offset",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Status,
+            ImageId,
+            Limit,
+            Offset,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "status" => Ok(GeneratedField::Status),
+                            "imageId" | "image_id" => Ok(GeneratedField::ImageId),
+                            "limit" => Ok(GeneratedField::Limit),
+                            "offset" => Ok(GeneratedField::Offset),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListNodesRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListNodesRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListNodesRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut status__ = None;
+                let mut image_id__ = None;
+                let mut limit__ = None;
+                let mut offset__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Status => {
+                            if status__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("status"));
+                            }
+                            status__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ImageId => {
+                            if image_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageId"));
+                            }
+                            image_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Limit => {
+                            if limit__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("limit"));
+                            }
+                            limit__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Offset => {
+                            if offset__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("offset"));
+                            }
+                            offset__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(ListNodesRequest {
+                    status: status__.unwrap_or_default(),
+                    image_id: image_id__.unwrap_or_default(),
+                    limit: limit__.unwrap_or_default(),
+                    offset: offset__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListNodesRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListNodesResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.nodes.is_empty() {
+            len += 1;
+        }
+        if self.total != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListNodesResponse", len)?;
+        if !self.nodes.is_empty() {
+            struct_ser.serialize_field("nodes", &self.nodes)?;
+        }
+        if self.total != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("total", ToString::to_string(&self.total).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListNodesResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "nodes",
+            "total",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Nodes,
+            Total,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "nodes" => Ok(GeneratedField::Nodes),
+                            "total" => Ok(GeneratedField::Total),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListNodesResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListNodesResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListNodesResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut nodes__ = None;
+                let mut total__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Nodes => {
+                            if nodes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodes"));
+                            }
+                            nodes__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Total => {
+                            if total__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("total"));
+                            }
+                            total__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(ListNodesResponse {
+                    nodes: nodes__.unwrap_or_default(),
+                    total: total__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListNodesResponse", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Listener {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.protocol != 0 {
+            len += 1;
+        }
+        if !self.address.is_empty() {
+            len += 1;
+        }
+        if self.port != 0 {
+            len += 1;
+        }
+        if !self.process.is_empty() {
+            len += 1;
+        }
+        if self.ephemeral {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.Listener", len)?;
+        if self.protocol != 0 {
+            let v = Protocol::try_from(self.protocol)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.protocol)))?;
+            struct_ser.serialize_field("protocol", &v)?;
+        }
+        if !self.address.is_empty() {
+            struct_ser.serialize_field("address", &self.address)?;
+        }
+        if self.port != 0 {
+            struct_ser.serialize_field("port", &self.port)?;
+        }
+        if !self.process.is_empty() {
+            struct_ser.serialize_field("process", &self.process)?;
+        }
+        if self.ephemeral {
+            struct_ser.serialize_field("ephemeral", &self.ephemeral)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Listener {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "protocol",
+            "address",
+            "port",
+            "process",
+            "ephemeral",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Protocol,
+            Address,
+            Port,
+            Process,
+            Ephemeral,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "protocol" => Ok(GeneratedField::Protocol),
+                            "address" => Ok(GeneratedField::Address),
+                            "port" => Ok(GeneratedField::Port),
+                            "process" => Ok(GeneratedField::Process),
+                            "ephemeral" => Ok(GeneratedField::Ephemeral),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Listener;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.Listener")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Listener, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut protocol__ = None;
+                let mut address__ = None;
+                let mut port__ = None;
+                let mut process__ = None;
+                let mut ephemeral__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Protocol => {
+                            if protocol__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("protocol"));
+                            }
+                            protocol__ = Some(map_.next_value::<Protocol>()? as i32);
+                        }
+                        GeneratedField::Address => {
+                            if address__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("address"));
+                            }
+                            address__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Port => {
+                            if port__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("port"));
+                            }
+                            port__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Process => {
+                            if process__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("process"));
+                            }
+                            process__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Ephemeral => {
+                            if ephemeral__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("ephemeral"));
+                            }
+                            ephemeral__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(Listener {
+                    protocol: protocol__.unwrap_or_default(),
+                    address: address__.unwrap_or_default(),
+                    port: port__.unwrap_or_default(),
+                    process: process__.unwrap_or_default(),
+                    ephemeral: ephemeral__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.Listener", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListenerRule {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.protocol != 0 {
+            len += 1;
+        }
+        if self.port != 0 {
+            len += 1;
+        }
+        if !self.process.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListenerRule", len)?;
+        if self.protocol != 0 {
+            let v = Protocol::try_from(self.protocol)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.protocol)))?;
+            struct_ser.serialize_field("protocol", &v)?;
+        }
+        if self.port != 0 {
+            struct_ser.serialize_field("port", &self.port)?;
+        }
+        if !self.process.is_empty() {
+            struct_ser.serialize_field("process", &self.process)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListenerRule {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "protocol",
+            "port",
+            "process",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Protocol,
+            Port,
+            Process,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "protocol" => Ok(GeneratedField::Protocol),
+                            "port" => Ok(GeneratedField::Port),
+                            "process" => Ok(GeneratedField::Process),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListenerRule;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListenerRule")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListenerRule, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut protocol__ = None;
+                let mut port__ = None;
+                let mut process__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Protocol => {
+                            if protocol__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("protocol"));
+                            }
+                            protocol__ = Some(map_.next_value::<Protocol>()? as i32);
+                        }
+                        GeneratedField::Port => {
+                            if port__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("port"));
+                            }
+                            port__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Process => {
+                            if process__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("process"));
+                            }
+                            process__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ListenerRule {
+                    protocol: protocol__.unwrap_or_default(),
+                    port: port__.unwrap_or_default(),
+                    process: process__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListenerRule", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListenerSection {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.listeners.is_empty() {
+            len += 1;
+        }
+        if !self.allowed.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListenerSection", len)?;
+        if !self.listeners.is_empty() {
+            struct_ser.serialize_field("listeners", &self.listeners)?;
+        }
+        if !self.allowed.is_empty() {
+            struct_ser.serialize_field("allowed", &self.allowed)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListenerSection {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "listeners",
+            "allowed",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Listeners,
+            Allowed,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "listeners" => Ok(GeneratedField::Listeners),
+                            "allowed" => Ok(GeneratedField::Allowed),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListenerSection;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListenerSection")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListenerSection, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut listeners__ = None;
+                let mut allowed__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Listeners => {
+                            if listeners__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("listeners"));
+                            }
+                            listeners__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Allowed => {
+                            if allowed__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("allowed"));
+                            }
+                            allowed__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ListenerSection {
+                    listeners: listeners__.unwrap_or_default(),
+                    allowed: allowed__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListenerSection", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Manifest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.format_version != 0 {
+            len += 1;
+        }
+        if !self.image_id.is_empty() {
+            len += 1;
+        }
+        if self.created_unix_ms != 0 {
+            len += 1;
+        }
+        if self.builder.is_some() {
+            len += 1;
+        }
+        if !self.digest.is_empty() {
+            len += 1;
+        }
+        if !self.files.is_empty() {
+            len += 1;
+        }
+        if !self.packages.is_empty() {
+            len += 1;
+        }
+        if self.listeners.is_some() {
+            len += 1;
+        }
+        if self.policy.is_some() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.Manifest", len)?;
+        if self.format_version != 0 {
+            struct_ser.serialize_field("formatVersion", &self.format_version)?;
+        }
+        if !self.image_id.is_empty() {
+            struct_ser.serialize_field("imageId", &self.image_id)?;
+        }
+        if self.created_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("createdUnixMs", ToString::to_string(&self.created_unix_ms).as_str())?;
+        }
+        if let Some(v) = self.builder.as_ref() {
+            struct_ser.serialize_field("builder", v)?;
+        }
+        if !self.digest.is_empty() {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("digest", pbjson::private::base64::encode(&self.digest).as_str())?;
+        }
+        if !self.files.is_empty() {
+            struct_ser.serialize_field("files", &self.files)?;
+        }
+        if !self.packages.is_empty() {
+            struct_ser.serialize_field("packages", &self.packages)?;
+        }
+        if let Some(v) = self.listeners.as_ref() {
+            struct_ser.serialize_field("listeners", v)?;
+        }
+        if let Some(v) = self.policy.as_ref() {
+            struct_ser.serialize_field("policy", v)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Manifest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "format_version",
+            "formatVersion",
+            "image_id",
+            "imageId",
+            "created_unix_ms",
+            "createdUnixMs",
+            "builder",
+            "digest",
+            "files",
+            "packages",
+            "listeners",
+            "policy",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            FormatVersion,
+            ImageId,
+            CreatedUnixMs,
+            Builder,
+            Digest,
+            Files,
+            Packages,
+            Listeners,
+            Policy,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "formatVersion" | "format_version" => Ok(GeneratedField::FormatVersion),
+                            "imageId" | "image_id" => Ok(GeneratedField::ImageId),
+                            "createdUnixMs" | "created_unix_ms" => Ok(GeneratedField::CreatedUnixMs),
+                            "builder" => Ok(GeneratedField::Builder),
+                            "digest" => Ok(GeneratedField::Digest),
+                            "files" => Ok(GeneratedField::Files),
+                            "packages" => Ok(GeneratedField::Packages),
+                            "listeners" => Ok(GeneratedField::Listeners),
+                            "policy" => Ok(GeneratedField::Policy),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Manifest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.Manifest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Manifest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut format_version__ = None;
+                let mut image_id__ = None;
+                let mut created_unix_ms__ = None;
+                let mut builder__ = None;
+                let mut digest__ = None;
+                let mut files__ = None;
+                let mut packages__ = None;
+                let mut listeners__ = None;
+                let mut policy__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::FormatVersion => {
+                            if format_version__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("formatVersion"));
+                            }
+                            format_version__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::ImageId => {
+                            if image_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageId"));
+                            }
+                            image_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::CreatedUnixMs => {
+                            if created_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("createdUnixMs"));
+                            }
+                            created_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Builder => {
+                            if builder__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("builder"));
+                            }
+                            builder__ = map_.next_value()?;
+                        }
+                        GeneratedField::Digest => {
+                            if digest__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("digest"));
+                            }
+                            digest__ = 
+                                Some(map_.next_value::<::pbjson::private::BytesDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Files => {
+                            if files__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("files"));
+                            }
+                            files__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Packages => {
+                            if packages__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("packages"));
+                            }
+                            packages__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Listeners => {
+                            if listeners__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("listeners"));
+                            }
+                            listeners__ = map_.next_value()?;
+                        }
+                        GeneratedField::Policy => {
+                            if policy__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("policy"));
+                            }
+                            policy__ = map_.next_value()?;
+                        }
+                    }
+                }
+                Ok(Manifest {
+                    format_version: format_version__.unwrap_or_default(),
+                    image_id: image_id__.unwrap_or_default(),
+                    created_unix_ms: created_unix_ms__.unwrap_or_default(),
+                    builder: builder__,
+                    digest: digest__.unwrap_or_default(),
+                    files: files__.unwrap_or_default(),
+                    packages: packages__.unwrap_or_default(),
+                    listeners: listeners__,
+                    policy: policy__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.Manifest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for NodeActionRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.node_id.is_empty() {
+            len += 1;
+        }
+        if !self.cause.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.NodeActionRequest", len)?;
+        if !self.node_id.is_empty() {
+            struct_ser.serialize_field("nodeId", &self.node_id)?;
+        }
+        if !self.cause.is_empty() {
+            struct_ser.serialize_field("cause", &self.cause)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for NodeActionRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "node_id",
+            "nodeId",
+            "cause",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            NodeId,
+            Cause,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "nodeId" | "node_id" => Ok(GeneratedField::NodeId),
+                            "cause" => Ok(GeneratedField::Cause),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = NodeActionRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.NodeActionRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<NodeActionRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut node_id__ = None;
+                let mut cause__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::NodeId => {
+                            if node_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodeId"));
+                            }
+                            node_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Cause => {
+                            if cause__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("cause"));
+                            }
+                            cause__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(NodeActionRequest {
+                    node_id: node_id__.unwrap_or_default(),
+                    cause: cause__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.NodeActionRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for NodeDetail {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.node.is_some() {
+            len += 1;
+        }
+        if !self.open.is_empty() {
+            len += 1;
+        }
+        if !self.history.is_empty() {
+            len += 1;
+        }
+        if !self.transitions.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.NodeDetail", len)?;
+        if let Some(v) = self.node.as_ref() {
+            struct_ser.serialize_field("node", v)?;
+        }
+        if !self.open.is_empty() {
+            struct_ser.serialize_field("open", &self.open)?;
+        }
+        if !self.history.is_empty() {
+            struct_ser.serialize_field("history", &self.history)?;
+        }
+        if !self.transitions.is_empty() {
+            struct_ser.serialize_field("transitions", &self.transitions)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for NodeDetail {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "node",
+            "open",
+            "history",
+            "transitions",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Node,
+            Open,
+            History,
+            Transitions,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "node" => Ok(GeneratedField::Node),
+                            "open" => Ok(GeneratedField::Open),
+                            "history" => Ok(GeneratedField::History),
+                            "transitions" => Ok(GeneratedField::Transitions),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = NodeDetail;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.NodeDetail")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<NodeDetail, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut node__ = None;
+                let mut open__ = None;
+                let mut history__ = None;
+                let mut transitions__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Node => {
+                            if node__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("node"));
+                            }
+                            node__ = map_.next_value()?;
+                        }
+                        GeneratedField::Open => {
+                            if open__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("open"));
+                            }
+                            open__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::History => {
+                            if history__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("history"));
+                            }
+                            history__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Transitions => {
+                            if transitions__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("transitions"));
+                            }
+                            transitions__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(NodeDetail {
+                    node: node__,
+                    open: open__.unwrap_or_default(),
+                    history: history__.unwrap_or_default(),
+                    transitions: transitions__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.NodeDetail", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for NodeSummary {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.node_id.is_empty() {
+            len += 1;
+        }
+        if !self.hostname.is_empty() {
+            len += 1;
+        }
+        if !self.image_id.is_empty() {
+            len += 1;
+        }
+        if !self.status.is_empty() {
+            len += 1;
+        }
+        if self.flagged {
+            len += 1;
+        }
+        if self.deviation_count != 0 {
+            len += 1;
+        }
+        if self.last_seen_unix_ms != 0 {
+            len += 1;
+        }
+        if self.first_seen_unix_ms != 0 {
+            len += 1;
+        }
+        if !self.agent_version.is_empty() {
+            len += 1;
+        }
+        if !self.reasons.is_empty() {
+            len += 1;
+        }
+        if !self.max_severity.is_empty() {
+            len += 1;
+        }
+        if self.status_since_unix_ms != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.NodeSummary", len)?;
+        if !self.node_id.is_empty() {
+            struct_ser.serialize_field("nodeId", &self.node_id)?;
+        }
+        if !self.hostname.is_empty() {
+            struct_ser.serialize_field("hostname", &self.hostname)?;
+        }
+        if !self.image_id.is_empty() {
+            struct_ser.serialize_field("imageId", &self.image_id)?;
+        }
+        if !self.status.is_empty() {
+            struct_ser.serialize_field("status", &self.status)?;
+        }
+        if self.flagged {
+            struct_ser.serialize_field("flagged", &self.flagged)?;
+        }
+        if self.deviation_count != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("deviationCount", ToString::to_string(&self.deviation_count).as_str())?;
+        }
+        if self.last_seen_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("lastSeenUnixMs", ToString::to_string(&self.last_seen_unix_ms).as_str())?;
+        }
+        if self.first_seen_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("firstSeenUnixMs", ToString::to_string(&self.first_seen_unix_ms).as_str())?;
+        }
+        if !self.agent_version.is_empty() {
+            struct_ser.serialize_field("agentVersion", &self.agent_version)?;
+        }
+        if !self.reasons.is_empty() {
+            struct_ser.serialize_field("reasons", &self.reasons)?;
+        }
+        if !self.max_severity.is_empty() {
+            struct_ser.serialize_field("maxSeverity", &self.max_severity)?;
+        }
+        if self.status_since_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("statusSinceUnixMs", ToString::to_string(&self.status_since_unix_ms).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for NodeSummary {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "node_id",
+            "nodeId",
+            "hostname",
+            "image_id",
+            "imageId",
+            "status",
+            "flagged",
+            "deviation_count",
+            "deviationCount",
+            "last_seen_unix_ms",
+            "lastSeenUnixMs",
+            "first_seen_unix_ms",
+            "firstSeenUnixMs",
+            "agent_version",
+            "agentVersion",
+            "reasons",
+            "max_severity",
+            "maxSeverity",
+            "status_since_unix_ms",
+            "statusSinceUnixMs",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            NodeId,
+            Hostname,
+            ImageId,
+            Status,
+            Flagged,
+            DeviationCount,
+            LastSeenUnixMs,
+            FirstSeenUnixMs,
+            AgentVersion,
+            Reasons,
+            MaxSeverity,
+            StatusSinceUnixMs,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "nodeId" | "node_id" => Ok(GeneratedField::NodeId),
+                            "hostname" => Ok(GeneratedField::Hostname),
+                            "imageId" | "image_id" => Ok(GeneratedField::ImageId),
+                            "status" => Ok(GeneratedField::Status),
+                            "flagged" => Ok(GeneratedField::Flagged),
+                            "deviationCount" | "deviation_count" => Ok(GeneratedField::DeviationCount),
+                            "lastSeenUnixMs" | "last_seen_unix_ms" => Ok(GeneratedField::LastSeenUnixMs),
+                            "firstSeenUnixMs" | "first_seen_unix_ms" => Ok(GeneratedField::FirstSeenUnixMs),
+                            "agentVersion" | "agent_version" => Ok(GeneratedField::AgentVersion),
+                            "reasons" => Ok(GeneratedField::Reasons),
+                            "maxSeverity" | "max_severity" => Ok(GeneratedField::MaxSeverity),
+                            "statusSinceUnixMs" | "status_since_unix_ms" => Ok(GeneratedField::StatusSinceUnixMs),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = NodeSummary;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.NodeSummary")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<NodeSummary, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut node_id__ = None;
+                let mut hostname__ = None;
+                let mut image_id__ = None;
+                let mut status__ = None;
+                let mut flagged__ = None;
+                let mut deviation_count__ = None;
+                let mut last_seen_unix_ms__ = None;
+                let mut first_seen_unix_ms__ = None;
+                let mut agent_version__ = None;
+                let mut reasons__ = None;
+                let mut max_severity__ = None;
+                let mut status_since_unix_ms__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::NodeId => {
+                            if node_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodeId"));
+                            }
+                            node_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Hostname => {
+                            if hostname__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("hostname"));
+                            }
+                            hostname__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ImageId => {
+                            if image_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageId"));
+                            }
+                            image_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Status => {
+                            if status__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("status"));
+                            }
+                            status__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Flagged => {
+                            if flagged__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("flagged"));
+                            }
+                            flagged__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::DeviationCount => {
+                            if deviation_count__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("deviationCount"));
+                            }
+                            deviation_count__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::LastSeenUnixMs => {
+                            if last_seen_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("lastSeenUnixMs"));
+                            }
+                            last_seen_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::FirstSeenUnixMs => {
+                            if first_seen_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("firstSeenUnixMs"));
+                            }
+                            first_seen_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::AgentVersion => {
+                            if agent_version__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("agentVersion"));
+                            }
+                            agent_version__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Reasons => {
+                            if reasons__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("reasons"));
+                            }
+                            reasons__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::MaxSeverity => {
+                            if max_severity__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("maxSeverity"));
+                            }
+                            max_severity__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::StatusSinceUnixMs => {
+                            if status_since_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("statusSinceUnixMs"));
+                            }
+                            status_since_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(NodeSummary {
+                    node_id: node_id__.unwrap_or_default(),
+                    hostname: hostname__.unwrap_or_default(),
+                    image_id: image_id__.unwrap_or_default(),
+                    status: status__.unwrap_or_default(),
+                    flagged: flagged__.unwrap_or_default(),
+                    deviation_count: deviation_count__.unwrap_or_default(),
+                    last_seen_unix_ms: last_seen_unix_ms__.unwrap_or_default(),
+                    first_seen_unix_ms: first_seen_unix_ms__.unwrap_or_default(),
+                    agent_version: agent_version__.unwrap_or_default(),
+                    reasons: reasons__.unwrap_or_default(),
+                    max_severity: max_severity__.unwrap_or_default(),
+                    status_since_unix_ms: status_since_unix_ms__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.NodeSummary", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Package {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.manager != 0 {
+            len += 1;
+        }
+        if !self.name.is_empty() {
+            len += 1;
+        }
+        if !self.version.is_empty() {
+            len += 1;
+        }
+        if !self.arch.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.Package", len)?;
+        if self.manager != 0 {
+            let v = PackageManager::try_from(self.manager)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.manager)))?;
+            struct_ser.serialize_field("manager", &v)?;
+        }
+        if !self.name.is_empty() {
+            struct_ser.serialize_field("name", &self.name)?;
+        }
+        if !self.version.is_empty() {
+            struct_ser.serialize_field("version", &self.version)?;
+        }
+        if !self.arch.is_empty() {
+            struct_ser.serialize_field("arch", &self.arch)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Package {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "manager",
+            "name",
+            "version",
+            "arch",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Manager,
+            Name,
+            Version,
+            Arch,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "manager" => Ok(GeneratedField::Manager),
+                            "name" => Ok(GeneratedField::Name),
+                            "version" => Ok(GeneratedField::Version),
+                            "arch" => Ok(GeneratedField::Arch),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Package;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.Package")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Package, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut manager__ = None;
+                let mut name__ = None;
+                let mut version__ = None;
+                let mut arch__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Manager => {
+                            if manager__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("manager"));
+                            }
+                            manager__ = Some(map_.next_value::<PackageManager>()? as i32);
+                        }
+                        GeneratedField::Name => {
+                            if name__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("name"));
+                            }
+                            name__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Version => {
+                            if version__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("version"));
+                            }
+                            version__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Arch => {
+                            if arch__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("arch"));
+                            }
+                            arch__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(Package {
+                    manager: manager__.unwrap_or_default(),
+                    name: name__.unwrap_or_default(),
+                    version: version__.unwrap_or_default(),
+                    arch: arch__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.Package", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for PackageManager {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "PACKAGE_MANAGER_UNSPECIFIED",
+            Self::Dpkg => "PACKAGE_MANAGER_DPKG",
+            Self::Rpm => "PACKAGE_MANAGER_RPM",
+            Self::Apk => "PACKAGE_MANAGER_APK",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for PackageManager {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "PACKAGE_MANAGER_UNSPECIFIED",
+            "PACKAGE_MANAGER_DPKG",
+            "PACKAGE_MANAGER_RPM",
+            "PACKAGE_MANAGER_APK",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = PackageManager;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "PACKAGE_MANAGER_UNSPECIFIED" => Ok(PackageManager::Unspecified),
+                    "PACKAGE_MANAGER_DPKG" => Ok(PackageManager::Dpkg),
+                    "PACKAGE_MANAGER_RPM" => Ok(PackageManager::Rpm),
+                    "PACKAGE_MANAGER_APK" => Ok(PackageManager::Apk),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for PolicyDefaults {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.ignore.is_empty() {
+            len += 1;
+        }
+        if !self.severity.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.PolicyDefaults", len)?;
+        if !self.ignore.is_empty() {
+            struct_ser.serialize_field("ignore", &self.ignore)?;
+        }
+        if !self.severity.is_empty() {
+            struct_ser.serialize_field("severity", &self.severity)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for PolicyDefaults {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "ignore",
+            "severity",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Ignore,
+            Severity,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "ignore" => Ok(GeneratedField::Ignore),
+                            "severity" => Ok(GeneratedField::Severity),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = PolicyDefaults;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.PolicyDefaults")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<PolicyDefaults, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut ignore__ = None;
+                let mut severity__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Ignore => {
+                            if ignore__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("ignore"));
+                            }
+                            ignore__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Severity => {
+                            if severity__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("severity"));
+                            }
+                            severity__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(PolicyDefaults {
+                    ignore: ignore__.unwrap_or_default(),
+                    severity: severity__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.PolicyDefaults", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Protocol {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "PROTOCOL_UNSPECIFIED",
+            Self::Tcp => "PROTOCOL_TCP",
+            Self::Udp => "PROTOCOL_UDP",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for Protocol {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "PROTOCOL_UNSPECIFIED",
+            "PROTOCOL_TCP",
+            "PROTOCOL_UDP",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = Protocol;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "PROTOCOL_UNSPECIFIED" => Ok(Protocol::Unspecified),
+                    "PROTOCOL_TCP" => Ok(Protocol::Tcp),
+                    "PROTOCOL_UDP" => Ok(Protocol::Udp),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for PushManifestRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.manifest.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.PushManifestRequest", len)?;
+        if !self.manifest.is_empty() {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("manifest", pbjson::private::base64::encode(&self.manifest).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for PushManifestRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "manifest",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Manifest,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "manifest" => Ok(GeneratedField::Manifest),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = PushManifestRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.PushManifestRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<PushManifestRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut manifest__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Manifest => {
+                            if manifest__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("manifest"));
+                            }
+                            manifest__ = 
+                                Some(map_.next_value::<::pbjson::private::BytesDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(PushManifestRequest {
+                    manifest: manifest__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.PushManifestRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for PushManifestResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.image_id.is_empty() {
+            len += 1;
+        }
+        if !self.digest.is_empty() {
+            len += 1;
+        }
+        if self.replaced {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.PushManifestResponse", len)?;
+        if !self.image_id.is_empty() {
+            struct_ser.serialize_field("imageId", &self.image_id)?;
+        }
+        if !self.digest.is_empty() {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("digest", pbjson::private::base64::encode(&self.digest).as_str())?;
+        }
+        if self.replaced {
+            struct_ser.serialize_field("replaced", &self.replaced)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for PushManifestResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "image_id",
+            "imageId",
+            "digest",
+            "replaced",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            ImageId,
+            Digest,
+            Replaced,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "imageId" | "image_id" => Ok(GeneratedField::ImageId),
+                            "digest" => Ok(GeneratedField::Digest),
+                            "replaced" => Ok(GeneratedField::Replaced),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = PushManifestResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.PushManifestResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<PushManifestResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut image_id__ = None;
+                let mut digest__ = None;
+                let mut replaced__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::ImageId => {
+                            if image_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageId"));
+                            }
+                            image_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Digest => {
+                            if digest__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("digest"));
+                            }
+                            digest__ = 
+                                Some(map_.next_value::<::pbjson::private::BytesDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Replaced => {
+                            if replaced__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("replaced"));
+                            }
+                            replaced__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(PushManifestResponse {
+                    image_id: image_id__.unwrap_or_default(),
+                    digest: digest__.unwrap_or_default(),
+                    replaced: replaced__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.PushManifestResponse", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ScanSummary {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.scan.is_empty() {
+            len += 1;
+        }
+        if self.files != 0 {
+            len += 1;
+        }
+        if self.hashed != 0 {
+            len += 1;
+        }
+        if self.duration_ms != 0 {
+            len += 1;
+        }
+        if self.open_deviations != 0 {
+            len += 1;
+        }
+        if self.errors != 0 {
+            len += 1;
+        }
+        if self.events_lost {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ScanSummary", len)?;
+        if !self.scan.is_empty() {
+            struct_ser.serialize_field("scan", &self.scan)?;
+        }
+        if self.files != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("files", ToString::to_string(&self.files).as_str())?;
+        }
+        if self.hashed != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("hashed", ToString::to_string(&self.hashed).as_str())?;
+        }
+        if self.duration_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("durationMs", ToString::to_string(&self.duration_ms).as_str())?;
+        }
+        if self.open_deviations != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("openDeviations", ToString::to_string(&self.open_deviations).as_str())?;
+        }
+        if self.errors != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("errors", ToString::to_string(&self.errors).as_str())?;
+        }
+        if self.events_lost {
+            struct_ser.serialize_field("eventsLost", &self.events_lost)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ScanSummary {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "scan",
+            "files",
+            "hashed",
+            "duration_ms",
+            "durationMs",
+            "open_deviations",
+            "openDeviations",
+            "errors",
+            "events_lost",
+            "eventsLost",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Scan,
+            Files,
+            Hashed,
+            DurationMs,
+            OpenDeviations,
+            Errors,
+            EventsLost,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "scan" => Ok(GeneratedField::Scan),
+                            "files" => Ok(GeneratedField::Files),
+                            "hashed" => Ok(GeneratedField::Hashed),
+                            "durationMs" | "duration_ms" => Ok(GeneratedField::DurationMs),
+                            "openDeviations" | "open_deviations" => Ok(GeneratedField::OpenDeviations),
+                            "errors" => Ok(GeneratedField::Errors),
+                            "eventsLost" | "events_lost" => Ok(GeneratedField::EventsLost),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ScanSummary;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ScanSummary")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ScanSummary, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut scan__ = None;
+                let mut files__ = None;
+                let mut hashed__ = None;
+                let mut duration_ms__ = None;
+                let mut open_deviations__ = None;
+                let mut errors__ = None;
+                let mut events_lost__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Scan => {
+                            if scan__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("scan"));
+                            }
+                            scan__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Files => {
+                            if files__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("files"));
+                            }
+                            files__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Hashed => {
+                            if hashed__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("hashed"));
+                            }
+                            hashed__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::DurationMs => {
+                            if duration_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("durationMs"));
+                            }
+                            duration_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::OpenDeviations => {
+                            if open_deviations__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("openDeviations"));
+                            }
+                            open_deviations__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Errors => {
+                            if errors__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("errors"));
+                            }
+                            errors__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::EventsLost => {
+                            if events_lost__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("eventsLost"));
+                            }
+                            events_lost__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ScanSummary {
+                    scan: scan__.unwrap_or_default(),
+                    files: files__.unwrap_or_default(),
+                    hashed: hashed__.unwrap_or_default(),
+                    duration_ms: duration_ms__.unwrap_or_default(),
+                    open_deviations: open_deviations__.unwrap_or_default(),
+                    errors: errors__.unwrap_or_default(),
+                    events_lost: events_lost__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ScanSummary", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Severity {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "SEVERITY_UNSPECIFIED",
+            Self::Low => "SEVERITY_LOW",
+            Self::Medium => "SEVERITY_MEDIUM",
+            Self::High => "SEVERITY_HIGH",
+            Self::Critical => "SEVERITY_CRITICAL",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for Severity {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "SEVERITY_UNSPECIFIED",
+            "SEVERITY_LOW",
+            "SEVERITY_MEDIUM",
+            "SEVERITY_HIGH",
+            "SEVERITY_CRITICAL",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = Severity;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "SEVERITY_UNSPECIFIED" => Ok(Severity::Unspecified),
+                    "SEVERITY_LOW" => Ok(Severity::Low),
+                    "SEVERITY_MEDIUM" => Ok(Severity::Medium),
+                    "SEVERITY_HIGH" => Ok(Severity::High),
+                    "SEVERITY_CRITICAL" => Ok(Severity::Critical),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for SeverityRule {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.glob.is_empty() {
+            len += 1;
+        }
+        if !self.kinds.is_empty() {
+            len += 1;
+        }
+        if self.severity != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.SeverityRule", len)?;
+        if !self.glob.is_empty() {
+            struct_ser.serialize_field("glob", &self.glob)?;
+        }
+        if !self.kinds.is_empty() {
+            struct_ser.serialize_field("kinds", &self.kinds)?;
+        }
+        if self.severity != 0 {
+            let v = Severity::try_from(self.severity)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.severity)))?;
+            struct_ser.serialize_field("severity", &v)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for SeverityRule {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "glob",
+            "kinds",
+            "severity",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Glob,
+            Kinds,
+            Severity,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "glob" => Ok(GeneratedField::Glob),
+                            "kinds" => Ok(GeneratedField::Kinds),
+                            "severity" => Ok(GeneratedField::Severity),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = SeverityRule;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.SeverityRule")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<SeverityRule, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut glob__ = None;
+                let mut kinds__ = None;
+                let mut severity__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Glob => {
+                            if glob__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("glob"));
+                            }
+                            glob__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Kinds => {
+                            if kinds__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("kinds"));
+                            }
+                            kinds__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Severity => {
+                            if severity__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("severity"));
+                            }
+                            severity__ = Some(map_.next_value::<Severity>()? as i32);
+                        }
+                    }
+                }
+                Ok(SeverityRule {
+                    glob: glob__.unwrap_or_default(),
+                    kinds: kinds__.unwrap_or_default(),
+                    severity: severity__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.SeverityRule", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for StoredDeviation {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.deviation.is_some() {
+            len += 1;
+        }
+        if self.first_seen_unix_ms != 0 {
+            len += 1;
+        }
+        if self.resolved_unix_ms != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.StoredDeviation", len)?;
+        if let Some(v) = self.deviation.as_ref() {
+            struct_ser.serialize_field("deviation", v)?;
+        }
+        if self.first_seen_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("firstSeenUnixMs", ToString::to_string(&self.first_seen_unix_ms).as_str())?;
+        }
+        if self.resolved_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("resolvedUnixMs", ToString::to_string(&self.resolved_unix_ms).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for StoredDeviation {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "deviation",
+            "first_seen_unix_ms",
+            "firstSeenUnixMs",
+            "resolved_unix_ms",
+            "resolvedUnixMs",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Deviation,
+            FirstSeenUnixMs,
+            ResolvedUnixMs,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "deviation" => Ok(GeneratedField::Deviation),
+                            "firstSeenUnixMs" | "first_seen_unix_ms" => Ok(GeneratedField::FirstSeenUnixMs),
+                            "resolvedUnixMs" | "resolved_unix_ms" => Ok(GeneratedField::ResolvedUnixMs),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = StoredDeviation;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.StoredDeviation")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<StoredDeviation, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut deviation__ = None;
+                let mut first_seen_unix_ms__ = None;
+                let mut resolved_unix_ms__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Deviation => {
+                            if deviation__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("deviation"));
+                            }
+                            deviation__ = map_.next_value()?;
+                        }
+                        GeneratedField::FirstSeenUnixMs => {
+                            if first_seen_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("firstSeenUnixMs"));
+                            }
+                            first_seen_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::ResolvedUnixMs => {
+                            if resolved_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("resolvedUnixMs"));
+                            }
+                            resolved_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(StoredDeviation {
+                    deviation: deviation__,
+                    first_seen_unix_ms: first_seen_unix_ms__.unwrap_or_default(),
+                    resolved_unix_ms: resolved_unix_ms__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.StoredDeviation", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Transition {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.from.is_empty() {
+            len += 1;
+        }
+        if !self.to.is_empty() {
+            len += 1;
+        }
+        if !self.cause.is_empty() {
+            len += 1;
+        }
+        if self.at_unix_ms != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.Transition", len)?;
+        if !self.from.is_empty() {
+            struct_ser.serialize_field("from", &self.from)?;
+        }
+        if !self.to.is_empty() {
+            struct_ser.serialize_field("to", &self.to)?;
+        }
+        if !self.cause.is_empty() {
+            struct_ser.serialize_field("cause", &self.cause)?;
+        }
+        if self.at_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("atUnixMs", ToString::to_string(&self.at_unix_ms).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Transition {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "from",
+            "to",
+            "cause",
+            "at_unix_ms",
+            "atUnixMs",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            From,
+            To,
+            Cause,
+            AtUnixMs,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "from" => Ok(GeneratedField::From),
+                            "to" => Ok(GeneratedField::To),
+                            "cause" => Ok(GeneratedField::Cause),
+                            "atUnixMs" | "at_unix_ms" => Ok(GeneratedField::AtUnixMs),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Transition;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.Transition")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Transition, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut from__ = None;
+                let mut to__ = None;
+                let mut cause__ = None;
+                let mut at_unix_ms__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::From => {
+                            if from__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("from"));
+                            }
+                            from__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::To => {
+                            if to__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("to"));
+                            }
+                            to__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Cause => {
+                            if cause__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("cause"));
+                            }
+                            cause__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::AtUnixMs => {
+                            if at_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("atUnixMs"));
+                            }
+                            at_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(Transition {
+                    from: from__.unwrap_or_default(),
+                    to: to__.unwrap_or_default(),
+                    cause: cause__.unwrap_or_default(),
+                    at_unix_ms: at_unix_ms__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.Transition", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for WatchFlagsRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.include_current {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.WatchFlagsRequest", len)?;
+        if self.include_current {
+            struct_ser.serialize_field("includeCurrent", &self.include_current)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for WatchFlagsRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "include_current",
+            "includeCurrent",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            IncludeCurrent,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "includeCurrent" | "include_current" => Ok(GeneratedField::IncludeCurrent),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = WatchFlagsRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.WatchFlagsRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<WatchFlagsRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut include_current__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::IncludeCurrent => {
+                            if include_current__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("includeCurrent"));
+                            }
+                            include_current__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(WatchFlagsRequest {
+                    include_current: include_current__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.WatchFlagsRequest", FIELDS, GeneratedVisitor)
+    }
+}

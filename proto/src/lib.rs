@@ -1,0 +1,41 @@
+//! plumb's protobuf schema (`plumb.v1`) and its generated Rust types.
+//!
+//! The `.proto` files live in `proto/plumb/v1/`; the Rust code generated from
+//! them is committed under `src/generated/` (see `tests/bootstrap.rs`), so
+//! building plumb never needs `protoc`. Besides the types, this crate owns
+//! the canonical encoding and digest of a [`v1::Manifest`] and a few small
+//! conversions. It does no I/O and holds no policy.
+
+#![forbid(unsafe_code)]
+
+pub mod v1 {
+    #![allow(clippy::all, missing_docs, rustdoc::all)]
+    include!("generated/plumb.v1.rs");
+    include!("generated/plumb.v1.serde.rs");
+}
+
+mod manifest;
+mod names;
+
+pub use manifest::{hex, DigestError, MANIFEST_FORMAT_VERSION};
+pub use names::{kind_from_snake, kind_snake, severity_from_snake, severity_snake};
+
+pub use v1::agent_service_client::AgentServiceClient;
+pub use v1::agent_service_server::{AgentService, AgentServiceServer};
+pub use v1::manifest_registry_client::ManifestRegistryClient;
+pub use v1::manifest_registry_server::{ManifestRegistry, ManifestRegistryServer};
+pub use v1::query_service_client::QueryServiceClient;
+pub use v1::query_service_server::{QueryService, QueryServiceServer};
+
+/// Largest encoded message either end accepts (see `agent.proto`).
+pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
+/// Largest number of added (and of resolved) deviations in one batch.
+pub const MAX_BATCH_DEVIATIONS: usize = 2_000;
+/// Largest deviation key, in bytes.
+pub const MAX_KEY_BYTES: usize = 4_096;
+/// Largest `expected` / `actual` text, in bytes.
+pub const MAX_STATE_BYTES: usize = 8_192;
+/// Largest node id, image id or hostname, in bytes.
+pub const MAX_ID_BYTES: usize = 256;
+/// Largest manifest the collector's registry accepts, in bytes.
+pub const MAX_MANIFEST_BYTES: usize = 256 * 1024 * 1024;

@@ -1,0 +1,47 @@
+# Shared by scripts/*.sh: install or start what plumb's tests and demo need.
+# Everything comes from Debian's packages or crates.io; nothing else.
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "== installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_rust() {
+  if ! command -v cargo >/dev/null; then
+    echo "cargo is required (install Rust with rustup)" >&2
+    exit 1
+  fi
+}
+
+ensure_postgres() {
+  if ! command -v pg_ctlcluster >/dev/null; then
+    apt_install postgresql
+  fi
+  if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+    echo "== starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+    for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+  fi
+  export PLUMB_TEST_POSTGRES="${PLUMB_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}"
+}
+
+ensure_chromium() {
+  command -v chromium >/dev/null || apt_install chromium
+  export PLUMB_CHROMIUM="${PLUMB_CHROMIUM:-$(command -v chromium)}"
+}
+
+ensure_test_deps() {
+  ensure_rust
+  # setpriv (util-linux) runs checks as an unprivileged user in tests.
+  command -v setpriv >/dev/null || apt_install util-linux
+  ensure_postgres
+  ensure_chromium
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs plumb's whole test suite on a fresh machine: installs or starts what
+# the tests need, then formatting, lints and every test of the workspace.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+source scripts/lib/deps.sh
+ensure_test_deps
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo test"
+cargo test --workspace --locked -- --test-threads="${PLUMB_TEST_THREADS:-4}"
