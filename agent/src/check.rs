@@ -147,6 +147,8 @@ impl Checker {
             duration: start.elapsed(),
         };
         if scope.is_none() {
+            // Drop the old cache first: only one copy is ever alive.
+            self.cache = HashCache::default();
             self.cache = HashCache::from_scan(&scan);
         } else {
             self.cache.update(&scan);

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use indicatif::ProgressBar;
 use plumb_proto::v1::{FileEntry, FileType};
+use rayon::iter::Either;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
@@ -85,7 +86,7 @@ pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
         Some(only) => only.iter().map(|p| paths::on_disk(opts.root, p)).collect(),
     };
 
-    let mut results: Vec<Result<ScannedFile, ScanError>> = Vec::new();
+    let mut out = FileScan::default();
     for start in starts {
         if opts.only.is_some() && std::fs::symlink_metadata(&start).is_err() {
             continue; // a rescanned path that is gone: the diff reports it removed
@@ -99,7 +100,7 @@ pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
                     .ignore
                     .is_ignored(&paths::relative(opts.root, e.path()))
             });
-        let mut part: Vec<_> = walk
+        let (mut files, mut errors): (Vec<ScannedFile>, Vec<ScanError>) = walk
             .par_bridge()
             .filter_map(|item| {
                 let entry = match item {
@@ -142,16 +143,12 @@ pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
                     &cache_hits,
                 )))
             })
-            .collect();
-        results.append(&mut part);
-    }
-
-    let mut out = FileScan::default();
-    for r in results {
-        match r {
-            Ok(f) => out.files.push(f),
-            Err(e) => out.errors.push(e),
-        }
+            .partition_map(|r| match r {
+                Ok(f) => Either::Left(f),
+                Err(e) => Either::Right(e),
+            });
+        out.files.append(&mut files);
+        out.errors.append(&mut errors);
     }
     out.files
         .sort_by(|a, b| a.entry.path_bytes().cmp(b.entry.path_bytes()));

@@ -1,1 +1,21 @@
+//! plumb-collector: receives deviation streams from the fleet, stores node
+//! state and history, applies the replacement policy, and serves the
+//! query API, the dashboard and alerts.
+//!
+//! Flow: [`ingest`] (gRPC) → [`hub`] (group-commit writer, evaluator) →
+//! [`store`] (the only SQL) → [`policy`] + [`lifecycle`] (pure) →
+//! { [`query`] (gRPC), [`api`] (REST), [`web`], [`alert`] }.
 
+#![forbid(unsafe_code)]
+
+pub mod alert;
+pub mod api;
+pub mod hub;
+pub mod ingest;
+pub mod lifecycle;
+pub mod model;
+pub mod policy;
+pub mod query;
+pub mod serve;
+pub mod store;
+pub mod web;

@@ -1,0 +1,272 @@
+//! The REST API under `/api/v1/` (documented in `collector/openapi.yaml`)
+//! plus `/healthz` and `/readyz`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query as QueryParams, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::hub::Hub;
+use crate::lifecycle::Event;
+use crate::model::NodeStatus;
+use crate::query::act_on_node;
+use crate::store::NodeFilter;
+
+pub const OPENAPI: &str = include_str!("../openapi.yaml");
+
+/// An API error: a status code and a message naming what was wrong.
+pub struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        tracing::error!(error = %e, "API query failed");
+        ApiError(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+    }
+}
+
+impl From<tonic::Status> for ApiError {
+    fn from(s: tonic::Status) -> Self {
+        let code = match s.code() {
+            tonic::Code::NotFound => StatusCode::NOT_FOUND,
+            tonic::Code::FailedPrecondition => StatusCode::CONFLICT,
+            tonic::Code::InvalidArgument => StatusCode::BAD_REQUEST,
+            _ => StatusCode::SERVICE_UNAVAILABLE,
+        };
+        ApiError(code, s.message().to_string())
+    }
+}
+
+type ApiResult = Result<Json<serde_json::Value>, ApiError>;
+
+pub fn router(hub: Arc<Hub>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
+        .route(
+            "/api/v1/openapi.yaml",
+            get(|| async { ([("content-type", "application/yaml")], OPENAPI) }),
+        )
+        .route("/api/v1/nodes", get(list_nodes))
+        .route("/api/v1/nodes/{id}", get(node_detail))
+        .route("/api/v1/nodes/{id}/deviations", get(node_deviations))
+        .route("/api/v1/nodes/{id}/ack", post(ack))
+        .route("/api/v1/nodes/{id}/retire", post(retire))
+        .route("/api/v1/flags", get(flags))
+        .route("/api/v1/images", get(images))
+        .route("/api/v1/correlations", get(correlations))
+        .with_state(hub)
+}
+
+async fn readyz(State(hub): State<Arc<Hub>>) -> impl IntoResponse {
+    if hub.store.ping().await {
+        (StatusCode::OK, "ready\n")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+    }
+}
+
+/// Query parameters of `GET /api/v1/nodes`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodesParams {
+    pub status: Option<String>,
+    pub image: Option<String>,
+    pub severity: Option<String>,
+    pub q: Option<String>,
+    pub sort: Option<String>,
+    pub order: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+impl NodesParams {
+    pub fn filter(&self) -> Result<NodeFilter, ApiError> {
+        let bad = |m: String| ApiError(StatusCode::BAD_REQUEST, m);
+        let status = match self.status.as_deref().filter(|s| !s.is_empty()) {
+            Some(s) => Some(
+                NodeStatus::parse(s)
+                    .ok_or_else(|| bad(format!("unknown status {s:?}")))?
+                    .as_str()
+                    .to_string(),
+            ),
+            None => None,
+        };
+        if let Some(s) = self.severity.as_deref().filter(|s| !s.is_empty()) {
+            plumb_proto::severity_from_snake(s)
+                .ok_or_else(|| bad(format!("unknown severity {s:?}")))?;
+        }
+        if let Some(s) = self.sort.as_deref() {
+            if ![
+                "node_id",
+                "last_seen",
+                "deviations",
+                "status",
+                "severity",
+                "status_since",
+            ]
+            .contains(&s)
+            {
+                return Err(bad(format!("cannot sort by {s:?}")));
+            }
+        }
+        let limit = self.limit.unwrap_or(100);
+        if !(1..=1000).contains(&limit) {
+            return Err(bad(format!("limit must be 1-1000, got {limit}")));
+        }
+        Ok(NodeFilter {
+            status,
+            image_id: self.image.clone().filter(|s| !s.is_empty()),
+            severity: self.severity.clone().filter(|s| !s.is_empty()),
+            q: self.q.clone(),
+            sort: self.sort.clone(),
+            desc: self.order.as_deref() == Some("desc"),
+            limit,
+            offset: self.offset.unwrap_or(0).max(0),
+        })
+    }
+}
+
+async fn list_nodes(
+    State(hub): State<Arc<Hub>>,
+    params: Result<QueryParams<NodesParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let QueryParams(params) =
+        params.map_err(|e| ApiError(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let (nodes, total) = hub.store.nodes(&params.filter()?).await?;
+    Ok(Json(json!({ "nodes": nodes, "total": total })))
+}
+
+async fn node_detail(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> ApiResult {
+    let node = hub
+        .store
+        .node(&id)
+        .await?
+        .ok_or_else(|| ApiError(StatusCode::NOT_FOUND, format!("no node {id:?}")))?;
+    let open = hub.store.deviations(&id, Some(true), 10_000).await?;
+    let history = hub.store.deviations(&id, Some(false), 1_000).await?;
+    let transitions = hub.store.transitions(Some(&id), 1_000).await?;
+    Ok(Json(
+        json!({ "node": node, "open": open, "history": history, "transitions": transitions }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeviationParams {
+    state: Option<String>,
+    limit: Option<i64>,
+}
+
+async fn node_deviations(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+    params: Result<QueryParams<DeviationParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let QueryParams(p) = params.map_err(|e| ApiError(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let open = match p.state.as_deref() {
+        None | Some("open") => Some(true),
+        Some("resolved") => Some(false),
+        Some("all") => None,
+        Some(other) => {
+            return Err(ApiError(
+                StatusCode::BAD_REQUEST,
+                format!("state must be open, resolved or all, got {other:?}"),
+            ))
+        }
+    };
+    if hub.store.node(&id).await?.is_none() {
+        return Err(ApiError(StatusCode::NOT_FOUND, format!("no node {id:?}")));
+    }
+    let devs = hub
+        .store
+        .deviations(&id, open, p.limit.unwrap_or(10_000))
+        .await?;
+    Ok(Json(json!({ "deviations": devs })))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActionBody {
+    cause: Option<String>,
+}
+
+async fn action(
+    hub: Arc<Hub>,
+    id: String,
+    body: Option<Json<ActionBody>>,
+    event: Event<'static>,
+    what: &str,
+) -> ApiResult {
+    let cause = body
+        .and_then(|Json(b)| b.cause)
+        .unwrap_or_else(|| format!("{what} via REST"));
+    let node = act_on_node(&hub, &id, event, &cause).await?;
+    Ok(Json(json!({ "node": node })))
+}
+
+async fn ack(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+    body: Option<Json<ActionBody>>,
+) -> ApiResult {
+    action(hub, id, body, Event::Acknowledged, "acknowledged").await
+}
+
+async fn retire(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+    body: Option<Json<ActionBody>>,
+) -> ApiResult {
+    action(hub, id, body, Event::Retired, "retired").await
+}
+
+async fn flags(State(hub): State<Arc<Hub>>) -> ApiResult {
+    let mut all = Vec::new();
+    for status in ["flagged", "recycling"] {
+        let f = NodeFilter {
+            status: Some(status.into()),
+            limit: 1000,
+            ..Default::default()
+        };
+        all.extend(hub.store.nodes(&f).await?.0);
+    }
+    all.sort_by_key(|n| n.status_since);
+    Ok(Json(json!({ "nodes": all })))
+}
+
+async fn images(State(hub): State<Arc<Hub>>) -> ApiResult {
+    Ok(Json(json!({ "images": hub.store.images().await? })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CorrelationParams {
+    image: Option<String>,
+    limit: Option<i64>,
+}
+
+async fn correlations(
+    State(hub): State<Arc<Hub>>,
+    params: Result<QueryParams<CorrelationParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let QueryParams(p) = params.map_err(|e| ApiError(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let groups = hub
+        .store
+        .correlations(
+            p.image.as_deref().filter(|s| !s.is_empty()),
+            p.limit.unwrap_or(200),
+        )
+        .await?;
+    Ok(Json(json!({ "groups": groups })))
+}

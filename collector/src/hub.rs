@@ -1,0 +1,324 @@
+//! The collector's shared state: the store, the policy, connected agents,
+//! pending heartbeats, the group-commit writer and the event fan-out that
+//! the watch stream, the dashboard and the alert sinks subscribe to.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use plumb_proto::v1::CollectorMessage;
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::lifecycle::{self, Event};
+use crate::model::{now_ms, NodeStatus, Transition};
+use crate::policy::{Policy, Verdict};
+use crate::store::{BatchJob, BatchOutcome, Store, StoreError};
+
+/// A lifecycle transition with the node's image, as fanned out.
+#[derive(Clone, Debug)]
+pub struct NodeEvent {
+    pub transition: Transition,
+    pub image_id: String,
+    pub hostname: String,
+}
+
+/// Counters exported on `/metrics`.
+#[derive(Default)]
+pub struct Counters {
+    pub batches: AtomicU64,
+    pub duplicate_batches: AtomicU64,
+    pub deviations_ingested: AtomicU64,
+    pub resolutions_ingested: AtomicU64,
+    pub heartbeats: AtomicU64,
+    pub rejected_messages: AtomicU64,
+    pub webhook_failures: AtomicU64,
+    pub webhook_deliveries: AtomicU64,
+    pub alertmanager_failures: AtomicU64,
+}
+
+struct WriteJob {
+    job: BatchJob,
+    reply: oneshot::Sender<Result<BatchOutcome, String>>,
+}
+
+/// Shared collector state.
+pub struct Hub {
+    pub store: Store,
+    pub policy: Policy,
+    pub counters: Counters,
+    events: broadcast::Sender<NodeEvent>,
+    connected: Mutex<HashMap<String, (u64, mpsc::Sender<Result<CollectorMessage, tonic::Status>>)>>,
+    next_conn: AtomicU64,
+    heartbeats: Mutex<HashMap<String, i64>>,
+    writer: mpsc::Sender<WriteJob>,
+    evaluate: mpsc::UnboundedSender<String>,
+}
+
+impl Hub {
+    /// Creates the hub and starts its background tasks (writer, evaluator,
+    /// heartbeat flusher, silence detector). They stop when `shutdown`
+    /// fires.
+    pub fn start(
+        store: Store,
+        policy: Policy,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    ) -> Arc<Hub> {
+        let (writer_tx, writer_rx) = mpsc::channel(4096);
+        let (eval_tx, eval_rx) = mpsc::unbounded_channel();
+        let (events, _) = broadcast::channel(4096);
+        let hub = Arc::new(Hub {
+            store,
+            policy,
+            counters: Counters::default(),
+            events,
+            connected: Mutex::new(HashMap::new()),
+            next_conn: AtomicU64::new(1),
+            heartbeats: Mutex::new(HashMap::new()),
+            writer: writer_tx,
+            evaluate: eval_tx,
+        });
+        tokio::spawn(writer_loop(hub.clone(), writer_rx));
+        tokio::spawn(evaluator_loop(hub.clone(), eval_rx));
+        tokio::spawn(housekeeping_loop(hub.clone(), shutdown));
+        hub
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<NodeEvent> {
+        self.events.subscribe()
+    }
+
+    /// Queues a batch for the group-commit writer; resolves once it is
+    /// durable (or known to be a duplicate).
+    pub async fn submit(&self, job: BatchJob) -> Result<BatchOutcome, String> {
+        let (reply, rx) = oneshot::channel();
+        self.writer
+            .send(WriteJob { job, reply })
+            .await
+            .map_err(|_| "collector is shutting down".to_string())?;
+        rx.await
+            .map_err(|_| "collector is shutting down".to_string())?
+    }
+
+    pub fn heartbeat(&self, node_id: &str, at: i64) {
+        self.counters.heartbeats.fetch_add(1, Ordering::Relaxed);
+        lock(&self.heartbeats).insert(node_id.to_string(), at);
+    }
+
+    /// Registers a connected agent's outbound channel; returns its
+    /// connection id for [`Hub::disconnect`].
+    pub fn connect(
+        &self,
+        node_id: &str,
+        tx: mpsc::Sender<Result<CollectorMessage, tonic::Status>>,
+    ) -> u64 {
+        let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
+        lock(&self.connected).insert(node_id.to_string(), (id, tx));
+        id
+    }
+
+    pub fn disconnect(&self, node_id: &str, conn: u64) {
+        let mut map = lock(&self.connected);
+        if map.get(node_id).is_some_and(|(id, _)| *id == conn) {
+            map.remove(node_id);
+        }
+    }
+
+    pub fn connected_count(&self) -> usize {
+        lock(&self.connected).len()
+    }
+
+    pub fn is_connected(&self, node_id: &str) -> bool {
+        lock(&self.connected).contains_key(node_id)
+    }
+
+    /// Sends a command to a connected agent; false when it is not connected.
+    pub fn command(&self, node_id: &str, msg: CollectorMessage) -> bool {
+        let tx = lock(&self.connected).get(node_id).map(|(_, tx)| tx.clone());
+        tx.is_some_and(|tx| tx.try_send(Ok(msg)).is_ok())
+    }
+
+    /// Asks the evaluator to re-judge a node.
+    pub fn reevaluate(&self, node_id: &str) {
+        let _ = self.evaluate.send(node_id.to_string());
+    }
+
+    /// Applies a lifecycle event to a node and records the transition.
+    pub async fn apply(
+        &self,
+        node_id: &str,
+        event: Event<'_>,
+        cause: &str,
+    ) -> Result<Option<Transition>, StoreError> {
+        let Some(node) = self.store.node(node_id).await? else {
+            return Ok(None);
+        };
+        let current = NodeStatus::parse(&node.status).unwrap_or(NodeStatus::Clean);
+        let reasons = match &event {
+            Event::Evaluated(Verdict::Drifted { reasons } | Verdict::Flagged { reasons }) => {
+                reasons.clone()
+            }
+            Event::Silence => vec![format!("no heartbeat since {}", node.last_seen)],
+            _ => node.reasons.clone(),
+        };
+        let Some(to) = lifecycle::next(current, &event) else {
+            if matches!(event, Event::Evaluated(_))
+                && reasons != node.reasons
+                && current != NodeStatus::Silent
+            {
+                self.store.set_reasons(node_id, &reasons).await?;
+            }
+            return Ok(None);
+        };
+        let transition = self
+            .store
+            .set_status(node_id, current, to, cause, &reasons, now_ms())
+            .await?;
+        if let Some(t) = &transition {
+            tracing::info!(node = %node_id, from = %t.from, to = %t.to, cause, "node status changed");
+            let _ = self.events.send(NodeEvent {
+                transition: t.clone(),
+                image_id: node.image_id,
+                hostname: node.hostname,
+            });
+        }
+        Ok(transition)
+    }
+
+    /// Judges a node's open deviations and moves it accordingly.
+    pub async fn evaluate_now(&self, node_id: &str) -> Result<(), StoreError> {
+        let Some(node) = self.store.node(node_id).await? else {
+            return Ok(());
+        };
+        let open = self.store.open_for_policy(node_id).await?;
+        let verdict = self
+            .policy
+            .evaluate(node_id, &node.image_id, &open, now_ms());
+        self.apply(node_id, Event::Evaluated(&verdict), "policy")
+            .await?;
+        Ok(())
+    }
+
+    async fn flush_heartbeats(&self) -> Result<Vec<String>, StoreError> {
+        let pending: Vec<(String, i64)> = lock(&self.heartbeats).drain().collect();
+        self.store.touch(&pending).await?;
+        Ok(pending.into_iter().map(|(n, _)| n).collect())
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Group commit: drains every queued batch into one transaction.
+async fn writer_loop(hub: Arc<Hub>, mut rx: mpsc::Receiver<WriteJob>) {
+    const MAX_GROUP: usize = 512;
+    while let Some(first) = rx.recv().await {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(j) => group.push(j),
+                Err(_) => break,
+            }
+        }
+        let jobs: Vec<BatchJob> = group.iter().map(|j| j.job.clone()).collect();
+        match hub.store.apply_batches(&jobs, now_ms()).await {
+            Ok(outcomes) => {
+                let mut nodes = HashSet::new();
+                for (j, outcome) in group.into_iter().zip(outcomes) {
+                    match outcome {
+                        BatchOutcome::Applied => {
+                            hub.counters.batches.fetch_add(1, Ordering::Relaxed);
+                            hub.counters
+                                .deviations_ingested
+                                .fetch_add(j.job.added.len() as u64, Ordering::Relaxed);
+                            hub.counters
+                                .resolutions_ingested
+                                .fetch_add(j.job.resolved.len() as u64, Ordering::Relaxed);
+                            nodes.insert(j.job.node_id.clone());
+                        }
+                        BatchOutcome::Duplicate => {
+                            hub.counters
+                                .duplicate_batches
+                                .fetch_add(1, Ordering::Relaxed);
+                        }
+                        BatchOutcome::UnknownNode => {}
+                    }
+                    let _ = j.reply.send(Ok(outcome));
+                }
+                for n in nodes {
+                    hub.reevaluate(&n);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, batches = group.len(), "storing batches failed; agents will resend");
+                for j in group {
+                    let _ = j.reply.send(Err(e.to_string()));
+                }
+            }
+        }
+    }
+}
+
+async fn evaluator_loop(hub: Arc<Hub>, mut rx: mpsc::UnboundedReceiver<String>) {
+    while let Some(first) = rx.recv().await {
+        let mut nodes = HashSet::from([first]);
+        while let Ok(n) = rx.try_recv() {
+            nodes.insert(n);
+        }
+        for n in nodes {
+            if let Err(e) = hub.evaluate_now(&n).await {
+                tracing::error!(node = %n, error = %e, "policy evaluation failed");
+            }
+        }
+    }
+}
+
+/// Flushes heartbeats and marks quiet nodes silent, every second.
+async fn housekeeping_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => {
+                let _ = hub.flush_heartbeats().await;
+                return;
+            }
+        }
+        match hub.flush_heartbeats().await {
+            Ok(seen) => {
+                // A silent node that speaks again is judged afresh.
+                for n in seen {
+                    if let Ok(Some(node)) = hub.store.node(&n).await {
+                        if node.status == "silent" {
+                            hub.reevaluate(&n);
+                        }
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "recording heartbeats failed"),
+        }
+        let now = now_ms();
+        let min_quiet = hub.policy.silent_after_ms(1).min(3_000);
+        match hub.store.quiet_nodes(now - min_quiet).await {
+            Ok(quiet) => {
+                for (node, _status, last_seen, hb) in quiet {
+                    if now - last_seen <= hub.policy.silent_after_ms(hb) {
+                        continue;
+                    }
+                    // Connected but not heartbeating is a hung agent: silent too.
+                    let cause = if hub.is_connected(&node) {
+                        "heartbeat timeout (stream open)"
+                    } else {
+                        "heartbeat timeout"
+                    };
+                    if let Err(e) = hub.apply(&node, Event::Silence, cause).await {
+                        tracing::error!(node = %node, error = %e, "marking node silent failed");
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "silence check failed"),
+        }
+    }
+}

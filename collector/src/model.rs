@@ -1,0 +1,134 @@
+//! The collector's domain: node status and what the store hands out.
+
+use serde::Serialize;
+
+/// Where a node is in its life, from the fleet's point of view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeStatus {
+    /// Matches its image.
+    Clean,
+    /// Deviates, below the replacement threshold.
+    Drifted,
+    /// Must be replaced; automation should pick it up.
+    Flagged,
+    /// Automation acknowledged the flag and is replacing the node.
+    Recycling,
+    /// Replaced or deregistered; kept for history.
+    Retired,
+    /// Its agent stopped sending heartbeats.
+    Silent,
+}
+
+impl NodeStatus {
+    pub const ALL: [NodeStatus; 6] = [
+        NodeStatus::Clean,
+        NodeStatus::Drifted,
+        NodeStatus::Flagged,
+        NodeStatus::Recycling,
+        NodeStatus::Silent,
+        NodeStatus::Retired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeStatus::Clean => "clean",
+            NodeStatus::Drifted => "drifted",
+            NodeStatus::Flagged => "flagged",
+            NodeStatus::Recycling => "recycling",
+            NodeStatus::Retired => "retired",
+            NodeStatus::Silent => "silent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<NodeStatus> {
+        NodeStatus::ALL.into_iter().find(|n| n.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for NodeStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A node as listed by the API.
+#[derive(Clone, Debug, Serialize)]
+pub struct Node {
+    pub node_id: String,
+    pub hostname: String,
+    pub image_id: String,
+    pub manifest_digest: String,
+    pub agent_version: String,
+    pub status: String,
+    pub flagged: bool,
+    pub reasons: Vec<String>,
+    pub deviation_count: i64,
+    pub max_severity: String,
+    pub first_seen: i64,
+    pub last_seen: i64,
+    pub status_since: i64,
+    pub heartbeat_secs: i64,
+}
+
+/// A deviation as stored, open or resolved.
+#[derive(Clone, Debug, Serialize)]
+pub struct StoredDeviation {
+    pub kind: String,
+    pub key: String,
+    pub severity: String,
+    pub expected: String,
+    pub actual: String,
+    pub changes: Vec<String>,
+    pub package: String,
+    pub explained_by: String,
+    pub first_seen: i64,
+    pub resolved_at: Option<i64>,
+}
+
+/// A recorded lifecycle transition.
+#[derive(Clone, Debug, Serialize)]
+pub struct Transition {
+    pub node_id: String,
+    pub from: String,
+    pub to: String,
+    pub cause: String,
+    pub reasons: Vec<String>,
+    pub at: i64,
+}
+
+/// A manifest known to the registry, with its fleet figures.
+#[derive(Clone, Debug, Serialize)]
+pub struct Image {
+    pub image_id: String,
+    pub digest: String,
+    pub files: i64,
+    pub packages: i64,
+    pub pushed_at: i64,
+    pub nodes: i64,
+    pub drifted_nodes: i64,
+    pub flagged_nodes: i64,
+}
+
+/// The same change on several nodes of one image.
+#[derive(Clone, Debug, Serialize)]
+pub struct Correlation {
+    pub image_id: String,
+    pub kind: String,
+    pub key: String,
+    pub actual: String,
+    pub severity: String,
+    pub nodes: i64,
+    pub image_nodes: i64,
+    /// `fleet` when most nodes of the image share it (an image or rollout
+    /// problem), `single` when only one node has it (likely tampering).
+    pub scope: &'static str,
+    pub sample_nodes: Vec<String>,
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,480 @@
+//! The replacement policy: when do a node's open deviations make it
+//! `drifted` or `flagged`, and why. Pure functions over deviations.
+
+use std::path::Path;
+
+use globset::{GlobBuilder, GlobMatcher};
+use plumb_proto::severity_from_snake;
+use plumb_proto::v1::Severity;
+use serde::Deserialize;
+
+/// A policy file (TOML) as operators write it.
+///
+/// ```toml
+/// flag_severities = ["critical"]
+/// score_threshold = 20
+/// silent_after_secs = 60
+/// alert_on = ["flagged", "silent"]
+///
+/// [weights]
+/// critical = 10
+/// high = 5
+///
+/// [[image]]
+/// image_id = "ami-legacy"
+/// score_threshold = 50
+///
+/// [[path]]
+/// glob = "/opt/app/cache/**"
+/// severity = "low"
+///
+/// [[allow]]
+/// glob = "/etc/motd"
+/// reason = "INC-1234 banner hotfix"
+/// expires = "2026-12-31"
+/// ```
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyFile {
+    /// Any open deviation of these severities flags the node.
+    pub flag_severities: Vec<String>,
+    /// A node whose weighted score reaches this is flagged (0 disables).
+    pub score_threshold: i64,
+    pub weights: Weights,
+    /// Heartbeat silence after which a node is `silent`; 0 means three
+    /// heartbeat periods.
+    pub silent_after_secs: u64,
+    /// Lifecycle statuses that trigger alerts (webhooks, Alertmanager).
+    pub alert_on: Vec<String>,
+    pub image: Vec<ImageOverride>,
+    pub path: Vec<PathOverride>,
+    pub allow: Vec<AllowRule>,
+}
+
+impl Default for PolicyFile {
+    fn default() -> Self {
+        PolicyFile {
+            flag_severities: vec!["critical".into()],
+            score_threshold: 20,
+            weights: Weights::default(),
+            silent_after_secs: 0,
+            alert_on: vec!["flagged".into(), "silent".into()],
+            image: Vec::new(),
+            path: Vec::new(),
+            allow: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Weights {
+    pub critical: i64,
+    pub high: i64,
+    pub medium: i64,
+    pub low: i64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            critical: 10,
+            high: 5,
+            medium: 2,
+            low: 1,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageOverride {
+    pub image_id: String,
+    pub flag_severities: Option<Vec<String>>,
+    pub score_threshold: Option<i64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathOverride {
+    /// Glob over the deviation key.
+    pub glob: String,
+    pub severity: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowRule {
+    pub glob: String,
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    #[serde(default)]
+    pub image_id: Option<String>,
+    #[serde(default)]
+    pub node_id: Option<String>,
+    pub reason: String,
+    /// `YYYY-MM-DD`; the rule stops applying at the end of that day (UTC).
+    pub expires: String,
+}
+
+/// A policy that cannot be used, and why.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("reading policy {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("policy {path}: {source}")]
+    Toml {
+        path: String,
+        source: toml::de::Error,
+    },
+    #[error("policy: unknown severity {0:?} (expected low, medium, high or critical)")]
+    Severity(String),
+    #[error("policy: invalid glob {glob:?}: {source}")]
+    Glob {
+        glob: String,
+        source: globset::Error,
+    },
+    #[error("policy: allow rule for {glob:?}: expires {expires:?} is not a YYYY-MM-DD date")]
+    Expiry { glob: String, expires: String },
+    #[error("policy: allow rule for {0:?} needs a reason")]
+    Reason(String),
+    #[error("policy: unknown status {0:?} in alert_on")]
+    Status(String),
+}
+
+/// One open deviation as the policy sees it.
+#[derive(Clone, Debug)]
+pub struct OpenDeviation {
+    pub kind: String,
+    pub key: String,
+    pub severity: Severity,
+}
+
+/// What the policy concludes about a node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Clean,
+    Drifted { reasons: Vec<String> },
+    Flagged { reasons: Vec<String> },
+}
+
+struct CompiledAllow {
+    glob: GlobMatcher,
+    rule: AllowRule,
+    expires_ms: i64,
+}
+
+/// A validated, compiled policy.
+pub struct Policy {
+    pub file: PolicyFile,
+    flag: Vec<Severity>,
+    paths: Vec<(GlobMatcher, Severity)>,
+    allows: Vec<CompiledAllow>,
+}
+
+fn glob(g: &str) -> Result<GlobMatcher, PolicyError> {
+    GlobBuilder::new(g)
+        .literal_separator(true)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|source| PolicyError::Glob {
+            glob: g.to_string(),
+            source,
+        })
+}
+
+fn severities(list: &[String]) -> Result<Vec<Severity>, PolicyError> {
+    list.iter()
+        .map(|s| severity_from_snake(s).ok_or_else(|| PolicyError::Severity(s.clone())))
+        .collect()
+}
+
+/// Milliseconds at the end (24:00 UTC) of a `YYYY-MM-DD` day.
+fn end_of_day_ms(date: &str) -> Option<i64> {
+    let mut it = date.splitn(3, '-');
+    let (y, m, d): (i64, i64, i64) = (
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+    );
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((days + 1) * 86_400_000)
+}
+
+impl Policy {
+    pub fn load(path: Option<&Path>) -> Result<Policy, PolicyError> {
+        let file = match path {
+            None => PolicyFile::default(),
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| PolicyError::Read {
+                    path: p.display().to_string(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|source| PolicyError::Toml {
+                    path: p.display().to_string(),
+                    source,
+                })?
+            }
+        };
+        Policy::compile(file)
+    }
+
+    pub fn compile(file: PolicyFile) -> Result<Policy, PolicyError> {
+        let flag = severities(&file.flag_severities)?;
+        for i in &file.image {
+            severities(i.flag_severities.as_deref().unwrap_or_default())?;
+        }
+        let paths = file
+            .path
+            .iter()
+            .map(|p| {
+                Ok((
+                    glob(&p.glob)?,
+                    severities(std::slice::from_ref(&p.severity))?[0],
+                ))
+            })
+            .collect::<Result<_, PolicyError>>()?;
+        let allows = file
+            .allow
+            .iter()
+            .map(|a| {
+                if a.reason.trim().is_empty() {
+                    return Err(PolicyError::Reason(a.glob.clone()));
+                }
+                let expires_ms = end_of_day_ms(&a.expires).ok_or_else(|| PolicyError::Expiry {
+                    glob: a.glob.clone(),
+                    expires: a.expires.clone(),
+                })?;
+                Ok(CompiledAllow {
+                    glob: glob(&a.glob)?,
+                    rule: a.clone(),
+                    expires_ms,
+                })
+            })
+            .collect::<Result<_, PolicyError>>()?;
+        for s in &file.alert_on {
+            crate::model::NodeStatus::parse(s).ok_or_else(|| PolicyError::Status(s.clone()))?;
+        }
+        Ok(Policy {
+            file,
+            flag,
+            paths,
+            allows,
+        })
+    }
+
+    /// The silence after which a node with this heartbeat period is silent.
+    pub fn silent_after_ms(&self, heartbeat_secs: i64) -> i64 {
+        if self.file.silent_after_secs > 0 {
+            self.file.silent_after_secs as i64 * 1000
+        } else {
+            heartbeat_secs.max(1) * 3 * 1000
+        }
+    }
+
+    pub fn alerts_on(&self, status: &str) -> bool {
+        self.file.alert_on.iter().any(|s| s == status)
+    }
+
+    fn weight(&self, s: Severity) -> i64 {
+        let w = &self.file.weights;
+        match s {
+            Severity::Critical => w.critical,
+            Severity::High => w.high,
+            Severity::Medium => w.medium,
+            _ => w.low,
+        }
+    }
+
+    /// Judges a node of `image_id` with these open deviations at `now_ms`.
+    pub fn evaluate(
+        &self,
+        node_id: &str,
+        image_id: &str,
+        open: &[OpenDeviation],
+        now_ms: i64,
+    ) -> Verdict {
+        let image = self.file.image.iter().find(|i| i.image_id == image_id);
+        let flag = match image.and_then(|i| i.flag_severities.as_ref()) {
+            Some(list) => severities(list).unwrap_or_default(),
+            None => self.flag.clone(),
+        };
+        let threshold = image
+            .and_then(|i| i.score_threshold)
+            .unwrap_or(self.file.score_threshold);
+        let mut score = 0;
+        let mut counted = 0;
+        let mut flag_reasons = Vec::new();
+        for d in open {
+            let key = Path::new(&d.key);
+            if self.allows.iter().any(|a| {
+                a.expires_ms > now_ms
+                    && a.glob.is_match(key)
+                    && (a.rule.kinds.is_empty() || a.rule.kinds.contains(&d.kind))
+                    && a.rule.image_id.as_deref().is_none_or(|i| i == image_id)
+                    && a.rule.node_id.as_deref().is_none_or(|n| n == node_id)
+            }) {
+                continue;
+            }
+            let severity = self
+                .paths
+                .iter()
+                .find(|(g, _)| g.is_match(key))
+                .map_or(d.severity, |(_, s)| *s);
+            counted += 1;
+            score += self.weight(severity);
+            if flag.contains(&severity) && flag_reasons.len() < 10 {
+                flag_reasons.push(format!(
+                    "{} {} {}",
+                    plumb_proto::severity_snake(severity),
+                    d.kind,
+                    d.key
+                ));
+            }
+        }
+        if counted == 0 {
+            return Verdict::Clean;
+        }
+        if !flag_reasons.is_empty() {
+            return Verdict::Flagged {
+                reasons: flag_reasons,
+            };
+        }
+        let summary = format!("{counted} open deviations, score {score}");
+        if threshold > 0 && score >= threshold {
+            Verdict::Flagged {
+                reasons: vec![format!("{summary} >= threshold {threshold}")],
+            }
+        } else {
+            Verdict::Drifted {
+                reasons: vec![summary],
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dev(kind: &str, key: &str, s: Severity) -> OpenDeviation {
+        OpenDeviation {
+            kind: kind.into(),
+            key: key.into(),
+            severity: s,
+        }
+    }
+
+    #[test]
+    fn any_critical_flags_by_default() {
+        let p = Policy::compile(PolicyFile::default()).unwrap();
+        assert_eq!(p.evaluate("n", "i", &[], 0), Verdict::Clean);
+        assert!(matches!(
+            p.evaluate(
+                "n",
+                "i",
+                &[dev("file_modified", "/etc/motd", Severity::Medium)],
+                0
+            ),
+            Verdict::Drifted { .. }
+        ));
+        let v = p.evaluate(
+            "n",
+            "i",
+            &[dev("file_modified", "/usr/bin/ls", Severity::Critical)],
+            0,
+        );
+        assert_eq!(
+            v,
+            Verdict::Flagged {
+                reasons: vec!["critical file_modified /usr/bin/ls".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn score_threshold_flags_many_small_changes() {
+        let p = Policy::compile(PolicyFile::default()).unwrap();
+        let many: Vec<_> = (0..10)
+            .map(|i| dev("file_added", &format!("/srv/{i}"), Severity::Low))
+            .collect();
+        assert!(matches!(
+            p.evaluate("n", "i", &many, 0),
+            Verdict::Drifted { .. }
+        ));
+        let more: Vec<_> = (0..20)
+            .map(|i| dev("file_added", &format!("/srv/{i}"), Severity::Low))
+            .collect();
+        assert!(matches!(
+            p.evaluate("n", "i", &more, 0),
+            Verdict::Flagged { .. }
+        ));
+    }
+
+    #[test]
+    fn allow_rules_expire_and_overrides_apply() {
+        let file: PolicyFile = toml::from_str(
+            "[[allow]]\nglob = \"/usr/bin/ls\"\nreason = \"INC-1\"\nexpires = \"2026-01-31\"\n\
+             [[path]]\nglob = \"/opt/**\"\nseverity = \"low\"\n\
+             [[image]]\nimage_id = \"lax\"\nflag_severities = []\nscore_threshold = 0\n",
+        )
+        .unwrap();
+        let p = Policy::compile(file).unwrap();
+        let ls = [dev("file_modified", "/usr/bin/ls", Severity::Critical)];
+        let jan = end_of_day_ms("2026-01-15").unwrap();
+        let feb = end_of_day_ms("2026-02-15").unwrap();
+        assert_eq!(
+            p.evaluate("n", "i", &ls, jan),
+            Verdict::Clean,
+            "allowed until expiry"
+        );
+        assert!(
+            matches!(p.evaluate("n", "i", &ls, feb), Verdict::Flagged { .. }),
+            "expired"
+        );
+        let opt = [dev("file_modified", "/opt/x", Severity::Critical)];
+        assert!(
+            matches!(p.evaluate("n", "i", &opt, 0), Verdict::Drifted { .. }),
+            "per-path override"
+        );
+        assert!(
+            matches!(p.evaluate("n", "lax", &ls, feb), Verdict::Drifted { .. }),
+            "per-image override"
+        );
+    }
+
+    #[test]
+    fn bad_policies_are_refused_with_the_reason() {
+        let bad = |t: &str| {
+            Policy::compile(toml::from_str(t).unwrap())
+                .err()
+                .unwrap()
+                .to_string()
+        };
+        assert!(bad("flag_severities = [\"urgent\"]").contains("urgent"));
+        assert!(bad("[[allow]]\nglob=\"/x\"\nreason=\"r\"\nexpires=\"soon\"").contains("soon"));
+        assert!(
+            bad("[[allow]]\nglob=\"/x\"\nreason=\"\"\nexpires=\"2026-01-01\"").contains("reason")
+        );
+        assert!(toml::from_str::<PolicyFile>("flag_severity = []").is_err());
+    }
+
+    #[test]
+    fn end_of_day_is_utc_midnight_after() {
+        assert_eq!(end_of_day_ms("1970-01-01"), Some(86_400_000));
+        assert_eq!(end_of_day_ms("2026-13-01"), None);
+    }
+}

@@ -1,0 +1,330 @@
+//! The query gRPC service for tools (`plumbctl`, recycling pipelines):
+//! nodes, a node's deviations and history, flags, images, acknowledge /
+//! retire, and a server-streaming watch of lifecycle events.
+
+use std::pin::Pin;
+use std::sync::Arc;
+
+use plumb_proto::v1::{
+    Deviation, FlagEvent, GetNodeRequest, ImageSummary, ListFlagsRequest, ListImagesRequest,
+    ListImagesResponse, ListNodesRequest, ListNodesResponse, NodeActionRequest, NodeDetail,
+    NodeSummary, StoredDeviation as PbDeviation, Transition as PbTransition, WatchFlagsRequest,
+};
+use plumb_proto::{kind_from_snake, severity_from_snake, QueryService};
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status};
+
+use crate::hub::{Hub, NodeEvent};
+use crate::lifecycle::Event;
+use crate::model::{Node, NodeStatus, StoredDeviation, Transition};
+use crate::store::{NodeFilter, StoreError};
+
+pub struct Query {
+    pub hub: Arc<Hub>,
+}
+
+fn unavailable(e: StoreError) -> Status {
+    tracing::error!(error = %e, "query failed");
+    Status::unavailable(e.to_string())
+}
+
+pub fn node_pb(n: &Node) -> NodeSummary {
+    NodeSummary {
+        node_id: n.node_id.clone(),
+        hostname: n.hostname.clone(),
+        image_id: n.image_id.clone(),
+        status: n.status.clone(),
+        flagged: n.flagged,
+        deviation_count: n.deviation_count.max(0) as u64,
+        last_seen_unix_ms: n.last_seen,
+        first_seen_unix_ms: n.first_seen,
+        agent_version: n.agent_version.clone(),
+        reasons: n.reasons.clone(),
+        max_severity: n.max_severity.clone(),
+        status_since_unix_ms: n.status_since,
+    }
+}
+
+fn deviation_pb(d: &StoredDeviation) -> PbDeviation {
+    PbDeviation {
+        deviation: Some(Deviation {
+            kind: kind_from_snake(&d.kind).map_or(0, |k| k as i32),
+            key: d.key.clone(),
+            severity: severity_from_snake(&d.severity).map_or(0, |s| s as i32),
+            expected: d.expected.clone(),
+            actual: d.actual.clone(),
+            changes: d.changes.clone(),
+            package: d.package.clone(),
+            explained_by: d.explained_by.clone(),
+        }),
+        first_seen_unix_ms: d.first_seen,
+        resolved_unix_ms: d.resolved_at.unwrap_or(0),
+    }
+}
+
+fn transition_pb(t: &Transition) -> PbTransition {
+    PbTransition {
+        from: t.from.clone(),
+        to: t.to.clone(),
+        cause: t.cause.clone(),
+        at_unix_ms: t.at,
+    }
+}
+
+pub fn event_pb(e: &NodeEvent) -> FlagEvent {
+    FlagEvent {
+        node_id: e.transition.node_id.clone(),
+        image_id: e.image_id.clone(),
+        from: e.transition.from.clone(),
+        to: e.transition.to.clone(),
+        reasons: e.transition.reasons.clone(),
+        at_unix_ms: e.transition.at,
+        hostname: e.hostname.clone(),
+    }
+}
+
+fn validate_status(s: &str) -> Result<Option<String>, Status> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    NodeStatus::parse(s)
+        .map(|s| Some(s.as_str().to_string()))
+        .ok_or_else(|| Status::invalid_argument(format!("unknown status {s:?} (expected clean, drifted, flagged, recycling, silent or retired)")))
+}
+
+type Events = Pin<Box<dyn Stream<Item = Result<FlagEvent, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl QueryService for Query {
+    async fn list_nodes(
+        &self,
+        request: Request<ListNodesRequest>,
+    ) -> Result<Response<ListNodesResponse>, Status> {
+        let r = request.into_inner();
+        let filter = NodeFilter {
+            status: validate_status(&r.status)?,
+            image_id: (!r.image_id.is_empty()).then_some(r.image_id),
+            limit: if r.limit == 0 {
+                1000
+            } else {
+                i64::from(r.limit)
+            },
+            offset: i64::from(r.offset),
+            ..Default::default()
+        };
+        let (nodes, total) = self.hub.store.nodes(&filter).await.map_err(unavailable)?;
+        Ok(Response::new(ListNodesResponse {
+            nodes: nodes.iter().map(node_pb).collect(),
+            total: total as u64,
+        }))
+    }
+
+    async fn get_node(
+        &self,
+        request: Request<GetNodeRequest>,
+    ) -> Result<Response<NodeDetail>, Status> {
+        let id = request.into_inner().node_id;
+        let store = &self.hub.store;
+        let node = store
+            .node(&id)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| Status::not_found(format!("no node {id:?}")))?;
+        let open = store
+            .deviations(&id, Some(true), 10_000)
+            .await
+            .map_err(unavailable)?;
+        let history = store
+            .deviations(&id, Some(false), 1_000)
+            .await
+            .map_err(unavailable)?;
+        let transitions = store
+            .transitions(Some(&id), 1_000)
+            .await
+            .map_err(unavailable)?;
+        Ok(Response::new(NodeDetail {
+            node: Some(node_pb(&node)),
+            open: open.iter().map(deviation_pb).collect(),
+            history: history.iter().map(deviation_pb).collect(),
+            transitions: transitions.iter().map(transition_pb).collect(),
+        }))
+    }
+
+    async fn list_flags(
+        &self,
+        _: Request<ListFlagsRequest>,
+    ) -> Result<Response<ListNodesResponse>, Status> {
+        let mut all = Vec::new();
+        for status in ["flagged", "recycling"] {
+            let f = NodeFilter {
+                status: Some(status.into()),
+                sort: Some("status_since".into()),
+                limit: 1000,
+                ..Default::default()
+            };
+            all.extend(self.hub.store.nodes(&f).await.map_err(unavailable)?.0);
+        }
+        all.sort_by_key(|n| n.status_since);
+        Ok(Response::new(ListNodesResponse {
+            total: all.len() as u64,
+            nodes: all.iter().map(node_pb).collect(),
+        }))
+    }
+
+    async fn list_images(
+        &self,
+        _: Request<ListImagesRequest>,
+    ) -> Result<Response<ListImagesResponse>, Status> {
+        let images = self.hub.store.images().await.map_err(unavailable)?;
+        Ok(Response::new(ListImagesResponse {
+            images: images
+                .iter()
+                .map(|i| ImageSummary {
+                    image_id: i.image_id.clone(),
+                    digest: decode_hex(&i.digest),
+                    pushed_unix_ms: i.pushed_at,
+                    files: i.files.max(0) as u64,
+                    packages: i.packages.max(0) as u64,
+                    nodes: i.nodes.max(0) as u64,
+                    drifted_nodes: i.drifted_nodes.max(0) as u64,
+                })
+                .collect(),
+        }))
+    }
+
+    async fn acknowledge(
+        &self,
+        request: Request<NodeActionRequest>,
+    ) -> Result<Response<NodeSummary>, Status> {
+        self.act(request.into_inner(), Event::Acknowledged, "acknowledged")
+            .await
+    }
+
+    async fn retire(
+        &self,
+        request: Request<NodeActionRequest>,
+    ) -> Result<Response<NodeSummary>, Status> {
+        self.act(request.into_inner(), Event::Retired, "retired")
+            .await
+    }
+
+    type WatchFlagsStream = Events;
+
+    async fn watch_flags(
+        &self,
+        request: Request<WatchFlagsRequest>,
+    ) -> Result<Response<Events>, Status> {
+        let include_current = request.into_inner().include_current;
+        let mut rx = self.hub.subscribe();
+        let mut initial = Vec::new();
+        if include_current {
+            for status in ["flagged", "recycling", "silent"] {
+                let f = NodeFilter {
+                    status: Some(status.into()),
+                    limit: 1000,
+                    ..Default::default()
+                };
+                for n in self.hub.store.nodes(&f).await.map_err(unavailable)?.0 {
+                    initial.push(FlagEvent {
+                        node_id: n.node_id,
+                        image_id: n.image_id,
+                        from: String::new(),
+                        to: n.status,
+                        reasons: n.reasons,
+                        at_unix_ms: n.status_since,
+                        hostname: n.hostname,
+                    });
+                }
+            }
+        }
+        let (tx, out) = tokio::sync::mpsc::channel(64);
+        tokio::spawn(async move {
+            use tokio::sync::broadcast::error::RecvError;
+            for e in initial {
+                if tx.send(Ok(e)).await.is_err() {
+                    return;
+                }
+            }
+            loop {
+                tokio::select! {
+                    r = rx.recv() => match r {
+                        Ok(e) => if tx.send(Ok(event_pb(&e))).await.is_err() { return },
+                        Err(RecvError::Lagged(n)) => {
+                            let msg = format!("watcher fell behind by {n} events; re-list with include_current");
+                            let _ = tx.send(Err(Status::data_loss(msg))).await;
+                            return;
+                        }
+                        Err(RecvError::Closed) => return,
+                    },
+                    _ = tx.closed() => return,
+                }
+            }
+        });
+        let stream: Events = Box::pin(tokio_stream::wrappers::ReceiverStream::new(out));
+        Ok(Response::new(stream))
+    }
+}
+
+impl Query {
+    async fn act(
+        &self,
+        r: NodeActionRequest,
+        event: Event<'_>,
+        what: &str,
+    ) -> Result<Response<NodeSummary>, Status> {
+        let cause = if r.cause.is_empty() {
+            format!("{what} via API")
+        } else {
+            r.cause
+        };
+        let node = act_on_node(&self.hub, &r.node_id, event, &cause).await?;
+        Ok(Response::new(node_pb(&node)))
+    }
+}
+
+/// Acknowledges or retires a node; shared by gRPC and REST.
+pub async fn act_on_node(
+    hub: &Hub,
+    node_id: &str,
+    event: Event<'_>,
+    cause: &str,
+) -> Result<Node, Status> {
+    if hub
+        .store
+        .node(node_id)
+        .await
+        .map_err(unavailable)?
+        .is_none()
+    {
+        return Err(Status::not_found(format!("no node {node_id:?}")));
+    }
+    let wanted = match event {
+        Event::Acknowledged => Some(NodeStatus::Recycling),
+        Event::Retired => Some(NodeStatus::Retired),
+        _ => None,
+    };
+    hub.apply(node_id, event, cause)
+        .await
+        .map_err(unavailable)?;
+    let node = hub
+        .store
+        .node(node_id)
+        .await
+        .map_err(unavailable)?
+        .ok_or_else(|| Status::not_found(node_id.to_string()))?;
+    if let Some(w) = wanted {
+        if node.status != w.as_str() {
+            return Err(Status::failed_precondition(format!(
+                "node {node_id} is {} and cannot become {w}",
+                node.status
+            )));
+        }
+    }
+    Ok(node)
+}
+
+fn decode_hex(s: &str) -> Vec<u8> {
+    (0..s.len() / 2)
+        .filter_map(|i| u8::from_str_radix(&s[i * 2..i * 2 + 2], 16).ok())
+        .collect()
+}

@@ -1,0 +1,814 @@
+//! Every SQL statement the collector runs.
+
+use std::collections::{HashMap, HashSet};
+
+use plumb_proto::v1::{Deviation, DeviationKind, DeviationRef, Severity};
+use plumb_proto::{kind_snake, severity_snake};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{Store, StoreError};
+use crate::model::{Correlation, Image, Node, NodeStatus, StoredDeviation, Transition};
+use crate::policy::OpenDeviation;
+
+/// What an agent says about itself when it connects.
+#[derive(Clone, Debug, Default)]
+pub struct HelloInfo {
+    pub node_id: String,
+    pub hostname: String,
+    pub image_id: String,
+    pub manifest_digest: String,
+    pub agent_version: String,
+    pub boot_id: String,
+    pub heartbeat_secs: i64,
+}
+
+/// One sequenced deviation batch from one node.
+#[derive(Clone, Debug)]
+pub struct BatchJob {
+    pub node_id: String,
+    pub seq: i64,
+    pub added: Vec<Deviation>,
+    pub resolved: Vec<DeviationRef>,
+    pub full_state: bool,
+}
+
+/// What became of a batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BatchOutcome {
+    Applied,
+    /// Already stored (seq not above the node's last): acked, not re-applied.
+    Duplicate,
+    UnknownNode,
+}
+
+/// Filters for listing nodes.
+#[derive(Clone, Debug, Default)]
+pub struct NodeFilter {
+    pub status: Option<String>,
+    pub image_id: Option<String>,
+    /// Minimum max-severity (`high` lists nodes with high or critical).
+    pub severity: Option<String>,
+    /// Substring of node id or hostname.
+    pub q: Option<String>,
+    /// `node_id`, `last_seen`, `deviations`, `status`, `severity`.
+    pub sort: Option<String>,
+    pub desc: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+const NODE_COLUMNS: &str =
+    "node_id, hostname, image_id, manifest_digest, agent_version, status, reasons, \
+     open_count, max_severity, first_seen, last_seen, status_since, heartbeat_secs";
+
+fn node_from_row(r: &AnyRow) -> Result<Node, sqlx::Error> {
+    let status: String = r.try_get("status")?;
+    let reasons: String = r.try_get("reasons")?;
+    let sev: i64 = r.try_get("max_severity")?;
+    Ok(Node {
+        node_id: r.try_get("node_id")?,
+        hostname: r.try_get("hostname")?,
+        image_id: r.try_get("image_id")?,
+        manifest_digest: r.try_get("manifest_digest")?,
+        agent_version: r.try_get("agent_version")?,
+        flagged: status == "flagged",
+        status,
+        reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+        deviation_count: r.try_get("open_count")?,
+        max_severity: if sev == 0 {
+            String::new()
+        } else {
+            severity_name(sev)
+        },
+        first_seen: r.try_get("first_seen")?,
+        last_seen: r.try_get("last_seen")?,
+        status_since: r.try_get("status_since")?,
+        heartbeat_secs: r.try_get("heartbeat_secs")?,
+    })
+}
+
+fn severity_name(s: i64) -> String {
+    severity_snake(Severity::try_from(s as i32).unwrap_or(Severity::Unspecified)).to_string()
+}
+
+fn deviation_from_row(r: &AnyRow) -> Result<StoredDeviation, sqlx::Error> {
+    let changes: String = r.try_get("changes")?;
+    Ok(StoredDeviation {
+        kind: r.try_get("kind")?,
+        key: r.try_get("dkey")?,
+        severity: severity_name(r.try_get("severity")?),
+        expected: r.try_get("expected")?,
+        actual: r.try_get("actual")?,
+        changes: if changes.is_empty() {
+            Vec::new()
+        } else {
+            changes.split(',').map(String::from).collect()
+        },
+        package: r.try_get("package")?,
+        explained_by: r.try_get("explained_by")?,
+        first_seen: r.try_get("first_seen")?,
+        resolved_at: r.try_get("resolved_at")?,
+    })
+}
+
+fn kind_name(k: i32) -> &'static str {
+    kind_snake(DeviationKind::try_from(k).unwrap_or(DeviationKind::Unspecified))
+}
+
+/// Rows per multi-row INSERT: 11 parameters each, far below SQLite's limit.
+const INSERT_CHUNK: usize = 200;
+
+impl Store {
+    /// Registers or refreshes a node; returns its last stored sequence
+    /// number and status.
+    pub async fn hello(&self, h: &HelloInfo, now: i64) -> Result<(i64, NodeStatus), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query("SELECT last_seq, status FROM nodes WHERE node_id = $1")
+            .bind(&h.node_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let result = match row {
+            Some(r) => {
+                sqlx::query(
+                    "UPDATE nodes SET hostname = $1, image_id = $2, manifest_digest = $3, agent_version = $4, \
+                     boot_id = $5, heartbeat_secs = $6, last_seen = $7 WHERE node_id = $8",
+                )
+                .bind(&h.hostname)
+                .bind(&h.image_id)
+                .bind(&h.manifest_digest)
+                .bind(&h.agent_version)
+                .bind(&h.boot_id)
+                .bind(h.heartbeat_secs)
+                .bind(now)
+                .bind(&h.node_id)
+                .execute(&mut *tx)
+                .await?;
+                let status: String = r.try_get("status")?;
+                (
+                    r.try_get("last_seq")?,
+                    NodeStatus::parse(&status).unwrap_or(NodeStatus::Clean),
+                )
+            }
+            None => {
+                sqlx::query(
+                    "INSERT INTO nodes (node_id, hostname, image_id, manifest_digest, agent_version, boot_id, status, \
+                     status_since, reasons, first_seen, last_seen, last_seq, heartbeat_secs, open_count, max_severity) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 'clean', $7, '[]', $7, $7, 0, $8, 0, 0)",
+                )
+                .bind(&h.node_id)
+                .bind(&h.hostname)
+                .bind(&h.image_id)
+                .bind(&h.manifest_digest)
+                .bind(&h.agent_version)
+                .bind(&h.boot_id)
+                .bind(now)
+                .bind(h.heartbeat_secs)
+                .execute(&mut *tx)
+                .await?;
+                (0, NodeStatus::Clean)
+            }
+        };
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    /// Applies batches from any number of nodes in one transaction (group
+    /// commit), de-duplicating by (node, seq).
+    pub async fn apply_batches(
+        &self,
+        jobs: &[BatchJob],
+        now: i64,
+    ) -> Result<Vec<BatchOutcome>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut outcomes = Vec::with_capacity(jobs.len());
+        let mut last_seq: HashMap<&str, Option<i64>> = HashMap::new();
+        let mut touched: Vec<(&str, i64)> = Vec::new();
+        for job in jobs {
+            let known = match last_seq.get(job.node_id.as_str()) {
+                Some(v) => *v,
+                None => {
+                    let v: Option<i64> =
+                        sqlx::query_scalar("SELECT last_seq FROM nodes WHERE node_id = $1")
+                            .bind(&job.node_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    last_seq.insert(&job.node_id, v);
+                    v
+                }
+            };
+            let Some(known) = known else {
+                outcomes.push(BatchOutcome::UnknownNode);
+                continue;
+            };
+            if job.seq <= known {
+                outcomes.push(BatchOutcome::Duplicate);
+                continue;
+            }
+            if job.full_state {
+                let open: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT kind, dkey FROM deviations WHERE node_id = $1 AND resolved_at IS NULL",
+                )
+                .bind(&job.node_id)
+                .fetch_all(&mut *tx)
+                .await?;
+                let keep: HashSet<(&str, &str)> = job
+                    .added
+                    .iter()
+                    .map(|d| (kind_name(d.kind), d.key.as_str()))
+                    .collect();
+                for (kind, key) in &open {
+                    if !keep.contains(&(kind.as_str(), key.as_str())) {
+                        resolve(&mut tx, &job.node_id, kind, key, now).await?;
+                    }
+                }
+            }
+            for r in &job.resolved {
+                resolve(&mut tx, &job.node_id, kind_name(r.kind), &r.key, now).await?;
+            }
+            upsert_deviations(&mut tx, &job.node_id, &job.added, now).await?;
+            last_seq.insert(&job.node_id, Some(job.seq));
+            touched.push((&job.node_id, job.seq));
+            outcomes.push(BatchOutcome::Applied);
+        }
+        let mut done = HashSet::new();
+        for (node, _) in touched.iter().rev() {
+            if !done.insert(*node) {
+                continue;
+            }
+            let seq = last_seq.get(node).copied().flatten().unwrap_or(0);
+            sqlx::query(
+                "UPDATE nodes SET last_seq = $1, last_seen = $2, \
+                 open_count = (SELECT COUNT(*) FROM deviations WHERE node_id = $3 AND resolved_at IS NULL), \
+                 max_severity = (SELECT COALESCE(MAX(severity), 0) FROM deviations WHERE node_id = $3 AND resolved_at IS NULL) \
+                 WHERE node_id = $3",
+            )
+            .bind(seq)
+            .bind(now)
+            .bind(*node)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// Records heartbeats (node id, time) in one transaction.
+    pub async fn touch(&self, seen: &[(String, i64)]) -> Result<(), StoreError> {
+        if seen.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        for (node, at) in seen {
+            sqlx::query("UPDATE nodes SET last_seen = $1 WHERE node_id = $2 AND last_seen < $1")
+                .bind(*at)
+                .bind(node)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The open deviations of a node, as the policy needs them.
+    pub async fn open_for_policy(&self, node_id: &str) -> Result<Vec<OpenDeviation>, StoreError> {
+        let rows: Vec<(String, String, i64)> =
+            sqlx::query_as("SELECT kind, dkey, severity FROM deviations WHERE node_id = $1 AND resolved_at IS NULL")
+                .bind(node_id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(kind, key, s)| OpenDeviation {
+                kind,
+                key,
+                severity: Severity::try_from(s as i32).unwrap_or(Severity::Low),
+            })
+            .collect())
+    }
+
+    pub async fn node(&self, node_id: &str) -> Result<Option<Node>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {NODE_COLUMNS} FROM nodes WHERE node_id = $1"
+        ))
+        .bind(node_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(node_from_row).transpose()?)
+    }
+
+    /// Nodes matching a filter, one page of them, and the total count.
+    pub async fn nodes(&self, f: &NodeFilter) -> Result<(Vec<Node>, i64), StoreError> {
+        let mut clauses = Vec::new();
+        let mut args: Vec<String> = Vec::new();
+        if let Some(s) = &f.status {
+            args.push(s.clone());
+            clauses.push(format!("status = ${}", args.len()));
+        }
+        if let Some(i) = &f.image_id {
+            args.push(i.clone());
+            clauses.push(format!("image_id = ${}", args.len()));
+        }
+        let min_sev = f
+            .severity
+            .as_deref()
+            .and_then(plumb_proto::severity_from_snake)
+            .map(|s| s as i64);
+        if let Some(s) = min_sev {
+            clauses.push(format!("max_severity >= {s}"));
+        }
+        if let Some(q) = f.q.as_deref().filter(|q| !q.is_empty()) {
+            let pattern = format!(
+                "%{}%",
+                q.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            args.push(pattern);
+            clauses.push(format!(
+                "(node_id LIKE ${n} ESCAPE '\\' OR hostname LIKE ${n} ESCAPE '\\')",
+                n = args.len()
+            ));
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let order = match f.sort.as_deref() {
+            Some("last_seen") => "last_seen",
+            Some("deviations") => "open_count",
+            Some("status") => "status",
+            Some("severity") => "max_severity",
+            Some("status_since") => "status_since",
+            _ => "node_id",
+        };
+        let dir = if f.desc { "DESC" } else { "ASC" };
+        let limit = if f.limit <= 0 { 100 } else { f.limit.min(1000) };
+        let sql = format!(
+            "SELECT {NODE_COLUMNS} FROM nodes {filter} ORDER BY {order} {dir}, node_id ASC LIMIT {limit} OFFSET {}",
+            f.offset.max(0)
+        );
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = q.bind(a);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let nodes = rows
+            .iter()
+            .map(node_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let count_sql = format!("SELECT COUNT(*) FROM nodes {filter}");
+        let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
+        for a in &args {
+            q = q.bind(a);
+        }
+        let total = q.fetch_one(&self.pool).await?;
+        Ok((nodes, total))
+    }
+
+    /// A node's deviations: open ones (`Some(true)`), resolved ones
+    /// (`Some(false)`), or all, newest first.
+    pub async fn deviations(
+        &self,
+        node_id: &str,
+        open: Option<bool>,
+        limit: i64,
+    ) -> Result<Vec<StoredDeviation>, StoreError> {
+        let state = match open {
+            Some(true) => "AND resolved_at IS NULL",
+            Some(false) => "AND resolved_at IS NOT NULL",
+            None => "",
+        };
+        let sql = format!(
+            "SELECT kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at \
+             FROM deviations WHERE node_id = $1 {state} ORDER BY severity DESC, id DESC LIMIT {}",
+            limit.clamp(1, 100_000)
+        );
+        let rows = sqlx::query(&sql)
+            .bind(node_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(deviation_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Records a status change and its cause; returns the transition.
+    pub async fn set_status(
+        &self,
+        node_id: &str,
+        from: NodeStatus,
+        to: NodeStatus,
+        cause: &str,
+        reasons: &[String],
+        now: i64,
+    ) -> Result<Option<Transition>, StoreError> {
+        let reasons_json = serde_json::to_string(reasons).unwrap_or_else(|_| "[]".into());
+        let mut tx = self.pool.begin().await?;
+        // Compare-and-set: a concurrent change wins and this one is dropped.
+        let changed = sqlx::query(
+            "UPDATE nodes SET status = $1, status_since = $2, reasons = $3 WHERE node_id = $4 AND status = $5",
+        )
+        .bind(to.as_str())
+        .bind(now)
+        .bind(&reasons_json)
+        .bind(node_id)
+        .bind(from.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        sqlx::query(
+            "INSERT INTO transitions (node_id, from_status, to_status, cause, reasons, at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(node_id)
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .bind(cause)
+        .bind(&reasons_json)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(Transition {
+            node_id: node_id.to_string(),
+            from: from.as_str().into(),
+            to: to.as_str().into(),
+            cause: cause.into(),
+            reasons: reasons.to_vec(),
+            at: now,
+        }))
+    }
+
+    /// Updates the reasons of a node whose status did not change.
+    pub async fn set_reasons(&self, node_id: &str, reasons: &[String]) -> Result<(), StoreError> {
+        let reasons_json = serde_json::to_string(reasons).unwrap_or_else(|_| "[]".into());
+        sqlx::query("UPDATE nodes SET reasons = $1 WHERE node_id = $2")
+            .bind(reasons_json)
+            .bind(node_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A node's transitions, oldest first; or the fleet's newest ones.
+    pub async fn transitions(
+        &self,
+        node_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Transition>, StoreError> {
+        let rows = match node_id {
+            Some(n) => {
+                sqlx::query(&format!(
+                    "SELECT node_id, from_status, to_status, cause, reasons, at FROM transitions WHERE node_id = $1 ORDER BY id ASC LIMIT {}",
+                    limit.clamp(1, 10_000)
+                ))
+                .bind(n)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query(&format!(
+                    "SELECT node_id, from_status, to_status, cause, reasons, at FROM transitions ORDER BY id DESC LIMIT {}",
+                    limit.clamp(1, 10_000)
+                ))
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        rows.iter()
+            .map(|r| {
+                let reasons: String = r.try_get("reasons")?;
+                Ok(Transition {
+                    node_id: r.try_get("node_id")?,
+                    from: r.try_get("from_status")?,
+                    to: r.try_get("to_status")?,
+                    cause: r.try_get("cause")?,
+                    reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+                    at: r.try_get("at")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Nodes that may have gone silent: not silent/retired/recycling and
+    /// not seen since `before`. Returns (node, status, last_seen, heartbeat).
+    pub async fn quiet_nodes(
+        &self,
+        before: i64,
+    ) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT node_id, status, last_seen, heartbeat_secs FROM nodes \
+             WHERE last_seen < $1 AND status NOT IN ('silent', 'retired', 'recycling')",
+        )
+        .bind(before)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Counts of nodes by status.
+    pub async fn status_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT status, COUNT(*) FROM nodes GROUP BY status")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Counts of nodes by (image, status).
+    pub async fn image_status_counts(&self) -> Result<Vec<(String, String, i64)>, StoreError> {
+        Ok(
+            sqlx::query_as(
+                "SELECT image_id, status, COUNT(*) FROM nodes GROUP BY image_id, status",
+            )
+            .fetch_all(&self.pool)
+            .await?,
+        )
+    }
+
+    /// Open deviations by severity across the fleet.
+    pub async fn open_by_severity(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT severity, COUNT(*) FROM deviations WHERE resolved_at IS NULL GROUP BY severity",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(s, n)| (severity_name(s), n))
+            .collect())
+    }
+
+    /// Stores a verified manifest; returns whether it replaced another.
+    pub async fn put_manifest(
+        &self,
+        image_id: &str,
+        digest: &str,
+        body: &[u8],
+        files: i64,
+        packages: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let existed: Option<String> =
+            sqlx::query_scalar("SELECT digest FROM manifests WHERE image_id = $1")
+                .bind(image_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        sqlx::query(
+            "INSERT INTO manifests (image_id, digest, body, files, packages, pushed_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (image_id) DO UPDATE SET digest = excluded.digest, body = excluded.body, files = excluded.files, \
+             packages = excluded.packages, pushed_at = excluded.pushed_at",
+        )
+        .bind(image_id)
+        .bind(digest)
+        .bind(body)
+        .bind(files)
+        .bind(packages)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(existed.is_some_and(|d| d != digest))
+    }
+
+    pub async fn manifest(&self, image_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT body FROM manifests WHERE image_id = $1")
+                .bind(image_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Images known from the registry or from nodes, with fleet figures.
+    pub async fn images(&self) -> Result<Vec<Image>, StoreError> {
+        let manifests: Vec<(String, String, i64, i64, i64)> =
+            sqlx::query_as("SELECT image_id, digest, files, packages, pushed_at FROM manifests")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut images: HashMap<String, Image> = manifests
+            .into_iter()
+            .map(|(image_id, digest, files, packages, pushed_at)| {
+                (
+                    image_id.clone(),
+                    Image {
+                        image_id,
+                        digest,
+                        files,
+                        packages,
+                        pushed_at,
+                        nodes: 0,
+                        drifted_nodes: 0,
+                        flagged_nodes: 0,
+                    },
+                )
+            })
+            .collect();
+        for (image_id, status, n) in self.image_status_counts().await? {
+            let img = images.entry(image_id.clone()).or_insert_with(|| Image {
+                image_id,
+                digest: String::new(),
+                files: 0,
+                packages: 0,
+                pushed_at: 0,
+                nodes: 0,
+                drifted_nodes: 0,
+                flagged_nodes: 0,
+            });
+            if status == "retired" {
+                continue;
+            }
+            img.nodes += n;
+            if status != "clean" && status != "silent" {
+                img.drifted_nodes += n;
+            }
+            if status == "flagged" || status == "recycling" {
+                img.flagged_nodes += n;
+            }
+        }
+        let mut out: Vec<Image> = images.into_values().collect();
+        out.sort_by(|a, b| a.image_id.cmp(&b.image_id));
+        Ok(out)
+    }
+
+    /// Open changes shared by nodes of one image: the same (kind, key,
+    /// actual) on several nodes, largest groups first, then single-node
+    /// changes.
+    pub async fn correlations(
+        &self,
+        image_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Correlation>, StoreError> {
+        let (filter, arg) = match image_id {
+            Some(i) => ("AND n.image_id = $1", Some(i)),
+            None => ("", None),
+        };
+        let sql = format!(
+            "SELECT n.image_id, d.kind, d.dkey, d.actual, MAX(d.severity), COUNT(DISTINCT d.node_id), MIN(d.node_id), MAX(d.node_id) \
+             FROM deviations d JOIN nodes n ON n.node_id = d.node_id \
+             WHERE d.resolved_at IS NULL AND n.status <> 'retired' {filter} \
+             GROUP BY n.image_id, d.kind, d.dkey, d.actual \
+             ORDER BY COUNT(DISTINCT d.node_id) DESC, MAX(d.severity) DESC LIMIT {}",
+            limit.clamp(1, 10_000)
+        );
+        let mut q =
+            sqlx::query_as::<_, (String, String, String, String, i64, i64, String, String)>(&sql);
+        if let Some(a) = arg {
+            q = q.bind(a);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let mut image_nodes: HashMap<String, i64> = HashMap::new();
+        for (image, status, n) in self.image_status_counts().await? {
+            if status != "retired" {
+                *image_nodes.entry(image).or_insert(0) += n;
+            }
+        }
+        Ok(rows
+            .into_iter()
+            .map(|(image_id, kind, key, actual, sev, nodes, first, last)| {
+                let total = image_nodes
+                    .get(&image_id)
+                    .copied()
+                    .unwrap_or(nodes)
+                    .max(nodes);
+                let scope = if nodes == 1 {
+                    "single"
+                } else if nodes * 2 > total {
+                    "fleet"
+                } else {
+                    "several"
+                };
+                let mut sample = vec![first.clone()];
+                if last != first {
+                    sample.push(last);
+                }
+                Correlation {
+                    image_id,
+                    kind,
+                    key,
+                    actual,
+                    severity: severity_name(sev),
+                    nodes,
+                    image_nodes: total,
+                    scope,
+                    sample_nodes: sample,
+                }
+            })
+            .collect())
+    }
+
+    /// Counts of deviations first seen and flags raised per time bucket
+    /// since `since` (ms), bucketed by `bucket_ms`.
+    pub async fn timeline(
+        &self,
+        since: i64,
+        bucket_ms: i64,
+    ) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+        let devs: Vec<(i64, i64)> = sqlx::query_as(&format!(
+            "SELECT (first_seen / {b}) * {b} AS t, COUNT(*) FROM deviations WHERE first_seen >= $1 GROUP BY t ORDER BY t",
+            b = bucket_ms.max(1)
+        ))
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        let flags: Vec<(i64, i64)> = sqlx::query_as(&format!(
+            "SELECT (at / {b}) * {b} AS t, COUNT(*) FROM transitions WHERE at >= $1 AND to_status = 'flagged' GROUP BY t ORDER BY t",
+            b = bucket_ms.max(1)
+        ))
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
+        for (t, n) in devs {
+            out.entry(t).or_default().0 += n;
+        }
+        for (t, n) in flags {
+            out.entry(t).or_default().1 += n;
+        }
+        let mut v: Vec<(i64, i64, i64)> = out.into_iter().map(|(t, (d, f))| (t, d, f)).collect();
+        v.sort();
+        Ok(v)
+    }
+}
+
+async fn resolve(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    node: &str,
+    kind: &str,
+    key: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE deviations SET resolved_at = $1 WHERE node_id = $2 AND kind = $3 AND dkey = $4 AND resolved_at IS NULL")
+        .bind(now)
+        .bind(node)
+        .bind(kind)
+        .bind(key)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn upsert_deviations(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    node: &str,
+    added: &[Deviation],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    // One row per (kind, key): PostgreSQL refuses to upsert a row twice in
+    // one statement, and the last word is the right one anyway.
+    let mut last: HashMap<(i32, &str), &Deviation> = HashMap::with_capacity(added.len());
+    for d in added {
+        last.insert((d.kind, d.key.as_str()), d);
+    }
+    let rows: Vec<&Deviation> = last.into_values().collect();
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let mut sql = String::from(
+            "INSERT INTO deviations (node_id, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 10;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, NULL)",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9,
+                b + 10
+            ));
+        }
+        sql.push_str(
+            " ON CONFLICT (node_id, kind, dkey) WHERE resolved_at IS NULL DO UPDATE SET severity = excluded.severity, \
+             expected = excluded.expected, actual = excluded.actual, changes = excluded.changes, \
+             package = excluded.package, explained_by = excluded.explained_by",
+        );
+        let mut q = sqlx::query(&sql);
+        for d in chunk {
+            q = q
+                .bind(node)
+                .bind(kind_name(d.kind))
+                .bind(d.key.as_str())
+                .bind(i64::from(d.severity))
+                .bind(d.expected.as_str())
+                .bind(d.actual.as_str())
+                .bind(d.changes.join(","))
+                .bind(d.package.as_str())
+                .bind(d.explained_by.as_str())
+                .bind(now);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,296 @@
+//! Store tests, run against a real SQLite file and, when
+//! `PLUMB_TEST_POSTGRES` names a server, a fresh PostgreSQL database.
+
+use plumb_proto::v1::{Deviation, DeviationKind, DeviationRef, Severity};
+
+use super::queries::HelloInfo;
+use super::*;
+use crate::model::NodeStatus;
+
+/// A store on a fresh database of each available backend.
+pub(crate) async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("plumb.db").display());
+    let mut out = vec![(Store::connect(&url).await.unwrap(), Some(dir))];
+    if let Some(pg) = fresh_postgres().await {
+        out.push((Store::connect(&pg).await.unwrap(), None));
+    }
+    out
+}
+
+/// Creates a uniquely named database on the test server.
+pub(crate) async fn fresh_postgres() -> Option<String> {
+    let base = std::env::var("PLUMB_TEST_POSTGRES").ok()?;
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&base)
+        .await
+        .expect("PLUMB_TEST_POSTGRES is set but the server is unreachable");
+    let name = format!("plumb_test_{}_{}", std::process::id(), rand_suffix());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    Some(format!("{prefix}/{name}"))
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
+    t * 1000 + N.fetch_add(1, Ordering::Relaxed)
+}
+
+fn hello(node: &str) -> HelloInfo {
+    HelloInfo {
+        node_id: node.into(),
+        hostname: format!("{node}.example"),
+        image_id: "img-1".into(),
+        manifest_digest: "abc".into(),
+        agent_version: "0.1.0".into(),
+        boot_id: "boot".into(),
+        heartbeat_secs: 10,
+    }
+}
+
+fn dev(key: &str, sev: Severity, actual: &str) -> Deviation {
+    Deviation {
+        kind: DeviationKind::FileModified as i32,
+        key: key.into(),
+        severity: sev as i32,
+        expected: "file mode=0755".into(),
+        actual: actual.into(),
+        changes: vec!["content".into()],
+        ..Default::default()
+    }
+}
+
+fn batch(node: &str, seq: i64, added: Vec<Deviation>, resolved: Vec<&str>) -> BatchJob {
+    BatchJob {
+        node_id: node.into(),
+        seq,
+        added,
+        resolved: resolved
+            .into_iter()
+            .map(|k| DeviationRef {
+                kind: DeviationKind::FileModified as i32,
+                key: k.into(),
+            })
+            .collect(),
+        full_state: false,
+    }
+}
+
+#[tokio::test]
+async fn batches_apply_once_and_resolve() {
+    for (store, _dir) in stores().await {
+        assert_eq!(
+            store.hello(&hello("n1"), 1).await.unwrap(),
+            (0, NodeStatus::Clean)
+        );
+        let b1 = batch(
+            "n1",
+            1,
+            vec![
+                dev("/usr/bin/ls", Severity::Critical, "x"),
+                dev("/etc/motd", Severity::Medium, "y"),
+            ],
+            vec![],
+        );
+        assert_eq!(
+            store.apply_batches(&[b1.clone()], 2).await.unwrap(),
+            vec![BatchOutcome::Applied]
+        );
+        assert_eq!(
+            store.apply_batches(&[b1], 3).await.unwrap(),
+            vec![BatchOutcome::Duplicate],
+            "same seq again"
+        );
+        let node = store.node("n1").await.unwrap().unwrap();
+        assert_eq!(node.deviation_count, 2);
+        assert_eq!(node.max_severity, "critical");
+
+        let b2 = batch("n1", 2, vec![], vec!["/usr/bin/ls"]);
+        store.apply_batches(&[b2], 4).await.unwrap();
+        let open = store.deviations("n1", Some(true), 100).await.unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!(open[0].key, "/etc/motd");
+        let resolved = store.deviations("n1", Some(false), 100).await.unwrap();
+        assert_eq!(resolved[0].resolved_at, Some(4));
+        assert_eq!(
+            store.hello(&hello("n1"), 5).await.unwrap().0,
+            2,
+            "hello reports the last stored seq"
+        );
+    }
+}
+
+#[tokio::test]
+async fn full_state_replaces_the_open_set_without_reopening() {
+    for (store, _dir) in stores().await {
+        store.hello(&hello("n1"), 1).await.unwrap();
+        store
+            .apply_batches(
+                &[batch(
+                    "n1",
+                    1,
+                    vec![dev("/a", Severity::Low, "1"), dev("/b", Severity::Low, "1")],
+                    vec![],
+                )],
+                2,
+            )
+            .await
+            .unwrap();
+        let mut full = batch(
+            "n1",
+            2,
+            vec![
+                dev("/b", Severity::High, "2"),
+                dev("/c", Severity::Low, "1"),
+            ],
+            vec![],
+        );
+        full.full_state = true;
+        store.apply_batches(&[full], 3).await.unwrap();
+        let open = store.deviations("n1", Some(true), 100).await.unwrap();
+        let keys: Vec<&str> = open.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(keys.len(), 2);
+        assert!(keys.contains(&"/b") && keys.contains(&"/c"));
+        let b = open.iter().find(|d| d.key == "/b").unwrap();
+        assert_eq!(
+            (b.first_seen, b.severity.as_str(), b.actual.as_str()),
+            (2, "high", "2"),
+            "updated in place"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_node_batches_are_refused_and_others_still_apply() {
+    for (store, _dir) in stores().await {
+        store.hello(&hello("n1"), 1).await.unwrap();
+        let out = store
+            .apply_batches(
+                &[
+                    batch("ghost", 1, vec![dev("/x", Severity::Low, "")], vec![]),
+                    batch("n1", 1, vec![dev("/y", Severity::Low, "")], vec![]),
+                ],
+                2,
+            )
+            .await
+            .unwrap();
+        assert_eq!(out, vec![BatchOutcome::UnknownNode, BatchOutcome::Applied]);
+    }
+}
+
+#[tokio::test]
+async fn status_transitions_are_recorded_and_filterable() {
+    for (store, _dir) in stores().await {
+        for n in ["a", "b", "c"] {
+            store.hello(&hello(n), 1).await.unwrap();
+        }
+        let t = store
+            .set_status(
+                "b",
+                NodeStatus::Clean,
+                NodeStatus::Flagged,
+                "policy",
+                &["critical x".into()],
+                5,
+            )
+            .await
+            .unwrap();
+        assert!(t.is_some());
+        assert!(
+            store
+                .set_status("b", NodeStatus::Clean, NodeStatus::Drifted, "stale", &[], 6)
+                .await
+                .unwrap()
+                .is_none(),
+            "compare-and-set"
+        );
+        let f = NodeFilter {
+            status: Some("flagged".into()),
+            ..Default::default()
+        };
+        let (nodes, total) = store.nodes(&f).await.unwrap();
+        assert_eq!(total, 1);
+        assert!(nodes[0].flagged);
+        assert_eq!(nodes[0].reasons, vec!["critical x".to_string()]);
+        let q = NodeFilter {
+            q: Some("c.exa".into()),
+            ..Default::default()
+        };
+        assert_eq!(store.nodes(&q).await.unwrap().1, 1);
+        let trans = store.transitions(Some("b"), 10).await.unwrap();
+        assert_eq!(
+            (trans[0].from.as_str(), trans[0].to.as_str(), trans[0].at),
+            ("clean", "flagged", 5)
+        );
+    }
+}
+
+#[tokio::test]
+async fn correlation_separates_fleet_changes_from_single_node_ones() {
+    for (store, _dir) in stores().await {
+        for i in 0..4 {
+            let n = format!("n{i}");
+            store.hello(&hello(&n), 1).await.unwrap();
+            let mut added = vec![dev("/etc/app.conf", Severity::Medium, "sha256=new")];
+            if i == 0 {
+                added.push(dev("/usr/bin/sshd", Severity::Critical, "sha256=evil"));
+            }
+            store
+                .apply_batches(&[batch(&n, 1, added, vec![])], 2)
+                .await
+                .unwrap();
+        }
+        let c = store.correlations(Some("img-1"), 10).await.unwrap();
+        assert_eq!(
+            (c[0].key.as_str(), c[0].nodes, c[0].image_nodes, c[0].scope),
+            ("/etc/app.conf", 4, 4, "fleet")
+        );
+        assert_eq!(
+            (c[1].key.as_str(), c[1].nodes, c[1].scope),
+            ("/usr/bin/sshd", 1, "single")
+        );
+    }
+}
+
+#[tokio::test]
+async fn manifests_are_stored_and_images_counted() {
+    for (store, _dir) in stores().await {
+        assert!(!store
+            .put_manifest("img-1", "d1", b"body", 10, 2, 1)
+            .await
+            .unwrap());
+        assert!(
+            store
+                .put_manifest("img-1", "d2", b"body2", 10, 2, 2)
+                .await
+                .unwrap(),
+            "a new digest replaces"
+        );
+        assert_eq!(store.manifest("img-1").await.unwrap().unwrap(), b"body2");
+        store.hello(&hello("n1"), 1).await.unwrap();
+        let images = store.images().await.unwrap();
+        assert_eq!(images[0].nodes, 1);
+        assert_eq!(images[0].digest, "d2");
+    }
+}
+
+#[tokio::test]
+async fn bad_urls_are_refused_clearly() {
+    let err = Store::connect("mysql://x").await.err().unwrap().to_string();
+    assert!(err.contains("unsupported database URL"), "{err}");
+    let err = Store::connect("sqlite:///nonexistent/dir/plumb.db")
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("/nonexistent/dir/plumb.db"), "{err}");
+    assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+}

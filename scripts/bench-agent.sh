@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Agent benchmarks, each side by side with a reference in the same run:
+#   1. manifest build of a page-cache-hot tree (default /usr) vs. the SHA-256
+#      ceiling (cores x `openssl speed -evp sha256`), `aide --init` with a
+#      sha256 rule, and `sha256sum` run on all cores;
+#   2. re-check of an unchanged 100k-file tree (hash cache) vs. `find -ls`;
+#   3. peak RSS of a 100k-file build and check.
+# Prints a table of figures and ratios; BENCHMARKS.md records one run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/deps.sh
+ensure_rust
+command -v aide >/dev/null && command -v hyperfine >/dev/null || apt_install aide hyperfine
+command -v openssl >/dev/null || apt_install openssl
+[ -x /usr/bin/time ] || apt_install time
+
+TREE=${1:-/usr}
+work=$(mktemp -d /tmp/plumb-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cargo build --release --locked -p plumb-agent >/dev/null
+agent=$PWD/target/release/plumb-agent
+cores=$(nproc)
+
+echo "== machine: $cores cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
+bytes=$(find "$TREE" -xdev -type f -printf '%s\n' 2>/dev/null | awk '{s+=$1} END {print s}')
+files=$(find "$TREE" -xdev -type f 2>/dev/null | wc -l)
+echo "== tree $TREE: $files regular files, $((bytes / 1000000)) MB"
+
+single=$(openssl speed -evp sha256 -bytes 16384 -seconds 3 2>/dev/null | awk '/^sha256/ {sub("k","",$2); print $2 * 1000}')
+ceiling=$(awk -v s="$single" -v c="$cores" 'BEGIN {print s * c}')
+echo "== openssl sha256 (16 KiB blocks): $(awk -v s="$single" 'BEGIN {printf "%.0f", s/1e6}') MB/s per core; ceiling $(awk -v s="$ceiling" 'BEGIN {printf "%.0f", s/1e6}') MB/s"
+
+# Warm the page cache so every tool reads from memory.
+find "$TREE" -xdev -type f -print0 2>/dev/null | xargs -0 -P "$cores" cat >/dev/null 2>&1 || true
+
+cat >"$work/aide.conf" <<CONF
+database_out=file:$work/aide.db
+gzip_dbout=no
+report_url=stdout
+BenchRule = p+i+n+u+g+s+c+sha256+ftype
+$TREE BenchRule
+CONF
+
+hyperfine --style basic --export-json "$work/build.json" --warmup 1 --runs 5 \
+  -n plumb-build "$agent manifest build --root $TREE --image-id bench -o $work/m.pb" \
+  -n sha256sum-all-cores "find $TREE -xdev -type f -print0 | xargs -0 -n 256 -P $cores sha256sum >/dev/null 2>&1 || true" \
+  >/dev/null
+hyperfine --style basic --export-json "$work/aide.json" --runs 1 \
+  -n aide-init "aide --init --config $work/aide.conf >/dev/null 2>&1 || true" >/dev/null
+
+mean() { python3 -c "import json,sys; d=json.load(open('$1')); print([r['mean'] for r in d['results'] if r['command']=='$2'][0])"; }
+t_plumb=$(mean "$work/build.json" plumb-build)
+t_sum=$(mean "$work/build.json" sha256sum-all-cores)
+t_aide=$(mean "$work/aide.json" aide-init)
+
+# A 100k-file tree for the incremental and memory figures.
+python3 - "$work/t100k" <<'PY'
+import os, sys
+root = sys.argv[1]
+for i in range(100_000):
+    d = os.path.join(root, "srv", f"d{i // 100:04d}")
+    if i % 100 == 0:
+        os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, f"f{i:06d}"), "wb") as f:
+        f.write(i.to_bytes(8, "little") * 64)
+PY
+rss() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n1; }
+rss_build=$(rss "$agent" manifest build --root "$work/t100k" --image-id t100k -o "$work/t100k.pb")
+rss_check=$(rss "$agent" check --manifest "$work/t100k.pb" --root "$work/t100k" --state-dir "$work/state" --json)
+hyperfine --style basic --export-json "$work/recheck.json" --warmup 1 --runs 10 \
+  -n plumb-recheck "$agent check --manifest $work/t100k.pb --root $work/t100k --state-dir $work/state --json >/dev/null" \
+  -n find-ls "find $work/t100k -ls >/dev/null" >/dev/null
+t_recheck=$(mean "$work/recheck.json" plumb-recheck)
+t_find=$(mean "$work/recheck.json" find-ls)
+
+python3 - <<PY
+bytes, ceiling = $bytes, $ceiling
+tp, ts, ta = $t_plumb, $t_sum, $t_aide
+tr, tf = $t_recheck, $t_find
+print()
+print(f"| figure | value | reference | ratio |")
+print(f"|---|---|---|---|")
+print(f"| manifest build of $TREE (hot) | {tp:.2f} s, {bytes/tp/1e6:.0f} MB/s | SHA-256 ceiling {ceiling/1e6:.0f} MB/s | {bytes/tp/ceiling*100:.0f}% of ceiling (target >= 80%) |")
+print(f"| manifest build vs aide --init (sha256) | {tp:.2f} s | aide {ta:.2f} s | {ta/tp:.1f}x faster (target >= 10x) |")
+print(f"| manifest build vs sha256sum on {$cores} cores | {tp:.2f} s | sha256sum {ts:.2f} s | {ts/tp:.2f}x |")
+print(f"| re-check of unchanged 100k-file tree | {tr*1000:.0f} ms | find -ls {tf*1000:.0f} ms | {tr/tf:.2f}x find (target < 500 ms) |")
+print(f"| peak RSS, 100k-file manifest build | {$rss_build/1024:.1f} MB | | target < 64 MB |")
+print(f"| peak RSS, 100k-file check | {$rss_check/1024:.1f} MB | | target < 64 MB |")
+PY
