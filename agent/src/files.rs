@@ -88,8 +88,10 @@ pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
 
     let mut out = FileScan::default();
     for start in starts {
-        if opts.only.is_some() && std::fs::symlink_metadata(&start).is_err() {
-            continue; // a rescanned path that is gone: the diff reports it removed
+        if opts.only.is_some() && !reachable_without_symlinks(opts.root, &start) {
+            // Gone (the diff reports it removed), or only reachable through
+            // a symlinked directory, which is not a path of this tree.
+            continue;
         }
         let walk = WalkDir::new(&start)
             .follow_links(false)
@@ -159,6 +161,25 @@ pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
     out.hashed_bytes = hashed_bytes.into_inner();
     out.cache_hits = cache_hits.into_inner();
     out
+}
+
+/// Whether `path` exists below `root` with no symlink among its parents.
+fn reachable_without_symlinks(root: &Path, path: &Path) -> bool {
+    if std::fs::symlink_metadata(path).is_err() {
+        return false;
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d == root || !d.starts_with(root) {
+            return true;
+        }
+        match std::fs::symlink_metadata(d) {
+            Ok(m) if m.file_type().is_dir() => {}
+            _ => return false,
+        }
+        dir = d.parent();
+    }
+    true
 }
 
 fn record(

@@ -10,6 +10,7 @@
 
 pub mod cache;
 pub mod check;
+pub mod daemon;
 pub mod diff;
 pub mod files;
 pub mod fixture;

@@ -30,6 +30,9 @@ enum Command {
     /// Compare a root with a manifest once and report deviations.
     /// Exit status: 0 matches, 1 deviates, 2 error.
     Check(CheckArgs),
+    /// Run the node daemon: scan, watch, and stream deviations to the
+    /// collector. Configuration errors exit with status 64.
+    Run(Box<RunArgs>),
     /// Lay out a small realistic node root (files, dpkg database) to try
     /// plumb on.
     #[command(hide = true)]
@@ -100,6 +103,52 @@ struct CheckArgs {
     proc_dir: PathBuf,
 }
 
+#[derive(clap::Args)]
+struct RunArgs {
+    /// TOML configuration file; flags override it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Collector gRPC URL.
+    #[arg(long)]
+    collector: Option<String>,
+    /// Node identity (default: machine id, else hostname).
+    #[arg(long)]
+    node_id: Option<String>,
+    /// Fetch this image's manifest from the collector.
+    #[arg(long)]
+    image_id: Option<String>,
+    /// Or use this manifest file.
+    #[arg(long)]
+    manifest: Option<PathBuf>,
+    /// The root to watch (default /).
+    #[arg(long)]
+    root: Option<PathBuf>,
+    /// Spool, hash cache and sequence counter (default /var/lib/plumb).
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
+    /// Incremental rescan period (default 5m).
+    #[arg(long)]
+    interval: Option<String>,
+    /// Full rehash period (default 1d).
+    #[arg(long)]
+    full_interval: Option<String>,
+    /// Package and listener re-read period (default 30s).
+    #[arg(long)]
+    quick_interval: Option<String>,
+    /// Heartbeat period (default 10s).
+    #[arg(long)]
+    heartbeat: Option<String>,
+    /// Limit hashing reads to this many MB/s.
+    #[arg(long)]
+    max_read_mbps: Option<f64>,
+    /// Extra policy (TOML) in front of the manifest's.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Disable real-time file events (periodic rescans only).
+    #[arg(long)]
+    no_watch: bool,
+}
+
 fn main() -> ExitCode {
     init_tracing();
     let cli = Cli::parse();
@@ -111,6 +160,7 @@ fn main() -> ExitCode {
             command: ManifestCommand::Show { file },
         } => show(&file),
         Command::Check(args) => check(args),
+        Command::Run(args) => return run(*args),
         Command::DemoRoot { dir } => {
             plumb_agent::fixture::FixtureRoot::at(&dir).realistic();
             println!("demo root ready at {}", dir.display());
@@ -301,4 +351,97 @@ fn tempfile_probe(dir: &Path) -> std::io::Result<()> {
     let probe = dir.join(format!(".probe.{}", std::process::id()));
     std::fs::write(&probe, b"")?;
     std::fs::remove_file(probe)
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    use plumb_agent::daemon::config::{RunConfig, RunConfigFile};
+    let file = match &args.config {
+        Some(p) => match RunConfig::load_file(p) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("plumb-agent: error: {e}");
+                return ExitCode::from(64);
+            }
+        },
+        None => RunConfigFile::default(),
+    };
+    let flags = RunConfigFile {
+        collector: args.collector,
+        node_id: args.node_id,
+        image_id: args.image_id,
+        manifest: args.manifest,
+        root: args.root,
+        state_dir: args.state_dir,
+        interval: args.interval,
+        full_interval: args.full_interval,
+        quick_interval: args.quick_interval,
+        heartbeat: args.heartbeat,
+        max_read_mbps: args.max_read_mbps,
+        policy: args.policy,
+        watch: args.no_watch.then_some(false),
+        watch_paths: None,
+        spool_max_messages: None,
+    };
+    let cfg = match RunConfig::resolve(file, flags) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("plumb-agent: error: {e}");
+            return ExitCode::from(64);
+        }
+    };
+    lower_priority();
+    // Two workers are plenty for one stream; scans run on their own thread.
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .thread_name("plumb-agent")
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("plumb-agent: error: starting runtime: {e}");
+            return ExitCode::from(70);
+        }
+    };
+    match runtime.block_on(plumb_agent::daemon::run(cfg, shutdown_signal())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("plumb-agent: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut term) = signal(SignalKind::terminate()) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
+/// Runs scans at low CPU and I/O priority so a node's workload wins.
+#[allow(unsafe_code)]
+fn lower_priority() {
+    const IOPRIO_CLASS_BE: libc::c_long = 2;
+    const IOPRIO_WHO_PROCESS: libc::c_long = 1;
+    // SAFETY: setpriority and ioprio_set take plain integers and only
+    // change this process's scheduling; failure is reported, not fatal.
+    unsafe {
+        if libc::setpriority(libc::PRIO_PROCESS, 0, 10) != 0 {
+            tracing::debug!("could not lower CPU priority");
+        }
+        if libc::syscall(
+            libc::SYS_ioprio_set,
+            IOPRIO_WHO_PROCESS,
+            0,
+            (IOPRIO_CLASS_BE << 13) | 7,
+        ) != 0
+        {
+            tracing::debug!("could not lower I/O priority");
+        }
+    }
 }

@@ -42,13 +42,16 @@ struct WriteJob {
     reply: oneshot::Sender<Result<BatchOutcome, String>>,
 }
 
+/// The outbound half of a connected agent's stream.
+pub type AgentTx = mpsc::Sender<Result<CollectorMessage, tonic::Status>>;
+
 /// Shared collector state.
 pub struct Hub {
     pub store: Store,
     pub policy: Policy,
     pub counters: Counters,
     events: broadcast::Sender<NodeEvent>,
-    connected: Mutex<HashMap<String, (u64, mpsc::Sender<Result<CollectorMessage, tonic::Status>>)>>,
+    connected: Mutex<HashMap<String, (u64, AgentTx)>>,
     next_conn: AtomicU64,
     heartbeats: Mutex<HashMap<String, i64>>,
     writer: mpsc::Sender<WriteJob>,

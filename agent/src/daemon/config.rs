@@ -1,0 +1,220 @@
+//! `plumb-agent run` configuration: a TOML file (`--config`) with every
+//! field optional, overridden by command-line flags, validated into
+//! [`RunConfig`] before anything starts.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// The TOML file, as written. Durations are strings like `"30s"`, `"5m"`,
+/// `"1h"`, `"1d"`, `"250ms"`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfigFile {
+    /// Collector gRPC URL, e.g. `http://collector.internal:7400`.
+    pub collector: Option<String>,
+    /// Node identity; default: /etc/machine-id, else the hostname.
+    pub node_id: Option<String>,
+    /// Fetch the manifest of this image from the collector.
+    pub image_id: Option<String>,
+    /// Or read it from this file (baked into the image).
+    pub manifest: Option<PathBuf>,
+    /// The root to watch; default `/`.
+    pub root: Option<PathBuf>,
+    /// Spool, hash cache, sequence counter; default `/var/lib/plumb`.
+    pub state_dir: Option<PathBuf>,
+    /// Incremental rescan period; default `5m`.
+    pub interval: Option<String>,
+    /// Full rehash period; default `1d`.
+    pub full_interval: Option<String>,
+    /// Package and listener re-read period; default `30s`.
+    pub quick_interval: Option<String>,
+    /// Heartbeat period; default `10s`.
+    pub heartbeat: Option<String>,
+    /// Read-rate limit for hashing, MB/s; default unlimited.
+    pub max_read_mbps: Option<f64>,
+    /// Extra policy (TOML) in front of the manifest's.
+    pub policy: Option<PathBuf>,
+    /// Real-time file events; default true.
+    pub watch: Option<bool>,
+    /// Paths (manifest paths) to watch; default: the whole root, or the
+    /// system directories when the root is `/`.
+    pub watch_paths: Option<Vec<String>>,
+    /// Spooled messages kept before they are coalesced; default 10000.
+    pub spool_max_messages: Option<usize>,
+}
+
+/// Validated configuration.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    pub collector: String,
+    pub node_id: String,
+    pub image_id: Option<String>,
+    pub manifest: Option<PathBuf>,
+    pub root: PathBuf,
+    pub state_dir: PathBuf,
+    pub interval: Duration,
+    pub full_interval: Duration,
+    pub quick_interval: Duration,
+    pub heartbeat: Duration,
+    pub max_read_mbps: Option<f64>,
+    pub policy: Option<PathBuf>,
+    pub watch: bool,
+    pub watch_paths: Vec<String>,
+    pub spool_max_messages: usize,
+    pub proc_dir: PathBuf,
+}
+
+/// Parses `250ms`, `30s`, `5m`, `2h`, `1d` or plain seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, "s"),
+    };
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("invalid duration {s:?} (expected e.g. 30s, 5m, 1h)"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        "d" => n * 86_400.0,
+        _ => {
+            return Err(format!(
+                "invalid duration unit in {s:?} (use ms, s, m, h or d)"
+            ))
+        }
+    };
+    if !(secs > 0.0 && secs.is_finite()) {
+        return Err(format!("duration {s:?} must be positive"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// The default node id: the root's machine id, else the host name.
+pub fn default_node_id(root: &Path) -> String {
+    for p in [
+        root.join("etc/machine-id"),
+        PathBuf::from("/etc/machine-id"),
+    ] {
+        if let Ok(id) = std::fs::read_to_string(p) {
+            let id = id.trim();
+            if !id.is_empty() {
+                return id.to_string();
+            }
+        }
+    }
+    sysinfo::System::host_name().unwrap_or_else(|| "unknown-node".into())
+}
+
+const SYSTEM_DIRS: &[&str] = &[
+    "/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/boot", "/opt", "/root", "/srv",
+];
+
+impl RunConfig {
+    /// Merges file and flags (flags win) and validates.
+    pub fn resolve(file: RunConfigFile, flags: RunConfigFile) -> Result<RunConfig, String> {
+        macro_rules! pick {
+            ($f:ident) => {
+                flags.$f.clone().or(file.$f.clone())
+            };
+        }
+        let collector = pick!(collector)
+            .ok_or("no collector: give --collector URL or `collector` in the config file")?;
+        if !(collector.starts_with("http://") || collector.starts_with("https://")) {
+            return Err(format!(
+                "collector {collector:?} must be an http:// or https:// URL"
+            ));
+        }
+        let root = pick!(root).unwrap_or_else(|| PathBuf::from("/"));
+        let image_id = pick!(image_id);
+        let manifest = pick!(manifest);
+        if image_id.is_none() && manifest.is_none() {
+            return Err(
+                "give --manifest FILE or --image-id ID (to fetch the manifest from the collector)"
+                    .into(),
+            );
+        }
+        let dur = |v: Option<String>, default: &str, what: &str| {
+            parse_duration(v.as_deref().unwrap_or(default)).map_err(|e| format!("{what}: {e}"))
+        };
+        let max_read_mbps = pick!(max_read_mbps);
+        if max_read_mbps.is_some_and(|m| m <= 0.0 || !m.is_finite()) {
+            return Err("max_read_mbps must be positive".into());
+        }
+        let watch_paths = match pick!(watch_paths) {
+            Some(p) => p,
+            None if root == Path::new("/") => SYSTEM_DIRS.iter().map(|s| s.to_string()).collect(),
+            None => vec!["/".to_string()],
+        };
+        Ok(RunConfig {
+            node_id: pick!(node_id).unwrap_or_else(|| default_node_id(&root)),
+            collector,
+            image_id,
+            manifest,
+            state_dir: pick!(state_dir).unwrap_or_else(|| PathBuf::from("/var/lib/plumb")),
+            interval: dur(pick!(interval), "5m", "interval")?,
+            full_interval: dur(pick!(full_interval), "1d", "full_interval")?,
+            quick_interval: dur(pick!(quick_interval), "30s", "quick_interval")?,
+            heartbeat: dur(pick!(heartbeat), "10s", "heartbeat")?,
+            max_read_mbps,
+            policy: pick!(policy),
+            watch: pick!(watch).unwrap_or(true),
+            watch_paths,
+            spool_max_messages: pick!(spool_max_messages).unwrap_or(10_000).max(2),
+            root,
+            proc_dir: PathBuf::from("/proc"),
+        })
+    }
+
+    pub fn load_file(path: &Path) -> Result<RunConfigFile, String> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("config {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| format!("config {}: {e}", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(parse_duration("5m").unwrap(), Duration::from_secs(300));
+        assert_eq!(parse_duration("7").unwrap(), Duration::from_secs(7));
+        assert!(parse_duration("5 parsecs").unwrap_err().contains("unit"));
+        assert!(parse_duration("0s").is_err());
+    }
+
+    #[test]
+    fn flags_override_the_file_and_errors_name_the_field() {
+        let file: RunConfigFile =
+            toml::from_str("collector = \"http://a:1\"\nimage_id = \"img\"\ninterval = \"1m\"\n")
+                .unwrap();
+        let flags = RunConfigFile {
+            interval: Some("10s".into()),
+            ..Default::default()
+        };
+        let c = RunConfig::resolve(file, flags).unwrap();
+        assert_eq!(c.interval, Duration::from_secs(10));
+        assert_eq!(c.collector, "http://a:1");
+
+        let file: RunConfigFile =
+            toml::from_str("collector = \"http://a:1\"\nimage_id = \"i\"\nheartbeat = \"soon\"\n")
+                .unwrap();
+        assert!(RunConfig::resolve(file, RunConfigFile::default())
+            .unwrap_err()
+            .starts_with("heartbeat:"));
+        assert!(toml::from_str::<RunConfigFile>("colector = \"x\"")
+            .unwrap_err()
+            .to_string()
+            .contains("colector"));
+        let none =
+            RunConfig::resolve(RunConfigFile::default(), RunConfigFile::default()).unwrap_err();
+        assert!(none.contains("collector"));
+    }
+}

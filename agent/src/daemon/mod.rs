@@ -1,0 +1,439 @@
+//! The node daemon (`plumb-agent run`): scans on start, on a period, and
+//! on real-time file events; keeps the node's deviation set; spools every
+//! change durably; streams it to the collector.
+//!
+//! Threads: one scanner thread owns the [`Checker`] (hashing fans out to
+//! rayon); the tokio runtime runs the collector stream. They meet only at
+//! the [`outbox::Outbox`] and two channels, so a slow or absent collector
+//! never blocks a scan.
+
+pub mod config;
+pub mod outbox;
+pub mod stream;
+pub mod watch;
+
+use std::collections::BTreeSet;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use indicatif::ProgressBar;
+use plumb_proto::v1::{
+    Command, CommandKind, Deviation, DeviationKind, Hello, Manifest, ScanSummary,
+};
+use plumb_proto::ManifestRegistryClient;
+use tokio::sync::{mpsc, Notify};
+
+use crate::check::{CheckResult, Checker};
+use crate::policy::PolicyFile;
+use crate::throttle::Throttle;
+use config::RunConfig;
+use outbox::{DeviationSet, Outbox};
+
+/// Work for the scanner thread.
+#[derive(Debug)]
+pub enum ScanRequest {
+    /// These manifest paths changed (file events).
+    Paths(Vec<Vec<u8>>),
+    /// File events were lost; rescan everything now.
+    EventsLost(String),
+    Command(Command),
+    Shutdown,
+}
+
+/// How long file events are gathered before they are scanned together.
+const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// Runs the daemon until `shutdown` resolves.
+pub async fn run(
+    cfg: RunConfig,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&cfg.state_dir)
+        .with_context(|| format!("state dir {}", cfg.state_dir.display()))?;
+    let outbox = Arc::new(
+        Outbox::open(&cfg.state_dir, cfg.spool_max_messages)
+            .with_context(|| format!("opening the spool in {}", cfg.state_dir.display()))?,
+    );
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let manifest = tokio::select! {
+        m = obtain_manifest(&cfg) => m?,
+        _ = wait_for(stop_rx.clone()) => return Ok(()),
+    };
+    let policy = cfg.policy.as_deref().map(PolicyFile::load).transpose()?;
+    let mut checker = Checker::new(
+        &cfg.root,
+        manifest,
+        policy.as_ref(),
+        Some(&cfg.state_dir),
+        &cfg.proc_dir,
+    )?;
+    checker.throttle = cfg.max_read_mbps.map(|m| Arc::new(Throttle::new(m)));
+
+    let hello = Hello {
+        node_id: cfg.node_id.clone(),
+        hostname: sysinfo::System::host_name().unwrap_or_default(),
+        image_id: checker.manifest.image_id.clone(),
+        manifest_digest: checker.manifest.digest.clone(),
+        agent_version: env!("CARGO_PKG_VERSION").to_string(),
+        boot_id: std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default(),
+        heartbeat_secs: cfg.heartbeat.as_secs().max(1) as u32,
+    };
+    tracing::info!(node = %cfg.node_id, image = %hello.image_id, root = %cfg.root.display(), collector = %cfg.collector, "agent starting");
+
+    let spooled = Arc::new(Notify::new());
+    let (summary_tx, summary_rx) = mpsc::channel(16);
+    let (scan_tx, scan_rx) = std::sync::mpsc::channel();
+    let _watcher = if cfg.watch {
+        watch::start(&cfg.root, &cfg.watch_paths, scan_tx.clone())
+    } else {
+        None
+    };
+
+    let scanner = {
+        let (cfg, outbox, spooled) = (cfg.clone(), outbox.clone(), spooled.clone());
+        std::thread::Builder::new()
+            .name("plumb-scanner".into())
+            .spawn(move || scanner_loop(checker, &cfg, &outbox, &spooled, &summary_tx, scan_rx))
+            .context("starting the scanner thread")?
+    };
+    let identity = stream::Identity {
+        collector: cfg.collector.clone(),
+        hello,
+        heartbeat: cfg.heartbeat,
+    };
+    let streamer = tokio::spawn(stream::run(
+        identity,
+        outbox.clone(),
+        spooled,
+        summary_rx,
+        scan_tx.clone(),
+        stop_rx,
+    ));
+
+    shutdown.await;
+    tracing::info!("agent stopping");
+    let _ = stop_tx.send(true);
+    let _ = scan_tx.send(ScanRequest::Shutdown);
+    let _ = streamer.await;
+    let _ = tokio::task::spawn_blocking(move || scanner.join()).await;
+    Ok(())
+}
+
+async fn wait_for(mut rx: tokio::sync::watch::Receiver<bool>) {
+    while !*rx.borrow() {
+        if rx.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// The manifest from `--manifest`, or fetched by image id from the
+/// collector (retrying until it answers; a verified copy is cached in the
+/// state dir so a restart works while the collector is down).
+async fn obtain_manifest(cfg: &RunConfig) -> anyhow::Result<Manifest> {
+    if let Some(path) = &cfg.manifest {
+        return Ok(crate::manifest::read(path)?);
+    }
+    let image = cfg.image_id.clone().unwrap_or_default();
+    let cached = cfg.state_dir.join("manifest.pb");
+    let mut backoff = stream::Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
+    loop {
+        match fetch_manifest(&cfg.collector, &image).await {
+            Ok(bytes) => {
+                let m = Manifest::decode_verified(&bytes)
+                    .with_context(|| format!("manifest of image {image} from the collector"))?;
+                if m.image_id != image {
+                    anyhow::bail!(
+                        "collector returned the manifest of image {:?}, not {image:?}",
+                        m.image_id
+                    );
+                }
+                crate::cache::write_atomic(&cached, &bytes)
+                    .with_context(|| format!("caching {}", cached.display()))?;
+                tracing::info!(image = %image, digest = %m.digest_hex(), "manifest fetched and verified");
+                return Ok(m);
+            }
+            Err(e) => {
+                if let Ok(m) = crate::manifest::read(&cached) {
+                    if m.image_id == image {
+                        tracing::warn!(error = %e, "collector unreachable; using the cached manifest");
+                        return Ok(m);
+                    }
+                }
+                let wait = backoff.next_delay();
+                tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "cannot fetch the manifest yet");
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+}
+
+async fn fetch_manifest(url: &str, image: &str) -> Result<Vec<u8>, String> {
+    let channel = tonic::transport::Endpoint::from_shared(url.to_string())
+        .map_err(|e| e.to_string())?
+        .connect_timeout(Duration::from_secs(5))
+        .connect()
+        .await
+        .map_err(|e| format!("connect {url}: {e}"))?;
+    let mut client = ManifestRegistryClient::new(channel)
+        .max_decoding_message_size(plumb_proto::MAX_MANIFEST_BYTES);
+    let r = client
+        .fetch(plumb_proto::v1::FetchManifestRequest {
+            image_id: image.to_string(),
+        })
+        .await
+        .map_err(|s| s.message().to_string())?;
+    Ok(r.into_inner().manifest)
+}
+
+fn is_file_kind(kind: i32) -> bool {
+    kind == DeviationKind::FileAdded as i32
+        || kind == DeviationKind::FileRemoved as i32
+        || kind == DeviationKind::FileModified as i32
+}
+
+fn key_in_scope(key: &str, scope: &[String]) -> bool {
+    scope.iter().any(|s| {
+        key == s
+            || s == "/"
+            || (key.starts_with(s.as_str()) && key.as_bytes().get(s.len()) == Some(&b'/'))
+    })
+}
+
+/// Replaces the part of `current` that a scan of `scope` covers.
+fn merge(current: &mut DeviationSet, result: Vec<Deviation>, scope: Option<&[Vec<u8>]>) {
+    match scope {
+        None => current.clear(),
+        Some(paths) => {
+            let scope: Vec<String> = paths.iter().map(|p| crate::paths::display(p)).collect();
+            current.retain(|(kind, key), _| is_file_kind(*kind) && !key_in_scope(key, &scope));
+        }
+    }
+    for d in result {
+        current.insert((d.kind, d.key.clone()), d);
+    }
+}
+
+/// Drops paths below other paths in the list (their ancestor is scanned).
+fn reduce(paths: BTreeSet<Vec<u8>>) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for p in paths {
+        let covered = out
+            .iter()
+            .any(|q| p.starts_with(q) && (q.as_slice() == b"/" || p.get(q.len()) == Some(&b'/')));
+        if !covered {
+            out.push(p);
+        }
+    }
+    out
+}
+
+struct Scanner<'a> {
+    checker: Checker,
+    outbox: &'a Outbox,
+    spooled: &'a Notify,
+    summaries: &'a mpsc::Sender<ScanSummary>,
+    current: DeviationSet,
+}
+
+impl Scanner<'_> {
+    fn scan(&mut self, label: &str, scope: Option<&[Vec<u8>]>, full: bool, events_lost: bool) {
+        let started = Instant::now();
+        let span = tracing::info_span!("scan", kind = label);
+        let _enter = span.enter();
+        let result: Result<CheckResult, _> = match scope {
+            None => self.checker.scan(full, ProgressBar::hidden()),
+            Some(paths) => self.checker.scan_paths(paths),
+        };
+        let result = match result {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "scan failed; keeping the last known deviations");
+                return;
+            }
+        };
+        merge(&mut self.current, result.deviations, scope);
+        if scope.is_none() {
+            self.checker.save_cache();
+        }
+        match self.outbox.record(&self.current) {
+            Ok(Some(seq)) => {
+                tracing::info!(seq, open = self.current.len(), "deviation set changed");
+                self.spooled.notify_one();
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "cannot spool deviations; they will be re-sent after the next scan")
+            }
+        }
+        let s = &result.stats;
+        tracing::debug!(
+            files = s.files,
+            hashed = s.hashed,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            open = self.current.len(),
+            "scan finished"
+        );
+        let _ = self.summaries.try_send(ScanSummary {
+            scan: label.to_string(),
+            files: s.files,
+            hashed: s.hashed,
+            duration_ms: started.elapsed().as_millis() as u64,
+            open_deviations: self.current.len() as u64,
+            errors: s.errors,
+            events_lost,
+        });
+    }
+}
+
+fn scanner_loop(
+    checker: Checker,
+    cfg: &RunConfig,
+    outbox: &Outbox,
+    spooled: &Notify,
+    summaries: &mpsc::Sender<ScanSummary>,
+    rx: Receiver<ScanRequest>,
+) {
+    let mut s = Scanner {
+        checker,
+        outbox,
+        spooled,
+        summaries,
+        current: DeviationSet::new(),
+    };
+    s.scan("full", None, false, false);
+    let now = Instant::now();
+    let (mut next_incr, mut next_full, mut next_quick) = (
+        now + cfg.interval,
+        now + cfg.full_interval,
+        now + cfg.quick_interval,
+    );
+    loop {
+        let deadline = next_incr.min(next_full).min(next_quick);
+        let timeout = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(timeout) {
+            Ok(ScanRequest::Paths(first)) => {
+                let mut paths: BTreeSet<Vec<u8>> = first.into_iter().collect();
+                let mut lost = None;
+                let until = Instant::now() + DEBOUNCE;
+                loop {
+                    match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
+                        Ok(ScanRequest::Paths(more)) => paths.extend(more),
+                        Ok(ScanRequest::EventsLost(why)) => lost = Some(why),
+                        Ok(ScanRequest::Command(c)) => s.command(c),
+                        Ok(ScanRequest::Shutdown) | Err(RecvTimeoutError::Disconnected) => return,
+                        Err(RecvTimeoutError::Timeout) => break,
+                    }
+                }
+                if let Some(why) = lost {
+                    tracing::warn!(reason = %why, "file events lost; rescanning everything");
+                    s.scan("events-lost", None, false, true);
+                    continue;
+                }
+                paths.retain(|p| !s.checker.policy.ignore.is_ignored(p));
+                if paths.is_empty() {
+                    continue;
+                }
+                let paths = reduce(paths);
+                s.scan("event", Some(&paths), false, false);
+            }
+            Ok(ScanRequest::EventsLost(why)) => {
+                tracing::warn!(reason = %why, "file events lost; rescanning everything");
+                s.scan("events-lost", None, false, true);
+            }
+            Ok(ScanRequest::Command(c)) => s.command(c),
+            Ok(ScanRequest::Shutdown) | Err(RecvTimeoutError::Disconnected) => return,
+            Err(RecvTimeoutError::Timeout) => {
+                let now = Instant::now();
+                if now >= next_full {
+                    s.scan("full", None, true, false);
+                    next_full = now + cfg.full_interval;
+                    next_incr = now + cfg.interval;
+                } else if now >= next_incr {
+                    s.scan("incremental", None, false, false);
+                    next_incr = now + cfg.interval;
+                }
+                if now >= next_quick {
+                    // Packages and listeners only: an empty file scope.
+                    s.scan("quick", Some(&[]), false, false);
+                    next_quick = Instant::now() + cfg.quick_interval;
+                }
+            }
+        }
+    }
+}
+
+impl Scanner<'_> {
+    fn command(&mut self, c: Command) {
+        match CommandKind::try_from(c.kind) {
+            Ok(CommandKind::Rescan) => self.scan("incremental", None, false, false),
+            Ok(CommandKind::FullRescan) => self.scan("full", None, true, false),
+            Ok(CommandKind::SetPolicy) => {
+                let parsed = if c.policy_toml.trim().is_empty() {
+                    Ok(None)
+                } else {
+                    PolicyFile::parse(&c.policy_toml, "policy from collector").map(Some)
+                };
+                match parsed.and_then(|p| self.checker.set_policy(p.as_ref())) {
+                    Ok(()) => self.scan("incremental", None, false, false),
+                    Err(e) => tracing::error!(error = %e, "refusing policy from collector"),
+                }
+            }
+            _ => tracing::warn!(kind = c.kind, "unknown command ignored"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dev(kind: DeviationKind, key: &str) -> Deviation {
+        Deviation {
+            kind: kind as i32,
+            key: key.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn merging_a_scoped_scan_replaces_only_its_scope() {
+        let mut current = DeviationSet::new();
+        for d in [
+            dev(DeviationKind::FileAdded, "/usr/bin/x"),
+            dev(DeviationKind::FileModified, "/etc/motd"),
+            dev(DeviationKind::PackageAdded, "nc"),
+        ] {
+            current.insert((d.kind, d.key.clone()), d);
+        }
+        merge(
+            &mut current,
+            vec![dev(DeviationKind::FileAdded, "/usr/bin/y")],
+            Some(&[b"/usr/bin".to_vec()]),
+        );
+        let keys: Vec<&str> = current.keys().map(|(_, k)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            vec!["/usr/bin/y", "/etc/motd"],
+            "package set is replaced by the scan's, /etc kept"
+        );
+    }
+
+    #[test]
+    fn nested_event_paths_reduce_to_their_ancestors() {
+        let set: BTreeSet<Vec<u8>> = [
+            b"/usr/bin".to_vec(),
+            b"/usr/bin/ls".to_vec(),
+            b"/usr/binx".to_vec(),
+        ]
+        .into();
+        assert_eq!(
+            reduce(set),
+            vec![b"/usr/bin".to_vec(), b"/usr/binx".to_vec()]
+        );
+    }
+}

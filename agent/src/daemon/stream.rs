@@ -1,0 +1,221 @@
+//! The connection to the collector: an explicit `Disconnected(backoff)` →
+//! `Connected` state machine. While connected it sends the hello, resends
+//! whatever the spool holds, streams new messages and heartbeats, applies
+//! acks and forwards commands to the scanner. Scanners never wait on it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use plumb_proto::v1::{
+    agent_message, collector_message, AgentMessage, Heartbeat, Hello, ScanSummary,
+};
+use plumb_proto::AgentServiceClient;
+use tokio::sync::{mpsc, watch, Notify};
+use tonic::transport::Endpoint;
+
+use super::outbox::Outbox;
+use super::ScanRequest;
+use crate::manifest::now_ms;
+
+/// Capped exponential backoff with full jitter.
+pub struct Backoff {
+    attempt: u32,
+    base: Duration,
+    cap: Duration,
+}
+
+impl Backoff {
+    pub fn new(base: Duration, cap: Duration) -> Backoff {
+        Backoff {
+            attempt: 0,
+            base,
+            cap,
+        }
+    }
+
+    pub fn next_delay(&mut self) -> Duration {
+        let exp = self.base.saturating_mul(1u32 << self.attempt.min(16));
+        self.attempt = self.attempt.saturating_add(1);
+        let ceiling = exp.min(self.cap);
+        // Jitter in [ceiling/2, ceiling]: spread reconnect storms without
+        // ever retrying instantly.
+        let nanos = ceiling.as_nanos() as u64;
+        let jitter = pseudo_random() % (nanos / 2 + 1);
+        Duration::from_nanos(nanos / 2 + jitter)
+    }
+
+    pub fn reset(&mut self) {
+        self.attempt = 0;
+    }
+}
+
+fn pseudo_random() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    h.finish()
+}
+
+/// What the stream needs to introduce the node.
+#[derive(Clone)]
+pub struct Identity {
+    pub collector: String,
+    pub hello: Hello,
+    pub heartbeat: Duration,
+}
+
+/// Runs until `shutdown` turns true.
+pub async fn run(
+    id: Identity,
+    outbox: Arc<Outbox>,
+    spooled: Arc<Notify>,
+    mut summaries: mpsc::Receiver<ScanSummary>,
+    scan_tx: std::sync::mpsc::Sender<ScanRequest>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        let result = connected(
+            &id,
+            &outbox,
+            &spooled,
+            &mut summaries,
+            &scan_tx,
+            &mut shutdown,
+            &mut backoff,
+        )
+        .await;
+        if *shutdown.borrow() {
+            return;
+        }
+        let wait = backoff.next_delay();
+        match result {
+            Ok(()) => tracing::info!(
+                retry_in_ms = wait.as_millis() as u64,
+                "collector closed the stream"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, spooled = outbox.spooled(), "collector unreachable")
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+async fn connected(
+    id: &Identity,
+    outbox: &Outbox,
+    spooled: &Notify,
+    summaries: &mut mpsc::Receiver<ScanSummary>,
+    scan_tx: &std::sync::mpsc::Sender<ScanRequest>,
+    shutdown: &mut watch::Receiver<bool>,
+    backoff: &mut Backoff,
+) -> Result<(), String> {
+    let endpoint = Endpoint::from_shared(id.collector.clone())
+        .map_err(|e| format!("invalid collector URL: {e}"))?
+        .connect_timeout(Duration::from_secs(5))
+        .http2_keep_alive_interval(Duration::from_secs(30))
+        .keep_alive_timeout(Duration::from_secs(10));
+    let channel = endpoint
+        .connect()
+        .await
+        .map_err(|e| format!("connect {}: {e}", id.collector))?;
+    let mut client =
+        AgentServiceClient::new(channel).max_decoding_message_size(plumb_proto::MAX_MESSAGE_BYTES);
+    let (tx, rx) = mpsc::channel::<AgentMessage>(64);
+    tx.send(AgentMessage {
+        seq: 0,
+        prev_hash: vec![],
+        body: Some(agent_message::Body::Hello(id.hello.clone())),
+    })
+    .await
+    .map_err(|_| "stream closed".to_string())?;
+    let mut inbound = client
+        .stream(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+        .map_err(|s| format!("collector refused the stream: {}", s.message()))?
+        .into_inner();
+    let first = tokio::time::timeout(Duration::from_secs(10), inbound.message())
+        .await
+        .map_err(|_| "no hello ack within 10s".to_string())?
+        .map_err(|s| format!("collector: {}", s.message()))?
+        .ok_or("stream closed before hello ack")?;
+    let Some(collector_message::Body::HelloAck(ack)) = first.body else {
+        return Err("collector did not ack the hello".into());
+    };
+    outbox
+        .resync(ack.last_seq)
+        .map_err(|e| format!("spool: {e}"))?;
+    backoff.reset();
+    tracing::info!(collector = %id.collector, last_seq = ack.last_seq, spooled = outbox.spooled(), "connected to collector");
+
+    let mut sent = ack.last_seq;
+    let mut heartbeat = tokio::time::interval(id.heartbeat);
+    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        for m in outbox.pending_after(sent) {
+            sent = sent.max(m.seq);
+            tx.send(m).await.map_err(|_| "stream closed".to_string())?;
+        }
+        tokio::select! {
+            _ = spooled.notified() => {}
+            _ = heartbeat.tick() => {
+                let hb = Heartbeat { unix_ms: now_ms(), open_deviations: outbox.open_deviations() as u64, spooled: outbox.spooled() as u64 };
+                tx.send(AgentMessage { seq: 0, prev_hash: vec![], body: Some(agent_message::Body::Heartbeat(hb)) })
+                    .await
+                    .map_err(|_| "stream closed".to_string())?;
+            }
+            Some(summary) = summaries.recv() => {
+                tx.send(AgentMessage { seq: 0, prev_hash: vec![], body: Some(agent_message::Body::Summary(summary)) })
+                    .await
+                    .map_err(|_| "stream closed".to_string())?;
+            }
+            msg = inbound.message() => {
+                let msg = msg.map_err(|s| format!("collector: {}", s.message()))?;
+                let Some(msg) = msg else { return Ok(()) };
+                match msg.body {
+                    Some(collector_message::Body::Ack(a)) => outbox.ack(a.seq),
+                    Some(collector_message::Body::Command(c)) => {
+                        tracing::info!(kind = c.kind, "command from collector");
+                        let _ = scan_tx.send(ScanRequest::Command(c));
+                    }
+                    Some(collector_message::Body::HelloAck(_)) | None => {}
+                }
+            }
+            _ = shutdown.changed() => return Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_to_its_cap_with_jitter_and_resets() {
+        let mut b = Backoff::new(Duration::from_millis(100), Duration::from_secs(2));
+        let first = b.next_delay();
+        assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
+        for _ in 0..20 {
+            let d = b.next_delay();
+            assert!(d <= Duration::from_secs(2) && d >= Duration::from_millis(50));
+        }
+        assert!(
+            b.next_delay() >= Duration::from_secs(1),
+            "capped, never below half the cap"
+        );
+        b.reset();
+        assert!(b.next_delay() <= Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,320 @@
+//! The product's core loop with real processes on loopback: a change under
+//! an agent's root becomes a flagged node at the collector; nothing is lost
+//! or duplicated across collector and agent crashes.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::*;
+
+fn history_count(c: &Collector, node: &str, key: &str) -> usize {
+    let d = c.get(&format!("/api/v1/nodes/{node}/deviations?state=all"));
+    d["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["key"] == key)
+        .count()
+}
+
+fn open_keys(c: &Collector, node: &str) -> Vec<String> {
+    let d = c.get(&format!("/api/v1/nodes/{node}/deviations?state=open"));
+    let mut keys: Vec<String> = d["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["key"].as_str().unwrap().to_string())
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn a_change_flags_the_node_within_two_seconds_and_resolving_it_clears_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let mut n = Node::new(tmp.path(), "node-a");
+    // The image pipeline pushes the manifest; the agent fetches it by id.
+    let push = c.ctl(&["manifest", "push", n.manifest.to_str().unwrap()]);
+    assert!(
+        push.status.success(),
+        "{}",
+        String::from_utf8_lossy(&push.stderr)
+    );
+    n.start_agent(&c.grpc, &["--image-id", "img-e2e"]);
+    let node = c.wait_status("node-a", "clean", Duration::from_secs(20));
+    assert_eq!(node["image_id"], "img-e2e");
+    assert_eq!(node["flagged"], false);
+
+    let original = std::fs::read(n.path("/usr/bin/ls")).unwrap();
+    let started = Instant::now();
+    std::fs::write(n.path("/usr/bin/ls"), b"\x7fELF trojaned ls").unwrap();
+    let flagged = c.wait_status("node-a", "flagged", Duration::from_secs(10));
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed <= Duration::from_secs(2),
+        "flagged after {elapsed:?}; periodic rescans are 1h apart, so only file events can do it"
+    );
+    assert_eq!(flagged["flagged"], true);
+    assert_eq!(flagged["deviation_count"], 1);
+    assert!(
+        flagged["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("/usr/bin/ls"),
+        "{flagged}"
+    );
+
+    std::fs::write(n.path("/usr/bin/ls"), original).unwrap();
+    c.wait_status("node-a", "clean", Duration::from_secs(5));
+    assert!(open_keys(&c, "node-a").is_empty());
+    let all = c.get("/api/v1/nodes/node-a/deviations?state=resolved");
+    assert_eq!(all["deviations"][0]["key"], "/usr/bin/ls");
+    assert!(all["deviations"][0]["resolved_at"].as_i64().is_some());
+}
+
+#[test]
+fn collector_killed_mid_stream_loses_and_duplicates_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut c = Collector::start(tmp.path(), &[]);
+    let mut n = Node::new(tmp.path(), "node-b");
+    n.start_agent(&c.grpc, &[]);
+    c.wait_status("node-b", "clean", Duration::from_secs(20));
+    n.root.file("/etc/motd", b"changed before the crash\n");
+    wait_for("first deviation stored", Duration::from_secs(5), || {
+        open_keys(&c, "node-b")
+            .contains(&"/etc/motd".to_string())
+            .then_some(())
+    });
+
+    c.proc.kill9();
+    // While the collector is down the agent spools.
+    n.root
+        .file_mode("/usr/local/bin/miner", b"#!/bin/sh\n", 0o755)
+        .file("/srv/app/data.json", b"{\"x\":1}\n");
+    std::thread::sleep(Duration::from_millis(800));
+    c.restart();
+    wait_for(
+        "spooled deviations delivered",
+        Duration::from_secs(30),
+        || {
+            (open_keys(&c, "node-b")
+                == vec!["/etc/motd", "/srv/app/data.json", "/usr/local/bin/miner"])
+            .then_some(())
+        },
+    );
+    for key in ["/etc/motd", "/srv/app/data.json", "/usr/local/bin/miner"] {
+        assert_eq!(
+            history_count(&c, "node-b", key),
+            1,
+            "{key} stored exactly once"
+        );
+    }
+    c.wait_status("node-b", "flagged", Duration::from_secs(5));
+}
+
+#[test]
+fn agent_killed_with_sigkill_resends_its_spool_without_duplicates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut c = Collector::start(tmp.path(), &[]);
+    let mut n = Node::new(tmp.path(), "node-c");
+    n.start_agent(&c.grpc, &[]);
+    c.wait_status("node-c", "clean", Duration::from_secs(20));
+    c.proc.kill9();
+    n.root.file(
+        "/etc/passwd",
+        b"root:x:0:0::/root:/bin/sh\nmallory:x:0:0::/:/bin/sh\n",
+    );
+    // Let the agent scan and spool, then kill it hard.
+    wait_for("agent spooled the change", Duration::from_secs(10), || {
+        let spool = n.dir.join("state/spool");
+        (std::fs::read_dir(&spool).map(|d| d.count()).unwrap_or(0) >= 1).then_some(())
+    });
+    n.kill_agent();
+    c.restart();
+    n.start_agent(&c.grpc, &[]);
+    wait_for(
+        "spool delivered after the restart",
+        Duration::from_secs(30),
+        || (open_keys(&c, "node-c") == vec!["/etc/passwd"]).then_some(()),
+    );
+    // A second restart finds nothing new to say, and says it once.
+    n.kill_agent();
+    n.start_agent(&c.grpc, &[]);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(history_count(&c, "node-c", "/etc/passwd"), 1);
+    assert_eq!(open_keys(&c, "node-c"), vec!["/etc/passwd"]);
+}
+
+#[test]
+fn an_agent_that_stops_heartbeating_becomes_silent_then_recovers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = tmp.path().join("policy.toml");
+    std::fs::write(&policy, "silent_after_secs = 3\n").unwrap();
+    let c = Collector::start(tmp.path(), &["--policy", policy.to_str().unwrap()]);
+    let mut n = Node::new(tmp.path(), "node-d");
+    n.start_agent(&c.grpc, &[]);
+    c.wait_status("node-d", "clean", Duration::from_secs(20));
+    // A hung agent: the process exists, the stream stays open, nothing is sent.
+    n.agent.as_ref().unwrap().signal(libc::SIGSTOP);
+    let silent = c.wait_status("node-d", "silent", Duration::from_secs(15));
+    assert_eq!(silent["flagged"], false);
+    n.agent.as_ref().unwrap().signal(libc::SIGCONT);
+    c.wait_status("node-d", "clean", Duration::from_secs(15));
+    let detail = c.get("/api/v1/nodes/node-d");
+    let to: Vec<&str> = detail["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(to, vec!["silent", "clean"]);
+}
+
+#[test]
+fn operators_acknowledge_and_retire_and_watchers_see_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let mut n = Node::new(tmp.path(), "node-e");
+    n.start_agent(&c.grpc, &[]);
+    c.wait_status("node-e", "clean", Duration::from_secs(20));
+
+    let mut watch = std::process::Command::new(bin("plumbctl"))
+        .args(["--collector", &c.grpc, "flags", "watch"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    n.root
+        .dpkg_package("netcat-openbsd", "1.219-1", &[("/usr/bin/nc", b"nc")]);
+    c.wait_status("node-e", "flagged", Duration::from_secs(10));
+
+    let flags = c.ctl_json(&["flags"]);
+    assert_eq!(flags[0]["node_id"], "node-e");
+    let acked = c.ctl_json(&["ack", "node-e", "--cause", "asg replace i-123"]);
+    assert_eq!(acked["status"], "recycling");
+    let retired = c.ctl_json(&["retire", "node-e"]);
+    assert_eq!(retired["status"], "retired");
+    let again = c.ctl(&["ack", "node-e"]);
+    assert!(
+        !again.status.success(),
+        "a retired node cannot be acknowledged"
+    );
+    assert!(String::from_utf8_lossy(&again.stderr).contains("retired"));
+
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = watch.kill();
+    let out = watch.wait_with_output().unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let statuses: Vec<&str> = lines
+        .iter()
+        .map(|l| l["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        vec!["flagged", "recycling", "retired"],
+        "{lines:?}"
+    );
+    assert_eq!(lines[0]["node_id"], "node-e");
+    assert_eq!(lines[0]["flagged"], true);
+
+    let detail = c.ctl_json(&["node", "node-e"]);
+    let nc = detail["open"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "/usr/bin/nc")
+        .unwrap();
+    assert_eq!(nc["explained_by"], "package_added:netcat-openbsd");
+    let causes: Vec<&str> = detail["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["cause"].as_str().unwrap())
+        .collect();
+    assert!(causes.contains(&"asg replace i-123"));
+}
+
+#[test]
+fn images_and_fleet_correlation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let mut nodes: Vec<Node> = (0..3)
+        .map(|i| Node::new(tmp.path(), &format!("fleet-{i}")))
+        .collect();
+    assert!(c
+        .ctl(&["manifest", "push", nodes[0].manifest.to_str().unwrap()])
+        .status
+        .success());
+    for n in &mut nodes {
+        n.start_agent(&c.grpc, &[]);
+    }
+    for n in &nodes {
+        c.wait_status(&n.id, "clean", Duration::from_secs(20));
+    }
+    // A bad rollout: the same config on every node; tampering on one.
+    for n in &nodes {
+        n.root.file("/etc/motd", b"rolled out by hand\n");
+    }
+    nodes[1]
+        .root
+        .file_mode("/usr/local/bin/rootkit", b"#!/bin/sh\n", 0o755);
+    let groups = wait_for("correlation groups", Duration::from_secs(10), || {
+        let g = c.get("/api/v1/correlations?image=img-e2e");
+        let groups = g["groups"].as_array().unwrap().clone();
+        (groups.len() == 2 && groups[0]["nodes"] == 3).then_some(groups)
+    });
+    assert_eq!(groups[0]["key"], "/etc/motd");
+    assert_eq!(groups[0]["scope"], "fleet");
+    assert_eq!(groups[1]["key"], "/usr/local/bin/rootkit");
+    assert_eq!(groups[1]["scope"], "single");
+    assert_eq!(groups[1]["sample_nodes"][0], "fleet-1");
+
+    let images = c.ctl_json(&["images"]);
+    assert_eq!(images[0]["image_id"], "img-e2e");
+    assert_eq!(images[0]["nodes"], 3);
+    assert_eq!(images[0]["drifted_nodes"], 3);
+    let flagged = c.get("/api/v1/nodes?status=flagged");
+    assert_eq!(flagged["total"], 1);
+    assert_eq!(flagged["nodes"][0]["node_id"], "fleet-1");
+}
+
+#[test]
+fn the_collector_runs_on_postgresql_too() {
+    let Ok(base) = std::env::var("PLUMB_TEST_POSTGRES") else {
+        eprintln!("PLUMB_TEST_POSTGRES not set; scripts/test.sh sets it");
+        return;
+    };
+    let url = fresh_database(&base);
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &["--database", &url]);
+    let mut n = Node::new(tmp.path(), "pg-node");
+    n.start_agent(&c.grpc, &[]);
+    c.wait_status("pg-node", "clean", Duration::from_secs(20));
+    n.root
+        .file_mode("/usr/bin/su", b"\x7fELF su backdoored", 0o4755);
+    let node = c.wait_status("pg-node", "flagged", Duration::from_secs(10));
+    assert_eq!(node["deviation_count"], 1);
+}
+
+fn fresh_database(base: &str) -> String {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let admin = sqlx::AnyPool::connect(base).await.unwrap();
+        let name = format!("plumb_e2e_{}_{}", std::process::id(), now_ms());
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .unwrap();
+        let (prefix, _) = base.rsplit_once('/').unwrap();
+        format!("{prefix}/{name}")
+    })
+}
