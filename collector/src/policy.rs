@@ -299,6 +299,13 @@ impl Policy {
         }
     }
 
+    /// Whether verdicts depend on deviation keys (allow rules, per-path
+    /// overrides). When they do not, [`Policy::verdict`] over per-severity
+    /// counts is enough and the store need not load every deviation.
+    pub fn needs_keys(&self) -> bool {
+        !self.allows.is_empty() || !self.paths.is_empty()
+    }
+
     /// Judges a node of `image_id` with these open deviations at `now_ms`.
     pub fn evaluate(
         &self,
@@ -307,17 +314,8 @@ impl Policy {
         open: &[OpenDeviation],
         now_ms: i64,
     ) -> Verdict {
-        let image = self.file.image.iter().find(|i| i.image_id == image_id);
-        let flag = match image.and_then(|i| i.flag_severities.as_ref()) {
-            Some(list) => severities(list).unwrap_or_default(),
-            None => self.flag.clone(),
-        };
-        let threshold = image
-            .and_then(|i| i.score_threshold)
-            .unwrap_or(self.file.score_threshold);
-        let mut score = 0;
-        let mut counted = 0;
-        let mut flag_reasons = Vec::new();
+        let mut counts = SeverityCounts::default();
+        let mut top = Vec::new();
         for d in open {
             let key = Path::new(&d.key);
             if self.allows.iter().any(|a| {
@@ -334,26 +332,64 @@ impl Policy {
                 .iter()
                 .find(|(g, _)| g.is_match(key))
                 .map_or(d.severity, |(_, s)| *s);
-            counted += 1;
-            score += self.weight(severity);
-            if flag.contains(&severity) && flag_reasons.len() < 10 {
-                flag_reasons.push(format!(
-                    "{} {} {}",
-                    plumb_proto::severity_snake(severity),
-                    d.kind,
-                    d.key
-                ));
-            }
+            counts.add(severity, 1);
+            top.push(OpenDeviation {
+                severity,
+                ..d.clone()
+            });
         }
-        if counted == 0 {
+        top.sort_by_key(|d| std::cmp::Reverse(d.severity));
+        top.truncate(10);
+        self.verdict(image_id, &counts, &top)
+    }
+
+    /// The verdict from per-severity counts and the most severe open
+    /// deviations (for reasons), after allow rules and overrides.
+    pub fn verdict(
+        &self,
+        image_id: &str,
+        counts: &SeverityCounts,
+        top: &[OpenDeviation],
+    ) -> Verdict {
+        let image = self.file.image.iter().find(|i| i.image_id == image_id);
+        let flag = match image.and_then(|i| i.flag_severities.as_ref()) {
+            Some(list) => severities(list).unwrap_or_default(),
+            None => self.flag.clone(),
+        };
+        let threshold = image
+            .and_then(|i| i.score_threshold)
+            .unwrap_or(self.file.score_threshold);
+        let total = counts.total();
+        if total == 0 {
             return Verdict::Clean;
         }
+        let flag_reasons: Vec<String> = top
+            .iter()
+            .filter(|d| flag.contains(&d.severity))
+            .map(|d| {
+                format!(
+                    "{} {} {}",
+                    plumb_proto::severity_snake(d.severity),
+                    d.kind,
+                    d.key
+                )
+            })
+            .collect();
         if !flag_reasons.is_empty() {
             return Verdict::Flagged {
                 reasons: flag_reasons,
             };
         }
-        let summary = format!("{counted} open deviations, score {score}");
+        let score: i64 = [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+        ]
+        .into_iter()
+        .map(|s| self.weight(s) * counts.get(s))
+        .sum();
+        let summary = format!("{total} open deviations, score {score}");
         if threshold > 0 && score >= threshold {
             Verdict::Flagged {
                 reasons: vec![format!("{summary} >= threshold {threshold}")],
@@ -363,6 +399,24 @@ impl Policy {
                 reasons: vec![summary],
             }
         }
+    }
+}
+
+/// Open deviations per severity.
+#[derive(Clone, Debug, Default)]
+pub struct SeverityCounts([i64; 5]);
+
+impl SeverityCounts {
+    pub fn add(&mut self, s: Severity, n: i64) {
+        self.0[(s as usize).min(4)] += n;
+    }
+
+    pub fn get(&self, s: Severity) -> i64 {
+        self.0[(s as usize).min(4)]
+    }
+
+    pub fn total(&self) -> i64 {
+        self.0.iter().sum()
     }
 }
 

@@ -33,8 +33,8 @@ CREATE TABLE deviations (
     resolved_at  BIGINT
 );
 CREATE UNIQUE INDEX deviations_open ON deviations (node_id, kind, dkey) WHERE resolved_at IS NULL;
-CREATE INDEX deviations_node ON deviations (node_id, resolved_at);
-CREATE INDEX deviations_fleet ON deviations (kind, dkey, actual) WHERE resolved_at IS NULL;
+CREATE INDEX deviations_node ON deviations (node_id, resolved_at, severity);
+CREATE INDEX deviations_fleet ON deviations (kind, dkey) WHERE resolved_at IS NULL;
 
 CREATE TABLE transitions (
     id          BIGSERIAL PRIMARY KEY,

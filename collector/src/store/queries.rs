@@ -7,9 +7,9 @@ use plumb_proto::{kind_snake, severity_snake};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError};
 use crate::model::{Correlation, Image, Node, NodeStatus, StoredDeviation, Transition};
-use crate::policy::OpenDeviation;
+use crate::policy::{OpenDeviation, SeverityCounts};
 
 /// What an agent says about itself when it connects.
 #[derive(Clone, Debug, Default)]
@@ -116,14 +116,11 @@ fn kind_name(k: i32) -> &'static str {
     kind_snake(DeviationKind::try_from(k).unwrap_or(DeviationKind::Unspecified))
 }
 
-/// Rows per multi-row INSERT: 11 parameters each, far below SQLite's limit.
-const INSERT_CHUNK: usize = 200;
-
 impl Store {
     /// Registers or refreshes a node; returns its last stored sequence
     /// number and status.
     pub async fn hello(&self, h: &HelloInfo, now: i64) -> Result<(i64, NodeStatus), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let row = sqlx::query("SELECT last_seq, status FROM nodes WHERE node_id = $1")
             .bind(&h.node_id)
             .fetch_optional(&mut *tx)
@@ -180,7 +177,7 @@ impl Store {
         jobs: &[BatchJob],
         now: i64,
     ) -> Result<Vec<BatchOutcome>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let mut outcomes = Vec::with_capacity(jobs.len());
         let mut last_seq: HashMap<&str, Option<i64>> = HashMap::new();
         let mut touched: Vec<(&str, i64)> = Vec::new();
@@ -226,7 +223,7 @@ impl Store {
             for r in &job.resolved {
                 resolve(&mut tx, &job.node_id, kind_name(r.kind), &r.key, now).await?;
             }
-            upsert_deviations(&mut tx, &job.node_id, &job.added, now).await?;
+            upsert_deviations(&mut tx, self.backend, &job.node_id, &job.added, now).await?;
             last_seq.insert(&job.node_id, Some(job.seq));
             touched.push((&job.node_id, job.seq));
             outcomes.push(BatchOutcome::Applied);
@@ -258,7 +255,7 @@ impl Store {
         if seen.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         for (node, at) in seen {
             sqlx::query("UPDATE nodes SET last_seen = $1 WHERE node_id = $2 AND last_seen < $1")
                 .bind(*at)
@@ -285,6 +282,39 @@ impl Store {
                 severity: Severity::try_from(s as i32).unwrap_or(Severity::Low),
             })
             .collect())
+    }
+
+    /// Per-severity counts of a node's open deviations and the ten most
+    /// severe ones: what a key-independent policy needs.
+    pub async fn open_summary(
+        &self,
+        node_id: &str,
+    ) -> Result<(SeverityCounts, Vec<OpenDeviation>), StoreError> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT severity, COUNT(*) FROM deviations WHERE node_id = $1 AND resolved_at IS NULL GROUP BY severity",
+        )
+        .bind(node_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut counts = SeverityCounts::default();
+        for (s, n) in rows {
+            counts.add(Severity::try_from(s as i32).unwrap_or(Severity::Low), n);
+        }
+        let top: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT kind, dkey, severity FROM deviations WHERE node_id = $1 AND resolved_at IS NULL ORDER BY severity DESC, id ASC LIMIT 10",
+        )
+        .bind(node_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let top = top
+            .into_iter()
+            .map(|(kind, key, s)| OpenDeviation {
+                kind,
+                key,
+                severity: Severity::try_from(s as i32).unwrap_or(Severity::Low),
+            })
+            .collect();
+        Ok((counts, top))
     }
 
     pub async fn node(&self, node_id: &str) -> Result<Option<Node>, StoreError> {
@@ -406,7 +436,7 @@ impl Store {
         now: i64,
     ) -> Result<Option<Transition>, StoreError> {
         let reasons_json = serde_json::to_string(reasons).unwrap_or_else(|_| "[]".into());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         // Compare-and-set: a concurrent change wins and this one is dropped.
         let changed = sqlx::query(
             "UPDATE nodes SET status = $1, status_since = $2, reasons = $3 WHERE node_id = $4 AND status = $5",
@@ -451,7 +481,7 @@ impl Store {
         sqlx::query("UPDATE nodes SET reasons = $1 WHERE node_id = $2")
             .bind(reasons_json)
             .bind(node_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -558,7 +588,7 @@ impl Store {
         let existed: Option<String> =
             sqlx::query_scalar("SELECT digest FROM manifests WHERE image_id = $1")
                 .bind(image_id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.writer)
                 .await?;
         sqlx::query(
             "INSERT INTO manifests (image_id, digest, body, files, packages, pushed_at) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -571,7 +601,7 @@ impl Store {
         .bind(files)
         .bind(packages)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(existed.is_some_and(|d| d != digest))
     }
@@ -753,62 +783,73 @@ async fn resolve(
     Ok(())
 }
 
+#[derive(serde::Serialize)]
+struct JsonRow<'a> {
+    k: &'static str,
+    d: &'a str,
+    s: i64,
+    e: &'a str,
+    a: &'a str,
+    c: String,
+    p: &'a str,
+    x: &'a str,
+}
+
+/// Upserts a batch's deviations with one statement whose rows arrive as a
+/// single JSON parameter: per-parameter overhead through sqlx dominated
+/// multi-row VALUES (see `examples/store_bench.rs`). The row source is
+/// the one piece of SQL that differs between the backends.
 async fn upsert_deviations(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
     node: &str,
     added: &[Deviation],
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    if added.is_empty() {
+        return Ok(());
+    }
     // One row per (kind, key): PostgreSQL refuses to upsert a row twice in
     // one statement, and the last word is the right one anyway.
     let mut last: HashMap<(i32, &str), &Deviation> = HashMap::with_capacity(added.len());
     for d in added {
         last.insert((d.kind, d.key.as_str()), d);
     }
-    let rows: Vec<&Deviation> = last.into_values().collect();
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        let mut sql = String::from(
-            "INSERT INTO deviations (node_id, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at) VALUES ",
-        );
-        for i in 0..chunk.len() {
-            let b = i * 10;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, NULL)",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9,
-                b + 10
-            ));
+    let rows: Vec<JsonRow<'_>> = last
+        .into_values()
+        .map(|d| JsonRow {
+            k: kind_name(d.kind),
+            d: &d.key,
+            s: i64::from(d.severity),
+            e: &d.expected,
+            a: &d.actual,
+            c: d.changes.join(","),
+            p: &d.package,
+            x: &d.explained_by,
+        })
+        .collect();
+    let json = serde_json::to_string(&rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let source = match backend {
+        Backend::Sqlite => {
+            "SELECT $1, j.value ->> 'k', j.value ->> 'd', j.value ->> 's', j.value ->> 'e', j.value ->> 'a', \
+             j.value ->> 'c', j.value ->> 'p', j.value ->> 'x', $2, NULL FROM json_each($3) AS j WHERE true"
         }
-        sql.push_str(
-            " ON CONFLICT (node_id, kind, dkey) WHERE resolved_at IS NULL DO UPDATE SET severity = excluded.severity, \
-             expected = excluded.expected, actual = excluded.actual, changes = excluded.changes, \
-             package = excluded.package, explained_by = excluded.explained_by",
-        );
-        let mut q = sqlx::query(&sql);
-        for d in chunk {
-            q = q
-                .bind(node)
-                .bind(kind_name(d.kind))
-                .bind(d.key.as_str())
-                .bind(i64::from(d.severity))
-                .bind(d.expected.as_str())
-                .bind(d.actual.as_str())
-                .bind(d.changes.join(","))
-                .bind(d.package.as_str())
-                .bind(d.explained_by.as_str())
-                .bind(now);
+        Backend::Postgres => {
+            "SELECT $1, r.k, r.d, r.s, r.e, r.a, r.c, r.p, r.x, $2::BIGINT, NULL::BIGINT FROM \
+             json_to_recordset($3::json) AS r(k TEXT, d TEXT, s BIGINT, e TEXT, a TEXT, c TEXT, p TEXT, x TEXT)"
         }
-        q.execute(&mut **tx).await?;
-    }
+    };
+    let sql = format!(
+        "INSERT INTO deviations (node_id, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at) \
+         {source} ON CONFLICT (node_id, kind, dkey) WHERE resolved_at IS NULL DO UPDATE SET severity = excluded.severity, \
+         expected = excluded.expected, actual = excluded.actual, changes = excluded.changes, \
+         package = excluded.package, explained_by = excluded.explained_by"
+    );
+    sqlx::query(&sql)
+        .bind(node)
+        .bind(now)
+        .bind(json)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }

@@ -101,7 +101,10 @@ async fn batches_apply_once_and_resolve() {
             vec![],
         );
         assert_eq!(
-            store.apply_batches(std::slice::from_ref(&b1), 2).await.unwrap(),
+            store
+                .apply_batches(std::slice::from_ref(&b1), 2)
+                .await
+                .unwrap(),
             vec![BatchOutcome::Applied]
         );
         assert_eq!(

@@ -1,0 +1,301 @@
+//! Fleet load generator: real gRPC clients simulating many agents from one
+//! process, against a running collector. Used by `scripts/bench-collector.sh`.
+//!
+//! Phases: connect N agents (hello); hold their streams with heartbeats
+//! every `--heartbeat` seconds; meanwhile `--ingesters` agents stream
+//! deviation batches as fast as acks return; then measure REST query
+//! latency under that load. Every loop is bounded by `--seconds`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use plumb_proto::v1::{
+    agent_message, collector_message, AgentMessage, Deviation, DeviationBatch, DeviationKind,
+    Heartbeat, Hello, Severity,
+};
+use plumb_proto::AgentServiceClient;
+use tonic::transport::{Channel, Endpoint};
+
+struct Args {
+    collector: String,
+    http: String,
+    agents: usize,
+    connections: usize,
+    heartbeat: u64,
+    ingesters: usize,
+    batch: usize,
+    seconds: u64,
+    queries: usize,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        collector: "http://127.0.0.1:7400".into(),
+        http: "http://127.0.0.1:7480".into(),
+        agents: 10_000,
+        connections: 100,
+        heartbeat: 10,
+        ingesters: 100,
+        batch: 500,
+        seconds: 20,
+        queries: 500,
+    };
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    for pair in argv.chunks(2) {
+        let v = pair.get(1).cloned().unwrap_or_default();
+        let n = || {
+            v.parse::<u64>()
+                .unwrap_or_else(|_| panic!("{} needs a number, got {v:?}", pair[0]))
+        };
+        match pair[0].as_str() {
+            "--collector" => a.collector = v.clone(),
+            "--http" => a.http = v.clone(),
+            "--agents" => a.agents = n() as usize,
+            "--connections" => a.connections = n() as usize,
+            "--heartbeat" => a.heartbeat = n(),
+            "--ingesters" => a.ingesters = n() as usize,
+            "--batch" => a.batch = n() as usize,
+            "--seconds" => a.seconds = n(),
+            "--queries" => a.queries = n() as usize,
+            other => panic!("unknown flag {other}"),
+        }
+    }
+    a
+}
+
+#[derive(Default)]
+struct Stats {
+    connected: AtomicU64,
+    heartbeats: AtomicU64,
+    deviations_acked: AtomicU64,
+    errors: AtomicU64,
+}
+
+fn hello(i: usize, heartbeat: u64) -> AgentMessage {
+    AgentMessage {
+        seq: 0,
+        prev_hash: vec![],
+        body: Some(agent_message::Body::Hello(Hello {
+            node_id: format!("load-{i:05}"),
+            hostname: format!("host-{i:05}.fleet"),
+            image_id: format!("img-{}", i % 4),
+            manifest_digest: vec![7; 32],
+            agent_version: "loadgen".into(),
+            boot_id: "boot".into(),
+            heartbeat_secs: heartbeat as u32,
+        })),
+    }
+}
+
+fn deviations(agent: usize, seq: u64, n: usize) -> Vec<Deviation> {
+    (0..n)
+        .map(|j| Deviation {
+            kind: DeviationKind::FileModified as i32,
+            key: format!("/srv/data/{agent}/{seq}/{j}"),
+            severity: Severity::Low as i32,
+            expected: "file mode=0644 owner=0:0 size=10".into(),
+            actual: format!("file mode=0644 owner=0:0 size=11 sha256={seq:064x}"),
+            changes: vec!["content".into()],
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// One simulated agent: hello, then heartbeats (and batches when it is an
+/// ingester) until `deadline`.
+async fn agent(
+    i: usize,
+    channel: Channel,
+    a: Arc<Args>,
+    stats: Arc<Stats>,
+    ingest_from: Instant,
+    ingest_until: Instant,
+    deadline: Instant,
+) {
+    let mut client = AgentServiceClient::new(channel);
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    if tx.send(hello(i, a.heartbeat)).await.is_err() {
+        return;
+    }
+    let mut inbound = match client
+        .stream(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+    {
+        Ok(r) => r.into_inner(),
+        Err(_) => {
+            stats.errors.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+    };
+    let last_seq = match inbound.message().await {
+        Ok(Some(m)) => match m.body {
+            Some(collector_message::Body::HelloAck(h)) => h.last_seq,
+            _ => 0,
+        },
+        _ => {
+            stats.errors.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+    };
+    stats.connected.fetch_add(1, Ordering::Relaxed);
+    let ingester = i < a.ingesters;
+    let mut seq = last_seq;
+    // Stagger heartbeats over the period like a real fleet.
+    let offset = Duration::from_millis((i as u64 * 7919) % (a.heartbeat * 1000));
+    let mut next_hb = Instant::now() + offset;
+    loop {
+        let now = Instant::now();
+        if now >= deadline {
+            return;
+        }
+        if ingester && now >= ingest_from && now < ingest_until {
+            seq += 1;
+            let n = a.batch;
+            let msg = AgentMessage {
+                seq,
+                prev_hash: vec![],
+                body: Some(agent_message::Body::Batch(DeviationBatch {
+                    added: deviations(i, seq, n),
+                    resolved: vec![],
+                    full_state: false,
+                    observed_unix_ms: 0,
+                })),
+            };
+            if tx.send(msg).await.is_err() {
+                return;
+            }
+            // Wait for this batch's ack (one in flight per agent).
+            loop {
+                match inbound.message().await {
+                    Ok(Some(m)) => {
+                        if let Some(collector_message::Body::Ack(ack)) = m.body {
+                            if ack.seq == seq {
+                                stats
+                                    .deviations_acked
+                                    .fetch_add(n as u64, Ordering::Relaxed);
+                                break;
+                            }
+                        }
+                    }
+                    _ => {
+                        stats.errors.fetch_add(1, Ordering::Relaxed);
+                        return;
+                    }
+                }
+            }
+            continue;
+        }
+        let wake = if ingester && now < ingest_from {
+            next_hb.min(ingest_from)
+        } else {
+            next_hb.min(deadline)
+        };
+        tokio::time::sleep_until(wake.into()).await;
+        if Instant::now() >= next_hb {
+            let hb = AgentMessage {
+                seq: 0,
+                prev_hash: vec![],
+                body: Some(agent_message::Body::Heartbeat(Heartbeat::default())),
+            };
+            if tx.send(hb).await.is_err() {
+                return;
+            }
+            stats.heartbeats.fetch_add(1, Ordering::Relaxed);
+            next_hb += Duration::from_secs(a.heartbeat);
+        }
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
+#[tokio::main]
+async fn main() {
+    let a = Arc::new(args());
+    let stats = Arc::new(Stats::default());
+    let mut channels = Vec::new();
+    for _ in 0..a.connections {
+        let ch = Endpoint::from_shared(a.collector.clone())
+            .unwrap()
+            .connect()
+            .await
+            .expect("collector reachable");
+        channels.push(ch);
+    }
+    let start = Instant::now();
+    let connect_budget = Duration::from_secs(60);
+    let ingest_from = start + connect_budget.min(Duration::from_secs(5 + a.agents as u64 / 1000));
+    let ingest_until = ingest_from + Duration::from_secs(a.seconds);
+    let deadline = ingest_until + Duration::from_secs(a.seconds.max(10));
+    let mut tasks = Vec::with_capacity(a.agents);
+    for i in 0..a.agents {
+        let ch = channels[i % channels.len()].clone();
+        tasks.push(tokio::spawn(agent(
+            i,
+            ch,
+            a.clone(),
+            stats.clone(),
+            ingest_from,
+            ingest_until,
+            deadline,
+        )));
+    }
+    while stats.connected.load(Ordering::Relaxed) + stats.errors.load(Ordering::Relaxed)
+        < a.agents as u64
+        && start.elapsed() < connect_budget
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let connected = stats.connected.load(Ordering::Relaxed);
+    println!(
+        "agents connected: {connected} of {} in {:.1}s over {} connections",
+        a.agents,
+        start.elapsed().as_secs_f64(),
+        a.connections
+    );
+
+    tokio::time::sleep_until(ingest_from.into()).await;
+    let (hb0, t0) = (stats.heartbeats.load(Ordering::Relaxed), Instant::now());
+    tokio::time::sleep_until(ingest_until.into()).await;
+    let secs = t0.elapsed().as_secs_f64();
+    let acked = stats.deviations_acked.load(Ordering::Relaxed);
+    let hbs = stats.heartbeats.load(Ordering::Relaxed) - hb0;
+    println!("ingest: {acked} deviations acked in {secs:.1}s = {:.0} deviations/s ({} ingesting agents, batches of {})", acked as f64 / secs, a.ingesters, a.batch);
+    println!("heartbeats: {:.0}/s while ingesting", hbs as f64 / secs);
+
+    // Query latency under heartbeat load, with every simulated node known.
+    let http = a.http.clone();
+    let queries = a.queries;
+    let lat = tokio::task::spawn_blocking(move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+        let mut lat = Vec::with_capacity(queries);
+        for _ in 0..queries {
+            let t = Instant::now();
+            let mut r = agent
+                .get(&format!("{http}/api/v1/nodes?status=flagged&limit=100"))
+                .call()
+                .expect("query");
+            let _ = r.body_mut().read_to_string();
+            lat.push(t.elapsed());
+        }
+        lat.sort();
+        lat
+    })
+    .await
+    .unwrap();
+    let hb_during = stats.heartbeats.load(Ordering::Relaxed);
+    println!(
+        "GET /api/v1/nodes?status=flagged: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} requests",
+        percentile(&lat, 0.50).as_secs_f64() * 1000.0,
+        percentile(&lat, 0.99).as_secs_f64() * 1000.0,
+        lat.last().unwrap().as_secs_f64() * 1000.0,
+        lat.len()
+    );
+    let _ = hb_during;
+    println!("stream errors: {}", stats.errors.load(Ordering::Relaxed));
+    for t in tasks {
+        t.abort();
+    }
+}
