@@ -1,0 +1,41 @@
+// Live updates: the server sends an event whenever a node changes state;
+// the page re-renders its main section in place, without a reload.
+(function () {
+  var status = document.getElementById("live");
+  var pending = false;
+  function refresh() {
+    if (pending) return;
+    pending = true;
+    setTimeout(function () {
+      fetch(window.location.href, { headers: { "X-Plumb-Partial": "1" } })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) {
+          var main = document.querySelector("main");
+          if (main) { main.innerHTML = html; }
+          document.dispatchEvent(new Event("plumb:updated"));
+        })
+        .catch(function () {})
+        .then(function () { pending = false; });
+    }, 150);
+  }
+  if (window.EventSource) {
+    var es = new EventSource("/events");
+    es.onopen = function () { if (status) status.textContent = "live"; };
+    es.onerror = function () { if (status) status.textContent = "reconnecting…"; };
+    es.addEventListener("node", refresh);
+  }
+  // Operator actions (acknowledge / retire) go to the REST API.
+  document.addEventListener("click", function (ev) {
+    var b = ev.target.closest("button[data-action]");
+    if (!b) return;
+    var verb = b.getAttribute("data-action");
+    b.disabled = true;
+    fetch("/api/v1/nodes/" + encodeURIComponent(b.getAttribute("data-node")) + "/" + verb, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ cause: verb + " from the dashboard" })
+    }).then(function (r) {
+      if (!r.ok) { return r.json().then(function (e) { window.alert(e.error || r.status); }); }
+    }).then(refresh);
+  });
+})();
