@@ -49,6 +49,9 @@ pub type AgentTx = mpsc::Sender<Result<CollectorMessage, tonic::Status>>;
 pub struct Hub {
     pub store: Store,
     pub policy: Policy,
+    pub sinks: crate::alert::Sinks,
+    /// Wakes the alert delivery loop when a transition queued alerts.
+    pub alerts_queued: tokio::sync::Notify,
     pub counters: Counters,
     events: broadcast::Sender<NodeEvent>,
     connected: Mutex<HashMap<String, (u64, AgentTx)>>,
@@ -65,6 +68,7 @@ impl Hub {
     pub fn start(
         store: Store,
         policy: Policy,
+        sinks: crate::alert::Sinks,
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) -> Arc<Hub> {
         let (writer_tx, writer_rx) = mpsc::channel(4096);
@@ -73,6 +77,8 @@ impl Hub {
         let hub = Arc::new(Hub {
             store,
             policy,
+            sinks,
+            alerts_queued: tokio::sync::Notify::new(),
             counters: Counters::default(),
             events,
             connected: Mutex::new(HashMap::new()),
@@ -173,10 +179,16 @@ impl Hub {
             }
             return Ok(None);
         };
+        let now = now_ms();
+        let alerts =
+            crate::alert::payloads(&self.sinks, &self.policy, &node, current, to, &reasons, now);
         let transition = self
             .store
-            .set_status(node_id, current, to, cause, &reasons, now_ms())
+            .set_status(node_id, current, to, cause, &reasons, now, &alerts)
             .await?;
+        if transition.is_some() && !alerts.is_empty() {
+            self.alerts_queued.notify_one();
+        }
         if let Some(t) = &transition {
             tracing::info!(node = %node_id, from = %t.from, to = %t.to, cause, "node status changed");
             let _ = self.events.send(NodeEvent {

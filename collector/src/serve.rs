@@ -42,8 +42,13 @@ pub async fn serve(
         .await
         .with_context(|| format!("binding HTTP on {}", cfg.http))?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let hub = Hub::start(store, policy, stop_rx.clone());
-    crate::alert::start(hub.clone(), &cfg, stop_rx.clone());
+    let hub = Hub::start(
+        store,
+        policy,
+        crate::alert::Sinks::from_config(&cfg),
+        stop_rx.clone(),
+    );
+    crate::alert::start(hub.clone(), stop_rx.clone());
 
     tracing::info!(grpc = %grpc.local_addr()?, http = %http.local_addr()?, database = %crate::store::redact(&cfg.database), "collector serving");
     let limit = plumb_proto::MAX_MESSAGE_BYTES;

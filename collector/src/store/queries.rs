@@ -434,6 +434,7 @@ impl Store {
         cause: &str,
         reasons: &[String],
         now: i64,
+        alerts: &[(String, String)],
     ) -> Result<Option<Transition>, StoreError> {
         let reasons_json = serde_json::to_string(reasons).unwrap_or_else(|_| "[]".into());
         let mut tx = self.writer.begin().await?;
@@ -464,6 +465,18 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        // Alerts commit with the transition: a crash cannot lose one.
+        for (sink, payload) in alerts {
+            sqlx::query(
+                "INSERT INTO outbox (sink, payload, created_at, attempts, next_attempt, delivered_at, last_error) \
+                 VALUES ($1, $2, $3, 0, $3, NULL, '')",
+            )
+            .bind(sink)
+            .bind(payload)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(Some(Transition {
             node_id: node_id.to_string(),
@@ -852,4 +865,67 @@ async fn upsert_deviations(
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// An alert waiting in the outbox.
+#[derive(Clone, Debug)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub sink: String,
+    pub payload: String,
+    pub attempts: i64,
+}
+
+impl Store {
+    /// Pending outbox items due at `now`, oldest first.
+    pub async fn outbox_due(&self, now: i64, limit: i64) -> Result<Vec<OutboxItem>, StoreError> {
+        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(&format!(
+            "SELECT id, sink, payload, attempts FROM outbox WHERE delivered_at IS NULL AND next_attempt <= $1 ORDER BY id LIMIT {}",
+            limit.clamp(1, 1000)
+        ))
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, sink, payload, attempts)| OutboxItem {
+                id,
+                sink,
+                payload,
+                attempts,
+            })
+            .collect())
+    }
+
+    pub async fn outbox_delivered(&self, id: i64, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn outbox_failed(
+        &self,
+        id: i64,
+        next_attempt: i64,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET attempts = attempts + 1, next_attempt = $1, last_error = $2 WHERE id = $3")
+            .bind(next_attempt)
+            .bind(error)
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn outbox_pending(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
 }

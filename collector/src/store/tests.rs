@@ -203,13 +203,22 @@ async fn status_transitions_are_recorded_and_filterable() {
                 "policy",
                 &["critical x".into()],
                 5,
+                &[],
             )
             .await
             .unwrap();
         assert!(t.is_some());
         assert!(
             store
-                .set_status("b", NodeStatus::Clean, NodeStatus::Drifted, "stale", &[], 6)
+                .set_status(
+                    "b",
+                    NodeStatus::Clean,
+                    NodeStatus::Drifted,
+                    "stale",
+                    &[],
+                    6,
+                    &[]
+                )
                 .await
                 .unwrap()
                 .is_none(),
