@@ -1,0 +1,197 @@
+//! Alerting outputs against real receivers on loopback: signed webhooks
+//! with retries and a durable outbox, an Alertmanager v2 receiver, and
+//! `/metrics` parsed as Prometheus text.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+use support::*;
+
+/// A recorded request: path, headers, body.
+#[derive(Clone, Debug)]
+struct Request {
+    path: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Request {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// An HTTP receiver on loopback that records requests and answers 500 to
+/// the first `fail_first` of them.
+struct Receiver {
+    url: String,
+    seen: Arc<Mutex<Vec<Request>>>,
+    server: Arc<tiny_http::Server>,
+}
+
+impl Receiver {
+    fn start(port: u16, fail_first: usize) -> Receiver {
+        let server = Arc::new(tiny_http::Server::http(("127.0.0.1", port)).unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (s, log) = (server.clone(), seen.clone());
+        std::thread::spawn(move || {
+            let mut n = 0;
+            for mut req in s.incoming_requests() {
+                let mut body = String::new();
+                let _ = req.as_reader().read_to_string(&mut body);
+                n += 1;
+                let code = if n <= fail_first { 500 } else { 200 };
+                if code == 200 {
+                    log.lock().unwrap().push(Request {
+                        path: req.url().to_string(),
+                        headers: req.headers().iter().map(|h| (h.field.to_string(), h.value.to_string())).collect(),
+                        body,
+                    });
+                }
+                let _ = req.respond(tiny_http::Response::empty(code));
+            }
+        });
+        Receiver { url: format!("http://127.0.0.1:{port}"), seen, server }
+    }
+
+    fn requests(&self) -> Vec<Request> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.server.unblock();
+    }
+}
+
+fn verify(secret: &str, body: &str, header: &str) -> bool {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body.as_bytes());
+    let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    header == format!("sha256={expected}")
+}
+
+#[test]
+fn webhooks_are_signed_retried_and_survive_a_collector_restart_exactly_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let hook = format!("http://127.0.0.1:{port}/hook");
+    let mut c = Collector::start(tmp.path(), &["--webhook", &hook, "--webhook-secret", "s3cret", "--public-url", "http://plumb.example"]);
+    let mut n = Node::new(tmp.path(), "hook-node");
+    n.start_agent(&c.grpc, &[]);
+    c.wait_status("hook-node", "clean", Duration::from_secs(20));
+
+    // The receiver is down: the flag event waits in the outbox.
+    n.root.file_mode("/usr/bin/su", b"\x7fELF su patched", 0o4755);
+    c.wait_status("hook-node", "flagged", Duration::from_secs(10));
+    wait_for("a failed delivery attempt", Duration::from_secs(10), || {
+        let m = c.get_raw("/metrics").1;
+        m.lines().any(|l| l.starts_with("plumb_webhook_failures_total ") && !l.ends_with(" 0")).then_some(())
+    });
+    c.restart();
+    // The receiver comes up failing twice more before it accepts.
+    let receiver = Receiver::start(port, 2);
+    let events = wait_for("webhook delivered", Duration::from_secs(30), || {
+        let r = receiver.requests();
+        (!r.is_empty()).then_some(r)
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let events = if receiver.requests().len() > events.len() { receiver.requests() } else { events };
+    assert_eq!(events.len(), 1, "delivered exactly once: {events:?}");
+    let e = &events[0];
+    assert_eq!(e.path, "/hook");
+    assert!(verify("s3cret", &e.body, e.header("x-plumb-signature").unwrap()), "signature verifies");
+    let body: Value = serde_json::from_str(&e.body).unwrap();
+    assert_eq!(body["node_id"], "hook-node");
+    assert_eq!(body["status"], "flagged");
+    assert_eq!(body["image_id"], "img-e2e");
+    assert_eq!(body["flagged"], true);
+    assert!(body["reasons"][0].as_str().unwrap().contains("/usr/bin/su"));
+    assert_eq!(body["links"]["dashboard"], "http://plumb.example/nodes/hook-node");
+    assert_eq!(e.header("x-plumb-event-id"), body["event_id"].as_str());
+    // Non-alerting transitions (ack) send nothing.
+    assert!(c.ctl(&["ack", "hook-node"]).status.success());
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(receiver.requests().len(), 1);
+}
+
+#[test]
+fn alertmanager_gets_firing_and_resolved_alerts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let am = Receiver::start(free_port(), 0);
+    let c = Collector::start(tmp.path(), &["--alertmanager", &am.url]);
+    let mut n = Node::new(tmp.path(), "am-node");
+    n.start_agent(&c.grpc, &[]);
+    c.wait_status("am-node", "clean", Duration::from_secs(20));
+    let ls = std::fs::read(n.path("/usr/bin/ls")).unwrap();
+    std::fs::write(n.path("/usr/bin/ls"), b"\x7fELF evil ls").unwrap();
+    c.wait_status("am-node", "flagged", Duration::from_secs(10));
+    let firing = wait_for("firing alert", Duration::from_secs(10), || {
+        let r = am.requests();
+        (!r.is_empty()).then(|| r[0].clone())
+    });
+    assert_eq!(firing.path, "/api/v2/alerts");
+    let alerts: Value = serde_json::from_str(&firing.body).unwrap();
+    let a = &alerts[0];
+    assert_eq!(a["labels"]["alertname"], "PlumbNodeFlagged");
+    assert_eq!(a["labels"]["node"], "am-node");
+    assert_eq!(a["labels"]["image"], "img-e2e");
+    assert_eq!(a["labels"]["severity"], "critical");
+    assert_eq!(a["labels"]["status"], "flagged");
+    assert!(a["startsAt"].as_str().unwrap().ends_with('Z'));
+    assert!(a.get("endsAt").is_none());
+
+    std::fs::write(n.path("/usr/bin/ls"), ls).unwrap();
+    c.wait_status("am-node", "clean", Duration::from_secs(10));
+    let resolved = wait_for("resolving alert", Duration::from_secs(10), || {
+        let r = am.requests();
+        (r.len() >= 2).then(|| r[1].clone())
+    });
+    let alerts: Value = serde_json::from_str(&resolved.body).unwrap();
+    assert_eq!(alerts[0]["labels"]["alertname"], "PlumbNodeFlagged");
+    assert!(alerts[0]["endsAt"].as_str().is_some(), "the flag alert is resolved: {alerts}");
+}
+
+#[test]
+fn metrics_parse_as_prometheus_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let mut n = Node::new(tmp.path(), "metrics-node");
+    n.start_agent(&c.grpc, &[]);
+    c.wait_status("metrics-node", "clean", Duration::from_secs(20));
+    n.root.file("/etc/motd", b"changed\n");
+    c.wait_status("metrics-node", "drifted", Duration::from_secs(10));
+    let (code, text) = c.get_raw("/metrics");
+    assert_eq!(code, 200);
+    let lines = text.lines().map(|l| Ok(l.to_string()));
+    let scrape = prometheus_parse::Scrape::parse(lines).expect("valid Prometheus text");
+    let value = |name: &str, label: Option<(&str, &str)>| -> f64 {
+        let s = scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == name && label.is_none_or(|(k, v)| s.labels.get(k) == Some(v)))
+            .unwrap_or_else(|| panic!("no sample {name} {label:?} in\n{text}"));
+        match s.value {
+            prometheus_parse::Value::Gauge(v) | prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Untyped(v) => v,
+            _ => panic!("unexpected type for {name}"),
+        }
+    };
+    let drifted = scrape
+        .samples
+        .iter()
+        .find(|s| s.metric == "plumb_nodes" && s.labels.get("status") == Some("drifted") && s.labels.get("image") == Some("img-e2e"))
+        .expect("drifted nodes of img-e2e");
+    assert!(matches!(drifted.value, prometheus_parse::Value::Gauge(v) if v == 1.0));
+    assert_eq!(value("plumb_open_deviations", Some(("severity", "medium"))), 1.0);
+    assert_eq!(value("plumb_connected_agents", None), 1.0);
+    assert!(value("plumb_ingested_deviations_total", None) >= 1.0);
+    assert!(value("plumb_heartbeats_total", None) >= 1.0);
+    assert_eq!(value("plumb_webhook_failures_total", None), 0.0);
+    assert!(scrape.docs.contains_key("plumb_ingested_batches_total"));
+}
