@@ -33,7 +33,7 @@
     fetch("/api/v1/nodes/" + encodeURIComponent(b.getAttribute("data-node")) + "/" + verb, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ cause: verb + " from the dashboard" })
+      body: JSON.stringify({ cause: (verb === "ack" ? "acknowledged" : "retired") + " from the dashboard" })
     }).then(function (r) {
       if (!r.ok) { return r.json().then(function (e) { window.alert(e.error || r.status); }); }
     }).then(refresh);

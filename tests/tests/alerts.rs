@@ -22,7 +22,10 @@ struct Request {
 
 impl Request {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -49,14 +52,22 @@ impl Receiver {
                 if code == 200 {
                     log.lock().unwrap().push(Request {
                         path: req.url().to_string(),
-                        headers: req.headers().iter().map(|h| (h.field.to_string(), h.value.to_string())).collect(),
+                        headers: req
+                            .headers()
+                            .iter()
+                            .map(|h| (h.field.to_string(), h.value.to_string()))
+                            .collect(),
                         body,
                     });
                 }
                 let _ = req.respond(tiny_http::Response::empty(code));
             }
         });
-        Receiver { url: format!("http://127.0.0.1:{port}"), seen, server }
+        Receiver {
+            url: format!("http://127.0.0.1:{port}"),
+            seen,
+            server,
+        }
     }
 
     fn requests(&self) -> Vec<Request> {
@@ -73,7 +84,12 @@ impl Drop for Receiver {
 fn verify(secret: &str, body: &str, header: &str) -> bool {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(body.as_bytes());
-    let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let expected: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     header == format!("sha256={expected}")
 }
 
@@ -82,17 +98,30 @@ fn webhooks_are_signed_retried_and_survive_a_collector_restart_exactly_once() {
     let tmp = tempfile::tempdir().unwrap();
     let port = free_port();
     let hook = format!("http://127.0.0.1:{port}/hook");
-    let mut c = Collector::start(tmp.path(), &["--webhook", &hook, "--webhook-secret", "s3cret", "--public-url", "http://plumb.example"]);
+    let mut c = Collector::start(
+        tmp.path(),
+        &[
+            "--webhook",
+            &hook,
+            "--webhook-secret",
+            "s3cret",
+            "--public-url",
+            "http://plumb.example",
+        ],
+    );
     let mut n = Node::new(tmp.path(), "hook-node");
     n.start_agent(&c.grpc, &[]);
     c.wait_status("hook-node", "clean", Duration::from_secs(20));
 
     // The receiver is down: the flag event waits in the outbox.
-    n.root.file_mode("/usr/bin/su", b"\x7fELF su patched", 0o4755);
+    n.root
+        .file_mode("/usr/bin/su", b"\x7fELF su patched", 0o4755);
     c.wait_status("hook-node", "flagged", Duration::from_secs(10));
     wait_for("a failed delivery attempt", Duration::from_secs(10), || {
         let m = c.get_raw("/metrics").1;
-        m.lines().any(|l| l.starts_with("plumb_webhook_failures_total ") && !l.ends_with(" 0")).then_some(())
+        m.lines()
+            .any(|l| l.starts_with("plumb_webhook_failures_total ") && !l.ends_with(" 0"))
+            .then_some(())
     });
     c.restart();
     // The receiver comes up failing twice more before it accepts.
@@ -102,18 +131,28 @@ fn webhooks_are_signed_retried_and_survive_a_collector_restart_exactly_once() {
         (!r.is_empty()).then_some(r)
     });
     std::thread::sleep(Duration::from_secs(3));
-    let events = if receiver.requests().len() > events.len() { receiver.requests() } else { events };
+    let events = if receiver.requests().len() > events.len() {
+        receiver.requests()
+    } else {
+        events
+    };
     assert_eq!(events.len(), 1, "delivered exactly once: {events:?}");
     let e = &events[0];
     assert_eq!(e.path, "/hook");
-    assert!(verify("s3cret", &e.body, e.header("x-plumb-signature").unwrap()), "signature verifies");
+    assert!(
+        verify("s3cret", &e.body, e.header("x-plumb-signature").unwrap()),
+        "signature verifies"
+    );
     let body: Value = serde_json::from_str(&e.body).unwrap();
     assert_eq!(body["node_id"], "hook-node");
     assert_eq!(body["status"], "flagged");
     assert_eq!(body["image_id"], "img-e2e");
     assert_eq!(body["flagged"], true);
     assert!(body["reasons"][0].as_str().unwrap().contains("/usr/bin/su"));
-    assert_eq!(body["links"]["dashboard"], "http://plumb.example/nodes/hook-node");
+    assert_eq!(
+        body["links"]["dashboard"],
+        "http://plumb.example/nodes/hook-node"
+    );
     assert_eq!(e.header("x-plumb-event-id"), body["event_id"].as_str());
     // Non-alerting transitions (ack) send nothing.
     assert!(c.ctl(&["ack", "hook-node"]).status.success());
@@ -155,7 +194,10 @@ fn alertmanager_gets_firing_and_resolved_alerts() {
     });
     let alerts: Value = serde_json::from_str(&resolved.body).unwrap();
     assert_eq!(alerts[0]["labels"]["alertname"], "PlumbNodeFlagged");
-    assert!(alerts[0]["endsAt"].as_str().is_some(), "the flag alert is resolved: {alerts}");
+    assert!(
+        alerts[0]["endsAt"].as_str().is_some(),
+        "the flag alert is resolved: {alerts}"
+    );
 }
 
 #[test]
@@ -178,17 +220,26 @@ fn metrics_parse_as_prometheus_text() {
             .find(|s| s.metric == name && label.is_none_or(|(k, v)| s.labels.get(k) == Some(v)))
             .unwrap_or_else(|| panic!("no sample {name} {label:?} in\n{text}"));
         match s.value {
-            prometheus_parse::Value::Gauge(v) | prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Untyped(v) => v,
+            prometheus_parse::Value::Gauge(v)
+            | prometheus_parse::Value::Counter(v)
+            | prometheus_parse::Value::Untyped(v) => v,
             _ => panic!("unexpected type for {name}"),
         }
     };
     let drifted = scrape
         .samples
         .iter()
-        .find(|s| s.metric == "plumb_nodes" && s.labels.get("status") == Some("drifted") && s.labels.get("image") == Some("img-e2e"))
+        .find(|s| {
+            s.metric == "plumb_nodes"
+                && s.labels.get("status") == Some("drifted")
+                && s.labels.get("image") == Some("img-e2e")
+        })
         .expect("drifted nodes of img-e2e");
     assert!(matches!(drifted.value, prometheus_parse::Value::Gauge(v) if v == 1.0));
-    assert_eq!(value("plumb_open_deviations", Some(("severity", "medium"))), 1.0);
+    assert_eq!(
+        value("plumb_open_deviations", Some(("severity", "medium"))),
+        1.0
+    );
     assert_eq!(value("plumb_connected_agents", None), 1.0);
     assert!(value("plumb_ingested_deviations_total", None) >= 1.0);
     assert!(value("plumb_heartbeats_total", None) >= 1.0);

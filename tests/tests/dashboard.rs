@@ -1,0 +1,222 @@
+//! The dashboard in a real headless Chromium: the overview shows a node
+//! turn flagged live after a change under its agent's root, the detail
+//! page shows why, and an operator acknowledges it. Screenshots are saved
+//! as test artifacts; any console error or uncaught exception fails.
+
+mod support;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::cdp::js_protocol::runtime::{
+    ConsoleApiCalledType, EventConsoleApiCalled, EventExceptionThrown,
+};
+use chromiumoxide::page::ScreenshotParams;
+use chromiumoxide::Page;
+use futures::StreamExt;
+use support::*;
+
+fn chromium() -> PathBuf {
+    let path = std::env::var_os("PLUMB_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    assert!(
+        path.exists(),
+        "{} not found: scripts/test.sh installs Debian's chromium",
+        path.display()
+    );
+    path
+}
+
+fn artifacts() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn text(page: &Page, selector: &str) -> String {
+    match page.find_element(selector).await {
+        Ok(el) => el.inner_text().await.ok().flatten().unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+async fn wait_text(page: &Page, selector: &str, needle: &str, timeout: Duration) -> String {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let t = text(page, selector).await;
+        if t.contains(needle) {
+            return t;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{selector} never showed {needle:?}; last text: {t:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[test]
+fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let mut n = Node::new(tmp.path(), "web-node-1");
+    n.start_agent(&c.grpc, &[]);
+    let mut quiet = Node::new(tmp.path(), "web-node-2");
+    quiet.start_agent(&c.grpc, &[]);
+    c.wait_status("web-node-1", "clean", Duration::from_secs(20));
+    c.wait_status("web-node-2", "clean", Duration::from_secs(20));
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let config = BrowserConfig::builder()
+            .chrome_executable(chromium())
+            .no_sandbox()
+            .user_data_dir(tmp.path().join("chromium-profile"))
+            .window_size(1280, 900)
+            .args([
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ])
+            .build()
+            .unwrap();
+        let (mut browser, mut handler) = Browser::launch(config).await.expect("chromium starts");
+        let events = tokio::spawn(async move { while let Some(Ok(_)) = handler.next().await {} });
+        let page = browser.new_page("about:blank").await.unwrap();
+
+        let problems = Arc::new(Mutex::new(Vec::<String>::new()));
+        let mut console = page
+            .event_listener::<EventConsoleApiCalled>()
+            .await
+            .unwrap();
+        let mut thrown = page.event_listener::<EventExceptionThrown>().await.unwrap();
+        let (p1, p2) = (problems.clone(), problems.clone());
+        tokio::spawn(async move {
+            while let Some(e) = console.next().await {
+                if matches!(
+                    e.r#type,
+                    ConsoleApiCalledType::Error | ConsoleApiCalledType::Assert
+                ) {
+                    p1.lock()
+                        .unwrap()
+                        .push(format!("console error: {:?}", e.args));
+                }
+            }
+        });
+        tokio::spawn(async move {
+            while let Some(e) = thrown.next().await {
+                p2.lock().unwrap().push(format!(
+                    "uncaught exception: {:?}",
+                    e.exception_details.text
+                ));
+            }
+        });
+
+        // Overview: both nodes clean, nothing flagged.
+        page.goto(c.http.clone()).await.unwrap();
+        page.wait_for_navigation().await.unwrap();
+        wait_text(&page, "#live", "live", Duration::from_secs(10)).await;
+        assert!(text(&page, "[data-status=clean]").await.contains('2'));
+        assert!(text(&page, "#flag-queue")
+            .await
+            .contains("No node is waiting"));
+        page.save_screenshot(
+            ScreenshotParams::builder().full_page(true).build(),
+            artifacts().join("overview-clean.png"),
+        )
+        .await
+        .unwrap();
+
+        // A hot-patched binary: the page updates in place, no reload.
+        page.evaluate("window.__plumbMarker = 42").await.unwrap();
+        std::fs::write(n.path("/usr/bin/ls"), b"\x7fELF hot-patched").unwrap();
+        let queue = wait_text(&page, "#flag-queue", "web-node-1", Duration::from_secs(10)).await;
+        assert!(queue.contains("/usr/bin/ls"), "reasons are shown: {queue}");
+        let marker: i64 = page
+            .evaluate("window.__plumbMarker")
+            .await
+            .unwrap()
+            .into_value()
+            .unwrap();
+        assert_eq!(marker, 42, "updated without a reload");
+        assert!(text(&page, "[data-status=flagged]").await.contains('1'));
+        page.save_screenshot(
+            ScreenshotParams::builder().full_page(true).build(),
+            artifacts().join("overview-flagged.png"),
+        )
+        .await
+        .unwrap();
+
+        // Nodes list, filtered to flagged.
+        page.goto(format!("{}/nodes?status=flagged", c.http))
+            .await
+            .unwrap();
+        page.wait_for_navigation().await.unwrap();
+        let table = text(&page, "#nodes").await;
+        assert!(
+            table.contains("web-node-1") && !table.contains("web-node-2"),
+            "{table}"
+        );
+
+        // Detail: why, then acknowledge.
+        page.goto(format!("{}/nodes/web-node-1", c.http))
+            .await
+            .unwrap();
+        page.wait_for_navigation().await.unwrap();
+        let main = text(&page, "main").await;
+        assert!(
+            main.contains("/usr/bin/ls") && main.contains("coreutils") && main.contains("content"),
+            "{main}"
+        );
+        page.save_screenshot(
+            ScreenshotParams::builder().full_page(true).build(),
+            artifacts().join("node-flagged.png"),
+        )
+        .await
+        .unwrap();
+        page.find_element("#ack")
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_text(&page, "h1", "recycling", Duration::from_secs(10)).await;
+        wait_text(
+            &page,
+            "#lifecycle",
+            "acknowledged from the dashboard",
+            Duration::from_secs(5),
+        )
+        .await;
+        page.save_screenshot(
+            ScreenshotParams::builder().full_page(true).build(),
+            artifacts().join("node-acknowledged.png"),
+        )
+        .await
+        .unwrap();
+
+        // Correlation and images pages render.
+        for (path, id) in [("/correlations", "#correlations"), ("/images", "#images")] {
+            page.goto(format!("{}{path}", c.http)).await.unwrap();
+            page.wait_for_navigation().await.unwrap();
+            assert!(text(&page, id).await.contains("img-e2e"), "{path}");
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let problems = problems.lock().unwrap().clone();
+        assert!(problems.is_empty(), "the pages logged errors: {problems:?}");
+        browser.close().await.unwrap();
+        let _ = browser.wait().await;
+        events.abort();
+    });
+    assert_eq!(c.node("web-node-1").unwrap()["status"], "recycling");
+}
