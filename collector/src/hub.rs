@@ -184,7 +184,17 @@ impl Hub {
             crate::alert::payloads(&self.sinks, &self.policy, &node, current, to, &reasons, now);
         let transition = self
             .store
-            .set_status(node_id, current, to, cause, &reasons, now, &alerts)
+            .set_status(
+                node_id,
+                &crate::store::StatusChange {
+                    from: current,
+                    to,
+                    cause,
+                    reasons: &reasons,
+                    at: now,
+                    alerts: &alerts,
+                },
+            )
             .await?;
         if transition.is_some() && !alerts.is_empty() {
             self.alerts_queued.notify_one();

@@ -10,7 +10,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
-pub use queries::{BatchJob, BatchOutcome, HelloInfo, NodeFilter, OutboxItem};
+pub use queries::{BatchJob, BatchOutcome, HelloInfo, NodeFilter, OutboxItem, StatusChange};
 
 /// A database that cannot be used.
 #[derive(Debug, thiserror::Error)]

@@ -425,17 +425,22 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
-    /// Records a status change and its cause; returns the transition.
+    /// Records a status change, its cause and the alerts it causes;
+    /// returns the transition, or `None` when the node was no longer in
+    /// `change.from` (a concurrent change won).
     pub async fn set_status(
         &self,
         node_id: &str,
-        from: NodeStatus,
-        to: NodeStatus,
-        cause: &str,
-        reasons: &[String],
-        now: i64,
-        alerts: &[(String, String)],
+        change: &StatusChange<'_>,
     ) -> Result<Option<Transition>, StoreError> {
+        let StatusChange {
+            from,
+            to,
+            cause,
+            reasons,
+            at: now,
+            alerts,
+        } = *change;
         let reasons_json = serde_json::to_string(reasons).unwrap_or_else(|_| "[]".into());
         let mut tx = self.writer.begin().await?;
         // Compare-and-set: a concurrent change wins and this one is dropped.
@@ -865,6 +870,18 @@ async fn upsert_deviations(
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// A lifecycle transition to record.
+#[derive(Clone, Copy, Debug)]
+pub struct StatusChange<'a> {
+    pub from: NodeStatus,
+    pub to: NodeStatus,
+    pub cause: &'a str,
+    pub reasons: &'a [String],
+    pub at: i64,
+    /// Outbox rows (sink, payload) committed with the transition.
+    pub alerts: &'a [(String, String)],
 }
 
 /// An alert waiting in the outbox.

@@ -44,6 +44,23 @@ fn rand_suffix() -> u64 {
     t * 1000 + N.fetch_add(1, Ordering::Relaxed)
 }
 
+fn change<'a>(
+    from: NodeStatus,
+    to: NodeStatus,
+    cause: &'a str,
+    reasons: &'a [String],
+    at: i64,
+) -> StatusChange<'a> {
+    StatusChange {
+        from,
+        to,
+        cause,
+        reasons,
+        at,
+        alerts: &[],
+    }
+}
+
 fn hello(node: &str) -> HelloInfo {
     HelloInfo {
         node_id: node.into(),
@@ -198,12 +215,13 @@ async fn status_transitions_are_recorded_and_filterable() {
         let t = store
             .set_status(
                 "b",
-                NodeStatus::Clean,
-                NodeStatus::Flagged,
-                "policy",
-                &["critical x".into()],
-                5,
-                &[],
+                &change(
+                    NodeStatus::Clean,
+                    NodeStatus::Flagged,
+                    "policy",
+                    &["critical x".into()],
+                    5,
+                ),
             )
             .await
             .unwrap();
@@ -212,12 +230,7 @@ async fn status_transitions_are_recorded_and_filterable() {
             store
                 .set_status(
                     "b",
-                    NodeStatus::Clean,
-                    NodeStatus::Drifted,
-                    "stale",
-                    &[],
-                    6,
-                    &[]
+                    &change(NodeStatus::Clean, NodeStatus::Drifted, "stale", &[], 6)
                 )
                 .await
                 .unwrap()
