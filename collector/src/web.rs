@@ -444,7 +444,7 @@ mod tests {
     fn ago_is_human() {
         assert_eq!(ago(0, 10), "never");
         assert_eq!(ago(1_000, 61_000), "60s ago");
-        assert_eq!(ago(1, 3 * 3_600_000), "3h ago");
+        assert_eq!(ago(1, 3 * 3_600_000 + 1), "3h ago");
     }
 
     #[test]
