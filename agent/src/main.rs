@@ -147,6 +147,9 @@ struct RunArgs {
     /// Disable real-time file events (periodic rescans only).
     #[arg(long)]
     no_watch: bool,
+    /// Check the configuration (and the manifest file, if given) and exit.
+    #[arg(long)]
+    validate: bool,
 }
 
 fn main() -> ExitCode {
@@ -365,6 +368,7 @@ fn run(args: RunArgs) -> ExitCode {
         },
         None => RunConfigFile::default(),
     };
+    let validate = args.validate;
     let flags = RunConfigFile {
         collector: args.collector,
         node_id: args.node_id,
@@ -389,6 +393,19 @@ fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(64);
         }
     };
+    if validate {
+        if let Some(m) = &cfg.manifest {
+            if let Err(e) = plumb_agent::manifest::read(m) {
+                eprintln!("plumb-agent: error: {e}");
+                return ExitCode::from(64);
+            }
+        }
+        println!(
+            "configuration ok: node {} reporting to {}",
+            cfg.node_id, cfg.collector
+        );
+        return ExitCode::SUCCESS;
+    }
     lower_priority();
     // Two workers are plenty for one stream; scans run on their own thread.
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -318,3 +318,81 @@ fn fresh_database(base: &str) -> String {
         format!("{prefix}/{name}")
     })
 }
+
+#[test]
+fn the_example_recycling_pipeline_replaces_a_flagged_node() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let mut n = Node::new(tmp.path(), "recycle-me");
+    n.start_agent(&c.grpc, &[]);
+    c.wait_status("recycle-me", "clean", Duration::from_secs(20));
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../packaging/examples/recycle.sh");
+    let mut pipeline = std::process::Command::new("bash")
+        .arg(script)
+        .env("PLUMBCTL", bin("plumbctl"))
+        .env("PLUMB_COLLECTOR", &c.grpc)
+        .env("MAX_EVENTS", "1")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    n.root
+        .file_mode("/usr/local/bin/cryptominer", b"#!/bin/sh\n", 0o755);
+    c.wait_status("recycle-me", "retired", Duration::from_secs(15));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while pipeline.try_wait().unwrap().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "recycle.sh did not stop after MAX_EVENTS"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = pipeline.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(log.contains("would terminate recycle-me"), "{log}");
+    let detail = c.get("/api/v1/nodes/recycle-me");
+    let to: Vec<&str> = detail["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(to, vec!["flagged", "recycling", "retired"]);
+}
+
+#[test]
+fn agent_validate_checks_config_and_manifest_without_starting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let n = Node::new(tmp.path(), "validate-node");
+    let ok = std::process::Command::new(bin("plumb-agent"))
+        .args([
+            "run",
+            "--validate",
+            "--collector",
+            "http://127.0.0.1:9",
+            "--manifest",
+        ])
+        .arg(&n.manifest)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    std::fs::write(&n.manifest, b"garbage").unwrap();
+    let bad = std::process::Command::new(bin("plumb-agent"))
+        .args([
+            "run",
+            "--validate",
+            "--collector",
+            "http://127.0.0.1:9",
+            "--manifest",
+        ])
+        .arg(&n.manifest)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("manifest.pb"));
+}

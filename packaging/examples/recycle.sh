@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# A node-recycling pipeline in its simplest form: subscribe to plumb's flag
+# events and, for every node flagged for replacement, acknowledge it,
+# replace it, and retire it.
+#
+#   PLUMB_COLLECTOR=http://collector:7400 ./recycle.sh
+#
+# The replacement itself is a dry-run echo here; put your cloud's call
+# there (e.g. terminate the instance and let its auto-scaling group launch
+# a fresh one from the golden image). MAX_EVENTS stops after that many
+# replacements (0 = run forever).
+set -euo pipefail
+PLUMBCTL=${PLUMBCTL:-plumbctl}
+MAX_EVENTS=${MAX_EVENTS:-0}
+handled=0
+
+replace_node() {
+  local node=$1 image=$2
+  echo "recycle: [dry-run] would terminate $node and launch a fresh node from image $image"
+}
+
+# --current first replays nodes that were flagged while we were away.
+exec 3< <("$PLUMBCTL" flags watch --current)
+watcher=$!
+trap 'kill "$watcher" 2>/dev/null || true' EXIT
+while IFS= read -r event <&3; do
+  node=$(printf '%s' "$event" | sed -n 's/.*"node_id":"\([^"]*\)".*/\1/p')
+  image=$(printf '%s' "$event" | sed -n 's/.*"image_id":"\([^"]*\)".*/\1/p')
+  status=$(printf '%s' "$event" | sed -n 's/.*"status":"\([^"]*\)".*/\1/p')
+  [ "$status" = "flagged" ] || continue
+  echo "recycle: $node is flagged for replacement"
+  "$PLUMBCTL" ack "$node" --cause "recycle.sh: replacing"
+  replace_node "$node" "$image"
+  "$PLUMBCTL" retire "$node" --cause "recycle.sh: replacement launched"
+  handled=$((handled + 1))
+  if [ "$MAX_EVENTS" -gt 0 ] && [ "$handled" -ge "$MAX_EVENTS" ]; then
+    exit 0
+  fi
+done
