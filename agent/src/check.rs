@@ -119,6 +119,7 @@ impl Checker {
             Some(_) => Some(listeners::scan(&self.proc_dir)?),
             None => None,
         };
+        let walk_started = Instant::now();
         let scan = files::scan(&ScanOptions {
             root: &self.root,
             ignore: &self.policy.ignore,
@@ -127,6 +128,8 @@ impl Checker {
             progress,
             only: scope,
         });
+        let walk_elapsed = walk_started.elapsed();
+        let diff_started = Instant::now();
         let deviations = diff::diff(
             &self.manifest,
             &Snapshot {
@@ -136,6 +139,13 @@ impl Checker {
                 listeners: current_listeners.as_deref(),
             },
             &self.policy,
+        );
+        tracing::debug!(
+            walk_ms = walk_elapsed.as_millis() as u64,
+            diff_ms = diff_started.elapsed().as_millis() as u64,
+            files = scan.files.len(),
+            hashed = scan.hashed,
+            "scan phases"
         );
         let stats = ScanStats {
             files: scan.files.len() as u64,

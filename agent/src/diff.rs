@@ -67,19 +67,17 @@ fn under_any(errors: &[Vec<u8>], path: &[u8]) -> bool {
 fn diff_files(manifest: &Manifest, snap: &Snapshot<'_>, policy: &Policy, out: &mut Vec<Deviation>) {
     let owners = snap.packages.map(|p| &p.owners);
     let error_paths: Vec<Vec<u8>> = snap.files.errors.iter().map(|e| e.path.clone()).collect();
+    let extra = policy.extra_ignore.as_ref();
     let expected: Vec<&FileEntry> = manifest
         .files
         .iter()
         .filter(|e| {
-            in_scope(snap.scope, e.path_bytes()) && !policy.ignore.is_ignored(e.path_bytes())
+            in_scope(snap.scope, e.path_bytes())
+                && !extra.is_some_and(|x| x.is_ignored(e.path_bytes()))
         })
         .collect();
-    let actual: Vec<&ScannedFile> = snap
-        .files
-        .files
-        .iter()
-        .filter(|f| !policy.ignore.is_ignored(f.entry.path_bytes()))
-        .collect();
+    // The walk already skipped every ignored path.
+    let actual: Vec<&ScannedFile> = snap.files.files.iter().collect();
 
     let (mut i, mut j) = (0, 0);
     while i < expected.len() || j < actual.len() {
