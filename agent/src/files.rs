@@ -149,7 +149,12 @@ pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
                 Ok(f) => Either::Left(f),
                 Err(e) => Either::Right(e),
             });
-        out.files.append(&mut files);
+        // Move, not copy: a 100k-entry scan must not exist twice at once.
+        if out.files.is_empty() {
+            out.files = files;
+        } else {
+            out.files.append(&mut files);
+        }
         out.errors.append(&mut errors);
     }
     out.files
