@@ -56,6 +56,8 @@ pub struct Checker {
     pub state_dir: Option<PathBuf>,
     pub throttle: Option<Arc<Throttle>>,
     cache: HashCache,
+    /// Whether the cache changed since it was loaded or saved.
+    cache_dirty: bool,
 }
 
 impl Checker {
@@ -82,6 +84,7 @@ impl Checker {
             state_dir: state_dir.map(Path::to_path_buf),
             throttle: None,
             cache,
+            cache_dirty: false,
         })
     }
 
@@ -156,19 +159,28 @@ impl Checker {
                 + scan.files.iter().filter(|f| f.error.is_some()).count() as u64,
             duration: start.elapsed(),
         };
+        let unchanged = scan.hashed == 0 && scan.cache_hits as usize == self.cache.len();
         if scope.is_none() {
-            // Drop the old cache first: only one copy is ever alive.
-            self.cache = HashCache::default();
-            self.cache = HashCache::from_scan(&scan);
-        } else {
+            if !unchanged {
+                // Drop the old cache first: only one copy is ever alive.
+                self.cache = HashCache::default();
+                self.cache = HashCache::from_scan(&scan);
+                self.cache_dirty = true;
+            }
+        } else if scan.hashed > 0 {
             self.cache.update(&scan);
+            self.cache_dirty = true;
         }
         Ok(CheckResult { deviations, stats })
     }
 
     /// Persists the hash cache; failure only costs a rehash next time.
-    pub fn save_cache(&self) {
+    pub fn save_cache(&mut self) {
+        if !self.cache_dirty {
+            return; // every file verified by stat alone: nothing new to write
+        }
         if let Some(dir) = &self.state_dir {
+            self.cache_dirty = false;
             if let Err(e) = self.cache.save(dir, &self.root) {
                 tracing::warn!(state_dir = %dir.display(), error = %e, "cannot save hash cache; the next check will rehash");
             }
