@@ -17,8 +17,9 @@ command -v openssl >/dev/null || apt_install openssl
 TREE=${1:-/usr}
 work=$(mktemp -d /tmp/plumb-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cargo build --release --locked -p plumb-agent >/dev/null
+cargo build --release --locked -p plumb-agent -p plumb-collector --bins >/dev/null
 agent=$PWD/target/release/plumb-agent
+collector=$PWD/target/release/plumb-collector
 cores=$(nproc)
 
 echo "== machine: $cores cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
@@ -73,6 +74,27 @@ hyperfine --style basic --export-json "$work/recheck.json" --warmup 1 --runs 10 
 t_recheck=$(mean "$work/recheck.json" plumb-recheck)
 t_find=$(mean "$work/recheck.json" find-ls)
 
+# The daemon at rest: RSS and CPU over 30 s idle on the demo root and on
+# the 100k-file tree, streaming to a local collector.
+port=$((20000 + RANDOM % 10000))
+"$collector" serve --grpc 127.0.0.1:$port --http 127.0.0.1:$((port + 1)) --data-dir "$work/collector" >"$work/collector.log" 2>&1 &
+cpid=$!
+"$agent" demo-root "$work/demo" >/dev/null
+"$agent" manifest build --root "$work/demo" --image-id demo -o "$work/demo.pb" 2>/dev/null >/dev/null
+idle() { # root manifest -> "rss_mb cpu_percent"
+  "$agent" run --collector http://127.0.0.1:$port --manifest "$2" --root "$1" --state-dir "$work/idle-$(basename "$1")" >/dev/null 2>&1 &
+  local apid=$! t0 t1
+  sleep 10
+  t0=$(awk '{print $14 + $15}' /proc/$apid/stat)
+  sleep 30
+  t1=$(awk '{print $14 + $15}' /proc/$apid/stat)
+  echo "$(awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$apid/status) $(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", (b-a)/hz/30*100}')"
+  kill $apid
+}
+read -r idle_demo_rss idle_demo_cpu < <(idle "$work/demo" "$work/demo.pb")
+read -r idle_100k_rss idle_100k_cpu < <(idle "$work/t100k" "$work/t100k.pb")
+kill $cpid
+
 python3 - <<PY
 bytes, ceiling = $bytes, $ceiling
 tp, ts, ta = $t_plumb, $t_sum, $t_aide
@@ -86,4 +108,6 @@ print(f"| manifest build vs sha256sum on {$cores} cores | {tp:.2f} s | sha256sum
 print(f"| re-check of unchanged 100k-file tree | {tr*1000:.0f} ms | find -ls {tf*1000:.0f} ms | {tr/tf:.2f}x find (target < 500 ms) |")
 print(f"| peak RSS, 100k-file manifest build | {$rss_build/1024:.1f} MB | | target < 64 MB |")
 print(f"| peak RSS, 100k-file check | {$rss_check/1024:.1f} MB | | target < 64 MB |")
+print(f"| agent daemon idle, demo root | {$idle_demo_rss} MB RSS, {$idle_demo_cpu}% CPU | | target <= 20 MB |")
+print(f"| agent daemon idle, 100k-file root | {$idle_100k_rss} MB RSS, {$idle_100k_cpu}% CPU | | target <= 20 MB |")
 PY
