@@ -63,6 +63,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/api/v1/nodes/{id}/deviations", get(node_deviations))
         .route("/api/v1/nodes/{id}/ack", post(ack))
         .route("/api/v1/nodes/{id}/retire", post(retire))
+        .route("/api/v1/nodes/{id}/rescan", post(rescan))
         .route("/api/v1/flags", get(flags))
         .route("/api/v1/images", get(images))
         .route("/api/v1/correlations", get(correlations))
@@ -230,6 +231,49 @@ async fn retire(
     body: Option<Json<ActionBody>>,
 ) -> ApiResult {
     action(hub, id, body, Event::Retired, "retired").await
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RescanBody {
+    /// Rehash every file instead of trusting the agent's hash cache.
+    #[serde(default)]
+    full: bool,
+}
+
+/// Asks a connected agent to rescan now (202), or says it is not connected (409).
+async fn rescan(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+    body: Option<Json<RescanBody>>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    use plumb_proto::v1::{collector_message, CollectorMessage, Command, CommandKind};
+    if hub.store.node(&id).await?.is_none() {
+        return Err(ApiError(StatusCode::NOT_FOUND, format!("no node {id:?}")));
+    }
+    let full = body.is_some_and(|Json(b)| b.full);
+    let kind = if full {
+        CommandKind::FullRescan
+    } else {
+        CommandKind::Rescan
+    };
+    let msg = CollectorMessage {
+        body: Some(collector_message::Body::Command(Command {
+            kind: kind as i32,
+            policy_toml: String::new(),
+        })),
+    };
+    if hub.command(&id, msg) {
+        Ok((
+            StatusCode::ACCEPTED,
+            Json(json!({ "node_id": id, "command": if full { "full_rescan" } else { "rescan" } })),
+        ))
+    } else {
+        Err(ApiError(
+            StatusCode::CONFLICT,
+            format!("node {id:?} is not connected"),
+        ))
+    }
 }
 
 async fn flags(State(hub): State<Arc<Hub>>) -> ApiResult {

@@ -352,3 +352,39 @@ fn agent_validate_checks_config_and_manifest_without_starting() {
     assert_eq!(bad.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("manifest.pb"));
 }
+
+#[test]
+fn the_collector_can_order_a_rescan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let mut n = Node::new(tmp.path(), "rescan-node");
+    // No file events and hourly rescans: only the command can find it.
+    n.start_agent(&c.grpc, &["--no-watch"]);
+    c.wait_status("rescan-node", "clean", Duration::from_secs(20));
+    n.root.file("/etc/motd", b"changed quietly\n");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(c.node("rescan-node").unwrap()["status"], "clean");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let r = agent
+        .post(&format!("{}/api/v1/nodes/rescan-node/rescan", c.http))
+        .send_json(serde_json::json!({"full": true}))
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    c.wait_status("rescan-node", "drifted", Duration::from_secs(10));
+    let r = agent
+        .post(&format!("{}/api/v1/nodes/ghost/rescan", c.http))
+        .send_json(serde_json::json!({}))
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    n.kill_agent();
+    wait_for("agent disconnect noticed", Duration::from_secs(10), || {
+        let r = agent
+            .post(&format!("{}/api/v1/nodes/rescan-node/rescan", c.http))
+            .send_json(serde_json::json!({}))
+            .unwrap();
+        (r.status() == 409).then_some(())
+    });
+}
