@@ -277,17 +277,7 @@ async fn rescan(
 }
 
 async fn flags(State(hub): State<Arc<Hub>>) -> ApiResult {
-    let mut all = Vec::new();
-    for status in ["flagged", "recycling"] {
-        let f = NodeFilter {
-            status: Some(status.into()),
-            limit: 1000,
-            ..Default::default()
-        };
-        all.extend(hub.store.nodes(&f).await?.0);
-    }
-    all.sort_by_key(|n| n.status_since);
-    Ok(Json(json!({ "nodes": all })))
+    Ok(Json(json!({ "nodes": hub.store.flag_queue(1000).await? })))
 }
 
 async fn images(State(hub): State<Arc<Hub>>) -> ApiResult {

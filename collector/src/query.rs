@@ -154,17 +154,7 @@ impl QueryService for Query {
         &self,
         _: Request<ListFlagsRequest>,
     ) -> Result<Response<ListNodesResponse>, Status> {
-        let mut all = Vec::new();
-        for status in ["flagged", "recycling"] {
-            let f = NodeFilter {
-                status: Some(status.into()),
-                sort: Some("status_since".into()),
-                limit: 1000,
-                ..Default::default()
-            };
-            all.extend(self.hub.store.nodes(&f).await.map_err(unavailable)?.0);
-        }
-        all.sort_by_key(|n| n.status_since);
+        let all = self.hub.store.flag_queue(1000).await.map_err(unavailable)?;
         Ok(Response::new(ListNodesResponse {
             total: all.len() as u64,
             nodes: all.iter().map(node_pb).collect(),

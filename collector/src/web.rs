@@ -171,16 +171,7 @@ async fn overview(
         .iter()
         .map(|s| context! { name => s.as_str(), count => counts.get(s.as_str()).copied().unwrap_or(0) })
         .collect();
-    let mut flags = Vec::new();
-    for status in ["flagged", "recycling"] {
-        let f = crate::store::NodeFilter {
-            status: Some(status.into()),
-            limit: 200,
-            ..Default::default()
-        };
-        flags.extend(hub.store.nodes(&f).await?.0);
-    }
-    flags.sort_by_key(|n| n.status_since);
+    let flags = hub.store.flag_queue(200).await?;
     let now = now_ms();
     let bucket = 3_600_000;
     let since = (now / bucket - 23) * bucket;

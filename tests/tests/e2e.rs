@@ -18,18 +18,6 @@ fn history_count(c: &Collector, node: &str, key: &str) -> usize {
         .count()
 }
 
-fn open_keys(c: &Collector, node: &str) -> Vec<String> {
-    let d = c.get(&format!("/api/v1/nodes/{node}/deviations?state=open"));
-    let mut keys: Vec<String> = d["deviations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["key"].as_str().unwrap().to_string())
-        .collect();
-    keys.sort();
-    keys
-}
-
 #[test]
 fn collector_killed_mid_stream_loses_and_duplicates_nothing() {
     let tmp = tempfile::tempdir().unwrap();
@@ -39,7 +27,7 @@ fn collector_killed_mid_stream_loses_and_duplicates_nothing() {
     c.wait_status("node-b", "clean", Duration::from_secs(20));
     n.root.file("/etc/motd", b"changed before the crash\n");
     wait_for("first deviation stored", Duration::from_secs(5), || {
-        open_keys(&c, "node-b")
+        c.open_keys("node-b")
             .contains(&"/etc/motd".to_string())
             .then_some(())
     });
@@ -55,7 +43,7 @@ fn collector_killed_mid_stream_loses_and_duplicates_nothing() {
         "spooled deviations delivered",
         Duration::from_secs(30),
         || {
-            (open_keys(&c, "node-b")
+            (c.open_keys("node-b")
                 == vec!["/etc/motd", "/srv/app/data.json", "/usr/local/bin/miner"])
             .then_some(())
         },
@@ -93,14 +81,14 @@ fn agent_killed_with_sigkill_resends_its_spool_without_duplicates() {
     wait_for(
         "spool delivered after the restart",
         Duration::from_secs(30),
-        || (open_keys(&c, "node-c") == vec!["/etc/passwd"]).then_some(()),
+        || (c.open_keys("node-c") == vec!["/etc/passwd"]).then_some(()),
     );
     // A second restart finds nothing new to say, and says it once.
     n.kill_agent();
     n.start_agent(&c.grpc, &[]);
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(history_count(&c, "node-c", "/etc/passwd"), 1);
-    assert_eq!(open_keys(&c, "node-c"), vec!["/etc/passwd"]);
+    assert_eq!(c.open_keys("node-c"), vec!["/etc/passwd"]);
 }
 
 #[test]

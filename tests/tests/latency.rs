@@ -8,18 +8,6 @@ use std::time::{Duration, Instant};
 
 use support::*;
 
-fn open_keys(c: &Collector, node: &str) -> Vec<String> {
-    let d = c.get(&format!("/api/v1/nodes/{node}/deviations?state=open"));
-    let mut keys: Vec<String> = d["deviations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["key"].as_str().unwrap().to_string())
-        .collect();
-    keys.sort();
-    keys
-}
-
 #[test]
 fn a_change_flags_the_node_within_two_seconds_and_resolving_it_clears_it() {
     let tmp = tempfile::tempdir().unwrap();
@@ -58,7 +46,7 @@ fn a_change_flags_the_node_within_two_seconds_and_resolving_it_clears_it() {
 
     std::fs::write(n.path("/usr/bin/ls"), original).unwrap();
     c.wait_status("node-a", "clean", Duration::from_secs(5));
-    assert!(open_keys(&c, "node-a").is_empty());
+    assert!(c.open_keys("node-a").is_empty());
     let all = c.get("/api/v1/nodes/node-a/deviations?state=resolved");
     assert_eq!(all["deviations"][0]["key"], "/usr/bin/ls");
     assert!(all["deviations"][0]["resolved_at"].as_i64().is_some());

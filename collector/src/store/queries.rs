@@ -397,6 +397,17 @@ impl Store {
         Ok((nodes, total))
     }
 
+    /// The flag queue: flagged and recycling nodes, oldest first.
+    pub async fn flag_queue(&self, limit: i64) -> Result<Vec<Node>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {NODE_COLUMNS} FROM nodes WHERE status IN ('flagged', 'recycling') ORDER BY status_since ASC, node_id ASC LIMIT {}",
+            limit.clamp(1, 10_000)
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(node_from_row).collect::<Result<_, _>>()?)
+    }
+
     /// A node's deviations: open ones (`Some(true)`), resolved ones
     /// (`Some(false)`), or all, newest first.
     pub async fn deviations(

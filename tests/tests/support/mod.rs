@@ -185,6 +185,19 @@ impl Collector {
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
+    /// The keys of a node's open deviations, sorted.
+    pub fn open_keys(&self, node: &str) -> Vec<String> {
+        let d = self.get(&format!("/api/v1/nodes/{node}/deviations?state=open"));
+        let mut keys: Vec<String> = d["deviations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["key"].as_str().unwrap().to_string())
+            .collect();
+        keys.sort();
+        keys
+    }
+
     /// The node as `plumbctl nodes --json` reports it.
     pub fn node(&self, id: &str) -> Option<Value> {
         let nodes = self.ctl_json(&["nodes"]);
