@@ -150,17 +150,12 @@ async fn list_nodes(
 }
 
 async fn node_detail(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> ApiResult {
-    let node = hub
+    let detail = hub
         .store
-        .node(&id)
+        .node_detail(&id, 1_000)
         .await?
         .ok_or_else(|| ApiError(StatusCode::NOT_FOUND, format!("no node {id:?}")))?;
-    let open = hub.store.deviations(&id, Some(true), 10_000).await?;
-    let history = hub.store.deviations(&id, Some(false), 1_000).await?;
-    let transitions = hub.store.transitions(Some(&id), 1_000).await?;
-    Ok(Json(
-        json!({ "node": node, "open": open, "history": history, "transitions": transitions }),
-    ))
+    Ok(Json(json!(detail)))
 }
 
 #[derive(Deserialize)]

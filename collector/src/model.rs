@@ -86,6 +86,16 @@ pub struct StoredDeviation {
     pub resolved_at: Option<i64>,
 }
 
+/// Everything about one node: identity, open deviations, resolved
+/// history (newest first) and lifecycle (oldest first).
+#[derive(Clone, Debug, Serialize)]
+pub struct NodeDetail {
+    pub node: Node,
+    pub open: Vec<StoredDeviation>,
+    pub history: Vec<StoredDeviation>,
+    pub transitions: Vec<Transition>,
+}
+
 /// A recorded lifecycle transition.
 #[derive(Clone, Debug, Serialize)]
 pub struct Transition {

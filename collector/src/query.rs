@@ -124,29 +124,18 @@ impl QueryService for Query {
         request: Request<GetNodeRequest>,
     ) -> Result<Response<NodeDetail>, Status> {
         let id = request.into_inner().node_id;
-        let store = &self.hub.store;
-        let node = store
-            .node(&id)
+        let d = self
+            .hub
+            .store
+            .node_detail(&id, 1_000)
             .await
             .map_err(unavailable)?
             .ok_or_else(|| Status::not_found(format!("no node {id:?}")))?;
-        let open = store
-            .deviations(&id, Some(true), 10_000)
-            .await
-            .map_err(unavailable)?;
-        let history = store
-            .deviations(&id, Some(false), 1_000)
-            .await
-            .map_err(unavailable)?;
-        let transitions = store
-            .transitions(Some(&id), 1_000)
-            .await
-            .map_err(unavailable)?;
         Ok(Response::new(NodeDetail {
-            node: Some(node_pb(&node)),
-            open: open.iter().map(deviation_pb).collect(),
-            history: history.iter().map(deviation_pb).collect(),
-            transitions: transitions.iter().map(transition_pb).collect(),
+            node: Some(node_pb(&d.node)),
+            open: d.open.iter().map(deviation_pb).collect(),
+            history: d.history.iter().map(deviation_pb).collect(),
+            transitions: d.transitions.iter().map(transition_pb).collect(),
         }))
     }
 

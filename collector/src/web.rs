@@ -332,14 +332,17 @@ async fn node(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
-    let node = hub
+    let detail = hub
         .store
-        .node(&id)
+        .node_detail(&id, 200)
         .await?
         .ok_or_else(|| PageError(StatusCode::NOT_FOUND, format!("no node {id:?}")))?;
-    let open = hub.store.deviations(&id, Some(true), 10_000).await?;
-    let history = hub.store.deviations(&id, Some(false), 200).await?;
-    let transitions = hub.store.transitions(Some(&id), 500).await?;
+    let crate::model::NodeDetail {
+        node,
+        open,
+        history,
+        transitions,
+    } = detail;
     let open_count = open.len();
     // Package changes first, each with the file deviations it explains.
     let mut packages: Vec<PackageGroup> = Vec::new();

@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::{Backend, Store, StoreError};
-use crate::model::{Correlation, Image, Node, NodeStatus, StoredDeviation, Transition};
+use crate::model::{Correlation, Image, Node, NodeDetail, NodeStatus, StoredDeviation, Transition};
 use crate::policy::{OpenDeviation, SeverityCounts};
 
 /// What an agent says about itself when it connects.
@@ -395,6 +395,24 @@ impl Store {
         }
         let total = q.fetch_one(&self.pool).await?;
         Ok((nodes, total))
+    }
+
+    /// A node with its open deviations, up to `history` resolved ones and
+    /// its transitions; `None` for an unknown node.
+    pub async fn node_detail(
+        &self,
+        node_id: &str,
+        history: i64,
+    ) -> Result<Option<NodeDetail>, StoreError> {
+        let Some(node) = self.node(node_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(NodeDetail {
+            node,
+            open: self.deviations(node_id, Some(true), 10_000).await?,
+            history: self.deviations(node_id, Some(false), history).await?,
+            transitions: self.transitions(Some(node_id), 1_000).await?,
+        }))
     }
 
     /// The flag queue: flagged and recycling nodes, oldest first.
