@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 ensure_rust
+command -v curl >/dev/null || apt_install curl
 AGENTS=${AGENTS:-10000}
 SECONDS_LOAD=${SECONDS_LOAD:-15}
 

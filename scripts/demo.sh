@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 ensure_rust
+command -v curl >/dev/null || apt_install curl
 
 cargo build --release --locked -p plumb-agent -p plumb-collector --bins
 bin=$PWD/target/release
@@ -20,6 +21,7 @@ root=$demo/root
 
 "$bin/plumb-collector" serve --grpc "$grpc" --http "$http" --data-dir "$demo/collector" >"$demo/collector.log" 2>&1 &
 collector=$!
+agent=""
 trap 'kill $collector $agent 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 1 50); do curl -fs "http://$http/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 "$bin/plumbctl" --collector "http://$grpc" manifest push "$demo/manifest.pb"
