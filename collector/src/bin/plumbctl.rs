@@ -336,29 +336,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Ack { node, cause } => {
-            let mut q = QueryServiceClient::new(channel(&url).await?);
-            let n = q
-                .acknowledge(NodeActionRequest {
-                    node_id: node,
-                    cause: cause.unwrap_or_default(),
-                })
-                .await
-                .map_err(status_error)?
-                .into_inner();
-            report_action(&n, cli.json);
+            act(&url, Action::Acknowledge, node, cause, cli.json).await?
         }
-        Command::Retire { node, cause } => {
-            let mut q = QueryServiceClient::new(channel(&url).await?);
-            let n = q
-                .retire(NodeActionRequest {
-                    node_id: node,
-                    cause: cause.unwrap_or_default(),
-                })
-                .await
-                .map_err(status_error)?
-                .into_inner();
-            report_action(&n, cli.json);
-        }
+        Command::Retire { node, cause } => act(&url, Action::Retire, node, cause, cli.json).await?,
         Command::Manifest {
             command: ManifestCommand::Push { file },
         } => {
@@ -437,6 +417,32 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+enum Action {
+    Acknowledge,
+    Retire,
+}
+
+/// Acknowledges or retires a node and reports its new status.
+async fn act(
+    url: &str,
+    action: Action,
+    node: String,
+    cause: Option<String>,
+    as_json: bool,
+) -> Result<()> {
+    let mut q = QueryServiceClient::new(channel(url).await?);
+    let request = NodeActionRequest {
+        node_id: node,
+        cause: cause.unwrap_or_default(),
+    };
+    let response = match action {
+        Action::Acknowledge => q.acknowledge(request).await,
+        Action::Retire => q.retire(request).await,
+    };
+    report_action(&response.map_err(status_error)?.into_inner(), as_json);
+    Ok(())
 }
 
 fn report_action(n: &NodeSummary, as_json: bool) {
