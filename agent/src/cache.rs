@@ -5,17 +5,26 @@
 //! `touch -d`, but not its ctime, which the kernel sets on every write and
 //! every `utime` call; so a cache hit is as strong as a rehash unless the
 //! system clock itself was turned back. `--full` ignores the cache.
+//!
+//! The cache is keyed by inode, not by path: the stat key alone says the
+//! content is the one that was hashed, whatever name reaches it now, so no
+//! path is stored (a 100k-file cache is 7 MB in memory and on disk, and a
+//! lookup compares two integers instead of path bytes). Hard links share
+//! one entry.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use prost::Message;
 
-use crate::files::FileScan;
 use crate::hash::StatKey;
 
 const CACHE_FILE: &str = "hash-cache.pb";
-const CACHE_FORMAT: u32 = 1;
+/// Format 1 was keyed by path; such a cache is simply rebuilt.
+const CACHE_FORMAT: u32 = 2;
+/// dev, ino, size, mtime, ctime (8 bytes each, little endian), sha256.
+const RECORD_BYTES: usize = 5 * 8 + 32;
 
 #[derive(Clone, PartialEq, prost::Message)]
 struct CacheFile {
@@ -24,61 +33,79 @@ struct CacheFile {
     /// The scanned root; a cache for another root is never used.
     #[prost(bytes = "vec", tag = "2")]
     root: Vec<u8>,
-    #[prost(message, repeated, tag = "3")]
-    entries: Vec<CacheRecord>,
+    /// Fixed-size records of [`RECORD_BYTES`], sorted by (dev, ino).
+    #[prost(bytes = "vec", tag = "3")]
+    records: Vec<u8>,
 }
 
-#[derive(Clone, PartialEq, prost::Message)]
-struct CacheRecord {
-    #[prost(bytes = "vec", tag = "1")]
-    path: Vec<u8>,
-    #[prost(uint64, tag = "2")]
-    dev: u64,
-    #[prost(uint64, tag = "3")]
-    ino: u64,
-    #[prost(uint64, tag = "4")]
-    size: u64,
-    #[prost(int64, tag = "5")]
-    mtime_ns: i64,
-    #[prost(int64, tag = "6")]
-    ctime_ns: i64,
-    #[prost(bytes = "vec", tag = "7")]
-    sha256: Vec<u8>,
-}
-
-/// Digests of files by path, valid while their stat key is unchanged.
+/// Digests of file contents by stat key.
 ///
-/// A sorted vector searched by bisection rather than a hash map: on a
-/// 100k-file tree it is a third smaller, and lookups stay well under the
-/// cost of the `lstat` that precedes them.
+/// A sorted vector searched by bisection: compact, and a lookup costs far
+/// less than the `lstat` that precedes it. Each entry has a bit that a
+/// successful lookup sets, so that after a scan of the whole root the
+/// cache knows which of its entries are still in use without a second
+/// copy of itself (see [`HashCache::renewed`]).
 #[derive(Default)]
 pub struct HashCache {
-    entries: Vec<(Box<[u8]>, StatKey, [u8; 32])>,
+    entries: Vec<(StatKey, [u8; 32])>,
+    used: Vec<AtomicU64>,
 }
 
 impl HashCache {
-    /// The cached digest of `path`, if its stat key still matches.
-    pub fn lookup(&self, path: &[u8], key: &StatKey) -> Option<[u8; 32]> {
+    /// The cached digest of the content `key` describes, if any.
+    pub fn lookup(&self, key: &StatKey) -> Option<[u8; 32]> {
         let i = self
             .entries
-            .binary_search_by(|(p, _, _)| (**p).cmp(path))
+            .binary_search_by(|(k, _)| (k.dev, k.ino).cmp(&(key.dev, key.ino)))
             .ok()?;
-        let (_, k, digest) = &self.entries[i];
-        (k == key).then_some(*digest)
+        let (k, digest) = &self.entries[i];
+        if k != key {
+            return None;
+        }
+        self.used[i / 64].fetch_or(1 << (i % 64), Ordering::Relaxed);
+        Some(*digest)
     }
 
-    fn sorted(mut entries: Vec<(Box<[u8]>, StatKey, [u8; 32])>) -> HashCache {
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        entries.dedup_by(|a, b| a.0 == b.0);
+    fn sorted(mut entries: Vec<(StatKey, [u8; 32])>) -> HashCache {
+        entries.sort_unstable_by_key(|(k, _)| (k.dev, k.ino));
+        entries.dedup_by_key(|(k, _)| (k.dev, k.ino));
         entries.shrink_to_fit();
-        HashCache { entries }
+        let used = (0..entries.len().div_ceil(64))
+            .map(|_| AtomicU64::new(0))
+            .collect();
+        HashCache { entries, used }
     }
 
-    fn records(scan: &FileScan) -> impl Iterator<Item = (Box<[u8]>, StatKey, [u8; 32])> + '_ {
-        scan.files.iter().filter_map(|f| {
-            let digest = <[u8; 32]>::try_from(f.entry.sha256.as_slice()).ok()?;
-            Some((f.entry.path_bytes().into(), f.key?, digest))
-        })
+    /// Forgets which entries were used; call before a scan of the whole
+    /// root whose outcome goes to [`HashCache::renewed`].
+    pub fn clear_marks(&mut self) {
+        for word in &mut self.used {
+            *word.get_mut() = 0;
+        }
+    }
+
+    fn is_used(&self, i: usize) -> bool {
+        self.used[i / 64].load(Ordering::Relaxed) & (1 << (i % 64)) != 0
+    }
+
+    /// After a scan of the whole root that looked up every file it did not
+    /// hash, and hashed `fresh`: the cache for the next scan, or `None` when
+    /// it would be this one (nothing hashed, every entry still used), so an
+    /// unchanged tree costs no rewrite.
+    pub fn renewed(&self, fresh: Vec<(StatKey, [u8; 32])>) -> Option<HashCache> {
+        let all_used = (0..self.entries.len()).all(|i| self.is_used(i));
+        if fresh.is_empty() && all_used {
+            return None;
+        }
+        let mut entries = fresh;
+        entries.extend(
+            self.entries
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| self.is_used(*i))
+                .map(|(_, e)| *e),
+        );
+        Some(HashCache::sorted(entries))
     }
 
     pub fn len(&self) -> usize {
@@ -87,32 +114,6 @@ impl HashCache {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
-    }
-
-    /// Builds the cache from a finished scan.
-    pub fn from_scan(scan: &FileScan) -> HashCache {
-        HashCache::sorted(HashCache::records(scan).collect())
-    }
-
-    /// Updates entries for the given scanned files, keeping the others.
-    pub fn update(&mut self, scan: &FileScan) {
-        let mut fresh: Vec<_> = HashCache::records(scan).collect();
-        fresh.sort_by(|a, b| a.0.cmp(&b.0));
-        let old = std::mem::take(&mut self.entries);
-        // The stable sort keeps fresh entries before old ones for the same
-        // path, and dedup_by keeps the first of equal neighbours.
-        let mut merged = fresh;
-        merged.extend(old);
-        merged.sort_by(|a, b| a.0.cmp(&b.0));
-        merged.dedup_by(|later, earlier| later.0 == earlier.0);
-        self.entries = merged;
-    }
-
-    /// Forgets a path (it was removed or its content is in doubt).
-    pub fn forget(&mut self, path: &[u8]) {
-        if let Ok(i) = self.entries.binary_search_by(|(p, _, _)| (**p).cmp(path)) {
-            self.entries.remove(i);
-        }
     }
 
     /// Loads the cache for `root` from `state_dir`. A missing, corrupt or
@@ -130,28 +131,35 @@ impl HashCache {
             }
         };
         let file = match CacheFile::decode(bytes.as_slice()) {
-            Ok(f) => f,
+            Ok(f) if f.records.len() % RECORD_BYTES == 0 => f,
+            Ok(_) => {
+                tracing::warn!(path = %path.display(), "hash cache is truncated; rehashing");
+                return HashCache::default();
+            }
             Err(e) => {
                 tracing::warn!(path = %path.display(), error = %e, "hash cache is corrupt; rehashing");
                 return HashCache::default();
             }
         };
+        drop(bytes);
         if file.format != CACHE_FORMAT || file.root != root_bytes(root) {
             return HashCache::default();
         }
+        let word = |r: &[u8], i: usize| {
+            u64::from_le_bytes(r[i * 8..i * 8 + 8].try_into().expect("8 bytes"))
+        };
         let entries = file
-            .entries
-            .into_iter()
-            .filter_map(|r| {
-                let digest = <[u8; 32]>::try_from(r.sha256.as_slice()).ok()?;
+            .records
+            .chunks_exact(RECORD_BYTES)
+            .map(|r| {
                 let key = StatKey {
-                    dev: r.dev,
-                    ino: r.ino,
-                    size: r.size,
-                    mtime_ns: r.mtime_ns,
-                    ctime_ns: r.ctime_ns,
+                    dev: word(r, 0),
+                    ino: word(r, 1),
+                    size: word(r, 2),
+                    mtime_ns: word(r, 3) as i64,
+                    ctime_ns: word(r, 4) as i64,
                 };
-                Some((r.path.into_boxed_slice(), key, digest))
+                (key, r[40..].try_into().expect("32 bytes"))
             })
             .collect();
         HashCache::sorted(entries)
@@ -160,23 +168,17 @@ impl HashCache {
     /// Writes the cache atomically (temp file, fsync, rename).
     pub fn save(&self, state_dir: &Path, root: &Path) -> std::io::Result<PathBuf> {
         std::fs::create_dir_all(state_dir)?;
-        let records: Vec<CacheRecord> = self
-            .entries
-            .iter()
-            .map(|(path, k, digest)| CacheRecord {
-                path: path.to_vec(),
-                dev: k.dev,
-                ino: k.ino,
-                size: k.size,
-                mtime_ns: k.mtime_ns,
-                ctime_ns: k.ctime_ns,
-                sha256: digest.to_vec(),
-            })
-            .collect();
+        let mut records = Vec::with_capacity(self.entries.len() * RECORD_BYTES);
+        for (k, digest) in &self.entries {
+            for word in [k.dev, k.ino, k.size, k.mtime_ns as u64, k.ctime_ns as u64] {
+                records.extend_from_slice(&word.to_le_bytes());
+            }
+            records.extend_from_slice(digest);
+        }
         let file = CacheFile {
             format: CACHE_FORMAT,
             root: root_bytes(root),
-            entries: records,
+            records,
         };
         let path = state_dir.join(CACHE_FILE);
         write_atomic(&path, &file.encode_to_vec())?;
@@ -230,39 +232,77 @@ mod tests {
 
     #[test]
     fn any_stat_change_misses() {
-        let c = HashCache::sorted(vec![
-            (b"/f".to_vec().into(), key(1), [7; 32]),
-            (b"/a".to_vec().into(), key(2), [1; 32]),
-        ]);
-        assert_eq!(c.lookup(b"/f", &key(1)), Some([7; 32]));
-        assert_eq!(c.lookup(b"/a", &key(2)), Some([1; 32]));
+        let c = HashCache::sorted(vec![(key(1), [7; 32]), (key(2), [1; 32])]);
+        assert_eq!(c.lookup(&key(1)), Some([7; 32]));
+        assert_eq!(c.lookup(&key(2)), Some([1; 32]));
         let mut k = key(1);
         k.ctime_ns += 1;
         assert_eq!(
-            c.lookup(b"/f", &k),
+            c.lookup(&k),
             None,
             "ctime change (e.g. mtime put back) misses"
         );
-        assert_eq!(c.lookup(b"/g", &key(1)), None);
+        let mut k = key(1);
+        k.size += 1;
+        assert_eq!(c.lookup(&k), None);
+        let mut k = key(1);
+        k.dev = 2;
+        assert_eq!(c.lookup(&k), None, "same inode number on another device");
+        assert_eq!(c.lookup(&key(3)), None);
+    }
+
+    #[test]
+    fn renewal_keeps_used_entries_and_adds_fresh_ones() {
+        let mut c = HashCache::sorted(vec![(key(1), [1; 32]), (key(2), [2; 32])]);
+        c.lookup(&key(1));
+        c.lookup(&key(2));
+        assert!(
+            c.renewed(Vec::new()).is_none(),
+            "unchanged: nothing to rewrite"
+        );
+
+        c.clear_marks();
+        c.lookup(&key(2));
+        let mut changed = key(1);
+        changed.ctime_ns += 1;
+        assert_eq!(c.lookup(&changed), None);
+        let next = c.renewed(vec![(changed, [3; 32])]).expect("changed");
+        assert_eq!(next.len(), 2);
+        assert_eq!(next.lookup(&changed), Some([3; 32]));
+        assert_eq!(next.lookup(&key(1)), None, "the stale entry is gone");
+        assert_eq!(next.lookup(&key(2)), Some([2; 32]));
+
+        c.clear_marks();
+        c.lookup(&key(2));
+        let shrunk = c.renewed(Vec::new()).expect("a file went away");
+        assert_eq!(shrunk.len(), 1);
     }
 
     #[test]
     fn saves_and_loads_for_the_same_root_only() {
         let dir = tempfile::tempdir().unwrap();
         let root = tempfile::tempdir().unwrap();
-        let c = HashCache::sorted(vec![(b"/f".to_vec().into(), key(1), [7; 32])]);
+        let mut negative = key(9);
+        negative.mtime_ns = -5; // before 1970
+        let c = HashCache::sorted(vec![(key(1), [7; 32]), (negative, [9; 32])]);
         c.save(dir.path(), root.path()).unwrap();
-        assert_eq!(
-            HashCache::load(dir.path(), root.path()).lookup(b"/f", &key(1)),
-            Some([7; 32])
-        );
+        let loaded = HashCache::load(dir.path(), root.path());
+        assert_eq!(loaded.lookup(&key(1)), Some([7; 32]));
+        assert_eq!(loaded.lookup(&negative), Some([9; 32]));
         assert!(HashCache::load(dir.path(), Path::new("/")).is_empty());
     }
 
     #[test]
-    fn corrupt_cache_is_ignored() {
+    fn corrupt_or_truncated_cache_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(CACHE_FILE), b"\xff\xff\xff garbage").unwrap();
+        assert!(HashCache::load(dir.path(), Path::new("/")).is_empty());
+        let truncated = CacheFile {
+            format: CACHE_FORMAT,
+            root: root_bytes(Path::new("/")),
+            records: vec![0; RECORD_BYTES + 3],
+        };
+        std::fs::write(dir.path().join(CACHE_FILE), truncated.encode_to_vec()).unwrap();
         assert!(HashCache::load(dir.path(), Path::new("/")).is_empty());
     }
 }

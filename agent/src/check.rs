@@ -13,8 +13,10 @@ use crate::cache::HashCache;
 use crate::diff::{self, Snapshot};
 use crate::files::{self, ScanOptions};
 use crate::listeners;
+use crate::manifest::Baseline;
 use crate::packages::{self, PackageError};
 use crate::policy::{Policy, PolicyError, PolicyFile};
+use crate::record::FileRecord;
 use crate::throttle::Throttle;
 
 /// Why a check could not be completed.
@@ -28,6 +30,8 @@ pub enum CheckError {
     Packages(#[from] PackageError),
     #[error("reading listeners: {0}")]
     Listeners(#[from] listeners::ListenerError),
+    #[error("reloading the manifest: {0}")]
+    Manifest(String),
 }
 
 /// Figures of one scan, for summaries and logs.
@@ -48,14 +52,28 @@ pub struct CheckResult {
 }
 
 /// A node checker bound to one root and one manifest.
+///
+/// The manifest's file records and the hash cache are the bulk of its
+/// memory (about 12 and 7 MB for 100k files). A long-lived checker can
+/// [`release`](Checker::release) them between scans and read them back
+/// from disk when the next scan needs them, so a daemon at rest holds
+/// neither.
 pub struct Checker {
     pub root: PathBuf,
+    /// The manifest without its files (image id, digest, packages,
+    /// listeners, policy defaults).
     pub manifest: Manifest,
     pub policy: Policy,
     pub proc_dir: PathBuf,
     pub state_dir: Option<PathBuf>,
     pub throttle: Option<Arc<Throttle>>,
-    cache: HashCache,
+    /// `None` while released.
+    files: Option<Vec<FileRecord>>,
+    /// A binary manifest file with `manifest.digest` to read the files back
+    /// from; without it they are never released.
+    reload_from: Option<PathBuf>,
+    /// `None` until first needed, and while released.
+    cache: Option<HashCache>,
     /// Whether the cache changed since it was loaded or saved.
     cache_dirty: bool,
 }
@@ -63,28 +81,78 @@ pub struct Checker {
 impl Checker {
     pub fn new(
         root: &Path,
-        manifest: Manifest,
+        manifest: Baseline,
         policy_file: Option<&PolicyFile>,
         state_dir: Option<&Path>,
         proc_dir: &Path,
     ) -> Result<Checker, CheckError> {
         files::check_root(root).map_err(CheckError::Root)?;
         let policy = Policy::compile(
-            manifest.policy.as_ref().unwrap_or(&Default::default()),
+            manifest.meta.policy.as_ref().unwrap_or(&Default::default()),
             policy_file,
         )?;
-        let cache = state_dir
-            .map(|d| HashCache::load(d, root))
-            .unwrap_or_default();
         Ok(Checker {
             root: root.to_path_buf(),
-            manifest,
+            manifest: manifest.meta,
             policy,
             proc_dir: proc_dir.to_path_buf(),
             state_dir: state_dir.map(Path::to_path_buf),
             throttle: None,
-            cache,
+            files: Some(manifest.files),
+            reload_from: None,
+            cache: None,
             cache_dirty: false,
+        })
+    }
+
+    /// Lets [`Checker::release`] drop the file records: they are read back
+    /// from `manifest_file`, a binary manifest that must have this
+    /// manifest's digest.
+    pub fn reload_files_from(&mut self, manifest_file: PathBuf) {
+        self.reload_from = Some(manifest_file);
+    }
+
+    /// Drops the file records (when they can be read back) and the hash
+    /// cache (saved first if it changed), and returns the freed memory to
+    /// the operating system.
+    pub fn release(&mut self) {
+        self.save_cache();
+        self.cache = None;
+        if self.reload_from.is_some() {
+            self.files = None;
+        }
+        trim_heap();
+    }
+
+    /// Reads the file records back if they were released.
+    fn load_files(&mut self) -> Result<(), CheckError> {
+        if self.files.is_none() {
+            let path = self
+                .reload_from
+                .as_deref()
+                .expect("only released with a source");
+            let loaded =
+                crate::manifest::read(path).map_err(|e| CheckError::Manifest(e.to_string()))?;
+            if loaded.meta.digest != self.manifest.digest {
+                return Err(CheckError::Manifest(format!(
+                    "{} now holds manifest {}, not {}",
+                    path.display(),
+                    loaded.digest_hex(),
+                    self.manifest.digest_hex()
+                )));
+            }
+            self.files = Some(loaded.files);
+        }
+        Ok(())
+    }
+
+    fn cache(&mut self) -> &HashCache {
+        let (state_dir, root) = (&self.state_dir, &self.root);
+        self.cache.get_or_insert_with(|| {
+            state_dir
+                .as_deref()
+                .map(|d| HashCache::load(d, root))
+                .unwrap_or_default()
         })
     }
 
@@ -122,19 +190,38 @@ impl Checker {
             Some(_) => Some(listeners::scan(&self.proc_dir)?),
             None => None,
         };
+        // A scan of packages and listeners only (an empty scope) needs
+        // neither the manifest's files nor the cache.
+        let needs_files = scope.is_none_or(|paths| !paths.is_empty());
         let walk_started = Instant::now();
+        let cache = if full || !needs_files {
+            None
+        } else {
+            self.cache();
+            let cache = self.cache.as_mut().expect("just loaded");
+            cache.clear_marks();
+            Some(&*cache)
+        };
         let scan = files::scan(&ScanOptions {
             root: &self.root,
             ignore: &self.policy.ignore,
-            cache: if full { None } else { Some(&self.cache) },
+            cache,
             throttle: self.throttle.clone(),
             progress,
             only: scope,
         });
         let walk_elapsed = walk_started.elapsed();
+        if needs_files {
+            self.load_files()?;
+        }
+        let expected = match &self.files {
+            Some(files) if needs_files => files.as_slice(),
+            _ => &[],
+        };
         let diff_started = Instant::now();
         let deviations = diff::diff(
             &self.manifest,
+            expected,
             &Snapshot {
                 files: &scan,
                 scope,
@@ -159,17 +246,21 @@ impl Checker {
                 + scan.files.iter().filter(|f| f.error.is_some()).count() as u64,
             duration: start.elapsed(),
         };
-        let unchanged = scan.hashed == 0 && scan.cache_hits as usize == self.cache.len();
+        // Only a scan of the whole root knows every file the cache should
+        // hold; a scoped scan hashes a few files that the next whole scan
+        // will find changed, or not, again.
         if scope.is_none() {
-            if !unchanged {
-                // Drop the old cache first: only one copy is ever alive.
-                self.cache = HashCache::default();
-                self.cache = HashCache::from_scan(&scan);
+            let empty = HashCache::default();
+            // A full rescan used no cache: every entry it holds is renewed.
+            let old = if full {
+                &empty
+            } else {
+                self.cache.as_ref().unwrap_or(&empty)
+            };
+            if let Some(renewed) = old.renewed(scan.fresh) {
+                self.cache = Some(renewed);
                 self.cache_dirty = true;
             }
-        } else if scan.hashed > 0 {
-            self.cache.update(&scan);
-            self.cache_dirty = true;
         }
         Ok(CheckResult { deviations, stats })
     }
@@ -181,9 +272,23 @@ impl Checker {
         }
         if let Some(dir) = &self.state_dir {
             self.cache_dirty = false;
-            if let Err(e) = self.cache.save(dir, &self.root) {
+            let Some(cache) = &self.cache else { return };
+            if let Err(e) = cache.save(dir, &self.root) {
                 tracing::warn!(state_dir = %dir.display(), error = %e, "cannot save hash cache; the next check will rehash");
             }
         }
+    }
+}
+
+/// Returns freed heap pages to the operating system. glibc keeps freed
+/// memory of many small allocations mapped otherwise, and an agent at rest
+/// should not look (or be) as large as it was during its last scan.
+#[allow(unsafe_code)]
+fn trim_heap() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: malloc_trim only walks glibc's own arenas; it has no
+    // preconditions and is safe to call at any time from any thread.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }

@@ -4,9 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use plumb_proto::v1::{
-    Deviation, DeviationKind, FileEntry, FileType, Listener, Manifest, Package, Severity,
-};
+use plumb_proto::v1::{Deviation, DeviationKind, FileType, Listener, Manifest, Package, Severity};
 use plumb_proto::{hex, kind_snake};
 
 use crate::files::{FileScan, ScannedFile};
@@ -14,6 +12,7 @@ use crate::listeners;
 use crate::packages::PackageScan;
 use crate::paths;
 use crate::policy::{FileFacts, Policy};
+use crate::record::FileRecord;
 
 /// What the scanners saw on the node.
 pub struct Snapshot<'a> {
@@ -24,15 +23,20 @@ pub struct Snapshot<'a> {
     pub listeners: Option<&'a [Listener]>,
 }
 
-/// Every deviation of `snap` from `manifest` under `policy`, sorted by
-/// (kind, key).
-pub fn diff(manifest: &Manifest, snap: &Snapshot<'_>, policy: &Policy) -> Vec<Deviation> {
+/// Every deviation of `snap` from `manifest` (whose files are `expected`,
+/// sorted by path) under `policy`, sorted by (kind, key).
+pub fn diff(
+    manifest: &Manifest,
+    expected: &[FileRecord],
+    snap: &Snapshot<'_>,
+    policy: &Policy,
+) -> Vec<Deviation> {
     let mut out = Vec::new();
     let package_devs = snap
         .packages
         .map(|p| diff_packages(&manifest.packages, &p.packages, policy))
         .unwrap_or_default();
-    diff_files(manifest, snap, policy, &mut out);
+    diff_files(expected, snap, policy, &mut out);
     if let (Some(section), Some(current)) = (manifest.listeners.as_ref(), snap.listeners) {
         diff_listeners(
             &section.listeners,
@@ -64,17 +68,18 @@ fn under_any(errors: &[Vec<u8>], path: &[u8]) -> bool {
     in_scope(Some(errors), path)
 }
 
-fn diff_files(manifest: &Manifest, snap: &Snapshot<'_>, policy: &Policy, out: &mut Vec<Deviation>) {
+fn diff_files(
+    manifest_files: &[FileRecord],
+    snap: &Snapshot<'_>,
+    policy: &Policy,
+    out: &mut Vec<Deviation>,
+) {
     let owners = snap.packages.map(|p| &p.owners);
     let error_paths: Vec<Vec<u8>> = snap.files.errors.iter().map(|e| e.path.clone()).collect();
     let extra = policy.extra_ignore.as_ref();
-    let expected: Vec<&FileEntry> = manifest
-        .files
+    let expected: Vec<&FileRecord> = manifest_files
         .iter()
-        .filter(|e| {
-            in_scope(snap.scope, e.path_bytes())
-                && !extra.is_some_and(|x| x.is_ignored(e.path_bytes()))
-        })
+        .filter(|e| in_scope(snap.scope, &e.path) && !extra.is_some_and(|x| x.is_ignored(&e.path)))
         .collect();
     // The walk already skipped every ignored path.
     let actual: Vec<&ScannedFile> = snap.files.files.iter().collect();
@@ -82,14 +87,14 @@ fn diff_files(manifest: &Manifest, snap: &Snapshot<'_>, policy: &Policy, out: &m
     let (mut i, mut j) = (0, 0);
     while i < expected.len() || j < actual.len() {
         let order = match (expected.get(i), actual.get(j)) {
-            (Some(e), Some(a)) => e.path_bytes().cmp(a.entry.path_bytes()),
+            (Some(e), Some(a)) => e.path.cmp(&a.record.path),
             (Some(_), None) => Ordering::Less,
             _ => Ordering::Greater,
         };
         match order {
             Ordering::Less => {
                 let e = expected[i];
-                if !under_any(&error_paths, e.path_bytes()) {
+                if !under_any(&error_paths, &e.path) {
                     out.push(file_removed(e, policy));
                 }
                 i += 1;
@@ -97,7 +102,7 @@ fn diff_files(manifest: &Manifest, snap: &Snapshot<'_>, policy: &Policy, out: &m
             Ordering::Greater => {
                 let a = actual[j];
                 let owner = owners
-                    .and_then(|o| o.get(a.entry.path_bytes()))
+                    .and_then(|o| o.get(&*a.record.path))
                     .cloned()
                     .unwrap_or_default();
                 out.push(file_added(a, owner, policy));
@@ -106,9 +111,9 @@ fn diff_files(manifest: &Manifest, snap: &Snapshot<'_>, policy: &Policy, out: &m
             Ordering::Equal => {
                 let (e, a) = (expected[i], actual[j]);
                 let owner = owners
-                    .and_then(|o| o.get(a.entry.path_bytes()))
+                    .and_then(|o| o.get(&*a.record.path))
                     .cloned()
-                    .unwrap_or_else(|| e.package.clone());
+                    .unwrap_or_else(|| e.package.as_deref().unwrap_or_default().to_string());
                 if let Some(d) = file_modified(e, a, owner, policy) {
                     out.push(d);
                 }
@@ -121,9 +126,8 @@ fn diff_files(manifest: &Manifest, snap: &Snapshot<'_>, policy: &Policy, out: &m
     // Paths the walk could not enter or stat: what is below them is
     // unknown, which is itself a finding.
     for err in &snap.files.errors {
-        let in_manifest = manifest
-            .files
-            .binary_search_by(|e| e.path_bytes().cmp(&err.path))
+        let in_manifest = manifest_files
+            .binary_search_by(|e| (*e.path).cmp(&err.path))
             .ok();
         let key = paths::display(&err.path);
         let facts = FileFacts::default();
@@ -138,7 +142,7 @@ fn diff_files(manifest: &Manifest, snap: &Snapshot<'_>, policy: &Policy, out: &m
             key,
             severity: severity as i32,
             expected: in_manifest
-                .map(|i| describe(&manifest.files[i]))
+                .map(|i| describe(&manifest_files[i]))
                 .unwrap_or_default(),
             actual: format!("unreadable: {}", err.cause),
             changes: vec!["unreadable".into()],
@@ -147,14 +151,10 @@ fn diff_files(manifest: &Manifest, snap: &Snapshot<'_>, policy: &Policy, out: &m
     }
 }
 
-fn is_exec(e: &FileEntry) -> bool {
-    e.file_type == FileType::Regular as i32 && e.mode & 0o111 != 0
-}
-
-fn file_removed(e: &FileEntry, policy: &Policy) -> Deviation {
-    let key = paths::display(e.path_bytes());
+fn file_removed(e: &FileRecord, policy: &Policy) -> Deviation {
+    let key = paths::display(&e.path);
     let facts = FileFacts {
-        executable: is_exec(e),
+        executable: e.is_executable(),
         gained_setid: false,
     };
     Deviation {
@@ -163,16 +163,16 @@ fn file_removed(e: &FileEntry, policy: &Policy) -> Deviation {
         key,
         expected: describe(e),
         actual: String::new(),
-        package: e.package.clone(),
+        package: e.package.as_deref().unwrap_or_default().to_string(),
         ..Default::default()
     }
 }
 
 fn file_added(a: &ScannedFile, owner: String, policy: &Policy) -> Deviation {
-    let key = paths::display(a.entry.path_bytes());
+    let key = paths::display(&a.record.path);
     let facts = FileFacts {
-        executable: is_exec(&a.entry),
-        gained_setid: a.entry.mode & 0o6000 != 0,
+        executable: a.record.is_executable(),
+        gained_setid: a.record.mode & 0o6000 != 0,
     };
     let mut severity = policy.severity(DeviationKind::FileAdded, &key, facts);
     let mut changes = Vec::new();
@@ -193,18 +193,17 @@ fn file_added(a: &ScannedFile, owner: String, policy: &Policy) -> Deviation {
 }
 
 fn file_modified(
-    e: &FileEntry,
+    e: &FileRecord,
     a: &ScannedFile,
     owner: String,
     policy: &Policy,
 ) -> Option<Deviation> {
-    let n = &a.entry;
+    let n = &a.record;
     let mut changes = Vec::new();
     if e.file_type != n.file_type {
         changes.push("type");
     } else {
-        let ty = FileType::try_from(e.file_type).unwrap_or(FileType::Unspecified);
-        match ty {
+        match e.file_type {
             FileType::Regular => {
                 if a.error.is_some() {
                     changes.push("unreadable");
@@ -222,8 +221,7 @@ fn file_modified(
         }
     }
     // Symlink permission bits are meaningless on Linux and vary by umask.
-    if e.mode != n.mode && !(e.file_type == FileType::Symlink as i32 && n.file_type == e.file_type)
-    {
+    if e.mode != n.mode && !(e.file_type == FileType::Symlink && n.file_type == e.file_type) {
         changes.push("mode");
     }
     if e.uid != n.uid || e.gid != n.gid {
@@ -232,9 +230,9 @@ fn file_modified(
     if changes.is_empty() {
         return None;
     }
-    let key = paths::display(e.path_bytes());
+    let key = paths::display(&e.path);
     let facts = FileFacts {
-        executable: is_exec(e) || is_exec(n),
+        executable: e.is_executable() || n.is_executable(),
         gained_setid: n.mode & 0o6000 & !e.mode != 0,
     };
     let mut severity = policy.severity(DeviationKind::FileModified, &key, facts);
@@ -254,11 +252,14 @@ fn file_modified(
 }
 
 /// A one-line description of a file's recorded state.
-pub fn describe(e: &FileEntry) -> String {
-    let ty = FileType::try_from(e.file_type).unwrap_or(FileType::Unspecified);
+pub fn describe(e: &FileRecord) -> String {
     let common = format!("mode={:04o} owner={}:{}", e.mode, e.uid, e.gid);
-    match ty {
-        FileType::Regular => format!("file {common} size={} sha256={}", e.size, hex(&e.sha256)),
+    match e.file_type {
+        FileType::Regular => format!(
+            "file {common} size={} sha256={}",
+            e.size,
+            hex(e.sha256.as_ref().map_or(&[][..], |d| &d[..]))
+        ),
         FileType::Directory => format!("directory {common}"),
         FileType::Symlink => format!(
             "symlink -> {} owner={}:{}",
@@ -278,12 +279,12 @@ fn describe_scanned(a: &ScannedFile) -> String {
     match &a.error {
         Some(err) => format!(
             "{} (content unreadable: {err})",
-            describe(&a.entry)
+            describe(&a.record)
                 .split(" sha256=")
                 .next()
                 .unwrap_or_default()
         ),
-        None => describe(&a.entry),
+        None => describe(&a.record),
     }
 }
 

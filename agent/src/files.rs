@@ -7,15 +7,14 @@
 //! [`HashCache`] lets an unchanged file be verified by `lstat` alone.
 
 use std::fs::Metadata;
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use indicatif::ProgressBar;
-use plumb_proto::v1::{FileEntry, FileType};
-use rayon::iter::Either;
+use plumb_proto::v1::FileType;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
@@ -23,6 +22,7 @@ use crate::cache::HashCache;
 use crate::hash::{hash_file, StatKey};
 use crate::paths;
 use crate::policy::IgnoreSet;
+use crate::record::FileRecord;
 use crate::throttle::Throttle;
 
 /// What a file scan is asked to do.
@@ -48,9 +48,7 @@ pub struct ScanError {
 /// One entry seen by the scan.
 #[derive(Debug)]
 pub struct ScannedFile {
-    pub entry: FileEntry,
-    /// Stat key of the hashed content (regular files only).
-    pub key: Option<StatKey>,
+    pub record: FileRecord,
     /// Set when the content could not be hashed.
     pub error: Option<String>,
 }
@@ -62,6 +60,8 @@ pub struct FileScan {
     pub files: Vec<ScannedFile>,
     /// Paths the walk could not enter or stat at all.
     pub errors: Vec<ScanError>,
+    /// Stat key and digest of every file this scan hashed (cache misses).
+    pub fresh: Vec<(StatKey, [u8; 32])>,
     pub hashed: u64,
     pub hashed_bytes: u64,
     pub cache_hits: u64,
@@ -76,24 +76,33 @@ pub fn check_root(root: &Path) -> Result<(), String> {
     }
 }
 
+/// What the walk's threads gather. Each result is pushed once into a
+/// shared vector (the lock is held for a push): per-thread vectors joined
+/// at the end would hold a 100k-entry scan twice at its peak.
+#[derive(Default)]
+struct Gathered {
+    files: Mutex<Vec<ScannedFile>>,
+    errors: Mutex<Vec<ScanError>>,
+    fresh: Mutex<Vec<(StatKey, [u8; 32])>>,
+    hashed: AtomicU64,
+    hashed_bytes: AtomicU64,
+    cache_hits: AtomicU64,
+}
+
 /// Walks and hashes everything under `opts.root`.
 pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
-    let hashed = AtomicU64::new(0);
-    let hashed_bytes = AtomicU64::new(0);
-    let cache_hits = AtomicU64::new(0);
     let starts: Vec<PathBuf> = match opts.only {
         None => vec![opts.root.to_path_buf()],
         Some(only) => only.iter().map(|p| paths::on_disk(opts.root, p)).collect(),
     };
-
-    let mut out = FileScan::default();
+    let gathered = Gathered::default();
     for start in starts {
         if opts.only.is_some() && !reachable_without_symlinks(opts.root, &start) {
             // Gone (the diff reports it removed), or only reachable through
             // a symlinked directory, which is not a path of this tree.
             continue;
         }
-        let walk = WalkDir::new(&start)
+        WalkDir::new(&start)
             .follow_links(false)
             .same_file_system(true)
             .into_iter()
@@ -101,71 +110,74 @@ pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
                 !opts
                     .ignore
                     .is_ignored(&paths::relative(opts.root, e.path()))
-            });
-        let (mut files, mut errors): (Vec<ScannedFile>, Vec<ScanError>) = walk
-            .par_bridge()
-            .filter_map(|item| {
-                let entry = match item {
-                    Ok(e) => e,
-                    Err(e) => {
-                        let path = e
-                            .path()
-                            .map(|p| paths::relative(opts.root, p))
-                            .unwrap_or_default();
-                        let cause = e
-                            .io_error()
-                            .map(|io| io.to_string())
-                            .unwrap_or_else(|| e.to_string());
-                        return Some(Err(ScanError { path, cause }));
-                    }
-                };
-                let rel = paths::relative(opts.root, entry.path());
-                let meta = match entry.metadata() {
-                    Ok(m) => m,
-                    Err(e) => {
-                        // Vanished between readdir and lstat: the diff will
-                        // report it as removed, which is what it is now.
-                        if e.io_error().map(|io| io.kind()) == Some(std::io::ErrorKind::NotFound) {
-                            return None;
-                        }
-                        return Some(Err(ScanError {
-                            path: rel,
-                            cause: e.to_string(),
-                        }));
-                    }
-                };
-                opts.progress.inc(1);
-                Some(Ok(record(
-                    opts,
-                    entry.path(),
-                    rel,
-                    &meta,
-                    &hashed,
-                    &hashed_bytes,
-                    &cache_hits,
-                )))
             })
-            .partition_map(|r| match r {
-                Ok(f) => Either::Left(f),
-                Err(e) => Either::Right(e),
-            });
-        // Move, not copy: a 100k-entry scan must not exist twice at once.
-        if out.files.is_empty() {
-            out.files = files;
-        } else {
-            out.files.append(&mut files);
-        }
-        out.errors.append(&mut errors);
+            .par_bridge()
+            .for_each(|item| visit(opts, item, &gathered));
     }
-    out.files
-        .sort_by(|a, b| a.entry.path_bytes().cmp(b.entry.path_bytes()));
-    out.files
-        .dedup_by(|a, b| a.entry.path_bytes() == b.entry.path_bytes());
-    out.errors.sort_by(|a, b| a.path.cmp(&b.path));
-    out.hashed = hashed.into_inner();
-    out.hashed_bytes = hashed_bytes.into_inner();
-    out.cache_hits = cache_hits.into_inner();
-    out
+    let Gathered {
+        files,
+        errors,
+        fresh,
+        hashed,
+        hashed_bytes,
+        cache_hits,
+    } = gathered;
+    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Mostly sorted already (directories are read in order), which the
+    // standard sort detects.
+    files.sort_by(|a, b| a.record.path.cmp(&b.record.path));
+    files.dedup_by(|a, b| a.record.path == b.record.path);
+    errors.sort_by(|a, b| a.path.cmp(&b.path));
+    FileScan {
+        files,
+        errors,
+        fresh: fresh.into_inner().unwrap_or_else(|e| e.into_inner()),
+        hashed: hashed.into_inner(),
+        hashed_bytes: hashed_bytes.into_inner(),
+        cache_hits: cache_hits.into_inner(),
+    }
+}
+
+fn visit(opts: &ScanOptions<'_>, item: walkdir::Result<walkdir::DirEntry>, out: &Gathered) {
+    let push_error = |e: ScanError| lock(&out.errors).push(e);
+    let entry = match item {
+        Ok(e) => e,
+        Err(e) => {
+            let path = e
+                .path()
+                .map(|p| paths::relative(opts.root, p))
+                .unwrap_or_default();
+            let cause = e
+                .io_error()
+                .map(|io| io.to_string())
+                .unwrap_or_else(|| e.to_string());
+            return push_error(ScanError { path, cause });
+        }
+    };
+    let rel = paths::relative(opts.root, entry.path());
+    let meta = match entry.metadata() {
+        Ok(m) => m,
+        Err(e) => {
+            // Vanished between readdir and lstat: the diff will report it
+            // as removed, which is what it is now.
+            if e.io_error().map(|io| io.kind()) != Some(std::io::ErrorKind::NotFound) {
+                push_error(ScanError {
+                    path: rel,
+                    cause: e.to_string(),
+                });
+            }
+            return;
+        }
+    };
+    opts.progress.inc(1);
+    let file = record(opts, entry.path(), rel, &meta, out);
+    lock(&out.files).push(file);
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while pushing leaves the vector as it was.
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Whether `path` exists below `root` with no symlink among its parents.
@@ -192,9 +204,7 @@ fn record(
     full: &Path,
     rel: Vec<u8>,
     meta: &Metadata,
-    hashed: &AtomicU64,
-    hashed_bytes: &AtomicU64,
-    cache_hits: &AtomicU64,
+    out: &Gathered,
 ) -> ScannedFile {
     let ft = meta.file_type();
     let file_type = if ft.is_file() {
@@ -212,60 +222,53 @@ fn record(
     } else {
         FileType::Socket
     };
-    let mut entry = FileEntry {
-        file_type: file_type as i32,
-        mode: meta.mode() & 0o7777,
-        uid: meta.uid(),
-        gid: meta.gid(),
-        ..Default::default()
-    };
-    let mut key = None;
+    let mut record = FileRecord::new(rel, file_type);
+    record.mode = meta.mode() & 0o7777;
+    record.uid = meta.uid();
+    record.gid = meta.gid();
     let mut error = None;
     match file_type {
         FileType::Regular => {
-            entry.size = meta.size();
+            record.size = meta.size();
             let seen = StatKey::of(meta);
-            if let Some(digest) = opts.cache.and_then(|c| c.lookup(&rel, &seen)) {
-                entry.sha256 = digest.to_vec();
-                key = Some(seen);
-                cache_hits.fetch_add(1, Ordering::Relaxed);
+            if let Some(digest) = opts.cache.and_then(|c| c.lookup(&seen)) {
+                record.sha256 = Some(digest);
+                out.cache_hits.fetch_add(1, Ordering::Relaxed);
             } else {
                 match hash_file(full, seen, opts.throttle.as_ref()) {
                     Ok((digest, hashed_key)) => {
-                        entry.sha256 = digest.to_vec();
-                        entry.size = hashed_key.size;
-                        key = Some(hashed_key);
-                        hashed.fetch_add(1, Ordering::Relaxed);
-                        hashed_bytes.fetch_add(hashed_key.size, Ordering::Relaxed);
+                        record.sha256 = Some(digest);
+                        record.size = hashed_key.size;
+                        lock(&out.fresh).push((hashed_key, digest));
+                        out.hashed.fetch_add(1, Ordering::Relaxed);
+                        out.hashed_bytes
+                            .fetch_add(hashed_key.size, Ordering::Relaxed);
                     }
                     Err(e) => error = Some(e.to_string()),
                 }
             }
         }
         FileType::Symlink => {
-            entry.size = meta.size();
+            record.size = meta.size();
             match std::fs::read_link(full) {
                 Ok(target) => {
-                    let (s, raw) = paths::to_fields(target.as_os_str().as_bytes().to_vec());
-                    entry.link_target = s;
-                    entry.raw_link_target = raw;
+                    let target = target.into_os_string().into_vec();
+                    record.link_target = (!target.is_empty()).then(|| target.into_boxed_slice());
                 }
                 Err(e) => error = Some(format!("cannot read link: {e}")),
             }
         }
-        FileType::CharDevice | FileType::BlockDevice => entry.rdev = meta.rdev(),
+        FileType::CharDevice | FileType::BlockDevice => record.rdev = meta.rdev(),
         _ => {}
     }
-    let (path, raw_path) = paths::to_fields(rel);
-    entry.path = path;
-    entry.raw_path = raw_path;
-    ScannedFile { entry, key, error }
+    ScannedFile { record, error }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::policy::IgnoreSet;
+    use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::{symlink, PermissionsExt};
 
     fn scan_dir(root: &Path, ignore: &[&str]) -> FileScan {
@@ -283,7 +286,7 @@ mod tests {
     fn find<'a>(scan: &'a FileScan, path: &str) -> &'a ScannedFile {
         scan.files
             .iter()
-            .find(|f| f.entry.path_bytes() == path.as_bytes())
+            .find(|f| &*f.record.path == path.as_bytes())
             .unwrap_or_else(|| panic!("{path} not scanned"))
     }
 
@@ -307,21 +310,30 @@ mod tests {
         let s = scan_dir(r, &[]);
         assert!(s.errors.is_empty(), "{:?}", s.errors);
         let tool = find(&s, "/usr/bin/tool");
-        assert_eq!(tool.entry.file_type, FileType::Regular as i32);
-        assert_eq!(tool.entry.mode, 0o4755, "setuid bit is recorded");
-        assert_eq!(tool.entry.sha256, crate::hash::sha256(b"#!/bin/sh\n"));
-        assert_eq!(find(&s, "/usr/bin/alias").entry.link_target, "tool");
-        assert_eq!(find(&s, "/loop").entry.file_type, FileType::Symlink as i32);
-        assert_eq!(find(&s, "/escape").entry.link_target, "/");
-        assert_eq!(find(&s, "/fifo").entry.file_type, FileType::Fifo as i32);
-        assert_eq!(find(&s, "/sock").entry.file_type, FileType::Socket as i32);
-        assert_eq!(find(&s, "/").entry.file_type, FileType::Directory as i32);
+        assert_eq!(tool.record.file_type, FileType::Regular);
+        assert_eq!(tool.record.mode, 0o4755, "setuid bit is recorded");
         assert_eq!(
-            find(&s, "/usr").entry.size,
+            tool.record.sha256,
+            Some(crate::hash::sha256(b"#!/bin/sh\n"))
+        );
+        assert_eq!(
+            find(&s, "/usr/bin/alias").record.link_target_bytes(),
+            b"tool"
+        );
+        assert_eq!(find(&s, "/loop").record.file_type, FileType::Symlink);
+        assert_eq!(find(&s, "/escape").record.link_target_bytes(), b"/");
+        assert_eq!(find(&s, "/fifo").record.file_type, FileType::Fifo);
+        assert_eq!(find(&s, "/sock").record.file_type, FileType::Socket);
+        assert_eq!(find(&s, "/").record.file_type, FileType::Directory);
+        assert_eq!(
+            find(&s, "/usr").record.size,
             0,
             "directory sizes are not recorded"
         );
-        assert!(!s.files.iter().any(|f| f.entry.path.starts_with("/escape/")));
+        assert!(!s
+            .files
+            .iter()
+            .any(|f| f.record.path.starts_with(b"/escape/")));
     }
 
     #[test]
@@ -335,7 +347,7 @@ mod tests {
         assert!(s
             .files
             .iter()
-            .all(|f| !f.entry.path.starts_with("/var/log")));
+            .all(|f| !f.record.path.starts_with(b"/var/log")));
         find(&s, "/keep");
         find(&s, "/var");
     }
@@ -355,18 +367,15 @@ mod tests {
         let s = scan_dir(r, &[]);
         assert!(s.errors.is_empty(), "{:?}", s.errors);
         let bad = find_bytes(&s, b"/bad\xffname");
-        assert_eq!(bad.entry.raw_path, b"/bad\xffname");
+        assert_eq!(&*bad.record.path, b"/bad\xffname");
         assert!(s
             .files
             .iter()
-            .any(|f| f.entry.path.len() > 2400 && f.entry.path.ends_with("/f")));
+            .any(|f| f.record.path.len() > 2400 && f.record.path.ends_with(b"/f")));
     }
 
     fn find_bytes<'a>(scan: &'a FileScan, path: &[u8]) -> &'a ScannedFile {
-        scan.files
-            .iter()
-            .find(|f| f.entry.path_bytes() == path)
-            .unwrap()
+        scan.files.iter().find(|f| &*f.record.path == path).unwrap()
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! or streamed to the collector by the daemon. No scanner knows about the
 //! network.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod cache;
 pub mod check;
@@ -20,5 +20,6 @@ pub mod manifest;
 pub mod packages;
 pub mod paths;
 pub mod policy;
+pub mod record;
 pub mod report;
 pub mod throttle;

@@ -229,11 +229,11 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     eprintln!(
         "manifest {} for image {}: {} files ({} MB hashed), {} packages, {} in {:.1}s",
         args.output.display(),
-        m.image_id,
+        m.meta.image_id,
         m.files.len(),
         stats.hashed_bytes / 1_000_000,
-        m.packages.len(),
-        match &m.listeners {
+        m.meta.packages.len(),
+        match &m.meta.listeners {
             Some(l) => format!("{} listeners", l.listeners.len()),
             None => "no listeners recorded".to_string(),
         },
@@ -244,10 +244,9 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn show(file: &Path) -> anyhow::Result<ExitCode> {
-    let m = manifest::read(file)?;
+    let manifest::Baseline { meta: m, files } = manifest::read(file)?;
     let b = m.builder.clone().unwrap_or_default();
-    let count =
-        |t: plumb_proto::v1::FileType| m.files.iter().filter(|f| f.file_type == t as i32).count();
+    let count = |t: plumb_proto::v1::FileType| files.iter().filter(|f| f.file_type == t).count();
     println!("image id:     {}", m.image_id);
     println!("digest:       sha256:{}", m.digest_hex());
     println!("format:       {}", m.format_version);
@@ -261,18 +260,18 @@ fn show(file: &Path) -> anyhow::Result<ExitCode> {
     }
     println!(
         "files:        {} ({} regular, {} directories, {} symlinks, {} other)",
-        m.files.len(),
+        files.len(),
         count(plumb_proto::v1::FileType::Regular),
         count(plumb_proto::v1::FileType::Directory),
         count(plumb_proto::v1::FileType::Symlink),
-        m.files.len()
+        files.len()
             - count(plumb_proto::v1::FileType::Regular)
             - count(plumb_proto::v1::FileType::Directory)
             - count(plumb_proto::v1::FileType::Symlink)
     );
     println!(
         "setuid/gid:   {}",
-        m.files.iter().filter(|f| f.mode & 0o6000 != 0).count()
+        files.iter().filter(|f| f.mode & 0o6000 != 0).count()
     );
     println!("packages:     {}", m.packages.len());
     match &m.listeners {

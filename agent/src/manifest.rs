@@ -7,11 +7,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use indicatif::ProgressBar;
 use plumb_proto::v1::{BuilderInfo, ListenerRule, ListenerSection, Manifest};
 use plumb_proto::{DigestError, MANIFEST_FORMAT_VERSION};
-use prost::Message;
 
 use crate::files::{self, ScanError, ScanOptions};
 use crate::packages::{self, PackageError};
 use crate::policy::{self, IgnoreSet, PolicyError};
+use crate::record::{FileRecord, Interner};
 use crate::throttle::Throttle;
 use crate::{listeners, paths};
 
@@ -65,9 +65,84 @@ pub struct BuildStats {
     pub hashed_bytes: u64,
 }
 
+/// A manifest in memory: the protobuf message without its file list, and
+/// the files as compact records sorted by path (see [`crate::record`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Baseline {
+    /// Every field but `files`, which is empty.
+    pub meta: Manifest,
+    pub files: Vec<FileRecord>,
+}
+
+impl Baseline {
+    /// Splits a whole manifest message (e.g. from JSON).
+    pub fn from_manifest(mut m: Manifest) -> Result<Baseline, DigestError> {
+        let mut names = Interner::default();
+        let files = std::mem::take(&mut m.files)
+            .into_iter()
+            .enumerate()
+            .map(|(index, e)| {
+                FileRecord::from_entry(e, &mut names)
+                    .map_err(|reason| DigestError::File { index, reason })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Baseline::sorted(m, files))
+    }
+
+    /// Decodes and verifies binary manifest bytes, one file at a time.
+    pub fn decode_binary(bytes: &[u8]) -> Result<Baseline, DigestError> {
+        let mut names = Interner::default();
+        let mut files = Vec::new();
+        let meta = Manifest::decode_streaming(bytes, |e| {
+            files.push(FileRecord::from_entry(e, &mut names)?);
+            Ok(())
+        })?;
+        Ok(Baseline::sorted(meta, files))
+    }
+
+    /// A verified digest does not prove order (a manifest sealed by another
+    /// writer may be unsorted); the diff needs it.
+    fn sorted(meta: Manifest, mut files: Vec<FileRecord>) -> Baseline {
+        if !files.is_sorted_by(|a, b| a.path <= b.path) {
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+        }
+        files.shrink_to_fit();
+        Baseline { meta, files }
+    }
+
+    /// The whole manifest message.
+    pub fn to_manifest(&self) -> Manifest {
+        Manifest {
+            files: self.files.iter().map(FileRecord::to_entry).collect(),
+            ..self.meta.clone()
+        }
+    }
+
+    /// The canonical binary encoding, converting one file at a time.
+    pub fn encode(&self) -> Vec<u8> {
+        self.meta
+            .encode_with_files(self.files.iter().map(FileRecord::to_entry))
+    }
+
+    /// Sorts everything into canonical order and records the digest.
+    pub fn seal(&mut self) {
+        self.files.sort_by(|a, b| a.path.cmp(&b.path));
+        self.meta.files.clear();
+        self.meta.canonicalize();
+        self.meta.digest = self
+            .meta
+            .digest_with_files(self.files.iter().map(FileRecord::to_entry))
+            .to_vec();
+    }
+
+    pub fn digest_hex(&self) -> String {
+        self.meta.digest_hex()
+    }
+}
+
 /// Walks, hashes and reads package databases and listeners into a sealed
 /// manifest.
-pub fn build(opts: &BuildOptions) -> Result<(Manifest, BuildStats), BuildError> {
+pub fn build(opts: &BuildOptions) -> Result<(Baseline, BuildStats), BuildError> {
     files::check_root(&opts.root).map_err(BuildError::Root)?;
     if opts.image_id.is_empty()
         || opts.image_id.len() > plumb_proto::MAX_ID_BYTES
@@ -92,7 +167,7 @@ pub fn build(opts: &BuildOptions) -> Result<(Manifest, BuildStats), BuildError> 
     let mut errors = scan.errors.clone();
     errors.extend(scan.files.iter().filter_map(|f| {
         f.error.as_ref().map(|e| ScanError {
-            path: f.entry.path_bytes().to_vec(),
+            path: f.record.path.to_vec(),
             cause: e.clone(),
         })
     }));
@@ -103,12 +178,19 @@ pub fn build(opts: &BuildOptions) -> Result<(Manifest, BuildStats), BuildError> 
         files: scan.files.len(),
         hashed_bytes: scan.hashed_bytes,
     };
-    let mut entries: Vec<_> = scan.files.into_iter().map(|f| f.entry).collect();
-    for e in &mut entries {
-        if let Some(owner) = packages.owners.get(e.path_bytes()) {
-            e.package = owner.clone();
-        }
-    }
+    let mut names = Interner::default();
+    let files: Vec<FileRecord> = scan
+        .files
+        .into_iter()
+        .map(|f| {
+            let mut r = f.record;
+            r.package = packages
+                .owners
+                .get(&*r.path)
+                .map(|owner| names.intern(owner));
+            r
+        })
+        .collect();
 
     let is_host_root = std::fs::canonicalize(&opts.root)
         .map(|p| p == Path::new("/"))
@@ -128,16 +210,19 @@ pub fn build(opts: &BuildOptions) -> Result<(Manifest, BuildStats), BuildError> 
         None
     };
 
-    let mut manifest = Manifest {
-        format_version: MANIFEST_FORMAT_VERSION,
-        image_id: opts.image_id.clone(),
-        created_unix_ms: now_ms(),
-        builder: Some(builder_info(&opts.root)),
-        digest: Vec::new(),
-        files: entries,
-        packages: packages.packages,
-        listeners,
-        policy: Some(policy_defaults),
+    let mut manifest = Baseline {
+        meta: Manifest {
+            format_version: MANIFEST_FORMAT_VERSION,
+            image_id: opts.image_id.clone(),
+            created_unix_ms: now_ms(),
+            builder: Some(builder_info(&opts.root)),
+            digest: Vec::new(),
+            files: Vec::new(),
+            packages: packages.packages,
+            listeners,
+            policy: Some(policy_defaults),
+        },
+        files,
     };
     manifest.seal();
     Ok((manifest, stats))
@@ -194,7 +279,7 @@ fn is_json(path: &Path, bytes: &[u8]) -> bool {
 
 /// Reads a manifest (binary protobuf, or JSON by extension or content) and
 /// verifies its format version and digest.
-pub fn read(path: &Path) -> Result<Manifest, ManifestFileError> {
+pub fn read(path: &Path) -> Result<Baseline, ManifestFileError> {
     let p = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| ManifestFileError::Io {
         path: p.clone(),
@@ -204,37 +289,40 @@ pub fn read(path: &Path) -> Result<Manifest, ManifestFileError> {
 }
 
 /// Decodes manifest bytes read from `origin`.
-pub fn decode(bytes: &[u8], origin: &Path) -> Result<Manifest, ManifestFileError> {
+pub fn decode(bytes: &[u8], origin: &Path) -> Result<Baseline, ManifestFileError> {
     let p = origin.display().to_string();
+    let invalid = |source| ManifestFileError::Invalid {
+        path: p.clone(),
+        source,
+    };
     if is_json(origin, bytes) {
         let mut m: Manifest =
             serde_json::from_slice(bytes).map_err(|source| ManifestFileError::Json {
                 path: p.clone(),
                 source,
             })?;
-        m.verify()
-            .map_err(|source| ManifestFileError::Invalid { path: p, source })?;
-        Ok(m)
+        m.verify().map_err(invalid)?;
+        Baseline::from_manifest(m).map_err(invalid)
     } else {
-        Manifest::decode_verified(bytes)
-            .map_err(|source| ManifestFileError::Invalid { path: p, source })
+        Baseline::decode_binary(bytes).map_err(invalid)
     }
 }
 
 /// Writes a manifest atomically: JSON when the path ends in `.json`,
 /// binary protobuf otherwise.
-pub fn write(path: &Path, manifest: &Manifest) -> Result<(), ManifestFileError> {
+pub fn write(path: &Path, manifest: &Baseline) -> Result<(), ManifestFileError> {
     let p = path.display().to_string();
     let bytes = if path.extension().is_some_and(|e| e == "json") {
-        let mut v =
-            serde_json::to_vec_pretty(manifest).map_err(|source| ManifestFileError::Json {
+        let mut v = serde_json::to_vec_pretty(&manifest.to_manifest()).map_err(|source| {
+            ManifestFileError::Json {
                 path: p.clone(),
                 source,
-            })?;
+            }
+        })?;
         v.push(b'\n');
         v
     } else {
-        manifest.encode_to_vec()
+        manifest.encode()
     };
     crate::cache::write_atomic(path, &bytes)
         .map_err(|source| ManifestFileError::Io { path: p, source })

@@ -4,6 +4,8 @@
 //! so the encoding of a manifest whose repeated fields are sorted is
 //! canonical. The digest is SHA-256 over that encoding with `digest` empty.
 
+use std::borrow::Borrow;
+
 use prost::Message;
 use sha2::{Digest, Sha256};
 
@@ -25,7 +27,14 @@ pub enum DigestError {
     NoDigest,
     #[error("manifest digest mismatch: recorded {recorded}, computed {computed} (the file was truncated or altered)")]
     Mismatch { recorded: String, computed: String },
+    #[error("not a plumb manifest ({0})")]
+    Malformed(&'static str),
+    #[error("manifest file entry {index}: {reason}")]
+    File { index: usize, reason: String },
 }
+
+/// Field number of `Manifest.files`.
+const FILES_TAG: u32 = 6;
 
 impl FileEntry {
     /// The exact path bytes: `raw_path` when set, else the UTF-8 `path`.
@@ -85,8 +94,110 @@ impl Manifest {
         Ok(manifest)
     }
 
-    /// Checks version, image id and digest of a manifest read from anywhere.
-    pub fn verify(&mut self) -> Result<(), DigestError> {
+    /// Decodes an encoded manifest without ever holding its file list as
+    /// messages: each [`FileEntry`] is handed to `each_file`, in order, as
+    /// soon as it is decoded, and the returned manifest has no `files`.
+    /// Version and digest are verified exactly as by
+    /// [`Manifest::decode_verified`]; a refusal by `each_file` stops the
+    /// decoding with [`DigestError::File`].
+    ///
+    /// This is how a 100k-file manifest is loaded in a few megabytes: the
+    /// caller keeps a compact form of each entry and drops the message.
+    pub fn decode_streaming(
+        bytes: &[u8],
+        mut each_file: impl FnMut(FileEntry) -> Result<(), String>,
+    ) -> Result<Manifest, DigestError> {
+        use prost::encoding::{decode_key, decode_varint, skip_field, DecodeContext, WireType};
+
+        // Pass 1: everything but the files, decoded the ordinary way.
+        let mut rest = Vec::new();
+        let mut buf = bytes;
+        while !buf.is_empty() {
+            let start = buf;
+            let (tag, wire_type) = decode_key(&mut buf)?;
+            skip_field(wire_type, tag, &mut buf, DecodeContext::default())?;
+            if tag != FILES_TAG {
+                rest.extend_from_slice(&start[..start.len() - buf.len()]);
+            } else if wire_type != WireType::LengthDelimited {
+                return Err(DigestError::Malformed(
+                    "files field has the wrong wire type",
+                ));
+            }
+        }
+        let manifest = Manifest::decode(rest.as_slice())?;
+        drop(rest);
+        manifest.check_header()?;
+
+        // Hash the canonical encoding as the files stream: the digest does
+        // not depend on the order the fields arrived in.
+        let mut canonical = Canonical::new(&manifest, false);
+        let mut hasher = Sha256::new();
+        hasher.update(canonical.head());
+        let mut buf = bytes;
+        let mut index = 0;
+        while !buf.is_empty() {
+            let (tag, wire_type) = decode_key(&mut buf)?;
+            if tag != FILES_TAG {
+                skip_field(wire_type, tag, &mut buf, DecodeContext::default())?;
+                continue;
+            }
+            let len = decode_varint(&mut buf)?;
+            let len = usize::try_from(len)
+                .ok()
+                .filter(|&l| l <= buf.len())
+                .ok_or(DigestError::Malformed("file entry runs past the end"))?;
+            let entry = FileEntry::decode(&buf[..len])?;
+            buf = &buf[len..];
+            hasher.update(canonical.file(&entry));
+            each_file(entry).map_err(|reason| DigestError::File { index, reason })?;
+            index += 1;
+        }
+        hasher.update(canonical.tail());
+        let computed: [u8; 32] = hasher.finalize().into();
+        if computed[..] != manifest.digest[..] {
+            return Err(DigestError::Mismatch {
+                recorded: hex(&manifest.digest),
+                computed: hex(&computed),
+            });
+        }
+        Ok(manifest)
+    }
+
+    /// The canonical encoding of this manifest with `files` (sorted by
+    /// path) in place of its own, empty, file list: how a manifest whose
+    /// files are held in another form is written without converting them
+    /// all at once.
+    pub fn encode_with_files<E: Borrow<FileEntry>>(
+        &self,
+        files: impl IntoIterator<Item = E>,
+    ) -> Vec<u8> {
+        let mut canonical = Canonical::new(self, true);
+        let mut out = canonical.head().to_vec();
+        for f in files {
+            out.extend_from_slice(canonical.file(f.borrow()));
+        }
+        out.extend_from_slice(canonical.tail());
+        out
+    }
+
+    /// The digest this manifest would have with `files` in place of its
+    /// own, empty, file list (see [`Manifest::encode_with_files`]).
+    pub fn digest_with_files<E: Borrow<FileEntry>>(
+        &self,
+        files: impl IntoIterator<Item = E>,
+    ) -> [u8; 32] {
+        let mut canonical = Canonical::new(self, false);
+        let mut hasher = Sha256::new();
+        hasher.update(canonical.head());
+        for f in files {
+            hasher.update(canonical.file(f.borrow()));
+        }
+        hasher.update(canonical.tail());
+        hasher.finalize().into()
+    }
+
+    /// Version, image id and presence of a digest.
+    fn check_header(&self) -> Result<(), DigestError> {
         if self.format_version > MANIFEST_FORMAT_VERSION {
             return Err(DigestError::TooNew {
                 found: self.format_version,
@@ -99,6 +210,12 @@ impl Manifest {
         if self.digest.is_empty() {
             return Err(DigestError::NoDigest);
         }
+        Ok(())
+    }
+
+    /// Checks version, image id and digest of a manifest read from anywhere.
+    pub fn verify(&mut self) -> Result<(), DigestError> {
+        self.check_header()?;
         let computed = self.compute_digest();
         if computed[..] != self.digest[..] {
             return Err(DigestError::Mismatch {
@@ -113,6 +230,78 @@ impl Manifest {
     pub fn digest_hex(&self) -> String {
         hex(&self.digest)
     }
+}
+
+/// The canonical encoding of a manifest in three parts: the fields before
+/// `files`, each file, the fields after; with or without `digest` (which
+/// is computed over the encoding without it).
+struct Canonical {
+    meta: Vec<u8>,
+    split: usize,
+    scratch: Vec<u8>,
+}
+
+impl Canonical {
+    /// Files `manifest` holds are left out.
+    fn new(manifest: &Manifest, with_digest: bool) -> Canonical {
+        let mut meta = manifest.clone_without_files();
+        if !with_digest {
+            meta.digest.clear();
+        }
+        let meta = meta.encode_to_vec();
+        let split = field_boundary(&meta, FILES_TAG);
+        Canonical {
+            meta,
+            split,
+            scratch: Vec::new(),
+        }
+    }
+
+    fn head(&self) -> &[u8] {
+        &self.meta[..self.split]
+    }
+
+    fn tail(&self) -> &[u8] {
+        &self.meta[self.split..]
+    }
+
+    fn file(&mut self, entry: &FileEntry) -> &[u8] {
+        self.scratch.clear();
+        prost::encoding::message::encode(FILES_TAG, entry, &mut self.scratch);
+        &self.scratch
+    }
+}
+
+impl Manifest {
+    fn clone_without_files(&self) -> Manifest {
+        Manifest {
+            format_version: self.format_version,
+            image_id: self.image_id.clone(),
+            created_unix_ms: self.created_unix_ms,
+            builder: self.builder.clone(),
+            digest: self.digest.clone(),
+            files: Vec::new(),
+            packages: self.packages.clone(),
+            listeners: self.listeners.clone(),
+            policy: self.policy.clone(),
+        }
+    }
+}
+
+/// The offset in an encoded message of its first field numbered above `tag`.
+fn field_boundary(encoded: &[u8], tag: u32) -> usize {
+    use prost::encoding::{decode_key, skip_field, DecodeContext};
+    let mut buf = encoded;
+    while !buf.is_empty() {
+        let at = encoded.len() - buf.len();
+        let Ok((t, wire_type)) = decode_key(&mut buf) else {
+            break; // not reached: `encoded` is prost's own output
+        };
+        if t > tag || skip_field(wire_type, t, &mut buf, DecodeContext::default()).is_err() {
+            return at;
+        }
+    }
+    encoded.len()
 }
 
 /// Lowercase hex of bytes (digests in messages and logs).
@@ -190,6 +379,62 @@ mod tests {
         m.seal();
         let bytes = m.encode_to_vec();
         assert!(Manifest::decode_verified(&bytes[..bytes.len() - 3]).is_err());
+    }
+
+    fn streamed(bytes: &[u8]) -> Result<(Manifest, Vec<FileEntry>), DigestError> {
+        let mut files = Vec::new();
+        let m = Manifest::decode_streaming(bytes, |f| {
+            files.push(f);
+            Ok(())
+        })?;
+        Ok((m, files))
+    }
+
+    #[test]
+    fn streaming_decode_yields_the_same_manifest() {
+        let mut m = sample();
+        m.listeners = Some(Default::default());
+        m.policy = Some(crate::v1::PolicyDefaults {
+            ignore: vec!["/tmp".into()],
+            ..Default::default()
+        });
+        m.seal();
+        let (mut meta, files) = streamed(&m.encode_to_vec()).unwrap();
+        assert!(meta.files.is_empty());
+        meta.files = files;
+        assert_eq!(meta, m);
+    }
+
+    #[test]
+    fn encoding_with_separate_files_is_the_canonical_encoding() {
+        let mut m = sample();
+        m.listeners = Some(Default::default());
+        m.seal();
+        let mut meta = m.clone();
+        let files = std::mem::take(&mut meta.files);
+        assert_eq!(meta.encode_with_files(&files), m.encode_to_vec());
+        assert_eq!(meta.digest_with_files(&files).to_vec(), m.digest);
+    }
+
+    #[test]
+    fn streaming_decode_refuses_what_decode_verified_refuses() {
+        let mut m = sample();
+        m.seal();
+        let mut tampered = m.clone();
+        tampered.files[1].mode = 0o4755;
+        let err = streamed(&tampered.encode_to_vec()).unwrap_err();
+        assert!(matches!(err, DigestError::Mismatch { .. }), "{err}");
+        let mut tampered = m.clone();
+        tampered.image_id = "img-2".into();
+        let err = streamed(&tampered.encode_to_vec()).unwrap_err();
+        assert!(matches!(err, DigestError::Mismatch { .. }), "{err}");
+        let bytes = m.encode_to_vec();
+        for cut in [1, 3, 10, bytes.len() / 2] {
+            assert!(streamed(&bytes[..bytes.len() - cut]).is_err(), "cut {cut}");
+        }
+        assert!(streamed(b"\xff\xff\xff garbage").is_err());
+        let refused = Manifest::decode_streaming(&bytes, |_| Err("no".into())).unwrap_err();
+        assert_eq!(refused.to_string(), "manifest file entry 0: no");
     }
 
     #[test]

@@ -19,13 +19,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use indicatif::ProgressBar;
-use plumb_proto::v1::{
-    Command, CommandKind, Deviation, DeviationKind, Hello, Manifest, ScanSummary,
-};
+use plumb_proto::v1::{Command, CommandKind, Deviation, DeviationKind, Hello, ScanSummary};
 use plumb_proto::ManifestRegistryClient;
 use tokio::sync::{mpsc, Notify};
 
 use crate::check::{CheckResult, Checker};
+use crate::manifest::Baseline;
 use crate::policy::PolicyFile;
 use crate::throttle::Throttle;
 use config::RunConfig;
@@ -61,6 +60,7 @@ pub async fn run(
         m = obtain_manifest(&cfg) => m?,
         _ = wait_for(stop_rx.clone()) => return Ok(()),
     };
+    let manifest_copy = cfg.state_dir.join(MANIFEST_COPY);
     let policy = cfg.policy.as_deref().map(PolicyFile::load).transpose()?;
     let mut checker = Checker::new(
         &cfg.root,
@@ -70,6 +70,7 @@ pub async fn run(
         &cfg.proc_dir,
     )?;
     checker.throttle = cfg.max_read_mbps.map(|m| Arc::new(Throttle::new(m)));
+    checker.reload_files_from(manifest_copy);
 
     let hello = Hello {
         node_id: cfg.node_id.clone(),
@@ -131,25 +132,33 @@ async fn wait_for(mut rx: tokio::sync::watch::Receiver<bool>) {
     }
 }
 
+/// The binary copy of the manifest in the state dir: the scanner reads its
+/// files back from it after releasing them between scans.
+const MANIFEST_COPY: &str = "manifest.pb";
+
 /// The manifest from `--manifest`, or fetched by image id from the
-/// collector (retrying until it answers; a verified copy is cached in the
-/// state dir so a restart works while the collector is down).
-async fn obtain_manifest(cfg: &RunConfig) -> anyhow::Result<Manifest> {
+/// collector (retrying until it answers). Either way a verified binary copy
+/// is kept in the state dir, so a restart works while the collector is
+/// down and the scanner can release the files between scans.
+async fn obtain_manifest(cfg: &RunConfig) -> anyhow::Result<Baseline> {
+    let cached = cfg.state_dir.join(MANIFEST_COPY);
     if let Some(path) = &cfg.manifest {
-        return Ok(crate::manifest::read(path)?);
+        let m = crate::manifest::read(path)?;
+        crate::cache::write_atomic(&cached, &m.encode())
+            .with_context(|| format!("copying the manifest to {}", cached.display()))?;
+        return Ok(m);
     }
     let image = cfg.image_id.clone().unwrap_or_default();
-    let cached = cfg.state_dir.join("manifest.pb");
     let mut backoff = stream::Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
     loop {
         match fetch_manifest(&cfg.collector, &image).await {
             Ok(bytes) => {
-                let m = Manifest::decode_verified(&bytes)
+                let m = Baseline::decode_binary(&bytes)
                     .with_context(|| format!("manifest of image {image} from the collector"))?;
-                if m.image_id != image {
+                if m.meta.image_id != image {
                     anyhow::bail!(
                         "collector returned the manifest of image {:?}, not {image:?}",
-                        m.image_id
+                        m.meta.image_id
                     );
                 }
                 crate::cache::write_atomic(&cached, &bytes)
@@ -159,7 +168,7 @@ async fn obtain_manifest(cfg: &RunConfig) -> anyhow::Result<Manifest> {
             }
             Err(e) => {
                 if let Ok(m) = crate::manifest::read(&cached) {
-                    if m.image_id == image {
+                    if m.meta.image_id == image {
                         tracing::warn!(error = %e, "collector unreachable; using the cached manifest");
                         return Ok(m);
                     }
@@ -253,13 +262,11 @@ impl Scanner<'_> {
             Ok(r) => r,
             Err(e) => {
                 tracing::error!(error = %e, "scan failed; keeping the last known deviations");
+                self.checker.release();
                 return;
             }
         };
         merge(&mut self.current, result.deviations, scope);
-        if scope.is_none() {
-            self.checker.save_cache();
-        }
         match self.outbox.record(&self.current) {
             Ok(Some(seq)) => {
                 tracing::info!(seq, open = self.current.len(), "deviation set changed");
@@ -287,6 +294,9 @@ impl Scanner<'_> {
             errors: s.errors,
             events_lost,
         });
+        // At rest the agent holds only its deviation set: the manifest's
+        // files and the hash cache are read back by the next scan.
+        self.checker.release();
     }
 }
 
