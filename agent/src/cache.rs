@@ -54,16 +54,23 @@ pub struct HashCache {
 impl HashCache {
     /// The cached digest of the content `key` describes, if any.
     pub fn lookup(&self, key: &StatKey) -> Option<[u8; 32]> {
+        let i = self.find(key)?;
+        self.used[i / 64].fetch_or(1 << (i % 64), Ordering::Relaxed);
+        Some(self.entries[i].1)
+    }
+
+    /// Like [`HashCache::lookup`], without marking the entry used.
+    pub fn peek(&self, key: &StatKey) -> Option<[u8; 32]> {
+        let i = self.find(key)?;
+        Some(self.entries[i].1)
+    }
+
+    fn find(&self, key: &StatKey) -> Option<usize> {
         let i = self
             .entries
             .binary_search_by(|(k, _)| (k.dev, k.ino).cmp(&(key.dev, key.ino)))
             .ok()?;
-        let (k, digest) = &self.entries[i];
-        if k != key {
-            return None;
-        }
-        self.used[i / 64].fetch_or(1 << (i % 64), Ordering::Relaxed);
-        Some(*digest)
+        (self.entries[i].0 == *key).then_some(i)
     }
 
     fn sorted(mut entries: Vec<(StatKey, [u8; 32])>) -> HashCache {

@@ -2,12 +2,13 @@
 //! filesystem, records every entry and hashes every regular file in
 //! parallel on all cores.
 //!
-//! Performance-sensitive: see `BENCHMARKS.md`. The walk feeds rayon through
-//! `par_bridge`, so directory reading and hashing overlap; an optional
-//! [`HashCache`] lets an unchanged file be verified by `lstat` alone.
+//! Performance-sensitive: see `BENCHMARKS.md`. The walk fans out per
+//! directory on rayon, so directory reading, `lstat` and hashing run on all
+//! cores; an optional [`HashCache`] lets an unchanged file be verified by
+//! `lstat` alone.
 
 use std::fs::Metadata;
-use std::os::unix::ffi::OsStringExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,8 +16,6 @@ use std::sync::{Arc, Mutex};
 
 use indicatif::ProgressBar;
 use plumb_proto::v1::FileType;
-use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use crate::cache::HashCache;
 use crate::hash::{hash_file, StatKey};
@@ -76,9 +75,9 @@ pub fn check_root(root: &Path) -> Result<(), String> {
     }
 }
 
-/// What the walk's threads gather. Each result is pushed once into a
-/// shared vector (the lock is held for a push): per-thread vectors joined
-/// at the end would hold a 100k-entry scan twice at its peak.
+/// What the walk's threads gather. Each directory's results are pushed
+/// once into shared vectors: per-thread vectors joined at the end would
+/// hold a 100k-entry scan twice at its peak.
 #[derive(Default)]
 struct Gathered {
     files: Mutex<Vec<ScannedFile>>,
@@ -89,31 +88,54 @@ struct Gathered {
     cache_hits: AtomicU64,
 }
 
+/// What every task of one walk shares.
+struct Walk<'a> {
+    opts: &'a ScanOptions<'a>,
+    /// Device of the root: the walk does not descend into other
+    /// filesystems.
+    dev: u64,
+    show_progress: bool,
+    out: Gathered,
+}
+
+/// Files at least this large are hashed in a task of their own, so that one
+/// directory of large files does not keep the other cores idle.
+const OWN_TASK_BYTES: u64 = 256 * 1024;
+
 /// Walks and hashes everything under `opts.root`.
+///
+/// The walk fans out per directory on rayon (`scope.spawn`, so tree depth
+/// never becomes stack depth): each task reads one directory, `lstat`s its
+/// entries relative to the open directory, hashes small files inline and
+/// spawns a task per subdirectory and per large file. Directory reading,
+/// `lstat` and hashing all run on every core.
 pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
-    let starts: Vec<PathBuf> = match opts.only {
-        None => vec![opts.root.to_path_buf()],
-        Some(only) => only.iter().map(|p| paths::on_disk(opts.root, p)).collect(),
+    let starts: Vec<Vec<u8>> = match opts.only {
+        None => vec![b"/".to_vec()],
+        Some(only) => only.to_vec(),
     };
-    let gathered = Gathered::default();
-    for start in starts {
-        if opts.only.is_some() && !reachable_without_symlinks(opts.root, &start) {
-            // Gone (the diff reports it removed), or only reachable through
-            // a symlinked directory, which is not a path of this tree.
-            continue;
+    let walk = Walk {
+        opts,
+        dev: std::fs::metadata(opts.root).map(|m| m.dev()).unwrap_or(0),
+        show_progress: !opts.progress.is_hidden(),
+        out: Gathered::default(),
+    };
+    rayon::scope(|s| {
+        for rel in starts {
+            let full = paths::on_disk(opts.root, &rel);
+            if opts.only.is_some() && !reachable_without_symlinks(opts.root, &full) {
+                // Gone (the diff reports it removed), or only reachable
+                // through a symlinked directory, which is not a path of
+                // this tree.
+                continue;
+            }
+            if rel != b"/" && opts.ignore.is_ignored(&rel) {
+                continue;
+            }
+            let walk = &walk;
+            s.spawn(move |s| walk.start(s, full, rel));
         }
-        WalkDir::new(&start)
-            .follow_links(false)
-            .same_file_system(true)
-            .into_iter()
-            .filter_entry(|e| {
-                !opts
-                    .ignore
-                    .is_ignored(&paths::relative(opts.root, e.path()))
-            })
-            .par_bridge()
-            .for_each(|item| visit(opts, item, &gathered));
-    }
+    });
     let Gathered {
         files,
         errors,
@@ -121,12 +143,10 @@ pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
         hashed,
         hashed_bytes,
         cache_hits,
-    } = gathered;
+    } = walk.out;
     let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
-    // Mostly sorted already (directories are read in order), which the
-    // standard sort detects.
-    files.sort_by(|a, b| a.record.path.cmp(&b.record.path));
+    files.sort_unstable_by(|a, b| a.record.path.cmp(&b.record.path));
     files.dedup_by(|a, b| a.record.path == b.record.path);
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     FileScan {
@@ -139,40 +159,96 @@ pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
     }
 }
 
-fn visit(opts: &ScanOptions<'_>, item: walkdir::Result<walkdir::DirEntry>, out: &Gathered) {
-    let push_error = |e: ScanError| lock(&out.errors).push(e);
-    let entry = match item {
-        Ok(e) => e,
-        Err(e) => {
-            let path = e
-                .path()
-                .map(|p| paths::relative(opts.root, p))
-                .unwrap_or_default();
-            let cause = e
-                .io_error()
-                .map(|io| io.to_string())
-                .unwrap_or_else(|| e.to_string());
-            return push_error(ScanError { path, cause });
-        }
-    };
-    let rel = paths::relative(opts.root, entry.path());
-    let meta = match entry.metadata() {
-        Ok(m) => m,
-        Err(e) => {
-            // Vanished between readdir and lstat: the diff will report it
-            // as removed, which is what it is now.
-            if e.io_error().map(|io| io.kind()) != Some(std::io::ErrorKind::NotFound) {
-                push_error(ScanError {
-                    path: rel,
-                    cause: e.to_string(),
-                });
+impl<'w> Walk<'w> {
+    /// Records a start path and, when it is a directory, walks it.
+    fn start<'s>(&'s self, s: &rayon::Scope<'s>, full: PathBuf, rel: Vec<u8>) {
+        match std::fs::symlink_metadata(&full) {
+            Ok(meta) => {
+                let descend = meta.is_dir() && meta.dev() == self.dev;
+                let file = self.record(&full, rel.clone(), &meta);
+                lock(&self.out.files).push(file);
+                if descend {
+                    self.dir(s, full, rel);
+                }
             }
-            return;
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => self.error(rel, e.to_string()),
         }
-    };
-    opts.progress.inc(1);
-    let file = record(opts, entry.path(), rel, &meta, out);
-    lock(&out.files).push(file);
+    }
+
+    /// Reads one directory: records its entries, spawns its subdirectories.
+    fn dir<'s>(&'s self, s: &rayon::Scope<'s>, full: PathBuf, rel: Vec<u8>) {
+        let entries = match std::fs::read_dir(&full) {
+            Ok(rd) => rd,
+            Err(e) => return self.error(rel, e.to_string()),
+        };
+        let mut done = Vec::new();
+        for entry in entries {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    self.error(rel.clone(), e.to_string());
+                    break;
+                }
+            };
+            let name = entry.file_name();
+            let mut child = Vec::with_capacity(rel.len() + 1 + name.len());
+            child.extend_from_slice(&rel);
+            if rel != b"/" {
+                child.push(b'/');
+            }
+            child.extend_from_slice(name.as_bytes());
+            if self.opts.ignore.is_ignored(&child) {
+                continue;
+            }
+            // lstat relative to the open directory (no path walk).
+            let meta = match entry.metadata() {
+                Ok(m) => m,
+                // Vanished between readdir and lstat: the diff reports it
+                // removed, which is what it is now.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    self.error(child, e.to_string());
+                    continue;
+                }
+            };
+            if meta.is_dir() {
+                let descend = meta.dev() == self.dev;
+                let path = entry.path();
+                done.push(self.record(&path, child.clone(), &meta));
+                if descend {
+                    s.spawn(move |s| self.dir(s, path, child));
+                }
+            } else if meta.is_file()
+                && meta.size() >= OWN_TASK_BYTES
+                && self.cached(&meta).is_none()
+            {
+                let path = entry.path();
+                s.spawn(move |_| {
+                    let file = self.record(&path, child, &meta);
+                    lock(&self.out.files).push(file);
+                });
+            } else {
+                done.push(self.record(&entry.path(), child, &meta));
+            }
+        }
+        lock(&self.out.files).append(&mut done);
+    }
+
+    fn cached(&self, meta: &Metadata) -> Option<[u8; 32]> {
+        self.opts.cache?.peek(&StatKey::of(meta))
+    }
+
+    fn error(&self, path: Vec<u8>, cause: String) {
+        lock(&self.out.errors).push(ScanError { path, cause });
+    }
+
+    fn record(&self, full: &Path, rel: Vec<u8>, meta: &Metadata) -> ScannedFile {
+        if self.show_progress {
+            self.opts.progress.inc(1);
+        }
+        record(self.opts, full, rel, meta, &self.out)
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -268,7 +344,6 @@ fn record(
 mod tests {
     use super::*;
     use crate::policy::IgnoreSet;
-    use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::{symlink, PermissionsExt};
 
     fn scan_dir(root: &Path, ignore: &[&str]) -> FileScan {
