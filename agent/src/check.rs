@@ -292,3 +292,88 @@ fn trim_heap() {
         libc::malloc_trim(0);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::{self, BuildOptions};
+
+    fn built(root: &Path) -> Baseline {
+        manifest::build(&BuildOptions {
+            root: root.to_path_buf(),
+            image_id: "img".into(),
+            exclude: Vec::new(),
+            listeners: false,
+            allow_listeners: Vec::new(),
+            proc_dir: "/proc".into(),
+            progress: ProgressBar::hidden(),
+            throttle: None,
+        })
+        .unwrap()
+        .0
+    }
+
+    fn keys(r: &CheckResult) -> Vec<String> {
+        r.deviations.iter().map(|d| d.key.clone()).collect()
+    }
+
+    #[test]
+    fn released_files_and_cache_are_read_back_by_the_next_scan() {
+        let root = tempfile::tempdir().unwrap();
+        let state = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join("bin")).unwrap();
+        std::fs::write(root.path().join("bin/tool"), b"v1").unwrap();
+        let m = built(root.path());
+        let copy = state.path().join("manifest.pb");
+        manifest::write(&copy, &m).unwrap();
+        let mut c =
+            Checker::new(root.path(), m, None, Some(state.path()), Path::new("/proc")).unwrap();
+        c.reload_files_from(copy.clone());
+
+        assert!(keys(&c.scan(false, ProgressBar::hidden()).unwrap()).is_empty());
+        c.release();
+        assert!(c.files.is_none() && c.cache.is_none());
+        assert!(
+            state.path().join("hash-cache.pb").exists(),
+            "saved before release"
+        );
+
+        std::fs::write(root.path().join("bin/tool"), b"v2").unwrap();
+        let r = c.scan_paths(&[b"/bin/tool".to_vec()]).unwrap();
+        assert_eq!(keys(&r), vec!["/bin/tool"]);
+        c.release();
+        let r = c.scan(false, ProgressBar::hidden()).unwrap();
+        assert_eq!(keys(&r), vec!["/bin/tool"]);
+        assert_eq!(
+            r.stats.hashed, 1,
+            "the unchanged files came from the reloaded cache"
+        );
+
+        // A quick scan (packages and listeners only) loads nothing.
+        c.release();
+        c.scan_paths(&[]).unwrap();
+        assert!(c.files.is_none() && c.cache.is_none());
+    }
+
+    #[test]
+    fn a_replaced_manifest_copy_fails_the_scan_instead_of_checking_against_it() {
+        let root = tempfile::tempdir().unwrap();
+        let state = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("f"), b"x").unwrap();
+        let m = built(root.path());
+        let copy = state.path().join("manifest.pb");
+        manifest::write(&copy, &m).unwrap();
+        let mut c =
+            Checker::new(root.path(), m, None, Some(state.path()), Path::new("/proc")).unwrap();
+        c.reload_files_from(copy.clone());
+        c.release();
+
+        std::fs::write(root.path().join("g"), b"y").unwrap();
+        manifest::write(&copy, &built(root.path())).unwrap();
+        let err = c.scan(false, ProgressBar::hidden()).err().expect("refused");
+        assert!(err.to_string().contains("now holds manifest"), "{err}");
+        std::fs::write(&copy, b"garbage").unwrap();
+        let err = c.scan(false, ProgressBar::hidden()).err().expect("refused");
+        assert!(err.to_string().contains("reloading the manifest"), "{err}");
+    }
+}
