@@ -285,7 +285,9 @@ impl Store {
     }
 
     /// Per-severity counts of a node's open deviations and the ten most
-    /// severe ones: what a key-independent policy needs.
+    /// severe ones (newest first within a severity): what a
+    /// key-independent policy needs. Both queries run on the covering
+    /// index `deviations_node`.
     pub async fn open_summary(
         &self,
         node_id: &str,
@@ -301,7 +303,7 @@ impl Store {
             counts.add(Severity::try_from(s as i32).unwrap_or(Severity::Low), n);
         }
         let top: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT kind, dkey, severity FROM deviations WHERE node_id = $1 AND resolved_at IS NULL ORDER BY severity DESC, id ASC LIMIT 10",
+            "SELECT kind, dkey, severity FROM deviations WHERE node_id = $1 AND resolved_at IS NULL ORDER BY severity DESC, id DESC LIMIT 10",
         )
         .bind(node_id)
         .fetch_all(&self.pool)

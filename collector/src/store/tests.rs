@@ -319,3 +319,43 @@ async fn bad_urls_are_refused_clearly() {
     assert!(err.contains("/nonexistent/dir/plumb.db"), "{err}");
     assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
 }
+
+#[tokio::test]
+async fn the_summary_judges_like_the_full_list() {
+    use crate::policy::{Policy, PolicyFile, Verdict};
+    let policy = Policy::compile(PolicyFile {
+        score_threshold: 0,
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(!policy.needs_keys());
+    for (store, _dir) in stores().await {
+        store.hello(&hello("n"), 1).await.unwrap();
+        let mut added: Vec<Deviation> = (0..40)
+            .map(|i| dev(&format!("/srv/{i}"), Severity::Low, "sha256=x"))
+            .collect();
+        added.push(dev("/etc/app.conf", Severity::Medium, "sha256=y"));
+        store
+            .apply_batches(&[batch("n", 1, added, vec!["/srv/3"])], 2)
+            .await
+            .unwrap();
+        store
+            .apply_batches(&[batch("n", 2, vec![], vec!["/srv/3", "/srv/4"])], 3)
+            .await
+            .unwrap();
+        let full = policy.evaluate("n", "img-1", &store.open_for_policy("n").await.unwrap(), 4);
+        let (counts, top) = store.open_summary("n").await.unwrap();
+        assert_eq!(
+            (
+                counts.total(),
+                counts.get(Severity::Low),
+                counts.get(Severity::Medium)
+            ),
+            (39, 38, 1)
+        );
+        assert_eq!(top.len(), 10);
+        assert_eq!(top[0].key, "/etc/app.conf", "most severe first");
+        assert_eq!(policy.verdict("img-1", &counts, &top), full);
+        assert!(matches!(full, Verdict::Drifted { .. }), "{full:?}");
+    }
+}
