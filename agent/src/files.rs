@@ -11,7 +11,7 @@ use std::fs::Metadata;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use indicatif::ProgressBar;
@@ -96,11 +96,25 @@ struct Walk<'a> {
     dev: u64,
     show_progress: bool,
     out: Gathered,
+    /// Large files left for after the walk.
+    deferred: Mutex<Vec<Deferred>>,
+}
+
+/// A large file whose hashing waits for the end of the walk.
+struct Deferred {
+    full: PathBuf,
+    rel: Vec<u8>,
+    meta: Metadata,
 }
 
 /// Files at least this large are hashed in a task of their own, so that one
 /// directory of large files does not keep the other cores idle.
 const OWN_TASK_BYTES: u64 = 256 * 1024;
+
+/// Files at least this large are hashed after the walk, largest first
+/// (longest-processing-time-first scheduling): one 300 MB binary found
+/// last would otherwise keep one core busy while the others idle.
+const DEFERRED_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Walks and hashes everything under `opts.root`.
 ///
@@ -108,7 +122,9 @@ const OWN_TASK_BYTES: u64 = 256 * 1024;
 /// never becomes stack depth): each task reads one directory, `lstat`s its
 /// entries relative to the open directory, hashes small files inline and
 /// spawns a task per subdirectory and per large file. Directory reading,
-/// `lstat` and hashing all run on every core.
+/// `lstat` and hashing all run on every core. The largest files wait for
+/// the end of the walk and are then hashed largest first on every core,
+/// so the scan does not end with one core hashing one huge file.
 pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
     let starts: Vec<Vec<u8>> = match opts.only {
         None => vec![b"/".to_vec()],
@@ -119,6 +135,7 @@ pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
         dev: std::fs::metadata(opts.root).map(|m| m.dev()).unwrap_or(0),
         show_progress: !opts.progress.is_hidden(),
         out: Gathered::default(),
+        deferred: Mutex::default(),
     };
     rayon::scope(|s| {
         for rel in starts {
@@ -136,6 +153,7 @@ pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
             s.spawn(move |s| walk.start(s, full, rel));
         }
     });
+    walk.hash_deferred();
     let Gathered {
         files,
         errors,
@@ -224,6 +242,14 @@ impl<'w> Walk<'w> {
                 && self.cached(&meta).is_none()
             {
                 let path = entry.path();
+                if meta.size() >= DEFERRED_BYTES {
+                    lock(&self.deferred).push(Deferred {
+                        full: path,
+                        rel: child,
+                        meta,
+                    });
+                    continue;
+                }
                 s.spawn(move |_| {
                     let file = self.record(&path, child, &meta);
                     lock(&self.out.files).push(file);
@@ -233,6 +259,27 @@ impl<'w> Walk<'w> {
             }
         }
         lock(&self.out.files).append(&mut done);
+    }
+
+    /// Hashes the deferred large files, largest first, each worker taking
+    /// the next largest when it is free.
+    fn hash_deferred(&self) {
+        let mut deferred = std::mem::take(&mut *lock(&self.deferred));
+        if deferred.is_empty() {
+            return;
+        }
+        deferred.sort_unstable_by_key(|d| std::cmp::Reverse(d.meta.size()));
+        let next = AtomicUsize::new(0);
+        rayon::scope(|s| {
+            for _ in 0..rayon::current_num_threads().min(deferred.len()) {
+                s.spawn(|_| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(d) = deferred.get(i) else { break };
+                    let file = self.record(&d.full, d.rel.clone(), &d.meta);
+                    lock(&self.out.files).push(file);
+                });
+            }
+        });
     }
 
     fn cached(&self, meta: &Metadata) -> Option<[u8; 32]> {

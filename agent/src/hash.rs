@@ -17,6 +17,9 @@ use sha2::{Digest, Sha256};
 use crate::throttle::Throttle;
 
 const BUF_SIZE: usize = 256 * 1024;
+/// Files at least this large are hashed through a memory map: below it,
+/// setting up and tearing down the map costs more than the copy it saves.
+pub const MAP_MIN_BYTES: u64 = 256 * 1024;
 /// How often a file that keeps changing under us is re-read.
 const ATTEMPTS: usize = 3;
 
@@ -61,6 +64,12 @@ impl StatKey {
 
 /// Hashes the regular file at `path`, which `lstat` described as `seen`.
 /// Returns the digest and the stat key of the content that was hashed.
+///
+/// The read is bounded by the size the file had, and `fstat` after it must
+/// find the same regular file with the same stat key, or the file is read
+/// again (a different file there is [`HashError::Replaced`]). Files of at
+/// least [`MAP_MIN_BYTES`] are hashed through a memory map (no copy out
+/// of the page cache), after `fstat` has confirmed they are that file.
 pub fn hash_file(
     path: &Path,
     seen: StatKey,
@@ -73,35 +82,60 @@ pub fn hash_file(
             .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
             .open(path)
             .map_err(HashError::Open)?;
-        let before = file.metadata().map_err(HashError::Read)?;
-        if !before.file_type().is_file()
-            || before.ino() != expected.ino
-            || before.dev() != expected.dev
-        {
-            return Err(HashError::Replaced);
+        let digest = if expected.size >= MAP_MIN_BYTES {
+            expected = same_file(&file, &expected)?;
+            match crate::mapped::hash_mapped(&file, expected.size, throttle) {
+                Ok(digest) => digest,
+                // A filesystem that cannot map files: read it instead.
+                Err(_) => {
+                    Some(hash_open(&mut file, expected.size, throttle).map_err(HashError::Read)?)
+                }
+            }
+        } else {
+            Some(hash_open(&mut file, expected.size, throttle).map_err(HashError::Read)?)
+        };
+        let after = same_file(&file, &expected)?;
+        match digest {
+            Some(digest) if after == expected => return Ok((digest, after)),
+            // Written to or truncated while we read it: hash the new
+            // content instead.
+            _ => expected = after,
         }
-        let digest = hash_open(&mut file, throttle).map_err(HashError::Read)?;
-        let after = StatKey::of(&file.metadata().map_err(HashError::Read)?);
-        if after == StatKey::of(&before) {
-            return Ok((digest, after));
-        }
-        // Written to while we read it: hash the new content instead.
-        expected = after;
     }
     Err(HashError::Unstable)
 }
 
-fn hash_open(file: &mut File, throttle: Option<&Arc<Throttle>>) -> io::Result<[u8; 32]> {
+/// The stat key of the open `file`, which must still be the regular file
+/// (device and inode) that `expected` describes.
+fn same_file(file: &File, expected: &StatKey) -> Result<StatKey, HashError> {
+    let meta = file.metadata().map_err(HashError::Read)?;
+    if !meta.file_type().is_file() || meta.ino() != expected.ino || meta.dev() != expected.dev {
+        return Err(HashError::Replaced);
+    }
+    Ok(StatKey::of(&meta))
+}
+
+/// Hashes an open file of `size` bytes (as `lstat` or `fstat` said).
+///
+/// Reading stops after `size` bytes without the read that would return
+/// end-of-file: the caller compares `fstat` after hashing with the stat key
+/// the size came from, so a file that grew (or changed at all) meanwhile is
+/// hashed again, and the saved system call is one per file. The bound also
+/// means a device swapped in for the file cannot be read without end.
+fn hash_open(file: &mut File, size: u64, throttle: Option<&Arc<Throttle>>) -> io::Result<[u8; 32]> {
     BUF.with(|buf| {
         let mut buf = buf.borrow_mut();
         let mut hasher = Sha256::new();
-        loop {
-            let n = match file.read(&mut buf) {
+        let mut left = size;
+        while left > 0 {
+            let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            let n = match file.read(&mut buf[..want]) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
+            left = left.saturating_sub(n as u64);
             if let Some(t) = throttle {
                 t.consume(n as u64);
             }
@@ -158,6 +192,22 @@ mod tests {
             hash_file(&p, seen, None),
             Err(HashError::Replaced)
         ));
+    }
+
+    #[test]
+    fn a_file_that_changed_since_lstat_is_hashed_as_it_is_now() {
+        let dir = tempfile::tempdir().unwrap();
+        // Small files are read, large ones mapped: both must follow.
+        for (before, after) in [(10usize, 20usize), (1 << 20, 300 * 1024)] {
+            let p = dir.path().join(format!("f{before}"));
+            std::fs::write(&p, vec![1u8; before]).unwrap();
+            let seen = key(&p);
+            let now: Vec<u8> = (0..after).map(|i| (i % 7) as u8).collect();
+            std::fs::write(&p, &now).unwrap();
+            let (digest, hashed) = hash_file(&p, seen, None).unwrap();
+            assert_eq!(digest, sha256(&now), "{before} -> {after} bytes");
+            assert_eq!(hashed.size, after as u64);
+        }
     }
 
     #[test]

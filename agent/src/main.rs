@@ -155,6 +155,9 @@ struct RunArgs {
 fn main() -> ExitCode {
     init_tracing();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Run(_)) {
+        die_quietly_on_closed_stdout();
+    }
     let result = match cli.command {
         Command::Manifest {
             command: ManifestCommand::Build(args),
@@ -453,6 +456,19 @@ fn keep_heap_small() {
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 1024 * 1024);
+    }
+}
+
+/// Lets a one-shot command whose output pipe was closed (`| head`) end
+/// the way command-line tools do, by SIGPIPE, instead of panicking in
+/// `println!`. Not for the daemon: its sockets never raise SIGPIPE (Rust
+/// sends with `MSG_NOSIGNAL`), but a closed log pipe must not kill it.
+#[allow(unsafe_code)]
+fn die_quietly_on_closed_stdout() {
+    // SAFETY: restoring a signal's default disposition has no
+    // preconditions; no other thread exists yet.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -462,3 +462,25 @@ fn build_refuses_an_incomplete_manifest() {
     assert_eq!(code, 2);
     assert!(err.contains("/srv/app/secret.key: cannot open"), "{err}");
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let node = Node::new();
+    node.build();
+    for i in 0..3000 {
+        std::fs::write(node.path(&format!("/srv/app/added-{i:04}")), b"x").unwrap();
+    }
+    // Text output far larger than a pipe's buffer, read by nobody.
+    let mut child = node
+        .check_cmd(&[])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{:?}", out.status);
+}

@@ -89,6 +89,7 @@ enum ManifestCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    die_quietly_on_closed_stdout();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -105,6 +106,18 @@ fn main() -> ExitCode {
             eprintln!("plumbctl: error: {e:#}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// Lets `plumbctl ... | head` end the way command-line tools do, by
+/// SIGPIPE, instead of panicking in `println!`. Its sockets never raise
+/// SIGPIPE (Rust sends with `MSG_NOSIGNAL`).
+#[allow(unsafe_code)]
+fn die_quietly_on_closed_stdout() {
+    // SAFETY: restoring a signal's default disposition has no
+    // preconditions; no other thread exists yet.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
