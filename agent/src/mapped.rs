@@ -17,6 +17,7 @@
 use std::cell::Cell;
 use std::fs::File;
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use sha2::{Digest, Sha256};
@@ -37,6 +38,10 @@ thread_local! {
 /// The `SIGBUS` disposition found at installation, restored for faults
 /// that are not ours.
 static PREVIOUS: OnceLock<Result<libc::sigaction, i32>> = OnceLock::new();
+
+/// The page size, read at installation (`sysconf` is not
+/// async-signal-safe).
+static PAGE: AtomicUsize = AtomicUsize::new(4096);
 
 /// Hashes the first `len` bytes of `file` through a map. `Ok(None)` means
 /// the file was truncated while it was read: the content is not what the
@@ -74,6 +79,7 @@ pub fn hash_mapped(
 /// Installs the handler once per process.
 fn install() -> io::Result<()> {
     let result = PREVIOUS.get_or_init(|| {
+        PAGE.store(page_size(), Ordering::Relaxed);
         // SAFETY: sigaction with a zeroed struct, an empty mask and a
         // handler of the SA_SIGINFO signature; the previous disposition
         // is written into `previous`.
@@ -96,7 +102,7 @@ fn install() -> io::Result<()> {
     }
 }
 
-/// The `SIGBUS` handler. Async-signal-safe: it reads and writes
+/// The `SIGBUS` handler. Async-signal-safe: it reads atomics and
 /// const-initialised thread-locals (no allocation, no lazy init) and makes
 /// the `mmap` and `sigaction` system calls.
 extern "C" fn on_sigbus(_sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
@@ -104,7 +110,7 @@ extern "C" fn on_sigbus(_sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mu
     let addr = unsafe { (*info).si_addr() } as usize;
     let (start, len) = WINDOW.get();
     if len > 0 && addr >= start && addr < start + len {
-        let page = page_size();
+        let page = PAGE.load(Ordering::Relaxed);
         let at = addr & !(page - 1);
         // SAFETY: `at` is a page inside the map this thread is reading;
         // replacing it with a private zero page only changes what the hash
