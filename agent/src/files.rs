@@ -18,7 +18,7 @@ use indicatif::ProgressBar;
 use plumb_proto::v1::FileType;
 
 use crate::cache::HashCache;
-use crate::hash::{hash_file, StatKey};
+use crate::hash::{hash_file, hash_file_at, StatKey};
 use crate::paths;
 use crate::policy::IgnoreSet;
 use crate::record::FileRecord;
@@ -200,6 +200,8 @@ impl<'w> Walk<'w> {
             Ok(rd) => rd,
             Err(e) => return self.error(rel, e.to_string()),
         };
+        // Opened again, for `openat`, when a file here needs hashing.
+        let handle: std::cell::OnceCell<Option<std::fs::File>> = std::cell::OnceCell::new();
         let mut done = Vec::new();
         for entry in entries {
             let entry = match entry {
@@ -255,7 +257,15 @@ impl<'w> Walk<'w> {
                     lock(&self.out.files).push(file);
                 });
             } else {
-                done.push(self.record(&entry.path(), child, &meta));
+                let at = (meta.is_file() && self.cached(&meta).is_none())
+                    .then(|| {
+                        handle
+                            .get_or_init(|| std::fs::File::open(&full).ok())
+                            .as_ref()
+                    })
+                    .flatten()
+                    .map(|dir| (dir, name.as_os_str()));
+                done.push(self.record_at(&entry.path(), at, child, &meta));
             }
         }
         lock(&self.out.files).append(&mut done);
@@ -291,10 +301,22 @@ impl<'w> Walk<'w> {
     }
 
     fn record(&self, full: &Path, rel: Vec<u8>, meta: &Metadata) -> ScannedFile {
+        self.record_at(full, None, rel, meta)
+    }
+
+    /// [`Walk::record`], hashing through `at` (the open parent directory
+    /// and the entry's name) when given.
+    fn record_at(
+        &self,
+        full: &Path,
+        at: Option<(&std::fs::File, &std::ffi::OsStr)>,
+        rel: Vec<u8>,
+        meta: &Metadata,
+    ) -> ScannedFile {
         if self.show_progress {
             self.opts.progress.inc(1);
         }
-        record(self.opts, full, rel, meta, &self.out)
+        record(self.opts, full, at, rel, meta, &self.out)
     }
 }
 
@@ -325,6 +347,7 @@ fn reachable_without_symlinks(root: &Path, path: &Path) -> bool {
 fn record(
     opts: &ScanOptions<'_>,
     full: &Path,
+    at: Option<(&std::fs::File, &std::ffi::OsStr)>,
     rel: Vec<u8>,
     meta: &Metadata,
     out: &Gathered,
@@ -358,7 +381,11 @@ fn record(
                 record.sha256 = Some(digest);
                 out.cache_hits.fetch_add(1, Ordering::Relaxed);
             } else {
-                match hash_file(full, seen, opts.throttle.as_ref()) {
+                let hashed = match at {
+                    Some((dir, name)) => hash_file_at(dir, name, seen, opts.throttle.as_ref()),
+                    None => hash_file(full, seen, opts.throttle.as_ref()),
+                };
+                match hashed {
                     Ok((digest, hashed_key)) => {
                         record.sha256 = Some(digest);
                         record.size = hashed_key.size;

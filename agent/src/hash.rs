@@ -6,6 +6,7 @@
 //! (see `BENCHMARKS.md` and `agent/benches/hash_tree.rs`).
 
 use std::cell::RefCell;
+use std::ffi::OsStr;
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::{self, Read};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
@@ -75,13 +76,55 @@ pub fn hash_file(
     seen: StatKey,
     throttle: Option<&Arc<Throttle>>,
 ) -> Result<([u8; 32], StatKey), HashError> {
+    hash_opened(
+        || {
+            OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+                .open(path)
+        },
+        seen,
+        throttle,
+    )
+}
+
+/// [`hash_file`] for the entry `name` of the open directory `dir`: no path
+/// walk per file, and a directory swapped for a symlink after it was
+/// opened cannot redirect the read.
+pub fn hash_file_at(
+    dir: &File,
+    name: &OsStr,
+    seen: StatKey,
+    throttle: Option<&Arc<Throttle>>,
+) -> Result<([u8; 32], StatKey), HashError> {
+    use rustix::fs::{Mode, OFlags};
+    hash_opened(
+        || {
+            let flags = OFlags::RDONLY
+                | OFlags::NOFOLLOW
+                | OFlags::NONBLOCK
+                | OFlags::NOCTTY
+                | OFlags::CLOEXEC;
+            Ok(File::from(rustix::fs::openat(
+                dir,
+                name,
+                flags,
+                Mode::empty(),
+            )?))
+        },
+        seen,
+        throttle,
+    )
+}
+
+fn hash_opened(
+    open: impl Fn() -> io::Result<File>,
+    seen: StatKey,
+    throttle: Option<&Arc<Throttle>>,
+) -> Result<([u8; 32], StatKey), HashError> {
     let mut expected = seen;
     for _ in 0..ATTEMPTS {
-        let mut file = OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
-            .open(path)
-            .map_err(HashError::Open)?;
+        let mut file = open().map_err(HashError::Open)?;
         let digest = if expected.size >= MAP_MIN_BYTES {
             expected = same_file(&file, &expected)?;
             match crate::mapped::hash_mapped(&file, expected.size, throttle) {
@@ -208,6 +251,29 @@ mod tests {
             assert_eq!(digest, sha256(&now), "{before} -> {after} bytes");
             assert_eq!(hashed.size, after as u64);
         }
+    }
+
+    #[test]
+    fn hashing_at_a_directory_reads_that_directory_whatever_its_path_becomes() {
+        let top = tempfile::tempdir().unwrap();
+        let d = top.path().join("d");
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(d.join("f"), b"original").unwrap();
+        let seen = key(&d.join("f"));
+        let dir = File::open(&d).unwrap();
+        // The directory moves away and a symlink to another one takes its
+        // place: the open directory is still the one that is read.
+        std::fs::rename(&d, top.path().join("moved")).unwrap();
+        let other = top.path().join("other");
+        std::fs::create_dir(&other).unwrap();
+        std::fs::write(other.join("f"), b"planted").unwrap();
+        symlink(&other, &d).unwrap();
+        let (digest, _) = hash_file_at(&dir, OsStr::new("f"), seen, None).unwrap();
+        assert_eq!(digest, sha256(b"original"));
+        assert!(matches!(
+            hash_file_at(&dir, OsStr::new("missing"), seen, None),
+            Err(HashError::Open(_))
+        ));
     }
 
     #[test]
