@@ -11,7 +11,9 @@
 //! of zeros over the faulting page, notes the truncation and lets the read
 //! go on. The caller then treats the digest as void and hashes the file
 //! again. A `SIGBUS` anywhere else is handed to the handler that was
-//! installed before (Rust's own, or the default action).
+//! installed before (Rust's own, or the default action). Files are mapped
+//! a window at a time, so a huge file does not show up as hundreds of
+//! megabytes in the agent's resident set.
 #![allow(unsafe_code)]
 
 use std::cell::Cell;
@@ -26,6 +28,11 @@ use crate::throttle::Throttle;
 
 /// Bytes hashed between two throttle checks.
 const CHUNK: usize = 1 << 20;
+
+/// Bytes mapped at a time (a multiple of any page size): a 300 MB file
+/// then adds no more than this to the agent's resident set while it is
+/// hashed, and a map's set-up cost is still small against hashing it.
+const MAP_WINDOW: usize = 8 << 20;
 
 thread_local! {
     /// The map this thread is hashing: (start address, length).
@@ -43,37 +50,50 @@ static PREVIOUS: OnceLock<Result<libc::sigaction, i32>> = OnceLock::new();
 /// async-signal-safe).
 static PAGE: AtomicUsize = AtomicUsize::new(4096);
 
-/// Hashes the first `len` bytes of `file` through a map. `Ok(None)` means
-/// the file was truncated while it was read: the content is not what the
-/// digest would claim, so the caller must hash it again.
+/// Hashes the first `len` bytes of `file` through maps of at most
+/// [`MAP_WINDOW`] bytes at a time. `Ok(None)` means the file was truncated
+/// while it was read: the content is not what the digest would claim, so
+/// the caller must hash it again.
 pub fn hash_mapped(
     file: &File,
     len: u64,
     throttle: Option<&Arc<Throttle>>,
 ) -> io::Result<Option<[u8; 32]>> {
     install()?;
-    let len = usize::try_from(len).map_err(|_| io::Error::other("file too large to map"))?;
-    // SAFETY: the map is private to this call and read-only. Its contents
-    // may change under us if another process writes the file; the caller
-    // compares the file's stat key before and after and hashes again when
-    // it changed, so such bytes never end up in a digest it accepts. Pages
-    // beyond a truncation are replaced by zeros by the handler below and
-    // reported through TRUNCATED.
-    let map = unsafe { memmap2::MmapOptions::new().len(len).populate().map(file)? };
-    let _ = map.advise(memmap2::Advice::Sequential);
-    WINDOW.set((map.as_ptr() as usize, map.len()));
-    TRUNCATED.set(false);
     let mut hasher = Sha256::new();
-    for chunk in map.chunks(CHUNK) {
-        if let Some(t) = throttle {
-            t.consume(chunk.len() as u64);
+    let mut offset = 0u64;
+    while offset < len {
+        // Bounded by usize::MAX through MAP_WINDOW.
+        let window = (len - offset).min(MAP_WINDOW as u64) as usize;
+        // SAFETY: the map is private to this call and read-only. Its
+        // contents may change under us if another process writes the file;
+        // the caller compares the file's stat key before and after and
+        // hashes again when it changed, so such bytes never end up in a
+        // digest it accepts. Pages beyond a truncation are replaced by
+        // zeros by the handler below and reported through TRUNCATED.
+        let map = unsafe {
+            memmap2::MmapOptions::new()
+                .offset(offset)
+                .len(window)
+                .populate()
+                .map(file)?
+        };
+        WINDOW.set((map.as_ptr() as usize, map.len()));
+        TRUNCATED.set(false);
+        for chunk in map.chunks(CHUNK) {
+            if let Some(t) = throttle {
+                t.consume(chunk.len() as u64);
+            }
+            hasher.update(chunk);
         }
-        hasher.update(chunk);
+        WINDOW.set((0, 0));
+        drop(map);
+        if TRUNCATED.replace(false) {
+            return Ok(None);
+        }
+        offset += window as u64;
     }
-    WINDOW.set((0, 0));
-    let truncated = TRUNCATED.replace(false);
-    drop(map);
-    Ok((!truncated).then(|| hasher.finalize().into()))
+    Ok(Some(hasher.finalize().into()))
 }
 
 /// Installs the handler once per process.
@@ -157,6 +177,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("big");
         let data: Vec<u8> = (0..3 * CHUNK + 17).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&p, &data).unwrap();
+        let f = File::open(&p).unwrap();
+        let digest = hash_mapped(&f, data.len() as u64, None).unwrap();
+        assert_eq!(digest, Some(crate::hash::sha256(&data)));
+    }
+
+    #[test]
+    fn files_larger_than_a_window_hash_like_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bigger");
+        let data: Vec<u8> = (0..2 * MAP_WINDOW + 4099)
+            .map(|i| (i % 253) as u8)
+            .collect();
         std::fs::write(&p, &data).unwrap();
         let f = File::open(&p).unwrap();
         let digest = hash_mapped(&f, data.len() as u64, None).unwrap();
