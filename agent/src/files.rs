@@ -7,7 +7,9 @@
 //! cores; an optional [`HashCache`] lets an unchanged file be verified by
 //! `lstat` alone.
 
-use std::fs::Metadata;
+use std::cell::OnceCell;
+use std::ffi::OsStr;
+use std::fs::{File, Metadata};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
@@ -98,6 +100,24 @@ struct Walk<'a> {
     out: Gathered,
     /// Large files left for after the walk.
     deferred: Mutex<Vec<Deferred>>,
+}
+
+/// The directory a task is reading, opened a second time (for `openat`)
+/// only once one of its files actually needs hashing: a re-check whose
+/// files all hit the cache opens nothing.
+struct Parent<'a> {
+    path: &'a Path,
+    handle: OnceCell<Option<File>>,
+}
+
+impl Parent<'_> {
+    /// The open directory; `None` when it cannot be opened, and the file is
+    /// then opened by its full path.
+    fn open(&self) -> Option<&File> {
+        self.handle
+            .get_or_init(|| File::open(self.path).ok())
+            .as_ref()
+    }
 }
 
 /// A large file whose hashing waits for the end of the walk.
@@ -200,8 +220,10 @@ impl<'w> Walk<'w> {
             Ok(rd) => rd,
             Err(e) => return self.error(rel, e.to_string()),
         };
-        // Opened again, for `openat`, when a file here needs hashing.
-        let handle: std::cell::OnceCell<Option<std::fs::File>> = std::cell::OnceCell::new();
+        let parent = Parent {
+            path: &full,
+            handle: OnceCell::new(),
+        };
         let mut done = Vec::new();
         for entry in entries {
             let entry = match entry {
@@ -257,14 +279,7 @@ impl<'w> Walk<'w> {
                     lock(&self.out.files).push(file);
                 });
             } else {
-                let at = (meta.is_file() && self.cached(&meta).is_none())
-                    .then(|| {
-                        handle
-                            .get_or_init(|| std::fs::File::open(&full).ok())
-                            .as_ref()
-                    })
-                    .flatten()
-                    .map(|dir| (dir, name.as_os_str()));
+                let at = Some((&parent, name.as_os_str()));
                 done.push(self.record_at(&entry.path(), at, child, &meta));
             }
         }
@@ -304,12 +319,12 @@ impl<'w> Walk<'w> {
         self.record_at(full, None, rel, meta)
     }
 
-    /// [`Walk::record`], hashing through `at` (the open parent directory
-    /// and the entry's name) when given.
+    /// [`Walk::record`], hashing through `at` (the parent directory and
+    /// the entry's name) when given.
     fn record_at(
         &self,
         full: &Path,
-        at: Option<(&std::fs::File, &std::ffi::OsStr)>,
+        at: Option<(&Parent<'_>, &OsStr)>,
         rel: Vec<u8>,
         meta: &Metadata,
     ) -> ScannedFile {
@@ -347,7 +362,7 @@ fn reachable_without_symlinks(root: &Path, path: &Path) -> bool {
 fn record(
     opts: &ScanOptions<'_>,
     full: &Path,
-    at: Option<(&std::fs::File, &std::ffi::OsStr)>,
+    at: Option<(&Parent<'_>, &OsStr)>,
     rel: Vec<u8>,
     meta: &Metadata,
     out: &Gathered,
@@ -381,7 +396,7 @@ fn record(
                 record.sha256 = Some(digest);
                 out.cache_hits.fetch_add(1, Ordering::Relaxed);
             } else {
-                let hashed = match at {
+                let hashed = match at.and_then(|(parent, name)| Some((parent.open()?, name))) {
                     Some((dir, name)) => hash_file_at(dir, name, seen, opts.throttle.as_ref()),
                     None => hash_file(full, seen, opts.throttle.as_ref()),
                 };

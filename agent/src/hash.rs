@@ -7,9 +7,10 @@
 
 use std::cell::RefCell;
 use std::ffi::OsStr;
-use std::fs::{File, Metadata, OpenOptions};
+use std::fs::{File, Metadata};
 use std::io::{self, Read};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::fd::AsFd;
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -76,16 +77,7 @@ pub fn hash_file(
     seen: StatKey,
     throttle: Option<&Arc<Throttle>>,
 ) -> Result<([u8; 32], StatKey), HashError> {
-    hash_opened(
-        || {
-            OpenOptions::new()
-                .read(true)
-                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
-                .open(path)
-        },
-        seen,
-        throttle,
-    )
+    hash_opened(|| open_no_follow(rustix::fs::CWD, path), seen, throttle)
 }
 
 /// [`hash_file`] for the entry `name` of the open directory `dir`: no path
@@ -97,24 +89,21 @@ pub fn hash_file_at(
     seen: StatKey,
     throttle: Option<&Arc<Throttle>>,
 ) -> Result<([u8; 32], StatKey), HashError> {
+    hash_opened(|| open_no_follow(dir, name), seen, throttle)
+}
+
+/// Opens `path` (relative to `dir`) for reading without following a
+/// symlink, blocking on a fifo or acquiring a terminal.
+fn open_no_follow(dir: impl AsFd, path: impl rustix::path::Arg) -> io::Result<File> {
     use rustix::fs::{Mode, OFlags};
-    hash_opened(
-        || {
-            let flags = OFlags::RDONLY
-                | OFlags::NOFOLLOW
-                | OFlags::NONBLOCK
-                | OFlags::NOCTTY
-                | OFlags::CLOEXEC;
-            Ok(File::from(rustix::fs::openat(
-                dir,
-                name,
-                flags,
-                Mode::empty(),
-            )?))
-        },
-        seen,
-        throttle,
-    )
+    let flags =
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+    Ok(File::from(rustix::fs::openat(
+        dir,
+        path,
+        flags,
+        Mode::empty(),
+    )?))
 }
 
 fn hash_opened(
@@ -125,17 +114,16 @@ fn hash_opened(
     let mut expected = seen;
     for _ in 0..ATTEMPTS {
         let mut file = open().map_err(HashError::Open)?;
-        let digest = if expected.size >= MAP_MIN_BYTES {
+        let mapped = if expected.size >= MAP_MIN_BYTES {
             expected = same_file(&file, &expected)?;
-            match crate::mapped::hash_mapped(&file, expected.size, throttle) {
-                Ok(digest) => digest,
-                // A filesystem that cannot map files: read it instead.
-                Err(_) => {
-                    Some(hash_open(&mut file, expected.size, throttle).map_err(HashError::Read)?)
-                }
-            }
+            // Err: a filesystem that cannot map files, read below instead.
+            crate::mapped::hash_mapped(&file, expected.size, throttle).ok()
         } else {
-            Some(hash_open(&mut file, expected.size, throttle).map_err(HashError::Read)?)
+            None
+        };
+        let digest = match mapped {
+            Some(digest) => digest,
+            None => Some(hash_open(&mut file, expected.size, throttle).map_err(HashError::Read)?),
         };
         let after = same_file(&file, &expected)?;
         match digest {

@@ -173,27 +173,16 @@ mod tests {
     use std::io::Write;
 
     #[test]
-    fn hashes_like_read() {
+    fn hashes_like_read_within_one_window_and_across_several() {
         let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("big");
-        let data: Vec<u8> = (0..3 * CHUNK + 17).map(|i| (i % 251) as u8).collect();
-        std::fs::write(&p, &data).unwrap();
-        let f = File::open(&p).unwrap();
-        let digest = hash_mapped(&f, data.len() as u64, None).unwrap();
-        assert_eq!(digest, Some(crate::hash::sha256(&data)));
-    }
-
-    #[test]
-    fn files_larger_than_a_window_hash_like_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("bigger");
-        let data: Vec<u8> = (0..2 * MAP_WINDOW + 4099)
-            .map(|i| (i % 253) as u8)
-            .collect();
-        std::fs::write(&p, &data).unwrap();
-        let f = File::open(&p).unwrap();
-        let digest = hash_mapped(&f, data.len() as u64, None).unwrap();
-        assert_eq!(digest, Some(crate::hash::sha256(&data)));
+        for len in [3 * CHUNK + 17, 2 * MAP_WINDOW + 4099] {
+            let p = dir.path().join(format!("big{len}"));
+            let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            std::fs::write(&p, &data).unwrap();
+            let f = File::open(&p).unwrap();
+            let digest = hash_mapped(&f, data.len() as u64, None).unwrap();
+            assert_eq!(digest, Some(crate::hash::sha256(&data)), "{len} bytes");
+        }
     }
 
     #[test]
