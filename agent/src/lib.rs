@@ -17,7 +17,6 @@ pub mod fixture;
 pub mod hash;
 pub mod listeners;
 pub mod manifest;
-mod mapped;
 pub mod packages;
 pub mod paths;
 pub mod policy;
