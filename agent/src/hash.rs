@@ -3,7 +3,7 @@
 //! file that changes while it is being read.
 //!
 //! Performance-sensitive: this is the inner loop of every full scan
-//! (see `BENCHMARKS.md` and `agent/benches/hash_tree.rs`).
+//! (see `BENCHMARKS.md` and `scripts/bench-agent.sh`).
 
 use std::cell::RefCell;
 use std::ffi::OsStr;
