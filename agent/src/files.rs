@@ -127,24 +127,22 @@ struct Deferred {
     meta: Metadata,
 }
 
-/// Files at least this large are hashed in a task of their own, so that one
-/// directory of large files does not keep the other cores idle.
-const OWN_TASK_BYTES: u64 = 256 * 1024;
-
-/// Files at least this large are hashed after the walk, largest first
-/// (longest-processing-time-first scheduling): one 300 MB binary found
-/// last would otherwise keep one core busy while the others idle.
-const DEFERRED_BYTES: u64 = 8 * 1024 * 1024;
+/// Files at least this large are not hashed inline by the task that reads
+/// their directory but after the walk, largest first, by every core
+/// (longest-processing-time-first scheduling): one directory of large
+/// files cannot keep the other cores idle, and one 300 MB binary found
+/// last cannot keep one core busy while the others idle.
+const DEFERRED_BYTES: u64 = 256 * 1024;
 
 /// Walks and hashes everything under `opts.root`.
 ///
 /// The walk fans out per directory on rayon (`scope.spawn`, so tree depth
 /// never becomes stack depth): each task reads one directory, `lstat`s its
 /// entries relative to the open directory, hashes small files inline and
-/// spawns a task per subdirectory and per large file. Directory reading,
-/// `lstat` and hashing all run on every core. The largest files wait for
-/// the end of the walk and are then hashed largest first on every core,
-/// so the scan does not end with one core hashing one huge file.
+/// spawns a task per subdirectory. Directory reading, `lstat` and hashing
+/// all run on every core. Large files wait for the end of the walk and
+/// are then hashed largest first on every core, so the scan does not end
+/// with one core hashing one huge file.
 pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
     let starts: Vec<Vec<u8>> = match opts.only {
         None => vec![b"/".to_vec()],
@@ -262,21 +260,13 @@ impl<'w> Walk<'w> {
                     s.spawn(move |s| self.dir(s, path, child));
                 }
             } else if meta.is_file()
-                && meta.size() >= OWN_TASK_BYTES
+                && meta.size() >= DEFERRED_BYTES
                 && self.cached(&meta).is_none()
             {
-                let path = entry.path();
-                if meta.size() >= DEFERRED_BYTES {
-                    lock(&self.deferred).push(Deferred {
-                        full: path,
-                        rel: child,
-                        meta,
-                    });
-                    continue;
-                }
-                s.spawn(move |_| {
-                    let file = self.record(&path, child, &meta);
-                    lock(&self.out.files).push(file);
+                lock(&self.deferred).push(Deferred {
+                    full: entry.path(),
+                    rel: child,
+                    meta,
                 });
             } else {
                 let at = Some((&parent, name.as_os_str()));
