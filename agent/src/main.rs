@@ -51,6 +51,13 @@ enum ManifestCommand {
         /// Manifest file (binary protobuf or JSON).
         file: PathBuf,
     },
+    /// Sign a manifest with an Ed25519 key (PKCS#8 PEM, from `plumbctl
+    /// keys generate`); the file is rewritten with the signature added.
+    Sign {
+        file: PathBuf,
+        #[arg(long)]
+        key: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -76,6 +83,9 @@ struct BuildArgs {
     /// Where the proc filesystem is mounted.
     #[arg(long, default_value = "/proc", hide = true)]
     proc_dir: PathBuf,
+    /// Sign the manifest with this Ed25519 key (PKCS#8 PEM).
+    #[arg(long)]
+    sign_key: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -150,6 +160,27 @@ struct RunArgs {
     /// Check the configuration (and the manifest file, if given) and exit.
     #[arg(long)]
     validate: bool,
+    /// CA bundle (PEM) that signs the collector's certificate.
+    #[arg(long, env = "PLUMB_CA")]
+    ca: Option<PathBuf>,
+    /// This node's certificate (default: node.pem in the state dir).
+    #[arg(long)]
+    cert: Option<PathBuf>,
+    /// This node's private key (default: node.key in the state dir).
+    #[arg(long)]
+    key: Option<PathBuf>,
+    /// One-time enrollment token, used when the node has no certificate.
+    #[arg(long, env = "PLUMB_ENROLL_TOKEN", hide_env_values = true)]
+    enroll_token: Option<String>,
+    /// File holding the enrollment token.
+    #[arg(long)]
+    enroll_token_file: Option<PathBuf>,
+    /// Allow an http:// collector URL (loopback only; development).
+    #[arg(long)]
+    insecure_plaintext: bool,
+    /// Public key (SPKI PEM) the manifest must be signed with (repeatable).
+    #[arg(long = "trust-key")]
+    trust_keys: Vec<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -165,6 +196,9 @@ fn main() -> ExitCode {
         Command::Manifest {
             command: ManifestCommand::Show { file },
         } => show(&file),
+        Command::Manifest {
+            command: ManifestCommand::Sign { file, key },
+        } => sign(&file, &key),
         Command::Check(args) => check(args),
         Command::Run(args) => return run(*args),
         Command::DemoRoot { dir } => {
@@ -205,7 +239,31 @@ fn progress(label: &'static str) -> ProgressBar {
     bar
 }
 
+fn load_signer(key: &Path) -> anyhow::Result<plumb_proto::signature::ManifestSigner> {
+    let pem = std::fs::read_to_string(key)
+        .with_context(|| format!("reading signing key {}", key.display()))?;
+    plumb_proto::signature::ManifestSigner::from_pem(&pem)
+        .with_context(|| format!("signing key {}", key.display()))
+}
+
+fn sign(file: &Path, key: &Path) -> anyhow::Result<ExitCode> {
+    let signer = load_signer(key)?;
+    let mut m = manifest::read(file)?;
+    signer.sign(&mut m.meta)?;
+    manifest::write(file, &m)?;
+    eprintln!(
+        "manifest {} for image {} signed with key {}",
+        file.display(),
+        m.meta.image_id,
+        signer.key_id()
+    );
+    println!("{}", m.digest_hex());
+    Ok(ExitCode::SUCCESS)
+}
+
 fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
+    // A bad key is refused before the (long) build starts.
+    let signer = args.sign_key.as_deref().map(load_signer).transpose()?;
     let bar = progress("recording");
     let opts = BuildOptions {
         root: args.root.clone(),
@@ -220,8 +278,11 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let built = manifest::build(&opts);
     bar.finish_and_clear();
-    let (m, stats) =
+    let (mut m, stats) =
         built.with_context(|| format!("building a manifest of {}", args.root.display()))?;
+    if let Some(signer) = &signer {
+        signer.sign(&mut m.meta)?;
+    }
     manifest::write(&args.output, &m)?;
     tracing::info!(
         files = stats.files,
@@ -253,6 +314,15 @@ fn show(file: &Path) -> anyhow::Result<ExitCode> {
     println!("image id:     {}", m.image_id);
     println!("digest:       sha256:{}", m.digest_hex());
     println!("format:       {}", m.format_version);
+    let signers: Vec<&str> = m.signatures.iter().map(|s| s.key_id.as_str()).collect();
+    println!(
+        "signed by:    {}",
+        if signers.is_empty() {
+            "(unsigned)".to_string()
+        } else {
+            signers.join(", ")
+        }
+    );
     println!("created:      {} (unix ms)", m.created_unix_ms);
     println!(
         "built on:     {} ({}, kernel {}), agent {}",
@@ -387,9 +457,20 @@ fn run(args: RunArgs) -> ExitCode {
         watch: args.no_watch.then_some(false),
         watch_paths: None,
         spool_max_messages: None,
+        ca: args.ca,
+        cert: args.cert,
+        key: args.key,
+        enroll_token_file: args.enroll_token_file,
+        insecure_plaintext: args.insecure_plaintext.then_some(true),
+        trust_keys: (!args.trust_keys.is_empty()).then_some(args.trust_keys),
     };
     let cfg = match RunConfig::resolve(file, flags) {
-        Ok(c) => c,
+        Ok(mut c) => {
+            if args.enroll_token.is_some() {
+                c.enroll_token = args.enroll_token;
+            }
+            c
+        }
         Err(e) => {
             eprintln!("plumb-agent: error: {e}");
             return ExitCode::from(64);

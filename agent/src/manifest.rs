@@ -221,6 +221,7 @@ pub fn build(opts: &BuildOptions) -> Result<(Baseline, BuildStats), BuildError> 
             packages: packages.packages,
             listeners,
             policy: Some(policy_defaults),
+            signatures: Vec::new(),
         },
         files,
     };

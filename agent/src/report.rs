@@ -202,6 +202,7 @@ pub fn text(
                 DeviationKind::ListenerRemoved => {
                     format!("missing listener  {}  ({})", d.key, d.expected)
                 }
+                DeviationKind::Integrity => format!("integrity {}  ({})", d.key, d.actual),
                 DeviationKind::Unspecified => d.key.clone(),
             };
             write!(out, "  {line}")?;

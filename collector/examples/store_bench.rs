@@ -39,6 +39,8 @@ async fn main() {
                     .collect(),
                 resolved: vec![],
                 full_state: false,
+                prev_hash: vec![],
+                hash: vec![],
             })
             .collect();
         let t = std::time::Instant::now();

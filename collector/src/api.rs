@@ -7,7 +7,7 @@ use axum::extract::{Path, Query as QueryParams, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -15,9 +15,13 @@ use crate::hub::Hub;
 use crate::lifecycle::Event;
 use crate::model::NodeStatus;
 use crate::query::act_on_node;
+use crate::security::auth::Principal;
 use crate::store::NodeFilter;
 
 pub const OPENAPI: &str = include_str!("../openapi.yaml");
+
+/// Rescan requests for one node within this window coalesce into one.
+const RESCAN_WINDOW: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// An API error: a status code and a message naming what was wrong.
 pub struct ApiError(StatusCode, String);
@@ -64,6 +68,8 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/api/v1/nodes/{id}/ack", post(ack))
         .route("/api/v1/nodes/{id}/retire", post(retire))
         .route("/api/v1/nodes/{id}/rescan", post(rescan))
+        .route("/api/v1/nodes/{id}/revoke", post(revoke))
+        .route("/api/v1/audit", get(audit))
         .route("/api/v1/flags", get(flags))
         .route("/api/v1/images", get(images))
         .route("/api/v1/correlations", get(correlations))
@@ -200,6 +206,7 @@ struct ActionBody {
 
 async fn action(
     hub: Arc<Hub>,
+    who: Principal,
     id: String,
     body: Option<Json<ActionBody>>,
     event: Event<'static>,
@@ -208,24 +215,57 @@ async fn action(
     let cause = body
         .and_then(|Json(b)| b.cause)
         .unwrap_or_else(|| format!("{what} via REST"));
-    let node = act_on_node(&hub, &id, event, &cause).await?;
+    let node = act_on_node(&hub, &who, &id, event, &cause).await?;
     Ok(Json(json!({ "node": node })))
 }
 
 async fn ack(
     State(hub): State<Arc<Hub>>,
+    Extension(who): Extension<Principal>,
     Path(id): Path<String>,
     body: Option<Json<ActionBody>>,
 ) -> ApiResult {
-    action(hub, id, body, Event::Acknowledged, "acknowledged").await
+    action(hub, who, id, body, Event::Acknowledged, "acknowledged").await
 }
 
 async fn retire(
     State(hub): State<Arc<Hub>>,
+    Extension(who): Extension<Principal>,
     Path(id): Path<String>,
     body: Option<Json<ActionBody>>,
 ) -> ApiResult {
-    action(hub, id, body, Event::Retired, "retired").await
+    action(hub, who, id, body, Event::Retired, "retired").await
+}
+
+/// Revokes a node's certificates: its agent is refused from now on.
+async fn revoke(
+    State(hub): State<Arc<Hub>>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let certs = crate::admin::revoke_node(&hub, &who, &id).await?;
+    Ok(Json(
+        json!({ "node_id": id, "certificates_revoked": certs }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct AuditParams {
+    node: Option<String>,
+    limit: Option<i64>,
+}
+
+async fn audit(
+    State(hub): State<Arc<Hub>>,
+    params: Result<QueryParams<AuditParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let QueryParams(p) = params.map_err(|e| ApiError(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let limit = p.limit.unwrap_or(200).clamp(1, 1000);
+    let entries = hub
+        .store
+        .audit(p.node.as_deref().filter(|s| !s.is_empty()), limit)
+        .await?;
+    Ok(Json(json!({ "entries": entries })))
 }
 
 #[derive(Default, Deserialize)]
@@ -239,6 +279,7 @@ struct RescanBody {
 /// Asks a connected agent to rescan now (202), or says it is not connected (409).
 async fn rescan(
     State(hub): State<Arc<Hub>>,
+    Extension(who): Extension<Principal>,
     Path(id): Path<String>,
     body: Option<Json<RescanBody>>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
@@ -247,6 +288,20 @@ async fn rescan(
         return Err(ApiError(StatusCode::NOT_FOUND, format!("no node {id:?}")));
     }
     let full = body.is_some_and(|Json(b)| b.full);
+    let command = if full { "full_rescan" } else { "rescan" };
+    // Rescans cost the node I/O: one per window, the rest coalesce.
+    if !hub.trust.rescan_allowed(&id, RESCAN_WINDOW) {
+        hub.trust.auth.audit.ok(
+            &who,
+            command,
+            &id,
+            "coalesced with a rescan sent moments ago",
+        );
+        return Ok((
+            StatusCode::ACCEPTED,
+            Json(json!({ "node_id": id, "command": command, "coalesced": true })),
+        ));
+    }
     let kind = if full {
         CommandKind::FullRescan
     } else {
@@ -259,9 +314,13 @@ async fn rescan(
         })),
     };
     if hub.command(&id, msg) {
+        hub.trust
+            .auth
+            .audit
+            .ok(&who, command, &id, "sent to the agent");
         Ok((
             StatusCode::ACCEPTED,
-            Json(json!({ "node_id": id, "command": if full { "full_rescan" } else { "rescan" } })),
+            Json(json!({ "node_id": id, "command": command, "coalesced": false })),
         ))
     } else {
         Err(ApiError(

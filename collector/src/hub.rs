@@ -49,6 +49,7 @@ pub type AgentTx = mpsc::Sender<Result<CollectorMessage, tonic::Status>>;
 pub struct Hub {
     pub store: Store,
     pub policy: Policy,
+    pub trust: crate::security::Trust,
     pub sinks: crate::alert::Sinks,
     /// Wakes the alert delivery loop when a transition queued alerts.
     pub alerts_queued: tokio::sync::Notify,
@@ -69,6 +70,7 @@ impl Hub {
         store: Store,
         policy: Policy,
         sinks: crate::alert::Sinks,
+        trust: crate::security::Trust,
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) -> Arc<Hub> {
         let (writer_tx, writer_rx) = mpsc::channel(4096);
@@ -77,6 +79,7 @@ impl Hub {
         let hub = Arc::new(Hub {
             store,
             policy,
+            trust,
             sinks,
             alerts_queued: tokio::sync::Notify::new(),
             counters: Counters::default(),
@@ -130,6 +133,13 @@ impl Hub {
         let mut map = lock(&self.connected);
         if map.get(node_id).is_some_and(|(id, _)| *id == conn) {
             map.remove(node_id);
+        }
+    }
+
+    /// Ends a node's stream (revocation): its agent must say hello again.
+    pub fn disconnect_node(&self, node_id: &str) {
+        if let Some((_, tx)) = lock(&self.connected).remove(node_id) {
+            let _ = tx.try_send(Err(tonic::Status::permission_denied("node revoked")));
         }
     }
 
@@ -210,6 +220,34 @@ impl Hub {
         Ok(transition)
     }
 
+    /// A retired node spoke again: its status cannot change, so the alert
+    /// goes out on its own (as a flag: the node needs attention).
+    pub async fn retired_alive(&self, node_id: &str) {
+        let Ok(Some(node)) = self.store.node(node_id).await else {
+            return;
+        };
+        let now = now_ms();
+        let reasons = vec!["retired node still alive".to_string()];
+        let alerts = crate::alert::payloads(
+            &self.sinks,
+            &self.policy,
+            &node,
+            NodeStatus::Retired,
+            NodeStatus::Flagged,
+            &reasons,
+            now,
+        );
+        if alerts.is_empty() {
+            return;
+        }
+        match self.store.queue_alerts(&alerts, now).await {
+            Ok(()) => self.alerts_queued.notify_one(),
+            Err(e) => {
+                tracing::error!(node = %node_id, error = %e, "queueing the retired-node alert failed")
+            }
+        }
+    }
+
     /// Judges a node's open deviations and moves it accordingly.
     pub async fn evaluate_now(&self, node_id: &str) -> Result<(), StoreError> {
         let Some(node) = self.store.node(node_id).await? else {
@@ -272,6 +310,11 @@ async fn writer_loop(hub: Arc<Hub>, mut rx: mpsc::Receiver<WriteJob>) {
                         BatchOutcome::Duplicate => {
                             hub.counters
                                 .duplicate_batches
+                                .fetch_add(1, Ordering::Relaxed);
+                        }
+                        BatchOutcome::Forked => {
+                            hub.counters
+                                .rejected_messages
                                 .fetch_add(1, Ordering::Relaxed);
                         }
                         BatchOutcome::UnknownNode => {}

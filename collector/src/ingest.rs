@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use plumb_proto::v1::{
     agent_message, collector_message, Ack, AgentMessage, CollectorMessage, DeviationBatch,
-    FetchManifestRequest, FetchManifestResponse, Hello, HelloAck, Manifest, PushManifestRequest,
-    PushManifestResponse,
+    EnrollRequest, EnrollResponse, FetchManifestRequest, FetchManifestResponse, Hello, HelloAck,
+    Manifest, PushManifestRequest, PushManifestResponse,
 };
 use plumb_proto::{AgentService, ManifestRegistry};
 use tokio::sync::mpsc;
@@ -17,9 +17,14 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
 
+use prost::Message as _;
+use sha2::{Digest, Sha256};
+
 use crate::hub::Hub;
-use crate::model::now_ms;
-use crate::store::{BatchJob, BatchOutcome, HelloInfo};
+use crate::model::{now_ms, NodeStatus};
+use crate::security::auth::Principal;
+use crate::security::tls::Peer;
+use crate::store::{BatchJob, BatchOutcome, HelloInfo, PushOutcome};
 
 /// How long a new stream may take to say hello.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -74,6 +79,7 @@ fn validate_batch(b: &DeviationBatch) -> Result<(), Status> {
         )));
     }
     for d in &b.added {
+        // Kinds above 8 are the collector's own findings: never an agent's.
         if d.kind <= 0 || d.kind > 8 {
             return Err(Status::invalid_argument(format!(
                 "deviation {:?}: unknown kind {}",
@@ -109,10 +115,8 @@ impl AgentService for Ingest {
         &self,
         request: Request<Streaming<AgentMessage>>,
     ) -> Result<Response<Outbound>, Status> {
-        let peer = request
-            .remote_addr()
-            .map(|a| a.to_string())
-            .unwrap_or_default();
+        let peer: Option<Peer> = request.extensions().get::<Peer>().cloned();
+        let request_extensions = request.extensions().clone();
         let mut inbound = request.into_inner();
         let first = tokio::time::timeout(HELLO_TIMEOUT, inbound.message())
             .await
@@ -134,6 +138,10 @@ impl AgentService for Ingest {
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Err(e);
         }
+        let principal = principal_of(request_extensions.get::<Principal>(), peer.as_ref());
+        self.check_identity(&hello, &principal).await?;
+        let max_hb = self.hub.trust.max_heartbeat_secs;
+        let heartbeat_secs = hello.heartbeat_secs.clamp(1, max_hb);
         let info = HelloInfo {
             node_id: hello.node_id.clone(),
             hostname: hello.hostname.clone(),
@@ -141,21 +149,23 @@ impl AgentService for Ingest {
             manifest_digest: plumb_proto::hex(&hello.manifest_digest),
             agent_version: hello.agent_version.clone(),
             boot_id: hello.boot_id.clone(),
-            heartbeat_secs: i64::from(hello.heartbeat_secs.clamp(1, 3600)),
+            heartbeat_secs: i64::from(heartbeat_secs),
         };
-        let (last_seq, _) = self.hub.store.hello(&info, now_ms()).await.map_err(|e| {
+        let (last_seq, status) = self.hub.store.hello(&info, now_ms()).await.map_err(|e| {
             tracing::error!(error = %e, "storing hello failed");
             Status::unavailable("collector database unavailable")
         })?;
+        self.findings_at_hello(&info, status).await;
         let (tx, rx) = mpsc::channel(256);
         tx.send(msg(collector_message::Body::HelloAck(HelloAck {
             last_seq: last_seq as u64,
+            heartbeat_secs,
         })))
         .await
         .map_err(|_| Status::cancelled("stream closed"))?;
         let conn = self.hub.connect(&hello.node_id, tx.clone());
         self.hub.reevaluate(&hello.node_id);
-        tracing::info!(node = %hello.node_id, image = %hello.image_id, %peer, last_seq, "agent connected");
+        tracing::info!(node = %hello.node_id, image = %hello.image_id, peer = %principal.source, last_seq, "agent connected");
 
         let hub = self.hub.clone();
         let node = hello.node_id;
@@ -174,6 +184,153 @@ impl AgentService for Ingest {
     }
 }
 
+/// The caller as the guard saw it (or, without the guard, as the
+/// transport did).
+pub fn principal_of(p: Option<&Principal>, peer: Option<&Peer>) -> Principal {
+    p.cloned().unwrap_or_else(|| Principal {
+        name: "anonymous".into(),
+        role: None,
+        node_id: peer.and_then(|p| p.node_id.clone()),
+        csrf: None,
+        source: peer.map_or_else(String::new, |p| p.addr.to_string()),
+    })
+}
+
+impl Ingest {
+    /// A hello must come from the node its certificate names, a node
+    /// that is not revoked, for the image it enrolled with.
+    async fn check_identity(&self, hello: &Hello, who: &Principal) -> Result<(), Status> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let hub = &self.hub;
+        let refuse = |why: String| {
+            hub.trust.identity_refusals.fetch_add(1, Relaxed);
+            hub.trust
+                .auth
+                .audit
+                .refused(who, "agent hello", &hello.node_id, &why);
+            tracing::warn!(node = %hello.node_id, source = %who.source, reason = %why, "agent hello refused");
+            Status::permission_denied(why)
+        };
+        let db = |e: crate::store::StoreError| {
+            tracing::error!(error = %e, "identity check failed");
+            Status::unavailable("collector database unavailable")
+        };
+        match who.node_id.as_deref() {
+            Some(cert_node) if cert_node != hello.node_id => {
+                // The certificate's own node is the compromised one.
+                if hub.store.node(cert_node).await.map_err(db)?.is_some() {
+                    let _ = hub
+                        .store
+                        .record_finding(
+                            cert_node,
+                            "identity",
+                            &format!("hello as {cert_node}"),
+                            &format!(
+                                "certificate of {cert_node} said hello as node {:?} from {}",
+                                hello.node_id, who.source
+                            ),
+                            now_ms(),
+                        )
+                        .await;
+                    hub.reevaluate(cert_node);
+                }
+                return Err(refuse(format!(
+                    "certificate is for node {cert_node:?}, hello says {:?}",
+                    hello.node_id
+                )));
+            }
+            None if hub.trust.auth.enabled => {
+                return Err(refuse("no node certificate".into()));
+            }
+            _ => {}
+        }
+        if hub.store.is_revoked(&hello.node_id).await.map_err(db)? {
+            return Err(refuse(format!("node {:?} is revoked", hello.node_id)));
+        }
+        if let Some(image) = hub.store.enrolled_image(&hello.node_id).await.map_err(db)? {
+            if image != hello.image_id {
+                return Err(refuse(format!(
+                    "node {:?} enrolled for image {image:?}, hello says {:?}",
+                    hello.node_id, hello.image_id
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Findings only the collector can make when a node says hello: a
+    /// retired node alive, a manifest that is not the registry's.
+    async fn findings_at_hello(&self, info: &HelloInfo, status: NodeStatus) {
+        let store = &self.hub.store;
+        let now = now_ms();
+        let node = &info.node_id;
+        if status == NodeStatus::Retired {
+            tracing::warn!(node = %node, "retired node still alive");
+            let _ = store
+                .record_finding(
+                    node,
+                    "retired_node_alive",
+                    "retired: no agent reports",
+                    &format!(
+                        "agent {} (boot {}) connected after retirement",
+                        info.agent_version, info.boot_id
+                    ),
+                    now,
+                )
+                .await;
+            self.hub.retired_alive(node).await;
+        }
+        match store.manifest_digest(&info.image_id).await {
+            Ok(Some(registered)) if registered != info.manifest_digest => {
+                tracing::warn!(node = %node, image = %info.image_id, %registered, announced = %info.manifest_digest, "agent's manifest differs from the registry's");
+                let _ = store
+                    .record_finding(
+                        node,
+                        "manifest_digest",
+                        &format!("registry digest {registered}"),
+                        &format!("agent checks against digest {}", info.manifest_digest),
+                        now,
+                    )
+                    .await;
+            }
+            Ok(Some(_)) => {
+                let _ = store.clear_finding(node, "manifest_digest", now).await;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "reading the registry failed"),
+        }
+        self.hub.reevaluate(node);
+    }
+}
+
+/// Sequence numbers are stored as i64: a larger one is refused and
+/// recorded, never wrapped.
+async fn checked_seq(hub: &Hub, node: &str, seq: u64) -> Result<i64, Status> {
+    match i64::try_from(seq) {
+        Ok(s) => Ok(s),
+        Err(_) => {
+            hub.counters
+                .rejected_messages
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let _ = hub
+                .store
+                .record_finding(
+                    node,
+                    "report_chain",
+                    "seq below 2^63",
+                    &format!("seq {seq} overflows the report chain"),
+                    now_ms(),
+                )
+                .await;
+            hub.reevaluate(node);
+            Err(Status::invalid_argument(format!(
+                "seq {seq} is out of range (at most {})",
+                i64::MAX
+            )))
+        }
+    }
+}
+
 async fn serve_stream(
     hub: &Hub,
     node: &str,
@@ -183,6 +340,13 @@ async fn serve_stream(
     use std::sync::atomic::Ordering::Relaxed;
     while let Some(message) = inbound.message().await? {
         hub.heartbeat(node, now_ms());
+        // The report chain links each sequenced message to the hash of
+        // the one before it.
+        let hash = if message.seq > 0 {
+            Sha256::digest(message.encode_to_vec()).to_vec()
+        } else {
+            Vec::new()
+        };
         match message.body {
             Some(agent_message::Body::Heartbeat(_)) => {}
             Some(agent_message::Body::Batch(batch)) => {
@@ -196,15 +360,25 @@ async fn serve_stream(
                     hub.counters.rejected_messages.fetch_add(1, Relaxed);
                     return Err(e);
                 }
+                let seq = checked_seq(hub, node, message.seq).await?;
                 let job = BatchJob {
                     node_id: node.to_string(),
-                    seq: message.seq as i64,
+                    seq,
                     added: batch.added,
                     resolved: batch.resolved,
                     full_state: batch.full_state,
+                    prev_hash: message.prev_hash,
+                    hash,
                 };
                 match hub.submit(job).await {
                     Ok(BatchOutcome::Applied | BatchOutcome::Duplicate) => {}
+                    Ok(BatchOutcome::Forked) => {
+                        hub.counters.rejected_messages.fetch_add(1, Relaxed);
+                        hub.reevaluate(node);
+                        return Err(Status::failed_precondition(format!(
+                            "batch seq {seq} differs from the one already stored under that number: refused and recorded"
+                        )));
+                    }
                     Ok(BatchOutcome::UnknownNode) => {
                         return Err(Status::failed_precondition("node is not registered"))
                     }
@@ -228,12 +402,15 @@ async fn serve_stream(
                 if message.seq > 0 {
                     // Summaries share the sequence: store an empty batch so
                     // the node's last_seq advances and acks stay in order.
+                    let seq = checked_seq(hub, node, message.seq).await?;
                     let job = BatchJob {
                         node_id: node.into(),
-                        seq: message.seq as i64,
+                        seq,
                         added: vec![],
                         resolved: vec![],
                         full_state: false,
+                        prev_hash: message.prev_hash,
+                        hash,
                     };
                     hub.submit(job).await.map_err(Status::unavailable)?;
                     let _ = tx
@@ -267,23 +444,69 @@ impl ManifestRegistry for Registry {
         &self,
         request: Request<PushManifestRequest>,
     ) -> Result<Response<PushManifestResponse>, Status> {
-        let bytes = request.into_inner().manifest;
-        let manifest = Manifest::decode_verified(&bytes)
-            .map_err(|e| Status::invalid_argument(format!("refusing manifest: {e}")))?;
-        let replaced = self
+        let who = principal_of(
+            request.extensions().get::<Principal>(),
+            request.extensions().get::<Peer>(),
+        );
+        let audit = &self.hub.trust.auth.audit;
+        let PushManifestRequest {
+            manifest: bytes,
+            replace,
+        } = request.into_inner();
+        let manifest = Manifest::decode_verified(&bytes).map_err(|e| {
+            audit.refused(&who, "manifest push", "", &e.to_string());
+            Status::invalid_argument(format!("refusing manifest: {e}"))
+        })?;
+        let image = manifest.image_id.clone();
+        let digest = manifest.digest_hex();
+        let keys = &self.hub.trust.trusted_keys;
+        if !keys.is_empty() {
+            match plumb_proto::signature::verify_manifest(&manifest, keys) {
+                Ok(key) => tracing::info!(image = %image, key, "manifest signature verified"),
+                Err(e) => {
+                    audit.refused(&who, "manifest push", &image, &e.to_string());
+                    return Err(Status::permission_denied(format!("refusing manifest: {e}")));
+                }
+            }
+        }
+        let outcome = self
             .hub
             .store
             .put_manifest(
-                &manifest.image_id,
-                &manifest.digest_hex(),
+                &image,
+                &digest,
                 &bytes,
                 manifest.files.len() as i64,
                 manifest.packages.len() as i64,
+                replace,
                 now_ms(),
             )
             .await
             .map_err(|e| Status::unavailable(e.to_string()))?;
-        tracing::info!(image = %manifest.image_id, digest = %manifest.digest_hex(), replaced, "manifest pushed");
+        let replaced = match outcome {
+            PushOutcome::Refused { existing } => {
+                let why = format!(
+                    "image {image:?} is registered with digest {existing}; a different digest ({digest}) replaces it only when an admin asks explicitly (plumbctl manifest push --replace)"
+                );
+                audit.refused(&who, "manifest push", &image, &why);
+                return Err(Status::already_exists(why));
+            }
+            PushOutcome::Replaced { old } => {
+                audit.ok(
+                    &who,
+                    "manifest replace",
+                    &image,
+                    &format!("digest {old} -> {digest}"),
+                );
+                true
+            }
+            PushOutcome::New => {
+                audit.ok(&who, "manifest push", &image, &format!("digest {digest}"));
+                false
+            }
+            PushOutcome::Unchanged => false,
+        };
+        tracing::info!(image = %image, digest = %digest, replaced, "manifest pushed");
         Ok(Response::new(PushManifestResponse {
             image_id: manifest.image_id,
             digest: manifest.digest,
@@ -307,6 +530,73 @@ impl ManifestRegistry for Registry {
             None => Err(Status::not_found(format!(
                 "no manifest for image {image:?}"
             ))),
+        }
+    }
+}
+
+/// Enrollment: a one-time token and a CSR become a node certificate.
+pub struct Enroll {
+    pub hub: Arc<Hub>,
+}
+
+#[tonic::async_trait]
+impl plumb_proto::Enrollment for Enroll {
+    async fn enroll(
+        &self,
+        request: Request<EnrollRequest>,
+    ) -> Result<Response<EnrollResponse>, Status> {
+        use crate::security::auth::secret_hash;
+        let who = principal_of(
+            request.extensions().get::<Principal>(),
+            request.extensions().get::<Peer>(),
+        );
+        let audit = &self.hub.trust.auth.audit;
+        let r = request.into_inner();
+        let Some(ca) = &self.hub.trust.enroll_ca else {
+            return Err(Status::failed_precondition(
+                "enrollment is off: the collector has no --enroll-ca-cert/--enroll-ca-key",
+            ));
+        };
+        check_len("enroll.token", &r.token, 256)?;
+        check_len("enroll.image_id", &r.image_id, plumb_proto::MAX_ID_BYTES)?;
+        crate::security::pki::check_node_id(&r.node_id)
+            .map_err(|e| Status::invalid_argument(e.to_string()))?;
+        let (cert, serial) = ca
+            .sign_csr(&r.csr_pem, &r.node_id, self.hub.trust.cert_days)
+            .map_err(|e| {
+                audit.refused(&who, "enroll", &r.node_id, &e.to_string());
+                Status::invalid_argument(e.to_string())
+            })?;
+        match self
+            .hub
+            .store
+            .redeem_enrollment(
+                &secret_hash(&r.token),
+                &r.image_id,
+                &r.node_id,
+                &serial,
+                now_ms(),
+            )
+            .await
+            .map_err(|e| Status::unavailable(e.to_string()))?
+        {
+            Ok(()) => {
+                audit.ok(
+                    &who,
+                    "enroll",
+                    &r.node_id,
+                    &format!("image {} certificate {serial}", r.image_id),
+                );
+                Ok(Response::new(EnrollResponse {
+                    certificate_pem: cert,
+                    ca_pem: ca.cert_pem.clone(),
+                    node_id: r.node_id,
+                }))
+            }
+            Err(refusal) => {
+                audit.refused(&who, "enroll", &r.node_id, &refusal.to_string());
+                Err(Status::permission_denied(refusal.to_string()))
+            }
         }
     }
 }

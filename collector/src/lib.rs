@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod alert;
 pub mod api;
 pub mod hub;
@@ -16,6 +17,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod policy;
 pub mod query;
+pub mod security;
 pub mod serve;
 pub mod store;
 pub mod web;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use plumb_collector::security::tls::TlsFiles;
 use plumb_collector::serve::{serve, ServeConfig};
 
 /// Drift detection for immutable infrastructure: the fleet collector.
@@ -19,6 +20,56 @@ struct Cli {
 enum Command {
     /// Serve agents (gRPC), tools (gRPC, REST) and the dashboard (HTTP).
     Serve(ServeArgs),
+    /// Create an API token directly in the database: how the first admin
+    /// token is made (later ones come from `plumbctl token create`).
+    Token(TokenArgs),
+}
+
+#[derive(clap::Args)]
+struct TokenArgs {
+    #[command(subcommand)]
+    command: TokenCommand,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Print a new token (shown once; only its hash is stored).
+    Create {
+        /// read, operator or admin.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(clap::Args)]
+struct DbArgs {
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB. Default: an
+    /// embedded SQLite file in --data-dir.
+    #[arg(long, env = "PLUMB_DATABASE_URL")]
+    database: Option<String>,
+    /// Where the embedded database lives.
+    #[arg(long, default_value = "/var/lib/plumb-collector")]
+    data_dir: PathBuf,
+}
+
+impl DbArgs {
+    fn url(&self) -> Result<String, String> {
+        match &self.database {
+            Some(d) => Ok(d.clone()),
+            None => {
+                std::fs::create_dir_all(&self.data_dir)
+                    .map_err(|e| format!("data dir {}: {e}", self.data_dir.display()))?;
+                Ok(format!(
+                    "sqlite://{}",
+                    self.data_dir.join("plumb.db").display()
+                ))
+            }
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -29,13 +80,8 @@ struct ServeArgs {
     /// HTTP address for the REST API, dashboard and metrics.
     #[arg(long, default_value = "127.0.0.1:7480")]
     http: SocketAddr,
-    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB. Default: an
-    /// embedded SQLite file in --data-dir.
-    #[arg(long, env = "PLUMB_DATABASE_URL")]
-    database: Option<String>,
-    /// Where the embedded database lives.
-    #[arg(long, default_value = "/var/lib/plumb-collector")]
-    data_dir: PathBuf,
+    #[command(flatten)]
+    db: DbArgs,
     /// Replacement policy (TOML).
     #[arg(long)]
     policy: Option<PathBuf>,
@@ -51,6 +97,38 @@ struct ServeArgs {
     /// Public base URL of the dashboard, for links in alerts.
     #[arg(long)]
     public_url: Option<String>,
+    /// Collector certificate (PEM) for TLS on both ports.
+    #[arg(long, env = "PLUMB_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, env = "PLUMB_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// CA that signs node certificates: agents authenticate with them.
+    #[arg(long, env = "PLUMB_CLIENT_CA")]
+    client_ca: Option<PathBuf>,
+    /// Serve without TLS. Refused unless both addresses are loopback.
+    #[arg(long)]
+    insecure_plaintext: bool,
+    /// Serve the API and dashboard without authentication. Refused unless
+    /// both addresses are loopback.
+    #[arg(long)]
+    insecure_no_auth: bool,
+    /// Public key (SPKI PEM) manifests must be signed with (repeatable).
+    #[arg(long = "trust-key")]
+    trust_keys: Vec<PathBuf>,
+    /// CA certificate that signs enrollment CSRs (usually --client-ca).
+    #[arg(long, requires = "enroll_ca_key")]
+    enroll_ca_cert: Option<PathBuf>,
+    /// Its private key.
+    #[arg(long, requires = "enroll_ca_cert")]
+    enroll_ca_key: Option<PathBuf>,
+    /// Validity of enrolled node certificates.
+    #[arg(long, default_value = "90d", value_parser = humantime::parse_duration)]
+    cert_validity: std::time::Duration,
+    /// Longest heartbeat period agents may keep (a node is silent after
+    /// a few missed heartbeats of at most this period).
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    max_heartbeat: std::time::Duration,
 }
 
 fn main() -> ExitCode {
@@ -60,18 +138,17 @@ fn main() -> ExitCode {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    let Command::Serve(args) = Cli::parse().command;
-    let database = match args.database {
-        Some(d) => d,
-        None => {
-            if let Err(e) = std::fs::create_dir_all(&args.data_dir) {
-                eprintln!(
-                    "plumb-collector: error: data dir {}: {e}",
-                    args.data_dir.display()
-                );
-                return ExitCode::from(64);
-            }
-            format!("sqlite://{}", args.data_dir.join("plumb.db").display())
+    let args = match Cli::parse().command {
+        Command::Serve(args) => args,
+        Command::Token(TokenArgs {
+            command: TokenCommand::Create { role, name, db },
+        }) => return create_token(&role, &name, &db),
+    };
+    let database = match args.db.url() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("plumb-collector: error: {e}");
+            return ExitCode::from(64);
         }
     };
     // Refuse a bad policy before anything is bound.
@@ -88,7 +165,25 @@ fn main() -> ExitCode {
         webhook_secret: args.webhook_secret,
         alertmanager: args.alertmanager,
         public_url: args.public_url,
+        tls: match (args.tls_cert, args.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert,
+                key,
+                client_ca: args.client_ca,
+            }),
+            _ => None,
+        },
+        insecure_plaintext: args.insecure_plaintext,
+        insecure_no_auth: args.insecure_no_auth,
+        trust_keys: args.trust_keys,
+        enroll_ca: args.enroll_ca_cert.zip(args.enroll_ca_key),
+        cert_days: (args.cert_validity.as_secs() / 86_400).max(1) as i64,
+        max_heartbeat_secs: args.max_heartbeat.as_secs().clamp(0, 86_400) as u32,
     };
+    if let Err(e) = cfg.check() {
+        eprintln!("plumb-collector: error: {e}");
+        return ExitCode::from(64);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("plumb-collector")
@@ -118,5 +213,51 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
+    }
+}
+
+fn create_token(role: &str, name: &str, db: &DbArgs) -> ExitCode {
+    use plumb_collector::security::auth::Role;
+    let Some(role) = Role::parse(role) else {
+        eprintln!("plumb-collector: error: --role must be read, operator or admin, got {role:?}");
+        return ExitCode::from(64);
+    };
+    let url = match db.url() {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("plumb-collector: error: {e}");
+            return ExitCode::from(64);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("plumb-collector: error: starting runtime: {e}");
+            return ExitCode::from(70);
+        }
+    };
+    let result = runtime.block_on(async {
+        let store = plumb_collector::store::Store::connect(&url).await?;
+        let (token, _) = plumb_collector::security::auth::create_token(
+            &store,
+            role,
+            name,
+            "plumb-collector token create",
+        )
+        .await?;
+        anyhow::Ok(token)
+    });
+    match result {
+        Ok(token) => {
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("plumb-collector: error: {e:#}");
+            ExitCode::from(1)
+        }
     }
 }

@@ -17,6 +17,7 @@ use tonic::{Request, Response, Status};
 use crate::hub::{Hub, NodeEvent};
 use crate::lifecycle::Event;
 use crate::model::{Node, NodeStatus, StoredDeviation, Transition};
+use crate::security::auth::Principal;
 use crate::store::{NodeFilter, StoreError};
 
 pub struct Query {
@@ -175,15 +176,24 @@ impl QueryService for Query {
         &self,
         request: Request<NodeActionRequest>,
     ) -> Result<Response<NodeSummary>, Status> {
-        self.act(request.into_inner(), Event::Acknowledged, "acknowledged")
-            .await
+        let who =
+            crate::ingest::principal_of(request.extensions().get(), request.extensions().get());
+        self.act(
+            &who,
+            request.into_inner(),
+            Event::Acknowledged,
+            "acknowledged",
+        )
+        .await
     }
 
     async fn retire(
         &self,
         request: Request<NodeActionRequest>,
     ) -> Result<Response<NodeSummary>, Status> {
-        self.act(request.into_inner(), Event::Retired, "retired")
+        let who =
+            crate::ingest::principal_of(request.extensions().get(), request.extensions().get());
+        self.act(&who, request.into_inner(), Event::Retired, "retired")
             .await
     }
 
@@ -247,6 +257,7 @@ impl QueryService for Query {
 impl Query {
     async fn act(
         &self,
+        who: &Principal,
         r: NodeActionRequest,
         event: Event<'_>,
         what: &str,
@@ -256,13 +267,34 @@ impl Query {
         } else {
             r.cause
         };
-        let node = act_on_node(&self.hub, &r.node_id, event, &cause).await?;
+        let node = act_on_node(&self.hub, who, &r.node_id, event, &cause).await?;
         Ok(Response::new(node_pb(&node)))
     }
 }
 
 /// Acknowledges or retires a node; shared by gRPC and REST.
 pub async fn act_on_node(
+    hub: &Hub,
+    who: &Principal,
+    node_id: &str,
+    event: Event<'_>,
+    cause: &str,
+) -> Result<Node, Status> {
+    let action = match event {
+        Event::Acknowledged => "acknowledge",
+        Event::Retired => "retire",
+        _ => "act",
+    };
+    let result = act_on_node_inner(hub, node_id, event, cause).await;
+    let audit = &hub.trust.auth.audit;
+    match &result {
+        Ok(n) => audit.ok(who, action, node_id, &format!("{cause} (now {})", n.status)),
+        Err(s) => audit.refused(who, action, node_id, s.message()),
+    }
+    result
+}
+
+async fn act_on_node_inner(
     hub: &Hub,
     node_id: &str,
     event: Event<'_>,

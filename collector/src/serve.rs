@@ -1,15 +1,28 @@
 //! `plumb-collector serve`: configuration, then the gRPC and HTTP servers
 //! on one runtime until a shutdown signal.
 
-use plumb_proto::{AgentServiceServer, ManifestRegistryServer, QueryServiceServer};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use plumb_proto::signature::TrustedKey;
+use plumb_proto::{
+    AdminServiceServer, AgentServiceServer, EnrollmentServer, ManifestRegistryServer,
+    QueryServiceServer,
+};
 use tokio::net::TcpListener;
 
+use crate::admin::Admin;
 use crate::hub::Hub;
 use crate::ingest::{Ingest, Registry};
 use crate::policy::Policy;
 use crate::query::Query;
+use crate::security::audit::Audit;
+use crate::security::auth::Auth;
+use crate::security::guard::{http_guard, login, login_form, logout, GrpcGuardLayer};
+use crate::security::pki::Ca;
+use crate::security::tls::{self, ConnListener, TlsFiles};
+use crate::security::Trust;
 use crate::store::Store;
 
 /// Validated collector configuration.
@@ -25,6 +38,71 @@ pub struct ServeConfig {
     pub alertmanager: Option<String>,
     /// Base URL of the dashboard, for links in alerts.
     pub public_url: Option<String>,
+    /// TLS on both ports; `None` only with `insecure_plaintext`.
+    pub tls: Option<TlsFiles>,
+    /// Serve plaintext (loopback only).
+    pub insecure_plaintext: bool,
+    /// No API authentication (loopback only).
+    pub insecure_no_auth: bool,
+    /// Public keys manifests must be signed with.
+    pub trust_keys: Vec<PathBuf>,
+    /// CA certificate and key that sign enrollment CSRs.
+    pub enroll_ca: Option<(PathBuf, PathBuf)>,
+    pub cert_days: i64,
+    pub max_heartbeat_secs: u32,
+}
+
+/// A configuration that must not run.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl ServeConfig {
+    /// Refuses unsafe or inconsistent settings before anything is bound.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let loopback = tls::is_loopback(&self.grpc) && tls::is_loopback(&self.http);
+        match (&self.tls, self.insecure_plaintext) {
+            (Some(_), true) => {
+                return Err(ConfigError(
+                    "--insecure-plaintext and --tls-cert exclude each other".into(),
+                ))
+            }
+            (None, false) => {
+                return Err(ConfigError(
+                    "TLS is required: give --tls-cert and --tls-key (`plumbctl pki init` makes a development CA and certificate), or --insecure-plaintext on loopback".into(),
+                ))
+            }
+            (None, true) if !loopback => {
+                return Err(ConfigError(format!(
+                    "--insecure-plaintext is refused off loopback (gRPC {}, HTTP {})",
+                    self.grpc, self.http
+                )))
+            }
+            _ => {}
+        }
+        if self.insecure_no_auth && !loopback {
+            return Err(ConfigError(format!(
+                "--insecure-no-auth is refused off loopback (gRPC {}, HTTP {})",
+                self.grpc, self.http
+            )));
+        }
+        if !(1..=3600).contains(&self.max_heartbeat_secs) {
+            return Err(ConfigError("--max-heartbeat must be 1s-1h".into()));
+        }
+        Ok(())
+    }
+
+    fn trusted_keys(&self) -> anyhow::Result<Vec<TrustedKey>> {
+        use anyhow::Context;
+        self.trust_keys
+            .iter()
+            .map(|p| {
+                let pem = std::fs::read_to_string(p)
+                    .with_context(|| format!("reading trusted key {}", p.display()))?;
+                TrustedKey::from_pem(&pem).with_context(|| format!("trusted key {}", p.display()))
+            })
+            .collect()
+    }
 }
 
 /// Runs until `shutdown` resolves.
@@ -33,7 +111,14 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     use anyhow::Context;
+    cfg.check()?;
     let policy = Policy::load(cfg.policy.as_deref())?;
+    let trusted_keys = cfg.trusted_keys()?;
+    let tls_config = cfg.tls.as_ref().map(tls::server_config).transpose()?;
+    let enroll_ca = match &cfg.enroll_ca {
+        Some((cert, key)) => Some(Ca::load(cert, key).context("enrollment CA")?),
+        None => None,
+    };
     let store = Store::connect(&cfg.database).await?;
     let grpc = TcpListener::bind(cfg.grpc)
         .await
@@ -41,19 +126,60 @@ pub async fn serve(
     let http = TcpListener::bind(cfg.http)
         .await
         .with_context(|| format!("binding HTTP on {}", cfg.http))?;
+    if cfg.insecure_plaintext {
+        tracing::warn!(
+            "serving PLAINTEXT on loopback (--insecure-plaintext): for development only"
+        );
+    }
+    if cfg.insecure_no_auth {
+        tracing::warn!(
+            "API authentication is OFF (--insecure-no-auth): anyone on this machine is admin"
+        );
+    }
+    if tls_config.is_some()
+        && cfg.tls.as_ref().is_some_and(|t| t.client_ca.is_none())
+        && !cfg.insecure_no_auth
+    {
+        tracing::warn!(
+            "no --client-ca: agents cannot authenticate, so every agent stream is refused"
+        );
+    }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let auth = Arc::new(Auth {
+        store: store.clone(),
+        audit: Audit::start(store.clone()),
+        enabled: !cfg.insecure_no_auth,
+        tls: tls_config.is_some(),
+    });
+    let trust = Trust {
+        auth: auth.clone(),
+        trusted_keys,
+        enroll_ca,
+        cert_days: cfg.cert_days,
+        max_heartbeat_secs: cfg.max_heartbeat_secs,
+        tls: Arc::new(tls::TlsCounters::default()),
+        identity_refusals: Default::default(),
+        rescans: Default::default(),
+    };
     let hub = Hub::start(
         store,
         policy,
         crate::alert::Sinks::from_config(&cfg),
+        trust,
         stop_rx.clone(),
     );
     crate::alert::start(hub.clone(), stop_rx.clone());
 
-    tracing::info!(grpc = %grpc.local_addr()?, http = %http.local_addr()?, database = %crate::store::redact(&cfg.database), "collector serving");
+    let grpc_local = grpc.local_addr()?;
+    let http_local = http.local_addr()?;
+    tracing::info!(grpc = %grpc_local, http = %http_local, tls = tls_config.is_some(), database = %crate::store::redact(&cfg.database), "collector serving");
+    let grpc_conns = tls::accept(grpc, tls_config.clone(), hub.trust.tls.clone());
+    let http_conns = tls::accept(http, tls_config, hub.trust.tls.clone());
+
     let limit = plumb_proto::MAX_MESSAGE_BYTES;
     let grpc_server = tonic::transport::Server::builder()
         .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
+        .layer(GrpcGuardLayer { auth: auth.clone() })
         .add_service(
             AgentServiceServer::new(Ingest { hub: hub.clone() }).max_decoding_message_size(limit),
         )
@@ -66,12 +192,35 @@ pub async fn serve(
             QueryServiceServer::new(Query { hub: hub.clone() })
                 .max_encoding_message_size(64 * 1024 * 1024),
         )
+        .add_service(AdminServiceServer::new(Admin { hub: hub.clone() }))
+        .add_service(EnrollmentServer::new(crate::ingest::Enroll {
+            hub: hub.clone(),
+        }))
         .serve_with_incoming_shutdown(
-            tokio_stream::wrappers::TcpListenerStream::new(grpc),
+            tokio_stream::wrappers::ReceiverStream::new(grpc_conns).map(Ok::<_, std::io::Error>),
             wait(stop_rx.clone()),
         );
-    let app = crate::api::router(hub.clone()).merge(crate::web::router(hub.clone()));
-    let http_server = axum::serve(http, app).with_graceful_shutdown(wait(stop_rx.clone()));
+    let app = crate::api::router(hub.clone())
+        .merge(crate::web::router(hub.clone()))
+        .merge(
+            axum::Router::new()
+                .route("/login", axum::routing::get(login_form).post(login))
+                .route("/logout", axum::routing::post(logout))
+                .with_state(auth.clone()),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(
+            auth.clone(),
+            http_guard,
+        ));
+    let listener = ConnListener {
+        rx: http_conns,
+        local: http_local,
+    };
+    let http_server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<tls::RemoteAddr>(),
+    )
+    .with_graceful_shutdown(wait(stop_rx.clone()));
 
     let grpc_task = tokio::spawn(grpc_server);
     let http_task = tokio::spawn(async move { http_server.await });
@@ -83,6 +232,8 @@ pub async fn serve(
     h??;
     Ok(())
 }
+
+use tokio_stream::StreamExt as _;
 
 async fn wait(mut rx: tokio::sync::watch::Receiver<bool>) {
     while !*rx.borrow() {

@@ -4,7 +4,8 @@
 //! them is committed under `src/generated/` (see `tests/bootstrap.rs`), so
 //! building plumb never needs `protoc`. Besides the types, this crate owns
 //! the canonical encoding and digest of a [`v1::Manifest`] and a few small
-//! conversions. It does no I/O and holds no policy.
+//! conversions, manifest signatures and the client transport rules. It
+//! does no I/O and holds no policy.
 
 #![forbid(unsafe_code)]
 
@@ -16,12 +17,18 @@ pub mod v1 {
 
 mod manifest;
 mod names;
+pub mod signature;
+pub mod transport;
 
 pub use manifest::{hex, DigestError, MANIFEST_FORMAT_VERSION};
 pub use names::{kind_from_snake, kind_snake, severity_from_snake, severity_snake};
 
+pub use v1::admin_service_client::AdminServiceClient;
+pub use v1::admin_service_server::{AdminService, AdminServiceServer};
 pub use v1::agent_service_client::AgentServiceClient;
 pub use v1::agent_service_server::{AgentService, AgentServiceServer};
+pub use v1::enrollment_client::EnrollmentClient;
+pub use v1::enrollment_server::{Enrollment, EnrollmentServer};
 pub use v1::manifest_registry_client::ManifestRegistryClient;
 pub use v1::manifest_registry_server::{ManifestRegistry, ManifestRegistryServer};
 pub use v1::query_service_client::QueryServiceClient;

@@ -2,7 +2,8 @@
 //!
 //! prost encodes fields in field-number order and the manifest has no maps,
 //! so the encoding of a manifest whose repeated fields are sorted is
-//! canonical. The digest is SHA-256 over that encoding with `digest` empty.
+//! canonical. The digest is SHA-256 over that encoding with `digest` and `signatures`
+//! empty.
 
 use std::borrow::Borrow;
 
@@ -76,8 +77,10 @@ impl Manifest {
     /// SHA-256 over the canonical encoding with the digest field empty.
     pub fn compute_digest(&mut self) -> [u8; 32] {
         let saved = std::mem::take(&mut self.digest);
+        let signatures = std::mem::take(&mut self.signatures);
         let encoded = self.encode_to_vec();
         self.digest = saved;
+        self.signatures = signatures;
         Sha256::digest(&encoded).into()
     }
 
@@ -247,6 +250,7 @@ impl Canonical {
         let mut meta = manifest.clone_without_files();
         if !with_digest {
             meta.digest.clear();
+            meta.signatures.clear();
         }
         let meta = meta.encode_to_vec();
         let split = field_boundary(&meta, FILES_TAG);
@@ -284,6 +288,7 @@ impl Manifest {
             packages: self.packages.clone(),
             listeners: self.listeners.clone(),
             policy: self.policy.clone(),
+            signatures: self.signatures.clone(),
         }
     }
 }

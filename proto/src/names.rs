@@ -12,6 +12,7 @@ const KINDS: &[(DeviationKind, &str)] = &[
     (DeviationKind::PackageChanged, "package_changed"),
     (DeviationKind::ListenerAdded, "listener_added"),
     (DeviationKind::ListenerRemoved, "listener_removed"),
+    (DeviationKind::Integrity, "integrity"),
 ];
 
 const SEVERITIES: &[(Severity, &str)] = &[

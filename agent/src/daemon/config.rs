@@ -41,8 +41,23 @@ pub struct RunConfigFile {
     /// Paths (manifest paths) to watch; default: the whole root, or the
     /// system directories when the root is `/`.
     pub watch_paths: Option<Vec<String>>,
-    /// Spooled messages kept before they are coalesced; default 10000.
+    /// Spooled messages kept before new changes wait for a full-state
+    /// resend; default 10000.
     pub spool_max_messages: Option<usize>,
+    /// CA bundle (PEM) that signs the collector's certificate; default:
+    /// the system's roots.
+    pub ca: Option<PathBuf>,
+    /// This node's certificate and key (PEM); default `node.pem` and
+    /// `node.key` in the state dir, written by enrollment.
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    /// File holding a one-time enrollment token, used when the node has
+    /// no certificate yet.
+    pub enroll_token_file: Option<PathBuf>,
+    /// Allow an http:// collector URL on loopback (development only).
+    pub insecure_plaintext: Option<bool>,
+    /// Public keys (SPKI PEM) the manifest must be signed with.
+    pub trust_keys: Option<Vec<PathBuf>>,
 }
 
 /// Validated configuration.
@@ -64,6 +79,14 @@ pub struct RunConfig {
     pub watch_paths: Vec<String>,
     pub spool_max_messages: usize,
     pub proc_dir: PathBuf,
+    pub ca: Option<PathBuf>,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    /// A one-time enrollment token (from `--enroll-token`,
+    /// `PLUMB_ENROLL_TOKEN` or `enroll_token_file`).
+    pub enroll_token: Option<String>,
+    pub insecure_plaintext: bool,
+    pub trust_keys: Vec<PathBuf>,
 }
 
 /// Parses `250ms`, `30s`, `5m`, `2h`, `1d` or plain seconds.
@@ -150,12 +173,34 @@ impl RunConfig {
             None if root == Path::new("/") => SYSTEM_DIRS.iter().map(|s| s.to_string()).collect(),
             None => vec!["/".to_string()],
         };
+        let state_dir = pick!(state_dir).unwrap_or_else(|| PathBuf::from("/var/lib/plumb"));
+        let insecure_plaintext = pick!(insecure_plaintext).unwrap_or(false);
+        if collector.starts_with("http://") && !insecure_plaintext {
+            return Err(format!(
+                "collector {collector:?} is plaintext: use https:// (http:// needs --insecure-plaintext and a loopback address)"
+            ));
+        }
+        let enroll_token = match pick!(enroll_token_file) {
+            Some(f) => Some(
+                std::fs::read_to_string(&f)
+                    .map_err(|e| format!("enroll_token_file {}: {e}", f.display()))?
+                    .trim()
+                    .to_string(),
+            ),
+            None => None,
+        };
         Ok(RunConfig {
             node_id: pick!(node_id).unwrap_or_else(|| default_node_id(&root)),
+            ca: pick!(ca),
+            cert: pick!(cert).unwrap_or_else(|| state_dir.join("node.pem")),
+            key: pick!(key).unwrap_or_else(|| state_dir.join("node.key")),
+            enroll_token,
+            insecure_plaintext,
+            trust_keys: pick!(trust_keys).unwrap_or_default(),
             collector,
             image_id,
             manifest,
-            state_dir: pick!(state_dir).unwrap_or_else(|| PathBuf::from("/var/lib/plumb")),
+            state_dir,
             interval: dur(pick!(interval), "5m", "interval")?,
             full_interval: dur(pick!(full_interval), "1d", "full_interval")?,
             quick_interval: dur(pick!(quick_interval), "30s", "quick_interval")?,
@@ -193,7 +238,7 @@ mod tests {
     #[test]
     fn flags_override_the_file_and_errors_name_the_field() {
         let file: RunConfigFile =
-            toml::from_str("collector = \"http://a:1\"\nimage_id = \"img\"\ninterval = \"1m\"\n")
+            toml::from_str("collector = \"https://a:1\"\nimage_id = \"img\"\ninterval = \"1m\"\n")
                 .unwrap();
         let flags = RunConfigFile {
             interval: Some("10s".into()),
@@ -201,10 +246,10 @@ mod tests {
         };
         let c = RunConfig::resolve(file, flags).unwrap();
         assert_eq!(c.interval, Duration::from_secs(10));
-        assert_eq!(c.collector, "http://a:1");
+        assert_eq!(c.collector, "https://a:1");
 
         let file: RunConfigFile =
-            toml::from_str("collector = \"http://a:1\"\nimage_id = \"i\"\nheartbeat = \"soon\"\n")
+            toml::from_str("collector = \"https://a:1\"\nimage_id = \"i\"\nheartbeat = \"soon\"\n")
                 .unwrap();
         assert!(RunConfig::resolve(file, RunConfigFile::default())
             .unwrap_err()
@@ -216,5 +261,10 @@ mod tests {
         let none =
             RunConfig::resolve(RunConfigFile::default(), RunConfigFile::default()).unwrap_err();
         assert!(none.contains("collector"));
+        let plain: RunConfigFile =
+            toml::from_str("collector = \"http://127.0.0.1:1\"\nimage_id = \"i\"\n").unwrap();
+        assert!(RunConfig::resolve(plain, RunConfigFile::default())
+            .unwrap_err()
+            .contains("plaintext"));
     }
 }

@@ -8,6 +8,7 @@
 //! never blocks a scan.
 
 pub mod config;
+pub mod identity;
 pub mod outbox;
 pub mod stream;
 pub mod watch;
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use indicatif::ProgressBar;
+use plumb_proto::transport::ClientTls;
 use plumb_proto::v1::{Command, CommandKind, Deviation, DeviationKind, Hello, ScanSummary};
 use plumb_proto::ManifestRegistryClient;
 use tokio::sync::{mpsc, Notify};
@@ -56,10 +58,21 @@ pub async fn run(
             .with_context(|| format!("opening the spool in {}", cfg.state_dir.display()))?,
     );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let keys = identity::trusted_keys(&cfg)?;
+    if cfg.enroll_token.is_some() && !cfg.cert.exists() {
+        let image = match (&cfg.image_id, &cfg.manifest) {
+            (Some(i), _) => i.clone(),
+            (None, Some(p)) => crate::manifest::read(p)?.meta.image_id,
+            (None, None) => String::new(),
+        };
+        identity::enroll_if_needed(&cfg, &image).await?;
+    }
+    let tls = identity::client_tls(&cfg)?;
     let manifest = tokio::select! {
-        m = obtain_manifest(&cfg) => m?,
+        m = obtain_manifest(&cfg, &tls) => m?,
         _ = wait_for(stop_rx.clone()) => return Ok(()),
     };
+    identity::check_signature(&manifest.meta, &keys)?;
     let manifest_copy = cfg.state_dir.join(MANIFEST_COPY);
     let policy = cfg.policy.as_deref().map(PolicyFile::load).transpose()?;
     let mut checker = Checker::new(
@@ -103,6 +116,7 @@ pub async fn run(
     };
     let identity = stream::Identity {
         collector: cfg.collector.clone(),
+        tls,
         hello,
         heartbeat: cfg.heartbeat,
     };
@@ -140,7 +154,7 @@ const MANIFEST_COPY: &str = "manifest.pb";
 /// collector (retrying until it answers). Either way a verified binary copy
 /// is kept in the state dir, so a restart works while the collector is
 /// down and the scanner can release the files between scans.
-async fn obtain_manifest(cfg: &RunConfig) -> anyhow::Result<Baseline> {
+async fn obtain_manifest(cfg: &RunConfig, tls: &ClientTls) -> anyhow::Result<Baseline> {
     let cached = cfg.state_dir.join(MANIFEST_COPY);
     if let Some(path) = &cfg.manifest {
         let m = crate::manifest::read(path)?;
@@ -151,7 +165,7 @@ async fn obtain_manifest(cfg: &RunConfig) -> anyhow::Result<Baseline> {
     let image = cfg.image_id.clone().unwrap_or_default();
     let mut backoff = stream::Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
     loop {
-        match fetch_manifest(&cfg.collector, &image).await {
+        match fetch_manifest(&cfg.collector, tls, &image).await {
             Ok(bytes) => {
                 let m = Baseline::decode_binary(&bytes)
                     .with_context(|| format!("manifest of image {image} from the collector"))?;
@@ -181,8 +195,8 @@ async fn obtain_manifest(cfg: &RunConfig) -> anyhow::Result<Baseline> {
     }
 }
 
-async fn fetch_manifest(url: &str, image: &str) -> Result<Vec<u8>, String> {
-    let channel = tonic::transport::Endpoint::from_shared(url.to_string())
+async fn fetch_manifest(url: &str, tls: &ClientTls, image: &str) -> Result<Vec<u8>, String> {
+    let channel = plumb_proto::transport::endpoint(url, tls)
         .map_err(|e| e.to_string())?
         .connect_timeout(Duration::from_secs(5))
         .connect()

@@ -6,8 +6,9 @@
 //! to `spool/<seq>.pb` (fsynced) before the in-memory state moves on; it is
 //! deleted only when the collector acks its sequence number. The sequence
 //! counter and the last reported set live in `agent-state.pb`. When the
-//! spool is full, pending deltas are coalesced into one `full_state`
-//! message: fewer messages, same information.
+//! spool is full, spooled messages stay as they are (the collector
+//! verifies the chain of sequence numbers and hashes) and the changes that
+//! follow go out as one `full_state` message once acks make room.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -35,6 +36,10 @@ struct StateFile {
     /// Whether a first (full-state) batch was ever recorded.
     #[prost(bool, tag = "4")]
     initialized: bool,
+    /// The spool was full when the set changed: a full-state batch is
+    /// owed as soon as it has room.
+    #[prost(bool, tag = "5")]
+    full_state_owed: bool,
 }
 
 struct Inner {
@@ -44,6 +49,7 @@ struct Inner {
     prev_hash: Vec<u8>,
     reported: DeviationSet,
     initialized: bool,
+    full_state_owed: bool,
     max_messages: usize,
 }
 
@@ -105,6 +111,7 @@ impl Outbox {
                 prev_hash: state.prev_hash,
                 reported: set_of(state.reported),
                 initialized: state.initialized,
+                full_state_owed: state.full_state_owed,
                 max_messages,
             }),
         })
@@ -119,20 +126,23 @@ impl Outbox {
     /// number, or `None` when nothing changed.
     pub fn record(&self, current: &DeviationSet) -> io::Result<Option<u64>> {
         let mut inner = self.lock();
-        let full = !inner.initialized || inner.spool.len() >= inner.max_messages;
-        let batch = if full {
-            if inner.spool.len() >= inner.max_messages {
+        if inner.spool.len() >= inner.max_messages {
+            // Never drop or renumber spooled messages: that would break
+            // the report chain the collector verifies. The set is kept in
+            // the state file and goes out whole once the spool drains.
+            if !inner.full_state_owed {
                 tracing::warn!(
                     spooled = inner.spool.len(),
-                    "spool full; coalescing pending batches into one full-state batch"
+                    "spool full; later changes go out as one full-state batch once the collector acks"
                 );
-                let old: Vec<u64> = inner.spool.keys().copied().collect();
-                for seq in old {
-                    if let Some(p) = inner.spool.remove(&seq) {
-                        let _ = std::fs::remove_file(p);
-                    }
-                }
             }
+            inner.full_state_owed = true;
+            inner.reported = current.clone();
+            inner.save_state()?;
+            return Ok(None);
+        }
+        let full = !inner.initialized || inner.full_state_owed;
+        let batch = if full {
             DeviationBatch {
                 added: current.values().cloned().collect(),
                 resolved: vec![],
@@ -167,6 +177,7 @@ impl Outbox {
         let seqs = inner.spool_batch(batch)?;
         inner.reported = current.clone();
         inner.initialized = true;
+        inner.full_state_owed = false;
         inner.save_state()?;
         Ok(seqs)
     }
@@ -204,7 +215,8 @@ impl Outbox {
         Ok(())
     }
 
-    /// Deletes every spooled message through `seq`.
+    /// Deletes every spooled message through `seq`; spools the full
+    /// state owed since the spool was full, once there is room.
     pub fn ack(&self, seq: u64) {
         let mut inner = self.lock();
         let done: Vec<u64> = inner.spool.range(..=seq).map(|(s, _)| *s).collect();
@@ -213,6 +225,22 @@ impl Outbox {
                 if let Err(e) = std::fs::remove_file(&p) {
                     tracing::warn!(path = %p.display(), error = %e, "cannot delete acked spool file");
                 }
+            }
+        }
+        if inner.full_state_owed && inner.spool.len() < inner.max_messages {
+            let batch = DeviationBatch {
+                added: inner.reported.values().cloned().collect(),
+                resolved: vec![],
+                full_state: true,
+                observed_unix_ms: now_ms(),
+            };
+            let result = inner.spool_batch(batch).and_then(|_| {
+                inner.full_state_owed = false;
+                inner.save_state()
+            });
+            if let Err(e) = result {
+                inner.full_state_owed = true;
+                tracing::error!(error = %e, "cannot spool the owed full-state batch; retrying at the next ack or scan");
             }
         }
     }
@@ -290,6 +318,7 @@ impl Inner {
             prev_hash: self.prev_hash.clone(),
             reported: self.reported.values().cloned().collect(),
             initialized: self.initialized,
+            full_state_owed: self.full_state_owed,
         };
         let path = self
             .dir
@@ -379,17 +408,35 @@ mod tests {
     }
 
     #[test]
-    fn a_full_spool_is_coalesced_into_one_full_state_batch() {
+    fn a_full_spool_keeps_its_chain_and_owes_one_full_state_batch() {
         let dir = tempfile::tempdir().unwrap();
         let o = Outbox::open(dir.path(), 3).unwrap();
         for i in 0..5 {
             o.record(&set(&[dev("/x", &i.to_string())])).unwrap();
         }
         let p = o.pending_after(0);
-        assert!(p.len() <= 3, "{}", p.len());
-        assert!(p
-            .iter()
-            .any(|m| batch(m).full_state && batch(m).added.len() == 1));
+        assert_eq!(p.len(), 3, "the spool stops at its limit");
+        let seqs: Vec<u64> = p.iter().map(|m| m.seq).collect();
+        assert_eq!(seqs, vec![1, 2, 3], "no message is dropped or renumbered");
+        for w in p.windows(2) {
+            assert_eq!(
+                w[1].prev_hash,
+                Sha256::digest(w[0].encode_to_vec()).to_vec()
+            );
+        }
+        // The state owed survives a restart and goes out once acks make room.
+        drop(o);
+        let o = Outbox::open(dir.path(), 3).unwrap();
+        o.ack(2);
+        let p = o.pending_after(2);
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[1].seq, 4);
+        assert!(batch(&p[1]).full_state);
+        assert_eq!(batch(&p[1]).added[0].actual, "4", "the latest set");
+        assert_eq!(
+            p[1].prev_hash,
+            Sha256::digest(p[0].encode_to_vec()).to_vec()
+        );
     }
 
     #[test]

@@ -11,7 +11,6 @@ use plumb_proto::v1::{
 };
 use plumb_proto::AgentServiceClient;
 use tokio::sync::{mpsc, watch, Notify};
-use tonic::transport::Endpoint;
 
 use super::outbox::Outbox;
 use super::ScanRequest;
@@ -65,6 +64,7 @@ fn pseudo_random() -> u64 {
 #[derive(Clone)]
 pub struct Identity {
     pub collector: String,
+    pub tls: plumb_proto::transport::ClientTls,
     pub hello: Hello,
     pub heartbeat: Duration,
 }
@@ -122,8 +122,8 @@ async fn connected(
     shutdown: &mut watch::Receiver<bool>,
     backoff: &mut Backoff,
 ) -> Result<(), String> {
-    let endpoint = Endpoint::from_shared(id.collector.clone())
-        .map_err(|e| format!("invalid collector URL: {e}"))?
+    let endpoint = plumb_proto::transport::endpoint(&id.collector, &id.tls)
+        .map_err(|e| e.to_string())?
         .connect_timeout(Duration::from_secs(5))
         .http2_keep_alive_interval(Duration::from_secs(30))
         .keep_alive_timeout(Duration::from_secs(10));
@@ -161,7 +161,13 @@ async fn connected(
     tracing::info!(collector = %id.collector, last_seq = ack.last_seq, spooled = outbox.spooled(), "connected to collector");
 
     let mut sent = ack.last_seq;
-    let mut heartbeat = tokio::time::interval(id.heartbeat);
+    // The collector bounds the heartbeat period: it decides when a node
+    // is silent.
+    let period = match ack.heartbeat_secs {
+        0 => id.heartbeat,
+        s => id.heartbeat.min(Duration::from_secs(u64::from(s))),
+    };
+    let mut heartbeat = tokio::time::interval(period);
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         for m in outbox.pending_after(sent) {

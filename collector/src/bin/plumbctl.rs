@@ -6,11 +6,14 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use plumb_proto::v1::{CreateEnrollmentRequest, CreateTokenRequest, ListAuditRequest};
 use plumb_proto::v1::{
     GetNodeRequest, ListFlagsRequest, ListImagesRequest, ListNodesRequest, Manifest,
     NodeActionRequest, NodeSummary, PushManifestRequest, WatchFlagsRequest,
 };
-use plumb_proto::{kind_snake, severity_snake, ManifestRegistryClient, QueryServiceClient};
+use plumb_proto::{
+    kind_snake, severity_snake, AdminServiceClient, ManifestRegistryClient, QueryServiceClient,
+};
 use prost::Message;
 use serde_json::{json, Value};
 use tonic::transport::Channel;
@@ -30,6 +33,20 @@ struct Cli {
     /// Print JSON instead of tables.
     #[arg(long, global = true)]
     json: bool,
+    /// CA bundle (PEM) that signs the collector's certificate (default:
+    /// the system's roots).
+    #[arg(long, global = true, env = "PLUMB_CA")]
+    ca: Option<PathBuf>,
+    /// API token (prefer PLUMB_TOKEN or --token-file: arguments are
+    /// visible to other users).
+    #[arg(long, global = true, env = "PLUMB_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// File holding the API token.
+    #[arg(long, global = true, env = "PLUMB_TOKEN_FILE")]
+    token_file: Option<PathBuf>,
+    /// Allow an http:// collector URL (loopback only).
+    #[arg(long, global = true)]
+    insecure_plaintext: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -43,8 +60,14 @@ enum Command {
         #[arg(long)]
         image: Option<String>,
     },
-    /// Show one node: identity, open deviations, history, transitions.
-    Node { id: String },
+    /// Show one node: identity, open deviations, history, transitions;
+    /// or `node revoke ID`.
+    #[command(args_conflicts_with_subcommands = true)]
+    Node {
+        id: Option<String>,
+        #[command(subcommand)]
+        command: Option<NodeCommand>,
+    },
     /// The flag queue (flagged and recycling nodes), oldest first.
     Flags {
         #[command(subcommand)]
@@ -69,6 +92,99 @@ enum Command {
     },
     /// List images with their node counts and drift.
     Images,
+    /// Development PKI: a CA, the collector's certificate, node certificates.
+    Pki {
+        #[command(subcommand)]
+        command: PkiCommand,
+    },
+    /// API tokens (admin).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Enrollment tokens for new nodes (admin).
+    Enroll {
+        #[command(subcommand)]
+        command: EnrollCommand,
+    },
+    /// Manifest signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// The audit log, newest first.
+    Audit {
+        /// Only entries about this node (or image, token name).
+        #[arg(long)]
+        node: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum NodeCommand {
+    /// Refuse the node's certificates from now on (admin).
+    Revoke { id: String },
+}
+
+#[derive(Subcommand)]
+enum PkiCommand {
+    /// Write a development CA and a collector certificate into DIR.
+    Init {
+        #[arg(long)]
+        dir: PathBuf,
+        /// DNS name or IP of the collector (repeatable; localhost and the
+        /// loopback addresses are always included).
+        #[arg(long = "host")]
+        hosts: Vec<String>,
+    },
+    /// Issue a node certificate and key from the CA in DIR (development;
+    /// nodes normally enroll so their key never leaves them).
+    IssueNode {
+        node_id: String,
+        #[arg(long)]
+        dir: PathBuf,
+        /// Where to write NODE.pem and NODE.key.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token; it is printed once.
+    Create {
+        /// read, operator or admin.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum EnrollCommand {
+    /// A one-time, expiring enrollment token scoped to an image.
+    Create {
+        #[arg(long)]
+        image: String,
+        #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+        ttl: std::time::Duration,
+        #[arg(long, default_value_t = 1)]
+        uses: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Write an Ed25519 key pair: PREFIX.key (private, 0600) and PREFIX.pub.
+    Generate {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -84,7 +200,13 @@ enum FlagsCommand {
 #[derive(Subcommand)]
 enum ManifestCommand {
     /// Push a manifest (binary or JSON) so agents can fetch it by image id.
-    Push { file: PathBuf },
+    Push {
+        file: PathBuf,
+        /// Replace a different manifest registered for the same image id
+        /// (admin; audited).
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -121,14 +243,76 @@ fn die_quietly_on_closed_stdout() {
     }
 }
 
-async fn channel(url: &str) -> Result<Channel> {
-    let endpoint = Channel::from_shared(url.to_string())
-        .with_context(|| format!("invalid collector URL {url:?}"))?;
-    endpoint
+/// How to reach the collector: its URL, TLS material and API token.
+struct Conn {
+    url: String,
+    tls: plumb_proto::transport::ClientTls,
+    token: Option<String>,
+}
+
+impl Conn {
+    fn from_cli(cli: &Cli) -> Result<Conn> {
+        let ca_pem = cli
+            .ca
+            .as_ref()
+            .map(|p| std::fs::read(p).with_context(|| format!("reading CA {}", p.display())))
+            .transpose()?;
+        let token = match (&cli.token, &cli.token_file) {
+            (Some(t), _) => Some(t.trim().to_string()),
+            (None, Some(f)) => Some(
+                std::fs::read_to_string(f)
+                    .with_context(|| format!("reading token file {}", f.display()))?
+                    .trim()
+                    .to_string(),
+            ),
+            (None, None) => None,
+        };
+        Ok(Conn {
+            url: cli.collector.clone(),
+            tls: plumb_proto::transport::ClientTls {
+                ca_pem,
+                identity: None,
+                insecure_plaintext: cli.insecure_plaintext,
+            },
+            token,
+        })
+    }
+}
+
+/// Adds the API token to every request.
+#[derive(Clone)]
+struct Bearer(Option<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>);
+
+impl tonic::service::Interceptor for Bearer {
+    fn call(&mut self, mut r: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(v) = &self.0 {
+            r.metadata_mut().insert("authorization", v.clone());
+        }
+        Ok(r)
+    }
+}
+
+type AuthChannel = tonic::service::interceptor::InterceptedService<Channel, Bearer>;
+
+async fn channel(c: &Conn) -> Result<AuthChannel> {
+    let endpoint = plumb_proto::transport::endpoint(&c.url, &c.tls)?;
+    let channel = endpoint
         .connect_timeout(std::time::Duration::from_secs(5))
         .connect()
         .await
-        .with_context(|| format!("connecting to the collector at {url}"))
+        .with_context(|| format!("connecting to the collector at {}", c.url))?;
+    let bearer = match &c.token {
+        Some(t) => Some(
+            format!("Bearer {t}")
+                .parse()
+                .context("the API token has characters a header cannot carry")?,
+        ),
+        None => None,
+    };
+    Ok(tonic::service::interceptor::InterceptedService::new(
+        channel,
+        Bearer(bearer),
+    ))
 }
 
 fn status_error(s: tonic::Status) -> anyhow::Error {
@@ -220,8 +404,117 @@ fn print_nodes(nodes: &[NodeSummary], as_json: bool) {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
-    let url = cli.collector.clone();
+    // Commands that need no collector.
+    match &cli.command {
+        Command::Pki { command } => return pki(command),
+        Command::Keys {
+            command: KeysCommand::Generate { out },
+        } => return generate_keys(out, cli.json),
+        _ => {}
+    }
+    let url = Conn::from_cli(&cli)?;
     match cli.command {
+        Command::Pki { .. } | Command::Keys { .. } => unreachable!("handled above"),
+        Command::Node {
+            command: Some(NodeCommand::Revoke { id }),
+            ..
+        } => {
+            let mut a = AdminServiceClient::new(channel(&url).await?);
+            let r = a
+                .revoke_node(NodeActionRequest {
+                    node_id: id,
+                    cause: String::new(),
+                })
+                .await
+                .map_err(status_error)?
+                .into_inner();
+            if cli.json {
+                println!(
+                    "{}",
+                    json!({"node_id": r.node_id, "certificates_revoked": r.certificates_revoked})
+                );
+            } else {
+                println!(
+                    "node {} revoked ({} certificate(s) issued by plumb)",
+                    r.node_id, r.certificates_revoked
+                );
+            }
+        }
+        Command::Node { id: None, .. } => {
+            anyhow::bail!("plumbctl node: give a node id (or `node revoke ID`)")
+        }
+        Command::Token {
+            command: TokenCommand::Create { role, name },
+        } => {
+            let mut a = AdminServiceClient::new(channel(&url).await?);
+            let r = a
+                .create_token(CreateTokenRequest { role, name })
+                .await
+                .map_err(status_error)?
+                .into_inner();
+            if cli.json {
+                println!("{}", json!({"token": r.token, "id": r.id}));
+            } else {
+                println!("{}", r.token);
+            }
+        }
+        Command::Enroll {
+            command: EnrollCommand::Create { image, ttl, uses },
+        } => {
+            let mut a = AdminServiceClient::new(channel(&url).await?);
+            let r = a
+                .create_enrollment(CreateEnrollmentRequest {
+                    image_id: image,
+                    ttl_secs: ttl.as_secs().min(u64::from(u32::MAX)) as u32,
+                    uses,
+                })
+                .await
+                .map_err(status_error)?
+                .into_inner();
+            if cli.json {
+                println!(
+                    "{}",
+                    json!({"token": r.token, "expires_at": r.expires_unix_ms})
+                );
+            } else {
+                println!("{}", r.token);
+            }
+        }
+        Command::Audit { node, limit } => {
+            let mut a = AdminServiceClient::new(channel(&url).await?);
+            let r = a
+                .list_audit(ListAuditRequest {
+                    node_id: node.unwrap_or_default(),
+                    limit,
+                })
+                .await
+                .map_err(status_error)?
+                .into_inner();
+            if cli.json {
+                let v: Vec<Value> = r.entries.iter().map(|e| json!({
+                    "at": e.at_unix_ms, "actor": e.actor, "role": e.role, "action": e.action,
+                    "target": e.target, "source": e.source, "outcome": e.outcome, "detail": e.detail,
+                })).collect();
+                println!("{}", Value::Array(v));
+            } else {
+                table(
+                    &["WHEN", "ACTOR", "ACTION", "TARGET", "OUTCOME", "DETAIL"],
+                    r.entries
+                        .iter()
+                        .map(|e| {
+                            vec![
+                                ago(e.at_unix_ms),
+                                e.actor.clone(),
+                                e.action.clone(),
+                                e.target.clone(),
+                                e.outcome.clone(),
+                                e.detail.clone(),
+                            ]
+                        })
+                        .collect(),
+                );
+            }
+        }
         Command::Nodes { status, image } => {
             let mut q = QueryServiceClient::new(channel(&url).await?);
             let r = q
@@ -236,7 +529,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 .into_inner();
             print_nodes(&r.nodes, cli.json);
         }
-        Command::Node { id } => {
+        Command::Node { id: Some(id), .. } => {
             let mut q = QueryServiceClient::new(channel(&url).await?);
             let d = q
                 .get_node(GetNodeRequest { node_id: id })
@@ -353,7 +646,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Retire { node, cause } => act(&url, Action::Retire, node, cause, cli.json).await?,
         Command::Manifest {
-            command: ManifestCommand::Push { file },
+            command: ManifestCommand::Push { file, replace },
         } => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
@@ -373,6 +666,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let resp = r
                 .push(PushManifestRequest {
                     manifest: manifest.encode_to_vec(),
+                    replace,
                 })
                 .await
                 .map_err(status_error)?
@@ -439,7 +733,7 @@ enum Action {
 
 /// Acknowledges or retires a node and reports its new status.
 async fn act(
-    url: &str,
+    url: &Conn,
     action: Action,
     node: String,
     cause: Option<String>,
@@ -464,4 +758,70 @@ fn report_action(n: &NodeSummary, as_json: bool) {
     } else {
         println!("node {} is now {}", n.node_id, n.status);
     }
+}
+
+fn pki(command: &PkiCommand) -> Result<ExitCode> {
+    use plumb_collector::security::pki::{self, Ca};
+    match command {
+        PkiCommand::Init { dir, hosts } => {
+            let f = pki::init(dir, hosts)?;
+            println!(
+                "CA:         {} (key {})",
+                f.ca_cert.display(),
+                f.ca_key.display()
+            );
+            println!(
+                "collector:  {} (key {})",
+                f.server_cert.display(),
+                f.server_key.display()
+            );
+            println!(
+                "serve with: plumb-collector serve --tls-cert {} --tls-key {} --client-ca {} --enroll-ca-cert {} --enroll-ca-key {}",
+                f.server_cert.display(),
+                f.server_key.display(),
+                f.ca_cert.display(),
+                f.ca_cert.display(),
+                f.ca_key.display()
+            );
+        }
+        PkiCommand::IssueNode {
+            node_id,
+            dir,
+            out,
+            days,
+        } => {
+            let ca = Ca::load(&dir.join("ca.pem"), &dir.join("ca.key"))?;
+            let (cert, key) = ca.issue_node(node_id, *days)?;
+            std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+            pki::write_file(&out.join(format!("{node_id}.key")), &key, true)?;
+            pki::write_file(&out.join(format!("{node_id}.pem")), &cert, false)?;
+            println!("{}", out.join(format!("{node_id}.pem")).display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn generate_keys(out: &std::path::Path, as_json: bool) -> Result<ExitCode> {
+    use plumb_proto::signature::ManifestSigner;
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
+    let signer = ManifestSigner::from_seed(seed);
+    let private = out.with_extension("key");
+    let public = out.with_extension("pub");
+    plumb_collector::security::pki::write_file(&private, &signer.private_pem(), true)?;
+    plumb_collector::security::pki::write_file(&public, &signer.public().public_pem(), false)?;
+    if as_json {
+        println!(
+            "{}",
+            json!({"key_id": signer.key_id(), "private": private, "public": public})
+        );
+    } else {
+        println!(
+            "key {}: {} (private), {} (public)",
+            signer.key_id(),
+            private.display(),
+            public.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

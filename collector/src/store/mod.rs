@@ -3,6 +3,7 @@
 //! driver; queries use `$N` placeholders and SQL both understand.
 
 mod queries;
+mod security;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -11,6 +12,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
 pub use queries::{BatchJob, BatchOutcome, HelloInfo, NodeFilter, OutboxItem, StatusChange};
+pub use security::{finding, AuditEntry, EnrollRefusal, PushOutcome, SessionRow, TokenRow};
 
 /// A database that cannot be used.
 #[derive(Debug, thiserror::Error)]

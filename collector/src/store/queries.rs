@@ -31,6 +31,11 @@ pub struct BatchJob {
     pub added: Vec<Deviation>,
     pub resolved: Vec<DeviationRef>,
     pub full_state: bool,
+    /// The message's `prev_hash`: SHA-256 of the node's previous
+    /// sequenced message.
+    pub prev_hash: Vec<u8>,
+    /// SHA-256 of this message's encoding.
+    pub hash: Vec<u8>,
 }
 
 /// What became of a batch.
@@ -39,6 +44,9 @@ pub enum BatchOutcome {
     Applied,
     /// Already stored (seq not above the node's last): acked, not re-applied.
     Duplicate,
+    /// The node's last sequence number with other content: a replay or a
+    /// fork of the report chain. Refused, and recorded as a finding.
+    Forked,
     UnknownNode,
 }
 
@@ -179,32 +187,65 @@ impl Store {
     ) -> Result<Vec<BatchOutcome>, StoreError> {
         let mut tx = self.writer.begin().await?;
         let mut outcomes = Vec::with_capacity(jobs.len());
-        let mut last_seq: HashMap<&str, Option<i64>> = HashMap::new();
-        let mut touched: Vec<(&str, i64)> = Vec::new();
+        // Per node: the last stored sequence number and message hash.
+        let mut chain: HashMap<&str, Option<(i64, String)>> = HashMap::new();
+        let mut touched: Vec<&str> = Vec::new();
         for job in jobs {
-            let known = match last_seq.get(job.node_id.as_str()) {
-                Some(v) => *v,
+            let known = match chain.get(job.node_id.as_str()) {
+                Some(v) => v.clone(),
                 None => {
-                    let v: Option<i64> =
-                        sqlx::query_scalar("SELECT last_seq FROM nodes WHERE node_id = $1")
+                    let v: Option<(i64, String)> =
+                        sqlx::query_as("SELECT last_seq, last_hash FROM nodes WHERE node_id = $1")
                             .bind(&job.node_id)
                             .fetch_optional(&mut *tx)
                             .await?;
-                    last_seq.insert(&job.node_id, v);
+                    chain.insert(&job.node_id, v.clone());
                     v
                 }
             };
-            let Some(known) = known else {
+            let Some((last_seq, last_hash)) = known else {
                 outcomes.push(BatchOutcome::UnknownNode);
                 continue;
             };
-            if job.seq <= known {
-                outcomes.push(BatchOutcome::Duplicate);
+            let hash = plumb_proto::hex(&job.hash);
+            if job.seq <= last_seq {
+                // The agent resends what it has not seen acked; the same
+                // last message again is harmless. Other content under the
+                // last stored number is a replay or a fork of the chain.
+                if job.seq == last_seq && hash != last_hash && !last_hash.is_empty() {
+                    let f = super::security::finding(
+                        "report_chain",
+                        &format!("seq {last_seq} with hash {last_hash}"),
+                        &format!("another message with seq {} (hash {hash}): replayed or forked report chain", job.seq),
+                    );
+                    upsert_deviations(&mut tx, self.backend, &job.node_id, &[f], now).await?;
+                    touched.push(&job.node_id);
+                    outcomes.push(BatchOutcome::Forked);
+                } else {
+                    outcomes.push(BatchOutcome::Duplicate);
+                }
                 continue;
             }
+            // A new node's first message may follow any history; after
+            // that, every message must follow the last one stored.
+            let prev = plumb_proto::hex(&job.prev_hash);
+            let broken = if job.seq != last_seq + 1 && last_seq > 0 {
+                Some(format!(
+                    "seq jumped from {last_seq} to {}: {} message(s) never arrived",
+                    job.seq,
+                    job.seq - last_seq - 1
+                ))
+            } else if last_seq > 0 && prev != last_hash && !last_hash.is_empty() {
+                Some(format!(
+                    "seq {} follows hash {prev}, not the stored {last_hash}: the agent's state was reset or altered",
+                    job.seq
+                ))
+            } else {
+                None
+            };
             if job.full_state {
                 let open: Vec<(String, String)> = sqlx::query_as(
-                    "SELECT kind, dkey FROM deviations WHERE node_id = $1 AND resolved_at IS NULL",
+                    "SELECT kind, dkey FROM deviations WHERE node_id = $1 AND resolved_at IS NULL AND kind <> 'integrity'",
                 )
                 .bind(&job.node_id)
                 .fetch_all(&mut *tx)
@@ -221,26 +262,38 @@ impl Store {
                 }
             }
             for r in &job.resolved {
-                resolve(&mut tx, &job.node_id, kind_name(r.kind), &r.key, now).await?;
+                // Collector findings are not the agent's to resolve.
+                if r.kind != DeviationKind::Integrity as i32 {
+                    resolve(&mut tx, &job.node_id, kind_name(r.kind), &r.key, now).await?;
+                }
             }
             upsert_deviations(&mut tx, self.backend, &job.node_id, &job.added, now).await?;
-            last_seq.insert(&job.node_id, Some(job.seq));
-            touched.push((&job.node_id, job.seq));
+            if let Some(why) = broken {
+                let f = super::security::finding(
+                    "report_chain",
+                    &format!("seq {} after hash {last_hash}", last_seq + 1),
+                    &why,
+                );
+                upsert_deviations(&mut tx, self.backend, &job.node_id, &[f], now).await?;
+            }
+            chain.insert(&job.node_id, Some((job.seq, hash)));
+            touched.push(&job.node_id);
             outcomes.push(BatchOutcome::Applied);
         }
         let mut done = HashSet::new();
-        for (node, _) in touched.iter().rev() {
+        for node in touched.iter().rev() {
             if !done.insert(*node) {
                 continue;
             }
-            let seq = last_seq.get(node).copied().flatten().unwrap_or(0);
+            let (seq, hash) = chain.get(node).cloned().flatten().unwrap_or_default();
             sqlx::query(
-                "UPDATE nodes SET last_seq = $1, last_seen = $2, \
-                 open_count = (SELECT COUNT(*) FROM deviations WHERE node_id = $3 AND resolved_at IS NULL), \
-                 max_severity = (SELECT COALESCE(MAX(severity), 0) FROM deviations WHERE node_id = $3 AND resolved_at IS NULL) \
-                 WHERE node_id = $3",
+                "UPDATE nodes SET last_seq = $1, last_hash = $2, last_seen = $3, \
+                 open_count = (SELECT COUNT(*) FROM deviations WHERE node_id = $4 AND resolved_at IS NULL), \
+                 max_severity = (SELECT COALESCE(MAX(severity), 0) FROM deviations WHERE node_id = $4 AND resolved_at IS NULL) \
+                 WHERE node_id = $4",
             )
             .bind(seq)
+            .bind(hash)
             .bind(now)
             .bind(*node)
             .execute(&mut *tx)
@@ -625,36 +678,6 @@ impl Store {
     }
 
     /// Stores a verified manifest; returns whether it replaced another.
-    pub async fn put_manifest(
-        &self,
-        image_id: &str,
-        digest: &str,
-        body: &[u8],
-        files: i64,
-        packages: i64,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let existed: Option<String> =
-            sqlx::query_scalar("SELECT digest FROM manifests WHERE image_id = $1")
-                .bind(image_id)
-                .fetch_optional(&self.writer)
-                .await?;
-        sqlx::query(
-            "INSERT INTO manifests (image_id, digest, body, files, packages, pushed_at) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (image_id) DO UPDATE SET digest = excluded.digest, body = excluded.body, files = excluded.files, \
-             packages = excluded.packages, pushed_at = excluded.pushed_at",
-        )
-        .bind(image_id)
-        .bind(digest)
-        .bind(body)
-        .bind(files)
-        .bind(packages)
-        .bind(now)
-        .execute(&self.writer)
-        .await?;
-        Ok(existed.is_some_and(|d| d != digest))
-    }
-
     pub async fn manifest(&self, image_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(
             sqlx::query_scalar("SELECT body FROM manifests WHERE image_id = $1")
@@ -848,7 +871,7 @@ struct JsonRow<'a> {
 /// single JSON parameter: per-parameter overhead through sqlx dominated
 /// multi-row VALUES (see `examples/store_bench.rs`). The row source is
 /// the one piece of SQL that differs between the backends.
-async fn upsert_deviations(
+pub(super) async fn upsert_deviations(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: Backend,
     node: &str,

@@ -98,6 +98,8 @@ fn batch(node: &str, seq: i64, added: Vec<Deviation>, resolved: Vec<&str>) -> Ba
             })
             .collect(),
         full_state: false,
+        prev_hash: vec![],
+        hash: vec![],
     }
 }
 
@@ -287,17 +289,31 @@ async fn correlation_separates_fleet_changes_from_single_node_ones() {
 
 #[tokio::test]
 async fn manifests_are_stored_and_images_counted() {
+    use crate::store::PushOutcome;
     for (store, _dir) in stores().await {
-        assert!(!store
-            .put_manifest("img-1", "d1", b"body", 10, 2, 1)
-            .await
-            .unwrap());
-        assert!(
-            store
-                .put_manifest("img-1", "d2", b"body2", 10, 2, 2)
-                .await
-                .unwrap(),
-            "a new digest replaces"
+        let put = |digest: &'static str, body: &'static [u8], replace: bool| {
+            let store = store.clone();
+            async move {
+                store
+                    .put_manifest("img-1", digest, body, 10, 2, replace, 1)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(put("d1", b"body", false).await, PushOutcome::New);
+        assert_eq!(put("d1", b"body", false).await, PushOutcome::Unchanged);
+        assert_eq!(
+            put("d2", b"body2", false).await,
+            PushOutcome::Refused {
+                existing: "d1".into()
+            },
+            "the registry is append-only per image id"
+        );
+        assert_eq!(store.manifest("img-1").await.unwrap().unwrap(), b"body");
+        assert_eq!(
+            put("d2", b"body2", true).await,
+            PushOutcome::Replaced { old: "d1".into() },
+            "an explicit replacement replaces"
         );
         assert_eq!(store.manifest("img-1").await.unwrap().unwrap(), b"body2");
         store.hello(&hello("n1"), 1).await.unwrap();

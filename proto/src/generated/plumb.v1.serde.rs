@@ -271,6 +271,221 @@ impl<'de> serde::Deserialize<'de> for AgentMessage {
         deserializer.deserialize_struct("plumb.v1.AgentMessage", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for AuditEntry {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.at_unix_ms != 0 {
+            len += 1;
+        }
+        if !self.actor.is_empty() {
+            len += 1;
+        }
+        if !self.role.is_empty() {
+            len += 1;
+        }
+        if !self.action.is_empty() {
+            len += 1;
+        }
+        if !self.target.is_empty() {
+            len += 1;
+        }
+        if !self.source.is_empty() {
+            len += 1;
+        }
+        if !self.outcome.is_empty() {
+            len += 1;
+        }
+        if !self.detail.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.AuditEntry", len)?;
+        if self.at_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("atUnixMs", ToString::to_string(&self.at_unix_ms).as_str())?;
+        }
+        if !self.actor.is_empty() {
+            struct_ser.serialize_field("actor", &self.actor)?;
+        }
+        if !self.role.is_empty() {
+            struct_ser.serialize_field("role", &self.role)?;
+        }
+        if !self.action.is_empty() {
+            struct_ser.serialize_field("action", &self.action)?;
+        }
+        if !self.target.is_empty() {
+            struct_ser.serialize_field("target", &self.target)?;
+        }
+        if !self.source.is_empty() {
+            struct_ser.serialize_field("source", &self.source)?;
+        }
+        if !self.outcome.is_empty() {
+            struct_ser.serialize_field("outcome", &self.outcome)?;
+        }
+        if !self.detail.is_empty() {
+            struct_ser.serialize_field("detail", &self.detail)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for AuditEntry {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "at_unix_ms",
+            "atUnixMs",
+            "actor",
+            "role",
+            "action",
+            "target",
+            "source",
+            "outcome",
+            "detail",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            AtUnixMs,
+            Actor,
+            Role,
+            Action,
+            Target,
+            Source,
+            Outcome,
+            Detail,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "atUnixMs" | "at_unix_ms" => Ok(GeneratedField::AtUnixMs),
+                            "actor" => Ok(GeneratedField::Actor),
+                            "role" => Ok(GeneratedField::Role),
+                            "action" => Ok(GeneratedField::Action),
+                            "target" => Ok(GeneratedField::Target),
+                            "source" => Ok(GeneratedField::Source),
+                            "outcome" => Ok(GeneratedField::Outcome),
+                            "detail" => Ok(GeneratedField::Detail),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = AuditEntry;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.AuditEntry")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<AuditEntry, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut at_unix_ms__ = None;
+                let mut actor__ = None;
+                let mut role__ = None;
+                let mut action__ = None;
+                let mut target__ = None;
+                let mut source__ = None;
+                let mut outcome__ = None;
+                let mut detail__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::AtUnixMs => {
+                            if at_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("atUnixMs"));
+                            }
+                            at_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Actor => {
+                            if actor__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("actor"));
+                            }
+                            actor__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Role => {
+                            if role__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("role"));
+                            }
+                            role__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Action => {
+                            if action__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("action"));
+                            }
+                            action__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Target => {
+                            if target__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("target"));
+                            }
+                            target__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Source => {
+                            if source__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("source"));
+                            }
+                            source__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Outcome => {
+                            if outcome__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("outcome"));
+                            }
+                            outcome__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Detail => {
+                            if detail__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("detail"));
+                            }
+                            detail__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(AuditEntry {
+                    at_unix_ms: at_unix_ms__.unwrap_or_default(),
+                    actor: actor__.unwrap_or_default(),
+                    role: role__.unwrap_or_default(),
+                    action: action__.unwrap_or_default(),
+                    target: target__.unwrap_or_default(),
+                    source: source__.unwrap_or_default(),
+                    outcome: outcome__.unwrap_or_default(),
+                    detail: detail__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.AuditEntry", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for BuilderInfo {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -760,6 +975,466 @@ impl<'de> serde::Deserialize<'de> for CommandKind {
         deserializer.deserialize_any(GeneratedVisitor)
     }
 }
+impl serde::Serialize for CreateEnrollmentRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.image_id.is_empty() {
+            len += 1;
+        }
+        if self.ttl_secs != 0 {
+            len += 1;
+        }
+        if self.uses != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.CreateEnrollmentRequest", len)?;
+        if !self.image_id.is_empty() {
+            struct_ser.serialize_field("imageId", &self.image_id)?;
+        }
+        if self.ttl_secs != 0 {
+            struct_ser.serialize_field("ttlSecs", &self.ttl_secs)?;
+        }
+        if self.uses != 0 {
+            struct_ser.serialize_field("uses", &self.uses)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for CreateEnrollmentRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "image_id",
+            "imageId",
+            "ttl_secs",
+            "ttlSecs",
+            "uses",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            ImageId,
+            TtlSecs,
+            Uses,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "imageId" | "image_id" => Ok(GeneratedField::ImageId),
+                            "ttlSecs" | "ttl_secs" => Ok(GeneratedField::TtlSecs),
+                            "uses" => Ok(GeneratedField::Uses),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = CreateEnrollmentRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.CreateEnrollmentRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<CreateEnrollmentRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut image_id__ = None;
+                let mut ttl_secs__ = None;
+                let mut uses__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::ImageId => {
+                            if image_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageId"));
+                            }
+                            image_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::TtlSecs => {
+                            if ttl_secs__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("ttlSecs"));
+                            }
+                            ttl_secs__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Uses => {
+                            if uses__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("uses"));
+                            }
+                            uses__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(CreateEnrollmentRequest {
+                    image_id: image_id__.unwrap_or_default(),
+                    ttl_secs: ttl_secs__.unwrap_or_default(),
+                    uses: uses__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.CreateEnrollmentRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for CreateEnrollmentResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.token.is_empty() {
+            len += 1;
+        }
+        if self.expires_unix_ms != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.CreateEnrollmentResponse", len)?;
+        if !self.token.is_empty() {
+            struct_ser.serialize_field("token", &self.token)?;
+        }
+        if self.expires_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("expiresUnixMs", ToString::to_string(&self.expires_unix_ms).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for CreateEnrollmentResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "token",
+            "expires_unix_ms",
+            "expiresUnixMs",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Token,
+            ExpiresUnixMs,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "token" => Ok(GeneratedField::Token),
+                            "expiresUnixMs" | "expires_unix_ms" => Ok(GeneratedField::ExpiresUnixMs),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = CreateEnrollmentResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.CreateEnrollmentResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<CreateEnrollmentResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut token__ = None;
+                let mut expires_unix_ms__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Token => {
+                            if token__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("token"));
+                            }
+                            token__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ExpiresUnixMs => {
+                            if expires_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("expiresUnixMs"));
+                            }
+                            expires_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(CreateEnrollmentResponse {
+                    token: token__.unwrap_or_default(),
+                    expires_unix_ms: expires_unix_ms__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.CreateEnrollmentResponse", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for CreateTokenRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.role.is_empty() {
+            len += 1;
+        }
+        if !self.name.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.CreateTokenRequest", len)?;
+        if !self.role.is_empty() {
+            struct_ser.serialize_field("role", &self.role)?;
+        }
+        if !self.name.is_empty() {
+            struct_ser.serialize_field("name", &self.name)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for CreateTokenRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "role",
+            "name",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Role,
+            Name,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "role" => Ok(GeneratedField::Role),
+                            "name" => Ok(GeneratedField::Name),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = CreateTokenRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.CreateTokenRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<CreateTokenRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut role__ = None;
+                let mut name__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Role => {
+                            if role__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("role"));
+                            }
+                            role__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Name => {
+                            if name__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("name"));
+                            }
+                            name__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(CreateTokenRequest {
+                    role: role__.unwrap_or_default(),
+                    name: name__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.CreateTokenRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for CreateTokenResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.token.is_empty() {
+            len += 1;
+        }
+        if !self.id.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.CreateTokenResponse", len)?;
+        if !self.token.is_empty() {
+            struct_ser.serialize_field("token", &self.token)?;
+        }
+        if !self.id.is_empty() {
+            struct_ser.serialize_field("id", &self.id)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for CreateTokenResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "token",
+            "id",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Token,
+            Id,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "token" => Ok(GeneratedField::Token),
+                            "id" => Ok(GeneratedField::Id),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = CreateTokenResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.CreateTokenResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<CreateTokenResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut token__ = None;
+                let mut id__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Token => {
+                            if token__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("token"));
+                            }
+                            token__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Id => {
+                            if id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("id"));
+                            }
+                            id__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(CreateTokenResponse {
+                    token: token__.unwrap_or_default(),
+                    id: id__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.CreateTokenResponse", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for Deviation {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -1139,6 +1814,7 @@ impl serde::Serialize for DeviationKind {
             Self::PackageChanged => "DEVIATION_KIND_PACKAGE_CHANGED",
             Self::ListenerAdded => "DEVIATION_KIND_LISTENER_ADDED",
             Self::ListenerRemoved => "DEVIATION_KIND_LISTENER_REMOVED",
+            Self::Integrity => "DEVIATION_KIND_INTEGRITY",
         };
         serializer.serialize_str(variant)
     }
@@ -1159,6 +1835,7 @@ impl<'de> serde::Deserialize<'de> for DeviationKind {
             "DEVIATION_KIND_PACKAGE_CHANGED",
             "DEVIATION_KIND_LISTENER_ADDED",
             "DEVIATION_KIND_LISTENER_REMOVED",
+            "DEVIATION_KIND_INTEGRITY",
         ];
 
         struct GeneratedVisitor;
@@ -1208,6 +1885,7 @@ impl<'de> serde::Deserialize<'de> for DeviationKind {
                     "DEVIATION_KIND_PACKAGE_CHANGED" => Ok(DeviationKind::PackageChanged),
                     "DEVIATION_KIND_LISTENER_ADDED" => Ok(DeviationKind::ListenerAdded),
                     "DEVIATION_KIND_LISTENER_REMOVED" => Ok(DeviationKind::ListenerRemoved),
+                    "DEVIATION_KIND_INTEGRITY" => Ok(DeviationKind::Integrity),
                     _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
                 }
             }
@@ -1323,6 +2001,279 @@ impl<'de> serde::Deserialize<'de> for DeviationRef {
             }
         }
         deserializer.deserialize_struct("plumb.v1.DeviationRef", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for EnrollRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.token.is_empty() {
+            len += 1;
+        }
+        if !self.csr_pem.is_empty() {
+            len += 1;
+        }
+        if !self.image_id.is_empty() {
+            len += 1;
+        }
+        if !self.node_id.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.EnrollRequest", len)?;
+        if !self.token.is_empty() {
+            struct_ser.serialize_field("token", &self.token)?;
+        }
+        if !self.csr_pem.is_empty() {
+            struct_ser.serialize_field("csrPem", &self.csr_pem)?;
+        }
+        if !self.image_id.is_empty() {
+            struct_ser.serialize_field("imageId", &self.image_id)?;
+        }
+        if !self.node_id.is_empty() {
+            struct_ser.serialize_field("nodeId", &self.node_id)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for EnrollRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "token",
+            "csr_pem",
+            "csrPem",
+            "image_id",
+            "imageId",
+            "node_id",
+            "nodeId",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Token,
+            CsrPem,
+            ImageId,
+            NodeId,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "token" => Ok(GeneratedField::Token),
+                            "csrPem" | "csr_pem" => Ok(GeneratedField::CsrPem),
+                            "imageId" | "image_id" => Ok(GeneratedField::ImageId),
+                            "nodeId" | "node_id" => Ok(GeneratedField::NodeId),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = EnrollRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.EnrollRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<EnrollRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut token__ = None;
+                let mut csr_pem__ = None;
+                let mut image_id__ = None;
+                let mut node_id__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Token => {
+                            if token__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("token"));
+                            }
+                            token__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::CsrPem => {
+                            if csr_pem__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("csrPem"));
+                            }
+                            csr_pem__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ImageId => {
+                            if image_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageId"));
+                            }
+                            image_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::NodeId => {
+                            if node_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodeId"));
+                            }
+                            node_id__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(EnrollRequest {
+                    token: token__.unwrap_or_default(),
+                    csr_pem: csr_pem__.unwrap_or_default(),
+                    image_id: image_id__.unwrap_or_default(),
+                    node_id: node_id__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.EnrollRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for EnrollResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.certificate_pem.is_empty() {
+            len += 1;
+        }
+        if !self.ca_pem.is_empty() {
+            len += 1;
+        }
+        if !self.node_id.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.EnrollResponse", len)?;
+        if !self.certificate_pem.is_empty() {
+            struct_ser.serialize_field("certificatePem", &self.certificate_pem)?;
+        }
+        if !self.ca_pem.is_empty() {
+            struct_ser.serialize_field("caPem", &self.ca_pem)?;
+        }
+        if !self.node_id.is_empty() {
+            struct_ser.serialize_field("nodeId", &self.node_id)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for EnrollResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "certificate_pem",
+            "certificatePem",
+            "ca_pem",
+            "caPem",
+            "node_id",
+            "nodeId",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            CertificatePem,
+            CaPem,
+            NodeId,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "certificatePem" | "certificate_pem" => Ok(GeneratedField::CertificatePem),
+                            "caPem" | "ca_pem" => Ok(GeneratedField::CaPem),
+                            "nodeId" | "node_id" => Ok(GeneratedField::NodeId),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = EnrollResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.EnrollResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<EnrollResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut certificate_pem__ = None;
+                let mut ca_pem__ = None;
+                let mut node_id__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::CertificatePem => {
+                            if certificate_pem__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("certificatePem"));
+                            }
+                            certificate_pem__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::CaPem => {
+                            if ca_pem__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("caPem"));
+                            }
+                            ca_pem__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::NodeId => {
+                            if node_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodeId"));
+                            }
+                            node_id__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(EnrollResponse {
+                    certificate_pem: certificate_pem__.unwrap_or_default(),
+                    ca_pem: ca_pem__.unwrap_or_default(),
+                    node_id: node_id__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.EnrollResponse", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for FetchManifestRequest {
@@ -2558,11 +3509,17 @@ impl serde::Serialize for HelloAck {
         if self.last_seq != 0 {
             len += 1;
         }
+        if self.heartbeat_secs != 0 {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.HelloAck", len)?;
         if self.last_seq != 0 {
             #[allow(clippy::needless_borrow)]
             #[allow(clippy::needless_borrows_for_generic_args)]
             struct_ser.serialize_field("lastSeq", ToString::to_string(&self.last_seq).as_str())?;
+        }
+        if self.heartbeat_secs != 0 {
+            struct_ser.serialize_field("heartbeatSecs", &self.heartbeat_secs)?;
         }
         struct_ser.end()
     }
@@ -2576,11 +3533,14 @@ impl<'de> serde::Deserialize<'de> for HelloAck {
         const FIELDS: &[&str] = &[
             "last_seq",
             "lastSeq",
+            "heartbeat_secs",
+            "heartbeatSecs",
         ];
 
         #[allow(clippy::enum_variant_names)]
         enum GeneratedField {
             LastSeq,
+            HeartbeatSecs,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -2603,6 +3563,7 @@ impl<'de> serde::Deserialize<'de> for HelloAck {
                     {
                         match value {
                             "lastSeq" | "last_seq" => Ok(GeneratedField::LastSeq),
+                            "heartbeatSecs" | "heartbeat_secs" => Ok(GeneratedField::HeartbeatSecs),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -2623,6 +3584,7 @@ impl<'de> serde::Deserialize<'de> for HelloAck {
                     V: serde::de::MapAccess<'de>,
             {
                 let mut last_seq__ = None;
+                let mut heartbeat_secs__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::LastSeq => {
@@ -2633,10 +3595,19 @@ impl<'de> serde::Deserialize<'de> for HelloAck {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::HeartbeatSecs => {
+                            if heartbeat_secs__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("heartbeatSecs"));
+                            }
+                            heartbeat_secs__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
                     }
                 }
                 Ok(HelloAck {
                     last_seq: last_seq__.unwrap_or_default(),
+                    heartbeat_secs: heartbeat_secs__.unwrap_or_default(),
                 })
             }
         }
@@ -2861,6 +3832,208 @@ impl<'de> serde::Deserialize<'de> for ImageSummary {
             }
         }
         deserializer.deserialize_struct("plumb.v1.ImageSummary", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListAuditRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.node_id.is_empty() {
+            len += 1;
+        }
+        if self.limit != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListAuditRequest", len)?;
+        if !self.node_id.is_empty() {
+            struct_ser.serialize_field("nodeId", &self.node_id)?;
+        }
+        if self.limit != 0 {
+            struct_ser.serialize_field("limit", &self.limit)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListAuditRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "node_id",
+            "nodeId",
+            "limit",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            NodeId,
+            Limit,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "nodeId" | "node_id" => Ok(GeneratedField::NodeId),
+                            "limit" => Ok(GeneratedField::Limit),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListAuditRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListAuditRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListAuditRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut node_id__ = None;
+                let mut limit__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::NodeId => {
+                            if node_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodeId"));
+                            }
+                            node_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Limit => {
+                            if limit__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("limit"));
+                            }
+                            limit__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(ListAuditRequest {
+                    node_id: node_id__.unwrap_or_default(),
+                    limit: limit__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListAuditRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListAuditResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.entries.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListAuditResponse", len)?;
+        if !self.entries.is_empty() {
+            struct_ser.serialize_field("entries", &self.entries)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListAuditResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "entries",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Entries,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "entries" => Ok(GeneratedField::Entries),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListAuditResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListAuditResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListAuditResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut entries__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Entries => {
+                            if entries__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("entries"));
+                            }
+                            entries__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ListAuditResponse {
+                    entries: entries__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListAuditResponse", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for ListFlagsRequest {
@@ -3790,6 +4963,9 @@ impl serde::Serialize for Manifest {
         if self.policy.is_some() {
             len += 1;
         }
+        if !self.signatures.is_empty() {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.Manifest", len)?;
         if self.format_version != 0 {
             struct_ser.serialize_field("formatVersion", &self.format_version)?;
@@ -3822,6 +4998,9 @@ impl serde::Serialize for Manifest {
         if let Some(v) = self.policy.as_ref() {
             struct_ser.serialize_field("policy", v)?;
         }
+        if !self.signatures.is_empty() {
+            struct_ser.serialize_field("signatures", &self.signatures)?;
+        }
         struct_ser.end()
     }
 }
@@ -3844,6 +5023,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
             "packages",
             "listeners",
             "policy",
+            "signatures",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -3857,6 +5037,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
             Packages,
             Listeners,
             Policy,
+            Signatures,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -3887,6 +5068,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
                             "packages" => Ok(GeneratedField::Packages),
                             "listeners" => Ok(GeneratedField::Listeners),
                             "policy" => Ok(GeneratedField::Policy),
+                            "signatures" => Ok(GeneratedField::Signatures),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -3915,6 +5097,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
                 let mut packages__ = None;
                 let mut listeners__ = None;
                 let mut policy__ = None;
+                let mut signatures__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::FormatVersion => {
@@ -3977,6 +5160,12 @@ impl<'de> serde::Deserialize<'de> for Manifest {
                             }
                             policy__ = map_.next_value()?;
                         }
+                        GeneratedField::Signatures => {
+                            if signatures__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("signatures"));
+                            }
+                            signatures__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(Manifest {
@@ -3989,10 +5178,124 @@ impl<'de> serde::Deserialize<'de> for Manifest {
                     packages: packages__.unwrap_or_default(),
                     listeners: listeners__,
                     policy: policy__,
+                    signatures: signatures__.unwrap_or_default(),
                 })
             }
         }
         deserializer.deserialize_struct("plumb.v1.Manifest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ManifestSignature {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.key_id.is_empty() {
+            len += 1;
+        }
+        if !self.signature.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ManifestSignature", len)?;
+        if !self.key_id.is_empty() {
+            struct_ser.serialize_field("keyId", &self.key_id)?;
+        }
+        if !self.signature.is_empty() {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("signature", pbjson::private::base64::encode(&self.signature).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ManifestSignature {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "key_id",
+            "keyId",
+            "signature",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            KeyId,
+            Signature,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "keyId" | "key_id" => Ok(GeneratedField::KeyId),
+                            "signature" => Ok(GeneratedField::Signature),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ManifestSignature;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ManifestSignature")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ManifestSignature, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut key_id__ = None;
+                let mut signature__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::KeyId => {
+                            if key_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("keyId"));
+                            }
+                            key_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Signature => {
+                            if signature__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("signature"));
+                            }
+                            signature__ = 
+                                Some(map_.next_value::<::pbjson::private::BytesDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(ManifestSignature {
+                    key_id: key_id__.unwrap_or_default(),
+                    signature: signature__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ManifestSignature", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for NodeActionRequest {
@@ -4962,11 +6265,17 @@ impl serde::Serialize for PushManifestRequest {
         if !self.manifest.is_empty() {
             len += 1;
         }
+        if self.replace {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.PushManifestRequest", len)?;
         if !self.manifest.is_empty() {
             #[allow(clippy::needless_borrow)]
             #[allow(clippy::needless_borrows_for_generic_args)]
             struct_ser.serialize_field("manifest", pbjson::private::base64::encode(&self.manifest).as_str())?;
+        }
+        if self.replace {
+            struct_ser.serialize_field("replace", &self.replace)?;
         }
         struct_ser.end()
     }
@@ -4979,11 +6288,13 @@ impl<'de> serde::Deserialize<'de> for PushManifestRequest {
     {
         const FIELDS: &[&str] = &[
             "manifest",
+            "replace",
         ];
 
         #[allow(clippy::enum_variant_names)]
         enum GeneratedField {
             Manifest,
+            Replace,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -5006,6 +6317,7 @@ impl<'de> serde::Deserialize<'de> for PushManifestRequest {
                     {
                         match value {
                             "manifest" => Ok(GeneratedField::Manifest),
+                            "replace" => Ok(GeneratedField::Replace),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -5026,6 +6338,7 @@ impl<'de> serde::Deserialize<'de> for PushManifestRequest {
                     V: serde::de::MapAccess<'de>,
             {
                 let mut manifest__ = None;
+                let mut replace__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Manifest => {
@@ -5036,10 +6349,17 @@ impl<'de> serde::Deserialize<'de> for PushManifestRequest {
                                 Some(map_.next_value::<::pbjson::private::BytesDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::Replace => {
+                            if replace__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("replace"));
+                            }
+                            replace__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(PushManifestRequest {
                     manifest: manifest__.unwrap_or_default(),
+                    replace: replace__.unwrap_or_default(),
                 })
             }
         }
@@ -5174,6 +6494,120 @@ impl<'de> serde::Deserialize<'de> for PushManifestResponse {
             }
         }
         deserializer.deserialize_struct("plumb.v1.PushManifestResponse", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for RevokeNodeResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.node_id.is_empty() {
+            len += 1;
+        }
+        if self.certificates_revoked != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.RevokeNodeResponse", len)?;
+        if !self.node_id.is_empty() {
+            struct_ser.serialize_field("nodeId", &self.node_id)?;
+        }
+        if self.certificates_revoked != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("certificatesRevoked", ToString::to_string(&self.certificates_revoked).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for RevokeNodeResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "node_id",
+            "nodeId",
+            "certificates_revoked",
+            "certificatesRevoked",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            NodeId,
+            CertificatesRevoked,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "nodeId" | "node_id" => Ok(GeneratedField::NodeId),
+                            "certificatesRevoked" | "certificates_revoked" => Ok(GeneratedField::CertificatesRevoked),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = RevokeNodeResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.RevokeNodeResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<RevokeNodeResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut node_id__ = None;
+                let mut certificates_revoked__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::NodeId => {
+                            if node_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodeId"));
+                            }
+                            node_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::CertificatesRevoked => {
+                            if certificates_revoked__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("certificatesRevoked"));
+                            }
+                            certificates_revoked__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(RevokeNodeResponse {
+                    node_id: node_id__.unwrap_or_default(),
+                    certificates_revoked: certificates_revoked__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.RevokeNodeResponse", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for ScanSummary {

@@ -1,0 +1,171 @@
+//! The admin gRPC service: API tokens, enrollment tokens, revocation and
+//! the audit log. Every call is an admin action and is audited.
+
+use std::sync::Arc;
+
+use plumb_proto::v1::{
+    AuditEntry as PbAudit, CreateEnrollmentRequest, CreateEnrollmentResponse, CreateTokenRequest,
+    CreateTokenResponse, ListAuditRequest, ListAuditResponse, NodeActionRequest,
+    RevokeNodeResponse,
+};
+use plumb_proto::AdminService;
+use tonic::{Request, Response, Status};
+
+use crate::hub::Hub;
+use crate::ingest::principal_of;
+use crate::model::now_ms;
+use crate::security::auth::{new_secret, secret_hash, Principal, Role};
+
+pub struct Admin {
+    pub hub: Arc<Hub>,
+}
+
+fn who<T>(r: &Request<T>) -> Principal {
+    principal_of(r.extensions().get(), r.extensions().get())
+}
+
+fn db(e: crate::store::StoreError) -> Status {
+    tracing::error!(error = %e, "admin query failed");
+    Status::unavailable(e.to_string())
+}
+
+/// Revokes a node (gRPC and REST share this).
+pub async fn revoke_node(hub: &Hub, who: &Principal, node_id: &str) -> Result<i64, Status> {
+    if node_id.is_empty() || node_id.len() > plumb_proto::MAX_ID_BYTES {
+        return Err(Status::invalid_argument("node id must be 1-256 bytes"));
+    }
+    let certs = hub
+        .store
+        .revoke_node(node_id, &who.name, now_ms())
+        .await
+        .map_err(db)?;
+    hub.trust.auth.audit.ok(
+        who,
+        "revoke node",
+        node_id,
+        &format!("{certs} certificate(s) issued by plumb"),
+    );
+    // A connected agent of the node is cut off now, not at its next hello.
+    hub.disconnect_node(node_id);
+    Ok(certs)
+}
+
+#[tonic::async_trait]
+impl AdminService for Admin {
+    async fn create_token(
+        &self,
+        request: Request<CreateTokenRequest>,
+    ) -> Result<Response<CreateTokenResponse>, Status> {
+        let who = who(&request);
+        let r = request.into_inner();
+        let role = Role::parse(&r.role).ok_or_else(|| {
+            Status::invalid_argument(format!(
+                "role must be read, operator or admin, got {:?}",
+                r.role
+            ))
+        })?;
+        if r.name.is_empty() || r.name.len() > 128 || r.name.chars().any(char::is_control) {
+            return Err(Status::invalid_argument(
+                "token name must be 1-128 printable characters",
+            ));
+        }
+        let (token, id) = self
+            .hub
+            .trust
+            .auth
+            .create_token(role, &r.name, &who.name)
+            .await
+            .map_err(db)?;
+        self.hub.trust.auth.audit.ok(
+            &who,
+            "create token",
+            &r.name,
+            &format!("role {} id {id}", role.as_str()),
+        );
+        Ok(Response::new(CreateTokenResponse { token, id }))
+    }
+
+    async fn create_enrollment(
+        &self,
+        request: Request<CreateEnrollmentRequest>,
+    ) -> Result<Response<CreateEnrollmentResponse>, Status> {
+        let who = who(&request);
+        let r = request.into_inner();
+        if r.image_id.is_empty() || r.image_id.len() > plumb_proto::MAX_ID_BYTES {
+            return Err(Status::invalid_argument("image id must be 1-256 bytes"));
+        }
+        if !(60..=30 * 86_400).contains(&r.ttl_secs) {
+            return Err(Status::invalid_argument("ttl must be 1 minute to 30 days"));
+        }
+        let uses = r.uses.clamp(1, 100_000);
+        let token = format!("plumb-enroll_{}", new_secret());
+        let expires = now_ms() + i64::from(r.ttl_secs) * 1000;
+        self.hub
+            .store
+            .create_enrollment(
+                &secret_hash(&token),
+                &r.image_id,
+                expires,
+                i64::from(uses),
+                &who.name,
+                now_ms(),
+            )
+            .await
+            .map_err(db)?;
+        self.hub.trust.auth.audit.ok(
+            &who,
+            "create enrollment",
+            &r.image_id,
+            &format!("{uses} use(s), {} s", r.ttl_secs),
+        );
+        Ok(Response::new(CreateEnrollmentResponse {
+            token,
+            expires_unix_ms: expires,
+        }))
+    }
+
+    async fn revoke_node(
+        &self,
+        request: Request<NodeActionRequest>,
+    ) -> Result<Response<RevokeNodeResponse>, Status> {
+        let who = who(&request);
+        let r = request.into_inner();
+        let certs = revoke_node(&self.hub, &who, &r.node_id).await?;
+        Ok(Response::new(RevokeNodeResponse {
+            node_id: r.node_id,
+            certificates_revoked: certs.max(0) as u64,
+        }))
+    }
+
+    async fn list_audit(
+        &self,
+        request: Request<ListAuditRequest>,
+    ) -> Result<Response<ListAuditResponse>, Status> {
+        let r = request.into_inner();
+        let limit = if r.limit == 0 { 200 } else { r.limit.min(1000) };
+        let entries = self
+            .hub
+            .store
+            .audit(
+                Some(r.node_id.as_str()).filter(|s| !s.is_empty()),
+                i64::from(limit),
+            )
+            .await
+            .map_err(db)?;
+        Ok(Response::new(ListAuditResponse {
+            entries: entries
+                .into_iter()
+                .map(|e| PbAudit {
+                    at_unix_ms: e.at,
+                    actor: e.actor,
+                    role: e.role,
+                    action: e.action,
+                    target: e.target,
+                    source: e.source,
+                    outcome: e.outcome,
+                    detail: e.detail,
+                })
+                .collect(),
+        }))
+    }
+}

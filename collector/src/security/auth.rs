@@ -1,0 +1,431 @@
+//! Who may do what: API tokens with roles, dashboard sessions, node
+//! certificates, and the one table of routes and gRPC methods with the
+//! access each needs. REST (axum middleware) and gRPC (a tower layer)
+//! pass through the same [`Auth::authorize`]; a route or method missing
+//! from the tables is refused, so a new endpoint is closed until it is
+//! listed. Every refusal goes to the audit log.
+
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, Method};
+use sha2::{Digest, Sha256};
+
+use super::audit::Audit;
+use super::tls::Peer;
+use crate::model::now_ms;
+use crate::store::{Store, TokenRow};
+
+/// API roles, each including the ones before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// Dashboard, queries, watch, metrics.
+    Read,
+    /// Acknowledge, retire, rescan.
+    Operator,
+    /// Manifests, tokens, enrollment, revocation.
+    Admin,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "read" => Some(Role::Read),
+            "operator" => Some(Role::Operator),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Read => "read",
+            Role::Operator => "operator",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+/// What a route or method needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Health checks, the login form, enrollment (its token is in the body).
+    Public,
+    Role(Role),
+    /// An agent: a verified node certificate.
+    Node,
+    /// A node certificate, or a token with this role (manifest fetch).
+    NodeOrRole(Role),
+}
+
+/// Every HTTP route (method, axum path) and what it needs.
+pub const HTTP_ROUTES: &[(&str, &str, Access)] = &[
+    ("GET", "/healthz", Access::Public),
+    ("GET", "/readyz", Access::Public),
+    ("GET", "/login", Access::Public),
+    ("POST", "/login", Access::Public),
+    ("POST", "/logout", Access::Role(Role::Read)),
+    ("GET", "/assets/style.css", Access::Public),
+    ("GET", "/assets/live.js", Access::Public),
+    ("GET", "/metrics", Access::Role(Role::Read)),
+    ("GET", "/api/v1/openapi.yaml", Access::Public),
+    ("GET", "/api/v1/nodes", Access::Role(Role::Read)),
+    ("GET", "/api/v1/nodes/{id}", Access::Role(Role::Read)),
+    (
+        "GET",
+        "/api/v1/nodes/{id}/deviations",
+        Access::Role(Role::Read),
+    ),
+    (
+        "POST",
+        "/api/v1/nodes/{id}/ack",
+        Access::Role(Role::Operator),
+    ),
+    (
+        "POST",
+        "/api/v1/nodes/{id}/retire",
+        Access::Role(Role::Operator),
+    ),
+    (
+        "POST",
+        "/api/v1/nodes/{id}/rescan",
+        Access::Role(Role::Operator),
+    ),
+    (
+        "POST",
+        "/api/v1/nodes/{id}/revoke",
+        Access::Role(Role::Admin),
+    ),
+    ("GET", "/api/v1/flags", Access::Role(Role::Read)),
+    ("GET", "/api/v1/images", Access::Role(Role::Read)),
+    ("GET", "/api/v1/correlations", Access::Role(Role::Read)),
+    ("GET", "/api/v1/audit", Access::Role(Role::Read)),
+    ("GET", "/", Access::Role(Role::Read)),
+    ("GET", "/nodes", Access::Role(Role::Read)),
+    ("GET", "/nodes/{id}", Access::Role(Role::Read)),
+    ("GET", "/correlations", Access::Role(Role::Read)),
+    ("GET", "/images", Access::Role(Role::Read)),
+    ("GET", "/events", Access::Role(Role::Read)),
+];
+
+/// Every gRPC method and what it needs.
+pub const GRPC_METHODS: &[(&str, Access)] = &[
+    ("/plumb.v1.AgentService/Stream", Access::Node),
+    ("/plumb.v1.Enrollment/Enroll", Access::Public),
+    (
+        "/plumb.v1.ManifestRegistry/Fetch",
+        Access::NodeOrRole(Role::Read),
+    ),
+    ("/plumb.v1.ManifestRegistry/Push", Access::Role(Role::Admin)),
+    ("/plumb.v1.QueryService/ListNodes", Access::Role(Role::Read)),
+    ("/plumb.v1.QueryService/GetNode", Access::Role(Role::Read)),
+    ("/plumb.v1.QueryService/ListFlags", Access::Role(Role::Read)),
+    (
+        "/plumb.v1.QueryService/ListImages",
+        Access::Role(Role::Read),
+    ),
+    (
+        "/plumb.v1.QueryService/WatchFlags",
+        Access::Role(Role::Read),
+    ),
+    (
+        "/plumb.v1.QueryService/Acknowledge",
+        Access::Role(Role::Operator),
+    ),
+    (
+        "/plumb.v1.QueryService/Retire",
+        Access::Role(Role::Operator),
+    ),
+    (
+        "/plumb.v1.AdminService/CreateToken",
+        Access::Role(Role::Admin),
+    ),
+    (
+        "/plumb.v1.AdminService/CreateEnrollment",
+        Access::Role(Role::Admin),
+    ),
+    (
+        "/plumb.v1.AdminService/RevokeNode",
+        Access::Role(Role::Admin),
+    ),
+    ("/plumb.v1.AdminService/ListAudit", Access::Role(Role::Read)),
+];
+
+/// An authenticated caller.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    /// Token name, `node:<id>`, or `anonymous` on an unauthenticated collector.
+    pub name: String,
+    pub role: Option<Role>,
+    /// The node id of a verified client certificate.
+    pub node_id: Option<String>,
+    /// The session's CSRF token, for dashboard forms.
+    pub csrf: Option<String>,
+    /// The client's address.
+    pub source: String,
+}
+
+impl Principal {
+    pub fn role_name(&self) -> &'static str {
+        self.role.map_or("node", Role::as_str)
+    }
+}
+
+/// Why a request is refused.
+#[derive(Clone, Debug)]
+pub enum Refusal {
+    /// No or bad credentials (401).
+    Unauthenticated(String),
+    /// Valid credentials, not enough (403).
+    Forbidden(String),
+}
+
+impl Refusal {
+    pub fn message(&self) -> &str {
+        match self {
+            Refusal::Unauthenticated(m) | Refusal::Forbidden(m) => m,
+        }
+    }
+}
+
+/// The name of the dashboard's session cookie (HttpOnly).
+pub const SESSION_COOKIE: &str = "plumb_session";
+/// The session's CSRF token, readable by the dashboard's script, which
+/// echoes it in `X-CSRF-Token` (double submit, checked against the
+/// session's stored token).
+pub const CSRF_COOKIE: &str = "plumb_csrf";
+
+/// SHA-256 of a secret, as stored.
+pub fn secret_hash(secret: &str) -> String {
+    plumb_proto::hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// A new random secret: 32 bytes as hex.
+pub fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    // Without the OS random source no secret can be made safely.
+    getrandom::fill(&mut bytes).expect("the OS random number generator works");
+    plumb_proto::hex(&bytes)
+}
+
+/// Creates an API token in `store`; returns (token, id). Only the
+/// token's hash is stored.
+pub async fn create_token(
+    store: &Store,
+    role: Role,
+    name: &str,
+    by: &str,
+) -> Result<(String, String), crate::store::StoreError> {
+    let secret = new_secret();
+    let id = secret[..12].to_string();
+    let token = format!("plumb_{secret}");
+    let row = TokenRow {
+        id: id.clone(),
+        name: name.to_string(),
+        role: role.as_str().to_string(),
+    };
+    store
+        .create_token(&row, &secret_hash(&token), by, now_ms())
+        .await?;
+    Ok((token, id))
+}
+
+/// Authentication state shared by every listener.
+pub struct Auth {
+    pub store: Store,
+    pub audit: Audit,
+    /// False only for an explicitly unauthenticated loopback collector.
+    pub enabled: bool,
+    /// Whether the HTTP port speaks TLS (session cookies are `Secure`).
+    pub tls: bool,
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get("authorization")?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The value of a cookie in a `Cookie` header.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all("cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+impl Auth {
+    /// Creates an API token; returns (token, id). The token is shown once.
+    pub async fn create_token(
+        &self,
+        role: Role,
+        name: &str,
+        by: &str,
+    ) -> Result<(String, String), crate::store::StoreError> {
+        create_token(&self.store, role, name, by).await
+    }
+
+    pub async fn token(&self, token: &str) -> Option<TokenRow> {
+        if token.len() > 256 {
+            return None;
+        }
+        match self.store.token_by_hash(&secret_hash(token)).await {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(error = %e, "token lookup failed");
+                None
+            }
+        }
+    }
+
+    /// Decides whether a caller may use something needing `access`.
+    /// `what` names it for the audit log.
+    pub async fn authorize(
+        &self,
+        access: Access,
+        headers: &HeaderMap,
+        peer: Option<&Peer>,
+        what: &str,
+    ) -> Result<Principal, Refusal> {
+        let source = peer.map_or_else(String::new, |p| p.addr.to_string());
+        let mut principal = Principal {
+            name: "anonymous".into(),
+            role: None,
+            node_id: peer.and_then(|p| p.node_id.clone()),
+            csrf: None,
+            source: source.clone(),
+        };
+        if access == Access::Public {
+            return Ok(principal);
+        }
+        if !self.enabled {
+            principal.role = Some(Role::Admin);
+            return Ok(principal);
+        }
+        let result = self.check(access, headers, &mut principal).await;
+        if let Err(refusal) = &result {
+            self.audit.refused(&principal, what, "", refusal.message());
+        }
+        result.map(|()| principal)
+    }
+
+    async fn check(
+        &self,
+        access: Access,
+        headers: &HeaderMap,
+        principal: &mut Principal,
+    ) -> Result<(), Refusal> {
+        let need_role = match access {
+            Access::Public => return Ok(()),
+            Access::Node => {
+                return match &principal.node_id {
+                    Some(id) => {
+                        principal.name = format!("node:{id}");
+                        Ok(())
+                    }
+                    None => Err(Refusal::Unauthenticated(
+                        "agents must present a node certificate signed by the collector's node CA"
+                            .into(),
+                    )),
+                };
+            }
+            Access::NodeOrRole(r) => {
+                if let Some(id) = &principal.node_id {
+                    principal.name = format!("node:{id}");
+                    return Ok(());
+                }
+                r
+            }
+            Access::Role(r) => r,
+        };
+        let row = if let Some(token) = bearer(headers) {
+            self.token(token)
+                .await
+                .ok_or_else(|| Refusal::Unauthenticated("invalid or revoked API token".into()))?
+        } else if let Some(session) = cookie(headers, SESSION_COOKIE) {
+            let s = self
+                .store
+                .session(&secret_hash(session), now_ms())
+                .await
+                .ok()
+                .flatten()
+                .ok_or_else(|| {
+                    Refusal::Unauthenticated("session expired or invalid: log in again".into())
+                })?;
+            principal.csrf = Some(s.csrf);
+            TokenRow {
+                id: String::new(),
+                name: s.name,
+                role: s.role,
+            }
+        } else {
+            return Err(Refusal::Unauthenticated(
+                "an API token is required (Authorization: Bearer ...)".into(),
+            ));
+        };
+        principal.name = row.name;
+        let role = Role::parse(&row.role).unwrap_or(Role::Read);
+        principal.role = Some(role);
+        if role < need_role {
+            return Err(Refusal::Forbidden(format!(
+                "role {} may not do this: it needs {}",
+                role.as_str(),
+                need_role.as_str()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Finds what an HTTP route needs; `None` for a route not in the table.
+pub fn http_access(method: &Method, path: &str) -> Option<Access> {
+    HTTP_ROUTES
+        .iter()
+        .find(|(m, p, _)| *m == method.as_str() && *p == path)
+        .map(|(_, _, a)| *a)
+}
+
+/// Finds what a gRPC method needs; `None` for one not in the table.
+pub fn grpc_access(path: &str) -> Option<Access> {
+    GRPC_METHODS
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, a)| *a)
+}
+
+pub type SharedAuth = Arc<Auth>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_ordered() {
+        assert!(Role::Read < Role::Operator && Role::Operator < Role::Admin);
+        for r in [Role::Read, Role::Operator, Role::Admin] {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+    }
+
+    #[test]
+    fn unknown_routes_and_methods_have_no_access() {
+        assert_eq!(http_access(&Method::GET, "/api/v1/secret"), None);
+        assert_eq!(http_access(&Method::DELETE, "/api/v1/nodes"), None);
+        assert_eq!(grpc_access("/plumb.v1.QueryService/Nope"), None);
+        assert_eq!(
+            http_access(&Method::POST, "/api/v1/nodes/{id}/retire"),
+            Some(Access::Role(Role::Operator))
+        );
+    }
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert("cookie", "a=1; plumb_session=abc; b=2".parse().unwrap());
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+}

@@ -1,0 +1,279 @@
+//! The guards in front of every handler: an axum middleware for the HTTP
+//! port (tokens, dashboard sessions with CSRF and Origin checks) and a
+//! tower layer for the gRPC port, both deciding from the tables in
+//! [`super::auth`]. Also the dashboard's login and logout.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::extract::{ConnectInfo, Form, MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::{
+    cookie, grpc_access, http_access, new_secret, secret_hash, Access, Auth, Principal, Refusal,
+    CSRF_COOKIE, SESSION_COOKIE,
+};
+use super::tls::{Peer, RemoteAddr};
+use crate::model::now_ms;
+
+/// How long a dashboard session lasts.
+const SESSION_MS: i64 = 12 * 3600 * 1000;
+
+fn json_error(code: StatusCode, msg: &str) -> Response {
+    (code, axum::Json(json!({ "error": msg }))).into_response()
+}
+
+fn is_page(path: &str) -> bool {
+    !(path.starts_with("/api/") || path == "/metrics" || path == "/events")
+}
+
+/// Whether the request's `Origin` (or, without one, `Referer`) names this
+/// server. Requests with neither come from tools, not browsers.
+fn same_origin(headers: &HeaderMap) -> Result<bool, ()> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let from = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .map(|v| v.to_str().unwrap_or("invalid"));
+    let Some(from) = from else { return Err(()) };
+    let rest = from
+        .strip_prefix("https://")
+        .or_else(|| from.strip_prefix("http://"))
+        .unwrap_or("");
+    let origin_host = rest.split('/').next().unwrap_or("");
+    Ok(!host.is_empty() && origin_host.eq_ignore_ascii_case(host))
+}
+
+/// The HTTP guard: runs on every matched route.
+pub async fn http_guard(
+    State(auth): State<Arc<Auth>>,
+    ConnectInfo(RemoteAddr(addr)): ConnectInfo<RemoteAddr>,
+    matched: Option<MatchedPath>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let path = matched.as_ref().map_or("", |m| m.as_str()).to_string();
+    let method = req.method().clone();
+    let what = format!("{method} {}", req.uri().path());
+    let peer = Peer {
+        addr,
+        node_id: None,
+        cert_serial: None,
+        tls: false,
+    };
+    let Some(access) = http_access(&method, &path) else {
+        return json_error(
+            StatusCode::FORBIDDEN,
+            "route is not in the authorization table",
+        );
+    };
+    let state_changing = method != Method::GET && method != Method::HEAD;
+    // Cross-site requests never change state, whatever they carry.
+    if state_changing && same_origin(req.headers()) == Ok(false) {
+        let who = Principal {
+            name: "anonymous".into(),
+            role: None,
+            node_id: None,
+            csrf: None,
+            source: addr.to_string(),
+        };
+        auth.audit.refused(&who, &what, "", "cross-origin request");
+        return json_error(StatusCode::FORBIDDEN, "cross-origin request refused");
+    }
+    let principal = match auth
+        .authorize(access, req.headers(), Some(&peer), &what)
+        .await
+    {
+        Ok(p) => p,
+        Err(Refusal::Unauthenticated(m)) if is_page(&path) && method == Method::GET => {
+            let _ = m;
+            return Redirect::to("/login").into_response();
+        }
+        Err(Refusal::Unauthenticated(m)) => return json_error(StatusCode::UNAUTHORIZED, &m),
+        Err(Refusal::Forbidden(m)) => return json_error(StatusCode::FORBIDDEN, &m),
+    };
+    // A session is ambient authority: its state-changing requests must
+    // echo the session's CSRF token and come from this origin.
+    if state_changing && access != Access::Public {
+        if let Some(expected) = &principal.csrf {
+            let sent = req
+                .headers()
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if sent.is_empty()
+                || secret_hash(sent) != secret_hash(expected)
+                || same_origin(req.headers()) != Ok(true)
+            {
+                auth.audit
+                    .refused(&principal, &what, "", "missing or wrong CSRF token");
+                return json_error(StatusCode::FORBIDDEN, "missing or wrong CSRF token");
+            }
+        }
+    }
+    req.extensions_mut().insert(principal);
+    next.run(req).await
+}
+
+const LOGIN_PAGE: &str = r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>plumb: log in</title>
+<link rel="stylesheet" href="/assets/style.css"></head><body><main class="login"><h1>plumb</h1>
+<form method="post" action="/login"><label>API token <input type="password" name="token" autocomplete="off" autofocus required></label>
+<button class="primary" type="submit">Log in</button></form>{error}</main></body></html>"#;
+
+pub async fn login_form() -> Html<String> {
+    Html(LOGIN_PAGE.replace("{error}", ""))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    token: String,
+}
+
+/// Exchanges an API token for a session cookie.
+pub async fn login(
+    State(auth): State<Arc<Auth>>,
+    ConnectInfo(RemoteAddr(addr)): ConnectInfo<RemoteAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let mut who = Principal {
+        name: "anonymous".into(),
+        role: None,
+        node_id: None,
+        csrf: None,
+        source: addr.to_string(),
+    };
+    let Some(token) = auth.token(form.token.trim()).await else {
+        auth.audit
+            .refused(&who, "login", "", "invalid or revoked API token");
+        let page = LOGIN_PAGE.replace("{error}", "<p class=\"error\">That token is not valid.</p>");
+        return (StatusCode::UNAUTHORIZED, Html(page)).into_response();
+    };
+    let session = new_secret();
+    let csrf = new_secret();
+    if let Err(e) = auth
+        .store
+        .create_session(&secret_hash(&session), &token, &csrf, now_ms() + SESSION_MS)
+        .await
+    {
+        return json_error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string());
+    }
+    who.name = token.name.clone();
+    who.role = super::auth::Role::parse(&token.role);
+    auth.audit.ok(&who, "login", "", "dashboard session opened");
+    let secure = if headers
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v == "https")
+        || auth.tls
+    {
+        "; Secure"
+    } else {
+        ""
+    };
+    let max_age = SESSION_MS / 1000;
+    let mut resp = Redirect::to("/").into_response();
+    let cookies = [
+        format!("{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"),
+        format!("{CSRF_COOKIE}={csrf}; Path=/; SameSite=Strict; Max-Age={max_age}{secure}"),
+    ];
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+pub async fn logout(State(auth): State<Arc<Auth>>, headers: HeaderMap) -> Response {
+    if let Some(s) = cookie(&headers, SESSION_COOKIE) {
+        let _ = auth.store.delete_session(&secret_hash(s)).await;
+    }
+    let mut resp = Redirect::to("/login").into_response();
+    for name in [SESSION_COOKIE, CSRF_COOKIE] {
+        if let Ok(v) = HeaderValue::from_str(&format!("{name}=; Path=/; Max-Age=0")) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+/// The gRPC guard as a tower layer.
+#[derive(Clone)]
+pub struct GrpcGuardLayer {
+    pub auth: Arc<Auth>,
+}
+
+impl<S> tower::Layer<S> for GrpcGuardLayer {
+    type Service = GrpcGuard<S>;
+    fn layer(&self, inner: S) -> GrpcGuard<S> {
+        GrpcGuard {
+            inner,
+            auth: self.auth.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct GrpcGuard<S> {
+    inner: S,
+    auth: Arc<Auth>,
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+impl<S, B> tower::Service<axum::http::Request<B>> for GrpcGuard<S>
+where
+    S: tower::Service<axum::http::Request<B>, Response = axum::http::Response<tonic::body::Body>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send,
+    B: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = BoxFuture<Result<S::Response, S::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: axum::http::Request<B>) -> Self::Future {
+        // The clone that was driven to readiness serves this call.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let auth = self.auth.clone();
+        Box::pin(async move {
+            let path = req.uri().path().to_string();
+            let peer = req.extensions().get::<Peer>().cloned();
+            let Some(access) = grpc_access(&path) else {
+                let status = tonic::Status::unimplemented(format!(
+                    "{path} is not in the authorization table"
+                ));
+                return Ok(status.into_http());
+            };
+            match auth
+                .authorize(access, req.headers(), peer.as_ref(), &path)
+                .await
+            {
+                Ok(principal) => {
+                    req.extensions_mut().insert(principal);
+                    inner.call(req).await
+                }
+                Err(Refusal::Unauthenticated(m)) => {
+                    Ok(tonic::Status::unauthenticated(m).into_http())
+                }
+                Err(Refusal::Forbidden(m)) => Ok(tonic::Status::permission_denied(m).into_http()),
+            }
+        })
+    }
+}
