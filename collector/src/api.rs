@@ -289,6 +289,12 @@ async fn rescan(
     }
     let full = body.is_some_and(|Json(b)| b.full);
     let command = if full { "full_rescan" } else { "rescan" };
+    if !hub.is_connected(&id) {
+        return Err(ApiError(
+            StatusCode::CONFLICT,
+            format!("node {id:?} is not connected"),
+        ));
+    }
     // Rescans cost the node I/O: one per window, the rest coalesce.
     if !hub.trust.rescan_allowed(&id, RESCAN_WINDOW) {
         hub.trust.auth.audit.ok(

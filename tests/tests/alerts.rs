@@ -110,7 +110,7 @@ fn webhooks_are_signed_retried_and_survive_a_collector_restart_exactly_once() {
         ],
     );
     let mut n = Node::new(tmp.path(), "hook-node");
-    n.start_agent(&c.grpc, &[]);
+    n.start_agent(&c, &[]);
     c.wait_status("hook-node", "clean", Duration::from_secs(20));
 
     // The receiver is down: the flag event waits in the outbox.
@@ -166,7 +166,7 @@ fn alertmanager_gets_firing_and_resolved_alerts() {
     let am = Receiver::start(free_port(), 0);
     let c = Collector::start(tmp.path(), &["--alertmanager", &am.url]);
     let mut n = Node::new(tmp.path(), "am-node");
-    n.start_agent(&c.grpc, &[]);
+    n.start_agent(&c, &[]);
     c.wait_status("am-node", "clean", Duration::from_secs(20));
     let ls = std::fs::read(n.path("/usr/bin/ls")).unwrap();
     std::fs::write(n.path("/usr/bin/ls"), b"\x7fELF evil ls").unwrap();
@@ -205,7 +205,7 @@ fn metrics_parse_as_prometheus_text() {
     let tmp = tempfile::tempdir().unwrap();
     let c = Collector::start(tmp.path(), &[]);
     let mut n = Node::new(tmp.path(), "metrics-node");
-    n.start_agent(&c.grpc, &[]);
+    n.start_agent(&c, &[]);
     c.wait_status("metrics-node", "clean", Duration::from_secs(20));
     n.root.file("/etc/motd", b"changed\n");
     c.wait_status("metrics-node", "drifted", Duration::from_secs(10));

@@ -49,11 +49,9 @@ fn batch(seq: u64, added: Vec<Deviation>) -> AgentMessage {
 
 /// Sends `messages` on one stream; returns the error the collector ended
 /// it with, if any.
-async fn send(url: &str, messages: Vec<AgentMessage>) -> Option<tonic::Status> {
-    let mut client = AgentServiceClient::connect(url.to_string())
-        .await
-        .unwrap()
-        .max_encoding_message_size(64 << 20);
+async fn send(c: &Collector, node: &str, messages: Vec<AgentMessage>) -> Option<tonic::Status> {
+    let mut client =
+        AgentServiceClient::new(c.node_channel(node).await).max_encoding_message_size(64 << 20);
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     for m in messages {
         tx.send(m).await.unwrap();
@@ -84,7 +82,7 @@ fn malformed_streams_are_refused_and_others_keep_working() {
     let tmp = tempfile::tempdir().unwrap();
     let c = Collector::start(tmp.path(), &[]);
     let mut good = Node::new(tmp.path(), "good-node");
-    good.start_agent(&c.grpc, &[]);
+    good.start_agent(&c, &[]);
     c.wait_status("good-node", "clean", Duration::from_secs(20));
     let rt = rt();
 
@@ -95,7 +93,7 @@ fn malformed_streams_are_refused_and_others_keep_working() {
         body: Some(agent_message::Body::Heartbeat(Heartbeat::default())),
     };
     let err = rt
-        .block_on(send(&c.grpc, vec![batch(1, vec![]), hb]))
+        .block_on(send(&c, "probe", vec![batch(1, vec![]), hb]))
         .expect("refused");
     assert_eq!(err.code(), tonic::Code::InvalidArgument);
     assert!(
@@ -111,7 +109,7 @@ fn malformed_streams_are_refused_and_others_keep_working() {
         h.node_id.clear();
     }
     let err = rt
-        .block_on(send(&c.grpc, vec![anonymous]))
+        .block_on(send(&c, "probe", vec![anonymous]))
         .expect("refused");
     assert!(
         err.message().contains("node_id is empty"),
@@ -127,7 +125,11 @@ fn malformed_streams_are_refused_and_others_keep_working() {
         ..Default::default()
     };
     let err = rt
-        .block_on(send(&c.grpc, vec![hello("big-node"), batch(1, vec![huge])]))
+        .block_on(send(
+            &c,
+            "big-node",
+            vec![hello("big-node"), batch(1, vec![huge])],
+        ))
         .expect("refused");
     assert!(
         matches!(
@@ -146,7 +148,11 @@ fn malformed_streams_are_refused_and_others_keep_working() {
         })
         .collect();
     let err = rt
-        .block_on(send(&c.grpc, vec![hello("many-node"), batch(1, many)]))
+        .block_on(send(
+            &c,
+            "many-node",
+            vec![hello("many-node"), batch(1, many)],
+        ))
         .expect("refused");
     assert!(err.message().contains("limit 2000"), "{}", err.message());
     let long = Deviation {
@@ -156,7 +162,8 @@ fn malformed_streams_are_refused_and_others_keep_working() {
     };
     let err = rt
         .block_on(send(
-            &c.grpc,
+            &c,
+            "long-node",
             vec![hello("long-node"), batch(1, vec![long])],
         ))
         .expect("refused");
@@ -172,7 +179,8 @@ fn malformed_streams_are_refused_and_others_keep_working() {
     };
     let err = rt
         .block_on(send(
-            &c.grpc,
+            &c,
+            "kind-node",
             vec![hello("kind-node"), batch(1, vec![unknown_kind])],
         ))
         .expect("refused");
@@ -212,12 +220,14 @@ fn garbage_and_tampered_manifests_are_refused() {
     bytes[at] = b'K';
     let rt = rt();
     let err = rt.block_on(async {
-        let mut r = plumb_proto::ManifestRegistryClient::connect(c.grpc.clone())
-            .await
-            .unwrap();
-        r.push(plumb_proto::v1::PushManifestRequest { manifest: bytes })
-            .await
-            .unwrap_err()
+        let mut r = plumb_proto::ManifestRegistryClient::new(c.node_channel("tools").await);
+        let mut req = tonic::Request::new(plumb_proto::v1::PushManifestRequest {
+            manifest: bytes,
+            replace: false,
+        });
+        req.metadata_mut()
+            .insert("authorization", c.bearer().parse().unwrap());
+        r.push(req).await.unwrap_err()
     });
     assert_eq!(err.code(), tonic::Code::InvalidArgument);
     assert!(
@@ -226,9 +236,7 @@ fn garbage_and_tampered_manifests_are_refused() {
         err.message()
     );
     let missing = rt.block_on(async {
-        let mut r = plumb_proto::ManifestRegistryClient::connect(c.grpc.clone())
-            .await
-            .unwrap();
+        let mut r = plumb_proto::ManifestRegistryClient::new(c.node_channel("tools").await);
         r.fetch(plumb_proto::v1::FetchManifestRequest {
             image_id: "nope".into(),
         })

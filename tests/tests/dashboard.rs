@@ -61,11 +61,11 @@ async fn wait_text(page: &Page, selector: &str, needle: &str, timeout: Duration)
 #[test]
 fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
     let tmp = tempfile::tempdir().unwrap();
-    let c = Collector::start(tmp.path(), &[]);
+    let c = Collector::start_insecure(tmp.path(), &[]);
     let mut n = Node::new(tmp.path(), "web-node-1");
-    n.start_agent(&c.grpc, &[]);
+    n.start_agent(&c, &[]);
     let mut quiet = Node::new(tmp.path(), "web-node-2");
-    quiet.start_agent(&c.grpc, &[]);
+    quiet.start_agent(&c, &[]);
     c.wait_status("web-node-1", "clean", Duration::from_secs(20));
     c.wait_status("web-node-2", "clean", Duration::from_secs(20));
 

@@ -23,7 +23,7 @@ fn collector_killed_mid_stream_loses_and_duplicates_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let mut c = Collector::start(tmp.path(), &[]);
     let mut n = Node::new(tmp.path(), "node-b");
-    n.start_agent(&c.grpc, &[]);
+    n.start_agent(&c, &[]);
     c.wait_status("node-b", "clean", Duration::from_secs(20));
     n.root.file("/etc/motd", b"changed before the crash\n");
     wait_for("first deviation stored", Duration::from_secs(5), || {
@@ -63,7 +63,7 @@ fn agent_killed_with_sigkill_resends_its_spool_without_duplicates() {
     let tmp = tempfile::tempdir().unwrap();
     let mut c = Collector::start(tmp.path(), &[]);
     let mut n = Node::new(tmp.path(), "node-c");
-    n.start_agent(&c.grpc, &[]);
+    n.start_agent(&c, &[]);
     c.wait_status("node-c", "clean", Duration::from_secs(20));
     c.proc.kill9();
     n.root.file(
@@ -77,7 +77,7 @@ fn agent_killed_with_sigkill_resends_its_spool_without_duplicates() {
     });
     n.kill_agent();
     c.restart();
-    n.start_agent(&c.grpc, &[]);
+    n.start_agent(&c, &[]);
     wait_for(
         "spool delivered after the restart",
         Duration::from_secs(30),
@@ -85,7 +85,7 @@ fn agent_killed_with_sigkill_resends_its_spool_without_duplicates() {
     );
     // A second restart finds nothing new to say, and says it once.
     n.kill_agent();
-    n.start_agent(&c.grpc, &[]);
+    n.start_agent(&c, &[]);
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(history_count(&c, "node-c", "/etc/passwd"), 1);
     assert_eq!(c.open_keys("node-c"), vec!["/etc/passwd"]);
@@ -98,7 +98,7 @@ fn an_agent_that_stops_heartbeating_becomes_silent_then_recovers() {
     std::fs::write(&policy, "silent_after_secs = 3\n").unwrap();
     let c = Collector::start(tmp.path(), &["--policy", policy.to_str().unwrap()]);
     let mut n = Node::new(tmp.path(), "node-d");
-    n.start_agent(&c.grpc, &[]);
+    n.start_agent(&c, &[]);
     c.wait_status("node-d", "clean", Duration::from_secs(20));
     // A hung agent: the process exists, the stream stays open, nothing is sent.
     n.agent.as_ref().unwrap().signal(libc::SIGSTOP);
@@ -121,11 +121,12 @@ fn operators_acknowledge_and_retire_and_watchers_see_it() {
     let tmp = tempfile::tempdir().unwrap();
     let c = Collector::start(tmp.path(), &[]);
     let mut n = Node::new(tmp.path(), "node-e");
-    n.start_agent(&c.grpc, &[]);
+    n.start_agent(&c, &[]);
     c.wait_status("node-e", "clean", Duration::from_secs(20));
 
-    let mut watch = std::process::Command::new(bin("plumbctl"))
-        .args(["--collector", &c.grpc, "flags", "watch"])
+    let mut watch = c
+        .ctl_command()
+        .args(["flags", "watch"])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -190,12 +191,17 @@ fn images_and_fleet_correlation() {
     let mut nodes: Vec<Node> = (0..3)
         .map(|i| Node::new(tmp.path(), &format!("fleet-{i}")))
         .collect();
+    // One image, one manifest: every node checks against the registry's.
+    let shared = nodes[0].manifest.clone();
+    for n in &mut nodes[1..] {
+        n.manifest = shared.clone();
+    }
     assert!(c
         .ctl(&["manifest", "push", nodes[0].manifest.to_str().unwrap()])
         .status
         .success());
     for n in &mut nodes {
-        n.start_agent(&c.grpc, &[]);
+        n.start_agent(&c, &[]);
     }
     for n in &nodes {
         c.wait_status(&n.id, "clean", Duration::from_secs(20));
@@ -237,7 +243,7 @@ fn the_collector_runs_on_postgresql_too() {
     let tmp = tempfile::tempdir().unwrap();
     let c = Collector::start(tmp.path(), &["--database", &url]);
     let mut n = Node::new(tmp.path(), "pg-node");
-    n.start_agent(&c.grpc, &[]);
+    n.start_agent(&c, &[]);
     c.wait_status("pg-node", "clean", Duration::from_secs(20));
     n.root
         .file_mode("/usr/bin/su", b"\x7fELF su backdoored", 0o4755);
@@ -268,7 +274,7 @@ fn the_example_recycling_pipeline_replaces_a_flagged_node() {
     let tmp = tempfile::tempdir().unwrap();
     let c = Collector::start(tmp.path(), &[]);
     let mut n = Node::new(tmp.path(), "recycle-me");
-    n.start_agent(&c.grpc, &[]);
+    n.start_agent(&c, &[]);
     c.wait_status("recycle-me", "clean", Duration::from_secs(20));
     let script =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../packaging/examples/recycle.sh");
@@ -276,6 +282,8 @@ fn the_example_recycling_pipeline_replaces_a_flagged_node() {
         .arg(script)
         .env("PLUMBCTL", bin("plumbctl"))
         .env("PLUMB_COLLECTOR", &c.grpc)
+        .env("PLUMB_CA", c.ca().unwrap())
+        .env("PLUMB_TOKEN", &c.security.as_ref().unwrap().token)
         .env("MAX_EVENTS", "1")
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -314,7 +322,7 @@ fn agent_validate_checks_config_and_manifest_without_starting() {
             "run",
             "--validate",
             "--collector",
-            "http://127.0.0.1:9",
+            "https://127.0.0.1:9",
             "--manifest",
         ])
         .arg(&n.manifest)
@@ -325,13 +333,30 @@ fn agent_validate_checks_config_and_manifest_without_starting() {
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
+    let plain = std::process::Command::new(bin("plumb-agent"))
+        .args([
+            "run",
+            "--validate",
+            "--collector",
+            "http://127.0.0.1:9",
+            "--manifest",
+        ])
+        .arg(&n.manifest)
+        .output()
+        .unwrap();
+    assert_eq!(
+        plain.status.code(),
+        Some(64),
+        "http:// is refused without consent"
+    );
+    assert!(String::from_utf8_lossy(&plain.stderr).contains("plaintext"));
     std::fs::write(&n.manifest, b"garbage").unwrap();
     let bad = std::process::Command::new(bin("plumb-agent"))
         .args([
             "run",
             "--validate",
             "--collector",
-            "http://127.0.0.1:9",
+            "https://127.0.0.1:9",
             "--manifest",
         ])
         .arg(&n.manifest)
@@ -347,32 +372,29 @@ fn the_collector_can_order_a_rescan() {
     let c = Collector::start(tmp.path(), &[]);
     let mut n = Node::new(tmp.path(), "rescan-node");
     // No file events and hourly rescans: only the command can find it.
-    n.start_agent(&c.grpc, &["--no-watch"]);
+    n.start_agent(&c, &["--no-watch"]);
     c.wait_status("rescan-node", "clean", Duration::from_secs(20));
     n.root.file("/etc/motd", b"changed quietly\n");
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(c.node("rescan-node").unwrap()["status"], "clean");
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let r = agent
-        .post(&format!("{}/api/v1/nodes/rescan-node/rescan", c.http))
-        .send_json(serde_json::json!({"full": true}))
-        .unwrap();
-    assert_eq!(r.status(), 202);
+    let (status, _) = c.post(
+        "/api/v1/nodes/rescan-node/rescan",
+        serde_json::json!({"full": true}),
+    );
+    assert_eq!(status, 202);
     c.wait_status("rescan-node", "drifted", Duration::from_secs(10));
-    let r = agent
-        .post(&format!("{}/api/v1/nodes/ghost/rescan", c.http))
-        .send_json(serde_json::json!({}))
-        .unwrap();
-    assert_eq!(r.status(), 404);
+    // Repeated requests coalesce: the node is not rescanned again and again.
+    let (status, body) = c.post(
+        "/api/v1/nodes/rescan-node/rescan",
+        serde_json::json!({"full": true}),
+    );
+    assert_eq!(status, 202);
+    assert!(body.contains("\"coalesced\":true"), "{body}");
+    let (status, _) = c.post("/api/v1/nodes/ghost/rescan", serde_json::json!({}));
+    assert_eq!(status, 404);
     n.kill_agent();
     wait_for("agent disconnect noticed", Duration::from_secs(10), || {
-        let r = agent
-            .post(&format!("{}/api/v1/nodes/rescan-node/rescan", c.http))
-            .send_json(serde_json::json!({}))
-            .unwrap();
-        (r.status() == 409).then_some(())
+        let (status, _) = c.post("/api/v1/nodes/rescan-node/rescan", serde_json::json!({}));
+        (status == 409).then_some(())
     });
 }

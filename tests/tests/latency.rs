@@ -20,7 +20,7 @@ fn a_change_flags_the_node_within_two_seconds_and_resolving_it_clears_it() {
         "{}",
         String::from_utf8_lossy(&push.stderr)
     );
-    n.start_agent(&c.grpc, &["--image-id", "img-e2e"]);
+    n.start_agent(&c, &["--image-id", "img-e2e"]);
     let node = c.wait_status("node-a", "clean", Duration::from_secs(20));
     assert_eq!(node["image_id"], "img-e2e");
     assert_eq!(node["flagged"], false);

@@ -127,6 +127,26 @@ pub async fn render(hub: &Hub) -> Result<String, crate::store::StoreError> {
             "Failed Alertmanager pushes.",
             c.alertmanager_failures.load(Relaxed),
         ),
+        (
+            "plumb_tls_handshakes_total",
+            "TLS handshakes completed.",
+            hub.trust.tls.handshakes.load(Relaxed),
+        ),
+        (
+            "plumb_tls_handshake_failures_total",
+            "TLS handshakes refused or timed out (no or untrusted client certificate, expired certificate, not TLS).",
+            hub.trust.tls.handshake_failures.load(Relaxed),
+        ),
+        (
+            "plumb_identity_refusals_total",
+            "Agent hellos refused: certificate of another node, revoked node, wrong image.",
+            hub.trust.identity_refusals.load(Relaxed),
+        ),
+        (
+            "plumb_audit_dropped_total",
+            "Audit entries dropped because the audit queue was full.",
+            hub.trust.auth.audit.dropped.load(Relaxed),
+        ),
     ] {
         family(&mut out, name, "counter", help);
         let _ = writeln!(out, "{name} {v}");

@@ -237,6 +237,7 @@ mod tests {
     fn node_certificates_name_the_node_in_the_uri_san() {
         let ca = Ca::generate("test CA", 1).unwrap();
         let (cert, _) = ca.issue_node("web-1", 1).unwrap();
+        use rustls::pki_types::pem::PemObject;
         let der = rustls::pki_types::CertificateDer::from_pem_slice(cert.as_bytes()).unwrap();
         let (id, serial) = crate::security::tls::node_identity(der.as_ref()).unwrap();
         assert_eq!(id, "web-1");
@@ -253,6 +254,7 @@ mod tests {
             .push(DnType::CommonName, "someone-else");
         let csr = params.serialize_request(&key).unwrap().pem().unwrap();
         let (cert, _) = ca.sign_csr(&csr, "web-2", 1).unwrap();
+        use rustls::pki_types::pem::PemObject;
         let der = rustls::pki_types::CertificateDer::from_pem_slice(cert.as_bytes()).unwrap();
         assert_eq!(
             crate::security::tls::node_identity(der.as_ref()).unwrap().0,

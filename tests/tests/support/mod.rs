@@ -91,17 +91,93 @@ fn spawn(cmd: &mut Command, log: PathBuf) -> Proc {
     Proc { child, log }
 }
 
+/// How a test collector is secured.
+#[derive(Clone, Debug)]
+pub struct Security {
+    /// `plumbctl pki init` output: ca.pem, ca.key, collector.pem, collector.key.
+    pub pki: PathBuf,
+    /// An admin API token.
+    pub token: String,
+}
+
 pub struct Collector {
     pub proc: Proc,
     pub grpc: String,
     pub http: String,
     pub args: Vec<String>,
     pub dir: PathBuf,
+    /// `None`: plaintext and no authentication (loopback, explicit flags).
+    pub security: Option<Security>,
+}
+
+/// Runs a command and returns its stdout, panicking with its stderr.
+pub fn run_ok(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
 
 impl Collector {
-    /// Starts a collector on free ports with an embedded database in `dir`.
+    /// Starts a collector on free ports with an embedded database in
+    /// `dir`: TLS on both ports, agents authenticated by node certificates
+    /// from a fresh development CA, the API by an admin token.
     pub fn start(dir: &Path, extra: &[&str]) -> Collector {
+        let pki = dir.join("pki");
+        if !pki.join("ca.pem").exists() {
+            run_ok(
+                Command::new(bin("plumbctl"))
+                    .args(["pki", "init", "--dir"])
+                    .arg(&pki),
+            );
+        }
+        let data = dir.join("collector");
+        let mut create = Command::new(bin("plumb-collector"));
+        create
+            .args([
+                "token",
+                "create",
+                "--role",
+                "admin",
+                "--name",
+                "tests",
+                "--data-dir",
+            ])
+            .arg(&data);
+        if let Some(i) = extra.iter().position(|a| *a == "--database") {
+            create.arg("--database").arg(extra[i + 1]);
+        }
+        let token = run_ok(&mut create).trim().to_string();
+        let p = |f: &str| pki.join(f).display().to_string();
+        let mut args: Vec<String> = vec![
+            "--tls-cert".into(),
+            p("collector.pem"),
+            "--tls-key".into(),
+            p("collector.key"),
+            "--client-ca".into(),
+            p("ca.pem"),
+            "--enroll-ca-cert".into(),
+            p("ca.pem"),
+            "--enroll-ca-key".into(),
+            p("ca.key"),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        Collector::launch(dir, &refs, Some(Security { pki, token }))
+    }
+
+    /// Starts a collector without TLS or authentication (the explicit
+    /// loopback-only development mode).
+    pub fn start_insecure(dir: &Path, extra: &[&str]) -> Collector {
+        let mut args = vec!["--insecure-plaintext", "--insecure-no-auth"];
+        args.extend(extra);
+        Collector::launch(dir, &args, None)
+    }
+
+    fn launch(dir: &Path, extra: &[&str], security: Option<Security>) -> Collector {
         let (g, h) = (free_port(), free_port());
         let mut args: Vec<String> = vec![
             "serve".into(),
@@ -113,27 +189,61 @@ impl Collector {
             dir.join("collector").display().to_string(),
         ];
         args.extend(extra.iter().map(|s| s.to_string()));
+        let scheme = if security.is_some() { "https" } else { "http" };
         let mut c = Collector {
             proc: spawn(
                 Command::new(bin("plumb-collector")).args(&args),
                 dir.join("collector.log"),
             ),
-            grpc: format!("http://127.0.0.1:{g}"),
-            http: format!("http://127.0.0.1:{h}"),
+            grpc: format!("{scheme}://127.0.0.1:{g}"),
+            http: format!("{scheme}://127.0.0.1:{h}"),
             args,
             dir: dir.to_path_buf(),
+            security,
         };
         c.wait_ready();
         c
     }
 
+    pub fn ca(&self) -> Option<PathBuf> {
+        self.security.as_ref().map(|s| s.pki.join("ca.pem"))
+    }
+
+    /// An HTTP client that trusts the test CA and keeps error statuses.
+    pub fn http_agent(&self) -> ureq::Agent {
+        let mut config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0);
+        if let Some(ca) = self.ca() {
+            let pem = std::fs::read(ca).unwrap();
+            let cert = ureq::tls::Certificate::from_pem(&pem).unwrap();
+            config = config.tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::Specific(std::sync::Arc::new(vec![
+                        cert,
+                    ])))
+                    .build(),
+            );
+        }
+        config.build().into()
+    }
+
+    /// `Authorization` header value of the admin token.
+    pub fn bearer(&self) -> String {
+        format!(
+            "Bearer {}",
+            self.security.as_ref().map_or("", |s| s.token.as_str())
+        )
+    }
+
     fn wait_ready(&mut self) {
         let url = format!("{}/readyz", self.http);
         let log = self.proc.log.clone();
+        let agent = self.http_agent();
         wait_for(
             &format!("collector ready ({})", log.display()),
             Duration::from_secs(20),
-            || ureq::get(&url).call().ok().filter(|r| r.status() == 200),
+            || agent.get(&url).call().ok().filter(|r| r.status() == 200),
         );
     }
 
@@ -146,31 +256,112 @@ impl Collector {
     }
 
     pub fn get(&self, path: &str) -> Value {
-        let mut r = ureq::get(&format!("{}{path}", self.http))
-            .call()
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
-        r.body_mut().read_json().unwrap()
+        let (status, body) = self.get_raw(path);
+        assert_eq!(status, 200, "GET {path}: {body}");
+        serde_json::from_str(&body).unwrap()
     }
 
-    /// GET returning (status, body) even for error statuses.
+    /// GET (as admin) returning (status, body) even for error statuses.
     pub fn get_raw(&self, path: &str) -> (u16, String) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut r = agent.get(&format!("{}{path}", self.http)).call().unwrap();
+        let mut r = self
+            .http_agent()
+            .get(&format!("{}{path}", self.http))
+            .header("authorization", &self.bearer())
+            .call()
+            .unwrap();
         (
             r.status().as_u16(),
             r.body_mut().read_to_string().unwrap_or_default(),
         )
     }
 
+    /// POST a JSON body (as admin) returning (status, body).
+    pub fn post(&self, path: &str, body: Value) -> (u16, String) {
+        let mut r = self
+            .http_agent()
+            .post(&format!("{}{path}", self.http))
+            .header("authorization", &self.bearer())
+            .send_json(body)
+            .unwrap();
+        (
+            r.status().as_u16(),
+            r.body_mut().read_to_string().unwrap_or_default(),
+        )
+    }
+
+    /// plumbctl against this collector (as admin), TLS and token set.
+    pub fn ctl_command(&self) -> Command {
+        let mut cmd = Command::new(bin("plumbctl"));
+        cmd.env("PLUMB_COLLECTOR", &self.grpc)
+            .env_remove("PLUMB_TOKEN")
+            .env_remove("PLUMB_CA");
+        match &self.security {
+            Some(s) => {
+                cmd.env("PLUMB_CA", s.pki.join("ca.pem"))
+                    .env("PLUMB_TOKEN", &s.token);
+            }
+            None => {
+                cmd.arg("--insecure-plaintext");
+            }
+        }
+        cmd
+    }
+
     pub fn ctl(&self, args: &[&str]) -> Output {
-        Command::new(bin("plumbctl"))
-            .arg("--collector")
-            .arg(&self.grpc)
-            .args(args)
-            .output()
+        self.ctl_command().args(args).output().unwrap()
+    }
+
+    /// An API token with `role`.
+    pub fn token(&self, role: &str, name: &str) -> String {
+        let out = self.ctl(&["token", "create", "--role", role, "--name", name]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
+    /// Issues a node certificate (development path of the PKI) into
+    /// `out`; returns (cert, key).
+    pub fn issue_node_cert(&self, node: &str, out: &Path) -> (PathBuf, PathBuf) {
+        let s = self.security.as_ref().expect("a secured collector");
+        run_ok(
+            Command::new(bin("plumbctl"))
+                .args(["pki", "issue-node", node, "--dir"])
+                .arg(&s.pki)
+                .arg("--out")
+                .arg(out),
+        );
+        (
+            out.join(format!("{node}.pem")),
+            out.join(format!("{node}.key")),
+        )
+    }
+
+    /// A gRPC channel as node `node` would open it (its own certificate).
+    pub async fn node_channel(&self, node: &str) -> tonic::transport::Channel {
+        let mut tls = plumb_proto::transport::ClientTls {
+            insecure_plaintext: self.security.is_none(),
+            ..Default::default()
+        };
+        if let Some(s) = &self.security {
+            let certs = self.dir.join("node-certs");
+            let (cert, key) = if certs.join(format!("{node}.pem")).exists() {
+                (
+                    certs.join(format!("{node}.pem")),
+                    certs.join(format!("{node}.key")),
+                )
+            } else {
+                self.issue_node_cert(node, &certs)
+            };
+            tls.ca_pem = Some(std::fs::read(s.pki.join("ca.pem")).unwrap());
+            tls.identity = Some((std::fs::read(cert).unwrap(), std::fs::read(key).unwrap()));
+        }
+        plumb_proto::transport::endpoint(&self.grpc, &tls)
+            .unwrap()
+            .connect()
+            .await
             .unwrap()
     }
 
@@ -261,13 +452,14 @@ impl Node {
     }
 
     /// Starts the agent with extra flags (e.g. `--image-id` instead of the
-    /// manifest file).
-    pub fn start_agent(&mut self, collector: &str, extra: &[&str]) {
+    /// manifest file), with a node certificate from the collector's CA
+    /// unless the flags bring their own identity (an enrollment token).
+    pub fn start_agent(&mut self, collector: &Collector, extra: &[&str]) {
         let mut cmd = Command::new(bin("plumb-agent"));
         cmd.args([
             "run",
             "--collector",
-            collector,
+            &collector.grpc,
             "--node-id",
             &self.id,
             "--root",
@@ -283,6 +475,22 @@ impl Node {
             "--quick-interval",
             "1h",
         ]);
+        match &collector.security {
+            Some(s) => {
+                cmd.arg("--ca").arg(s.pki.join("ca.pem"));
+                let enrolls = extra.iter().any(|a| a.starts_with("--enroll-token"));
+                let has_cert = self.dir.join("state/node.pem").exists();
+                if !enrolls && !has_cert {
+                    std::fs::create_dir_all(self.dir.join("state")).unwrap();
+                    let (cert, key) = collector.issue_node_cert(&self.id, &self.dir.join("certs"));
+                    std::fs::copy(cert, self.dir.join("state/node.pem")).unwrap();
+                    std::fs::copy(key, self.dir.join("state/node.key")).unwrap();
+                }
+            }
+            None => {
+                cmd.arg("--insecure-plaintext");
+            }
+        }
         if !extra.contains(&"--image-id") {
             cmd.arg("--manifest").arg(&self.manifest);
         }

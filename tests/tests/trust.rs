@@ -1,0 +1,616 @@
+//! Trust end to end, over real TLS on loopback: who may talk to the
+//! collector, as whom, and what it refuses or flags when they lie.
+
+mod support;
+
+use std::process::Command;
+use std::time::Duration;
+
+use plumb_collector::security::auth::{Access, GRPC_METHODS, HTTP_ROUTES};
+use plumb_proto::v1::{agent_message, AgentMessage, DeviationBatch, Hello};
+use plumb_proto::AgentServiceClient;
+use serde_json::json;
+use support::*;
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn status_with(c: &Collector, method: &str, path: &str, auth: Option<&str>) -> u16 {
+    let agent = c.http_agent();
+    let url = format!("{}{path}", c.http);
+    let r = match method {
+        "GET" => {
+            let mut req = agent.get(&url);
+            if let Some(a) = auth {
+                req = req.header("authorization", a);
+            }
+            req.call()
+        }
+        _ => {
+            let mut req = agent.post(&url);
+            if let Some(a) = auth {
+                req = req.header("authorization", a);
+            }
+            req.send_json(json!({}))
+        }
+    };
+    r.unwrap().status().as_u16()
+}
+
+#[test]
+fn every_route_and_method_refuses_missing_invalid_and_insufficient_tokens() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let read = format!("Bearer {}", c.token("read", "viewer"));
+    let operator = format!("Bearer {}", c.token("operator", "oncall"));
+    for (method, route, access) in HTTP_ROUTES {
+        let path = route.replace("{id}", "ghost");
+        let (need, is_page) = match access {
+            Access::Role(r) => (
+                *r,
+                !path.starts_with("/api/") && path != "/metrics" && path != "/events",
+            ),
+            _ => continue,
+        };
+        let none = status_with(&c, method, &path, None);
+        let bad = status_with(&c, method, &path, Some("Bearer plumb_not-a-token"));
+        if is_page && *method == "GET" {
+            assert_eq!(
+                none, 303,
+                "{method} {path} without a session goes to the login page"
+            );
+        } else {
+            assert_eq!(none, 401, "{method} {path} without a token");
+            assert_eq!(bad, 401, "{method} {path} with an invalid token");
+        }
+        use plumb_collector::security::auth::Role;
+        if need > Role::Read {
+            assert_eq!(
+                status_with(&c, method, &path, Some(&read)),
+                403,
+                "{method} {path} as read"
+            );
+        }
+        if need > Role::Operator {
+            assert_eq!(
+                status_with(&c, method, &path, Some(&operator)),
+                403,
+                "{method} {path} as operator"
+            );
+        }
+    }
+    // gRPC: every method in the table, with no token and a read token.
+    let rt = rt();
+    rt.block_on(async {
+        for (path, access) in GRPC_METHODS {
+            let call = |token: Option<String>| async {
+                let channel = plumb_proto::transport::endpoint(
+                    &c.grpc,
+                    &plumb_proto::transport::ClientTls {
+                        ca_pem: Some(std::fs::read(c.ca().unwrap()).unwrap()),
+                        ..Default::default()
+                    },
+                )
+                .unwrap()
+                .connect()
+                .await
+                .unwrap();
+                let mut grpc = tonic::client::Grpc::new(channel);
+                grpc.ready().await.unwrap();
+                let mut req = tonic::Request::new(());
+                if let Some(t) = token {
+                    req.metadata_mut()
+                        .insert("authorization", t.parse().unwrap());
+                }
+                let codec = tonic_prost::ProstCodec::<(), ()>::default();
+                grpc.unary(req, path.parse().unwrap(), codec).await
+            };
+            let none = call(None).await;
+            match access {
+                Access::Public => {}
+                _ => assert_eq!(
+                    none.unwrap_err().code(),
+                    tonic::Code::Unauthenticated,
+                    "{path} without credentials"
+                ),
+            }
+            if let Access::Role(r) = access {
+                if *r > plumb_collector::security::auth::Role::Read {
+                    let err = call(Some(read.clone())).await.unwrap_err();
+                    assert_eq!(err.code(), tonic::Code::PermissionDenied, "{path} as read");
+                }
+            }
+        }
+    });
+    // Refusals are in the audit log.
+    let audit = c.get("/api/v1/audit?limit=1000");
+    let refused = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["outcome"] == "refused")
+        .count();
+    assert!(refused > 20, "{audit}");
+}
+
+fn hello(node: &str) -> AgentMessage {
+    AgentMessage {
+        seq: 0,
+        prev_hash: vec![],
+        body: Some(agent_message::Body::Hello(Hello {
+            node_id: node.into(),
+            hostname: "h".into(),
+            image_id: "img".into(),
+            manifest_digest: vec![1; 32],
+            agent_version: "test".into(),
+            boot_id: "b".into(),
+            heartbeat_secs: 10,
+        })),
+    }
+}
+
+fn batch(seq: u64, prev_hash: Vec<u8>, full: bool) -> AgentMessage {
+    AgentMessage {
+        seq,
+        prev_hash,
+        body: Some(agent_message::Body::Batch(DeviationBatch {
+            added: vec![],
+            resolved: vec![],
+            full_state: full,
+            observed_unix_ms: 0,
+        })),
+    }
+}
+
+/// Sends messages as `cert_node`; returns (acked seqs, final error).
+async fn stream_as(
+    channel: tonic::transport::Channel,
+    messages: Vec<AgentMessage>,
+) -> (Vec<u64>, Option<tonic::Status>) {
+    let mut client = AgentServiceClient::new(channel);
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    for m in messages {
+        tx.send(m).await.unwrap();
+    }
+    let mut inbound = match client
+        .stream(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+    {
+        Ok(r) => r.into_inner(),
+        Err(s) => return (vec![], Some(s)),
+    };
+    let mut acks = vec![];
+    let err = tokio::time::timeout(Duration::from_secs(3), async {
+        loop {
+            match inbound.message().await {
+                Ok(Some(m)) => {
+                    if let Some(plumb_proto::v1::collector_message::Body::Ack(a)) = m.body {
+                        acks.push(a.seq);
+                    }
+                }
+                Ok(None) => return None,
+                Err(s) => return Some(s),
+            }
+        }
+    })
+    .await
+    .unwrap_or(None);
+    drop(tx);
+    (acks, err)
+}
+
+fn open_integrity(c: &Collector, node: &str) -> Vec<String> {
+    c.get(&format!("/api/v1/nodes/{node}/deviations?state=open"))["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "integrity")
+        .map(|d| d["key"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn agents_must_prove_who_they_are() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let rt = rt();
+    // Node A exists.
+    let (acks, err) = rt.block_on(async {
+        stream_as(
+            c.node_channel("node-a").await,
+            vec![hello("node-a"), batch(1, vec![], true)],
+        )
+        .await
+    });
+    assert_eq!(acks, vec![1], "{err:?}");
+
+    // No client certificate: refused.
+    let (_, err) = rt.block_on(async {
+        let channel = plumb_proto::transport::endpoint(
+            &c.grpc,
+            &plumb_proto::transport::ClientTls {
+                ca_pem: Some(std::fs::read(c.ca().unwrap()).unwrap()),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+        stream_as(channel, vec![hello("node-a")]).await
+    });
+    assert_eq!(err.unwrap().code(), tonic::Code::Unauthenticated);
+
+    // Node A's certificate saying hello as node B: refused, and A flagged.
+    let (_, err) = rt
+        .block_on(async { stream_as(c.node_channel("node-a").await, vec![hello("node-b")]).await });
+    let err = err.unwrap();
+    assert_eq!(err.code(), tonic::Code::PermissionDenied);
+    assert!(err.message().contains("node-a"), "{}", err.message());
+    assert!(
+        c.get_raw("/api/v1/nodes/node-b").0 == 404,
+        "B was not created"
+    );
+    assert_eq!(open_integrity(&c, "node-a"), vec!["identity"]);
+    c.wait_status("node-a", "flagged", Duration::from_secs(10));
+
+    // A certificate from another CA: the handshake fails, and is counted.
+    let other = tmp.path().join("other-pki");
+    run_ok(
+        Command::new(bin("plumbctl"))
+            .args(["pki", "init", "--dir"])
+            .arg(&other),
+    );
+    run_ok(
+        Command::new(bin("plumbctl"))
+            .args(["pki", "issue-node", "node-a", "--dir"])
+            .arg(&other)
+            .arg("--out")
+            .arg(tmp.path().join("foreign")),
+    );
+    // An expired certificate from the right CA.
+    let pki = c.security.as_ref().unwrap().pki.clone();
+    run_ok(
+        Command::new(bin("plumbctl"))
+            .args(["pki", "issue-node", "node-a", "--days", "0", "--dir"])
+            .arg(&pki)
+            .arg("--out")
+            .arg(tmp.path().join("expired")),
+    );
+    std::thread::sleep(Duration::from_millis(1100));
+    for dir in ["foreign", "expired"] {
+        let tls = plumb_proto::transport::ClientTls {
+            ca_pem: Some(std::fs::read(c.ca().unwrap()).unwrap()),
+            identity: Some((
+                std::fs::read(tmp.path().join(dir).join("node-a.pem")).unwrap(),
+                std::fs::read(tmp.path().join(dir).join("node-a.key")).unwrap(),
+            )),
+            insecure_plaintext: false,
+        };
+        let refused = rt.block_on(async {
+            match plumb_proto::transport::endpoint(&c.grpc, &tls)
+                .unwrap()
+                .connect()
+                .await
+            {
+                Err(_) => true,
+                Ok(ch) => stream_as(ch, vec![hello("node-a")]).await.1.is_some(),
+            }
+        });
+        assert!(refused, "{dir} certificate accepted");
+    }
+    let metrics = c.get_raw("/metrics").1;
+    let failures: f64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("plumb_tls_handshake_failures_total "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(failures >= 2.0, "{metrics}");
+    assert!(
+        metrics.contains("plumb_identity_refusals_total 1"),
+        "{metrics}"
+    );
+
+    // A revoked node is refused.
+    let out = c.ctl(&["node", "revoke", "node-a"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, err) = rt
+        .block_on(async { stream_as(c.node_channel("node-a").await, vec![hello("node-a")]).await });
+    assert!(err.unwrap().message().contains("revoked"));
+    let audit = c.ctl_json(&["audit", "--node", "node-a"]);
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"revoke node"), "{actions:?}");
+}
+
+#[test]
+fn the_report_chain_is_verified() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let rt = rt();
+    let first = batch(1, vec![], true);
+    let h1 = {
+        use prost::Message;
+        use sha2::Digest;
+        sha2::Sha256::digest(first.encode_to_vec()).to_vec()
+    };
+    let (acks, err) = rt.block_on(async {
+        stream_as(
+            c.node_channel("chain").await,
+            vec![hello("chain"), first.clone(), batch(2, h1.clone(), false)],
+        )
+        .await
+    });
+    assert_eq!(acks, vec![1, 2], "{err:?}");
+    assert!(open_integrity(&c, "chain").is_empty());
+
+    // The same number with other content: refused and recorded.
+    let (_, err) = rt.block_on(async {
+        stream_as(
+            c.node_channel("chain").await,
+            vec![hello("chain"), batch(2, vec![9; 32], true)],
+        )
+        .await
+    });
+    assert_eq!(err.unwrap().code(), tonic::Code::FailedPrecondition);
+    assert_eq!(open_integrity(&c, "chain"), vec!["report_chain"]);
+
+    // A gap, on another node: applied, recorded.
+    let (acks, _) = rt.block_on(async {
+        stream_as(
+            c.node_channel("gappy").await,
+            vec![
+                hello("gappy"),
+                batch(1, vec![], true),
+                batch(7, vec![], false),
+            ],
+        )
+        .await
+    });
+    assert_eq!(acks, vec![1, 7]);
+    let d = c.get("/api/v1/nodes/gappy/deviations?state=open");
+    assert!(d.to_string().contains("never arrived"), "{d}");
+
+    // A sequence number that overflows: refused and recorded.
+    let (_, err) = rt.block_on(async {
+        stream_as(
+            c.node_channel("overflow").await,
+            vec![hello("overflow"), batch(u64::MAX, vec![], true)],
+        )
+        .await
+    });
+    assert_eq!(err.unwrap().code(), tonic::Code::InvalidArgument);
+    assert_eq!(open_integrity(&c, "overflow"), vec!["report_chain"]);
+    c.wait_status("overflow", "flagged", Duration::from_secs(10));
+}
+
+#[test]
+fn manifests_are_signed_and_registered_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let keys = tmp.path().join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    let pipeline = keys.join("pipeline");
+    let rogue = keys.join("rogue");
+    for k in [&pipeline, &rogue] {
+        run_ok(
+            Command::new(bin("plumbctl"))
+                .args(["keys", "generate", "--out"])
+                .arg(k),
+        );
+    }
+    let trusted = pipeline.with_extension("pub");
+    let c = Collector::start(tmp.path(), &["--trust-key", trusted.to_str().unwrap()]);
+    let n = Node::new(tmp.path(), "signed-node");
+
+    let out = c.ctl(&["manifest", "push", n.manifest.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not signed"));
+    let sign = |key: &std::path::Path| {
+        run_ok(
+            Command::new(bin("plumb-agent"))
+                .args(["manifest", "sign"])
+                .arg(&n.manifest)
+                .arg("--key")
+                .arg(key.with_extension("key")),
+        )
+    };
+    sign(&rogue);
+    let out = c.ctl(&["manifest", "push", n.manifest.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("untrusted"), "{err}");
+    sign(&pipeline);
+    let out = c.ctl(&["manifest", "push", n.manifest.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Another build under the same image id: refused unless replaced.
+    let other = Node::new(tmp.path(), "other-build");
+    run_ok(
+        Command::new(bin("plumb-agent"))
+            .args(["manifest", "sign"])
+            .arg(&other.manifest)
+            .arg("--key")
+            .arg(pipeline.with_extension("key")),
+    );
+    let out = c.ctl(&["manifest", "push", other.manifest.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("explicit"), "{err}");
+
+    // An agent that checks against that other build: a critical finding.
+    let mut agent = Node::new(tmp.path(), "odd-agent");
+    agent.manifest = other.manifest.clone();
+    agent.start_agent(&c, &[]);
+    c.wait_status("odd-agent", "flagged", Duration::from_secs(20));
+    assert_eq!(open_integrity(&c, "odd-agent"), vec!["manifest_digest"]);
+
+    let out = c.ctl(&[
+        "manifest",
+        "push",
+        "--replace",
+        other.manifest.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let audit = c.get("/api/v1/audit");
+    assert!(audit.to_string().contains("manifest replace"), "{audit}");
+}
+
+#[test]
+fn a_node_enrolls_once_and_a_retired_node_alive_is_flagged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let token = String::from_utf8(
+        c.ctl(&["enroll", "create", "--image", "img-e2e", "--ttl", "10m"])
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_string();
+    assert!(token.starts_with("plumb-enroll_"), "{token}");
+    let mut n = Node::new(tmp.path(), "enrolled");
+    n.start_agent(&c, &["--enroll-token", &token]);
+    c.wait_status("enrolled", "clean", Duration::from_secs(20));
+    let key = n.dir.join("state/node.key");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    // The token was for one use.
+    let mut second = Node::new(tmp.path(), "second");
+    second.start_agent(&c, &["--enroll-token", &token]);
+    wait_for("the reused token refused", Duration::from_secs(10), || {
+        second
+            .agent
+            .as_mut()
+            .unwrap()
+            .child
+            .try_wait()
+            .unwrap()
+            .filter(|s| !s.success())
+    });
+    assert!(second
+        .agent
+        .as_ref()
+        .unwrap()
+        .log_text()
+        .contains("enrollment token unknown, used up or expired"));
+
+    // Flag, ack, retire over mTLS; then the node speaks again.
+    n.root
+        .file_mode("/usr/local/bin/miner", b"#!/bin/sh\n", 0o755);
+    c.wait_status("enrolled", "flagged", Duration::from_secs(10));
+    assert!(c.ctl(&["ack", "enrolled"]).status.success());
+    assert!(c.ctl(&["retire", "enrolled"]).status.success());
+    n.kill_agent();
+    n.start_agent(&c, &[]);
+    wait_for(
+        "retired node alive recorded",
+        Duration::from_secs(15),
+        || {
+            open_integrity(&c, "enrolled")
+                .contains(&"retired_node_alive".to_string())
+                .then_some(())
+        },
+    );
+}
+
+#[test]
+fn dashboard_sessions_need_same_origin_and_the_csrf_token() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let operator = c.token("operator", "oncall");
+    let agent = c.http_agent();
+    let host = c.http.trim_start_matches("https://").to_string();
+    // Log in: HttpOnly, SameSite=Strict session cookie.
+    let r = agent
+        .post(&format!("{}/login", c.http))
+        .header("origin", &c.http)
+        .send_form([("token", operator.as_str())])
+        .unwrap();
+    let cookies: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("plumb_session="))
+        .unwrap();
+    assert!(
+        session.contains("HttpOnly")
+            && session.contains("SameSite=Strict")
+            && session.contains("Secure")
+    );
+    let pair = |name: &str| {
+        cookies
+            .iter()
+            .find(|c| c.starts_with(name))
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let cookie = format!("{}; {}", pair("plumb_session="), pair("plumb_csrf="));
+    let csrf = pair("plumb_csrf=")
+        .trim_start_matches("plumb_csrf=")
+        .to_string();
+    let page = agent
+        .get(&format!("{}/nodes", c.http))
+        .header("cookie", &cookie)
+        .call()
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let post = |origin: &str, token: Option<&str>| {
+        let mut req = agent
+            .post(&format!("{}/api/v1/nodes/ghost/ack", c.http))
+            .header("cookie", &cookie)
+            .header("origin", origin)
+            .header("host", &host);
+        if let Some(t) = token {
+            req = req.header("x-csrf-token", t);
+        }
+        req.send_json(json!({})).unwrap().status().as_u16()
+    };
+    assert_eq!(
+        post("https://evil.example", Some(&csrf)),
+        403,
+        "cross-origin"
+    );
+    assert_eq!(post(&c.http, None), 403, "no CSRF token");
+    assert_eq!(post(&c.http, Some("wrong")), 403, "wrong CSRF token");
+    assert_eq!(
+        post(&c.http, Some(&csrf)),
+        404,
+        "allowed: the node just does not exist"
+    );
+    // A bad login is refused and audited.
+    let r = agent
+        .post(&format!("{}/login", c.http))
+        .header("origin", &c.http)
+        .send_form([("token", "plumb_wrong")])
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
