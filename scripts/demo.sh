@@ -19,33 +19,46 @@ root=$demo/root
 "$bin/plumb-agent" demo-root "$root" >/dev/null
 "$bin/plumb-agent" manifest build --root "$root" --image-id demo-image-1 -o "$demo/manifest.pb" >/dev/null
 
-"$bin/plumb-collector" serve --grpc "$grpc" --http "$http" --data-dir "$demo/collector" >"$demo/collector.log" 2>&1 &
+pki=$demo/pki
+"$bin/plumbctl" pki init --dir "$pki" >/dev/null
+token=$("$bin/plumb-collector" token create --role admin --name demo --data-dir "$demo/collector")
+echo "$token" >"$demo/admin.token" && chmod 600 "$demo/admin.token"
+export PLUMB_CA=$pki/ca.pem PLUMB_TOKEN_FILE=$demo/admin.token PLUMB_COLLECTOR=https://$grpc
+
+"$bin/plumb-collector" serve --grpc "$grpc" --http "$http" --data-dir "$demo/collector" \
+  --tls-cert "$pki/collector.pem" --tls-key "$pki/collector.key" --client-ca "$pki/ca.pem" \
+  --enroll-ca-cert "$pki/ca.pem" --enroll-ca-key "$pki/ca.key" >"$demo/collector.log" 2>&1 &
 collector=$!
 agent=""
 trap 'kill $collector $agent 2>/dev/null || true' EXIT INT TERM
-for _ in $(seq 1 50); do curl -fs "http://$http/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
-"$bin/plumbctl" --collector "http://$grpc" manifest push "$demo/manifest.pb"
+for _ in $(seq 1 50); do curl -fs --cacert "$pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+"$bin/plumbctl" manifest push "$demo/manifest.pb"
+enroll=$("$bin/plumbctl" enroll create --image demo-image-1 --ttl 10m)
 
-"$bin/plumb-agent" run --collector "http://$grpc" --image-id demo-image-1 --node-id demo-node-1 \
+# The agent enrolls on first start: its key never leaves its state dir.
+PLUMB_ENROLL_TOKEN=$enroll "$bin/plumb-agent" run --collector "https://$grpc" --ca "$pki/ca.pem" \
+  --image-id demo-image-1 --node-id demo-node-1 \
   --root "$root" --state-dir "$demo/agent-state" --heartbeat 5s >"$demo/agent.log" 2>&1 &
 agent=$!
 sleep 2
-"$bin/plumbctl" --collector "http://$grpc" nodes
+"$bin/plumbctl" nodes
 
 cat <<MSG
 
-plumb is running: collector on $grpc (gRPC) and http://$http (dashboard, REST),
-agent watching $root.
+plumb is running over TLS: collector on $grpc (gRPC, agents authenticate
+with node certificates) and https://$http (dashboard, REST; CA $pki/ca.pem),
+agent watching $root (enrolled with a one-time token).
 
 Drift the node, e.g.:
   echo patched >> $root/usr/bin/ls               # hot-patched binary: flagged
   chmod 4755 $root/usr/local/bin/deploy          # setuid bit: flagged
   echo hello > $root/etc/motd                    # config change: drifted
-Then look:
-  $bin/plumbctl --collector http://$grpc nodes
-  $bin/plumbctl --collector http://$grpc node demo-node-1
-  $bin/plumbctl --collector http://$grpc flags watch
-  open http://$http/  (dashboard)
+Then look (plumbctl reads PLUMB_CA and PLUMB_TOKEN_FILE):
+  export PLUMB_CA=$pki/ca.pem PLUMB_TOKEN_FILE=$demo/admin.token PLUMB_COLLECTOR=https://$grpc
+  $bin/plumbctl nodes
+  $bin/plumbctl node demo-node-1
+  $bin/plumbctl flags watch
+  open https://$http/ (dashboard; trust $pki/ca.pem, log in with the token in $demo/admin.token)
 Logs: $demo/collector.log, $demo/agent.log. Ctrl-C stops both.
 MSG
 wait $collector

@@ -24,6 +24,10 @@
     es.onerror = function () { if (status) status.textContent = "reconnecting…"; };
     es.addEventListener("node", refresh);
   }
+  function csrf() {
+    var m = document.cookie.match(/(?:^|; )plumb_csrf=([^;]*)/);
+    return m ? m[1] : "";
+  }
   // Operator actions (acknowledge / retire) go to the REST API.
   document.addEventListener("click", function (ev) {
     var b = ev.target.closest("button[data-action]");
@@ -32,7 +36,8 @@
     b.disabled = true;
     fetch("/api/v1/nodes/" + encodeURIComponent(b.getAttribute("data-node")) + "/" + verb, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      // The session's CSRF token (double submit; the server checks it).
+      headers: { "content-type": "application/json", "x-csrf-token": csrf() },
       body: JSON.stringify({ cause: (verb === "ack" ? "acknowledged" : "retired") + " from the dashboard" })
     }).then(function (r) {
       if (!r.ok) { return r.json().then(function (e) { window.alert(e.error || r.status); }); }

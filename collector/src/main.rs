@@ -19,7 +19,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve agents (gRPC), tools (gRPC, REST) and the dashboard (HTTP).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create an API token directly in the database: how the first admin
     /// token is made (later ones come from `plumbctl token create`).
     Token(TokenArgs),
@@ -139,7 +139,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let args = match Cli::parse().command {
-        Command::Serve(args) => args,
+        Command::Serve(args) => *args,
         Command::Token(TokenArgs {
             command: TokenCommand::Create { role, name, db },
         }) => return create_token(&role, &name, &db),

@@ -3,7 +3,7 @@
 # events and, for every node flagged for replacement, acknowledge it,
 # replace it, and retire it.
 #
-#   PLUMB_COLLECTOR=http://collector:7400 ./recycle.sh
+#   PLUMB_COLLECTOR=https://collector:7400 PLUMB_CA=ca.pem PLUMB_TOKEN_FILE=operator.token ./recycle.sh
 #
 # The replacement itself is a dry-run echo here; put your cloud's call
 # there (e.g. terminate the instance and let its auto-scaling group launch
