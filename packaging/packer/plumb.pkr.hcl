@@ -24,7 +24,12 @@ build {
     destination = "manifests/${var.image_id}.pb"
   }
 
+  # Sign on the build host (the key never enters the image), then push with
+  # an admin token: PLUMB_CA and PLUMB_TOKEN_FILE come from the pipeline.
   post-processor "shell-local" {
-    inline = ["plumbctl --collector ${var.plumb_collector} manifest push manifests/${var.image_id}.pb"]
+    inline = [
+      "plumb-agent manifest sign manifests/${var.image_id}.pb --key ${var.plumb_signing_key}",
+      "plumbctl --collector ${var.plumb_collector} manifest push manifests/${var.image_id}.pb",
+    ]
   }
 }
