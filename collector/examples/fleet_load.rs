@@ -5,6 +5,12 @@
 //! every `--heartbeat` seconds; meanwhile `--ingesters` agents stream
 //! deviation batches as fast as acks return; then measure REST query
 //! latency under that load. Every loop is bounded by `--seconds`.
+//!
+//! Against an `https://` collector every simulated agent is what a real one
+//! is: its own TLS connection with its own node certificate (issued here
+//! from `--ca-dir`, the directory of `plumbctl pki init`), a hash-chained
+//! report stream, and REST queries with `--token`. The time to connect all
+//! agents is the reconnect storm's TLS handshake rate.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -18,6 +24,8 @@ use plumb_proto::AgentServiceClient;
 use tonic::transport::{Channel, Endpoint};
 
 struct Args {
+    ca_dir: Option<String>,
+    token: Option<String>,
     collector: String,
     http: String,
     agents: usize,
@@ -31,6 +39,8 @@ struct Args {
 
 fn args() -> Args {
     let mut a = Args {
+        ca_dir: None,
+        token: None,
         collector: "http://127.0.0.1:7400".into(),
         http: "http://127.0.0.1:7480".into(),
         agents: 10_000,
@@ -50,6 +60,8 @@ fn args() -> Args {
         };
         match pair[0].as_str() {
             "--collector" => a.collector = v.clone(),
+            "--ca-dir" => a.ca_dir = Some(v.clone()),
+            "--token" => a.token = Some(v.clone()),
             "--http" => a.http = v.clone(),
             "--agents" => a.agents = n() as usize,
             "--connections" => a.connections = n() as usize,
@@ -141,6 +153,7 @@ async fn agent(
     stats.connected.fetch_add(1, Ordering::Relaxed);
     let ingester = i < a.ingesters;
     let mut seq = last_seq;
+    let mut prev_hash: Vec<u8> = vec![];
     // Stagger heartbeats over the period like a real fleet.
     let offset = Duration::from_millis((i as u64 * 7919) % (a.heartbeat * 1000));
     let mut next_hb = Instant::now() + offset;
@@ -154,7 +167,7 @@ async fn agent(
             let n = a.batch;
             let msg = AgentMessage {
                 seq,
-                prev_hash: vec![],
+                prev_hash: std::mem::take(&mut prev_hash),
                 body: Some(agent_message::Body::Batch(DeviationBatch {
                     added: deviations(i, seq, n),
                     resolved: vec![],
@@ -162,6 +175,11 @@ async fn agent(
                     observed_unix_ms: 0,
                 })),
             };
+            {
+                use prost::Message;
+                use sha2::Digest;
+                prev_hash = sha2::Sha256::digest(msg.encode_to_vec()).to_vec();
+            }
             if tx.send(msg).await.is_err() {
                 return;
             }
@@ -215,32 +233,87 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 async fn main() {
     let a = Arc::new(args());
     let stats = Arc::new(Stats::default());
-    let mut channels = Vec::new();
-    for _ in 0..a.connections {
-        let ch = Endpoint::from_shared(a.collector.clone())
-            .unwrap()
-            .connect()
-            .await
-            .expect("collector reachable");
-        channels.push(ch);
-    }
     let start = Instant::now();
-    let connect_budget = Duration::from_secs(60);
-    let ingest_from = start + connect_budget.min(Duration::from_secs(5 + a.agents as u64 / 1000));
+    let connect_budget = Duration::from_secs(120);
+    let ingest_from = start + connect_budget.min(Duration::from_secs(10 + a.agents as u64 / 500));
     let ingest_until = ingest_from + Duration::from_secs(a.seconds);
     let deadline = ingest_until + Duration::from_secs(a.seconds.max(10));
     let mut tasks = Vec::with_capacity(a.agents);
-    for i in 0..a.agents {
-        let ch = channels[i % channels.len()].clone();
-        tasks.push(tokio::spawn(agent(
-            i,
-            ch,
-            a.clone(),
-            stats.clone(),
-            ingest_from,
-            ingest_until,
-            deadline,
-        )));
+    if a.collector.starts_with("https://") {
+        // One TLS connection and certificate per agent, like a real fleet.
+        let dir = std::path::PathBuf::from(a.ca_dir.clone().expect("--ca-dir for https"));
+        let ca = plumb_collector::security::pki::Ca::load(&dir.join("ca.pem"), &dir.join("ca.key"))
+            .expect("CA");
+        let ca_pem = std::fs::read(dir.join("ca.pem")).unwrap();
+        let t = Instant::now();
+        let identities: Vec<(String, String)> = (0..a.agents)
+            .map(|i| {
+                ca.issue_node(&format!("load-{i:05}"), 1)
+                    .expect("node certificate")
+            })
+            .collect();
+        println!(
+            "issued {} node certificates in {:.1}s",
+            a.agents,
+            t.elapsed().as_secs_f64()
+        );
+        let handshakes = Arc::new(tokio::sync::Semaphore::new(256));
+        let t = Instant::now();
+        for (i, (cert, key)) in identities.into_iter().enumerate() {
+            let tls = plumb_proto::transport::ClientTls {
+                ca_pem: Some(ca_pem.clone()),
+                identity: Some((cert.into_bytes(), key.into_bytes())),
+                insecure_plaintext: false,
+            };
+            let endpoint = plumb_proto::transport::endpoint(&a.collector, &tls).unwrap();
+            let (a, stats, handshakes) = (a.clone(), stats.clone(), handshakes.clone());
+            tasks.push(tokio::spawn(async move {
+                let permit = handshakes.acquire_owned().await.unwrap();
+                let ch = match endpoint.connect().await {
+                    Ok(ch) => ch,
+                    Err(_) => {
+                        stats.errors.fetch_add(1, Ordering::Relaxed);
+                        return;
+                    }
+                };
+                drop(permit);
+                agent(i, ch, a, stats, ingest_from, ingest_until, deadline).await
+            }));
+        }
+        while stats.connected.load(Ordering::Relaxed) + stats.errors.load(Ordering::Relaxed)
+            < a.agents as u64
+            && t.elapsed() < connect_budget
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "TLS reconnect storm: {} agents connected (mTLS handshake + hello) in {secs:.1}s = {:.0} handshakes/s",
+            stats.connected.load(Ordering::Relaxed),
+            stats.connected.load(Ordering::Relaxed) as f64 / secs
+        );
+    } else {
+        let mut channels = Vec::new();
+        for _ in 0..a.connections {
+            let ch = Endpoint::from_shared(a.collector.clone())
+                .unwrap()
+                .connect()
+                .await
+                .expect("collector reachable");
+            channels.push(ch);
+        }
+        for i in 0..a.agents {
+            let ch = channels[i % channels.len()].clone();
+            tasks.push(tokio::spawn(agent(
+                i,
+                ch,
+                a.clone(),
+                stats.clone(),
+                ingest_from,
+                ingest_until,
+                deadline,
+            )));
+        }
     }
     while stats.connected.load(Ordering::Relaxed) + stats.errors.load(Ordering::Relaxed)
         < a.agents as u64
@@ -250,10 +323,9 @@ async fn main() {
     }
     let connected = stats.connected.load(Ordering::Relaxed);
     println!(
-        "agents connected: {connected} of {} in {:.1}s over {} connections",
+        "agents connected: {connected} of {} in {:.1}s",
         a.agents,
         start.elapsed().as_secs_f64(),
-        a.connections
     );
 
     tokio::time::sleep_until(ingest_from.into()).await;
@@ -268,13 +340,28 @@ async fn main() {
     // Query latency under heartbeat load, with every simulated node known.
     let http = a.http.clone();
     let queries = a.queries;
+    let ca_pem = a
+        .ca_dir
+        .as_ref()
+        .map(|d| std::fs::read(std::path::Path::new(d).join("ca.pem")).unwrap());
+    let bearer = format!("Bearer {}", a.token.clone().unwrap_or_default());
     let lat = tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+        let mut config = ureq::Agent::config_builder();
+        if let Some(pem) = ca_pem {
+            let cert = ureq::tls::Certificate::from_pem(&pem).unwrap();
+            config = config.tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![cert])))
+                    .build(),
+            );
+        }
+        let agent: ureq::Agent = config.build().into();
         let mut lat = Vec::with_capacity(queries);
         for _ in 0..queries {
             let t = Instant::now();
             let mut r = agent
                 .get(&format!("{http}/api/v1/nodes?status=flagged&limit=100"))
+                .header("authorization", &bearer)
                 .call()
                 .expect("query");
             let _ = r.body_mut().read_to_string();

@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use plumb_proto::v1::{
     AuditEntry as PbAudit, CreateEnrollmentRequest, CreateEnrollmentResponse, CreateTokenRequest,
-    CreateTokenResponse, ListAuditRequest, ListAuditResponse, NodeActionRequest,
-    RevokeNodeResponse,
+    CreateTokenResponse, ListAuditRequest, ListAuditResponse, ListTokensRequest,
+    ListTokensResponse, NodeActionRequest, RevokeNodeResponse, RevokeTokenRequest,
+    RevokeTokenResponse, TokenInfo,
 };
 use plumb_proto::AdminService;
 use tonic::{Request, Response, Status};
@@ -83,6 +84,55 @@ impl AdminService for Admin {
             &format!("role {} id {id}", role.as_str()),
         );
         Ok(Response::new(CreateTokenResponse { token, id }))
+    }
+
+    async fn list_tokens(
+        &self,
+        _request: Request<ListTokensRequest>,
+    ) -> Result<Response<ListTokensResponse>, Status> {
+        let tokens = self.hub.store.tokens().await.map_err(db)?;
+        Ok(Response::new(ListTokensResponse {
+            tokens: tokens
+                .into_iter()
+                .map(|t| TokenInfo {
+                    id: t.id,
+                    name: t.name,
+                    role: t.role,
+                    created_unix_ms: t.created_at,
+                    created_by: t.created_by,
+                    revoked_unix_ms: t.revoked_at.unwrap_or(0),
+                })
+                .collect(),
+        }))
+    }
+
+    async fn revoke_token(
+        &self,
+        request: Request<RevokeTokenRequest>,
+    ) -> Result<Response<RevokeTokenResponse>, Status> {
+        let who = who(&request);
+        let r = request.into_inner();
+        if r.id.is_empty() || r.id.len() > 64 {
+            return Err(Status::invalid_argument("token id must be 1-64 characters"));
+        }
+        let revoked = self
+            .hub
+            .store
+            .revoke_token(&r.id, now_ms())
+            .await
+            .map_err(db)?;
+        let audit = &self.hub.trust.auth.audit;
+        if revoked {
+            audit.ok(
+                &who,
+                "revoke token",
+                &r.id,
+                "token and its sessions refused from now on",
+            );
+        } else {
+            audit.refused(&who, "revoke token", &r.id, "no valid token with that id");
+        }
+        Ok(Response::new(RevokeTokenResponse { id: r.id, revoked }))
     }
 
     async fn create_enrollment(

@@ -242,3 +242,52 @@ async fn wait(mut rx: tokio::sync::watch::Receiver<bool>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(grpc: &str, tls: bool) -> ServeConfig {
+        ServeConfig {
+            grpc: grpc.parse().unwrap(),
+            http: "127.0.0.1:7480".parse().unwrap(),
+            database: "sqlite://x".into(),
+            policy: None,
+            webhooks: vec![],
+            webhook_secret: None,
+            alertmanager: None,
+            public_url: None,
+            tls: tls.then(|| TlsFiles {
+                cert: "c".into(),
+                key: "k".into(),
+                client_ca: None,
+            }),
+            insecure_plaintext: !tls,
+            insecure_no_auth: false,
+            trust_keys: vec![],
+            enroll_ca: None,
+            cert_days: 90,
+            max_heartbeat_secs: 30,
+        }
+    }
+
+    #[test]
+    fn plaintext_and_no_auth_are_refused_off_loopback() {
+        assert!(config("127.0.0.1:7400", false).check().is_ok());
+        assert!(config("[::1]:7400", false).check().is_ok());
+        let err = config("0.0.0.0:7400", false).check().unwrap_err();
+        assert!(err.0.contains("off loopback"), "{err}");
+        assert!(config("0.0.0.0:7400", true).check().is_ok());
+        let mut no_auth = config("0.0.0.0:7400", true);
+        no_auth.insecure_no_auth = true;
+        assert!(no_auth
+            .check()
+            .unwrap_err()
+            .0
+            .contains("--insecure-no-auth"));
+        let mut neither = config("127.0.0.1:7400", true);
+        neither.tls = None;
+        neither.insecure_plaintext = false;
+        assert!(neither.check().unwrap_err().0.contains("TLS is required"));
+    }
+}

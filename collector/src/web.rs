@@ -393,10 +393,11 @@ async fn node(
             }),
         }
     }
+    let audit = hub.store.audit(Some(&id), 50).await?;
     render(
         &headers,
         "node.html",
-        context! { node, packages, groups, open_count, history, transitions },
+        context! { node, packages, groups, open_count, history, transitions, audit },
     )
 }
 

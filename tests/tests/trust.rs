@@ -614,3 +614,79 @@ fn dashboard_sessions_need_same_origin_and_the_csrf_token() {
         .unwrap();
     assert_eq!(r.status(), 401);
 }
+
+#[test]
+fn revoked_tokens_stop_working() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let viewer = c.token("read", "viewer");
+    let bearer = format!("Bearer {viewer}");
+    assert_eq!(status_with(&c, "GET", "/api/v1/nodes", Some(&bearer)), 200);
+    let tokens = c.ctl_json(&["token", "list"]);
+    let id = tokens
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "viewer")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        !tokens.to_string().contains(&viewer),
+        "secrets are never listed"
+    );
+    assert!(c.ctl(&["token", "revoke", &id]).status.success());
+    assert_eq!(status_with(&c, "GET", "/api/v1/nodes", Some(&bearer)), 401);
+    assert!(
+        !c.ctl(&["token", "revoke", &id]).status.success(),
+        "already revoked"
+    );
+}
+
+#[test]
+fn the_collector_bounds_the_heartbeat_period() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &["--max-heartbeat", "1s"]);
+    let rt = rt();
+    rt.block_on(async {
+        let mut client = AgentServiceClient::new(c.node_channel("lazy").await);
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let mut h = hello("lazy");
+        if let Some(agent_message::Body::Hello(h)) = h.body.as_mut() {
+            h.heartbeat_secs = 3600;
+        }
+        tx.send(h).await.unwrap();
+        let mut inbound = client
+            .stream(tokio_stream::wrappers::ReceiverStream::new(rx))
+            .await
+            .unwrap()
+            .into_inner();
+        let ack = inbound.message().await.unwrap().unwrap();
+        match ack.body {
+            Some(plumb_proto::v1::collector_message::Body::HelloAck(a)) => {
+                assert_eq!(
+                    a.heartbeat_secs, 1,
+                    "the agent is told the collector's bound"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        // An agent that keeps its own hour-long period is silent within
+        // seconds, not within hours; the stream stays open meanwhile.
+        let c = &c;
+        let started = std::time::Instant::now();
+        loop {
+            let status = c.get("/api/v1/nodes/lazy")["node"]["status"].clone();
+            if status == "silent" {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "still {status}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        drop(tx);
+    });
+}

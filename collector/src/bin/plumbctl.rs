@@ -6,7 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use plumb_proto::v1::{CreateEnrollmentRequest, CreateTokenRequest, ListAuditRequest};
+use plumb_proto::v1::{
+    CreateEnrollmentRequest, CreateTokenRequest, ListAuditRequest, ListTokensRequest,
+    RevokeTokenRequest,
+};
 use plumb_proto::v1::{
     GetNodeRequest, ListFlagsRequest, ListImagesRequest, ListNodesRequest, Manifest,
     NodeActionRequest, NodeSummary, PushManifestRequest, WatchFlagsRequest,
@@ -163,6 +166,10 @@ enum TokenCommand {
         #[arg(long)]
         name: String,
     },
+    /// List tokens (ids, names, roles; never the secrets).
+    List,
+    /// Revoke a token by id: it and its dashboard sessions stop working.
+    Revoke { id: String },
 }
 
 #[derive(Subcommand)]
@@ -456,6 +463,62 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{}", json!({"token": r.token, "id": r.id}));
             } else {
                 println!("{}", r.token);
+            }
+        }
+        Command::Token {
+            command: TokenCommand::List,
+        } => {
+            let mut a = AdminServiceClient::new(channel(&url).await?);
+            let r = a
+                .list_tokens(ListTokensRequest {})
+                .await
+                .map_err(status_error)?
+                .into_inner();
+            if cli.json {
+                let v: Vec<Value> = r.tokens.iter().map(|t| json!({
+                    "id": t.id, "name": t.name, "role": t.role, "created_at": t.created_unix_ms,
+                    "created_by": t.created_by, "revoked_at": (t.revoked_unix_ms > 0).then_some(t.revoked_unix_ms),
+                })).collect();
+                println!("{}", Value::Array(v));
+            } else {
+                table(
+                    &["ID", "NAME", "ROLE", "CREATED", "BY", "REVOKED"],
+                    r.tokens
+                        .iter()
+                        .map(|t| {
+                            vec![
+                                t.id.clone(),
+                                t.name.clone(),
+                                t.role.clone(),
+                                ago(t.created_unix_ms),
+                                t.created_by.clone(),
+                                if t.revoked_unix_ms > 0 {
+                                    ago(t.revoked_unix_ms)
+                                } else {
+                                    "-".into()
+                                },
+                            ]
+                        })
+                        .collect(),
+                );
+            }
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { id },
+        } => {
+            let mut a = AdminServiceClient::new(channel(&url).await?);
+            let r = a
+                .revoke_token(RevokeTokenRequest { id })
+                .await
+                .map_err(status_error)?
+                .into_inner();
+            if !r.revoked {
+                anyhow::bail!("no valid token with id {:?}", r.id);
+            }
+            if cli.json {
+                println!("{}", json!({"id": r.id, "revoked": true}));
+            } else {
+                println!("token {} revoked", r.id);
             }
         }
         Command::Enroll {

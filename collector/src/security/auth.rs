@@ -140,6 +140,14 @@ pub const GRPC_METHODS: &[(&str, Access)] = &[
         Access::Role(Role::Admin),
     ),
     (
+        "/plumb.v1.AdminService/ListTokens",
+        Access::Role(Role::Admin),
+    ),
+    (
+        "/plumb.v1.AdminService/RevokeToken",
+        Access::Role(Role::Admin),
+    ),
+    (
         "/plumb.v1.AdminService/CreateEnrollment",
         Access::Role(Role::Admin),
     ),
@@ -419,6 +427,48 @@ mod tests {
             http_access(&Method::POST, "/api/v1/nodes/{id}/retire"),
             Some(Access::Role(Role::Operator))
         );
+    }
+
+    #[test]
+    fn every_grpc_method_of_the_schema_is_in_the_table() {
+        let schema = [
+            include_str!("../../../proto/proto/plumb/v1/agent.proto"),
+            include_str!("../../../proto/proto/plumb/v1/query.proto"),
+        ];
+        let mut methods = 0;
+        for text in schema {
+            let mut service = "";
+            for line in text.lines().map(str::trim) {
+                if let Some(rest) = line.strip_prefix("service ") {
+                    service = rest.trim_end_matches(" {").trim();
+                } else if let Some(rest) = line.strip_prefix("rpc ") {
+                    let name = rest.split('(').next().unwrap().trim();
+                    let path = format!("/plumb.v1.{service}/{name}");
+                    assert!(
+                        grpc_access(&path).is_some(),
+                        "{path} is not in GRPC_METHODS"
+                    );
+                    methods += 1;
+                }
+            }
+        }
+        assert_eq!(
+            methods,
+            GRPC_METHODS.len(),
+            "GRPC_METHODS lists a method the schema lacks"
+        );
+    }
+
+    #[test]
+    fn every_api_route_is_in_the_openapi_spec() {
+        for (_, path, _) in HTTP_ROUTES {
+            if path.starts_with("/api/v1/") && *path != "/api/v1/openapi.yaml" {
+                assert!(
+                    crate::api::OPENAPI.contains(&format!("\n  {path}:\n")),
+                    "{path} is not documented in collector/openapi.yaml"
+                );
+            }
+        }
     }
 
     #[test]

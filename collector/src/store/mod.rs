@@ -12,7 +12,9 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
 pub use queries::{BatchJob, BatchOutcome, HelloInfo, NodeFilter, OutboxItem, StatusChange};
-pub use security::{finding, AuditEntry, EnrollRefusal, PushOutcome, SessionRow, TokenRow};
+pub use security::{
+    finding, AuditEntry, EnrollRefusal, PushOutcome, SessionRow, TokenInfo, TokenRow,
+};
 
 /// A database that cannot be used.
 #[derive(Debug, thiserror::Error)]

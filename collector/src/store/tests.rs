@@ -375,3 +375,72 @@ async fn the_summary_judges_like_the_full_list() {
         assert!(matches!(full, Verdict::Drifted { .. }), "{full:?}");
     }
 }
+
+#[tokio::test]
+async fn enrollment_tokens_expire_run_out_and_never_reenroll_a_known_node() {
+    use crate::store::EnrollRefusal;
+    for (store, _dir) in stores().await {
+        let redeem = |hash: &'static str,
+                      image: &'static str,
+                      node: &'static str,
+                      serial: &'static str,
+                      now: i64| {
+            let store = store.clone();
+            async move {
+                store
+                    .redeem_enrollment(hash, image, node, serial, now)
+                    .await
+                    .unwrap()
+            }
+        };
+        store
+            .create_enrollment("expired", "img", 1_000, 5, "admin", 0)
+            .await
+            .unwrap();
+        assert!(matches!(
+            redeem("expired", "img", "n1", "s0", 2_000).await,
+            Err(EnrollRefusal::BadToken)
+        ));
+        store
+            .create_enrollment("once", "img", 10_000, 1, "admin", 0)
+            .await
+            .unwrap();
+        assert!(matches!(
+            redeem("once", "other-img", "n1", "s0", 1).await,
+            Err(EnrollRefusal::WrongImage { .. })
+        ));
+        redeem("once", "img", "n1", "s1", 1).await.unwrap();
+        assert!(
+            matches!(
+                redeem("once", "img", "n2", "s2", 1).await,
+                Err(EnrollRefusal::BadToken)
+            ),
+            "a one-use token is used up"
+        );
+        assert!(matches!(
+            redeem("unknown", "img", "n3", "s3", 1).await,
+            Err(EnrollRefusal::BadToken)
+        ));
+        store
+            .create_enrollment("many", "img", 10_000, 5, "admin", 0)
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                redeem("many", "img", "n1", "s4", 1).await,
+                Err(EnrollRefusal::NodeExists(_))
+            ),
+            "an enrolled node cannot enroll again"
+        );
+        store.revoke_node("n9", "admin", 1).await.unwrap();
+        assert!(matches!(
+            redeem("many", "img", "n9", "s5", 1).await,
+            Err(EnrollRefusal::Revoked(_))
+        ));
+        assert_eq!(
+            store.enrolled_image("n1").await.unwrap().as_deref(),
+            Some("img")
+        );
+        assert!(store.is_revoked("n9").await.unwrap());
+    }
+}
