@@ -61,7 +61,8 @@ async fn wait_text(page: &Page, selector: &str, needle: &str, timeout: Duration)
 #[test]
 fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
     let tmp = tempfile::tempdir().unwrap();
-    let c = Collector::start_insecure(tmp.path(), &[]);
+    let c = Collector::start(tmp.path(), &[]);
+    let operator = c.token("operator", "sre");
     let mut n = Node::new(tmp.path(), "web-node-1");
     n.start_agent(&c, &[]);
     let mut quiet = Node::new(tmp.path(), "web-node-2");
@@ -87,6 +88,9 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
+                // The test CA is not in the browser's store; everything
+                // else about TLS is real.
+                "--ignore-certificate-errors",
             ])
             .build()
             .unwrap();
@@ -122,9 +126,28 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
             }
         });
 
-        // Overview: both nodes clean, nothing flagged.
+        // Without a session the dashboard asks for a token.
         page.goto(c.http.clone()).await.unwrap();
         page.wait_for_navigation().await.unwrap();
+        assert!(page.url().await.unwrap().unwrap().ends_with("/login"));
+        page.find_element("input[name=token]")
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap()
+            .type_str(&operator)
+            .await
+            .unwrap();
+        page.find_element("button[type=submit]")
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        page.wait_for_navigation().await.unwrap();
+
+        // Overview: both nodes clean, nothing flagged.
         wait_text(&page, "#live", "live", Duration::from_secs(10)).await;
         assert!(text(&page, "[data-status=clean]").await.contains('2'));
         assert!(text(&page, "#flag-queue")
@@ -198,6 +221,8 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
             Duration::from_secs(5),
         )
         .await;
+        // The node page shows who did it, from the audit log.
+        wait_text(&page, "#audit", "sre", Duration::from_secs(5)).await;
         page.save_screenshot(
             ScreenshotParams::builder().full_page(true).build(),
             artifacts().join("node-acknowledged.png"),

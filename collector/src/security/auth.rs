@@ -174,7 +174,11 @@ pub struct Principal {
 
 impl Principal {
     pub fn role_name(&self) -> &'static str {
-        self.role.map_or("node", Role::as_str)
+        match (self.role, &self.node_id) {
+            (Some(r), _) => r.as_str(),
+            (None, Some(_)) => "node",
+            (None, None) => "none",
+        }
     }
 }
 

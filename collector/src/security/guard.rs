@@ -34,11 +34,13 @@ fn is_page(path: &str) -> bool {
 }
 
 /// Whether the request's `Origin` (or, without one, `Referer`) names this
-/// server. Requests with neither come from tools, not browsers.
-fn same_origin(headers: &HeaderMap) -> Result<bool, ()> {
+/// server. Requests with neither come from tools, not browsers. Over
+/// HTTP/2 the host is the `:authority`, which arrives in the URI.
+fn same_origin(headers: &HeaderMap, uri: &axum::http::Uri) -> Result<bool, ()> {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()))
         .unwrap_or("");
     let from = headers
         .get(header::ORIGIN)
@@ -78,7 +80,7 @@ pub async fn http_guard(
     };
     let state_changing = method != Method::GET && method != Method::HEAD;
     // Cross-site requests never change state, whatever they carry.
-    if state_changing && same_origin(req.headers()) == Ok(false) {
+    if state_changing && same_origin(req.headers(), req.uri()) == Ok(false) {
         let who = Principal {
             name: "anonymous".into(),
             role: None,
@@ -112,7 +114,7 @@ pub async fn http_guard(
                 .unwrap_or("");
             if sent.is_empty()
                 || secret_hash(sent) != secret_hash(expected)
-                || same_origin(req.headers()) != Ok(true)
+                || same_origin(req.headers(), req.uri()) != Ok(true)
             {
                 auth.audit
                     .refused(&principal, &what, "", "missing or wrong CSRF token");
