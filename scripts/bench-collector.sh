@@ -16,7 +16,7 @@ work=$(mktemp -d /tmp/plumb-bench-collector.XXXXXX)
 grpc=127.0.0.1:$((20000 + RANDOM % 10000))
 http=127.0.0.1:$((30000 + RANDOM % 10000))
 # One TLS connection (and file descriptor) per agent on each side.
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 # TLS and authentication on, as in production: a development CA, an admin
 # token, node certificates issued by the load generator.
 target/release/plumbctl pki init --dir "$work/pki" >/dev/null

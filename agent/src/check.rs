@@ -7,14 +7,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
-use plumb_proto::v1::{Deviation, Manifest};
+use plumb_proto::v1::{Deviation, DeviationKind, Manifest};
 
 use crate::cache::HashCache;
 use crate::diff::{self, Snapshot};
 use crate::files::{self, ScanOptions};
 use crate::listeners;
 use crate::manifest::Baseline;
-use crate::packages::{self, PackageError};
+use crate::packages;
 use crate::policy::{Policy, PolicyError, PolicyFile};
 use crate::record::FileRecord;
 use crate::throttle::Throttle;
@@ -26,10 +26,6 @@ pub enum CheckError {
     Root(String),
     #[error(transparent)]
     Policy(#[from] PolicyError),
-    #[error("reading packages: {0}")]
-    Packages(#[from] PackageError),
-    #[error("reading listeners: {0}")]
-    Listeners(#[from] listeners::ListenerError),
     #[error("reloading the manifest: {0}")]
     Manifest(String),
 }
@@ -185,9 +181,33 @@ impl Checker {
     ) -> Result<CheckResult, CheckError> {
         let start = Instant::now();
         files::check_root(&self.root).map_err(CheckError::Root)?;
-        let packages = packages::scan(&self.root)?;
+        // A scanner that fails does not stop the others: what it could not
+        // verify becomes a `scan_error` deviation, so the node is never
+        // reported clean for it.
+        let mut unverified: Vec<(String, String)> = Vec::new();
+        let packages = match packages::scan(&self.root) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                tracing::warn!(error = %e, "package database unreadable; packages not verified");
+                unverified.push((
+                    self.root_relative(&e.path),
+                    format!("package database unreadable: {e}"),
+                ));
+                None
+            }
+        };
         let current_listeners = match self.manifest.listeners {
-            Some(_) => Some(listeners::scan(&self.proc_dir)?),
+            Some(_) => match listeners::scan(&self.proc_dir) {
+                Ok(l) => Some(l),
+                Err(e) => {
+                    tracing::warn!(error = %e, "listeners unreadable; listeners not verified");
+                    unverified.push((
+                        "listeners".to_string(),
+                        format!("listeners unreadable: {e}"),
+                    ));
+                    None
+                }
+            },
             None => None,
         };
         // A scan of packages and listeners only (an empty scope) needs
@@ -219,17 +239,29 @@ impl Checker {
             _ => &[],
         };
         let diff_started = Instant::now();
-        let deviations = diff::diff(
+        let mut deviations = diff::diff(
             &self.manifest,
             expected,
             &Snapshot {
                 files: &scan,
                 scope,
-                packages: Some(&packages),
+                packages: packages.as_ref(),
                 listeners: current_listeners.as_deref(),
             },
             &self.policy,
         );
+        deviations.extend(unverified.into_iter().map(|(key, why)| {
+            Deviation {
+                kind: DeviationKind::ScanError as i32,
+                severity: self
+                    .policy
+                    .severity(DeviationKind::ScanError, &key, Default::default())
+                    as i32,
+                key,
+                actual: why,
+                ..Default::default()
+            }
+        }));
         tracing::debug!(
             walk_ms = walk_elapsed.as_millis() as u64,
             diff_ms = diff_started.elapsed().as_millis() as u64,
@@ -263,6 +295,15 @@ impl Checker {
             }
         }
         Ok(CheckResult { deviations, stats })
+    }
+
+    /// A host path under the root as the manifest names it (`/var/...`).
+    fn root_relative(&self, host_path: &str) -> String {
+        let root = self.root.display().to_string();
+        match host_path.strip_prefix(root.trim_end_matches('/')) {
+            Some(rest) if rest.starts_with('/') => rest.to_string(),
+            _ => host_path.to_string(),
+        }
     }
 
     /// Persists the hash cache; failure only costs a rehash next time.

@@ -294,6 +294,15 @@ impl Policy {
             return Severity::Critical;
         }
         let path = Path::new(key);
+        // Only rules that name scan_error can lower it: a part of the node
+        // that could not be verified is critical unless said otherwise.
+        if kind == DeviationKind::ScanError {
+            return self
+                .rules
+                .iter()
+                .find(|r| r.kinds.contains(&kind) && r.glob.is_match(path))
+                .map_or(Severity::Critical, |r| r.severity);
+        }
         for r in &self.rules {
             if (r.kinds.is_empty() || r.kinds.contains(&kind)) && r.glob.is_match(path) {
                 return r.severity;

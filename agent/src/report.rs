@@ -98,6 +98,20 @@ fn severity_style(s: Severity) -> Style {
     }
 }
 
+fn printable_deviation(d: &Deviation) -> Deviation {
+    let p = |s: &str| plumb_proto::printable(s).into_owned();
+    Deviation {
+        kind: d.kind,
+        key: p(&d.key),
+        severity: d.severity,
+        expected: p(&d.expected),
+        actual: p(&d.actual),
+        changes: d.changes.iter().map(|c| p(c)).collect(),
+        package: p(&d.package),
+        explained_by: p(&d.explained_by),
+    }
+}
+
 /// Writes the text report; `color` adds ANSI styles.
 pub fn text(
     out: &mut dyn Write,
@@ -107,6 +121,12 @@ pub fn text(
     stats: &ScanStats,
     color: bool,
 ) -> std::io::Result<()> {
+    // Keys, states and package names come from the node: nothing in them
+    // may act on the terminal.
+    let devs: Vec<Deviation> = devs.iter().map(printable_deviation).collect();
+    let devs = devs.as_slice();
+    let root = plumb_proto::printable(root);
+    let image_id = plumb_proto::printable(&manifest.image_id);
     let paint = |style: Style, text: &str| {
         if color {
             format!("{style}{text}{style:#}")
@@ -119,7 +139,7 @@ pub fn text(
         out,
         "{} against image {} (manifest {})",
         root,
-        manifest.image_id,
+        image_id,
         &digest[..digest.len().min(12)]
     )?;
     if devs.is_empty() {
@@ -203,6 +223,7 @@ pub fn text(
                     format!("missing listener  {}  ({})", d.key, d.expected)
                 }
                 DeviationKind::Integrity => format!("integrity {}  ({})", d.key, d.actual),
+                DeviationKind::ScanError => format!("NOT VERIFIED  {}  ({})", d.key, d.actual),
                 DeviationKind::Unspecified => d.key.clone(),
             };
             write!(out, "  {line}")?;

@@ -378,7 +378,7 @@ fn tampered_truncated_and_garbage_manifests_are_refused() {
 }
 
 #[test]
-fn missing_root_and_malformed_package_db_are_clear_errors() {
+fn missing_root_is_a_clear_error() {
     let node = Node::new();
     node.build();
     let (code, err) = stderr_of({
@@ -390,15 +390,41 @@ fn missing_root_and_malformed_package_db_are_clear_errors() {
     });
     assert_eq!(code, 2);
     assert!(err.contains("/does/not/exist"), "{err}");
+}
 
+#[test]
+fn a_corrupt_package_database_is_reported_and_files_are_still_checked() {
+    let node = Node::new();
+    node.build();
     std::fs::write(
         node.path("/var/lib/dpkg/status"),
         "Package: x\nbroken line\n",
     )
     .unwrap();
-    let (code, err) = stderr_of(node.check_cmd(&[]));
-    assert_eq!(code, 2);
-    assert!(err.contains("var/lib/dpkg/status line 2"), "{err}");
+    // Drift the package database hides nothing else: a patched binary.
+    std::fs::write(node.path("/usr/bin/ls"), b"patched").unwrap();
+    let (code, json) = node.check();
+    assert_eq!(
+        code, 1,
+        "a node that cannot be verified is not clean: {json}"
+    );
+    let devs = json["deviations"].as_array().unwrap();
+    let err = devs
+        .iter()
+        .find(|d| d["kind"] == "scan_error")
+        .unwrap_or_else(|| panic!("{json}"));
+    assert_eq!(err["key"], "/var/lib/dpkg/status");
+    assert_eq!(err["severity"], "critical");
+    assert!(err["actual"].as_str().unwrap().contains("line 2"), "{err}");
+    assert!(
+        devs.iter()
+            .any(|d| d["key"] == "/usr/bin/ls" && d["kind"] == "file_modified"),
+        "files are still checked: {json}"
+    );
+    assert!(
+        !devs.iter().any(|d| d["kind"] == "package_removed"),
+        "packages not read are not reported removed: {json}"
+    );
 }
 
 #[test]
@@ -483,4 +509,25 @@ fn output_into_a_closed_pipe_ends_quietly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{:?}", out.status);
+}
+
+#[test]
+fn terminal_escapes_in_file_names_are_not_printed_raw() {
+    let node = Node::new();
+    node.build();
+    node.root.file("/etc/evil\x1b[2K\rOK clean", b"x");
+    let out = agent()
+        .args(["check", "--manifest"])
+        .arg(&node.manifest)
+        .arg("--root")
+        .arg(node.root.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.stdout.contains(&0x1b), "raw escape printed: {text:?}");
+    assert!(
+        !out.stdout.contains(&b'\r'),
+        "raw carriage return printed: {text:?}"
+    );
+    assert!(text.contains("/etc/evil\\u{1b}[2K\\u{d}OK clean"), "{text}");
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use plumb_proto::v1::{
     agent_message, collector_message, Ack, AgentMessage, CollectorMessage, DeviationBatch,
-    EnrollRequest, EnrollResponse, FetchManifestRequest, FetchManifestResponse, Hello, HelloAck,
-    Manifest, PushManifestRequest, PushManifestResponse,
+    DeviationKind, EnrollRequest, EnrollResponse, FetchManifestRequest, FetchManifestResponse,
+    Hello, HelloAck, Manifest, PushManifestRequest, PushManifestResponse,
 };
 use plumb_proto::{AgentService, ManifestRegistry};
 use tokio::sync::mpsc;
@@ -79,8 +79,8 @@ fn validate_batch(b: &DeviationBatch) -> Result<(), Status> {
         )));
     }
     for d in &b.added {
-        // Kinds above 8 are the collector's own findings: never an agent's.
-        if d.kind <= 0 || d.kind > 8 {
+        // Kind 9 (integrity) is the collector's own finding: never an agent's.
+        if d.kind <= 0 || d.kind > 10 || d.kind == DeviationKind::Integrity as i32 {
             return Err(Status::invalid_argument(format!(
                 "deviation {:?}: unknown kind {}",
                 d.key, d.kind

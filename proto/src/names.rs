@@ -1,6 +1,8 @@
 //! Stable snake-case names for enums, as used in JSON output, TOML policy
 //! files, the REST API and the database.
 
+use std::borrow::Cow;
+
 use crate::v1::{DeviationKind, Severity};
 
 const KINDS: &[(DeviationKind, &str)] = &[
@@ -13,6 +15,7 @@ const KINDS: &[(DeviationKind, &str)] = &[
     (DeviationKind::ListenerAdded, "listener_added"),
     (DeviationKind::ListenerRemoved, "listener_removed"),
     (DeviationKind::Integrity, "integrity"),
+    (DeviationKind::ScanError, "scan_error"),
 ];
 
 const SEVERITIES: &[(Severity, &str)] = &[
@@ -48,8 +51,44 @@ pub fn severity_from_snake(name: &str) -> Option<Severity> {
     SEVERITIES.iter().find(|(_, s)| *s == name).map(|(k, _)| *k)
 }
 
+/// Whether printing `c` could move the cursor, recolour, retitle or
+/// reorder what a terminal shows: control characters (C0, DEL, C1) and the
+/// bidirectional overrides and isolates.
+fn unsafe_to_print(c: char) -> bool {
+    c.is_control()
+        || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// `s` as it may be shown to a person: characters a terminal would act on
+/// are written as `\u{1b}`-style escapes. File names, hostnames and keys
+/// come from the nodes, so from whoever controls them.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(unsafe_to_print) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_to_print(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn terminal_controls_are_escaped_and_text_is_kept() {
+        use super::printable;
+        assert_eq!(printable("/usr/bin/ls"), "/usr/bin/ls");
+        assert_eq!(printable("naïve/日本"), "naïve/日本");
+        assert_eq!(printable("a\x1b[2Kb\r\n"), "a\\u{1b}[2Kb\\u{d}\\u{a}");
+        assert_eq!(printable("x\u{202e}y\u{9b}"), "x\\u{202e}y\\u{9b}");
+    }
+
     use super::*;
 
     #[test]

@@ -398,3 +398,42 @@ fn the_collector_can_order_a_rescan() {
         (status == 409).then_some(())
     });
 }
+
+#[test]
+fn a_corrupt_package_database_flags_the_node_and_files_stay_watched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let mut n = Node::new(tmp.path(), "bad-dpkg");
+    n.start_agent(&c, &[]);
+    c.wait_status("bad-dpkg", "clean", Duration::from_secs(20));
+    let status = n.path("/var/lib/dpkg/status");
+    let good = std::fs::read(&status).unwrap();
+    std::fs::write(&status, b"Package: x\nbroken line\n").unwrap();
+    c.wait_status("bad-dpkg", "flagged", Duration::from_secs(10));
+    let d = c.get("/api/v1/nodes/bad-dpkg/deviations?state=open");
+    let err = d["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "scan_error")
+        .unwrap_or_else(|| panic!("{d}"))
+        .clone();
+    assert_eq!(err["key"], "/var/lib/dpkg/status");
+    // The file scanner still runs: a patched binary shows up too.
+    std::fs::write(n.path("/usr/bin/ls"), b"patched").unwrap();
+    wait_for(
+        "the patched binary reported",
+        Duration::from_secs(10),
+        || {
+            c.open_keys("bad-dpkg")
+                .contains(&"/usr/bin/ls".to_string())
+                .then_some(())
+        },
+    );
+    // The database readable again: the scan error clears.
+    std::fs::write(&status, good).unwrap();
+    wait_for("scan error resolved", Duration::from_secs(10), || {
+        let d = c.get("/api/v1/nodes/bad-dpkg/deviations?state=open");
+        (!d.to_string().contains("scan_error")).then_some(())
+    });
+}

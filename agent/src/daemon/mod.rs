@@ -21,7 +21,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use indicatif::ProgressBar;
 use plumb_proto::transport::ClientTls;
-use plumb_proto::v1::{Command, CommandKind, Deviation, DeviationKind, Hello, ScanSummary};
+use plumb_proto::v1::{
+    Command, CommandKind, Deviation, DeviationKind, Hello, ScanSummary, Severity,
+};
 use plumb_proto::ManifestRegistryClient;
 use tokio::sync::{mpsc, Notify};
 
@@ -264,6 +266,20 @@ struct Scanner<'a> {
 }
 
 impl Scanner<'_> {
+    /// Spools the current deviation set if it changed.
+    fn publish(&mut self) {
+        match self.outbox.record(&self.current) {
+            Ok(Some(seq)) => {
+                tracing::info!(seq, open = self.current.len(), "deviation set changed");
+                self.spooled.notify_one();
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "cannot spool deviations; they will be re-sent after the next scan")
+            }
+        }
+    }
+
     fn scan(&mut self, label: &str, scope: Option<&[Vec<u8>]>, full: bool, events_lost: bool) {
         let started = Instant::now();
         let span = tracing::info_span!("scan", kind = label);
@@ -275,22 +291,25 @@ impl Scanner<'_> {
         let result = match result {
             Ok(r) => r,
             Err(e) => {
-                tracing::error!(error = %e, "scan failed; keeping the last known deviations");
+                // The last known deviations stay, and the node is reported
+                // as not verified until a scan succeeds again.
+                tracing::error!(error = %e, "scan failed; the node is reported as not verified");
                 self.checker.release();
+                let failed = Deviation {
+                    kind: DeviationKind::ScanError as i32,
+                    key: "scan".into(),
+                    severity: Severity::Critical as i32,
+                    actual: format!("scan failed: {e}"),
+                    ..Default::default()
+                };
+                self.current
+                    .insert((failed.kind, failed.key.clone()), failed);
+                self.publish();
                 return;
             }
         };
         merge(&mut self.current, result.deviations, scope);
-        match self.outbox.record(&self.current) {
-            Ok(Some(seq)) => {
-                tracing::info!(seq, open = self.current.len(), "deviation set changed");
-                self.spooled.notify_one();
-            }
-            Ok(None) => {}
-            Err(e) => {
-                tracing::error!(error = %e, "cannot spool deviations; they will be re-sent after the next scan")
-            }
-        }
+        self.publish();
         let s = &result.stats;
         tracing::debug!(
             files = s.files,

@@ -21,6 +21,14 @@ use prost::Message;
 use serde_json::{json, Value};
 use tonic::transport::Channel;
 
+/// Prints a line made of text from the nodes, with anything a terminal
+/// would act on escaped.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        println!("{}", plumb_proto::printable(&format!($($arg)*)))
+    };
+}
+
 /// Query and act on plumb's fleet state.
 #[derive(Parser)]
 #[command(name = "plumbctl", version, about)]
@@ -358,6 +366,15 @@ fn ago(ms: i64) -> String {
 }
 
 fn table(headers: &[&str], rows: Vec<Vec<String>>) {
+    // Cells come from the nodes: nothing in them may act on the terminal.
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| plumb_proto::printable(c).into_owned())
+                .collect()
+        })
+        .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
     for r in &rows {
         for (i, c) in r.iter().enumerate() {
@@ -624,22 +641,23 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 });
                 println!("{v}");
             } else {
-                println!("node:       {} ({})", node.node_id, node.hostname);
-                println!("image:      {}", node.image_id);
-                println!(
+                say!("node:       {} ({})", node.node_id, node.hostname);
+                say!("image:      {}", node.image_id);
+                say!(
                     "status:     {} since {}",
                     node.status,
                     ago(node.status_since_unix_ms)
                 );
                 for r in &node.reasons {
-                    println!("reason:     {r}");
+                    say!("reason:     {r}");
                 }
-                println!(
+                say!(
                     "agent:      {}, last seen {}",
                     node.agent_version,
                     ago(node.last_seen_unix_ms)
                 );
-                println!("\nopen deviations ({}):", d.open.len());
+                println!();
+                say!("open deviations ({}):", d.open.len());
                 for s in &d.open {
                     let x = s.deviation.clone().unwrap_or_default();
                     let pkg = if x.package.is_empty() {
@@ -647,16 +665,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     } else {
                         format!(" (owned by {})", x.package)
                     };
-                    println!(
+                    say!(
                         "  {:<8} {:<16} {}{pkg}",
                         severity_snake(x.severity()),
                         kind_snake(x.kind()),
                         x.key
                     );
                 }
-                println!("\nlifecycle:");
+                println!();
+                say!("lifecycle:");
                 for t in &d.transitions {
-                    println!(
+                    say!(
                         "  {} {} -> {} ({})",
                         ago(t.at_unix_ms),
                         t.from,

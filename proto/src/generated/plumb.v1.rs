@@ -515,6 +515,10 @@ pub enum DeviationKind {
     /// a manifest digest that differs from the registry's, a retired node
     /// still alive, a certificate used to speak for another node.
     Integrity = 9,
+    /// A scanner could not verify part of the node (a package database that
+    /// does not parse, unreadable /proc/net): key names what failed, `actual`
+    /// says why. Clears when the scanner works again.
+    ScanError = 10,
 }
 impl DeviationKind {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -533,6 +537,7 @@ impl DeviationKind {
             Self::ListenerAdded => "DEVIATION_KIND_LISTENER_ADDED",
             Self::ListenerRemoved => "DEVIATION_KIND_LISTENER_REMOVED",
             Self::Integrity => "DEVIATION_KIND_INTEGRITY",
+            Self::ScanError => "DEVIATION_KIND_SCAN_ERROR",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -548,6 +553,7 @@ impl DeviationKind {
             "DEVIATION_KIND_LISTENER_ADDED" => Some(Self::ListenerAdded),
             "DEVIATION_KIND_LISTENER_REMOVED" => Some(Self::ListenerRemoved),
             "DEVIATION_KIND_INTEGRITY" => Some(Self::Integrity),
+            "DEVIATION_KIND_SCAN_ERROR" => Some(Self::ScanError),
             _ => None,
         }
     }

@@ -1815,6 +1815,7 @@ impl serde::Serialize for DeviationKind {
             Self::ListenerAdded => "DEVIATION_KIND_LISTENER_ADDED",
             Self::ListenerRemoved => "DEVIATION_KIND_LISTENER_REMOVED",
             Self::Integrity => "DEVIATION_KIND_INTEGRITY",
+            Self::ScanError => "DEVIATION_KIND_SCAN_ERROR",
         };
         serializer.serialize_str(variant)
     }
@@ -1836,6 +1837,7 @@ impl<'de> serde::Deserialize<'de> for DeviationKind {
             "DEVIATION_KIND_LISTENER_ADDED",
             "DEVIATION_KIND_LISTENER_REMOVED",
             "DEVIATION_KIND_INTEGRITY",
+            "DEVIATION_KIND_SCAN_ERROR",
         ];
 
         struct GeneratedVisitor;
@@ -1886,6 +1888,7 @@ impl<'de> serde::Deserialize<'de> for DeviationKind {
                     "DEVIATION_KIND_LISTENER_ADDED" => Ok(DeviationKind::ListenerAdded),
                     "DEVIATION_KIND_LISTENER_REMOVED" => Ok(DeviationKind::ListenerRemoved),
                     "DEVIATION_KIND_INTEGRITY" => Ok(DeviationKind::Integrity),
+                    "DEVIATION_KIND_SCAN_ERROR" => Ok(DeviationKind::ScanError),
                     _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
                 }
             }
