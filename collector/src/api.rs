@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query as QueryParams, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -53,6 +54,17 @@ impl From<tonic::Status> for ApiError {
 
 type ApiResult = Result<Json<serde_json::Value>, ApiError>;
 
+/// A JSON body, absent meaning all defaults; a malformed one is a JSON
+/// error naming what was wrong.
+fn json_body<T: Default>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    match body {
+        Ok(Json(b)) => Ok(b),
+        Err(JsonRejection::MissingJsonContentType(_)) => Ok(T::default()),
+        Err(e) if e.body_text().contains("EOF while parsing") => Ok(T::default()),
+        Err(e) => Err(ApiError(e.status(), e.body_text())),
+    }
+}
+
 pub fn router(hub: Arc<Hub>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
@@ -85,8 +97,8 @@ async fn readyz(State(hub): State<Arc<Hub>>) -> impl IntoResponse {
 }
 
 /// Query parameters of `GET /api/v1/nodes`.
+/// Unknown parameters are ignored, as HTTP APIs usually do.
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct NodesParams {
     pub status: Option<String>,
     pub image: Option<String>,
@@ -165,7 +177,6 @@ async fn node_detail(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> Api
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct DeviationParams {
     state: Option<String>,
     limit: Option<i64>,
@@ -208,13 +219,19 @@ async fn action(
     hub: Arc<Hub>,
     who: Principal,
     id: String,
-    body: Option<Json<ActionBody>>,
+    body: Result<Json<ActionBody>, JsonRejection>,
     event: Event<'static>,
     what: &str,
 ) -> ApiResult {
-    let cause = body
-        .and_then(|Json(b)| b.cause)
+    let cause = json_body(body)?
+        .cause
         .unwrap_or_else(|| format!("{what} via REST"));
+    if cause.len() > 1024 || cause.chars().any(char::is_control) {
+        return Err(ApiError(
+            StatusCode::BAD_REQUEST,
+            "cause must be at most 1024 printable characters".into(),
+        ));
+    }
     let node = act_on_node(&hub, &who, &id, event, &cause).await?;
     Ok(Json(json!({ "node": node })))
 }
@@ -223,7 +240,7 @@ async fn ack(
     State(hub): State<Arc<Hub>>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
-    body: Option<Json<ActionBody>>,
+    body: Result<Json<ActionBody>, JsonRejection>,
 ) -> ApiResult {
     action(hub, who, id, body, Event::Acknowledged, "acknowledged").await
 }
@@ -232,7 +249,7 @@ async fn retire(
     State(hub): State<Arc<Hub>>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
-    body: Option<Json<ActionBody>>,
+    body: Result<Json<ActionBody>, JsonRejection>,
 ) -> ApiResult {
     action(hub, who, id, body, Event::Retired, "retired").await
 }
@@ -281,13 +298,13 @@ async fn rescan(
     State(hub): State<Arc<Hub>>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
-    body: Option<Json<RescanBody>>,
+    body: Result<Json<RescanBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     use plumb_proto::v1::{collector_message, CollectorMessage, Command, CommandKind};
+    let full = json_body(body)?.full;
     if hub.store.node(&id).await?.is_none() {
         return Err(ApiError(StatusCode::NOT_FOUND, format!("no node {id:?}")));
     }
-    let full = body.is_some_and(|Json(b)| b.full);
     let command = if full { "full_rescan" } else { "rescan" };
     if !hub.is_connected(&id) {
         return Err(ApiError(
@@ -345,7 +362,6 @@ async fn images(State(hub): State<Arc<Hub>>) -> ApiResult {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct CorrelationParams {
     image: Option<String>,
     limit: Option<i64>,

@@ -96,6 +96,22 @@ fn validate_batch(b: &DeviationBatch) -> Result<(), Status> {
             plumb_proto::MAX_STATE_BYTES,
         )?;
         check_len("deviation actual", &d.actual, plumb_proto::MAX_STATE_BYTES)?;
+        check_len("deviation package", &d.package, plumb_proto::MAX_ID_BYTES)?;
+        check_len(
+            "deviation explained_by",
+            &d.explained_by,
+            plumb_proto::MAX_KEY_BYTES + 64,
+        )?;
+        if d.changes.len() > 16 {
+            return Err(Status::invalid_argument(format!(
+                "deviation {:?} lists {} changes, limit 16",
+                d.key,
+                d.changes.len()
+            )));
+        }
+        for c in &d.changes {
+            check_len("deviation change", c, 32)?;
+        }
     }
     for r in &b.resolved {
         check_len("resolved key", &r.key, plumb_proto::MAX_KEY_BYTES)?;

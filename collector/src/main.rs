@@ -125,6 +125,14 @@ struct ServeArgs {
     /// Validity of enrolled node certificates.
     #[arg(long, default_value = "90d", value_parser = humantime::parse_duration)]
     cert_validity: std::time::Duration,
+    /// Another name the dashboard and API answer to (repeatable); the HTTP
+    /// address and the --public-url host always are. Requests for other
+    /// names are refused (DNS rebinding).
+    #[arg(long = "allowed-host")]
+    allowed_hosts: Vec<String>,
+    /// Open connections per port; more wait in the kernel's backlog.
+    #[arg(long, default_value_t = 50_000)]
+    max_connections: usize,
     /// Longest heartbeat period agents may keep (a node is silent after
     /// a few missed heartbeats of at most this period).
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
@@ -179,6 +187,8 @@ fn main() -> ExitCode {
         enroll_ca: args.enroll_ca_cert.zip(args.enroll_ca_key),
         cert_days: (args.cert_validity.as_secs() / 86_400).max(1) as i64,
         max_heartbeat_secs: args.max_heartbeat.as_secs().clamp(0, 86_400) as u32,
+        allowed_hosts: args.allowed_hosts,
+        max_connections: args.max_connections,
     };
     if let Err(e) = cfg.check() {
         eprintln!("plumb-collector: error: {e}");

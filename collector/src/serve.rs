@@ -19,9 +19,11 @@ use crate::policy::Policy;
 use crate::query::Query;
 use crate::security::audit::Audit;
 use crate::security::auth::Auth;
-use crate::security::guard::{http_guard, login, login_form, logout, GrpcGuardLayer};
+use crate::security::guard::{
+    http_guard, login, login_form, logout, web_headers, AllowedHosts, GrpcGuardLayer,
+};
 use crate::security::pki::Ca;
-use crate::security::tls::{self, ConnListener, TlsFiles};
+use crate::security::tls::{self, TlsFiles};
 use crate::security::Trust;
 use crate::store::Store;
 
@@ -50,6 +52,11 @@ pub struct ServeConfig {
     pub enroll_ca: Option<(PathBuf, PathBuf)>,
     pub cert_days: i64,
     pub max_heartbeat_secs: u32,
+    /// Extra names the HTTP port answers to (beyond its address and the
+    /// public URL's host).
+    pub allowed_hosts: Vec<String>,
+    /// Open connections per port.
+    pub max_connections: usize,
 }
 
 /// A configuration that must not run.
@@ -85,6 +92,9 @@ impl ServeConfig {
                 "--insecure-no-auth is refused off loopback (gRPC {}, HTTP {})",
                 self.grpc, self.http
             )));
+        }
+        if self.max_connections < 16 {
+            return Err(ConfigError("--max-connections must be at least 16".into()));
         }
         if !(1..=3600).contains(&self.max_heartbeat_secs) {
             return Err(ConfigError("--max-heartbeat must be 1s-1h".into()));
@@ -173,12 +183,29 @@ pub async fn serve(
     let grpc_local = grpc.local_addr()?;
     let http_local = http.local_addr()?;
     tracing::info!(grpc = %grpc_local, http = %http_local, tls = tls_config.is_some(), database = %crate::store::redact(&cfg.database), "collector serving");
-    let grpc_conns = tls::accept(grpc, tls_config.clone(), hub.trust.tls.clone());
-    let http_conns = tls::accept(http, tls_config, hub.trust.tls.clone());
+    let grpc_conns = tls::accept(
+        grpc,
+        tls_config.clone(),
+        hub.trust.tls.clone(),
+        cfg.max_connections,
+    );
+    let http_conns = tls::accept(http, tls_config, hub.trust.tls.clone(), cfg.max_connections);
+    let hosts = Arc::new(AllowedHosts::new(
+        http_local,
+        cfg.public_url.as_deref(),
+        &cfg.allowed_hosts,
+    ));
+    if hosts.0.is_none() {
+        tracing::warn!("HTTP answers to any Host header: give --public-url or --allowed-host to refuse DNS-rebinding requests");
+    }
 
     let limit = plumb_proto::MAX_MESSAGE_BYTES;
     let grpc_server = tonic::transport::Server::builder()
         .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
+        .http2_keepalive_timeout(Some(std::time::Duration::from_secs(10)))
+        // Agents hold one stream, tools a few: a client opening hundreds
+        // of streams on one connection gets no more.
+        .max_concurrent_streams(Some(64))
         .layer(GrpcGuardLayer { auth: auth.clone() })
         .add_service(
             AgentServiceServer::new(Ingest { hub: hub.clone() }).max_decoding_message_size(limit),
@@ -211,19 +238,15 @@ pub async fn serve(
         .route_layer(axum::middleware::from_fn_with_state(
             auth.clone(),
             http_guard,
-        ));
-    let listener = ConnListener {
-        rx: http_conns,
-        local: http_local,
-    };
-    let http_server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<tls::RemoteAddr>(),
-    )
-    .with_graceful_shutdown(wait(stop_rx.clone()));
+        ))
+        .layer(axum::middleware::from_fn_with_state(hosts, web_headers));
+    let http_server = crate::security::http::serve(http_conns, app, wait(stop_rx.clone()));
 
     let grpc_task = tokio::spawn(grpc_server);
-    let http_task = tokio::spawn(async move { http_server.await });
+    let http_task = tokio::spawn(async move {
+        http_server.await;
+        Ok::<(), std::io::Error>(())
+    });
     shutdown.await;
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);
@@ -268,6 +291,8 @@ mod tests {
             enroll_ca: None,
             cert_days: 90,
             max_heartbeat_secs: 30,
+            allowed_hosts: vec![],
+            max_connections: 1000,
         }
     }
 

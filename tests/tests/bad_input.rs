@@ -172,6 +172,24 @@ fn malformed_streams_are_refused_and_others_keep_working() {
         "{}",
         err.message()
     );
+    let long_package = Deviation {
+        kind: DeviationKind::FileAdded as i32,
+        key: "/p".into(),
+        package: "p".repeat(300),
+        ..Default::default()
+    };
+    let err = rt
+        .block_on(send(
+            &c,
+            "pkg-node",
+            vec![hello("pkg-node"), batch(1, vec![long_package])],
+        ))
+        .expect("refused");
+    assert!(
+        err.message().contains("deviation package is 300 bytes"),
+        "{}",
+        err.message()
+    );
     let unknown_kind = Deviation {
         kind: 99,
         key: "/k".into(),
@@ -258,7 +276,19 @@ fn bad_api_requests_get_clear_errors() {
     assert_eq!(code, 400);
     assert!(body.contains("limit"), "{body}");
     let (code, body) = c.get_raw("/api/v1/nodes?colour=red");
-    assert_eq!(code, 400, "{body}");
+    assert_eq!(code, 200, "unknown parameters are ignored: {body}");
+    // A malformed body is a JSON error, like every other error.
+    let (code, body) = c.post(
+        "/api/v1/nodes/ghost/rescan",
+        serde_json::json!({"full": "yes"}),
+    );
+    assert_eq!(code, 422, "{body}");
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["error"]
+            .as_str()
+            .unwrap()
+            .contains("full")
+    );
     let (code, _) = c.get_raw("/api/v1/nodes/ghost");
     assert_eq!(code, 404);
     let out = c.ctl(&["node", "ghost"]);
@@ -306,4 +336,71 @@ fn bad_configuration_is_refused_before_anything_starts() {
         err.contains("agent.toml") && err.contains("intervall"),
         "{err}"
     );
+}
+
+#[test]
+fn slow_clients_do_not_take_the_collector_down() {
+    use std::io::{Read, Write};
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let port = |url: &str| url.rsplit(':').next().unwrap().to_string();
+    // 500 clients that open a connection, send a byte and then nothing.
+    let mut slow = Vec::new();
+    for i in 0..500 {
+        let url = if i % 2 == 0 { &c.http } else { &c.grpc };
+        let mut s = std::net::TcpStream::connect(format!("127.0.0.1:{}", port(url))).unwrap();
+        s.write_all(&[0x16]).unwrap();
+        slow.push(s);
+    }
+    let started = std::time::Instant::now();
+    let (code, body) = c.get_raw("/healthz");
+    assert_eq!(code, 200, "{body}");
+    assert!(c.ctl(&["nodes"]).status.success(), "gRPC still serves");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // The collector closes them once the handshake deadline passes.
+    std::thread::sleep(Duration::from_secs(11));
+    let mut closed = 0;
+    for s in &mut slow {
+        s.set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        let mut buf = [0u8; 64];
+        if matches!(s.read(&mut buf), Ok(0) | Err(_)) {
+            closed += 1;
+        }
+    }
+    assert_eq!(closed, 500, "idle half-open connections are closed");
+    let metrics = c.get_raw("/metrics").1;
+    assert!(
+        metrics.contains("plumb_tls_handshake_failures_total 5")
+            || metrics.contains("plumb_tls_handshake_failures_total 4"),
+        "{metrics}"
+    );
+}
+
+#[test]
+fn responses_carry_security_headers_and_foreign_hosts_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let agent = c.http_agent();
+    let r = agent.get(&format!("{}/healthz", c.http)).call().unwrap();
+    let h = r.headers();
+    assert!(h["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert!(h.contains_key("referrer-policy"));
+    // A name that merely resolves here (DNS rebinding) is not served.
+    let r = agent
+        .get(&format!("{}/api/v1/nodes", c.http))
+        .header("host", "attacker.example")
+        .header("authorization", &c.bearer())
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 421);
 }

@@ -138,6 +138,11 @@ pub async fn render(hub: &Hub) -> Result<String, crate::store::StoreError> {
             hub.trust.tls.handshake_failures.load(Relaxed),
         ),
         (
+            "plumb_connection_limit_hits_total",
+            "Times a port was at its connection limit (--max-connections).",
+            hub.trust.tls.connection_limit_hits.load(Relaxed),
+        ),
+        (
             "plumb_identity_refusals_total",
             "Agent hellos refused: certificate of another node, revoked node, wrong image.",
             hub.trust.identity_refusals.load(Relaxed),

@@ -279,3 +279,123 @@ where
         })
     }
 }
+
+/// Host names (with or without port) the HTTP port answers to; `None`
+/// answers to any (a wildcard listener without `--public-url` or
+/// `--allowed-host`).
+#[derive(Clone, Debug)]
+pub struct AllowedHosts(pub Option<Vec<String>>);
+
+impl AllowedHosts {
+    /// The listen address (and, on loopback, `localhost` and the loopback
+    /// addresses) plus the public URL's host and any given names.
+    pub fn new(listen: std::net::SocketAddr, public_url: Option<&str>, extra: &[String]) -> Self {
+        let mut hosts: Vec<String> = extra.iter().map(|h| h.to_ascii_lowercase()).collect();
+        if let Some(url) = public_url {
+            if let Ok(uri) = url.parse::<axum::http::Uri>() {
+                if let Some(a) = uri.authority() {
+                    hosts.push(a.as_str().to_ascii_lowercase());
+                }
+            }
+        }
+        let port = listen.port();
+        if listen.ip().is_loopback() {
+            for h in ["localhost", "127.0.0.1", "[::1]"] {
+                hosts.push(format!("{h}:{port}"));
+            }
+        }
+        if !listen.ip().is_unspecified() {
+            hosts.push(listen.to_string());
+        } else if hosts.is_empty() {
+            return AllowedHosts(None);
+        }
+        AllowedHosts(Some(hosts))
+    }
+
+    fn allows(&self, host: &str) -> bool {
+        let Some(list) = &self.0 else { return true };
+        let host = host.to_ascii_lowercase();
+        let bare = strip_port(&host);
+        list.iter()
+            .any(|a| *a == host || (strip_port(a) == a.as_str() && a == bare))
+    }
+}
+
+/// `name` of `name:port` (IPv6 literals keep their brackets).
+fn strip_port(host: &str) -> &str {
+    if host.starts_with('[') {
+        return match host.find(']') {
+            Some(end) => &host[..=end],
+            None => host,
+        };
+    }
+    match host.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => host,
+    }
+}
+
+/// Headers every HTTP response carries, and the Host check that defeats
+/// DNS rebinding: a page on another name that resolves here is refused.
+pub async fn web_headers(
+    State(hosts): State<Arc<AllowedHosts>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()))
+        .unwrap_or("")
+        .to_string();
+    let mut resp = if hosts.allows(&host) {
+        next.run(req).await
+    } else {
+        tracing::info!(%host, "request for a host this collector does not serve");
+        json_error(
+            StatusCode::MISDIRECTED_REQUEST,
+            &format!("host {host:?} is not served here (see --allowed-host)"),
+        )
+    };
+    let h = resp.headers_mut();
+    for (name, value) in [
+        (
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ),
+        ("x-frame-options", "DENY"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "same-origin"),
+    ] {
+        h.insert(name, HeaderValue::from_static(value));
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_listed_hosts_are_served() {
+        let loopback = AllowedHosts::new("127.0.0.1:7480".parse().unwrap(), None, &[]);
+        assert!(loopback.allows("127.0.0.1:7480"));
+        assert!(loopback.allows("localhost:7480"));
+        assert!(loopback.allows("[::1]:7480"));
+        assert!(!loopback.allows("attacker.example:7480"), "DNS rebinding");
+        assert!(!loopback.allows("127.0.0.1:9999"));
+        let public = AllowedHosts::new(
+            "0.0.0.0:7480".parse().unwrap(),
+            Some("https://plumb.example"),
+            &["collector.internal:7480".into()],
+        );
+        assert!(public.allows("plumb.example"));
+        assert!(public.allows("PLUMB.example:443"));
+        assert!(public.allows("collector.internal:7480"));
+        assert!(!public.allows("collector.internal:80"));
+        assert!(!public.allows("evil.example"));
+        let any = AllowedHosts::new("0.0.0.0:7480".parse().unwrap(), None, &[]);
+        assert!(any.allows("anything"));
+    }
+}

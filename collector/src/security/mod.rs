@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod guard;
+pub mod http;
 pub mod pki;
 pub mod tls;
 

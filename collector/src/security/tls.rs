@@ -148,10 +148,12 @@ pub fn node_identity(der: &[u8]) -> Option<(String, String)> {
     Some((cn.to_string(), serial))
 }
 
-/// An accepted connection, plaintext or TLS.
+/// An accepted connection, plaintext or TLS. It holds one of the port's
+/// connection slots until it is dropped.
 pub struct Conn {
     io: ConnIo,
     peer: Peer,
+    _slot: tokio::sync::OwnedSemaphorePermit,
 }
 
 enum ConnIo {
@@ -235,6 +237,8 @@ impl tonic::transport::server::Connected for Conn {
 pub struct TlsCounters {
     pub handshakes: AtomicU64,
     pub handshake_failures: AtomicU64,
+    /// Times a port was at its connection limit.
+    pub connection_limit_hits: AtomicU64,
 }
 
 /// Accepts on `listener`; with `tls`, completes each handshake in its own
@@ -244,11 +248,41 @@ pub fn accept(
     listener: TcpListener,
     tls: Option<Arc<rustls::ServerConfig>>,
     counters: Arc<TlsCounters>,
+    max_connections: usize,
 ) -> mpsc::Receiver<Conn> {
     let (tx, rx) = mpsc::channel(1024);
     let acceptor = tls.map(TlsAcceptor::from);
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
     tokio::spawn(async move {
+        let mut full_logged = false;
         loop {
+            // At the limit, new connections wait in the kernel's backlog
+            // instead of costing memory here.
+            let slot = match slots.clone().try_acquire_owned() {
+                Ok(s) => {
+                    full_logged = false;
+                    s
+                }
+                Err(_) => {
+                    if !full_logged {
+                        tracing::warn!(
+                            max_connections,
+                            "connection limit reached; new connections wait"
+                        );
+                        full_logged = true;
+                    }
+                    counters
+                        .connection_limit_hits
+                        .fetch_add(1, Ordering::Relaxed);
+                    tokio::select! {
+                        s = slots.clone().acquire_owned() => match s {
+                            Ok(s) => s,
+                            Err(_) => return,
+                        },
+                        _ = tx.closed() => return,
+                    }
+                }
+            };
             let (stream, addr) = tokio::select! {
                 r = listener.accept() => match r {
                     Ok(v) => v,
@@ -272,6 +306,7 @@ pub fn accept(
                 let conn = Conn {
                     io: ConnIo::Plain(stream),
                     peer,
+                    _slot: slot,
                 };
                 if tx.send(conn).await.is_err() {
                     return;
@@ -312,38 +347,13 @@ pub fn accept(
                     .send(Conn {
                         io: ConnIo::Tls(Box::new(tls)),
                         peer,
+                        _slot: slot,
                     })
                     .await;
             });
         }
     });
     rx
-}
-
-/// Finished connections as an axum listener.
-pub struct ConnListener {
-    pub rx: mpsc::Receiver<Conn>,
-    pub local: SocketAddr,
-}
-
-impl axum::serve::Listener for ConnListener {
-    type Io = Conn;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Conn, SocketAddr) {
-        match self.rx.recv().await {
-            Some(c) => {
-                let addr = c.peer.addr;
-                (c, addr)
-            }
-            // The accept loop is gone: nothing more will come.
-            None => std::future::pending().await,
-        }
-    }
-
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        Ok(self.local)
-    }
 }
 
 /// Whether an address is loopback (plaintext and an unauthenticated
@@ -355,11 +365,3 @@ pub fn is_loopback(addr: &SocketAddr) -> bool {
 /// The client address of an HTTP connection (axum's connect info).
 #[derive(Clone, Copy, Debug)]
 pub struct RemoteAddr(pub SocketAddr);
-
-impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, ConnListener>>
-    for RemoteAddr
-{
-    fn connect_info(stream: axum::serve::IncomingStream<'_, ConnListener>) -> Self {
-        RemoteAddr(*stream.remote_addr())
-    }
-}
