@@ -469,7 +469,14 @@ impl ManifestRegistry for Registry {
             manifest: bytes,
             replace,
         } = request.into_inner();
-        let manifest = Manifest::decode_verified(&bytes).map_err(|e| {
+        // Verified one file entry at a time: a push costs its encoded size
+        // in memory, not the decoded manifest's.
+        let mut files = 0i64;
+        let manifest = Manifest::decode_streaming(&bytes, |_| {
+            files += 1;
+            Ok(())
+        })
+        .map_err(|e| {
             audit.refused(&who, "manifest push", "", &e.to_string());
             Status::invalid_argument(format!("refusing manifest: {e}"))
         })?;
@@ -492,7 +499,7 @@ impl ManifestRegistry for Registry {
                 &image,
                 &digest,
                 &bytes,
-                manifest.files.len() as i64,
+                files,
                 manifest.packages.len() as i64,
                 replace,
                 now_ms(),

@@ -206,7 +206,7 @@ pub async fn serve(
         // Agents hold one stream, tools a few: a client opening hundreds
         // of streams on one connection gets no more.
         .max_concurrent_streams(Some(64))
-        .layer(GrpcGuardLayer { auth: auth.clone() })
+        .layer(GrpcGuardLayer::new(auth.clone()))
         .add_service(
             AgentServiceServer::new(Ingest { hub: hub.clone() }).max_decoding_message_size(limit),
         )

@@ -437,3 +437,58 @@ fn a_corrupt_package_database_flags_the_node_and_files_stay_watched() {
         (!d.to_string().contains("scan_error")).then_some(())
     });
 }
+
+#[test]
+fn a_relative_root_keys_file_events_like_check_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let n = Node::new(tmp.path(), "relative-root");
+    let (cert, key) = c.issue_node_cert("relative-root", &n.dir.join("certs"));
+    // `--root root`, relative to the agent's working directory.
+    let child = std::process::Command::new(bin("plumb-agent"))
+        .current_dir(&n.dir)
+        .args([
+            "run",
+            "--collector",
+            &c.grpc,
+            "--node-id",
+            "relative-root",
+            "--root",
+            "root",
+            "--state-dir",
+            "state",
+            "--heartbeat",
+            "1s",
+            "--interval",
+            "1h",
+            "--quick-interval",
+            "1h",
+            "--manifest",
+            "manifest.pb",
+        ])
+        .arg("--ca")
+        .arg(c.ca().unwrap())
+        .arg("--cert")
+        .arg(cert)
+        .arg("--key")
+        .arg(key)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed when the test ends, whichever way.
+    let _agent = Proc {
+        child,
+        log: n.dir.join("agent.log"),
+    };
+    c.wait_status("relative-root", "clean", Duration::from_secs(20));
+    n.root.file_mode("/usr/lib/evil.so", b"\x7fELF", 0o755);
+    let keys = wait_for("the event reported", Duration::from_secs(10), || {
+        let k = c.open_keys("relative-root");
+        (!k.is_empty()).then_some(k)
+    });
+    assert_eq!(
+        keys,
+        vec!["/usr/lib/evil.so"],
+        "keyed as the manifest names it"
+    );
+}

@@ -152,7 +152,12 @@ impl RunConfig {
                 "collector {collector:?} must be an http:// or https:// URL"
             ));
         }
+        // File events arrive with absolute paths: a relative root would key
+        // them by host path, not manifest path.
         let root = pick!(root).unwrap_or_else(|| PathBuf::from("/"));
+        let root = std::fs::canonicalize(&root)
+            .or_else(|_| std::path::absolute(&root))
+            .map_err(|e| format!("root {}: {e}", root.display()))?;
         let image_id = pick!(image_id);
         let manifest = pick!(manifest);
         if image_id.is_none() && manifest.is_none() {

@@ -208,10 +208,27 @@ pub async fn logout(State(auth): State<Arc<Auth>>, headers: HeaderMap) -> Respon
     resp
 }
 
+/// Manifest pushes decoded at once (each up to the manifest size limit).
+const CONCURRENT_PUSHES: usize = 2;
+/// Manifest fetches encoded at once; more wait their turn.
+const CONCURRENT_FETCHES: usize = 16;
+
 /// The gRPC guard as a tower layer.
 #[derive(Clone)]
 pub struct GrpcGuardLayer {
     pub auth: Arc<Auth>,
+    pushes: Arc<tokio::sync::Semaphore>,
+    fetches: Arc<tokio::sync::Semaphore>,
+}
+
+impl GrpcGuardLayer {
+    pub fn new(auth: Arc<Auth>) -> GrpcGuardLayer {
+        GrpcGuardLayer {
+            auth,
+            pushes: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_PUSHES)),
+            fetches: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_FETCHES)),
+        }
+    }
 }
 
 impl<S> tower::Layer<S> for GrpcGuardLayer {
@@ -220,6 +237,8 @@ impl<S> tower::Layer<S> for GrpcGuardLayer {
         GrpcGuard {
             inner,
             auth: self.auth.clone(),
+            pushes: self.pushes.clone(),
+            fetches: self.fetches.clone(),
         }
     }
 }
@@ -228,6 +247,8 @@ impl<S> tower::Layer<S> for GrpcGuardLayer {
 pub struct GrpcGuard<S> {
     inner: S,
     auth: Arc<Auth>,
+    pushes: Arc<tokio::sync::Semaphore>,
+    fetches: Arc<tokio::sync::Semaphore>,
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -254,6 +275,7 @@ where
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let auth = self.auth.clone();
+        let (pushes, fetches) = (self.pushes.clone(), self.fetches.clone());
         Box::pin(async move {
             let path = req.uri().path().to_string();
             let peer = req.extensions().get::<Peer>().cloned();
@@ -269,6 +291,17 @@ where
             {
                 Ok(principal) => {
                     req.extensions_mut().insert(principal);
+                    // Manifests are large: the request (decoded inside
+                    // `inner`) or the response holds a slot while it lives.
+                    let slots = match path.as_str() {
+                        "/plumb.v1.ManifestRegistry/Push" => Some(pushes),
+                        "/plumb.v1.ManifestRegistry/Fetch" => Some(fetches),
+                        _ => None,
+                    };
+                    let _slot = match slots {
+                        Some(s) => s.acquire_owned().await.ok(),
+                        None => None,
+                    };
                     inner.call(req).await
                 }
                 Err(Refusal::Unauthenticated(m)) => {
