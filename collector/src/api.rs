@@ -17,7 +17,7 @@ use crate::lifecycle::Event;
 use crate::model::NodeStatus;
 use crate::query::act_on_node;
 use crate::security::auth::Principal;
-use crate::store::NodeFilter;
+use crate::store::{FlagCursor, NodeFilter};
 
 pub const OPENAPI: &str = include_str!("../openapi.yaml");
 
@@ -353,8 +353,38 @@ async fn rescan(
     }
 }
 
-async fn flags(State(hub): State<Arc<Hub>>) -> ApiResult {
-    Ok(Json(json!({ "nodes": hub.store.flag_queue(1000).await? })))
+#[derive(Deserialize)]
+struct FlagParams {
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+/// The flag queue, a page at a time, with its total.
+async fn flags(
+    State(hub): State<Arc<Hub>>,
+    params: Result<QueryParams<FlagParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let QueryParams(p) = params.map_err(|e| ApiError(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let limit = p.limit.unwrap_or(500);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError(
+            StatusCode::BAD_REQUEST,
+            format!("limit must be 1-1000, got {limit}"),
+        ));
+    }
+    let cursor =
+        match p.cursor.as_deref().filter(|c| !c.is_empty()) {
+            Some(c) => Some(FlagCursor::decode(c).ok_or_else(|| {
+                ApiError(StatusCode::BAD_REQUEST, format!("invalid cursor {c:?}"))
+            })?),
+            None => None,
+        };
+    let page = hub.store.flag_queue(cursor.as_ref(), limit).await?;
+    Ok(Json(json!({
+        "nodes": page.nodes,
+        "total": page.total,
+        "next_cursor": page.next.map(|c| c.encode()),
+    })))
 }
 
 async fn images(State(hub): State<Arc<Hub>>) -> ApiResult {

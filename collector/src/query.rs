@@ -117,6 +117,7 @@ impl QueryService for Query {
         Ok(Response::new(ListNodesResponse {
             nodes: nodes.iter().map(node_pb).collect(),
             total: total as u64,
+            next_cursor: String::new(),
         }))
     }
 
@@ -142,12 +143,31 @@ impl QueryService for Query {
 
     async fn list_flags(
         &self,
-        _: Request<ListFlagsRequest>,
+        request: Request<ListFlagsRequest>,
     ) -> Result<Response<ListNodesResponse>, Status> {
-        let all = self.hub.store.flag_queue(1000).await.map_err(unavailable)?;
+        let r = request.into_inner();
+        let cursor = match r.cursor.as_str() {
+            "" => None,
+            c => Some(
+                crate::store::FlagCursor::decode(c)
+                    .ok_or_else(|| Status::invalid_argument(format!("invalid cursor {c:?}")))?,
+            ),
+        };
+        let limit = if r.limit == 0 {
+            500
+        } else {
+            i64::from(r.limit.min(1000))
+        };
+        let page = self
+            .hub
+            .store
+            .flag_queue(cursor.as_ref(), limit)
+            .await
+            .map_err(unavailable)?;
         Ok(Response::new(ListNodesResponse {
-            total: all.len() as u64,
-            nodes: all.iter().map(node_pb).collect(),
+            total: page.total.max(0) as u64,
+            nodes: page.nodes.iter().map(node_pb).collect(),
+            next_cursor: page.next.map(|c| c.encode()).unwrap_or_default(),
         }))
     }
 
@@ -207,22 +227,33 @@ impl QueryService for Query {
         let mut rx = self.hub.subscribe();
         let mut initial = Vec::new();
         if include_current {
+            // Every current node, page by page: nothing is cut off.
             for status in ["flagged", "recycling", "silent"] {
-                let f = NodeFilter {
-                    status: Some(status.into()),
-                    limit: 1000,
-                    ..Default::default()
-                };
-                for n in self.hub.store.nodes(&f).await.map_err(unavailable)?.0 {
-                    initial.push(FlagEvent {
-                        node_id: n.node_id,
-                        image_id: n.image_id,
-                        from: String::new(),
-                        to: n.status,
-                        reasons: n.reasons,
-                        at_unix_ms: n.status_since,
-                        hostname: n.hostname,
-                    });
+                let mut offset = 0;
+                loop {
+                    let f = NodeFilter {
+                        status: Some(status.into()),
+                        limit: 1000,
+                        offset,
+                        ..Default::default()
+                    };
+                    let (nodes, total) = self.hub.store.nodes(&f).await.map_err(unavailable)?;
+                    let n_page = nodes.len() as i64;
+                    for n in nodes {
+                        initial.push(FlagEvent {
+                            node_id: n.node_id,
+                            image_id: n.image_id,
+                            from: String::new(),
+                            to: n.status,
+                            reasons: n.reasons,
+                            at_unix_ms: n.status_since,
+                            hostname: n.hostname,
+                        });
+                    }
+                    offset += n_page;
+                    if n_page == 0 || offset >= total {
+                        break;
+                    }
                 }
             }
         }

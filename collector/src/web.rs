@@ -171,7 +171,9 @@ async fn overview(
         .iter()
         .map(|s| context! { name => s.as_str(), count => counts.get(s.as_str()).copied().unwrap_or(0) })
         .collect();
-    let flags = hub.store.flag_queue(200).await?;
+    let page = hub.store.flag_queue(None, 200).await?;
+    let flags = page.nodes;
+    let flags_more = page.total - flags.len() as i64;
     let now = now_ms();
     let bucket = 3_600_000;
     let since = (now / bucket - 23) * bucket;
@@ -181,7 +183,7 @@ async fn overview(
     render(
         &headers,
         "overview.html",
-        context! { statuses, flags, timeline_svg => svg, images },
+        context! { statuses, flags, flags_more, timeline_svg => svg, images },
     )
 }
 

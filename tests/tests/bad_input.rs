@@ -291,6 +291,14 @@ fn bad_api_requests_get_clear_errors() {
     );
     let (code, _) = c.get_raw("/api/v1/nodes/ghost");
     assert_eq!(code, 404);
+    let flags = c.get("/api/v1/flags?limit=10");
+    assert_eq!(flags["total"], 0);
+    assert!(flags["next_cursor"].is_null());
+    let (code, body) = c.get_raw("/api/v1/flags?cursor=garbage");
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("invalid cursor"), "{body}");
+    let (code, _) = c.get_raw("/api/v1/flags?limit=0");
+    assert_eq!(code, 400);
     let out = c.ctl(&["node", "ghost"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no node \"ghost\""));
     let out = c.ctl(&["nodes", "--status", "exploded"]);

@@ -686,13 +686,26 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Flags { watch: None } => {
+            // The whole queue, page by page.
             let mut q = QueryServiceClient::new(channel(&url).await?);
-            let r = q
-                .list_flags(ListFlagsRequest {})
-                .await
-                .map_err(status_error)?
-                .into_inner();
-            print_nodes(&r.nodes, cli.json);
+            let mut nodes = Vec::new();
+            let mut cursor = String::new();
+            loop {
+                let r = q
+                    .list_flags(ListFlagsRequest {
+                        limit: 1000,
+                        cursor,
+                    })
+                    .await
+                    .map_err(status_error)?
+                    .into_inner();
+                nodes.extend(r.nodes);
+                if r.next_cursor.is_empty() {
+                    break;
+                }
+                cursor = r.next_cursor;
+            }
+            print_nodes(&nodes, cli.json);
         }
         Command::Flags {
             watch: Some(FlagsCommand::Watch { current }),

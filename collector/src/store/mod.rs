@@ -11,7 +11,9 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
-pub use queries::{BatchJob, BatchOutcome, HelloInfo, NodeFilter, OutboxItem, StatusChange};
+pub use queries::{
+    BatchJob, BatchOutcome, FlagCursor, FlagPage, HelloInfo, NodeFilter, OutboxItem, StatusChange,
+};
 pub use security::{
     finding, AuditEntry, EnrollRefusal, PushOutcome, SessionRow, TokenInfo, TokenRow,
 };

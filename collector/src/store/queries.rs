@@ -50,6 +50,36 @@ pub enum BatchOutcome {
     UnknownNode,
 }
 
+/// Where a page of the flag queue continues.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlagCursor {
+    pub since: i64,
+    pub node_id: String,
+}
+
+impl FlagCursor {
+    /// `<status_since>.<node id>`: opaque to clients.
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.since, self.node_id)
+    }
+
+    pub fn decode(s: &str) -> Option<FlagCursor> {
+        let (since, node) = s.split_once('.')?;
+        Some(FlagCursor {
+            since: since.parse().ok()?,
+            node_id: node.to_string(),
+        })
+    }
+}
+
+/// A page of the flag queue.
+#[derive(Clone, Debug)]
+pub struct FlagPage {
+    pub nodes: Vec<Node>,
+    pub total: i64,
+    pub next: Option<FlagCursor>,
+}
+
 /// Filters for listing nodes.
 #[derive(Clone, Debug, Default)]
 pub struct NodeFilter {
@@ -471,14 +501,42 @@ impl Store {
     }
 
     /// The flag queue: flagged and recycling nodes, oldest first.
-    pub async fn flag_queue(&self, limit: i64) -> Result<Vec<Node>, StoreError> {
+    /// One page of the flag queue (flagged and recycling nodes, oldest
+    /// flag first), the queue's total, and the cursor of the next page.
+    /// Nothing is ever cut off silently: callers page until no cursor.
+    pub async fn flag_queue(
+        &self,
+        cursor: Option<&FlagCursor>,
+        limit: i64,
+    ) -> Result<FlagPage, StoreError> {
+        let limit = limit.clamp(1, 1_000);
+        let (since, node) = cursor.map_or((i64::MIN, ""), |c| (c.since, c.node_id.as_str()));
         let rows = sqlx::query(&format!(
-            "SELECT {NODE_COLUMNS} FROM nodes WHERE status IN ('flagged', 'recycling') ORDER BY status_since ASC, node_id ASC LIMIT {}",
-            limit.clamp(1, 10_000)
+            "SELECT {NODE_COLUMNS} FROM nodes WHERE status IN ('flagged', 'recycling') \
+             AND (status_since > $1 OR (status_since = $1 AND node_id > $2)) \
+             ORDER BY status_since ASC, node_id ASC LIMIT {}",
+            limit + 1
         ))
+        .bind(since)
+        .bind(node)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(node_from_row).collect::<Result<_, _>>()?)
+        let mut nodes: Vec<Node> = rows.iter().map(node_from_row).collect::<Result<_, _>>()?;
+        let next = if nodes.len() as i64 > limit {
+            nodes.truncate(limit as usize);
+            nodes.last().map(|n| FlagCursor {
+                since: n.status_since,
+                node_id: n.node_id.clone(),
+            })
+        } else {
+            None
+        };
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM nodes WHERE status IN ('flagged', 'recycling')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(FlagPage { nodes, total, next })
     }
 
     /// A node's deviations: open ones (`Some(true)`), resolved ones

@@ -444,3 +444,56 @@ async fn enrollment_tokens_expire_run_out_and_never_reenroll_a_known_node() {
         assert!(store.is_revoked("n9").await.unwrap());
     }
 }
+
+#[tokio::test]
+async fn the_flag_queue_pages_through_every_flagged_node() {
+    for (store, _dir) in stores().await {
+        // 3,000 flagged nodes (many flagged in the same millisecond) and,
+        // flagged last, the one that matters.
+        for i in 0..3_001 {
+            let node = if i == 3_000 {
+                "real".to_string()
+            } else {
+                format!("fake-{i:04}")
+            };
+            store.hello(&hello(&node), 1).await.unwrap();
+            store
+                .set_status(
+                    &node,
+                    &change(
+                        NodeStatus::Clean,
+                        NodeStatus::Flagged,
+                        "policy",
+                        &[],
+                        10 + i / 100,
+                    ),
+                )
+                .await
+                .unwrap();
+        }
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = store.flag_queue(cursor.as_ref(), 1_000).await.unwrap();
+            assert_eq!(page.total, 3_001);
+            assert!(page.nodes.len() <= 1_000);
+            seen.extend(page.nodes.into_iter().map(|n| (n.status_since, n.node_id)));
+            match page.next {
+                Some(c) => {
+                    assert_eq!(
+                        crate::store::FlagCursor::decode(&c.encode()),
+                        Some(c.clone())
+                    );
+                    cursor = Some(c);
+                }
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 3_001, "no node is cut off");
+        let mut sorted = seen.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted, seen, "oldest first, each node once");
+        assert_eq!(seen.last().unwrap().1, "real");
+    }
+}

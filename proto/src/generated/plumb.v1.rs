@@ -1582,8 +1582,12 @@ pub struct ListNodesRequest {
 pub struct ListNodesResponse {
     #[prost(message, repeated, tag = "1")]
     pub nodes: ::prost::alloc::vec::Vec<NodeSummary>,
+    /// How many match in all (the page may hold fewer).
     #[prost(uint64, tag = "2")]
     pub total: u64,
+    /// Set when more follow: pass it as `cursor` for the next page.
+    #[prost(string, tag = "3")]
+    pub next_cursor: ::prost::alloc::string::String,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct NodeSummary {
@@ -1650,8 +1654,15 @@ pub struct NodeDetail {
     #[prost(message, repeated, tag = "4")]
     pub transitions: ::prost::alloc::vec::Vec<Transition>,
 }
-#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
-pub struct ListFlagsRequest {}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListFlagsRequest {
+    /// Page size: 1-1000, default 500.
+    #[prost(uint32, tag = "1")]
+    pub limit: u32,
+    /// `next_cursor` of the previous page; empty for the first.
+    #[prost(string, tag = "2")]
+    pub cursor: ::prost::alloc::string::String,
+}
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ListImagesRequest {}
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]

@@ -4046,8 +4046,20 @@ impl serde::Serialize for ListFlagsRequest {
         S: serde::Serializer,
     {
         use serde::ser::SerializeStruct;
-        let len = 0;
-        let struct_ser = serializer.serialize_struct("plumb.v1.ListFlagsRequest", len)?;
+        let mut len = 0;
+        if self.limit != 0 {
+            len += 1;
+        }
+        if !self.cursor.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListFlagsRequest", len)?;
+        if self.limit != 0 {
+            struct_ser.serialize_field("limit", &self.limit)?;
+        }
+        if !self.cursor.is_empty() {
+            struct_ser.serialize_field("cursor", &self.cursor)?;
+        }
         struct_ser.end()
     }
 }
@@ -4058,10 +4070,14 @@ impl<'de> serde::Deserialize<'de> for ListFlagsRequest {
         D: serde::Deserializer<'de>,
     {
         const FIELDS: &[&str] = &[
+            "limit",
+            "cursor",
         ];
 
         #[allow(clippy::enum_variant_names)]
         enum GeneratedField {
+            Limit,
+            Cursor,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -4082,7 +4098,11 @@ impl<'de> serde::Deserialize<'de> for ListFlagsRequest {
                     where
                         E: serde::de::Error,
                     {
-                            Err(serde::de::Error::unknown_field(value, FIELDS))
+                        match value {
+                            "limit" => Ok(GeneratedField::Limit),
+                            "cursor" => Ok(GeneratedField::Cursor),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
                     }
                 }
                 deserializer.deserialize_identifier(GeneratedVisitor)
@@ -4100,10 +4120,29 @@ impl<'de> serde::Deserialize<'de> for ListFlagsRequest {
                 where
                     V: serde::de::MapAccess<'de>,
             {
-                while map_.next_key::<GeneratedField>()?.is_some() {
-                    let _ = map_.next_value::<serde::de::IgnoredAny>()?;
+                let mut limit__ = None;
+                let mut cursor__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Limit => {
+                            if limit__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("limit"));
+                            }
+                            limit__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Cursor => {
+                            if cursor__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("cursor"));
+                            }
+                            cursor__ = Some(map_.next_value()?);
+                        }
+                    }
                 }
                 Ok(ListFlagsRequest {
+                    limit: limit__.unwrap_or_default(),
+                    cursor: cursor__.unwrap_or_default(),
                 })
             }
         }
@@ -4433,6 +4472,9 @@ impl serde::Serialize for ListNodesResponse {
         if self.total != 0 {
             len += 1;
         }
+        if !self.next_cursor.is_empty() {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.ListNodesResponse", len)?;
         if !self.nodes.is_empty() {
             struct_ser.serialize_field("nodes", &self.nodes)?;
@@ -4441,6 +4483,9 @@ impl serde::Serialize for ListNodesResponse {
             #[allow(clippy::needless_borrow)]
             #[allow(clippy::needless_borrows_for_generic_args)]
             struct_ser.serialize_field("total", ToString::to_string(&self.total).as_str())?;
+        }
+        if !self.next_cursor.is_empty() {
+            struct_ser.serialize_field("nextCursor", &self.next_cursor)?;
         }
         struct_ser.end()
     }
@@ -4454,12 +4499,15 @@ impl<'de> serde::Deserialize<'de> for ListNodesResponse {
         const FIELDS: &[&str] = &[
             "nodes",
             "total",
+            "next_cursor",
+            "nextCursor",
         ];
 
         #[allow(clippy::enum_variant_names)]
         enum GeneratedField {
             Nodes,
             Total,
+            NextCursor,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -4483,6 +4531,7 @@ impl<'de> serde::Deserialize<'de> for ListNodesResponse {
                         match value {
                             "nodes" => Ok(GeneratedField::Nodes),
                             "total" => Ok(GeneratedField::Total),
+                            "nextCursor" | "next_cursor" => Ok(GeneratedField::NextCursor),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -4504,6 +4553,7 @@ impl<'de> serde::Deserialize<'de> for ListNodesResponse {
             {
                 let mut nodes__ = None;
                 let mut total__ = None;
+                let mut next_cursor__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Nodes => {
@@ -4520,11 +4570,18 @@ impl<'de> serde::Deserialize<'de> for ListNodesResponse {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::NextCursor => {
+                            if next_cursor__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nextCursor"));
+                            }
+                            next_cursor__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(ListNodesResponse {
                     nodes: nodes__.unwrap_or_default(),
                     total: total__.unwrap_or_default(),
+                    next_cursor: next_cursor__.unwrap_or_default(),
                 })
             }
         }
