@@ -55,7 +55,9 @@ pub struct Hub {
     pub alerts_queued: tokio::sync::Notify,
     pub counters: Counters,
     events: broadcast::Sender<NodeEvent>,
-    connected: Mutex<HashMap<String, (u64, AgentTx)>>,
+    /// Per node: connection id, outbound channel, and the signal that ends
+    /// the stream (a newer stream replaced it, or the node was revoked).
+    connected: Mutex<HashMap<String, (u64, AgentTx, Arc<tokio::sync::Notify>)>>,
     next_conn: AtomicU64,
     heartbeats: Mutex<HashMap<String, i64>>,
     writer: mpsc::Sender<WriteJob>,
@@ -118,28 +120,35 @@ impl Hub {
     }
 
     /// Registers a connected agent's outbound channel; returns its
-    /// connection id for [`Hub::disconnect`].
+    /// connection id for [`Hub::disconnect`] and the signal that ends it.
+    /// A node has one stream: an older one is ended, so one certificate
+    /// cannot hold many streams (and many places in the write queue).
     pub fn connect(
         &self,
         node_id: &str,
         tx: mpsc::Sender<Result<CollectorMessage, tonic::Status>>,
-    ) -> u64 {
+    ) -> (u64, Arc<tokio::sync::Notify>) {
         let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
-        lock(&self.connected).insert(node_id.to_string(), (id, tx));
-        id
+        let ended = Arc::new(tokio::sync::Notify::new());
+        let old = lock(&self.connected).insert(node_id.to_string(), (id, tx, ended.clone()));
+        if let Some((_, _, old_ended)) = old {
+            old_ended.notify_one();
+        }
+        (id, ended)
     }
 
     pub fn disconnect(&self, node_id: &str, conn: u64) {
         let mut map = lock(&self.connected);
-        if map.get(node_id).is_some_and(|(id, _)| *id == conn) {
+        if map.get(node_id).is_some_and(|(id, _, _)| *id == conn) {
             map.remove(node_id);
         }
     }
 
     /// Ends a node's stream (revocation): its agent must say hello again.
     pub fn disconnect_node(&self, node_id: &str) {
-        if let Some((_, tx)) = lock(&self.connected).remove(node_id) {
+        if let Some((_, tx, ended)) = lock(&self.connected).remove(node_id) {
             let _ = tx.try_send(Err(tonic::Status::permission_denied("node revoked")));
+            ended.notify_one();
         }
     }
 
@@ -153,7 +162,9 @@ impl Hub {
 
     /// Sends a command to a connected agent; false when it is not connected.
     pub fn command(&self, node_id: &str, msg: CollectorMessage) -> bool {
-        let tx = lock(&self.connected).get(node_id).map(|(_, tx)| tx.clone());
+        let tx = lock(&self.connected)
+            .get(node_id)
+            .map(|(_, tx, _)| tx.clone());
         tx.is_some_and(|tx| tx.try_send(Ok(msg)).is_ok())
     }
 

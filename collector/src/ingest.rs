@@ -179,14 +179,14 @@ impl AgentService for Ingest {
         })))
         .await
         .map_err(|_| Status::cancelled("stream closed"))?;
-        let conn = self.hub.connect(&hello.node_id, tx.clone());
+        let (conn, ended) = self.hub.connect(&hello.node_id, tx.clone());
         self.hub.reevaluate(&hello.node_id);
         tracing::info!(node = %hello.node_id, image = %hello.image_id, peer = %principal.source, last_seq, "agent connected");
 
         let hub = self.hub.clone();
         let node = hello.node_id;
         tokio::spawn(async move {
-            let result = serve_stream(&hub, &node, &mut inbound, &tx).await;
+            let result = serve_stream(&hub, &node, &mut inbound, &tx, &ended).await;
             hub.disconnect(&node, conn);
             match result {
                 Ok(()) => tracing::info!(node = %node, "agent disconnected"),
@@ -352,9 +352,17 @@ async fn serve_stream(
     node: &str,
     inbound: &mut Streaming<AgentMessage>,
     tx: &mpsc::Sender<Result<CollectorMessage, Status>>,
+    ended: &tokio::sync::Notify,
 ) -> Result<(), Status> {
     use std::sync::atomic::Ordering::Relaxed;
-    while let Some(message) = inbound.message().await? {
+    loop {
+        let message = tokio::select! {
+            m = inbound.message() => m?,
+            _ = ended.notified() => {
+                return Err(Status::aborted("a newer stream of this node replaced this one"));
+            }
+        };
+        let Some(message) = message else { break };
         hub.heartbeat(node, now_ms());
         // The report chain links each sequenced message to the hash of
         // the one before it.

@@ -690,3 +690,146 @@ fn the_collector_bounds_the_heartbeat_period() {
         drop(tx);
     });
 }
+
+fn chained(seq: u64, prev: &mut Vec<u8>, added: Vec<plumb_proto::v1::Deviation>) -> AgentMessage {
+    use prost::Message;
+    use sha2::Digest;
+    let m = AgentMessage {
+        seq,
+        prev_hash: std::mem::take(prev),
+        body: Some(agent_message::Body::Batch(DeviationBatch {
+            added,
+            resolved: vec![],
+            full_state: seq == 1,
+            observed_unix_ms: 0,
+        })),
+    };
+    *prev = sha2::Sha256::digest(m.encode_to_vec()).to_vec();
+    m
+}
+
+/// Opens a node's stream; returns its sender and inbound half after the
+/// hello ack.
+async fn open_stream(
+    c: &Collector,
+    node: &str,
+) -> (
+    tokio::sync::mpsc::Sender<AgentMessage>,
+    tonic::Streaming<plumb_proto::v1::CollectorMessage>,
+) {
+    let mut client = AgentServiceClient::new(c.node_channel(node).await);
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    tx.send(hello(node)).await.unwrap();
+    let mut inbound = client
+        .stream(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+        .unwrap()
+        .into_inner();
+    inbound.message().await.unwrap().unwrap();
+    (tx, inbound)
+}
+
+#[test]
+fn one_flooding_node_does_not_delay_the_others() {
+    use plumb_proto::v1::{Deviation, DeviationKind, Severity};
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let nodes: Vec<String> = (0..100).map(|i| format!("calm-{i:03}")).collect();
+    rt.block_on(async {
+        // The flooder: batches of 2,000 deviations, as fast as acks come.
+        let (ftx, mut fin) = open_stream(&c, "flooder").await;
+        let flooding = tokio::spawn(async move {
+            let mut prev = vec![];
+            for seq in 1..=200u64 {
+                let added = (0..2_000)
+                    .map(|j| Deviation {
+                        kind: DeviationKind::FileAdded as i32,
+                        key: format!("/flood/{seq}/{j}"),
+                        severity: Severity::Low as i32,
+                        ..Default::default()
+                    })
+                    .collect();
+                if ftx.send(chained(seq, &mut prev, added)).await.is_err() {
+                    return;
+                }
+                if fin.message().await.ok().flatten().is_none() {
+                    return;
+                }
+            }
+        });
+        let mut calm = Vec::new();
+        for n in &nodes {
+            let (tx, inbound) = open_stream(&c, n).await;
+            let mut prev = vec![];
+            tx.send(chained(1, &mut prev, vec![])).await.unwrap();
+            calm.push((tx, inbound, prev));
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        // Every calm node reports one critical change at once.
+        let started = std::time::Instant::now();
+        for (i, (tx, _, prev)) in calm.iter_mut().enumerate() {
+            let d = Deviation {
+                kind: DeviationKind::FileModified as i32,
+                key: format!("/usr/bin/tool-{i}"),
+                severity: Severity::Critical as i32,
+                ..Default::default()
+            };
+            tx.send(chained(2, prev, vec![d])).await.unwrap();
+        }
+        let elapsed = tokio::task::block_in_place(|| {
+            wait_for("every calm node flagged", Duration::from_secs(10), || {
+                let page = c.get("/api/v1/flags?limit=1000");
+                let flagged = page["nodes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|n| nodes.iter().any(|id| n["node_id"] == id.as_str()))
+                    .count();
+                (flagged == nodes.len()).then_some(())
+            });
+            started.elapsed()
+        });
+        eprintln!("calm nodes flagged {elapsed:?} after their change");
+        assert!(!flooding.is_finished(), "the flooder was still flooding");
+        flooding.abort();
+        assert!(
+            elapsed < Duration::from_secs(2),
+            "100 nodes flagged {elapsed:?} after their change while one node floods"
+        );
+        drop(calm);
+    });
+}
+
+#[test]
+fn a_node_holds_one_stream_at_a_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let rt = rt();
+    rt.block_on(async {
+        let (_old_tx, mut old) = open_stream(&c, "twice").await;
+        let (_new_tx, _new) = open_stream(&c, "twice").await;
+        let ended = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                match old.message().await {
+                    Ok(Some(_)) => continue,
+                    Ok(None) => return None,
+                    Err(s) => return Some(s),
+                }
+            }
+        })
+        .await
+        .expect("the older stream is ended");
+        let status = ended.expect("with an error saying why");
+        assert_eq!(status.code(), tonic::Code::Aborted);
+        assert!(
+            status.message().contains("newer stream"),
+            "{}",
+            status.message()
+        );
+    });
+}
