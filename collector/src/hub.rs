@@ -42,6 +42,9 @@ struct WriteJob {
     reply: oneshot::Sender<Result<BatchOutcome, String>>,
 }
 
+/// A connected agent: connection id, outbound channel, end signal.
+type Connection = (u64, AgentTx, Arc<tokio::sync::Notify>);
+
 /// The outbound half of a connected agent's stream.
 pub type AgentTx = mpsc::Sender<Result<CollectorMessage, tonic::Status>>;
 
@@ -57,7 +60,7 @@ pub struct Hub {
     events: broadcast::Sender<NodeEvent>,
     /// Per node: connection id, outbound channel, and the signal that ends
     /// the stream (a newer stream replaced it, or the node was revoked).
-    connected: Mutex<HashMap<String, (u64, AgentTx, Arc<tokio::sync::Notify>)>>,
+    connected: Mutex<HashMap<String, Connection>>,
     next_conn: AtomicU64,
     heartbeats: Mutex<HashMap<String, i64>>,
     writer: mpsc::Sender<WriteJob>,
