@@ -1,16 +1,39 @@
-//! rpm ≥ 4.16: `var/lib/rpm/rpmdb.sqlite`, whose `Packages` table holds one
-//! rpm header blob per installed package. The header is parsed here
-//! (bounds-checked), reading name, version, release, epoch, arch and the
-//! file list (dirnames + basenames + dirindexes).
+//! rpm ≥ 4.16: `rpmdb.sqlite` in `/var/lib/rpm` or `/usr/lib/sysimage/rpm`,
+//! whose `Packages` table holds one rpm header blob per installed package.
+//! The header is parsed here (bounds-checked), reading name, version,
+//! release, epoch, arch and the file list (dirnames + basenames +
+//! dirindexes).
+//!
+//! The database comes from the node, so from whoever controls it: it is
+//! opened read-only with `trusted_schema` off, `Packages` must be a table
+//! with the expected columns, every query is bounded in time, every
+//! allocation by the blob it describes. Older formats (Berkeley DB, rpm's
+//! `ndb`) are refused with an error naming them, never read as "no
+//! packages".
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use plumb_proto::v1::{Package, PackageManager};
 use rusqlite::{Connection, OpenFlags};
 
 use super::{PackageError, PackageScan};
 
-const DB: &str = "var/lib/rpm/rpmdb.sqlite";
+/// Where rpm keeps its database, in the order rpm looks.
+const DB_DIRS: &[&str] = &["var/lib/rpm", "usr/lib/sysimage/rpm"];
+const SQLITE_DB: &str = "rpmdb.sqlite";
+/// Formats plumb does not read (file name, format).
+const OTHER_FORMATS: &[(&str, &str)] = &[
+    (
+        "Packages",
+        "Berkeley DB (rpm < 4.16: RHEL 7/8, Amazon Linux 2)",
+    ),
+    ("Packages.db", "rpm ndb (SUSE)"),
+];
+/// The longest any query of the database may take.
+const QUERY_BUDGET: Duration = Duration::from_secs(10);
+/// The largest header blob read.
+const MAX_BLOB: usize = 16 * 1024 * 1024;
 
 const TAG_NAME: u32 = 1000;
 const TAG_VERSION: u32 = 1001;
@@ -26,18 +49,106 @@ const TYPE_STRING: u32 = 6;
 const TYPE_STRING_ARRAY: u32 = 8;
 const TYPE_I18NSTRING: u32 = 9;
 
+/// Resolves `rel` inside `root` the way the node would see it: symlinks,
+/// relative or absolute, are followed against the root, never the host.
+fn resolve_in_root(root: &Path, rel: &str) -> Option<PathBuf> {
+    let mut parts: Vec<String> = rel
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .map(String::from)
+        .rev()
+        .collect();
+    let mut at: Vec<String> = Vec::new();
+    let mut hops = 0;
+    while let Some(part) = parts.pop() {
+        match part.as_str() {
+            "." => continue,
+            ".." => {
+                at.pop();
+                continue;
+            }
+            _ => {}
+        }
+        let candidate = root.join(at.join("/")).join(&part);
+        match std::fs::symlink_metadata(&candidate) {
+            Ok(m) if m.file_type().is_symlink() => {
+                hops += 1;
+                if hops > 40 {
+                    return None;
+                }
+                let target = std::fs::read_link(&candidate).ok()?;
+                let target = target.to_str()?.to_string();
+                if target.starts_with('/') {
+                    at.clear();
+                }
+                parts.extend(
+                    target
+                        .split('/')
+                        .filter(|p| !p.is_empty())
+                        .map(String::from)
+                        .rev(),
+                );
+            }
+            Ok(_) => at.push(part),
+            Err(_) => return None,
+        }
+    }
+    Some(root.join(at.join("/")))
+}
+
+/// The rpm database directory of `root`, and whether it holds the SQLite
+/// database.
+fn locate(root: &Path) -> Option<PathBuf> {
+    DB_DIRS.iter().find_map(|d| {
+        let dir = resolve_in_root(root, d)?;
+        let has_db = std::iter::once(SQLITE_DB)
+            .chain(OTHER_FORMATS.iter().map(|(f, _)| *f))
+            .any(|f| dir.join(f).is_file());
+        has_db.then_some(dir)
+    })
+}
+
 pub fn present(root: &Path) -> bool {
-    root.join(DB).is_file()
+    locate(root).is_some()
 }
 
 pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
-    let path = root.join(DB);
+    let Some(dir) = locate(root) else {
+        return Ok(());
+    };
+    let path = dir.join(SQLITE_DB);
+    if !path.is_file() {
+        let (file, format) = OTHER_FORMATS
+            .iter()
+            .find(|(f, _)| dir.join(f).is_file())
+            .copied()
+            .unwrap_or(("?", "unknown"));
+        return Err(PackageError::at(
+            &dir.join(file),
+            None,
+            format!(
+                "rpm database in the {format} format is not supported: packages cannot be verified"
+            ),
+        ));
+    }
     let err = |m: String| PackageError::at(&path, None, m);
-    let conn = Connection::open_with_flags(
-        &path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| err(format!("cannot open: {e}")))?;
+    let conn = open(&path, QUERY_BUDGET).map_err(|e| err(e.to_string()))?;
+    // Packages must be a table, not a view or anything else the node's
+    // own schema could make of it.
+    let kind: Option<String> = conn
+        .query_row(
+            "SELECT type FROM sqlite_master WHERE name = 'Packages'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| err(format!("not an rpm database: {e}")))
+        .ok();
+    if kind.as_deref() != Some("table") {
+        return Err(err(format!(
+            "not an rpm database: Packages is {}",
+            kind.map_or("missing".to_string(), |k| format!("a {k}, not a table"))
+        )));
+    }
     let mut stmt = conn
         .prepare("SELECT hnum, blob FROM Packages ORDER BY hnum")
         .map_err(|e| err(format!("not an rpm database: {e}")))?;
@@ -48,6 +159,12 @@ pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
         .map_err(|e| err(e.to_string()))?;
     for row in rows {
         let (hnum, blob) = row.map_err(|e| err(e.to_string()))?;
+        if blob.len() > MAX_BLOB {
+            return Err(err(format!(
+                "package header {hnum}: {} bytes, limit {MAX_BLOB}",
+                blob.len()
+            )));
+        }
         let header =
             Header::parse(&blob).map_err(|m| err(format!("package header {hnum}: {m}")))?;
         let name = header
@@ -71,17 +188,11 @@ pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
             evr.push('-');
             evr.push_str(&release);
         }
-        if let (Ok(dirs), Ok(bases), Ok(idx)) = (
-            header.strings(TAG_DIRNAMES),
-            header.strings(TAG_BASENAMES),
-            header.int32s(TAG_DIRINDEXES),
-        ) {
-            for (base, i) in bases.iter().zip(idx.iter()) {
-                let dir = dirs
-                    .get(*i as usize)
-                    .ok_or_else(|| err(format!("package {name}: dir index {i} out of range")))?;
-                out.own(format!("{dir}{base}").into_bytes(), &name);
-            }
+        for file in header
+            .files()
+            .map_err(|m| err(format!("package {name}: corrupt file list: {m}")))?
+        {
+            out.own(file.into_bytes(), &name);
         }
         out.packages.push(Package {
             manager: PackageManager::Rpm as i32,
@@ -91,6 +202,20 @@ pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
         });
     }
     Ok(())
+}
+
+/// Opens the node's database read-only, with its schema untrusted and
+/// its queries bounded by `budget` in all.
+fn open(path: &Path, budget: Duration) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.pragma_update(None, "trusted_schema", "OFF")?;
+    let started = Instant::now();
+    // Called every 10,000 virtual machine steps: true interrupts.
+    conn.progress_handler(10_000, Some(move || started.elapsed() > budget));
+    Ok(conn)
 }
 
 /// A parsed rpm header: index entries over a data store.
@@ -139,12 +264,59 @@ impl<'a> Header<'a> {
         Ok(Header { entries, data })
     }
 
+    /// A tag's (type, offset, count); the count is checked against the
+    /// data it would occupy, so no header can ask for more memory than
+    /// its own size.
     fn find(&self, tag: u32) -> Result<(u32, usize, usize), String> {
-        self.entries
+        let (ty, offset, count) = self
+            .entries
             .iter()
             .find(|e| e.0 == tag)
             .map(|e| (e.1, e.2, e.3))
-            .ok_or_else(|| format!("missing tag {tag}"))
+            .ok_or_else(|| format!("missing tag {tag}"))?;
+        let min_size = match ty {
+            TYPE_INT32 => 4,
+            _ => 1, // strings: at least their terminating NUL
+        };
+        let room = self.data.len().saturating_sub(offset);
+        if count.saturating_mul(min_size) > room {
+            return Err(format!(
+                "tag {tag}: {count} entries do not fit in the {room} bytes after offset {offset}"
+            ));
+        }
+        Ok((ty, offset, count))
+    }
+
+    fn has(&self, tag: u32) -> bool {
+        self.entries.iter().any(|e| e.0 == tag)
+    }
+
+    /// The package's file paths; none when it has no file list at all, an
+    /// error when the list is there but inconsistent.
+    fn files(&self) -> Result<Vec<String>, String> {
+        let tags = [TAG_DIRNAMES, TAG_BASENAMES, TAG_DIRINDEXES];
+        if !tags.iter().any(|t| self.has(*t)) {
+            return Ok(Vec::new());
+        }
+        let dirs = self.strings(TAG_DIRNAMES)?;
+        let bases = self.strings(TAG_BASENAMES)?;
+        let idx = self.int32s(TAG_DIRINDEXES)?;
+        if bases.len() != idx.len() {
+            return Err(format!(
+                "{} basenames but {} dir indexes",
+                bases.len(),
+                idx.len()
+            ));
+        }
+        bases
+            .iter()
+            .zip(idx.iter())
+            .map(|(base, i)| {
+                dirs.get(usize::try_from(*i).map_err(|_| format!("dir index {i}"))?)
+                    .map(|dir| format!("{dir}{base}"))
+                    .ok_or_else(|| format!("dir index {i} out of range ({} dirs)", dirs.len()))
+            })
+            .collect()
     }
 
     fn cstrings(&self, offset: usize, count: usize) -> Result<Vec<String>, String> {
@@ -236,8 +408,150 @@ mod tests {
     fn garbage_database_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("var/lib/rpm")).unwrap();
-        std::fs::write(dir.path().join(DB), b"this is not sqlite").unwrap();
+        std::fs::write(
+            dir.path().join("var/lib/rpm").join(SQLITE_DB),
+            b"this is not sqlite",
+        )
+        .unwrap();
         let err = scan(dir.path(), &mut PackageScan::default()).unwrap_err();
         assert!(err.to_string().contains("rpmdb.sqlite"), "{err}");
+    }
+
+    fn db_with(dir: &Path, sql: &str) {
+        std::fs::create_dir_all(dir.join("var/lib/rpm")).unwrap();
+        let conn = Connection::open(dir.join("var/lib/rpm").join(SQLITE_DB)).unwrap();
+        conn.execute_batch(sql).unwrap();
+    }
+
+    #[test]
+    fn a_recursive_view_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        db_with(
+            dir.path(),
+            "CREATE VIEW Packages AS WITH RECURSIVE r(hnum, blob) AS \
+             (SELECT 1, x'00' UNION ALL SELECT hnum + 1, blob FROM r) SELECT * FROM r;",
+        );
+        let started = Instant::now();
+        let err = scan(dir.path(), &mut PackageScan::default()).unwrap_err();
+        assert!(err.to_string().contains("a view, not a table"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_query_that_never_ends_is_interrupted() {
+        let dir = tempfile::tempdir().unwrap();
+        db_with(dir.path(), "CREATE TABLE t (x);");
+        let conn = open(
+            &dir.path().join("var/lib/rpm").join(SQLITE_DB),
+            Duration::from_millis(200),
+        )
+        .unwrap();
+        let started = Instant::now();
+        let r: rusqlite::Result<i64> = conn.query_row(
+            "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT count(*) FROM r",
+            [],
+            |row| row.get(0),
+        );
+        assert!(r.unwrap_err().to_string().contains("interrupt"));
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_header_cannot_ask_for_more_memory_than_its_size() {
+        // An int32 array claiming 2^31 entries in a blob of a few bytes.
+        let mut blob = Vec::new();
+        blob.extend(2u32.to_be_bytes()); // entries
+        blob.extend(8u32.to_be_bytes()); // data bytes
+        for (tag, ty, off, count) in [
+            (TAG_NAME, TYPE_STRING, 0u32, 1u32),
+            (TAG_EPOCH, TYPE_INT32, 4, 0x7fff_ffff),
+        ] {
+            for v in [tag, ty, off, count] {
+                blob.extend(v.to_be_bytes());
+            }
+        }
+        blob.extend(b"bad\0\0\0\0\0");
+        let h = Header::parse(&blob).unwrap();
+        let err = h.int32s(TAG_EPOCH).unwrap_err();
+        assert!(err.contains("do not fit"), "{err}");
+    }
+
+    #[test]
+    fn a_corrupt_file_list_is_an_error_naming_the_package() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut blob = rpm_header("sudo", "1.9", "1", None, &["/usr/bin/sudo"]);
+        // Point the first dir index past the dir names.
+        let il = u32::from_be_bytes([blob[0], blob[1], blob[2], blob[3]]) as usize;
+        let data_start = 8 + il * 16;
+        for i in 0..il {
+            let at = 8 + i * 16;
+            let tag = u32::from_be_bytes(blob[at..at + 4].try_into().unwrap());
+            if tag == TAG_DIRINDEXES {
+                let off = u32::from_be_bytes(blob[at + 8..at + 12].try_into().unwrap()) as usize;
+                blob[data_start + off..data_start + off + 4].copy_from_slice(&9u32.to_be_bytes());
+            }
+        }
+        FixtureRoot::at(dir.path()).rpm_blob(&blob);
+        let err = scan(dir.path(), &mut PackageScan::default()).unwrap_err();
+        assert!(
+            err.to_string().contains("package sudo: corrupt file list"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_sysimage_location_and_symlinks_resolve_inside_the_root() {
+        for link in [
+            None,
+            Some("../../usr/lib/sysimage/rpm"),
+            Some("/usr/lib/sysimage/rpm"),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let sysimage = dir.path().join("usr/lib/sysimage/rpm");
+            std::fs::create_dir_all(&sysimage).unwrap();
+            let conn = Connection::open(sysimage.join(SQLITE_DB)).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, blob BLOB NOT NULL);",
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO Packages (blob) VALUES (?1)",
+                [rpm_header("zypper", "1.14", "1", None, &[])],
+            )
+            .unwrap();
+            if let Some(target) = link {
+                std::fs::create_dir_all(dir.path().join("var/lib")).unwrap();
+                std::os::unix::fs::symlink(target, dir.path().join("var/lib/rpm")).unwrap();
+            }
+            let mut out = PackageScan::default();
+            scan(dir.path(), &mut out).unwrap();
+            assert_eq!(out.packages.len(), 1, "{link:?}");
+            assert_eq!(out.packages[0].name, "zypper");
+        }
+    }
+
+    #[test]
+    fn an_absolute_symlink_never_reaches_the_host() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("var/lib")).unwrap();
+        // On the host this would be the host's own rpm directory.
+        std::os::unix::fs::symlink("/var/lib/rpm", dir.path().join("var/lib/rpm")).unwrap();
+        assert_eq!(
+            resolve_in_root(dir.path(), "var/lib/rpm"),
+            None,
+            "resolved inside the root, where it does not exist"
+        );
+    }
+
+    #[test]
+    fn older_database_formats_are_refused_by_name() {
+        for (file, format) in [("Packages", "Berkeley DB"), ("Packages.db", "ndb")] {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir_all(dir.path().join("var/lib/rpm")).unwrap();
+            std::fs::write(dir.path().join("var/lib/rpm").join(file), b"\0\x06\x15\x61").unwrap();
+            assert!(present(dir.path()));
+            let err = scan(dir.path(), &mut PackageScan::default()).unwrap_err();
+            assert!(err.to_string().contains(format), "{err}");
+        }
     }
 }
