@@ -130,6 +130,10 @@ struct ServeArgs {
     /// names are refused (DNS rebinding).
     #[arg(long = "allowed-host")]
     allowed_hosts: Vec<String>,
+    /// Open deviations stored per node; a node reporting more is flagged
+    /// with a finding that counts the rest.
+    #[arg(long = "max-open-deviations", default_value_t = plumb_collector::store::MAX_OPEN_PER_NODE)]
+    max_open_per_node: i64,
     /// Open connections per port; more wait in the kernel's backlog.
     #[arg(long, default_value_t = 50_000)]
     max_connections: usize,
@@ -189,6 +193,7 @@ fn main() -> ExitCode {
         max_heartbeat_secs: args.max_heartbeat.as_secs().clamp(0, 86_400) as u32,
         allowed_hosts: args.allowed_hosts,
         max_connections: args.max_connections,
+        max_open_per_node: args.max_open_per_node,
     };
     if let Err(e) = cfg.check() {
         eprintln!("plumb-collector: error: {e}");

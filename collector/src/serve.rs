@@ -57,6 +57,8 @@ pub struct ServeConfig {
     pub allowed_hosts: Vec<String>,
     /// Open connections per port.
     pub max_connections: usize,
+    /// Open deviations stored per node at most.
+    pub max_open_per_node: i64,
 }
 
 /// A configuration that must not run.
@@ -92,6 +94,11 @@ impl ServeConfig {
                 "--insecure-no-auth is refused off loopback (gRPC {}, HTTP {})",
                 self.grpc, self.http
             )));
+        }
+        if self.max_open_per_node < 100 {
+            return Err(ConfigError(
+                "--max-open-deviations must be at least 100".into(),
+            ));
         }
         if self.max_connections < 16 {
             return Err(ConfigError("--max-connections must be at least 16".into()));
@@ -129,7 +136,8 @@ pub async fn serve(
         Some((cert, key)) => Some(Ca::load(cert, key).context("enrollment CA")?),
         None => None,
     };
-    let store = Store::connect(&cfg.database).await?;
+    let mut store = Store::connect(&cfg.database).await?;
+    store.max_open_per_node = cfg.max_open_per_node;
     let grpc = TcpListener::bind(cfg.grpc)
         .await
         .with_context(|| format!("binding gRPC on {}", cfg.grpc))?;
@@ -293,6 +301,7 @@ mod tests {
             max_heartbeat_secs: 30,
             allowed_hosts: vec![],
             max_connections: 1000,
+            max_open_per_node: 1000,
         }
     }
 

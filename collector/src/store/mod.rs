@@ -46,7 +46,13 @@ pub struct Store {
     /// otherwise fail with SQLITE_BUSY; the same pool for PostgreSQL.
     pub(crate) writer: AnyPool,
     pub backend: Backend,
+    /// Open deviations stored per node at most; beyond it a node's new
+    /// deviations are counted in a critical finding, not stored.
+    pub max_open_per_node: i64,
 }
+
+/// Default of [`Store::max_open_per_node`].
+pub const MAX_OPEN_PER_NODE: i64 = 100_000;
 
 impl Store {
     /// Connects and runs migrations. `sqlite://PATH` creates the file.
@@ -122,6 +128,7 @@ impl Store {
             pool,
             writer,
             backend,
+            max_open_per_node: MAX_OPEN_PER_NODE,
         })
     }
 

@@ -217,18 +217,25 @@ impl Store {
     ) -> Result<Vec<BatchOutcome>, StoreError> {
         let mut tx = self.writer.begin().await?;
         let mut outcomes = Vec::with_capacity(jobs.len());
-        // Per node: the last stored sequence number and message hash.
+        // Per node: the last stored sequence number and message hash, and
+        // (an upper bound of) its open deviations.
         let mut chain: HashMap<&str, Option<(i64, String)>> = HashMap::new();
+        let mut open: HashMap<&str, i64> = HashMap::new();
         let mut touched: Vec<&str> = Vec::new();
         for job in jobs {
             let known = match chain.get(job.node_id.as_str()) {
                 Some(v) => v.clone(),
                 None => {
-                    let v: Option<(i64, String)> =
-                        sqlx::query_as("SELECT last_seq, last_hash FROM nodes WHERE node_id = $1")
-                            .bind(&job.node_id)
-                            .fetch_optional(&mut *tx)
-                            .await?;
+                    let v: Option<(i64, String, i64)> = sqlx::query_as(
+                        "SELECT last_seq, last_hash, open_count FROM nodes WHERE node_id = $1",
+                    )
+                    .bind(&job.node_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if let Some((_, _, n)) = &v {
+                        open.insert(&job.node_id, *n);
+                    }
+                    let v = v.map(|(seq, hash, _)| (seq, hash));
                     chain.insert(&job.node_id, v.clone());
                     v
                 }
@@ -297,7 +304,45 @@ impl Store {
                     resolve(&mut tx, &job.node_id, kind_name(r.kind), &r.key, now).await?;
                 }
             }
-            upsert_deviations(&mut tx, self.backend, &job.node_id, &job.added, now).await?;
+            // A node cannot grow the database without bound: past the
+            // ceiling its new deviations are counted, not stored, and the
+            // count is a critical finding (the node is flagged either way).
+            let estimate = open.entry(&job.node_id).or_insert(0);
+            let room = (self.max_open_per_node - *estimate).max(0) as usize;
+            let stored = if job.full_state {
+                job.added.len()
+            } else {
+                job.added.len().min(room)
+            };
+            let stored = stored.min(self.max_open_per_node as usize);
+            upsert_deviations(
+                &mut tx,
+                self.backend,
+                &job.node_id,
+                &job.added[..stored],
+                now,
+            )
+            .await?;
+            *estimate = if job.full_state {
+                stored as i64
+            } else {
+                *estimate + stored as i64
+            };
+            if stored < job.added.len() {
+                let f = super::security::finding(
+                    "deviation_ceiling",
+                    &format!(
+                        "at most {} open deviations per node",
+                        self.max_open_per_node
+                    ),
+                    &format!(
+                        "{} more deviations reported in batch {} were not stored",
+                        job.added.len() - stored,
+                        job.seq
+                    ),
+                );
+                upsert_deviations(&mut tx, self.backend, &job.node_id, &[f], now).await?;
+            }
             if let Some(why) = broken {
                 let f = super::security::finding(
                     "report_chain",

@@ -497,3 +497,35 @@ async fn the_flag_queue_pages_through_every_flagged_node() {
         assert_eq!(seen.last().unwrap().1, "real");
     }
 }
+
+#[tokio::test]
+async fn a_node_cannot_store_more_open_deviations_than_the_ceiling() {
+    for (mut store, _dir) in stores().await {
+        store.max_open_per_node = 10;
+        store.hello(&hello("flood"), 1).await.unwrap();
+        let many: Vec<Deviation> = (0..25)
+            .map(|i| dev(&format!("/f/{i}"), Severity::Low, "x"))
+            .collect();
+        store
+            .apply_batches(&[batch("flood", 1, many, vec![])], 2)
+            .await
+            .unwrap();
+        let open = store.deviations("flood", Some(true), 1_000).await.unwrap();
+        let ceiling = open
+            .iter()
+            .find(|d| d.key == "deviation_ceiling")
+            .expect("a finding counts what was not stored");
+        assert_eq!(ceiling.severity, "critical");
+        assert!(ceiling.actual.contains("15 more"), "{}", ceiling.actual);
+        assert_eq!(open.len(), 11, "ten stored, plus the finding");
+        // A full state still replaces the set (within the ceiling).
+        let fresh: Vec<Deviation> = (0..3)
+            .map(|i| dev(&format!("/g/{i}"), Severity::Low, "y"))
+            .collect();
+        let mut full = batch("flood", 2, fresh, vec![]);
+        full.full_state = true;
+        store.apply_batches(&[full], 3).await.unwrap();
+        let open = store.deviations("flood", Some(true), 1_000).await.unwrap();
+        assert_eq!(open.iter().filter(|d| d.kind != "integrity").count(), 3);
+    }
+}
