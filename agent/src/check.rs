@@ -72,6 +72,9 @@ pub struct Checker {
     cache: Option<HashCache>,
     /// Whether the cache changed since it was loaded or saved.
     cache_dirty: bool,
+    /// The manifest's executable regular files (kept while the file
+    /// records are released: quick scans check listeners against them).
+    executables: std::collections::HashSet<Box<[u8]>>,
 }
 
 impl Checker {
@@ -87,7 +90,14 @@ impl Checker {
             manifest.meta.policy.as_ref().unwrap_or(&Default::default()),
             policy_file,
         )?;
+        let executables = manifest
+            .files
+            .iter()
+            .filter(|f| f.file_type == plumb_proto::v1::FileType::Regular && f.mode & 0o111 != 0)
+            .map(|f| f.path.clone())
+            .collect();
         Ok(Checker {
+            executables,
             root: root.to_path_buf(),
             manifest: manifest.meta,
             policy,
@@ -247,6 +257,7 @@ impl Checker {
                 scope,
                 packages: packages.as_ref(),
                 listeners: current_listeners.as_deref(),
+                executables: Some(&self.executables),
             },
             &self.policy,
         );

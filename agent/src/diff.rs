@@ -21,6 +21,9 @@ pub struct Snapshot<'a> {
     pub scope: Option<&'a [Vec<u8>]>,
     pub packages: Option<&'a PackageScan>,
     pub listeners: Option<&'a [Listener]>,
+    /// Paths of the manifest's executable regular files (for listener
+    /// allow rules that name a program).
+    pub executables: Option<&'a std::collections::HashSet<Box<[u8]>>>,
 }
 
 /// Every deviation of `snap` from `manifest` (whose files are `expected`,
@@ -38,10 +41,15 @@ pub fn diff(
         .unwrap_or_default();
     diff_files(expected, snap, policy, &mut out);
     if let (Some(section), Some(current)) = (manifest.listeners.as_ref(), snap.listeners) {
+        let image_executable = |exe: &str| {
+            snap.executables
+                .is_some_and(|set| set.contains(exe.as_bytes()))
+        };
         diff_listeners(
             &section.listeners,
             &section.allowed,
             current,
+            &image_executable,
             policy,
             &mut out,
         );
@@ -377,14 +385,16 @@ fn diff_listeners(
     expected: &[Listener],
     allowed: &[plumb_proto::v1::ListenerRule],
     actual: &[Listener],
+    image_executable: &dyn Fn(&str) -> bool,
     policy: &Policy,
     out: &mut Vec<Deviation>,
 ) {
     let describe = |l: &Listener| {
-        let who = if l.process.is_empty() {
-            "unknown process".to_string()
-        } else {
-            l.process.clone()
+        let who = match (l.process.is_empty(), l.executable.is_empty()) {
+            (true, true) => "unknown process".to_string(),
+            (false, true) => l.process.clone(),
+            (true, false) => l.executable.clone(),
+            (false, false) => format!("{} ({})", l.process, l.executable),
         };
         if l.ephemeral {
             format!("{who} on an ephemeral port ({})", l.port)
@@ -394,7 +404,9 @@ fn diff_listeners(
     };
     for a in actual {
         let known = expected.iter().any(|e| listeners::matches(e, a))
-            || allowed.iter().any(|r| listeners::allowed(r, a));
+            || allowed
+                .iter()
+                .any(|r| listeners::allowed(r, a, image_executable));
         if !known {
             let key = listeners::key(a);
             out.push(Deviation {

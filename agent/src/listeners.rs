@@ -73,7 +73,7 @@ pub fn scan(proc_dir: &Path) -> Result<Vec<Listener>, ListenerError> {
             let inode: u64 = cols[9]
                 .parse()
                 .map_err(|_| err(format!("bad inode {:?}", cols[9])))?;
-            let process = owners.get(&inode).cloned().unwrap_or_default();
+            let (process, executable) = owners.get(&inode).cloned().unwrap_or_default();
             let ephemeral = range.is_some_and(|(lo, hi)| port >= lo && port <= hi);
             out.push(Listener {
                 protocol: protocol as i32,
@@ -81,6 +81,7 @@ pub fn scan(proc_dir: &Path) -> Result<Vec<Listener>, ListenerError> {
                 port: u32::from(port),
                 process,
                 ephemeral,
+                executable,
             });
         }
     }
@@ -150,16 +151,33 @@ pub fn parse_rule(text: &str) -> Result<ListenerRule, String> {
     })
 }
 
-/// Whether an allow rule covers a listener.
-pub fn allowed(rule: &ListenerRule, l: &Listener) -> bool {
+/// Whether an allow rule covers a listener. A rule names a process by
+/// its executable, never by the name a process gives itself: a path must
+/// be the listener's executable; a bare name must be the file name of an
+/// executable that `image_executable` says is part of the image.
+pub fn allowed(rule: &ListenerRule, l: &Listener, image_executable: &dyn Fn(&str) -> bool) -> bool {
     rule.protocol == l.protocol
         && (rule.port == 0 || rule.port == l.port)
-        && (rule.process.is_empty() || rule.process == l.process)
+        && (rule.process.is_empty() || runs(&rule.process, l, image_executable))
+}
+
+fn runs(process: &str, l: &Listener, image_executable: &dyn Fn(&str) -> bool) -> bool {
+    if l.executable.is_empty() {
+        return false; // unknown executable: nothing vouches for it
+    }
+    if process.starts_with('/') {
+        return l.executable == process;
+    }
+    l.executable.rsplit('/').next() == Some(process) && image_executable(&l.executable)
 }
 
 /// Whether manifest listener `expected` accounts for current `actual`.
 pub fn matches(expected: &Listener, actual: &Listener) -> bool {
     if expected.protocol != actual.protocol || expected.process != actual.process {
+        return false;
+    }
+    // Manifests from before executables were recorded match by name.
+    if !expected.executable.is_empty() && expected.executable != actual.executable {
         return false;
     }
     if expected.ephemeral {
@@ -198,8 +216,9 @@ fn parse_endpoint(s: &str) -> Result<(String, u16), String> {
     Ok((address, port))
 }
 
-/// socket inode → process name (`comm`), for every process we can inspect.
-fn socket_owners(proc_dir: &Path) -> HashMap<u64, String> {
+/// socket inode → (process name (`comm`), executable), for every process
+/// we can inspect.
+fn socket_owners(proc_dir: &Path) -> HashMap<u64, (String, String)> {
     let mut owners = HashMap::new();
     let Ok(procs) = std::fs::read_dir(proc_dir) else {
         return owners;
@@ -212,7 +231,7 @@ fn socket_owners(proc_dir: &Path) -> HashMap<u64, String> {
         let Ok(fds) = std::fs::read_dir(p.path().join("fd")) else {
             continue;
         };
-        let mut comm: Option<String> = None;
+        let mut owner: Option<(String, String)> = None;
         for fd in fds.flatten() {
             let Ok(target) = std::fs::read_link(fd.path()) else {
                 continue;
@@ -220,12 +239,16 @@ fn socket_owners(proc_dir: &Path) -> HashMap<u64, String> {
             let t = target.to_string_lossy();
             if let Some(inode) = t.strip_prefix("socket:[").and_then(|s| s.strip_suffix(']')) {
                 if let Ok(inode) = inode.parse::<u64>() {
-                    let c = comm.get_or_insert_with(|| {
-                        std::fs::read_to_string(p.path().join("comm"))
+                    let o = owner.get_or_insert_with(|| {
+                        let comm = std::fs::read_to_string(p.path().join("comm"))
                             .map(|s| s.trim().to_string())
-                            .unwrap_or_default()
+                            .unwrap_or_default();
+                        let exe = std::fs::read_link(p.path().join("exe"))
+                            .map(|t| t.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        (comm, exe)
                     });
-                    owners.entry(inode).or_insert_with(|| c.clone());
+                    owners.entry(inode).or_insert_with(|| o.clone());
                 }
             }
         }
@@ -266,6 +289,7 @@ mod tests {
         std::fs::write(p.join("sys/net/ipv4/ip_local_port_range"), "32768\t60999\n").unwrap();
         std::fs::create_dir_all(p.join("42/fd")).unwrap();
         std::fs::write(p.join("42/comm"), "sshd\n").unwrap();
+        std::os::unix::fs::symlink("/usr/sbin/sshd", p.join("42/exe")).unwrap();
         std::os::unix::fs::symlink("socket:[1234]", p.join("42/fd/3")).unwrap();
         dir
     }
@@ -285,6 +309,7 @@ mod tests {
             ]
         );
         assert_eq!(l[0].process, "sshd");
+        assert_eq!(l[0].executable, "/usr/sbin/sshd");
         assert!(l[3].ephemeral, "port 40001 is in the ephemeral range");
     }
 
@@ -301,7 +326,8 @@ mod tests {
     }
 
     #[test]
-    fn allow_rules_parse_and_match() {
+    fn allow_rules_parse_and_match_the_executable_not_the_name() {
+        let image = |exe: &str| exe == "/usr/sbin/nginx";
         let r = parse_rule("tcp:9100").unwrap();
         let l = Listener {
             protocol: Protocol::Tcp as i32,
@@ -309,15 +335,44 @@ mod tests {
             port: 9100,
             ..Default::default()
         };
-        assert!(allowed(&r, &l));
+        assert!(allowed(&r, &l, &image));
+        let nginx = Listener {
+            process: "nginx".into(),
+            executable: "/usr/sbin/nginx".into(),
+            ..l.clone()
+        };
+        assert!(allowed(&parse_rule("tcp:*:nginx").unwrap(), &nginx, &image));
         assert!(allowed(
-            &parse_rule("tcp:*:nginx").unwrap(),
-            &Listener {
-                process: "nginx".into(),
-                ..l.clone()
-            }
+            &parse_rule("tcp:*:/usr/sbin/nginx").unwrap(),
+            &nginx,
+            &image
         ));
-        assert!(!allowed(&parse_rule("udp:9100").unwrap(), &l));
+        // Any process can call itself nginx; it cannot run the image's nginx.
+        let impostor = Listener {
+            process: "nginx".into(),
+            executable: "/tmp/nginx".into(),
+            ..l.clone()
+        };
+        assert!(!allowed(
+            &parse_rule("tcp:*:nginx").unwrap(),
+            &impostor,
+            &image
+        ));
+        assert!(!allowed(
+            &parse_rule("tcp:*:/usr/sbin/nginx").unwrap(),
+            &impostor,
+            &image
+        ));
+        let unknown = Listener {
+            process: "nginx".into(),
+            ..l.clone()
+        };
+        assert!(!allowed(
+            &parse_rule("tcp:*:nginx").unwrap(),
+            &unknown,
+            &image
+        ));
+        assert!(!allowed(&parse_rule("udp:9100").unwrap(), &l, &image));
         assert!(parse_rule("icmp:1").is_err());
         assert!(parse_rule("tcp:99999").unwrap_err().contains("99999"));
     }
@@ -330,6 +385,7 @@ mod tests {
             port: 40001,
             process: "java".into(),
             ephemeral: true,
+            executable: "/usr/bin/java".into(),
         });
         let now = Listener {
             port: 45000,
@@ -347,8 +403,19 @@ mod tests {
             &Listener {
                 process: "nc".into(),
                 ephemeral: true,
-                ..now
+                ..now.clone()
             }
         ));
+        assert!(
+            !matches(
+                &recorded,
+                &Listener {
+                    ephemeral: true,
+                    executable: "/tmp/java".into(),
+                    ..now
+                }
+            ),
+            "same name, another executable"
+        );
     }
 }

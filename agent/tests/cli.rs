@@ -531,3 +531,86 @@ fn terminal_escapes_in_file_names_are_not_printed_raw() {
     );
     assert!(text.contains("/etc/evil\\u{1b}[2K\\u{d}OK clean"), "{text}");
 }
+
+/// Run as a child (see below): names itself rpc.statd, listens on the port
+/// in PLUMB_HELPER_PORT and waits to be killed.
+#[test]
+fn helper_renamed_listener() {
+    let Ok(port) = std::env::var("PLUMB_HELPER_PORT") else {
+        return;
+    };
+    #[allow(unsafe_code)]
+    // SAFETY: PR_SET_NAME copies at most 16 bytes from a NUL-terminated
+    // string that outlives the call.
+    unsafe {
+        libc::prctl(
+            libc::PR_SET_NAME,
+            c"rpc.statd".as_ptr() as libc::c_ulong,
+            0,
+            0,
+            0,
+        );
+    }
+    let _l = std::net::TcpListener::bind(("0.0.0.0", port.parse::<u16>().unwrap())).unwrap();
+    println!("listening");
+    std::thread::sleep(std::time::Duration::from_secs(60));
+}
+
+#[test]
+fn a_process_cannot_borrow_an_allowed_name() {
+    use std::io::BufRead;
+    // Below the ephemeral range, so the port identifies the listener.
+    let base = 12000 + (std::process::id() % 4000) as u16 * 2;
+    let (by_name, by_path) = (base, base + 1);
+    let me = std::env::current_exe().unwrap();
+    let node = Node::new();
+    node.build_with(&[
+        "--listeners",
+        "--allow-listener",
+        &format!("tcp:{by_name}:rpc.statd"),
+        "--allow-listener",
+        &format!("tcp:{by_path}:{}", me.display()),
+    ]);
+    // Started through a link named rpc.statd, the helper's process name is
+    // rpc.statd; its executable is still this test binary.
+    let link = node._dir.path().join("rpc.statd");
+    std::os::unix::fs::symlink(&me, &link).unwrap();
+    let mut helpers = Vec::new();
+    for port in [by_name, by_path] {
+        let mut child = std::process::Command::new(&link)
+            .args([
+                "--exact",
+                "helper_renamed_listener",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("PLUMB_HELPER_PORT", port.to_string())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        while !line.contains("listening") {
+            line.clear();
+            assert!(out.read_line(&mut line).unwrap() > 0, "helper ended");
+        }
+        helpers.push(child);
+    }
+    let (code, report) = node.check();
+    for mut h in helpers {
+        let _ = h.kill();
+        let _ = h.wait();
+    }
+    assert_eq!(code, 1);
+    // Named rpc.statd, but its executable is not the image's rpc.statd.
+    let d = deviation(&report, &format!("tcp:0.0.0.0:{by_name}"));
+    assert_eq!(d["kind"], "listener_added");
+    assert!(d["actual"].as_str().unwrap().contains("rpc.statd"), "{d}");
+    // Allowed by the path of the program it runs.
+    assert!(
+        !kinds(&report)
+            .iter()
+            .any(|(_, key)| key == &format!("tcp:0.0.0.0:{by_path}")),
+        "{report:#}"
+    );
+}

@@ -114,8 +114,15 @@ pub struct Listener {
     pub process: ::prost::alloc::string::String,
     #[prost(bool, tag = "5")]
     pub ephemeral: bool,
+    /// The owning process's executable (`/proc/<pid>/exe`). Unlike the
+    /// process name, which any process sets for itself, it names the file
+    /// the process runs. Empty when it could not be read.
+    #[prost(string, tag = "6")]
+    pub executable: ::prost::alloc::string::String,
 }
 /// An allowed listener: port 0 means any port; an empty process means any.
+/// `process` is an executable path (`/usr/sbin/nginx`), or a bare name that
+/// matches an executable of that name which is a file of the manifest.
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ListenerRule {
     #[prost(enumeration = "Protocol", tag = "1")]

@@ -4773,6 +4773,9 @@ impl serde::Serialize for Listener {
         if self.ephemeral {
             len += 1;
         }
+        if !self.executable.is_empty() {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.Listener", len)?;
         if self.protocol != 0 {
             let v = Protocol::try_from(self.protocol)
@@ -4791,6 +4794,9 @@ impl serde::Serialize for Listener {
         if self.ephemeral {
             struct_ser.serialize_field("ephemeral", &self.ephemeral)?;
         }
+        if !self.executable.is_empty() {
+            struct_ser.serialize_field("executable", &self.executable)?;
+        }
         struct_ser.end()
     }
 }
@@ -4806,6 +4812,7 @@ impl<'de> serde::Deserialize<'de> for Listener {
             "port",
             "process",
             "ephemeral",
+            "executable",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -4815,6 +4822,7 @@ impl<'de> serde::Deserialize<'de> for Listener {
             Port,
             Process,
             Ephemeral,
+            Executable,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -4841,6 +4849,7 @@ impl<'de> serde::Deserialize<'de> for Listener {
                             "port" => Ok(GeneratedField::Port),
                             "process" => Ok(GeneratedField::Process),
                             "ephemeral" => Ok(GeneratedField::Ephemeral),
+                            "executable" => Ok(GeneratedField::Executable),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -4865,6 +4874,7 @@ impl<'de> serde::Deserialize<'de> for Listener {
                 let mut port__ = None;
                 let mut process__ = None;
                 let mut ephemeral__ = None;
+                let mut executable__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Protocol => {
@@ -4899,6 +4909,12 @@ impl<'de> serde::Deserialize<'de> for Listener {
                             }
                             ephemeral__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Executable => {
+                            if executable__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("executable"));
+                            }
+                            executable__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(Listener {
@@ -4907,6 +4923,7 @@ impl<'de> serde::Deserialize<'de> for Listener {
                     port: port__.unwrap_or_default(),
                     process: process__.unwrap_or_default(),
                     ephemeral: ephemeral__.unwrap_or_default(),
+                    executable: executable__.unwrap_or_default(),
                 })
             }
         }
