@@ -203,10 +203,17 @@ fn root_bytes(root: &Path) -> Vec<u8> {
 /// never a torn one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile_in(dir, path)?;
-    tmp.1.write_all(bytes)?;
-    tmp.1.sync_all()?;
-    std::fs::rename(&tmp.0, path)?;
+    let (tmp_path, mut tmp) = tempfile_in(dir, path)?;
+    let written = tmp
+        .write_all(bytes)
+        .and_then(|()| tmp.sync_all())
+        .and_then(|()| std::fs::rename(&tmp_path, path));
+    if let Err(e) = written {
+        // A full disk must not stay full because of us.
+        drop(tmp);
+        let _ = std::fs::remove_file(&tmp_path);
+        return Err(e);
+    }
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }

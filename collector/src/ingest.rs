@@ -355,6 +355,9 @@ async fn serve_stream(
     ended: &tokio::sync::Notify,
 ) -> Result<(), Status> {
     use std::sync::atomic::Ordering::Relaxed;
+    // Whether the agent said its spool cannot be written. A recovered
+    // agent's first batch is a full state, which also clears the finding.
+    let mut spool_failing = false;
     loop {
         let message = tokio::select! {
             m = inbound.message() => m?,
@@ -372,7 +375,34 @@ async fn serve_stream(
             Vec::new()
         };
         match message.body {
-            Some(agent_message::Body::Heartbeat(_)) => {}
+            Some(agent_message::Body::Heartbeat(hb)) => {
+                check_len(
+                    "heartbeat.spool_error",
+                    &hb.spool_error,
+                    plumb_proto::MAX_STATE_BYTES,
+                )?;
+                let failing = !hb.spool_error.is_empty();
+                if failing != spool_failing {
+                    spool_failing = failing;
+                    let now = now_ms();
+                    let stored = if failing {
+                        tracing::warn!(node, error = %hb.spool_error, "agent cannot write its spool");
+                        hub.store
+                            .record_unverified(node, "spool", &hb.spool_error, now)
+                            .await
+                    } else {
+                        tracing::info!(node, "agent's spool writable again");
+                        hub.store
+                            .clear_deviation(node, "scan_error", "spool", now)
+                            .await
+                            .map(|_| ())
+                    };
+                    if let Err(e) = stored {
+                        tracing::error!(node, error = %e, "recording the spool state failed");
+                    }
+                    hub.reevaluate(node);
+                }
+            }
             Some(agent_message::Body::Batch(batch)) => {
                 if message.seq == 0 {
                     hub.counters.rejected_messages.fetch_add(1, Relaxed);

@@ -492,3 +492,103 @@ fn a_relative_root_keys_file_events_like_check_does() {
         "keyed as the manifest names it"
     );
 }
+
+/// Mounts a tmpfs of `size` at `dir`; false when this process may not.
+fn mount_tmpfs(dir: &std::path::Path, size: &str) -> bool {
+    std::fs::create_dir_all(dir).unwrap();
+    std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        .arg(dir)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+struct Unmount(std::path::PathBuf);
+
+impl Drop for Unmount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+#[test]
+fn a_full_state_disk_is_visible_and_nothing_is_lost_when_space_returns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let mut n = Node::new(tmp.path(), "full-disk");
+    let state = n.dir.join("state");
+    if !mount_tmpfs(&state, "256k") {
+        panic!("this test mounts a tmpfs: run it as root (scripts/test.sh does)");
+    }
+    let _unmount = Unmount(state.clone());
+    n.start_agent(&c, &[]);
+    c.wait_status("full-disk", "clean", Duration::from_secs(20));
+    // 3,000 new libraries: a batch far larger than the state disk.
+    for i in 0..3_000 {
+        std::fs::write(n.path(&format!("/usr/lib/implant-{i:04}.so")), b"\x7fELF").unwrap();
+    }
+    wait_for(
+        "the unwritable spool reported",
+        Duration::from_secs(20),
+        || {
+            let d = c.get("/api/v1/nodes/full-disk/deviations?state=open");
+            d["deviations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["kind"] == "scan_error" && d["key"] == "spool")
+                .then_some(())
+        },
+    );
+    let node = c.wait_status("full-disk", "flagged", Duration::from_secs(10));
+    assert_eq!(node["status"], "flagged", "heartbeats go on: not silent");
+    // No temporary file keeps the disk full.
+    let leftovers: Vec<String> = walk(&state)
+        .into_iter()
+        .filter(|p| {
+            p.rsplit('/')
+                .next()
+                .is_some_and(|name| name.contains(".tmp"))
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(
+        c.node("full-disk").unwrap()["status"],
+        "flagged",
+        "still heartbeating"
+    );
+
+    // Space returns: everything is delivered, and the spool error clears.
+    let grown = std::process::Command::new("mount")
+        .args(["-o", "remount,size=64m"])
+        .arg(&state)
+        .status()
+        .unwrap();
+    assert!(grown.success());
+    wait_for("every implant delivered", Duration::from_secs(30), || {
+        let keys = c.open_keys("full-disk");
+        let implants = keys
+            .iter()
+            .filter(|k| k.starts_with("/usr/lib/implant-"))
+            .count();
+        (implants == 3_000 && !keys.contains(&"spool".to_string())).then_some(())
+    });
+}
+
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            out.push(p.display().to_string());
+            if p.is_dir() {
+                out.extend(walk(&p));
+            }
+        }
+    }
+    out
+}

@@ -51,6 +51,9 @@ struct Inner {
     initialized: bool,
     full_state_owed: bool,
     max_messages: usize,
+    /// Why the spool or state file could not be written, until a write
+    /// succeeds again (reported in heartbeats).
+    write_error: Option<String>,
 }
 
 /// The durable outbox, shared by the scanner (writer) and the stream
@@ -113,6 +116,7 @@ impl Outbox {
                 initialized: state.initialized,
                 full_state_owed: state.full_state_owed,
                 max_messages,
+                write_error: None,
             }),
         })
     }
@@ -174,12 +178,19 @@ impl Outbox {
                 observed_unix_ms: now_ms(),
             }
         };
-        let seqs = inner.spool_batch(batch)?;
-        inner.reported = current.clone();
-        inner.initialized = true;
-        inner.full_state_owed = false;
-        inner.save_state()?;
-        Ok(seqs)
+        let written = inner.spool_batch(batch).and_then(|seqs| {
+            inner.reported = current.clone();
+            inner.initialized = true;
+            inner.full_state_owed = false;
+            inner.save_state().map(|()| seqs)
+        });
+        inner.note(&written);
+        if written.is_err() {
+            // Whatever part was written, the next write sends everything.
+            inner.reported = current.clone();
+            inner.full_state_owed = true;
+        }
+        written
     }
 
     /// The collector says it has stored everything through `last_seq`.
@@ -200,15 +211,11 @@ impl Outbox {
                 }
             }
             inner.next_seq = collector_last_seq + 1;
-            let batch = DeviationBatch {
-                added: inner.reported.values().cloned().collect(),
-                resolved: vec![],
-                full_state: true,
-                observed_unix_ms: now_ms(),
-            };
-            inner.spool_batch(batch)?;
-            inner.save_state()?;
-            return Ok(());
+            // Owed until written: a full disk delays it, never loses it.
+            inner.full_state_owed = true;
+            let written = inner.spool_owed();
+            inner.note(&written);
+            return written;
         }
         drop(inner);
         self.ack(collector_last_seq);
@@ -228,21 +235,32 @@ impl Outbox {
             }
         }
         if inner.full_state_owed && inner.spool.len() < inner.max_messages {
-            let batch = DeviationBatch {
-                added: inner.reported.values().cloned().collect(),
-                resolved: vec![],
-                full_state: true,
-                observed_unix_ms: now_ms(),
-            };
-            let result = inner.spool_batch(batch).and_then(|_| {
-                inner.full_state_owed = false;
-                inner.save_state()
-            });
-            if let Err(e) = result {
-                inner.full_state_owed = true;
+            let written = inner.spool_owed();
+            inner.note(&written);
+            if let Err(e) = written {
                 tracing::error!(error = %e, "cannot spool the owed full-state batch; retrying at the next ack or scan");
             }
         }
+    }
+
+    /// After a failed write, tries again to spool the full state owed;
+    /// true when something new was spooled.
+    pub fn retry_owed(&self) -> bool {
+        let mut inner = self.lock();
+        if inner.write_error.is_none()
+            || !inner.full_state_owed
+            || inner.spool.len() >= inner.max_messages
+        {
+            return false;
+        }
+        let written = inner.spool_owed();
+        inner.note(&written);
+        written.is_ok()
+    }
+
+    /// Why the spool cannot be written right now, if it cannot.
+    pub fn write_error(&self) -> Option<String> {
+        self.lock().write_error.clone()
     }
 
     /// Spooled messages with a sequence number above `after`, in order.
@@ -277,6 +295,33 @@ impl Outbox {
 }
 
 impl Inner {
+    /// Spools the full state owed (after a full spool, a lost state, or a
+    /// failed write).
+    fn spool_owed(&mut self) -> io::Result<()> {
+        let batch = DeviationBatch {
+            added: self.reported.values().cloned().collect(),
+            resolved: vec![],
+            full_state: true,
+            observed_unix_ms: now_ms(),
+        };
+        self.spool_batch(batch)?;
+        self.full_state_owed = false;
+        self.save_state()
+    }
+
+    /// Remembers whether the last write worked.
+    fn note<T>(&mut self, result: &io::Result<T>) {
+        match result {
+            Ok(_) => self.write_error = None,
+            Err(e) => {
+                if self.write_error.is_none() {
+                    tracing::error!(error = %e, dir = %self.dir.display(), "cannot write the spool; the node is reported as not verified until it can");
+                }
+                self.write_error = Some(format!("spool {}: {e}", self.dir.display()));
+            }
+        }
+    }
+
     fn spool_batch(&mut self, batch: DeviationBatch) -> io::Result<Option<u64>> {
         // Large sets go out as several messages within the batch limit;
         // only the first carries `full_state`.

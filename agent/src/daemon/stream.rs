@@ -154,9 +154,11 @@ async fn connected(
     let Some(collector_message::Body::HelloAck(ack)) = first.body else {
         return Err("collector did not ack the hello".into());
     };
-    outbox
-        .resync(ack.last_seq)
-        .map_err(|e| format!("spool: {e}"))?;
+    // A spool that cannot be written (full disk) must not keep the node
+    // from heartbeating: the full state stays owed and goes out later.
+    if let Err(e) = outbox.resync(ack.last_seq) {
+        tracing::warn!(error = %e, "cannot spool the resync batch yet");
+    }
     backoff.reset();
     tracing::info!(collector = %id.collector, last_seq = ack.last_seq, spooled = outbox.spooled(), "connected to collector");
 
@@ -177,7 +179,17 @@ async fn connected(
         tokio::select! {
             _ = spooled.notified() => {}
             _ = heartbeat.tick() => {
-                let hb = Heartbeat { unix_ms: now_ms(), open_deviations: outbox.open_deviations() as u64, spooled: outbox.spooled() as u64 };
+                // Space may have come back since a write failed.
+                if outbox.retry_owed() {
+                    tracing::info!("spool writable again; the full state is on its way");
+                    continue;
+                }
+                let hb = Heartbeat {
+                    unix_ms: now_ms(),
+                    open_deviations: outbox.open_deviations() as u64,
+                    spooled: outbox.spooled() as u64,
+                    spool_error: outbox.write_error().unwrap_or_default(),
+                };
                 tx.send(AgentMessage { seq: 0, prev_hash: vec![], body: Some(agent_message::Body::Heartbeat(hb)) })
                     .await
                     .map_err(|_| "stream closed".to_string())?;

@@ -480,12 +480,47 @@ impl Store {
         key: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
+        self.clear_deviation(node_id, "integrity", key, now).await
+    }
+
+    /// Records that the node cannot report completely (its agent cannot
+    /// write its spool): a critical `scan_error` kept by the collector.
+    pub async fn record_unverified(
+        &self,
+        node_id: &str,
+        key: &str,
+        why: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let dev = Deviation {
+            kind: DeviationKind::ScanError as i32,
+            key: key.to_string(),
+            severity: Severity::Critical as i32,
+            actual: why.chars().take(plumb_proto::MAX_STATE_BYTES).collect(),
+            ..Default::default()
+        };
+        upsert_deviations(&mut tx, self.backend, node_id, &[dev], now).await?;
+        refresh_counts(&mut tx, node_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Resolves one open deviation the collector keeps.
+    pub async fn clear_deviation(
+        &self,
+        node_id: &str,
+        kind: &str,
+        key: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
         let n = sqlx::query(
-            "UPDATE deviations SET resolved_at = $1 WHERE node_id = $2 AND kind = 'integrity' AND dkey = $3 AND resolved_at IS NULL",
+            "UPDATE deviations SET resolved_at = $1 WHERE node_id = $2 AND kind = $3 AND dkey = $4 AND resolved_at IS NULL",
         )
         .bind(now)
         .bind(node_id)
+        .bind(kind)
         .bind(key)
         .execute(&mut *tx)
         .await?

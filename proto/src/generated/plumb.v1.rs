@@ -406,7 +406,7 @@ pub struct ScanSummary {
     #[prost(bool, tag = "7")]
     pub events_lost: bool,
 }
-#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct Heartbeat {
     #[prost(int64, tag = "1")]
     pub unix_ms: i64,
@@ -414,6 +414,10 @@ pub struct Heartbeat {
     pub open_deviations: u64,
     #[prost(uint64, tag = "3")]
     pub spooled: u64,
+    /// Why the agent cannot write its spool (a full disk), while it cannot:
+    /// its reports are incomplete until this clears.
+    #[prost(string, tag = "4")]
+    pub spool_error: ::prost::alloc::string::String,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct CollectorMessage {

@@ -3174,6 +3174,9 @@ impl serde::Serialize for Heartbeat {
         if self.spooled != 0 {
             len += 1;
         }
+        if !self.spool_error.is_empty() {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.Heartbeat", len)?;
         if self.unix_ms != 0 {
             #[allow(clippy::needless_borrow)]
@@ -3190,6 +3193,9 @@ impl serde::Serialize for Heartbeat {
             #[allow(clippy::needless_borrows_for_generic_args)]
             struct_ser.serialize_field("spooled", ToString::to_string(&self.spooled).as_str())?;
         }
+        if !self.spool_error.is_empty() {
+            struct_ser.serialize_field("spoolError", &self.spool_error)?;
+        }
         struct_ser.end()
     }
 }
@@ -3205,6 +3211,8 @@ impl<'de> serde::Deserialize<'de> for Heartbeat {
             "open_deviations",
             "openDeviations",
             "spooled",
+            "spool_error",
+            "spoolError",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -3212,6 +3220,7 @@ impl<'de> serde::Deserialize<'de> for Heartbeat {
             UnixMs,
             OpenDeviations,
             Spooled,
+            SpoolError,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -3236,6 +3245,7 @@ impl<'de> serde::Deserialize<'de> for Heartbeat {
                             "unixMs" | "unix_ms" => Ok(GeneratedField::UnixMs),
                             "openDeviations" | "open_deviations" => Ok(GeneratedField::OpenDeviations),
                             "spooled" => Ok(GeneratedField::Spooled),
+                            "spoolError" | "spool_error" => Ok(GeneratedField::SpoolError),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -3258,6 +3268,7 @@ impl<'de> serde::Deserialize<'de> for Heartbeat {
                 let mut unix_ms__ = None;
                 let mut open_deviations__ = None;
                 let mut spooled__ = None;
+                let mut spool_error__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::UnixMs => {
@@ -3284,12 +3295,19 @@ impl<'de> serde::Deserialize<'de> for Heartbeat {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::SpoolError => {
+                            if spool_error__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("spoolError"));
+                            }
+                            spool_error__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(Heartbeat {
                     unix_ms: unix_ms__.unwrap_or_default(),
                     open_deviations: open_deviations__.unwrap_or_default(),
                     spooled: spooled__.unwrap_or_default(),
+                    spool_error: spool_error__.unwrap_or_default(),
                 })
             }
         }
