@@ -833,3 +833,37 @@ fn a_node_holds_one_stream_at_a_time() {
         );
     });
 }
+
+#[test]
+fn agents_refuse_manifests_their_trusted_keys_did_not_sign() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let key = tmp.path().join("pipeline");
+    run_ok(
+        Command::new(bin("plumbctl"))
+            .args(["keys", "generate", "--out"])
+            .arg(&key),
+    );
+    let public = key.with_extension("pub");
+    let mut n = Node::new(tmp.path(), "picky");
+    n.start_agent(&c, &["--trust-key", public.to_str().unwrap()]);
+    let agent = n.agent.as_mut().unwrap();
+    let status = wait_for(
+        "the agent refuses the unsigned manifest",
+        Duration::from_secs(10),
+        || agent.child.try_wait().unwrap(),
+    );
+    assert!(!status.success());
+    let log = agent.log_text();
+    assert!(log.contains("is not signed"), "{log}");
+    let key_id = run_ok(
+        Command::new(bin("plumb-agent"))
+            .args(["manifest", "sign"])
+            .arg(&n.manifest)
+            .arg("--key")
+            .arg(key.with_extension("key")),
+    );
+    assert!(!key_id.is_empty());
+    n.start_agent(&c, &["--trust-key", public.to_str().unwrap()]);
+    c.wait_status("picky", "clean", Duration::from_secs(20));
+}
