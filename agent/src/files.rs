@@ -7,9 +7,9 @@
 //! cores; an optional [`HashCache`] lets an unchanged file be verified by
 //! `lstat` alone.
 
-use std::cell::OnceCell;
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::fs::{File, Metadata};
+use std::os::fd::AsRawFd;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
@@ -102,21 +102,59 @@ struct Walk<'a> {
     deferred: Mutex<Vec<Deferred>>,
 }
 
-/// The directory a task is reading, opened a second time (for `openat`)
-/// only once one of its files actually needs hashing: a re-check whose
-/// files all hit the cache opens nothing.
-struct Parent<'a> {
-    path: &'a Path,
-    handle: OnceCell<Option<File>>,
+/// A directory of the walk, open. Every directory is opened relative to
+/// its parent's descriptor without following symlinks (`openat` with
+/// `O_NOFOLLOW | O_DIRECTORY`), from the root down, and read through its
+/// own descriptor: swapping a directory for a symlink mid-scan cannot make
+/// the walk read outside the root.
+struct DirHandle {
+    file: File,
+    /// How std's directory functions reach this very directory: its
+    /// descriptor under `/proc/self/fd`.
+    via: PathBuf,
 }
 
-impl Parent<'_> {
-    /// The open directory; `None` when it cannot be opened, and the file is
-    /// then opened by its full path.
-    fn open(&self) -> Option<&File> {
-        self.handle
-            .get_or_init(|| File::open(self.path).ok())
-            .as_ref()
+impl DirHandle {
+    fn new(file: File) -> DirHandle {
+        let via = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
+        DirHandle { file, via }
+    }
+
+    /// The root, which the caller named (a symlink to it is fine).
+    fn root(path: &Path) -> std::io::Result<DirHandle> {
+        use rustix::fs::{Mode, OFlags};
+        let fd = rustix::fs::open(
+            path,
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        Ok(DirHandle::new(File::from(fd)))
+    }
+
+    /// The subdirectory `name`, never through a symlink; with `expect`,
+    /// it must still be the directory `lstat` saw.
+    fn child(&self, name: &OsStr, expect: Option<&Metadata>) -> std::io::Result<DirHandle> {
+        use rustix::fs::{Mode, OFlags};
+        let fd = rustix::fs::openat(
+            &self.file,
+            name,
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        let file = File::from(fd);
+        if let Some(expect) = expect {
+            let now = file.metadata()?;
+            if now.ino() != expect.ino() || now.dev() != expect.dev() {
+                return Err(std::io::Error::other("replaced while being scanned"));
+            }
+        }
+        Ok(DirHandle::new(file))
+    }
+
+    /// The entry `name` as std's path functions should see it: relative to
+    /// this directory's descriptor.
+    fn entry(&self, name: &OsStr) -> PathBuf {
+        self.via.join(name)
     }
 }
 
@@ -155,56 +193,96 @@ pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
         out: Gathered::default(),
         deferred: Mutex::default(),
     };
+    let root = match DirHandle::root(opts.root) {
+        Ok(r) => Arc::new(r),
+        Err(e) => {
+            walk.error(b"/".to_vec(), format!("cannot open the root: {e}"));
+            return walk.finish();
+        }
+    };
     rayon::scope(|s| {
         for rel in starts {
-            let full = paths::on_disk(opts.root, &rel);
-            if opts.only.is_some() && !reachable_without_symlinks(opts.root, &full) {
-                // Gone (the diff reports it removed), or only reachable
-                // through a symlinked directory, which is not a path of
-                // this tree.
-                continue;
-            }
             if rel != b"/" && opts.ignore.is_ignored(&rel) {
                 continue;
             }
-            let walk = &walk;
-            s.spawn(move |s| walk.start(s, full, rel));
+            let (walk, root) = (&walk, root.clone());
+            s.spawn(move |s| walk.start(s, root, rel));
         }
     });
     walk.hash_deferred();
-    let Gathered {
-        files,
-        errors,
-        fresh,
-        hashed,
-        hashed_bytes,
-        cache_hits,
-    } = walk.out;
-    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
-    let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
-    files.sort_unstable_by(|a, b| a.record.path.cmp(&b.record.path));
-    files.dedup_by(|a, b| a.record.path == b.record.path);
-    errors.sort_by(|a, b| a.path.cmp(&b.path));
-    FileScan {
-        files,
-        errors,
-        fresh: fresh.into_inner().unwrap_or_else(|e| e.into_inner()),
-        hashed: hashed.into_inner(),
-        hashed_bytes: hashed_bytes.into_inner(),
-        cache_hits: cache_hits.into_inner(),
-    }
+    walk.finish()
 }
 
 impl<'w> Walk<'w> {
-    /// Records a start path and, when it is a directory, walks it.
-    fn start<'s>(&'s self, s: &rayon::Scope<'s>, full: PathBuf, rel: Vec<u8>) {
-        match std::fs::symlink_metadata(&full) {
+    /// What the walk gathered.
+    fn finish(self) -> FileScan {
+        let Gathered {
+            files,
+            errors,
+            fresh,
+            hashed,
+            hashed_bytes,
+            cache_hits,
+        } = self.out;
+        let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort_unstable_by(|a, b| a.record.path.cmp(&b.record.path));
+        files.dedup_by(|a, b| a.record.path == b.record.path);
+        errors.sort_by(|a, b| a.path.cmp(&b.path));
+        FileScan {
+            files,
+            errors,
+            fresh: fresh.into_inner().unwrap_or_else(|e| e.into_inner()),
+            hashed: hashed.into_inner(),
+            hashed_bytes: hashed_bytes.into_inner(),
+            cache_hits: cache_hits.into_inner(),
+        }
+    }
+
+    /// Records a start path and, when it is a directory, walks it. The
+    /// path is resolved beneath the root one component at a time without
+    /// following symlinks: a path reachable only through a symlinked
+    /// directory is not a path of this tree.
+    fn start<'s>(&'s self, s: &rayon::Scope<'s>, root: Arc<DirHandle>, rel: Vec<u8>) {
+        if rel == b"/" {
+            match root.file.metadata() {
+                Ok(meta) => {
+                    lock(&self.out.files).push(self.record(&root.via, rel.clone(), &meta));
+                    self.dir(s, root, rel);
+                }
+                Err(e) => self.error(rel, e.to_string()),
+            }
+            return;
+        }
+        let parts: Vec<&[u8]> = rel
+            .split(|b| *b == b'/')
+            .filter(|p| !p.is_empty())
+            .collect();
+        let Some((last, dirs)) = parts.split_last() else {
+            return;
+        };
+        let mut parent = root;
+        for d in dirs {
+            match parent.child(OsStr::from_bytes(d), None) {
+                Ok(h) if h.file.metadata().is_ok_and(|m| m.dev() == self.dev) => {
+                    parent = Arc::new(h)
+                }
+                // Gone (the diff reports it removed), a symlink, or on
+                // another filesystem: not part of this tree.
+                _ => return,
+            }
+        }
+        let name = OsStr::from_bytes(last);
+        let path = parent.entry(name);
+        match std::fs::symlink_metadata(&path) {
             Ok(meta) => {
-                let descend = meta.is_dir() && meta.dev() == self.dev;
-                let file = self.record(&full, rel.clone(), &meta);
+                let file = self.record_at(&path, Some((&parent.file, name)), rel.clone(), &meta);
                 lock(&self.out.files).push(file);
-                if descend {
-                    self.dir(s, full, rel);
+                if meta.is_dir() && meta.dev() == self.dev {
+                    match parent.child(name, Some(&meta)) {
+                        Ok(h) => self.dir(s, Arc::new(h), rel),
+                        Err(e) => self.error(rel, e.to_string()),
+                    }
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -212,15 +290,12 @@ impl<'w> Walk<'w> {
         }
     }
 
-    /// Reads one directory: records its entries, spawns its subdirectories.
-    fn dir<'s>(&'s self, s: &rayon::Scope<'s>, full: PathBuf, rel: Vec<u8>) {
-        let entries = match std::fs::read_dir(&full) {
+    /// Reads one directory through its descriptor: records its entries,
+    /// spawns its subdirectories (each opens itself from this one).
+    fn dir<'s>(&'s self, s: &rayon::Scope<'s>, handle: Arc<DirHandle>, rel: Vec<u8>) {
+        let entries = match std::fs::read_dir(&handle.via) {
             Ok(rd) => rd,
             Err(e) => return self.error(rel, e.to_string()),
-        };
-        let parent = Parent {
-            path: &full,
-            handle: OnceCell::new(),
         };
         let mut done = Vec::new();
         for entry in entries {
@@ -231,7 +306,7 @@ impl<'w> Walk<'w> {
                     break;
                 }
             };
-            let name = entry.file_name();
+            let name: OsString = entry.file_name();
             let mut child = Vec::with_capacity(rel.len() + 1 + name.len());
             child.extend_from_slice(&rel);
             if rel != b"/" {
@@ -254,23 +329,31 @@ impl<'w> Walk<'w> {
             };
             if meta.is_dir() {
                 let descend = meta.dev() == self.dev;
-                let path = entry.path();
-                done.push(self.record(&path, child.clone(), &meta));
+                done.push(self.record(&handle.entry(&name), child.clone(), &meta));
                 if descend {
-                    s.spawn(move |s| self.dir(s, path, child));
+                    let parent = handle.clone();
+                    s.spawn(move |s| match parent.child(&name, Some(&meta)) {
+                        Ok(h) => {
+                            drop(parent);
+                            self.dir(s, Arc::new(h), child);
+                        }
+                        Err(e) => self.error(child, e.to_string()),
+                    });
                 }
             } else if meta.is_file()
                 && meta.size() >= DEFERRED_BYTES
                 && self.cached(&meta).is_none()
             {
+                // Hashed after the walk by its path under the root; the
+                // inode is checked before anything is read.
                 lock(&self.deferred).push(Deferred {
-                    full: entry.path(),
+                    full: paths::on_disk(self.opts.root, &child),
                     rel: child,
                     meta,
                 });
             } else {
-                let at = Some((&parent, name.as_os_str()));
-                done.push(self.record_at(&entry.path(), at, child, &meta));
+                let at = Some((&handle.file, name.as_os_str()));
+                done.push(self.record_at(&handle.entry(&name), at, child, &meta));
             }
         }
         lock(&self.out.files).append(&mut done);
@@ -314,7 +397,7 @@ impl<'w> Walk<'w> {
     fn record_at(
         &self,
         full: &Path,
-        at: Option<(&Parent<'_>, &OsStr)>,
+        at: Option<(&File, &OsStr)>,
         rel: Vec<u8>,
         meta: &Metadata,
     ) -> ScannedFile {
@@ -330,29 +413,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Whether `path` exists below `root` with no symlink among its parents.
-fn reachable_without_symlinks(root: &Path, path: &Path) -> bool {
-    if std::fs::symlink_metadata(path).is_err() {
-        return false;
-    }
-    let mut dir = path.parent();
-    while let Some(d) = dir {
-        if d == root || !d.starts_with(root) {
-            return true;
-        }
-        match std::fs::symlink_metadata(d) {
-            Ok(m) if m.file_type().is_dir() => {}
-            _ => return false,
-        }
-        dir = d.parent();
-    }
-    true
-}
-
 fn record(
     opts: &ScanOptions<'_>,
     full: &Path,
-    at: Option<(&Parent<'_>, &OsStr)>,
+    at: Option<(&File, &OsStr)>,
     rel: Vec<u8>,
     meta: &Metadata,
     out: &Gathered,
@@ -386,7 +450,7 @@ fn record(
                 record.sha256 = Some(digest);
                 out.cache_hits.fetch_add(1, Ordering::Relaxed);
             } else {
-                let hashed = match at.and_then(|(parent, name)| Some((parent.open()?, name))) {
+                let hashed = match at {
                     Some((dir, name)) => hash_file_at(dir, name, seen, opts.throttle.as_ref()),
                     None => hash_file(full, seen, opts.throttle.as_ref()),
                 };
@@ -559,5 +623,83 @@ mod tests {
             .status()
             .unwrap();
         assert!(status.success());
+    }
+
+    /// Scans once while another thread keeps swapping `srv/d` for a
+    /// symlink to a directory outside the root.
+    fn race_scans(scoped: bool) {
+        let base = tempfile::tempdir().unwrap();
+        let root = base.path().join("root");
+        let outside = base.path().join("outside");
+        std::fs::create_dir_all(root.join("srv/d")).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(root.join("srv/d/f"), b"inside").unwrap();
+        std::fs::write(outside.join("f"), b"OUTSIDE SECRET").unwrap();
+        std::fs::write(outside.join("only-outside"), b"OUTSIDE SECRET").unwrap();
+        let secret: [u8; 32] = {
+            use sha2::Digest;
+            sha2::Sha256::digest(b"OUTSIDE SECRET").into()
+        };
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let swaps = Arc::new(AtomicU64::new(0));
+        let racer = {
+            let (root, outside, stop, swaps) =
+                (root.clone(), outside.clone(), stop.clone(), swaps.clone());
+            std::thread::spawn(move || {
+                let (d, real) = (root.join("srv/d"), root.join("srv/d.real"));
+                while !stop.load(Ordering::Relaxed) {
+                    if std::fs::rename(&d, &real).is_ok() {
+                        let _ = std::os::unix::fs::symlink(&outside, &d);
+                        // Long enough for a walk to step into it.
+                        std::thread::sleep(std::time::Duration::from_micros(100));
+                        let _ = std::fs::remove_file(&d);
+                        let _ = std::fs::rename(&real, &d);
+                        swaps.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        };
+        let ignore = IgnoreSet::new(Vec::<String>::new()).unwrap();
+        let only = [b"/srv/d".to_vec(), b"/srv/d/f".to_vec()];
+        let mut outside_reads = Vec::new();
+        let started = std::time::Instant::now();
+        let mut scans = 0;
+        // At least 1,000 scans, and until the racer swapped 300 times.
+        while scans < 1_000
+            || (swaps.load(Ordering::Relaxed) < 300 && started.elapsed().as_secs() < 20)
+        {
+            scans += 1;
+            let s = scan(&ScanOptions {
+                root: &root,
+                ignore: &ignore,
+                cache: None,
+                throttle: None,
+                progress: ProgressBar::hidden(),
+                only: scoped.then_some(&only[..]),
+            });
+            for f in &s.files {
+                if f.record.sha256 == Some(secret) || f.record.path.ends_with(b"only-outside") {
+                    outside_reads.push(String::from_utf8_lossy(&f.record.path).into_owned());
+                }
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        racer.join().unwrap();
+        let swaps = swaps.load(Ordering::Relaxed);
+        assert!(swaps >= 300, "the racer barely ran ({swaps} swaps)");
+        assert!(
+            outside_reads.is_empty(),
+            "read outside the root: {outside_reads:?}"
+        );
+    }
+
+    #[test]
+    fn a_directory_swapped_for_a_symlink_mid_scan_never_leads_outside() {
+        race_scans(false);
+    }
+
+    #[test]
+    fn a_scoped_scan_racing_a_symlink_swap_never_leads_outside() {
+        race_scans(true);
     }
 }

@@ -100,7 +100,15 @@ pub fn hash_file(
     seen: StatKey,
     throttle: Option<&Arc<Throttle>>,
 ) -> Result<([u8; 32], StatKey), HashError> {
-    hash_opened(|| open_no_follow(rustix::fs::CWD, path), seen, throttle)
+    // A path is resolved again: before a byte is read, the file opened must
+    // be the one `lstat` saw, so a directory swapped for a symlink on the
+    // way cannot make this read a file outside the root.
+    let open = || {
+        let file = open_no_follow(rustix::fs::CWD, path).map_err(HashError::Open)?;
+        same_file(&file, &seen)?;
+        Ok(file)
+    };
+    hash_opened(open, seen, throttle)
 }
 
 /// [`hash_file`] for the entry `name` of the open directory `dir`: no path
@@ -112,7 +120,11 @@ pub fn hash_file_at(
     seen: StatKey,
     throttle: Option<&Arc<Throttle>>,
 ) -> Result<([u8; 32], StatKey), HashError> {
-    hash_opened(|| open_no_follow(dir, name), seen, throttle)
+    hash_opened(
+        || open_no_follow(dir, name).map_err(HashError::Open),
+        seen,
+        throttle,
+    )
 }
 
 /// Opens `path` (relative to `dir`) for reading without following a
@@ -130,13 +142,13 @@ fn open_no_follow(dir: impl AsFd, path: impl rustix::path::Arg) -> io::Result<Fi
 }
 
 fn hash_opened(
-    open: impl Fn() -> io::Result<File>,
+    open: impl Fn() -> Result<File, HashError>,
     seen: StatKey,
     throttle: Option<&Arc<Throttle>>,
 ) -> Result<([u8; 32], StatKey), HashError> {
     let mut expected = seen;
     for _ in 0..ATTEMPTS {
-        let mut file = open().map_err(HashError::Open)?;
+        let mut file = open()?;
         let digest = hash_open(&mut file, expected.size, throttle).map_err(HashError::Read)?;
         let after = same_file(&file, &expected)?;
         if after == expected {
