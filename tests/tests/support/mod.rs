@@ -24,7 +24,20 @@ pub fn bin(name: &str) -> PathBuf {
     path
 }
 
+/// A port free right now, below the kernel's ephemeral range: ports the
+/// kernel hands out (to `bind(0)` and to outgoing connections, of which
+/// some tests open hundreds) cannot take it before the test binds it.
 pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    // Each test process walks its own slice of 10000-32000.
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let base = 10_000 + (std::process::id() % 200) as u16 * 110;
+    for _ in 0..110 {
+        let port = base + NEXT.fetch_add(1, Ordering::Relaxed) % 110;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
