@@ -6,17 +6,19 @@ use std::path::Path;
 
 use plumb_proto::v1::{Package, PackageManager};
 
-use super::{PackageError, PackageScan};
+use super::{read_db_file, resolve_in_root, PackageError, PackageScan};
 
 const DB: &str = "lib/apk/db/installed";
 
 pub fn present(root: &Path) -> bool {
-    root.join(DB).is_file()
+    resolve_in_root(root, DB).is_some_and(|p| p.is_file())
 }
 
 pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
-    let path = root.join(DB);
-    let bytes = std::fs::read(&path).map_err(|e| PackageError::at(&path, None, e.to_string()))?;
+    let Some(path) = resolve_in_root(root, DB) else {
+        return Ok(());
+    };
+    let bytes = read_db_file(&path)?;
     let mut name: Option<String> = None;
     let mut version: Option<String> = None;
     let mut arch = String::new();

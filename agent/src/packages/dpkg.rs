@@ -5,18 +5,20 @@ use std::path::Path;
 
 use plumb_proto::v1::{Package, PackageManager};
 
-use super::{PackageError, PackageScan};
+use super::{read_db_file, resolve_in_root, PackageError, PackageScan};
 
 const STATUS: &str = "var/lib/dpkg/status";
 const INFO: &str = "var/lib/dpkg/info";
 
 pub fn present(root: &Path) -> bool {
-    root.join(STATUS).is_file()
+    resolve_in_root(root, STATUS).is_some_and(|p| p.is_file())
 }
 
 pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
-    let path = root.join(STATUS);
-    let text = std::fs::read(&path).map_err(|e| PackageError::at(&path, None, e.to_string()))?;
+    let Some(path) = resolve_in_root(root, STATUS) else {
+        return Ok(());
+    };
+    let text = read_db_file(&path)?;
     let text = String::from_utf8(text).map_err(|e| {
         let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
             .iter()
@@ -34,15 +36,18 @@ pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
             arch: stanza.arch.clone(),
         };
         out.packages.push(pkg);
-        let info = root.join(INFO);
+        let Some(info) = resolve_in_root(root, INFO) else {
+            continue;
+        };
         let candidates = [
             format!("{}:{}.list", stanza.name, stanza.arch),
             format!("{}.list", stanza.name),
         ];
         for c in candidates {
             let list = info.join(&c);
-            match std::fs::read(&list) {
-                Ok(bytes) => {
+            match std::fs::symlink_metadata(&list) {
+                Ok(_) => {
+                    let bytes = read_db_file(&list)?;
                     for line in bytes
                         .split(|b| *b == b'\n')
                         .filter(|l| !l.is_empty() && *l != b"/.")
@@ -188,5 +193,48 @@ mod tests {
                 .contains("line 3: package a has no Version field"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_absolute_symlink_to_the_database_resolves_inside_the_root() {
+        // In the checked root, /var/lib/dpkg points to /srv/dpkg: inside
+        // the root, not the host's /srv/dpkg (nor the host's database).
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let real = root.join("srv/dpkg");
+        FixtureRoot::at(root).dpkg_package("coreutils", "9.1-1", &[("/usr/bin/ls", b"ls")]);
+        std::fs::create_dir_all(root.join("srv")).unwrap();
+        std::fs::rename(root.join("var/lib/dpkg"), &real).unwrap();
+        std::os::unix::fs::symlink("/srv/dpkg", root.join("var/lib/dpkg")).unwrap();
+        let mut out = PackageScan::default();
+        scan(root, &mut out).unwrap();
+        assert_eq!(out.packages.len(), 1);
+        assert_eq!(
+            out.owners
+                .get(b"/usr/bin/ls".as_slice())
+                .map(String::as_str),
+            Some("coreutils"),
+            "the info lists are found the same way"
+        );
+
+        // A root whose database link points at the host's own database
+        // path has no database of its own: the host's is never read.
+        let other = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(other.path().join("var/lib")).unwrap();
+        std::os::unix::fs::symlink("/var/lib/dpkg", other.path().join("var/lib/dpkg")).unwrap();
+        assert!(!present(other.path()));
+    }
+
+    #[test]
+    fn a_huge_status_file_is_refused_without_reading_it() {
+        let dir = tempfile::tempdir().unwrap();
+        FixtureRoot::at(dir.path()).dpkg_package("coreutils", "9.1-1", &[]);
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(dir.path().join(STATUS))
+            .unwrap();
+        f.set_len(super::super::MAX_DB_FILE + 1).unwrap(); // sparse
+        let err = scan(dir.path(), &mut PackageScan::default()).unwrap_err();
+        assert!(err.to_string().contains("limit"), "{err}");
     }
 }

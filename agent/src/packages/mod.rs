@@ -7,7 +7,7 @@ mod dpkg;
 mod rpm;
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use plumb_proto::v1::{Package, PackageManager};
 
@@ -28,6 +28,88 @@ impl PackageError {
             message: message.into(),
         }
     }
+}
+
+/// Resolves `rel` inside `root` the way the node would see it: symlinks,
+/// relative or absolute, are followed against the root, never the host.
+pub(crate) fn resolve_in_root(root: &Path, rel: &str) -> Option<PathBuf> {
+    let mut parts: Vec<String> = rel
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .map(String::from)
+        .rev()
+        .collect();
+    let mut at: Vec<String> = Vec::new();
+    let mut hops = 0;
+    while let Some(part) = parts.pop() {
+        match part.as_str() {
+            "." => continue,
+            ".." => {
+                at.pop();
+                continue;
+            }
+            _ => {}
+        }
+        let candidate = root.join(at.join("/")).join(&part);
+        match std::fs::symlink_metadata(&candidate) {
+            Ok(m) if m.file_type().is_symlink() => {
+                hops += 1;
+                if hops > 40 {
+                    return None;
+                }
+                let target = std::fs::read_link(&candidate).ok()?;
+                let target = target.to_str()?.to_string();
+                if target.starts_with('/') {
+                    at.clear();
+                }
+                parts.extend(
+                    target
+                        .split('/')
+                        .filter(|p| !p.is_empty())
+                        .map(String::from)
+                        .rev(),
+                );
+            }
+            Ok(_) => at.push(part),
+            Err(_) => return None,
+        }
+    }
+    Some(root.join(at.join("/")))
+}
+
+/// The largest package database file read: a big desktop's dpkg status is
+/// a few megabytes; a file larger than this is an error, not an
+/// allocation.
+pub(crate) const MAX_DB_FILE: u64 = 128 * 1024 * 1024;
+
+/// Reads a database file at `path` (already resolved inside the root):
+/// a last-moment symlink is refused, the size is bounded.
+pub(crate) fn read_db_file(path: &Path) -> Result<Vec<u8>, PackageError> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let err = |m: String| PackageError::at(path, None, m);
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| err(e.to_string()))?;
+    let meta = file.metadata().map_err(|e| err(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(err("not a regular file".into()));
+    }
+    if meta.len() > MAX_DB_FILE {
+        return Err(err(format!("{} bytes, limit {MAX_DB_FILE}", meta.len())));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_DB_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| err(e.to_string()))?;
+    if bytes.len() as u64 > MAX_DB_FILE {
+        return Err(err(format!(
+            "grew past the limit of {MAX_DB_FILE} bytes while read"
+        )));
+    }
+    Ok(bytes)
 }
 
 /// Installed packages and path ownership.

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use plumb_proto::v1::{Package, PackageManager};
 use rusqlite::{Connection, OpenFlags};
 
-use super::{PackageError, PackageScan};
+use super::{resolve_in_root, PackageError, PackageScan};
 
 /// Where rpm keeps its database, in the order rpm looks.
 const DB_DIRS: &[&str] = &["var/lib/rpm", "usr/lib/sysimage/rpm"];
@@ -48,53 +48,6 @@ const TYPE_INT32: u32 = 4;
 const TYPE_STRING: u32 = 6;
 const TYPE_STRING_ARRAY: u32 = 8;
 const TYPE_I18NSTRING: u32 = 9;
-
-/// Resolves `rel` inside `root` the way the node would see it: symlinks,
-/// relative or absolute, are followed against the root, never the host.
-fn resolve_in_root(root: &Path, rel: &str) -> Option<PathBuf> {
-    let mut parts: Vec<String> = rel
-        .split('/')
-        .filter(|p| !p.is_empty())
-        .map(String::from)
-        .rev()
-        .collect();
-    let mut at: Vec<String> = Vec::new();
-    let mut hops = 0;
-    while let Some(part) = parts.pop() {
-        match part.as_str() {
-            "." => continue,
-            ".." => {
-                at.pop();
-                continue;
-            }
-            _ => {}
-        }
-        let candidate = root.join(at.join("/")).join(&part);
-        match std::fs::symlink_metadata(&candidate) {
-            Ok(m) if m.file_type().is_symlink() => {
-                hops += 1;
-                if hops > 40 {
-                    return None;
-                }
-                let target = std::fs::read_link(&candidate).ok()?;
-                let target = target.to_str()?.to_string();
-                if target.starts_with('/') {
-                    at.clear();
-                }
-                parts.extend(
-                    target
-                        .split('/')
-                        .filter(|p| !p.is_empty())
-                        .map(String::from)
-                        .rev(),
-                );
-            }
-            Ok(_) => at.push(part),
-            Err(_) => return None,
-        }
-    }
-    Some(root.join(at.join("/")))
-}
 
 /// The rpm database directory of `root`, and whether it holds the SQLite
 /// database.
