@@ -28,6 +28,15 @@
     var m = document.cookie.match(/(?:^|; )plumb_csrf=([^;]*)/);
     return m ? m[1] : "";
   }
+  // A session (not an unauthenticated development collector) can end.
+  var logout = document.getElementById("logout");
+  if (logout && csrf()) {
+    logout.hidden = false;
+    logout.addEventListener("click", function () {
+      fetch("/logout", { method: "POST", headers: { "x-csrf-token": csrf() } })
+        .then(function () { window.location.href = "/login"; });
+    });
+  }
   // Operator actions (acknowledge / retire) go to the REST API.
   document.addEventListener("click", function (ev) {
     var b = ev.target.closest("button[data-action]");

@@ -236,6 +236,17 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
             page.wait_for_navigation().await.unwrap();
             assert!(text(&page, id).await.contains("img-e2e"), "{path}");
         }
+        // Logging out ends the session: the dashboard asks for a token again.
+        page.find_element("#logout")
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        page.goto(format!("{}/nodes", c.http)).await.unwrap();
+        page.wait_for_navigation().await.unwrap();
+        assert!(page.url().await.unwrap().unwrap().ends_with("/login"));
         tokio::time::sleep(Duration::from_millis(300)).await;
         let problems = problems.lock().unwrap().clone();
         assert!(problems.is_empty(), "the pages logged errors: {problems:?}");
