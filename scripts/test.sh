@@ -14,4 +14,4 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo build (the end-to-end tests run the real binaries)"
 cargo build --workspace --bins --locked
 echo "== cargo test"
-cargo test --workspace --locked -- --test-threads="${PLUMB_TEST_THREADS:-4}"
+cargo test --workspace --locked --no-fail-fast -- --test-threads="${PLUMB_TEST_THREADS:-4}"

@@ -63,8 +63,8 @@ fn lay_out(root: &Path, tree: &BTreeMap<String, Entry>) {
     }
 }
 
-fn check(root: &Path) -> Vec<Deviation> {
-    let built = manifest::build(&BuildOptions {
+fn build(root: &Path) -> manifest::Baseline {
+    manifest::build(&BuildOptions {
         root: root.to_path_buf(),
         image_id: "prop".into(),
         exclude: Vec::new(),
@@ -75,8 +75,12 @@ fn check(root: &Path) -> Vec<Deviation> {
         throttle: None,
     })
     .unwrap()
-    .0;
-    let mut checker = Checker::new(root, built, None, None, Path::new("/proc")).unwrap();
+    .0
+}
+
+/// Checks `root` against `manifest`, rehashing everything.
+fn check(root: &Path, manifest: manifest::Baseline) -> Vec<Deviation> {
+    let mut checker = Checker::new(root, manifest, None, None, Path::new("/proc")).unwrap();
     checker
         .scan(true, ProgressBar::hidden())
         .unwrap()
@@ -90,7 +94,7 @@ proptest! {
     fn a_tree_checked_against_its_own_manifest_never_deviates(t in tree()) {
         let dir = tempfile::tempdir().unwrap();
         lay_out(dir.path(), &t);
-        let devs = check(dir.path());
+        let devs = check(dir.path(), build(dir.path()));
         prop_assert!(devs.is_empty(), "{devs:?}");
     }
 
@@ -107,18 +111,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         lay_out(root, &t);
-        let built = manifest::build(&BuildOptions {
-            root: root.to_path_buf(),
-            image_id: "prop".into(),
-            exclude: Vec::new(),
-            listeners: false,
-            allow_listeners: Vec::new(),
-            proc_dir: "/proc".into(),
-            progress: ProgressBar::hidden(),
-            throttle: None,
-        })
-        .unwrap()
-        .0;
+        let built = build(root);
         let files: Vec<(&String, &Entry)> = t.iter().filter(|(_, e)| matches!(e, Entry::File { .. })).collect();
         let links: Vec<(&String, &Entry)> = t.iter().filter(|(_, e)| matches!(e, Entry::Link { .. })).collect();
         let full = |p: &str| root.join("srv/pt").join(p);
@@ -167,8 +160,7 @@ proptest! {
                 (DeviationKind::FileModified, key(path), Some("link_target"))
             }
         };
-        let mut checker = Checker::new(root, built, None, None, Path::new("/proc")).unwrap();
-        let devs = checker.scan(true, ProgressBar::hidden()).unwrap().deviations;
+        let devs = check(root, built);
         prop_assert_eq!(devs.len(), 1, "{:?} gave {:?}", m, devs);
         let d = &devs[0];
         prop_assert_eq!(d.kind, expected.0 as i32);

@@ -38,8 +38,10 @@ struct Receiver {
 }
 
 impl Receiver {
+    /// Port 0 lets the kernel choose one that is free.
     fn start(port: u16, fail_first: usize) -> Receiver {
         let server = Arc::new(tiny_http::Server::http(("127.0.0.1", port)).unwrap());
+        let port = server.server_addr().to_ip().unwrap().port();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let (s, log) = (server.clone(), seen.clone());
         std::thread::spawn(move || {
@@ -163,7 +165,7 @@ fn webhooks_are_signed_retried_and_survive_a_collector_restart_exactly_once() {
 #[test]
 fn alertmanager_gets_firing_and_resolved_alerts() {
     let tmp = tempfile::tempdir().unwrap();
-    let am = Receiver::start(free_port(), 0);
+    let am = Receiver::start(0, 0);
     let c = Collector::start(tmp.path(), &["--alertmanager", &am.url]);
     let mut n = Node::new(tmp.path(), "am-node");
     n.start_agent(&c, &[]);

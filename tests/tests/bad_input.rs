@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use plumb_proto::v1::{
-    agent_message, AgentMessage, Deviation, DeviationBatch, DeviationKind, Heartbeat, Hello,
+    agent_message, AgentMessage, Deviation, DeviationBatch, DeviationKind, Heartbeat,
 };
 use plumb_proto::AgentServiceClient;
 use support::*;
@@ -16,22 +16,6 @@ fn rt() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .unwrap()
-}
-
-fn hello(node: &str) -> AgentMessage {
-    AgentMessage {
-        seq: 0,
-        prev_hash: vec![],
-        body: Some(agent_message::Body::Hello(Hello {
-            node_id: node.into(),
-            hostname: "h".into(),
-            image_id: "img".into(),
-            manifest_digest: vec![1; 32],
-            agent_version: "test".into(),
-            boot_id: "b".into(),
-            heartbeat_secs: 10,
-        })),
-    }
 }
 
 fn batch(seq: u64, added: Vec<Deviation>) -> AgentMessage {

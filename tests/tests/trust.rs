@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use plumb_collector::security::auth::{Access, GRPC_METHODS, HTTP_ROUTES};
-use plumb_proto::v1::{agent_message, AgentMessage, DeviationBatch, Hello};
+use plumb_proto::v1::{agent_message, AgentMessage, DeviationBatch};
 use plumb_proto::AgentServiceClient;
 use serde_json::json;
 use support::*;
@@ -88,18 +88,7 @@ fn every_route_and_method_refuses_missing_invalid_and_insufficient_tokens() {
     rt.block_on(async {
         for (path, access) in GRPC_METHODS {
             let call = |token: Option<String>| async {
-                let channel = plumb_proto::transport::endpoint(
-                    &c.grpc,
-                    &plumb_proto::transport::ClientTls {
-                        ca_pem: Some(std::fs::read(c.ca().unwrap()).unwrap()),
-                        ..Default::default()
-                    },
-                )
-                .unwrap()
-                .connect()
-                .await
-                .unwrap();
-                let mut grpc = tonic::client::Grpc::new(channel);
+                let mut grpc = tonic::client::Grpc::new(c.tool_channel().await);
                 grpc.ready().await.unwrap();
                 let mut req = tonic::Request::new(());
                 if let Some(t) = token {
@@ -135,22 +124,6 @@ fn every_route_and_method_refuses_missing_invalid_and_insufficient_tokens() {
         .filter(|e| e["outcome"] == "refused")
         .count();
     assert!(refused > 20, "{audit}");
-}
-
-fn hello(node: &str) -> AgentMessage {
-    AgentMessage {
-        seq: 0,
-        prev_hash: vec![],
-        body: Some(agent_message::Body::Hello(Hello {
-            node_id: node.into(),
-            hostname: "h".into(),
-            image_id: "img".into(),
-            manifest_digest: vec![1; 32],
-            agent_version: "test".into(),
-            boot_id: "b".into(),
-            heartbeat_secs: 10,
-        })),
-    }
 }
 
 fn batch(seq: u64, prev_hash: Vec<u8>, full: bool) -> AgentMessage {
@@ -229,20 +202,8 @@ fn agents_must_prove_who_they_are() {
     assert_eq!(acks, vec![1], "{err:?}");
 
     // No client certificate: refused.
-    let (_, err) = rt.block_on(async {
-        let channel = plumb_proto::transport::endpoint(
-            &c.grpc,
-            &plumb_proto::transport::ClientTls {
-                ca_pem: Some(std::fs::read(c.ca().unwrap()).unwrap()),
-                ..Default::default()
-            },
-        )
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-        stream_as(channel, vec![hello("node-a")]).await
-    });
+    let (_, err) =
+        rt.block_on(async { stream_as(c.tool_channel().await, vec![hello("node-a")]).await });
     assert_eq!(err.unwrap().code(), tonic::Code::Unauthenticated);
 
     // Node A's certificate saying hello as node B: refused, and A flagged.

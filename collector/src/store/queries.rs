@@ -658,17 +658,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         // Alerts commit with the transition: a crash cannot lose one.
-        for (sink, payload) in alerts {
-            sqlx::query(
-                "INSERT INTO outbox (sink, payload, created_at, attempts, next_attempt, delivered_at, last_error) \
-                 VALUES ($1, $2, $3, 0, $3, NULL, '')",
-            )
-            .bind(sink)
-            .bind(payload)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
+        queue_outbox(&mut tx, alerts, now).await?;
         tx.commit().await?;
         Ok(Some(Transition {
             node_id: node_id.to_string(),
@@ -974,6 +964,26 @@ struct JsonRow<'a> {
 /// single JSON parameter: per-parameter overhead through sqlx dominated
 /// multi-row VALUES (see `examples/store_bench.rs`). The row source is
 /// the one piece of SQL that differs between the backends.
+/// Queues alert payloads (sink, body) for delivery.
+pub(super) async fn queue_outbox(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    alerts: &[(String, String)],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    for (sink, payload) in alerts {
+        sqlx::query(
+            "INSERT INTO outbox (sink, payload, created_at, attempts, next_attempt, delivered_at, last_error) \
+             VALUES ($1, $2, $3, 0, $3, NULL, '')",
+        )
+        .bind(sink)
+        .bind(payload)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 pub(super) async fn upsert_deviations(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: Backend,

@@ -542,17 +542,7 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        for (sink, payload) in alerts {
-            sqlx::query(
-                "INSERT INTO outbox (sink, payload, created_at, attempts, next_attempt, delivered_at, last_error) \
-                 VALUES ($1, $2, $3, 0, $3, NULL, '')",
-            )
-            .bind(sink)
-            .bind(payload)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
+        super::queries::queue_outbox(&mut tx, alerts, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -352,6 +352,20 @@ impl Collector {
         )
     }
 
+    /// A gRPC channel as a tool opens it: TLS, no client certificate.
+    pub async fn tool_channel(&self) -> tonic::transport::Channel {
+        let tls = plumb_proto::transport::ClientTls {
+            ca_pem: self.ca().map(|ca| std::fs::read(ca).unwrap()),
+            insecure_plaintext: self.security.is_none(),
+            ..Default::default()
+        };
+        plumb_proto::transport::endpoint(&self.grpc, &tls)
+            .unwrap()
+            .connect()
+            .await
+            .unwrap()
+    }
+
     /// A gRPC channel as node `node` would open it (its own certificate).
     pub async fn node_channel(&self, node: &str) -> tonic::transport::Channel {
         let mut tls = plumb_proto::transport::ClientTls {
@@ -417,6 +431,24 @@ impl Collector {
         wait_for(&format!("node {node} to become {status}"), timeout, || {
             self.node(node).filter(|n| n["status"] == status)
         })
+    }
+}
+
+/// An agent's first message: a hello for image `img`.
+pub fn hello(node: &str) -> plumb_proto::v1::AgentMessage {
+    use plumb_proto::v1::{agent_message, AgentMessage, Hello};
+    AgentMessage {
+        seq: 0,
+        prev_hash: vec![],
+        body: Some(agent_message::Body::Hello(Hello {
+            node_id: node.into(),
+            hostname: "h".into(),
+            image_id: "img".into(),
+            manifest_digest: vec![1; 32],
+            agent_version: "test".into(),
+            boot_id: "b".into(),
+            heartbeat_secs: 10,
+        })),
     }
 }
 
