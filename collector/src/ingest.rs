@@ -661,3 +661,53 @@ impl plumb_proto::Enrollment for Enroll {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+        /// Whatever bytes arrive, validation answers without panicking,
+        /// and what it accepts is within the documented limits.
+        #[test]
+        fn message_validation_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..4096)) {
+            if let Ok(m) = AgentMessage::decode(bytes.as_slice()) {
+                match m.body {
+                    Some(agent_message::Body::Hello(h)) => {
+                        if validate_hello(&h).is_ok() {
+                            prop_assert!(!h.node_id.is_empty() && h.node_id.len() <= plumb_proto::MAX_ID_BYTES);
+                        }
+                    }
+                    Some(agent_message::Body::Batch(b)) => {
+                        if validate_batch(&b).is_ok() {
+                            for d in &b.added {
+                                prop_assert!(d.kind > 0 && d.kind <= 10 && d.kind != 9);
+                                prop_assert!(d.key.len() <= plumb_proto::MAX_KEY_BYTES);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn agents_cannot_send_collector_findings() {
+        let b = DeviationBatch {
+            added: vec![plumb_proto::v1::Deviation {
+                kind: DeviationKind::Integrity as i32,
+                key: "report_chain".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        assert!(validate_batch(&b)
+            .unwrap_err()
+            .message()
+            .contains("unknown kind 9"));
+    }
+}
