@@ -676,17 +676,13 @@ mod tests {
         fn message_validation_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..4096)) {
             if let Ok(m) = AgentMessage::decode(bytes.as_slice()) {
                 match m.body {
-                    Some(agent_message::Body::Hello(h)) => {
-                        if validate_hello(&h).is_ok() {
-                            prop_assert!(!h.node_id.is_empty() && h.node_id.len() <= plumb_proto::MAX_ID_BYTES);
-                        }
+                    Some(agent_message::Body::Hello(h)) if validate_hello(&h).is_ok() => {
+                        prop_assert!(!h.node_id.is_empty() && h.node_id.len() <= plumb_proto::MAX_ID_BYTES);
                     }
-                    Some(agent_message::Body::Batch(b)) => {
-                        if validate_batch(&b).is_ok() {
-                            for d in &b.added {
-                                prop_assert!(d.kind > 0 && d.kind <= 10 && d.kind != 9);
-                                prop_assert!(d.key.len() <= plumb_proto::MAX_KEY_BYTES);
-                            }
+                    Some(agent_message::Body::Batch(b)) if validate_batch(&b).is_ok() => {
+                        for d in &b.added {
+                            prop_assert!(d.kind > 0 && d.kind <= 10 && d.kind != 9);
+                            prop_assert!(d.key.len() <= plumb_proto::MAX_KEY_BYTES);
                         }
                     }
                     _ => {}
