@@ -54,6 +54,19 @@ impl From<tonic::Status> for ApiError {
 
 type ApiResult = Result<Json<serde_json::Value>, ApiError>;
 
+/// A `limit` parameter: `default` when absent, an error outside 1..=`max`.
+fn bounded_limit(limit: Option<i64>, default: i64, max: i64) -> Result<i64, ApiError> {
+    let limit = limit.unwrap_or(default);
+    if (1..=max).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError(
+            StatusCode::BAD_REQUEST,
+            format!("limit must be 1-{max}, got {limit}"),
+        ))
+    }
+}
+
 /// A JSON body, absent meaning all defaults; a malformed one is a JSON
 /// error naming what was wrong.
 fn json_body<T: Default>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
@@ -140,9 +153,17 @@ impl NodesParams {
                 return Err(bad(format!("cannot sort by {s:?}")));
             }
         }
+        if let Some(o) = self.order.as_deref() {
+            if o != "asc" && o != "desc" {
+                return Err(bad(format!("order must be asc or desc, got {o:?}")));
+            }
+        }
         let limit = self.limit.unwrap_or(100);
         if !(1..=1000).contains(&limit) {
             return Err(bad(format!("limit must be 1-1000, got {limit}")));
+        }
+        if !(0..=1_000_000_000).contains(&self.offset.unwrap_or(0)) {
+            return Err(bad("offset must be 0-1000000000".into()));
         }
         Ok(NodeFilter {
             status,
@@ -152,7 +173,7 @@ impl NodesParams {
             sort: self.sort.clone(),
             desc: self.order.as_deref() == Some("desc"),
             limit,
-            offset: self.offset.unwrap_or(0).max(0),
+            offset: self.offset.unwrap_or(0),
         })
     }
 }
@@ -199,13 +220,11 @@ async fn node_deviations(
             ))
         }
     };
+    let limit = bounded_limit(p.limit, 10_000, 10_000)?;
     if hub.store.node(&id).await?.is_none() {
         return Err(ApiError(StatusCode::NOT_FOUND, format!("no node {id:?}")));
     }
-    let devs = hub
-        .store
-        .deviations(&id, open, p.limit.unwrap_or(10_000))
-        .await?;
+    let devs = hub.store.deviations(&id, open, limit).await?;
     Ok(Json(json!({ "deviations": devs })))
 }
 
@@ -277,7 +296,7 @@ async fn audit(
     params: Result<QueryParams<AuditParams>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult {
     let QueryParams(p) = params.map_err(|e| ApiError(StatusCode::BAD_REQUEST, e.body_text()))?;
-    let limit = p.limit.unwrap_or(200).clamp(1, 1000);
+    let limit = bounded_limit(p.limit, 200, 1000)?;
     let entries = hub
         .store
         .audit(p.node.as_deref().filter(|s| !s.is_empty()), limit)
@@ -406,7 +425,7 @@ async fn correlations(
         .store
         .correlations(
             p.image.as_deref().filter(|s| !s.is_empty()),
-            p.limit.unwrap_or(200),
+            bounded_limit(p.limit, 200, 1000)?,
         )
         .await?;
     Ok(Json(json!({ "groups": groups })))

@@ -283,6 +283,23 @@ fn bad_api_requests_get_clear_errors() {
     assert!(body.contains("invalid cursor"), "{body}");
     let (code, _) = c.get_raw("/api/v1/flags?limit=0");
     assert_eq!(code, 400);
+    for bad in [
+        "/api/v1/nodes?order=sideways",
+        "/api/v1/nodes?offset=-1",
+        "/api/v1/audit?limit=1001",
+        "/api/v1/nodes/ghost/deviations?limit=0",
+        "/api/v1/correlations?limit=5000",
+    ] {
+        assert_eq!(c.get_raw(bad).0, 400, "{bad}");
+    }
+    // A known route with a method it does not have.
+    let r = c
+        .http_agent()
+        .delete(&format!("{}/api/v1/nodes", c.http))
+        .header("authorization", &c.bearer())
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 405);
     let out = c.ctl(&["node", "ghost"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no node \"ghost\""));
     let out = c.ctl(&["nodes", "--status", "exploded"]);

@@ -73,6 +73,14 @@ pub async fn http_guard(
         tls: false,
     };
     let Some(access) = http_access(&method, &path) else {
+        // A known route with another method: not allowed. A route missing
+        // from the table altogether: refused (closed until it is listed).
+        if matched.is_none() || super::auth::HTTP_ROUTES.iter().any(|(_, p, _)| *p == path) {
+            return json_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                &format!("{method} is not allowed here"),
+            );
+        }
         return json_error(
             StatusCode::FORBIDDEN,
             "route is not in the authorization table",
