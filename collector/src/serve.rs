@@ -11,6 +11,7 @@ use plumb_proto::{
     QueryServiceServer,
 };
 use tokio::net::TcpListener;
+use tokio_stream::StreamExt as _;
 
 use crate::admin::Admin;
 use crate::hub::Hub;
@@ -263,8 +264,6 @@ pub async fn serve(
     h??;
     Ok(())
 }
-
-use tokio_stream::StreamExt as _;
 
 async fn wait(mut rx: tokio::sync::watch::Receiver<bool>) {
     while !*rx.borrow() {

@@ -71,7 +71,13 @@ impl Audit {
             outcome: outcome.to_string(),
             detail: cut(detail),
         };
-        tracing::info!(actor = %entry.actor, action = %entry.action, target = %entry.target, outcome, detail = %entry.detail, "audit");
+        // Refusals can come in floods: the audit table keeps them, the log
+        // only at debug level.
+        if outcome == "ok" {
+            tracing::info!(actor = %entry.actor, action = %entry.action, target = %entry.target, detail = %entry.detail, "audit");
+        } else {
+            tracing::debug!(actor = %entry.actor, action = %entry.action, target = %entry.target, detail = %entry.detail, "audit: refused");
+        }
         if self.tx.try_send(entry).is_err() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }

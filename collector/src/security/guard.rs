@@ -104,8 +104,7 @@ pub async fn http_guard(
         .await
     {
         Ok(p) => p,
-        Err(Refusal::Unauthenticated(m)) if is_page(&path) && method == Method::GET => {
-            let _ = m;
+        Err(Refusal::Unauthenticated(_)) if is_page(&path) && method == Method::GET => {
             return Redirect::to("/login").into_response();
         }
         Err(Refusal::Unauthenticated(m)) => return json_error(StatusCode::UNAUTHORIZED, &m),

@@ -243,7 +243,9 @@ pub struct TlsCounters {
 
 /// Accepts on `listener`; with `tls`, completes each handshake in its own
 /// task (bounded by [`HANDSHAKE_TIMEOUT`]) and yields only finished
-/// connections. Ends when the receiver is dropped.
+/// connections. Failed handshakes are counted for `/metrics` and logged at
+/// debug level only, so a flood of them cannot fill the logs.
+/// Ends when the receiver is dropped.
 pub fn accept(
     listener: TcpListener,
     tls: Option<Arc<rustls::ServerConfig>>,
@@ -321,12 +323,12 @@ pub fn accept(
                         Ok(Ok(s)) => s,
                         Ok(Err(e)) => {
                             counters.handshake_failures.fetch_add(1, Ordering::Relaxed);
-                            tracing::info!(peer = %addr, error = %e, "TLS handshake refused");
+                            tracing::debug!(peer = %addr, error = %e, "TLS handshake refused");
                             return;
                         }
                         Err(_) => {
                             counters.handshake_failures.fetch_add(1, Ordering::Relaxed);
-                            tracing::info!(peer = %addr, "TLS handshake timed out");
+                            tracing::debug!(peer = %addr, "TLS handshake timed out");
                             return;
                         }
                     };
