@@ -31,7 +31,11 @@ macro_rules! say {
 
 /// Query and act on plumb's fleet state.
 #[derive(Parser)]
-#[command(name = "plumbctl", version, about)]
+#[command(
+    name = "plumbctl",
+    version,
+    about = "plumbctl: query and act on plumb's fleet state (nodes, flags, manifests, tokens, enrollment, audit)"
+)]
 struct Cli {
     /// The collector's gRPC URL.
     #[arg(
