@@ -241,6 +241,10 @@ impl Checker {
             only: scope,
         });
         let walk_elapsed = walk_started.elapsed();
+        if let Some(why) = &scan.over_budget {
+            tracing::warn!(error = %why, "file walk stopped at the memory ceiling");
+            unverified.push(("files".to_string(), why.clone()));
+        }
         if needs_files {
             self.load_files()?;
         }

@@ -66,6 +66,8 @@ pub struct FileScan {
     pub hashed: u64,
     pub hashed_bytes: u64,
     pub cache_hits: u64,
+    /// Set when the walk stopped at the memory ceiling: why.
+    pub over_budget: Option<String>,
 }
 
 /// The root must exist and be a directory; anything else is a usage error.
@@ -88,6 +90,7 @@ struct Gathered {
     hashed: AtomicU64,
     hashed_bytes: AtomicU64,
     cache_hits: AtomicU64,
+    over_budget: std::sync::OnceLock<String>,
 }
 
 /// What every task of one walk shares.
@@ -223,6 +226,7 @@ impl<'w> Walk<'w> {
             hashed,
             hashed_bytes,
             cache_hits,
+            over_budget,
         } = self.out;
         let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -236,6 +240,7 @@ impl<'w> Walk<'w> {
             hashed: hashed.into_inner(),
             hashed_bytes: hashed_bytes.into_inner(),
             cache_hits: cache_hits.into_inner(),
+            over_budget: over_budget.into_inner(),
         }
     }
 
@@ -293,12 +298,23 @@ impl<'w> Walk<'w> {
     /// Reads one directory through its descriptor: records its entries,
     /// spawns its subdirectories (each opens itself from this one).
     fn dir<'s>(&'s self, s: &rayon::Scope<'s>, handle: Arc<DirHandle>, rel: Vec<u8>) {
+        // A tree too large for the memory ceiling is not read further:
+        // what is below each directory left is unverified, and said so.
+        if let Err(e) = self.within_budget(&rel) {
+            return self.error(rel, e);
+        }
         let entries = match std::fs::read_dir(&handle.via) {
             Ok(rd) => rd,
             Err(e) => return self.error(rel, e.to_string()),
         };
         let mut done = Vec::new();
-        for entry in entries {
+        for (n, entry) in entries.enumerate() {
+            if n % 1024 == 1023 {
+                if let Err(e) = self.within_budget(&rel) {
+                    self.error(rel.clone(), e);
+                    break;
+                }
+            }
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
@@ -378,6 +394,18 @@ impl<'w> Walk<'w> {
                 });
             }
         });
+    }
+
+    /// The walk keeps to half the memory ceiling: the diff and the report
+    /// need about as much again for what it found.
+    fn within_budget(&self, rel: &[u8]) -> Result<(), String> {
+        crate::memory::check_share(format_args!("the walk at {}", paths::display(rel)), 50).map_err(
+            |e| {
+                let e = e.to_string();
+                let _ = self.out.over_budget.set(e.clone());
+                e
+            },
+        )
     }
 
     fn cached(&self, meta: &Metadata) -> Option<[u8; 32]> {

@@ -14,9 +14,12 @@ pub mod daemon;
 pub mod diff;
 pub mod files;
 pub mod fixture;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hash;
 pub mod listeners;
 pub mod manifest;
+pub mod memory;
 pub mod packages;
 pub mod paths;
 pub mod policy;

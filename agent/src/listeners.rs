@@ -45,44 +45,14 @@ pub fn scan(proc_dir: &Path) -> Result<Vec<Listener>, ListenerError> {
                 })
             }
         };
-        let want_state = if protocol == Protocol::Tcp {
-            TCP_LISTEN
-        } else {
-            UDP_UNCONNECTED
-        };
-        for (i, line) in text.lines().enumerate().skip(1) {
-            let err = |message: String| ListenerError {
-                path: path.display().to_string(),
-                line: Some(i + 1),
-                message,
-            };
-            let cols: Vec<&str> = line.split_whitespace().collect();
-            if cols.len() < 10 {
-                return Err(err(format!(
-                    "expected at least 10 columns, found {}",
-                    cols.len()
-                )));
-            }
-            if cols[3] != want_state {
-                continue;
-            }
-            let (address, port) = parse_endpoint(cols[1]).map_err(&err)?;
-            if protocol == Protocol::Udp && !cols[2].ends_with(":0000") {
-                continue; // a connected UDP socket is a client, not a listener
-            }
-            let inode: u64 = cols[9]
-                .parse()
-                .map_err(|_| err(format!("bad inode {:?}", cols[9])))?;
+        for (mut listener, inode) in parse_table(&path.display().to_string(), &text, protocol)? {
             let (process, executable) = owners.get(&inode).cloned().unwrap_or_default();
-            let ephemeral = range.is_some_and(|(lo, hi)| port >= lo && port <= hi);
-            out.push(Listener {
-                protocol: protocol as i32,
-                address,
-                port: u32::from(port),
-                process,
-                ephemeral,
-                executable,
-            });
+            let port = listener.port;
+            listener.process = process;
+            listener.executable = executable;
+            listener.ephemeral =
+                range.is_some_and(|(lo, hi)| port >= u32::from(lo) && port <= u32::from(hi));
+            out.push(listener);
         }
     }
     out.sort_by(|a, b| {
@@ -90,6 +60,54 @@ pub fn scan(proc_dir: &Path) -> Result<Vec<Listener>, ListenerError> {
             .cmp(&(b.protocol, &b.address, b.port, &b.process))
     });
     out.dedup();
+    Ok(out)
+}
+
+/// The listening sockets of one `/proc/net/{tcp,tcp6,udp,udp6}` table
+/// (`text`, read from `path`), each with its socket inode; owner and
+/// ephemerality are left for the caller.
+pub fn parse_table(
+    path: &str,
+    text: &str,
+    protocol: Protocol,
+) -> Result<Vec<(Listener, u64)>, ListenerError> {
+    let want_state = if protocol == Protocol::Tcp {
+        TCP_LISTEN
+    } else {
+        UDP_UNCONNECTED
+    };
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate().skip(1) {
+        let err = |message: String| ListenerError {
+            path: path.to_string(),
+            line: Some(i + 1),
+            message,
+        };
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        if cols.len() < 10 {
+            return Err(err(format!(
+                "expected at least 10 columns, found {}",
+                cols.len()
+            )));
+        }
+        if cols[3] != want_state {
+            continue;
+        }
+        let (address, port) = parse_endpoint(cols[1]).map_err(&err)?;
+        if protocol == Protocol::Udp && !cols[2].ends_with(":0000") {
+            continue; // a connected UDP socket is a client, not a listener
+        }
+        let inode: u64 = cols[9]
+            .parse()
+            .map_err(|_| err(format!("bad inode {:?}", cols[9])))?;
+        let listener = Listener {
+            protocol: protocol as i32,
+            address,
+            port: u32::from(port),
+            ..Listener::default()
+        };
+        out.push((listener, inode));
+    }
     Ok(out)
 }
 

@@ -18,6 +18,11 @@ use plumb_agent::{listeners, report};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Heap ceiling (K, M or G; default 256M): an input that would need
+    /// more (a package database, a manifest, a tree) is an error naming
+    /// it, reported as `scan_error`, not an abort.
+    #[arg(long, global = true, env = "PLUMB_MEMORY_LIMIT", value_parser = plumb_agent::memory::parse_size)]
+    memory_limit: Option<usize>,
 }
 
 #[derive(Subcommand)]
@@ -186,6 +191,13 @@ struct RunArgs {
 fn main() -> ExitCode {
     init_tracing();
     let cli = Cli::parse();
+    let memory_limit = cli
+        .memory_limit
+        .unwrap_or(plumb_agent::memory::DEFAULT_CEILING);
+    if let Err(e) = plumb_agent::memory::set_ceiling(memory_limit) {
+        eprintln!("plumb-agent: error: {e}");
+        return ExitCode::from(64);
+    }
     if !matches!(cli.command, Command::Run(_)) {
         die_quietly_on_closed_stdout();
     }
@@ -200,7 +212,7 @@ fn main() -> ExitCode {
             command: ManifestCommand::Sign { file, key },
         } => sign(&file, &key),
         Command::Check(args) => check(args),
-        Command::Run(args) => return run(*args),
+        Command::Run(args) => return run(*args, cli.memory_limit.is_some()),
         Command::DemoRoot { dir } => {
             plumb_agent::fixture::FixtureRoot::at(&dir).realistic();
             println!("demo root ready at {}", dir.display());
@@ -428,7 +440,7 @@ fn tempfile_probe(dir: &Path) -> std::io::Result<()> {
     std::fs::remove_file(probe)
 }
 
-fn run(args: RunArgs) -> ExitCode {
+fn run(args: RunArgs, memory_limit_given: bool) -> ExitCode {
     use plumb_agent::daemon::config::{RunConfig, RunConfigFile};
     let file = match &args.config {
         Some(p) => match RunConfig::load_file(p) {
@@ -440,6 +452,14 @@ fn run(args: RunArgs) -> ExitCode {
         },
         None => RunConfigFile::default(),
     };
+    // The flag (or PLUMB_MEMORY_LIMIT) wins over the file's setting.
+    if let (Some(limit), false) = (&file.memory_limit, memory_limit_given) {
+        let set = plumb_agent::memory::parse_size(limit).and_then(plumb_agent::memory::set_ceiling);
+        if let Err(e) = set {
+            eprintln!("plumb-agent: error: config memory_limit: {e}");
+            return ExitCode::from(64);
+        }
+    }
     let validate = args.validate;
     let flags = RunConfigFile {
         collector: args.collector,
@@ -463,6 +483,7 @@ fn run(args: RunArgs) -> ExitCode {
         enroll_token_file: args.enroll_token_file,
         insecure_plaintext: args.insecure_plaintext.then_some(true),
         trust_keys: (!args.trust_keys.is_empty()).then_some(args.trust_keys),
+        memory_limit: None,
     };
     let cfg = match RunConfig::resolve(file, flags) {
         Ok(mut c) => {

@@ -95,6 +95,10 @@ impl Baseline {
         let mut files = Vec::new();
         let meta = Manifest::decode_streaming(bytes, |e| {
             files.push(FileRecord::from_entry(e, &mut names)?);
+            if files.len() % 4096 == 0 {
+                crate::memory::check(format_args!("{} file records", files.len()))
+                    .map_err(|e| e.to_string())?;
+            }
             Ok(())
         })?;
         Ok(Baseline::sorted(meta, files))
@@ -282,11 +286,22 @@ fn is_json(path: &Path, bytes: &[u8]) -> bool {
 /// verifies its format version and digest.
 pub fn read(path: &Path) -> Result<Baseline, ManifestFileError> {
     let p = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ManifestFileError::Io {
+    let bytes = read_bounded(path).map_err(|source| ManifestFileError::Io {
         path: p.clone(),
         source,
     })?;
     decode(&bytes, path)
+}
+
+/// A whole file, its size first reserved under the memory ceiling.
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len() as usize;
+    let mut bytes = crate::memory::buffer("the file", len)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::OutOfMemory, e.to_string()))?;
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Decodes manifest bytes read from `origin`.

@@ -614,3 +614,83 @@ fn a_process_cannot_borrow_an_allowed_name() {
         "{report:#}"
     );
 }
+
+#[test]
+fn inputs_beyond_the_memory_ceiling_are_errors_naming_them() {
+    let node = Node::new();
+    node.build();
+    // A package database larger than the whole ceiling: it is not read,
+    // the scan says so and goes on with the files.
+    let mut status = std::fs::read(node.path("/var/lib/dpkg/status")).unwrap();
+    status.resize(24 << 20, b'\n');
+    std::fs::write(node.path("/var/lib/dpkg/status"), &status).unwrap();
+    std::fs::write(node.path("/usr/bin/ls"), b"patched").unwrap();
+    let (code, json) = node.check_with(&["--memory-limit", "16M"]);
+    assert_eq!(code, 1, "{json}");
+    let devs = json["deviations"].as_array().unwrap();
+    let err = devs
+        .iter()
+        .find(|d| d["kind"] == "scan_error" && d["key"] == "/var/lib/dpkg/status")
+        .unwrap_or_else(|| panic!("{json}"));
+    let why = err["actual"].as_str().unwrap();
+    assert!(why.contains("memory ceiling of 16.0 MiB"), "{why}");
+    assert!(
+        devs.iter().any(|d| d["key"] == "/usr/bin/ls"),
+        "files are still checked: {json}"
+    );
+
+    // A manifest larger than the ceiling: an error naming it, not an abort.
+    let big = node.state.with_file_name("huge.pb");
+    std::fs::write(&big, vec![0u8; 20 << 20]).unwrap();
+    let (code, err) = stderr_of({
+        let mut c = agent();
+        c.args(["check", "--memory-limit", "16M", "--manifest"])
+            .arg(&big)
+            .arg("--root")
+            .arg(node.root.path());
+        c
+    });
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("huge.pb") && err.contains("memory ceiling"),
+        "{err}"
+    );
+
+    let (code, err) = stderr_of({
+        let mut c = agent();
+        c.args(["check", "--memory-limit", "1M", "--manifest"])
+            .arg(&big);
+        c
+    });
+    assert_eq!(code, 64, "{err}");
+    assert!(err.contains("below the minimum"), "{err}");
+}
+
+#[test]
+fn a_tree_too_large_for_the_memory_ceiling_is_reported_not_fatal() {
+    let node = Node::new();
+    node.build();
+    // Long paths make a few thousand entries weigh tens of megabytes.
+    let mut deep = String::new();
+    for i in 0..14 {
+        deep.push_str(&format!("/{}{i:02}", "d".repeat(250)));
+    }
+    let dir = node.path(&format!("/opt{deep}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 0..6000 {
+        std::fs::write(dir.join(format!("{}{i:05}", "f".repeat(200))), b"x").unwrap();
+    }
+    std::fs::write(node.path("/usr/bin/ls"), b"patched").unwrap();
+    let (code, json) = node.check_with(&["--memory-limit", "16M"]);
+    assert_eq!(code, 1, "{json}");
+    let devs = json["deviations"].as_array().unwrap();
+    let err = devs
+        .iter()
+        .find(|d| d["kind"] == "scan_error" && d["key"] == "files")
+        .unwrap_or_else(|| panic!("no scan_error for the walk in {json}"));
+    assert_eq!(err["severity"], "critical");
+    assert!(
+        err["actual"].as_str().unwrap().contains("memory ceiling"),
+        "{err}"
+    );
+}

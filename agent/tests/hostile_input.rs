@@ -85,3 +85,43 @@ proptest! {
         let _ = plumb_agent::policy::PolicyFile::parse(&text, "fuzz.toml");
     }
 }
+
+/// Every committed fuzz input (seed corpora, minimised corpora and the
+/// inputs that once failed, in `agent/fuzz/{corpus,regressions}`) replayed
+/// through its target with the suite: a fixed crash stays fixed.
+#[test]
+fn fuzz_corpora_and_regressions_replay_cleanly() {
+    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let mut replayed = 0;
+    for (name, target) in plumb_agent::fuzzing::TARGETS {
+        for kind in ["corpus", "regressions"] {
+            let Ok(entries) = std::fs::read_dir(fuzz.join(kind).join(name)) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.unwrap().path();
+                target(&std::fs::read(&path).unwrap());
+                replayed += 1;
+            }
+        }
+    }
+    assert!(
+        replayed >= plumb_agent::fuzzing::TARGETS.len(),
+        "only {replayed} inputs found under {}",
+        fuzz.display()
+    );
+}
+
+/// Writes the seed corpora (run by `scripts/fuzz.sh seed`, with
+/// `PLUMB_FUZZ_SEEDS` naming the corpus directory).
+#[test]
+#[ignore = "writes files; run by scripts/fuzz.sh"]
+fn write_fuzz_seeds() {
+    let dir =
+        std::path::PathBuf::from(std::env::var("PLUMB_FUZZ_SEEDS").expect("PLUMB_FUZZ_SEEDS"));
+    for (i, (name, bytes)) in plumb_agent::fuzzing::seeds().into_iter().enumerate() {
+        let d = dir.join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join(format!("seed-{i}")), bytes).unwrap();
+    }
+}

@@ -58,6 +58,8 @@ pub struct RunConfigFile {
     pub insecure_plaintext: Option<bool>,
     /// Public keys (SPKI PEM) the manifest must be signed with.
     pub trust_keys: Option<Vec<PathBuf>>,
+    /// The agent's heap ceiling, e.g. `256M` (see `--memory-limit`).
+    pub memory_limit: Option<String>,
 }
 
 /// Validated configuration.

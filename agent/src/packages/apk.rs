@@ -19,6 +19,12 @@ pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
         return Ok(());
     };
     let bytes = read_db_file(&path)?;
+    parse(&bytes, &path, out)
+}
+
+/// Reads the installed database `bytes` (from `path`) into `out`.
+pub(crate) fn parse(bytes: &[u8], path: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
+    let path = path.to_path_buf();
     let mut name: Option<String> = None;
     let mut version: Option<String> = None;
     let mut arch = String::new();

@@ -18,31 +18,18 @@ pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
     let Some(path) = resolve_in_root(root, STATUS) else {
         return Ok(());
     };
-    let text = read_db_file(&path)?;
-    let text = String::from_utf8(text).map_err(|e| {
-        let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
-        PackageError::at(&path, Some(line), "not valid UTF-8")
-    })?;
-    for stanza in
-        parse_status(&text).map_err(|(line, msg)| PackageError::at(&path, Some(line), msg))?
-    {
-        let pkg = Package {
-            manager: PackageManager::Dpkg as i32,
-            name: stanza.name.clone(),
-            version: stanza.version,
-            arch: stanza.arch.clone(),
-        };
+    let bytes = read_db_file(&path)?;
+    let info = resolve_in_root(root, INFO);
+    for pkg in parse_installed(&bytes, &path)? {
+        let candidates = [
+            format!("{}:{}.list", pkg.name, pkg.arch),
+            format!("{}.list", pkg.name),
+        ];
+        let name = pkg.name.clone();
         out.packages.push(pkg);
-        let Some(info) = resolve_in_root(root, INFO) else {
+        let Some(info) = &info else {
             continue;
         };
-        let candidates = [
-            format!("{}:{}.list", stanza.name, stanza.arch),
-            format!("{}.list", stanza.name),
-        ];
         for c in candidates {
             let list = info.join(&c);
             match std::fs::symlink_metadata(&list) {
@@ -52,7 +39,7 @@ pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
                         .split(|b| *b == b'\n')
                         .filter(|l| !l.is_empty() && *l != b"/.")
                     {
-                        out.own(line.to_vec(), &stanza.name);
+                        out.own(line.to_vec(), &name);
                     }
                     break;
                 }
@@ -62,6 +49,28 @@ pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
         }
     }
     Ok(())
+}
+
+/// The installed packages of a status file read from `path`.
+pub(crate) fn parse_installed(bytes: &[u8], path: &Path) -> Result<Vec<Package>, PackageError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        PackageError::at(path, Some(line), "not valid UTF-8")
+    })?;
+    let stanzas =
+        parse_status(text).map_err(|(line, msg)| PackageError::at(path, Some(line), msg))?;
+    Ok(stanzas
+        .into_iter()
+        .map(|s| Package {
+            manager: PackageManager::Dpkg as i32,
+            name: s.name,
+            version: s.version,
+            arch: s.arch,
+        })
+        .collect())
 }
 
 struct Stanza {

@@ -2,9 +2,9 @@
 //! apk) without running any package tool, and learns which package owns
 //! which path.
 
-mod apk;
-mod dpkg;
-mod rpm;
+pub(crate) mod apk;
+pub(crate) mod dpkg;
+pub(crate) mod rpm;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -100,7 +100,12 @@ pub(crate) fn read_db_file(path: &Path) -> Result<Vec<u8>, PackageError> {
     if meta.len() > MAX_DB_FILE {
         return Err(err(format!("{} bytes, limit {MAX_DB_FILE}", meta.len())));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    let mut bytes =
+        crate::memory::buffer(path.display(), meta.len() as usize).map_err(|e| PackageError {
+            path: path.display().to_string(),
+            line: None,
+            message: e.to_string(),
+        })?;
     file.take(MAX_DB_FILE + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| err(e.to_string()))?;

@@ -32,6 +32,8 @@ const OTHER_FORMATS: &[(&str, &str)] = &[
 ];
 /// The longest any query of the database may take.
 const QUERY_BUDGET: Duration = Duration::from_secs(10);
+/// The most memory SQLite may take while reading the database.
+const SQLITE_HEAP_LIMIT: i64 = 64 * 1024 * 1024;
 /// The largest header blob read.
 const MAX_BLOB: usize = 16 * 1024 * 1024;
 
@@ -105,56 +107,64 @@ pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
     let mut stmt = conn
         .prepare("SELECT hnum, blob FROM Packages ORDER BY hnum")
         .map_err(|e| err(format!("not an rpm database: {e}")))?;
-    let rows = stmt
-        .query_map([], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
-        })
-        .map_err(|e| err(e.to_string()))?;
-    for row in rows {
-        let (hnum, blob) = row.map_err(|e| err(e.to_string()))?;
-        if blob.len() > MAX_BLOB {
-            return Err(err(format!(
-                "package header {hnum}: {} bytes, limit {MAX_BLOB}",
-                blob.len()
-            )));
+    let mut rows = stmt.query([]).map_err(|e| err(e.to_string()))?;
+    while let Some(row) = rows.next().map_err(|e| err(e.to_string()))? {
+        let hnum: i64 = row.get(0).map_err(|e| err(e.to_string()))?;
+        // Borrowed from SQLite, not copied.
+        let blob = row
+            .get_ref(1)
+            .and_then(|v| v.as_blob().map_err(Into::into))
+            .map_err(|e| err(format!("package header {hnum}: {e}")))?;
+        let (package, files) = parse_package(hnum, blob).map_err(err)?;
+        for file in files {
+            out.own(file.into_bytes(), &package.name);
         }
-        let header =
-            Header::parse(&blob).map_err(|m| err(format!("package header {hnum}: {m}")))?;
-        let name = header
-            .string(TAG_NAME)
-            .map_err(|m| err(format!("package header {hnum}: {m}")))?;
-        let version = header
-            .string(TAG_VERSION)
-            .map_err(|m| err(format!("package {name}: {m}")))?;
-        let release = header.string(TAG_RELEASE).unwrap_or_default();
-        let epoch = header
-            .int32s(TAG_EPOCH)
-            .ok()
-            .and_then(|v| v.first().copied());
-        let arch = header.string(TAG_ARCH).unwrap_or_default();
-        let mut evr = String::new();
-        if let Some(e) = epoch {
-            evr.push_str(&format!("{e}:"));
-        }
-        evr.push_str(&version);
-        if !release.is_empty() {
-            evr.push('-');
-            evr.push_str(&release);
-        }
-        for file in header
-            .files()
-            .map_err(|m| err(format!("package {name}: corrupt file list: {m}")))?
-        {
-            out.own(file.into_bytes(), &name);
-        }
-        out.packages.push(Package {
-            manager: PackageManager::Rpm as i32,
-            name,
-            version: evr,
-            arch,
-        });
+        out.packages.push(package);
     }
     Ok(())
+}
+
+/// One package from its header blob (row `hnum` of `Packages`): the
+/// package and the paths it owns. The error names the row or the package.
+pub(crate) fn parse_package(hnum: i64, blob: &[u8]) -> Result<(Package, Vec<String>), String> {
+    if blob.len() > MAX_BLOB {
+        return Err(format!(
+            "package header {hnum}: {} bytes, limit {MAX_BLOB}",
+            blob.len()
+        ));
+    }
+    let header = Header::parse(blob).map_err(|m| format!("package header {hnum}: {m}"))?;
+    let name = header
+        .string(TAG_NAME)
+        .map_err(|m| format!("package header {hnum}: {m}"))?;
+    let version = header
+        .string(TAG_VERSION)
+        .map_err(|m| format!("package {name}: {m}"))?;
+    let release = header.string(TAG_RELEASE).unwrap_or_default();
+    let epoch = header
+        .int32s(TAG_EPOCH)
+        .ok()
+        .and_then(|v| v.first().copied());
+    let arch = header.string(TAG_ARCH).unwrap_or_default();
+    let mut evr = String::new();
+    if let Some(e) = epoch {
+        evr.push_str(&format!("{e}:"));
+    }
+    evr.push_str(&version);
+    if !release.is_empty() {
+        evr.push('-');
+        evr.push_str(&release);
+    }
+    let files = header
+        .files()
+        .map_err(|m| format!("package {name}: corrupt file list: {m}"))?;
+    let package = Package {
+        manager: PackageManager::Rpm as i32,
+        name,
+        version: evr,
+        arch,
+    };
+    Ok((package, files))
 }
 
 /// Opens the node's database read-only, with its schema untrusted and
@@ -165,6 +175,8 @@ fn open(path: &Path, budget: Duration) -> rusqlite::Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.pragma_update(None, "trusted_schema", "OFF")?;
+    // SQLite allocates outside the agent's counted heap: its own limit.
+    conn.pragma_update(None, "hard_heap_limit", SQLITE_HEAP_LIMIT)?;
     let started = Instant::now();
     // Called every 10,000 virtual machine steps: true interrupts.
     conn.progress_handler(10_000, Some(move || started.elapsed() > budget));
