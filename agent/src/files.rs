@@ -281,7 +281,8 @@ impl<'w> Walk<'w> {
         let path = parent.entry(name);
         match std::fs::symlink_metadata(&path) {
             Ok(meta) => {
-                let file = self.record_at(&path, Some((&parent.file, name)), rel.clone(), &meta);
+                let file =
+                    self.record_at(&path, Some((&parent.file, name, None)), rel.clone(), &meta);
                 lock(&self.out.files).push(file);
                 if meta.is_dir() && meta.dev() == self.dev {
                     match parent.child(name, Some(&meta)) {
@@ -332,8 +333,21 @@ impl<'w> Walk<'w> {
             if self.opts.ignore.is_ignored(&child) {
                 continue;
             }
-            // lstat relative to the open directory (no path walk).
-            let meta = match entry.metadata() {
+            // A regular file (by the entry's d_type) that no cache could
+            // spare reading is opened first and its stat taken from the
+            // descriptor: no lstat by name. Anything else: lstat relative
+            // to the open directory (no path walk).
+            let opened = match entry.file_type() {
+                Ok(t) if t.is_file() && self.opts.cache.is_none() => {
+                    crate::hash::open_no_follow(&handle.file, name.as_os_str()).ok()
+                }
+                _ => None,
+            };
+            let stat = match &opened {
+                Some(file) => file.metadata(),
+                None => entry.metadata(),
+            };
+            let meta = match stat {
                 Ok(m) => m,
                 // Vanished between readdir and lstat: the diff reports it
                 // removed, which is what it is now.
@@ -368,7 +382,7 @@ impl<'w> Walk<'w> {
                     meta,
                 });
             } else {
-                let at = Some((&handle.file, name.as_os_str()));
+                let at = Some((&handle.file, name.as_os_str(), opened));
                 done.push(self.record_at(&handle.entry(&name), at, child, &meta));
             }
         }
@@ -425,7 +439,7 @@ impl<'w> Walk<'w> {
     fn record_at(
         &self,
         full: &Path,
-        at: Option<(&File, &OsStr)>,
+        at: Option<(&File, &OsStr, Option<File>)>,
         rel: Vec<u8>,
         meta: &Metadata,
     ) -> ScannedFile {
@@ -444,7 +458,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 fn record(
     opts: &ScanOptions<'_>,
     full: &Path,
-    at: Option<(&File, &OsStr)>,
+    at: Option<(&File, &OsStr, Option<File>)>,
     rel: Vec<u8>,
     meta: &Metadata,
     out: &Gathered,
@@ -479,7 +493,9 @@ fn record(
                 out.cache_hits.fetch_add(1, Ordering::Relaxed);
             } else {
                 let hashed = match at {
-                    Some((dir, name)) => hash_file_at(dir, name, seen, opts.throttle.as_ref()),
+                    Some((dir, name, opened)) => {
+                        hash_file_at(dir, name, opened, seen, opts.throttle.as_ref())
+                    }
                     None => hash_file(full, seen, opts.throttle.as_ref()),
                 };
                 match hashed {

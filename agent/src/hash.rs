@@ -114,14 +114,22 @@ pub fn hash_file(
 /// [`hash_file`] for the entry `name` of the open directory `dir`: no path
 /// walk per file, and a directory swapped for a symlink after it was
 /// opened cannot redirect the read.
+///
+/// `opened` is the entry already open (by [`open_no_follow`]), whose
+/// `fstat` is `seen`: read first, without opening it again.
 pub fn hash_file_at(
     dir: &File,
     name: &OsStr,
+    opened: Option<File>,
     seen: StatKey,
     throttle: Option<&Arc<Throttle>>,
 ) -> Result<([u8; 32], StatKey), HashError> {
+    let opened = std::cell::Cell::new(opened);
     hash_opened(
-        || open_no_follow(dir, name).map_err(HashError::Open),
+        || match opened.take() {
+            Some(file) => Ok(file),
+            None => open_no_follow(dir, name).map_err(HashError::Open),
+        },
         seen,
         throttle,
     )
@@ -129,7 +137,7 @@ pub fn hash_file_at(
 
 /// Opens `path` (relative to `dir`) for reading without following a
 /// symlink, blocking on a fifo or acquiring a terminal.
-fn open_no_follow(dir: impl AsFd, path: impl rustix::path::Arg) -> io::Result<File> {
+pub(crate) fn open_no_follow(dir: impl AsFd, path: impl rustix::path::Arg) -> io::Result<File> {
     use rustix::fs::{Mode, OFlags};
     let flags =
         OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
@@ -290,10 +298,10 @@ mod tests {
         std::fs::create_dir(&other).unwrap();
         std::fs::write(other.join("f"), b"planted").unwrap();
         symlink(&other, &d).unwrap();
-        let (digest, _) = hash_file_at(&dir, OsStr::new("f"), seen, None).unwrap();
+        let (digest, _) = hash_file_at(&dir, OsStr::new("f"), None, seen, None).unwrap();
         assert_eq!(digest, sha256(b"original"));
         assert!(matches!(
-            hash_file_at(&dir, OsStr::new("missing"), seen, None),
+            hash_file_at(&dir, OsStr::new("missing"), None, seen, None),
             Err(HashError::Open(_))
         ));
     }
