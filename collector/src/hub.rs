@@ -15,6 +15,20 @@ use crate::model::{now_ms, NodeStatus, Transition};
 use crate::policy::{Policy, Verdict};
 use crate::store::{BatchJob, BatchOutcome, Store, StoreError};
 
+/// What an output queues, in the transition's own transaction, when a
+/// node changes status: outbox rows `(sink, payload)`. The alert outputs
+/// install one; the hub knows no sink.
+pub trait OutboxWriter: Send + Sync {
+    fn rows(
+        &self,
+        node: &crate::model::Node,
+        from: NodeStatus,
+        to: NodeStatus,
+        reasons: &[String],
+        now: i64,
+    ) -> Vec<(String, String)>;
+}
+
 /// A lifecycle transition with the node's image, as fanned out.
 #[derive(Clone, Debug)]
 pub struct NodeEvent {
@@ -53,9 +67,14 @@ pub struct Hub {
     pub store: Store,
     pub policy: Policy,
     pub trust: crate::security::Trust,
-    pub sinks: crate::alert::Sinks,
-    /// Wakes the alert delivery loop when a transition queued alerts.
-    pub alerts_queued: tokio::sync::Notify,
+    /// What transitions queue for the outputs (none: nothing queued).
+    outbox: Option<Arc<dyn OutboxWriter>>,
+    /// Wakes the outputs' delivery tasks when a transition queued rows.
+    pub outbox_queued: tokio::sync::Notify,
+    /// This replica's name in leases: its host and gRPC port, unique among
+    /// the replicas of one database and the same after a restart, so a
+    /// restarted replica takes its leases back at once.
+    pub instance: String,
     pub counters: Counters,
     events: broadcast::Sender<NodeEvent>,
     /// Per node: connection id, outbound channel, and the signal that ends
@@ -74,8 +93,9 @@ impl Hub {
     pub fn start(
         store: Store,
         policy: Policy,
-        sinks: crate::alert::Sinks,
+        outbox: Option<Arc<dyn OutboxWriter>>,
         trust: crate::security::Trust,
+        instance: String,
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) -> Arc<Hub> {
         let (writer_tx, writer_rx) = mpsc::channel(4096);
@@ -85,8 +105,9 @@ impl Hub {
             store,
             policy,
             trust,
-            sinks,
-            alerts_queued: tokio::sync::Notify::new(),
+            outbox,
+            outbox_queued: tokio::sync::Notify::new(),
+            instance,
             counters: Counters::default(),
             events,
             connected: Mutex::new(HashMap::new()),
@@ -204,8 +225,7 @@ impl Hub {
             return Ok(None);
         };
         let now = now_ms();
-        let alerts =
-            crate::alert::payloads(&self.sinks, &self.policy, &node, current, to, &reasons, now);
+        let alerts = self.outbox_rows(&node, current, to, &reasons, now);
         let transition = self
             .store
             .set_status(
@@ -221,7 +241,7 @@ impl Hub {
             )
             .await?;
         if transition.is_some() && !alerts.is_empty() {
-            self.alerts_queued.notify_one();
+            self.outbox_queued.notify_waiters();
         }
         if let Some(t) = &transition {
             tracing::info!(node = %node_id, from = %t.from, to = %t.to, cause, "node status changed");
@@ -242,9 +262,7 @@ impl Hub {
         };
         let now = now_ms();
         let reasons = vec!["retired node still alive".to_string()];
-        let alerts = crate::alert::payloads(
-            &self.sinks,
-            &self.policy,
+        let alerts = self.outbox_rows(
             &node,
             NodeStatus::Retired,
             NodeStatus::Flagged,
@@ -255,11 +273,25 @@ impl Hub {
             return;
         }
         match self.store.queue_alerts(&alerts, now).await {
-            Ok(()) => self.alerts_queued.notify_one(),
+            Ok(()) => self.outbox_queued.notify_waiters(),
             Err(e) => {
                 tracing::error!(node = %node_id, error = %e, "queueing the retired-node alert failed")
             }
         }
+    }
+
+    fn outbox_rows(
+        &self,
+        node: &crate::model::Node,
+        from: NodeStatus,
+        to: NodeStatus,
+        reasons: &[String],
+        now: i64,
+    ) -> Vec<(String, String)> {
+        self.outbox
+            .as_ref()
+            .map(|o| o.rows(node, from, to, reasons, now))
+            .unwrap_or_default()
     }
 
     /// Judges a node's open deviations and moves it accordingly.
@@ -372,6 +404,8 @@ async fn housekeeping_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Rece
             _ = tick.tick() => {}
             _ = shutdown.changed() => {
                 let _ = hub.flush_heartbeats().await;
+                // Another replica takes over this one's work at once.
+                let _ = hub.store.release_leases(&hub.instance).await;
                 return;
             }
         }
@@ -389,6 +423,19 @@ async fn housekeeping_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Rece
             Err(e) => tracing::error!(error = %e, "recording heartbeats failed"),
         }
         let now = now_ms();
+        // One replica judges silence for the whole fleet.
+        match hub
+            .store
+            .take_lease("silence", &hub.instance, now, now + 10_000)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => {
+                tracing::error!(error = %e, "silence lease unavailable");
+                continue;
+            }
+        }
         let min_quiet = hub.policy.silent_after_ms(1).min(3_000);
         match hub.store.quiet_nodes(now - min_quiet).await {
             Ok(quiet) => {

@@ -8,6 +8,11 @@
 
 #![forbid(unsafe_code)]
 
+/// The commit this build comes from (see `build.rs`).
+pub const COMMIT: &str = env!("PLUMB_COMMIT");
+/// `--version` of the collector's binaries: version and commit.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("PLUMB_COMMIT"), ")");
+
 pub mod admin;
 pub mod alert;
 pub mod api;

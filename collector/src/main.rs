@@ -10,7 +10,7 @@ use plumb_collector::serve::{serve, ServeConfig};
 
 /// Drift detection for immutable infrastructure: the fleet collector.
 #[derive(Parser)]
-#[command(name = "plumb-collector", version, about)]
+#[command(name = "plumb-collector", version = plumb_collector::VERSION, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -180,14 +180,27 @@ pub async fn serve(
         identity_refusals: Default::default(),
         rescans: Default::default(),
     };
+    let sinks = crate::alert::Sinks {
+        webhooks: cfg.webhooks.clone(),
+        secret: cfg.webhook_secret.clone(),
+        alertmanager: cfg.alertmanager.clone(),
+        public_url: cfg.public_url.clone(),
+    };
+    let alerts = crate::alert::Alerts::new(sinks, &policy).map_err(anyhow::Error::msg)?;
+    let outbox: Arc<dyn crate::hub::OutboxWriter> = alerts.clone();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "collector".into());
+    let instance = format!("{host}:{}", grpc.local_addr()?.port());
     let hub = Hub::start(
         store,
         policy,
-        crate::alert::Sinks::from_config(&cfg),
+        Some(outbox),
         trust,
+        instance,
         stop_rx.clone(),
     );
-    crate::alert::start(hub.clone(), stop_rx.clone());
+    crate::alert::start(hub.clone(), alerts, stop_rx.clone());
 
     let grpc_local = grpc.local_addr()?;
     let http_local = http.local_addr()?;

@@ -44,4 +44,7 @@ ensure_test_deps() {
   command -v setpriv >/dev/null || apt_install util-linux
   ensure_postgres
   ensure_chromium
+  # promtool lints /metrics; a real Alertmanager receives the alerts.
+  command -v promtool >/dev/null || apt_install prometheus
+  [ -x /usr/bin/prometheus-alertmanager ] || apt_install prometheus-alertmanager
 }

@@ -162,44 +162,142 @@ fn webhooks_are_signed_retried_and_survive_a_collector_restart_exactly_once() {
     assert_eq!(receiver.requests().len(), 1);
 }
 
+/// Debian's Alertmanager (prometheus-alertmanager) on loopback, one
+/// instance, no clustering, every alert routed to a receiver that drops it.
+struct Alertmanager {
+    url: String,
+    _proc: Proc,
+}
+
+impl Alertmanager {
+    fn start(dir: &std::path::Path) -> Alertmanager {
+        let bin = std::env::var("PLUMB_ALERTMANAGER")
+            .unwrap_or_else(|_| "/usr/bin/prometheus-alertmanager".into());
+        let config = dir.join("alertmanager.yml");
+        std::fs::write(
+            &config,
+            "route:\n  receiver: blackhole\n  group_wait: 0s\nreceivers:\n  - name: blackhole\n",
+        )
+        .unwrap();
+        let port = free_port();
+        let proc = spawn(
+            std::process::Command::new(bin)
+                .arg(format!("--config.file={}", config.display()))
+                .arg(format!(
+                    "--storage.path={}",
+                    dir.join("alertmanager").display()
+                ))
+                .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+                .arg("--cluster.listen-address="),
+            dir.join("alertmanager.log"),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        wait_for("Alertmanager to be ready", Duration::from_secs(30), || {
+            ureq::get(format!("{url}/-/ready")).call().ok().map(|_| ())
+        });
+        Alertmanager { url, _proc: proc }
+    }
+
+    /// The alerts Alertmanager holds active now, from its own API.
+    fn active(&self) -> Vec<Value> {
+        ureq::get(format!("{}/api/v2/alerts?active=true", self.url))
+            .call()
+            .ok()
+            .and_then(|mut r| r.body_mut().read_json::<Vec<Value>>().ok())
+            .unwrap_or_default()
+    }
+
+    fn active_for(&self, node: &str) -> Vec<Value> {
+        self.active()
+            .into_iter()
+            .filter(|a| a["labels"]["node"] == node)
+            .collect()
+    }
+}
+
 #[test]
-fn alertmanager_gets_firing_and_resolved_alerts() {
+fn a_real_alertmanager_sees_alerts_fire_and_resolve() {
     let tmp = tempfile::tempdir().unwrap();
-    let am = Receiver::start(0, 0);
+    let am = Alertmanager::start(tmp.path());
     let c = Collector::start(tmp.path(), &["--alertmanager", &am.url]);
     let mut n = Node::new(tmp.path(), "am-node");
     n.start_agent(&c, &[]);
     c.wait_status("am-node", "clean", Duration::from_secs(20));
     let ls = std::fs::read(n.path("/usr/bin/ls")).unwrap();
+
+    // Flagged fires, with the conventional severity of a flag.
     std::fs::write(n.path("/usr/bin/ls"), b"\x7fELF evil ls").unwrap();
     c.wait_status("am-node", "flagged", Duration::from_secs(10));
-    let firing = wait_for("firing alert", Duration::from_secs(10), || {
-        let r = am.requests();
-        (!r.is_empty()).then(|| r[0].clone())
-    });
-    assert_eq!(firing.path, "/api/v2/alerts");
-    let alerts: Value = serde_json::from_str(&firing.body).unwrap();
-    let a = &alerts[0];
-    assert_eq!(a["labels"]["alertname"], "PlumbNodeFlagged");
-    assert_eq!(a["labels"]["node"], "am-node");
-    assert_eq!(a["labels"]["image"], "img-e2e");
-    assert_eq!(a["labels"]["severity"], "critical");
-    assert_eq!(a["labels"]["status"], "flagged");
-    assert!(a["startsAt"].as_str().unwrap().ends_with('Z'));
-    assert!(a.get("endsAt").is_none());
-
-    std::fs::write(n.path("/usr/bin/ls"), ls).unwrap();
-    c.wait_status("am-node", "clean", Duration::from_secs(10));
-    let resolved = wait_for("resolving alert", Duration::from_secs(10), || {
-        let r = am.requests();
-        (r.len() >= 2).then(|| r[1].clone())
-    });
-    let alerts: Value = serde_json::from_str(&resolved.body).unwrap();
-    assert_eq!(alerts[0]["labels"]["alertname"], "PlumbNodeFlagged");
-    assert!(
-        alerts[0]["endsAt"].as_str().is_some(),
-        "the flag alert is resolved: {alerts}"
+    let fired = wait_for(
+        "PlumbNodeFlagged active in Alertmanager",
+        Duration::from_secs(15),
+        || am.active_for("am-node").into_iter().next(),
     );
+    assert_eq!(fired["labels"]["alertname"], "PlumbNodeFlagged");
+    assert_eq!(fired["labels"]["severity"], "critical");
+    assert_eq!(fired["labels"]["image"], "img-e2e");
+    assert_eq!(fired["annotations"]["deviation_severity"], "critical");
+
+    // Clean again: the resolve carries the same labels, so Alertmanager
+    // drops the alert at once instead of timing it out minutes later.
+    std::fs::write(n.path("/usr/bin/ls"), &ls).unwrap();
+    c.wait_status("am-node", "clean", Duration::from_secs(10));
+    wait_for(
+        "the alert resolved in Alertmanager",
+        Duration::from_secs(10),
+        || am.active_for("am-node").is_empty().then_some(()),
+    );
+
+    // Flagged again, then retired: resolved too.
+    std::fs::write(n.path("/usr/bin/ls"), b"\x7fELF evil ls again").unwrap();
+    c.wait_status("am-node", "flagged", Duration::from_secs(10));
+    wait_for(
+        "the second flag in Alertmanager",
+        Duration::from_secs(15),
+        || (!am.active_for("am-node").is_empty()).then_some(()),
+    );
+    n.kill_agent();
+    assert!(c.ctl(&["retire", "am-node"]).status.success());
+    wait_for(
+        "the retired node's alert resolved",
+        Duration::from_secs(10),
+        || am.active_for("am-node").is_empty().then_some(()),
+    );
+}
+
+#[test]
+fn a_webhook_that_never_answers_delays_no_other_sink() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Accepts connections and never answers.
+    let stuck = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let stuck_url = format!("http://{}/hook", stuck.local_addr().unwrap());
+    let good = Receiver::start(0, 0);
+    let am = Receiver::start(0, 0);
+    let c = Collector::start(
+        tmp.path(),
+        &[
+            "--webhook",
+            &stuck_url,
+            "--webhook",
+            &good.url,
+            "--alertmanager",
+            &am.url,
+        ],
+    );
+    let mut n = Node::new(tmp.path(), "stuck-node");
+    n.start_agent(&c, &[]);
+    c.wait_status("stuck-node", "clean", Duration::from_secs(20));
+    std::fs::write(n.path("/usr/bin/ls"), b"\x7fELF evil ls").unwrap();
+    c.wait_status("stuck-node", "flagged", Duration::from_secs(10));
+    // The stuck webhook holds its request for 10 s (the request timeout);
+    // the other sinks' alerts arrive long before that.
+    wait_for("the working webhook", Duration::from_secs(5), || {
+        (!good.requests().is_empty()).then_some(())
+    });
+    wait_for("Alertmanager", Duration::from_secs(5), || {
+        (!am.requests().is_empty()).then_some(())
+    });
+    drop(stuck);
 }
 
 #[test]
@@ -247,4 +345,52 @@ fn metrics_parse_as_prometheus_text() {
     assert!(value("plumb_heartbeats_total", None) >= 1.0);
     assert_eq!(value("plumb_webhook_failures_total", None), 0.0);
     assert!(scrape.docs.contains_key("plumb_ingested_batches_total"));
+    assert_eq!(
+        value("plumb_nodes_by_status", Some(("status", "silent"))),
+        0.0
+    );
+    assert!(
+        !text.contains("image=\"\""),
+        "no placeholder series with empty labels:\n{text}"
+    );
+    assert_eq!(value("plumb_build_info", None), 1.0);
+    assert!(value("process_resident_memory_bytes", None) > 0.0);
+    assert!(value("process_start_time_seconds", None) > 1.6e9);
+
+    // Prometheus's own linter finds nothing to say.
+    let promtool = std::env::var("PLUMB_PROMTOOL").unwrap_or_else(|_| "promtool".into());
+    let mut lint = std::process::Command::new(promtool)
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool (Debian's prometheus package; scripts/test.sh installs it)");
+    use std::io::Write;
+    lint.stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = lint.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+        "promtool check metrics: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A retired node's open deviations are history, not open work.
+    assert!(c.ctl(&["retire", "metrics-node"]).status.success());
+    let (_, text) = c.get_raw("/metrics");
+    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).unwrap();
+    let medium = scrape
+        .samples
+        .iter()
+        .find(|s| s.metric == "plumb_open_deviations" && s.labels.get("severity") == Some("medium"))
+        .unwrap();
+    assert!(
+        matches!(medium.value, prometheus_parse::Value::Gauge(v) if v == 0.0),
+        "{text}"
+    );
 }

@@ -32,30 +32,37 @@ pub async fn render(hub: &Hub) -> Result<String, crate::store::StoreError> {
         "Nodes by lifecycle status and image.",
     );
     let counts = hub.store.image_status_counts().await?;
+    for (image, status, n) in &counts {
+        let _ = writeln!(
+            out,
+            "plumb_nodes{{status=\"{}\",image=\"{}\"}} {n}",
+            label(status),
+            label(image)
+        );
+    }
+    family(
+        &mut out,
+        "plumb_nodes_by_status",
+        "gauge",
+        "Nodes by lifecycle status, every status listed.",
+    );
     for status in NodeStatus::ALL {
-        let mut any = false;
-        for (image, s, n) in counts.iter().filter(|(_, s, _)| s == status.as_str()) {
-            any = true;
-            let _ = writeln!(
-                out,
-                "plumb_nodes{{status=\"{}\",image=\"{}\"}} {n}",
-                label(s),
-                label(image)
-            );
-        }
-        if !any {
-            let _ = writeln!(
-                out,
-                "plumb_nodes{{status=\"{}\",image=\"\"}} 0",
-                status.as_str()
-            );
-        }
+        let n: i64 = counts
+            .iter()
+            .filter(|(_, s, _)| s == status.as_str())
+            .map(|(_, _, n)| n)
+            .sum();
+        let _ = writeln!(
+            out,
+            "plumb_nodes_by_status{{status=\"{}\"}} {n}",
+            status.as_str()
+        );
     }
     family(
         &mut out,
         "plumb_open_deviations",
         "gauge",
-        "Open deviations across the fleet by severity.",
+        "Open deviations across the fleet (retired nodes left out) by severity.",
     );
     let by_sev = hub.store.open_by_severity().await?;
     for sev in ["critical", "high", "medium", "low"] {
@@ -156,7 +163,97 @@ pub async fn render(hub: &Hub) -> Result<String, crate::store::StoreError> {
         family(&mut out, name, "counter", help);
         let _ = writeln!(out, "{name} {v}");
     }
+    family(
+        &mut out,
+        "plumb_build_info",
+        "gauge",
+        "The running collector's version and commit (value 1).",
+    );
+    let _ = writeln!(
+        out,
+        "plumb_build_info{{version=\"{}\",commit=\"{}\"}} 1",
+        env!("CARGO_PKG_VERSION"),
+        label(crate::COMMIT)
+    );
+    process_metrics(&mut out);
     Ok(out)
+}
+
+/// The standard `process_*` metrics, from `/proc/self`.
+fn process_metrics(out: &mut String) {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return;
+    };
+    // Fields after the command name, which is in parentheses and may
+    // itself hold spaces.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return;
+    };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let field = |n: usize| f.get(n - 3).and_then(|v| v.parse::<f64>().ok());
+    let ticks = 100.0; // USER_HZ on Linux
+    let page = 4096.0;
+    let boot_time = std::fs::read_to_string("/proc/stat").ok().and_then(|s| {
+        s.lines()
+            .find_map(|l| l.strip_prefix("btime "))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+    });
+    let open_fds = std::fs::read_dir("/proc/self/fd").map(|d| d.count()).ok();
+    let max_fds = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| {
+                    l.split_whitespace()
+                        .nth(3)
+                        .and_then(|v| v.parse::<f64>().ok())
+                })
+        });
+    let metrics: [(&str, &str, &str, Option<f64>); 6] = [
+        (
+            "process_cpu_seconds_total",
+            "counter",
+            "Total user and system CPU time spent in seconds.",
+            field(14).zip(field(15)).map(|(u, s)| (u + s) / ticks),
+        ),
+        (
+            "process_resident_memory_bytes",
+            "gauge",
+            "Resident memory size in bytes.",
+            field(24).map(|p| p * page),
+        ),
+        (
+            "process_virtual_memory_bytes",
+            "gauge",
+            "Virtual memory size in bytes.",
+            field(23),
+        ),
+        (
+            "process_start_time_seconds",
+            "gauge",
+            "Start time of the process since unix epoch in seconds.",
+            field(22).zip(boot_time).map(|(t, b)| b + t / ticks),
+        ),
+        (
+            "process_open_fds",
+            "gauge",
+            "Number of open file descriptors.",
+            open_fds.map(|n| n as f64),
+        ),
+        (
+            "process_max_fds",
+            "gauge",
+            "Maximum number of open file descriptors.",
+            max_fds,
+        ),
+    ];
+    for (name, kind, help, value) in metrics {
+        if let Some(v) = value {
+            family(out, name, kind, help);
+            let _ = writeln!(out, "{name} {v}");
+        }
+    }
 }
 
 pub async fn handler(State(hub): State<Arc<Hub>>) -> impl IntoResponse {

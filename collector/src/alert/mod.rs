@@ -1,14 +1,19 @@
-//! Alert sinks fed by lifecycle transitions: signed webhooks and
+//! Alert outputs fed by lifecycle transitions: signed webhooks and
 //! Alertmanager, both delivered from a durable outbox, plus `/metrics`.
 //!
-//! A transition and the alerts it causes commit in one transaction
-//! ([`crate::store::Store::set_status`]), so a crash can neither lose an
-//! alert nor send one for a transition that did not happen. Delivery is
-//! at least once with a stable `event_id` per alert; receivers that must
-//! act exactly once de-duplicate on it.
+//! The hub knows no sink: it asks the [`OutboxWriter`] installed here for
+//! the rows a transition causes and commits them with the transition in
+//! one transaction ([`crate::store::Store::set_status`]), so a crash can
+//! neither lose an alert nor send one for a transition that did not
+//! happen. Each sink then has its own delivery task: an HTTP request to
+//! one sink that never answers delays no other. A sink receives its
+//! alerts in the order they were queued, from whichever replica holds
+//! the sink's lease, at least once, with a stable `event_id` per webhook
+//! event.
 
 pub mod metrics;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,43 +21,98 @@ use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
 
-use crate::hub::Hub;
+use crate::hub::{Hub, OutboxWriter};
 use crate::model::{now_ms, Node, NodeStatus};
 use crate::policy::Policy;
-use crate::serve::ServeConfig;
 
 /// Where alerts go.
 #[derive(Clone, Debug, Default)]
 pub struct Sinks {
     pub webhooks: Vec<String>,
     pub secret: Option<String>,
+    /// Alertmanager's base URL (without `/api/v2/alerts`).
     pub alertmanager: Option<String>,
     pub public_url: Option<String>,
 }
 
 impl Sinks {
-    pub fn from_config(cfg: &ServeConfig) -> Sinks {
-        Sinks {
-            webhooks: cfg.webhooks.clone(),
-            secret: cfg.webhook_secret.clone(),
-            alertmanager: cfg
-                .alertmanager
-                .as_ref()
-                .map(|u| u.trim_end_matches('/').to_string()),
-            public_url: cfg
-                .public_url
-                .as_ref()
-                .map(|u| u.trim_end_matches('/').to_string()),
-        }
-    }
-
     fn is_empty(&self) -> bool {
         self.webhooks.is_empty() && self.alertmanager.is_none()
+    }
+
+    /// The outbox names of every configured sink.
+    fn names(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .webhooks
+            .iter()
+            .map(|u| format!("{WEBHOOK}{u}"))
+            .collect();
+        if self.alertmanager.is_some() {
+            out.push(ALERTMANAGER.to_string());
+        }
+        out
     }
 }
 
 const WEBHOOK: &str = "webhook:";
 const ALERTMANAGER: &str = "alertmanager";
+/// How long a replica holds a sink's lease without renewing it: longer
+/// than one request may take, so a lease never lapses mid-request.
+const LEASE_MS: i64 = 15_000;
+/// The longest one delivery may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The alert outputs: what a transition queues, and its delivery.
+pub struct Alerts {
+    sinks: Sinks,
+    /// Statuses that fire (the policy's `alert_on`).
+    alerting: HashSet<NodeStatus>,
+    client: reqwest::Client,
+}
+
+impl Alerts {
+    pub fn new(mut sinks: Sinks, policy: &Policy) -> Result<Arc<Alerts>, String> {
+        for url in sinks
+            .alertmanager
+            .iter_mut()
+            .chain(sinks.public_url.iter_mut())
+        {
+            *url = url.trim_end_matches('/').to_string();
+        }
+        let client = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(Duration::from_secs(5))
+            .user_agent(concat!("plumb-collector/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("alert HTTP client: {e}"))?;
+        let alerting = NodeStatus::ALL
+            .into_iter()
+            .filter(|s| policy.alerts_on(s.as_str()))
+            .collect();
+        Ok(Arc::new(Alerts {
+            sinks,
+            alerting,
+            client,
+        }))
+    }
+
+    fn alerts_on(&self, status: NodeStatus) -> bool {
+        self.alerting.contains(&status)
+    }
+}
+
+impl OutboxWriter for Alerts {
+    fn rows(
+        &self,
+        node: &Node,
+        from: NodeStatus,
+        to: NodeStatus,
+        reasons: &[String],
+        now: i64,
+    ) -> Vec<(String, String)> {
+        payloads(self, node, from, to, reasons, now)
+    }
+}
 
 fn rfc3339(ms: i64) -> String {
     let t = std::time::UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
@@ -64,8 +124,30 @@ fn alert_name(status: NodeStatus) -> String {
     format!("PlumbNode{}{}", s[..1].to_uppercase(), &s[1..])
 }
 
+/// The conventional `severity` label of an alert about a node in
+/// `status`. It depends on the status alone, so the resolve of an alert
+/// always carries the label set it fired with.
+pub fn alert_severity(status: NodeStatus) -> &'static str {
+    match status {
+        NodeStatus::Flagged => "critical",
+        NodeStatus::Silent | NodeStatus::Drifted => "warning",
+        _ => "info",
+    }
+}
+
+/// plumb's deviation severities on the conventional scale.
+pub fn conventional_severity(plumb: &str) -> &'static str {
+    match plumb {
+        "critical" => "critical",
+        "high" | "medium" => "warning",
+        "low" => "info",
+        _ => "none",
+    }
+}
+
 /// One Alertmanager v2 alert for a node in `status`; resolved when
-/// `ends_at` is set.
+/// `ends_at` is set. Labels: alertname, node, image, severity, service,
+/// all fixed by the node and the status.
 fn am_alert(
     sinks: &Sinks,
     node: &Node,
@@ -74,24 +156,23 @@ fn am_alert(
     starts_at: i64,
     ends_at: Option<i64>,
 ) -> serde_json::Value {
-    let severity = if node.max_severity.is_empty() {
-        "warning".to_string()
-    } else {
-        node.max_severity.clone()
-    };
+    let mut annotations = json!({
+        "summary": format!("node {} is {} (image {})", node.node_id, status, node.image_id),
+        "reasons": reasons.join("; "),
+    });
+    if status != NodeStatus::Silent {
+        annotations["open_deviations"] = json!(node.deviation_count.to_string());
+        annotations["deviation_severity"] = json!(conventional_severity(&node.max_severity));
+    }
     let mut alert = json!({
         "labels": {
             "alertname": alert_name(status),
             "node": node.node_id,
             "image": node.image_id,
-            "severity": severity,
-            "status": status.as_str(),
+            "severity": alert_severity(status),
             "service": "plumb",
         },
-        "annotations": {
-            "summary": format!("node {} is {} (image {})", node.node_id, status, node.image_id),
-            "reasons": reasons.join("; "),
-        },
+        "annotations": annotations,
         "startsAt": rfc3339(starts_at),
     });
     if let Some(end) = ends_at {
@@ -104,21 +185,22 @@ fn am_alert(
 }
 
 /// The outbox rows a transition from `from` to `to` causes: a webhook
-/// event per URL when `to` alerts, and Alertmanager fire/resolve.
-pub fn payloads(
-    sinks: &Sinks,
-    policy: &Policy,
+/// event per URL when `to` alerts; for Alertmanager, the resolve of the
+/// alert `from` fired and the alert `to` fires.
+fn payloads(
+    alerts: &Alerts,
     node: &Node,
     from: NodeStatus,
     to: NodeStatus,
     reasons: &[String],
     now: i64,
 ) -> Vec<(String, String)> {
+    let sinks = &alerts.sinks;
     let mut out = Vec::new();
     if sinks.is_empty() {
         return out;
     }
-    let alerting = policy.alerts_on(to.as_str());
+    let alerting = alerts.alerts_on(to);
     if alerting {
         let event_id = format!("{}:{}:{}", node.node_id, now, to);
         let mut links = json!({ "api": format!("/api/v1/nodes/{}", node.node_id) });
@@ -144,9 +226,9 @@ pub fn payloads(
         }
     }
     if sinks.alertmanager.is_some() {
-        let mut alerts = Vec::new();
-        if policy.alerts_on(from.as_str()) {
-            alerts.push(am_alert(
+        let mut am = Vec::new();
+        if alerts.alerts_on(from) {
+            am.push(am_alert(
                 sinks,
                 node,
                 from,
@@ -156,12 +238,12 @@ pub fn payloads(
             ));
         }
         if alerting {
-            alerts.push(am_alert(sinks, node, to, reasons, now, None));
+            am.push(am_alert(sinks, node, to, reasons, now, None));
         }
-        if !alerts.is_empty() {
+        if !am.is_empty() {
             out.push((
                 ALERTMANAGER.to_string(),
-                serde_json::Value::Array(alerts).to_string(),
+                serde_json::Value::Array(am).to_string(),
             ));
         }
     }
@@ -177,31 +259,31 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
     format!("sha256={}", plumb_proto::hex(&mac.finalize().into_bytes()))
 }
 
-fn http() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(10)))
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
-fn post(
-    agent: &ureq::Agent,
+async fn post(
+    client: &reqwest::Client,
     url: &str,
-    body: &str,
-    headers: &[(&str, String)],
+    body: String,
+    headers: Vec<(&'static str, String)>,
 ) -> Result<(), String> {
-    let mut req = agent
+    let mut req = client
         .post(url)
-        .header("content-type", "application/json")
-        .header("user-agent", "plumb-collector");
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body);
     for (k, v) in headers {
-        req = req.header(*k, v);
+        req = req.header(k, v);
     }
-    match req.send(body) {
+    match req.send().await {
         Ok(r) if r.status().is_success() => Ok(()),
         Ok(r) => Err(format!("{url} answered {}", r.status())),
-        Err(e) => Err(format!("{url}: {e}")),
+        Err(e) => {
+            let mut msg = format!("{url}: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                msg.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            Err(msg)
+        }
     }
 }
 
@@ -210,29 +292,27 @@ pub fn retry_delay_ms(attempts: i64) -> i64 {
     (1000i64 << attempts.clamp(0, 20)).min(300_000)
 }
 
-/// Starts the outbox delivery loop and the Alertmanager refresher.
-pub fn start(hub: Arc<Hub>, mut stop: tokio::sync::watch::Receiver<bool>) {
-    if hub.sinks.is_empty() {
-        return;
+/// Starts one delivery task per sink and the Alertmanager refresher.
+pub fn start(hub: Arc<Hub>, alerts: Arc<Alerts>, stop: tokio::sync::watch::Receiver<bool>) {
+    for sink in alerts.sinks.names() {
+        let (hub, alerts, mut stop) = (hub.clone(), alerts.clone(), stop.clone());
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = deliver_sink(&hub, &alerts, &sink).await {
+                    tracing::error!(sink = %sink, error = %e, "alert delivery failed");
+                }
+                tokio::select! {
+                    _ = hub.outbox_queued.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+        });
     }
-    let deliver_hub = hub.clone();
-    let mut deliver_stop = stop.clone();
-    tokio::spawn(async move {
-        let hub = deliver_hub;
-        loop {
-            if let Err(e) = deliver_due(&hub).await {
-                tracing::error!(error = %e, "alert delivery failed");
-            }
-            tokio::select! {
-                _ = hub.alerts_queued.notified() => {}
-                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-                _ = deliver_stop.changed() => return,
-            }
-        }
-    });
-    if hub.sinks.alertmanager.is_some() {
+    if alerts.sinks.alertmanager.is_some() {
         // Alertmanager resolves alerts that are not re-sent: repeat the
-        // firing ones every minute.
+        // firing ones every minute (one replica does).
+        let mut stop = stop;
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
             loop {
@@ -240,7 +320,7 @@ pub fn start(hub: Arc<Hub>, mut stop: tokio::sync::watch::Receiver<bool>) {
                     _ = tick.tick() => {}
                     _ = stop.changed() => return,
                 }
-                if let Err(e) = refresh_alertmanager(&hub).await {
+                if let Err(e) = refresh_alertmanager(&hub, &alerts).await {
                     tracing::warn!(error = %e, "refreshing Alertmanager failed");
                 }
             }
@@ -248,48 +328,61 @@ pub fn start(hub: Arc<Hub>, mut stop: tokio::sync::watch::Receiver<bool>) {
     }
 }
 
-async fn deliver_due(hub: &Arc<Hub>) -> Result<(), crate::store::StoreError> {
+/// Delivers `sink`'s due alerts in order while this replica holds the
+/// sink's lease; stops at the first failure (retried with back-off) or
+/// the first alert not yet due.
+async fn deliver_sink(hub: &Hub, alerts: &Alerts, sink: &str) -> Result<(), String> {
     use std::sync::atomic::Ordering::Relaxed;
-    let due = hub.store.outbox_due(now_ms(), 100).await?;
-    if due.is_empty() {
+    let lease = format!("outbox:{sink}");
+    let store = &hub.store;
+    let take = || async {
+        let now = now_ms();
+        store
+            .take_lease(&lease, &hub.instance, now, now + LEASE_MS)
+            .await
+            .map_err(|e| e.to_string())
+    };
+    if !take().await? {
         return Ok(());
     }
-    let sinks = hub.sinks.clone();
-    let results = tokio::task::spawn_blocking(move || {
-        let agent = http();
-        due.into_iter()
-            .map(|item| {
-                let result = if let Some(url) = item.sink.strip_prefix(WEBHOOK) {
-                    let mut headers = Vec::new();
-                    if let Some(secret) = &sinks.secret {
-                        headers.push((
-                            "x-plumb-signature",
-                            signature(secret, item.payload.as_bytes()),
-                        ));
-                    }
-                    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&item.payload) {
-                        headers.push((
-                            "x-plumb-event-id",
-                            v["event_id"].as_str().unwrap_or_default().to_string(),
-                        ));
-                    }
-                    post(&agent, url, &item.payload, &headers)
-                } else if let Some(base) = &sinks.alertmanager {
-                    post(&agent, &format!("{base}/api/v2/alerts"), &item.payload, &[])
-                } else {
-                    Err(format!("no sink {:?} configured any more", item.sink))
-                };
-                (item, result)
-            })
-            .collect::<Vec<_>>()
-    })
-    .await
-    .unwrap_or_default();
-    for (item, result) in results {
+    let head = store
+        .outbox_head(sink, 100)
+        .await
+        .map_err(|e| e.to_string())?;
+    for (item, next_attempt) in head {
+        // Renewed before every request: a round longer than the lease
+        // does not let another replica deliver the same alerts.
+        if next_attempt > now_ms() || !take().await? {
+            break;
+        }
+        let result = if let Some(url) = item.sink.strip_prefix(WEBHOOK) {
+            let mut headers = Vec::new();
+            if let Some(secret) = &alerts.sinks.secret {
+                headers.push((
+                    "x-plumb-signature",
+                    signature(secret, item.payload.as_bytes()),
+                ));
+            }
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&item.payload) {
+                headers.push((
+                    "x-plumb-event-id",
+                    v["event_id"].as_str().unwrap_or_default().to_string(),
+                ));
+            }
+            post(&alerts.client, url, item.payload.clone(), headers).await
+        } else if let Some(base) = &alerts.sinks.alertmanager {
+            let url = format!("{base}/api/v2/alerts");
+            post(&alerts.client, &url, item.payload.clone(), Vec::new()).await
+        } else {
+            Err(format!("no sink {:?} configured any more", item.sink))
+        };
         let am = item.sink == ALERTMANAGER;
         match result {
             Ok(()) => {
-                hub.store.outbox_delivered(item.id, now_ms()).await?;
+                store
+                    .outbox_delivered(item.id, now_ms())
+                    .await
+                    .map_err(|e| e.to_string())?;
                 if !am {
                     hub.counters.webhook_deliveries.fetch_add(1, Relaxed);
                 }
@@ -303,54 +396,60 @@ async fn deliver_due(hub: &Arc<Hub>) -> Result<(), crate::store::StoreError> {
                 counter.fetch_add(1, Relaxed);
                 let next = now_ms() + retry_delay_ms(item.attempts);
                 tracing::warn!(sink = %item.sink, attempt = item.attempts + 1, error = %e, "alert delivery failed; will retry");
-                hub.store.outbox_failed(item.id, next, &e).await?;
+                store
+                    .outbox_failed(item.id, next, &e)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                break;
             }
         }
     }
     Ok(())
 }
 
-async fn refresh_alertmanager(hub: &Arc<Hub>) -> Result<(), String> {
-    let Some(base) = hub.sinks.alertmanager.clone() else {
+async fn refresh_alertmanager(hub: &Hub, alerts: &Alerts) -> Result<(), String> {
+    let Some(base) = &alerts.sinks.alertmanager else {
         return Ok(());
     };
-    let mut alerts = Vec::new();
-    for status in NodeStatus::ALL
-        .into_iter()
-        .filter(|s| hub.policy.alerts_on(s.as_str()))
-    {
-        let f = crate::store::NodeFilter {
-            status: Some(status.as_str().into()),
-            limit: 1000,
-            ..Default::default()
-        };
-        let (nodes, _) = hub.store.nodes(&f).await.map_err(|e| e.to_string())?;
-        for n in nodes {
-            alerts.push(am_alert(
-                &hub.sinks,
-                &n,
-                status,
-                &n.reasons,
-                n.status_since,
-                None,
-            ));
-        }
-    }
-    if alerts.is_empty() {
+    let now = now_ms();
+    let held = hub
+        .store
+        .take_lease("alertmanager-refresh", &hub.instance, now, now + 90_000)
+        .await
+        .map_err(|e| e.to_string())?;
+    if !held {
         return Ok(());
     }
-    let body = serde_json::Value::Array(alerts).to_string();
-    let result = tokio::task::spawn_blocking(move || {
-        post(&http(), &format!("{base}/api/v2/alerts"), &body, &[])
-    })
-    .await
-    .map_err(|e| e.to_string())?;
-    if result.is_err() {
-        hub.counters
-            .alertmanager_failures
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let url = format!("{base}/api/v2/alerts");
+    for status in NodeStatus::ALL.into_iter().filter(|s| alerts.alerts_on(*s)) {
+        let mut offset = 0;
+        loop {
+            let f = crate::store::NodeFilter {
+                status: Some(status.as_str().into()),
+                sort: Some("node_id".into()),
+                limit: 1000,
+                offset,
+                ..Default::default()
+            };
+            let (nodes, _) = hub.store.nodes(&f).await.map_err(|e| e.to_string())?;
+            if nodes.is_empty() {
+                break;
+            }
+            offset += nodes.len() as i64;
+            let firing: Vec<_> = nodes
+                .iter()
+                .map(|n| am_alert(&alerts.sinks, n, status, &n.reasons, n.status_since, None))
+                .collect();
+            let body = serde_json::Value::Array(firing).to_string();
+            if let Err(e) = post(&alerts.client, &url, body, Vec::new()).await {
+                hub.counters
+                    .alertmanager_failures
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return Err(e);
+            }
+        }
     }
-    result
+    Ok(())
 }
 
 #[cfg(test)]

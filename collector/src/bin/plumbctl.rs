@@ -33,7 +33,7 @@ macro_rules! say {
 #[derive(Parser)]
 #[command(
     name = "plumbctl",
-    version,
+    version = plumb_collector::VERSION,
     about = "plumbctl: query and act on plumb's fleet state (nodes, flags, manifests, tokens, enrollment, audit)"
 )]
 struct Cli {

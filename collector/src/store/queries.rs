@@ -757,10 +757,12 @@ impl Store {
         )
     }
 
-    /// Open deviations by severity across the fleet.
+    /// Open deviations by severity across the fleet, retired nodes left
+    /// out (their deviations stay for history, not as work).
     pub async fn open_by_severity(&self) -> Result<Vec<(String, i64)>, StoreError> {
         let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT severity, COUNT(*) FROM deviations WHERE resolved_at IS NULL GROUP BY severity",
+            "SELECT d.severity, COUNT(*) FROM deviations d JOIN nodes n ON n.node_id = d.node_id \
+             WHERE d.resolved_at IS NULL AND n.status <> 'retired' GROUP BY d.severity",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -1079,6 +1081,72 @@ impl Store {
                 attempts,
             })
             .collect())
+    }
+
+    /// The oldest undelivered alerts of one sink, in order: delivery
+    /// stops at the first that is not due, so a sink receives its alerts
+    /// in the order they were queued (a resolve never overtakes its fire).
+    pub async fn outbox_head(
+        &self,
+        sink: &str,
+        limit: i64,
+    ) -> Result<Vec<(OutboxItem, i64)>, StoreError> {
+        let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT id, sink, payload, attempts, next_attempt FROM outbox \
+             WHERE sink = $1 AND delivered_at IS NULL ORDER BY id LIMIT {}",
+            limit.clamp(1, 1000)
+        ))
+        .bind(sink)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, sink, payload, attempts, next)| {
+                (
+                    OutboxItem {
+                        id,
+                        sink,
+                        payload,
+                        attempts,
+                    },
+                    next,
+                )
+            })
+            .collect())
+    }
+
+    /// Takes or renews the lease `name` for `holder` until `until`:
+    /// true when `holder` holds it now. A lease held by another replica
+    /// is taken only once it has lapsed.
+    pub async fn take_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO leases (name, holder, until_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until_ms = excluded.until_ms \
+             WHERE leases.holder = excluded.holder OR leases.until_ms < $4",
+        )
+        .bind(name)
+        .bind(holder)
+        .bind(until)
+        .bind(now)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives up `holder`'s leases (a clean shutdown), so another replica
+    /// takes over at once instead of after they lapse.
+    pub async fn release_leases(&self, holder: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM leases WHERE holder = $1")
+            .bind(holder)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
     }
 
     pub async fn outbox_delivered(&self, id: i64, now: i64) -> Result<(), StoreError> {

@@ -92,7 +92,7 @@ impl Drop for Proc {
     }
 }
 
-fn spawn(cmd: &mut Command, log: PathBuf) -> Proc {
+pub fn spawn(cmd: &mut Command, log: PathBuf) -> Proc {
     let out = std::fs::File::create(&log).unwrap();
     let child = cmd
         .stdout(out.try_clone().unwrap())
