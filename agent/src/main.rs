@@ -123,8 +123,9 @@ struct RunArgs {
     /// TOML configuration file; flags override it.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Collector gRPC URL.
-    #[arg(long)]
+    /// Collector gRPC URL; several replicas as a comma-separated list,
+    /// tried in turn.
+    #[arg(long, env = "PLUMB_COLLECTOR")]
     collector: Option<String>,
     /// Node identity (default: machine id, else hostname).
     #[arg(long)]

@@ -46,8 +46,17 @@ pub async fn revoke_node(hub: &Hub, who: &Principal, node_id: &str) -> Result<i6
         node_id,
         &format!("{certs} certificate(s) issued by plumb"),
     );
-    // A connected agent of the node is cut off now, not at its next hello.
+    // A connected agent of the node is cut off now, not at its next hello,
+    // whichever replica holds its stream.
     hub.disconnect_node(node_id);
+    if let Ok(Some(holder)) = hub.store.stream_holder(node_id).await {
+        if holder != hub.instance {
+            hub.store
+                .relay_command(node_id, &holder, "revoke", now_ms())
+                .await
+                .map_err(db)?;
+        }
+    }
     Ok(certs)
 }
 

@@ -326,9 +326,33 @@ async fn rescan(
     }
     let command = if full { "full_rescan" } else { "rescan" };
     if !hub.is_connected(&id) {
-        return Err(ApiError(
-            StatusCode::CONFLICT,
-            format!("node {id:?} is not connected"),
+        // Another replica may hold the agent's stream: it sends the
+        // command on.
+        let holder = hub.store.stream_holder(&id).await?;
+        let Some(holder) = holder.filter(|h| *h != hub.instance) else {
+            return Err(ApiError(
+                StatusCode::CONFLICT,
+                format!("node {id:?} is not connected"),
+            ));
+        };
+        if !hub.trust.rescan_allowed(&id, RESCAN_WINDOW) {
+            return Ok((
+                StatusCode::ACCEPTED,
+                Json(json!({ "node_id": id, "command": command, "coalesced": true })),
+            ));
+        }
+        hub.store
+            .relay_command(&id, &holder, command, crate::model::now_ms())
+            .await?;
+        hub.trust
+            .auth
+            .audit
+            .ok(&who, command, &id, &format!("relayed to replica {holder}"));
+        return Ok((
+            StatusCode::ACCEPTED,
+            Json(
+                json!({ "node_id": id, "command": command, "coalesced": false, "relayed_to": holder }),
+            ),
         ));
     }
     // Rescans cost the node I/O: one per window, the rest coalesce.

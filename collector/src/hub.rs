@@ -84,6 +84,9 @@ pub struct Hub {
     heartbeats: Mutex<HashMap<String, i64>>,
     writer: mpsc::Sender<WriteJob>,
     evaluate: mpsc::UnboundedSender<String>,
+    /// Transitions already fanned out (by id, with when), so the replica
+    /// loop announces only those other replicas made.
+    announced: Mutex<HashMap<i64, i64>>,
 }
 
 impl Hub {
@@ -115,9 +118,11 @@ impl Hub {
             heartbeats: Mutex::new(HashMap::new()),
             writer: writer_tx,
             evaluate: eval_tx,
+            announced: Mutex::new(HashMap::new()),
         });
         tokio::spawn(writer_loop(hub.clone(), writer_rx));
         tokio::spawn(evaluator_loop(hub.clone(), eval_rx));
+        tokio::spawn(replica_loop(hub.clone(), shutdown.clone()));
         tokio::spawn(housekeeping_loop(hub.clone(), shutdown));
         hub
     }
@@ -161,11 +166,15 @@ impl Hub {
         (id, ended)
     }
 
-    pub fn disconnect(&self, node_id: &str, conn: u64) {
+    /// Forgets connection `conn` of `node_id`; false when a newer
+    /// stream of the node replaced it already.
+    pub fn disconnect(&self, node_id: &str, conn: u64) -> bool {
         let mut map = lock(&self.connected);
         if map.get(node_id).is_some_and(|(id, _, _)| *id == conn) {
             map.remove(node_id);
+            return true;
         }
+        false
     }
 
     /// Ends a node's stream (revocation): its agent must say hello again.
@@ -244,6 +253,7 @@ impl Hub {
             self.outbox_queued.notify_waiters();
         }
         if let Some(t) = &transition {
+            lock(&self.announced).insert(t.id, t.at);
             tracing::info!(node = %node_id, from = %t.from, to = %t.to, cause, "node status changed");
             let _ = self.events.send(NodeEvent {
                 transition: t.clone(),
@@ -391,6 +401,83 @@ async fn evaluator_loop(hub: Arc<Hub>, mut rx: mpsc::UnboundedReceiver<String>) 
             if let Err(e) = hub.evaluate_now(&n).await {
                 tracing::error!(node = %n, error = %e, "policy evaluation failed");
             }
+        }
+    }
+}
+
+/// How far back the replica loop looks for transitions other replicas
+/// made: far longer than any transaction stays uncommitted.
+const ANNOUNCE_WINDOW_MS: i64 = 30_000;
+/// Commands for an agent older than this are dropped unsent.
+const COMMAND_TTL_MS: i64 = 60_000;
+
+/// What makes replicas of one database one collector, twice a second:
+/// commands other replicas relayed for the agents this one holds
+/// (rescans, revocations) go out, and transitions other replicas made
+/// are fanned out here too (watch streams, the dashboard's live view).
+async fn replica_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    use plumb_proto::v1::{collector_message, Command, CommandKind};
+    if let Err(e) = hub.store.streams_reset(&hub.instance).await {
+        tracing::error!(error = %e, "forgetting this replica's old streams failed");
+    }
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        let now = now_ms();
+        match hub
+            .store
+            .take_commands(&hub.instance, now - COMMAND_TTL_MS)
+            .await
+        {
+            Ok(commands) => {
+                for (node, kind) in commands {
+                    let command = match kind.as_str() {
+                        "revoke" => {
+                            hub.disconnect_node(&node);
+                            continue;
+                        }
+                        "full_rescan" => CommandKind::FullRescan,
+                        _ => CommandKind::Rescan,
+                    };
+                    let msg = CollectorMessage {
+                        body: Some(collector_message::Body::Command(Command {
+                            kind: command as i32,
+                            policy_toml: String::new(),
+                        })),
+                    };
+                    if !hub.command(&node, msg) {
+                        tracing::warn!(node = %node, kind, "relayed command for an agent no longer connected here");
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "reading relayed commands failed"),
+        }
+        match hub
+            .store
+            .transitions_since(now - ANNOUNCE_WINDOW_MS, 10_000)
+            .await
+        {
+            Ok(rows) => {
+                let fresh: Vec<_> = {
+                    let mut announced = lock(&hub.announced);
+                    announced.retain(|_, at| *at >= now - 2 * ANNOUNCE_WINDOW_MS);
+                    rows.into_iter()
+                        .filter(|(t, _, _)| announced.insert(t.id, t.at).is_none())
+                        .collect()
+                };
+                for (transition, image_id, hostname) in fresh {
+                    let _ = hub.events.send(NodeEvent {
+                        transition,
+                        image_id,
+                        hostname,
+                    });
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "reading other replicas' transitions failed"),
         }
     }
 }

@@ -203,6 +203,14 @@ impl AgentService for Ingest {
         .await
         .map_err(|_| Status::cancelled("stream closed"))?;
         let (conn, ended) = self.hub.connect(&hello.node_id, tx.clone());
+        if let Err(e) = self
+            .hub
+            .store
+            .stream_opened(&hello.node_id, &self.hub.instance, now_ms())
+            .await
+        {
+            tracing::error!(node = %hello.node_id, error = %e, "recording the stream's replica failed");
+        }
         self.hub.reevaluate(&hello.node_id);
         tracing::info!(node = %hello.node_id, image = %hello.image_id, peer = %principal.source, last_seq, "agent connected");
 
@@ -210,7 +218,11 @@ impl AgentService for Ingest {
         let node = hello.node_id;
         tokio::spawn(async move {
             let result = serve_stream(&hub, &node, &mut inbound, &tx, &ended).await;
-            hub.disconnect(&node, conn);
+            if hub.disconnect(&node, conn) {
+                if let Err(e) = hub.store.stream_closed(&node, &hub.instance).await {
+                    tracing::error!(node = %node, error = %e, "forgetting the stream's replica failed");
+                }
+            }
             match result {
                 Ok(()) => tracing::info!(node = %node, "agent disconnected"),
                 Err(status) => {

@@ -99,6 +99,9 @@ pub struct NodeDetail {
 /// A recorded lifecycle transition.
 #[derive(Clone, Debug, Serialize)]
 pub struct Transition {
+    /// Row id in `transitions` (0 when not known).
+    #[serde(skip)]
+    pub id: i64,
     pub node_id: String,
     pub from: String,
     pub to: String,

@@ -251,24 +251,6 @@ fn the_collector_runs_on_postgresql_too() {
     assert_eq!(node["deviation_count"], 1);
 }
 
-fn fresh_database(base: &str) -> String {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        sqlx::any::install_default_drivers();
-        let admin = sqlx::AnyPool::connect(base).await.unwrap();
-        let name = format!("plumb_e2e_{}_{}", std::process::id(), now_ms());
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        let (prefix, _) = base.rsplit_once('/').unwrap();
-        format!("{prefix}/{name}")
-    })
-}
-
 #[test]
 fn the_example_recycling_pipeline_replaces_a_flagged_node() {
     let tmp = tempfile::tempdir().unwrap();

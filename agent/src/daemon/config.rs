@@ -12,7 +12,8 @@ use serde::Deserialize;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunConfigFile {
-    /// Collector gRPC URL, e.g. `http://collector.internal:7400`.
+    /// Collector gRPC URL, e.g. `https://collector.internal:7400`; several
+    /// replicas as a comma-separated list, tried in turn.
     pub collector: Option<String>,
     /// Node identity; default: /etc/machine-id, else the hostname.
     pub node_id: Option<String>,
@@ -65,7 +66,10 @@ pub struct RunConfigFile {
 /// Validated configuration.
 #[derive(Clone, Debug)]
 pub struct RunConfig {
+    /// As given (for messages).
     pub collector: String,
+    /// Every replica's URL, in the order given.
+    pub collectors: Vec<String>,
     pub node_id: String,
     pub image_id: Option<String>,
     pub manifest: Option<PathBuf>,
@@ -149,10 +153,20 @@ impl RunConfig {
         }
         let collector = pick!(collector)
             .ok_or("no collector: give --collector URL or `collector` in the config file")?;
-        if !(collector.starts_with("http://") || collector.starts_with("https://")) {
-            return Err(format!(
-                "collector {collector:?} must be an http:// or https:// URL"
-            ));
+        let collectors: Vec<String> = collector
+            .split(',')
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty())
+            .collect();
+        if collectors.is_empty() {
+            return Err(format!("collector {collector:?} names no URL"));
+        }
+        for url in &collectors {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(format!(
+                    "collector {url:?} must be an http:// or https:// URL"
+                ));
+            }
         }
         // File events arrive with absolute paths: a relative root would key
         // them by host path, not manifest path.
@@ -205,6 +219,7 @@ impl RunConfig {
             insecure_plaintext,
             trust_keys: pick!(trust_keys).unwrap_or_default(),
             collector,
+            collectors,
             image_id,
             manifest,
             state_dir,

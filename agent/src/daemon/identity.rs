@@ -44,7 +44,7 @@ pub async fn enroll_if_needed(cfg: &RunConfig, image_id: &str) -> anyhow::Result
         return Ok(());
     }
     let Some(token) = &cfg.enroll_token else {
-        if cfg.collector.starts_with("https://") {
+        if cfg.collectors.iter().any(|u| u.starts_with("https://")) {
             tracing::warn!(cert = %cfg.cert.display(), "no node certificate and no enrollment token: the collector will refuse this agent");
         }
         return Ok(());
@@ -62,12 +62,25 @@ pub async fn enroll_if_needed(cfg: &RunConfig, image_id: &str) -> anyhow::Result
         identity: None,
         ..client_tls(cfg)?
     };
-    let endpoint = plumb_proto::transport::endpoint(&cfg.collector, &tls)?;
-    let channel = endpoint
-        .connect_timeout(Duration::from_secs(5))
-        .connect()
-        .await
-        .with_context(|| format!("connecting to {} to enroll", cfg.collector))?;
+    // The first replica that answers enrolls the node.
+    let mut channel = None;
+    let mut failures = Vec::new();
+    for url in &cfg.collectors {
+        let endpoint = plumb_proto::transport::endpoint(url, &tls)?;
+        match endpoint
+            .connect_timeout(Duration::from_secs(5))
+            .connect()
+            .await
+        {
+            Ok(c) => {
+                channel = Some(c);
+                break;
+            }
+            Err(e) => failures.push(format!("{url}: {e}")),
+        }
+    }
+    let channel =
+        channel.ok_or_else(|| anyhow::anyhow!("connecting to enroll: {}", failures.join("; ")))?;
     let response = EnrollmentClient::new(channel)
         .enroll(EnrollRequest {
             token: token.clone(),

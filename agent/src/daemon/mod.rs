@@ -117,7 +117,7 @@ pub async fn run(
             .context("starting the scanner thread")?
     };
     let identity = stream::Identity {
-        collector: cfg.collector.clone(),
+        collectors: cfg.collectors.clone(),
         tls,
         hello,
         heartbeat: cfg.heartbeat,
@@ -167,7 +167,14 @@ async fn obtain_manifest(cfg: &RunConfig, tls: &ClientTls) -> anyhow::Result<Bas
     let image = cfg.image_id.clone().unwrap_or_default();
     let mut backoff = stream::Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
     loop {
-        match fetch_manifest(&cfg.collector, tls, &image).await {
+        let mut fetched = Err(String::new());
+        for url in &cfg.collectors {
+            fetched = fetch_manifest(url, tls, &image).await;
+            if fetched.is_ok() {
+                break;
+            }
+        }
+        match fetched {
             Ok(bytes) => {
                 let m = Baseline::decode_binary(&bytes)
                     .with_context(|| format!("manifest of image {image} from the collector"))?;

@@ -21,6 +21,8 @@ pub struct Backoff {
     attempt: u32,
     base: Duration,
     cap: Duration,
+    /// Reset since last asked: a connection was established.
+    was_reset: bool,
 }
 
 impl Backoff {
@@ -29,6 +31,7 @@ impl Backoff {
             attempt: 0,
             base,
             cap,
+            was_reset: false,
         }
     }
 
@@ -45,6 +48,13 @@ impl Backoff {
 
     pub fn reset(&mut self) {
         self.attempt = 0;
+        self.was_reset = true;
+    }
+
+    /// Whether [`Backoff::reset`] was called since the last time this
+    /// was asked.
+    pub fn take_reset(&mut self) -> bool {
+        std::mem::take(&mut self.was_reset)
     }
 }
 
@@ -63,7 +73,10 @@ fn pseudo_random() -> u64 {
 /// What the stream needs to introduce the node.
 #[derive(Clone)]
 pub struct Identity {
-    pub collector: String,
+    /// The collector replicas, tried in turn: a failed or lost stream
+    /// moves on to the next one at once, and waits only once every one
+    /// has failed in a row.
+    pub collectors: Vec<String>,
     pub tls: plumb_proto::transport::ClientTls,
     pub hello: Hello,
     pub heartbeat: Duration,
@@ -79,11 +92,15 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
+    let mut at = 0;
+    let mut failed_in_a_row = 0;
     loop {
         if *shutdown.borrow() {
             return;
         }
+        let url = &id.collectors[at % id.collectors.len()];
         let result = connected(
+            url,
             &id,
             &outbox,
             &spooled,
@@ -96,7 +113,19 @@ pub async fn run(
         if *shutdown.borrow() {
             return;
         }
-        let wait = backoff.next_delay();
+        // On to the next replica; a stream that lasted counts as a
+        // success, so one that dies tries every replica before waiting.
+        at += 1;
+        if backoff.take_reset() {
+            failed_in_a_row = 0;
+        }
+        failed_in_a_row += 1;
+        let wait = if failed_in_a_row < id.collectors.len() {
+            Duration::ZERO
+        } else {
+            failed_in_a_row = 0;
+            backoff.next_delay()
+        };
         match result {
             Ok(()) => tracing::info!(
                 retry_in_ms = wait.as_millis() as u64,
@@ -114,6 +143,7 @@ pub async fn run(
 }
 
 async fn connected(
+    url: &str,
     id: &Identity,
     outbox: &Outbox,
     spooled: &Notify,
@@ -122,7 +152,7 @@ async fn connected(
     shutdown: &mut watch::Receiver<bool>,
     backoff: &mut Backoff,
 ) -> Result<(), String> {
-    let endpoint = plumb_proto::transport::endpoint(&id.collector, &id.tls)
+    let endpoint = plumb_proto::transport::endpoint(url, &id.tls)
         .map_err(|e| e.to_string())?
         .connect_timeout(Duration::from_secs(5))
         .http2_keep_alive_interval(Duration::from_secs(30))
@@ -130,7 +160,7 @@ async fn connected(
     let channel = endpoint
         .connect()
         .await
-        .map_err(|e| format!("connect {}: {e}", id.collector))?;
+        .map_err(|e| format!("connect {url}: {e}"))?;
     let mut client =
         AgentServiceClient::new(channel).max_decoding_message_size(plumb_proto::MAX_MESSAGE_BYTES);
     let (tx, rx) = mpsc::channel::<AgentMessage>(64);
@@ -160,7 +190,7 @@ async fn connected(
         tracing::warn!(error = %e, "cannot spool the resync batch yet");
     }
     backoff.reset();
-    tracing::info!(collector = %id.collector, last_seq = ack.last_seq, spooled = outbox.spooled(), "connected to collector");
+    tracing::info!(collector = %url, last_seq = ack.last_seq, spooled = outbox.spooled(), "connected to collector");
 
     let mut sent = ack.last_seq;
     // The collector bounds the heartbeat period: it decides when a node

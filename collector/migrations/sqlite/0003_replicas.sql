@@ -10,3 +10,21 @@ CREATE TABLE leases (
 
 -- A sink's undelivered alerts, in order.
 CREATE INDEX outbox_sink_pending ON outbox (sink, delivered_at, id);
+
+-- Which replica holds each node's agent stream.
+CREATE TABLE streams (
+    node_id TEXT PRIMARY KEY,
+    holder  TEXT NOT NULL,
+    since   BIGINT NOT NULL
+);
+
+-- Commands (rescan, revoke) for a stream another replica holds, picked
+-- up by that replica.
+CREATE TABLE node_commands (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    node_id    TEXT NOT NULL,
+    holder     TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX node_commands_holder ON node_commands (holder, id);

@@ -646,8 +646,8 @@ impl Store {
             tx.rollback().await?;
             return Ok(None);
         }
-        sqlx::query(
-            "INSERT INTO transitions (node_id, from_status, to_status, cause, reasons, at) VALUES ($1, $2, $3, $4, $5, $6)",
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO transitions (node_id, from_status, to_status, cause, reasons, at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(node_id)
         .bind(from.as_str())
@@ -655,12 +655,13 @@ impl Store {
         .bind(cause)
         .bind(&reasons_json)
         .bind(now)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
         // Alerts commit with the transition: a crash cannot lose one.
         queue_outbox(&mut tx, alerts, now).await?;
         tx.commit().await?;
         Ok(Some(Transition {
+            id,
             node_id: node_id.to_string(),
             from: from.as_str().into(),
             to: to.as_str().into(),
@@ -690,7 +691,7 @@ impl Store {
         let rows = match node_id {
             Some(n) => {
                 sqlx::query(&format!(
-                    "SELECT node_id, from_status, to_status, cause, reasons, at FROM transitions WHERE node_id = $1 ORDER BY id ASC LIMIT {}",
+                    "SELECT id, node_id, from_status, to_status, cause, reasons, at FROM transitions WHERE node_id = $1 ORDER BY id ASC LIMIT {}",
                     limit.clamp(1, 10_000)
                 ))
                 .bind(n)
@@ -699,7 +700,7 @@ impl Store {
             }
             None => {
                 sqlx::query(&format!(
-                    "SELECT node_id, from_status, to_status, cause, reasons, at FROM transitions ORDER BY id DESC LIMIT {}",
+                    "SELECT id, node_id, from_status, to_status, cause, reasons, at FROM transitions ORDER BY id DESC LIMIT {}",
                     limit.clamp(1, 10_000)
                 ))
                 .fetch_all(&self.pool)
@@ -710,6 +711,7 @@ impl Store {
             .map(|r| {
                 let reasons: String = r.try_get("reasons")?;
                 Ok(Transition {
+                    id: r.try_get("id")?,
                     node_id: r.try_get("node_id")?,
                     from: r.try_get("from_status")?,
                     to: r.try_get("to_status")?,
@@ -1112,6 +1114,140 @@ impl Store {
                     next,
                 )
             })
+            .collect())
+    }
+
+    /// Transitions recorded at or after `since` (by any replica), with
+    /// the node's image and hostname, oldest first.
+    pub async fn transitions_since(
+        &self,
+        since: i64,
+        limit: i64,
+    ) -> Result<Vec<(Transition, String, String)>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT t.id, t.node_id, t.from_status, t.to_status, t.cause, t.reasons, t.at, \
+             n.image_id, n.hostname FROM transitions t JOIN nodes n ON n.node_id = t.node_id \
+             WHERE t.at >= $1 ORDER BY t.id LIMIT {}",
+            limit.clamp(1, 10_000)
+        ))
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let reasons: String = r.try_get("reasons")?;
+                Ok((
+                    Transition {
+                        id: r.try_get("id")?,
+                        node_id: r.try_get("node_id")?,
+                        from: r.try_get("from_status")?,
+                        to: r.try_get("to_status")?,
+                        cause: r.try_get("cause")?,
+                        reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+                        at: r.try_get("at")?,
+                    },
+                    r.try_get("image_id")?,
+                    r.try_get("hostname")?,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Records that `holder` holds `node`'s stream now.
+    pub async fn stream_opened(
+        &self,
+        node: &str,
+        holder: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO streams (node_id, holder, since) VALUES ($1, $2, $3) \
+             ON CONFLICT (node_id) DO UPDATE SET holder = excluded.holder, since = excluded.since",
+        )
+        .bind(node)
+        .bind(holder)
+        .bind(now)
+        .execute(&self.writer)
+        .await?;
+        // Commands queued for the replica that held it before follow it.
+        sqlx::query("UPDATE node_commands SET holder = $1 WHERE node_id = $2")
+            .bind(holder)
+            .bind(node)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// `holder` no longer holds `node`'s stream (unless another replica
+    /// took it since).
+    pub async fn stream_closed(&self, node: &str, holder: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM streams WHERE node_id = $1 AND holder = $2")
+            .bind(node)
+            .bind(holder)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets every stream `holder` held (at start: a crashed replica
+    /// of the same name held none of them any more).
+    pub async fn streams_reset(&self, holder: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM streams WHERE holder = $1")
+            .bind(holder)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// The replica holding `node`'s stream, if any.
+    pub async fn stream_holder(&self, node: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT holder FROM streams WHERE node_id = $1")
+                .bind(node)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Queues `kind` (`rescan`, `full_rescan`, `revoke`) for the replica
+    /// holding `node`'s stream.
+    pub async fn relay_command(
+        &self,
+        node: &str,
+        holder: &str,
+        kind: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO node_commands (node_id, holder, kind, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(node)
+        .bind(holder)
+        .bind(kind)
+        .bind(now)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Takes the commands queued for `holder`: (node, kind), oldest first.
+    /// Commands older than `expired_before` are dropped unsent.
+    pub async fn take_commands(
+        &self,
+        holder: &str,
+        expired_before: i64,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "DELETE FROM node_commands WHERE holder = $1 RETURNING node_id, kind, created_at",
+        )
+        .bind(holder)
+        .fetch_all(&self.writer)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, _, at)| *at >= expired_before)
+            .map(|(n, k, _)| (n, k))
             .collect())
     }
 

@@ -501,25 +501,23 @@ impl Node {
     /// unless the flags bring their own identity (an enrollment token).
     pub fn start_agent(&mut self, collector: &Collector, extra: &[&str]) {
         let mut cmd = Command::new(bin("plumb-agent"));
-        cmd.args([
-            "run",
-            "--collector",
-            &collector.grpc,
-            "--node-id",
-            &self.id,
-            "--root",
-        ])
-        .arg(self.root.path())
-        .arg("--state-dir")
-        .arg(self.dir.join("state"))
-        .args([
-            "--heartbeat",
-            "1s",
-            "--interval",
-            "1h",
-            "--quick-interval",
-            "1h",
-        ]);
+        cmd.arg("run");
+        // `--collector` in `extra` (a list of replicas) replaces the default.
+        if !extra.contains(&"--collector") {
+            cmd.args(["--collector", &collector.grpc]);
+        }
+        cmd.args(["--node-id", &self.id, "--root"])
+            .arg(self.root.path())
+            .arg("--state-dir")
+            .arg(self.dir.join("state"))
+            .args([
+                "--heartbeat",
+                "1s",
+                "--interval",
+                "1h",
+                "--quick-interval",
+                "1h",
+            ]);
         match &collector.security {
             Some(s) => {
                 cmd.arg("--ca").arg(s.pki.join("ca.pem"));
@@ -553,4 +551,24 @@ impl Node {
     pub fn path(&self, p: &str) -> PathBuf {
         self.root.join(p)
     }
+}
+
+/// A fresh PostgreSQL database on the server `base` names (a URL of one
+/// of its databases); returns its URL.
+pub fn fresh_database(base: &str) -> String {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let admin = sqlx::AnyPool::connect(base).await.unwrap();
+        let name = format!("plumb_e2e_{}_{}", std::process::id(), now_ms());
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .unwrap();
+        let (prefix, _) = base.rsplit_once('/').unwrap();
+        format!("{prefix}/{name}")
+    })
 }
