@@ -482,10 +482,46 @@ async fn replica_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Receiver<
     }
 }
 
-/// Flushes heartbeats and marks quiet nodes silent, every second.
+/// How often history past the retention period is pruned.
+const PRUNE_EVERY_MS: i64 = 600_000;
+
+/// Prunes history past the retention period, on one replica.
+async fn prune(hub: &Hub) {
+    let now = now_ms();
+    match hub
+        .store
+        .take_lease("retention", &hub.instance, now, now + 2 * PRUNE_EVERY_MS)
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(e) => {
+            tracing::error!(error = %e, "retention lease unavailable");
+            return;
+        }
+    }
+    let started = std::time::Instant::now();
+    match hub
+        .store
+        .prune_history(now - hub.store.retention_ms, 5_000)
+        .await
+    {
+        Ok(0) => {}
+        Ok(rows) => tracing::info!(
+            rows,
+            ms = started.elapsed().as_millis() as u64,
+            "pruned history past the retention period"
+        ),
+        Err(e) => tracing::error!(error = %e, "pruning history failed"),
+    }
+}
+
+/// Flushes heartbeats and marks quiet nodes silent, every second; prunes
+/// old history every ten minutes.
 async fn housekeeping_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_prune = 0;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
@@ -510,6 +546,10 @@ async fn housekeeping_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Rece
             Err(e) => tracing::error!(error = %e, "recording heartbeats failed"),
         }
         let now = now_ms();
+        if now - last_prune >= PRUNE_EVERY_MS {
+            last_prune = now;
+            prune(&hub).await;
+        }
         // One replica judges silence for the whole fleet.
         match hub
             .store

@@ -134,6 +134,11 @@ struct ServeArgs {
     /// with a finding that counts the rest.
     #[arg(long = "max-open-deviations", default_value_t = plumb_collector::store::MAX_OPEN_PER_NODE)]
     max_open_per_node: i64,
+    /// How long history is kept (resolved deviations, transitions,
+    /// delivered alerts, audit, retired nodes); older rows are pruned
+    /// every ten minutes.
+    #[arg(long, default_value = "90d", value_parser = humantime::parse_duration)]
+    retention: std::time::Duration,
     /// Open connections per port; more wait in the kernel's backlog.
     #[arg(long, default_value_t = 50_000)]
     max_connections: usize,
@@ -194,6 +199,7 @@ fn main() -> ExitCode {
         allowed_hosts: args.allowed_hosts,
         max_connections: args.max_connections,
         max_open_per_node: args.max_open_per_node,
+        retention: args.retention,
     };
     if let Err(e) = cfg.check() {
         eprintln!("plumb-collector: error: {e}");

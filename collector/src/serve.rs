@@ -60,6 +60,8 @@ pub struct ServeConfig {
     pub max_connections: usize,
     /// Open deviations stored per node at most.
     pub max_open_per_node: i64,
+    /// How long history is kept.
+    pub retention: std::time::Duration,
 }
 
 /// A configuration that must not run.
@@ -94,6 +96,12 @@ impl ServeConfig {
             return Err(ConfigError(format!(
                 "--insecure-no-auth is refused off loopback (gRPC {}, HTTP {})",
                 self.grpc, self.http
+            )));
+        }
+        if self.retention < std::time::Duration::from_secs(3600) {
+            return Err(ConfigError(format!(
+                "--retention {} is below the minimum of 1h",
+                humantime::format_duration(self.retention)
             )));
         }
         if self.max_open_per_node < 100 {
@@ -139,6 +147,7 @@ pub async fn serve(
     };
     let mut store = Store::connect(&cfg.database).await?;
     store.max_open_per_node = cfg.max_open_per_node;
+    store.retention_ms = cfg.retention.as_millis().min(i64::MAX as u128) as i64;
     let grpc = TcpListener::bind(cfg.grpc)
         .await
         .with_context(|| format!("binding gRPC on {}", cfg.grpc))?;
@@ -314,6 +323,7 @@ mod tests {
             allowed_hosts: vec![],
             max_connections: 1000,
             max_open_per_node: 1000,
+            retention: std::time::Duration::from_secs(86_400),
         }
     }
 

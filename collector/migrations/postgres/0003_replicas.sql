@@ -28,3 +28,8 @@ CREATE TABLE node_commands (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX node_commands_holder ON node_commands (holder, id);
+
+-- Retention prunes history by age.
+CREATE INDEX deviations_resolved ON deviations (resolved_at) WHERE resolved_at IS NOT NULL;
+CREATE INDEX audit_at ON audit (at);
+CREATE INDEX outbox_delivered ON outbox (delivered_at) WHERE delivered_at IS NOT NULL;

@@ -49,10 +49,15 @@ pub struct Store {
     /// Open deviations stored per node at most; beyond it a node's new
     /// deviations are counted in a critical finding, not stored.
     pub max_open_per_node: i64,
+    /// How long history (resolved deviations, transitions, delivered
+    /// alerts, audit, retired nodes) is kept, in milliseconds.
+    pub retention_ms: i64,
 }
 
 /// Default of [`Store::max_open_per_node`].
 pub const MAX_OPEN_PER_NODE: i64 = 100_000;
+/// Default of [`Store::retention_ms`]: 90 days.
+pub const RETENTION_MS: i64 = 90 * 86_400_000;
 
 impl Store {
     /// Connects and runs migrations. `sqlite://PATH` creates the file.
@@ -129,6 +134,7 @@ impl Store {
             writer,
             backend,
             max_open_per_node: MAX_OPEN_PER_NODE,
+            retention_ms: RETENTION_MS,
         })
     }
 

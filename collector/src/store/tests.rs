@@ -529,3 +529,166 @@ async fn a_node_cannot_store_more_open_deviations_than_the_ceiling() {
         assert_eq!(open.iter().filter(|d| d.kind != "integrity").count(), 3);
     }
 }
+
+#[tokio::test]
+async fn a_lease_has_one_holder_until_it_lapses_or_is_released() {
+    for (store, _dir) in stores().await {
+        assert!(store.take_lease("silence", "a:1", 100, 200).await.unwrap());
+        assert!(
+            !store.take_lease("silence", "b:1", 150, 250).await.unwrap(),
+            "held by a"
+        );
+        assert!(
+            store.take_lease("silence", "a:1", 150, 300).await.unwrap(),
+            "a renews"
+        );
+        assert!(!store.take_lease("silence", "b:1", 299, 400).await.unwrap());
+        assert!(
+            store.take_lease("silence", "b:1", 301, 400).await.unwrap(),
+            "lapsed: b takes it"
+        );
+        assert!(!store.take_lease("silence", "a:1", 302, 400).await.unwrap());
+        store.release_leases("b:1").await.unwrap();
+        assert!(
+            store.take_lease("silence", "a:1", 303, 400).await.unwrap(),
+            "released"
+        );
+        assert!(
+            store.take_lease("outbox:x", "b:1", 303, 400).await.unwrap(),
+            "leases are per name"
+        );
+    }
+}
+
+#[tokio::test]
+async fn commands_follow_the_stream_to_the_replica_holding_it() {
+    for (store, _dir) in stores().await {
+        store.hello(&hello("n1"), 1).await.unwrap();
+        store.stream_opened("n1", "b:1", 1).await.unwrap();
+        assert_eq!(
+            store.stream_holder("n1").await.unwrap().as_deref(),
+            Some("b:1")
+        );
+        store
+            .relay_command("n1", "b:1", "rescan", 10)
+            .await
+            .unwrap();
+        // The agent moved to replica a before b sent it: the command follows.
+        store.stream_opened("n1", "a:1", 11).await.unwrap();
+        store.stream_closed("n1", "b:1").await.unwrap();
+        assert_eq!(
+            store.stream_holder("n1").await.unwrap().as_deref(),
+            Some("a:1"),
+            "b's close does not undo a's open"
+        );
+        assert!(store.take_commands("b:1", 0).await.unwrap().is_empty());
+        assert_eq!(
+            store.take_commands("a:1", 0).await.unwrap(),
+            vec![("n1".to_string(), "rescan".to_string())]
+        );
+        assert!(
+            store.take_commands("a:1", 0).await.unwrap().is_empty(),
+            "taken once"
+        );
+        store
+            .relay_command("n1", "a:1", "rescan", 10)
+            .await
+            .unwrap();
+        assert!(
+            store.take_commands("a:1", 11).await.unwrap().is_empty(),
+            "expired commands are dropped"
+        );
+        store.streams_reset("a:1").await.unwrap();
+        assert_eq!(store.stream_holder("n1").await.unwrap(), None);
+    }
+}
+
+#[tokio::test]
+async fn history_past_the_retention_period_is_pruned_in_batches() {
+    for (store, _dir) in stores().await {
+        // n1 lives on: its resolved deviations and old transitions go,
+        // its open deviation stays.
+        store.hello(&hello("n1"), 1).await.unwrap();
+        let open: Vec<Deviation> = (0..30)
+            .map(|i| dev(&format!("/usr/bin/t{i}"), Severity::Low, "x"))
+            .collect();
+        store
+            .apply_batches(&[batch("n1", 1, open, vec![])], 2)
+            .await
+            .unwrap();
+        let keys: Vec<String> = (0..29).map(|i| format!("/usr/bin/t{i}")).collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        store
+            .apply_batches(&[batch("n1", 2, vec![], keys)], 3)
+            .await
+            .unwrap();
+        store
+            .set_status(
+                "n1",
+                &change(NodeStatus::Clean, NodeStatus::Drifted, "policy", &[], 4),
+            )
+            .await
+            .unwrap();
+        // n2 was retired long ago: it goes whole.
+        store.hello(&hello("n2"), 1).await.unwrap();
+        store
+            .apply_batches(
+                &[batch(
+                    "n2",
+                    1,
+                    vec![dev("/etc/x", Severity::High, "y")],
+                    vec![],
+                )],
+                2,
+            )
+            .await
+            .unwrap();
+        store
+            .set_status(
+                "n2",
+                &change(NodeStatus::Clean, NodeStatus::Retired, "operator", &[], 5),
+            )
+            .await
+            .unwrap();
+
+        let deleted = store.prune_history(10, 7).await.unwrap();
+        assert!(deleted >= 29 + 2 + 1 + 1, "{deleted}");
+        assert_eq!(
+            store
+                .deviations("n1", Some(false), 100)
+                .await
+                .unwrap()
+                .len(),
+            0
+        );
+        assert_eq!(
+            store.deviations("n1", Some(true), 100).await.unwrap().len(),
+            1
+        );
+        assert!(store.transitions(Some("n1"), 100).await.unwrap().is_empty());
+        assert_eq!(store.node("n1").await.unwrap().unwrap().status, "drifted");
+        assert!(
+            store.node("n2").await.unwrap().is_none(),
+            "retired before the cutoff"
+        );
+        assert_eq!(
+            store.prune_history(10, 7).await.unwrap(),
+            0,
+            "nothing left to prune"
+        );
+        // Newer history is kept.
+        store
+            .apply_batches(&[batch("n1", 3, vec![], vec!["/usr/bin/t29"])], 20)
+            .await
+            .unwrap();
+        assert_eq!(store.prune_history(10, 7).await.unwrap(), 0);
+        assert_eq!(
+            store
+                .deviations("n1", Some(false), 100)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}
