@@ -181,4 +181,5 @@ fn two_replicas_on_postgresql_share_the_fleet_and_survive_one_dying() {
     assert_eq!(silences, 1, "{history}");
     assert_eq!(events_for(&events, "rep-0", "silent"), 1);
     let _ = watch.kill();
+    let _ = watch.wait();
 }

@@ -21,8 +21,6 @@ pub struct Backoff {
     attempt: u32,
     base: Duration,
     cap: Duration,
-    /// Reset since last asked: a connection was established.
-    was_reset: bool,
 }
 
 impl Backoff {
@@ -31,7 +29,6 @@ impl Backoff {
             attempt: 0,
             base,
             cap,
-            was_reset: false,
         }
     }
 
@@ -48,13 +45,6 @@ impl Backoff {
 
     pub fn reset(&mut self) {
         self.attempt = 0;
-        self.was_reset = true;
-    }
-
-    /// Whether [`Backoff::reset`] was called since the last time this
-    /// was asked.
-    pub fn take_reset(&mut self) -> bool {
-        std::mem::take(&mut self.was_reset)
     }
 }
 
@@ -99,15 +89,15 @@ pub async fn run(
             return;
         }
         let url = &id.collectors[at % id.collectors.len()];
+        let established = std::sync::atomic::AtomicBool::new(false);
         let result = connected(
-            url,
+            (url, &established),
             &id,
             &outbox,
             &spooled,
             &mut summaries,
             &scan_tx,
             &mut shutdown,
-            &mut backoff,
         )
         .await;
         if *shutdown.borrow() {
@@ -116,7 +106,8 @@ pub async fn run(
         // On to the next replica; a stream that lasted counts as a
         // success, so one that dies tries every replica before waiting.
         at += 1;
-        if backoff.take_reset() {
+        if established.load(std::sync::atomic::Ordering::Relaxed) {
+            backoff.reset();
             failed_in_a_row = 0;
         }
         failed_in_a_row += 1;
@@ -142,15 +133,16 @@ pub async fn run(
     }
 }
 
+/// One stream to the collector at `url`, until it ends; `established` is
+/// set once the collector acked the hello.
 async fn connected(
-    url: &str,
+    (url, established): (&str, &std::sync::atomic::AtomicBool),
     id: &Identity,
     outbox: &Outbox,
     spooled: &Notify,
     summaries: &mut mpsc::Receiver<ScanSummary>,
     scan_tx: &std::sync::mpsc::Sender<ScanRequest>,
     shutdown: &mut watch::Receiver<bool>,
-    backoff: &mut Backoff,
 ) -> Result<(), String> {
     let endpoint = plumb_proto::transport::endpoint(url, &id.tls)
         .map_err(|e| e.to_string())?
@@ -189,7 +181,7 @@ async fn connected(
     if let Err(e) = outbox.resync(ack.last_seq) {
         tracing::warn!(error = %e, "cannot spool the resync batch yet");
     }
-    backoff.reset();
+    established.store(true, std::sync::atomic::Ordering::Relaxed);
     tracing::info!(collector = %url, last_seq = ack.last_seq, spooled = outbox.spooled(), "connected to collector");
 
     let mut sent = ack.last_seq;
