@@ -187,6 +187,10 @@ struct RunArgs {
     /// Public key (SPKI PEM) the manifest must be signed with (repeatable).
     #[arg(long = "trust-key")]
     trust_keys: Vec<PathBuf>,
+    /// Serve the agent's own metrics (Prometheus text at /metrics) on
+    /// this address, e.g. 127.0.0.1:9101.
+    #[arg(long)]
+    metrics_listen: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -485,6 +489,7 @@ fn run(args: RunArgs, memory_limit_given: bool) -> ExitCode {
         insecure_plaintext: args.insecure_plaintext.then_some(true),
         trust_keys: (!args.trust_keys.is_empty()).then_some(args.trust_keys),
         memory_limit: None,
+        metrics_listen: args.metrics_listen,
     };
     let cfg = match RunConfig::resolve(file, flags) {
         Ok(mut c) => {

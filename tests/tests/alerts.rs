@@ -357,28 +357,7 @@ fn metrics_parse_as_prometheus_text() {
     assert!(value("process_resident_memory_bytes", None) > 0.0);
     assert!(value("process_start_time_seconds", None) > 1.6e9);
 
-    // Prometheus's own linter finds nothing to say.
-    let promtool = std::env::var("PLUMB_PROMTOOL").unwrap_or_else(|_| "promtool".into());
-    let mut lint = std::process::Command::new(promtool)
-        .args(["check", "metrics"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("promtool (Debian's prometheus package; scripts/test.sh installs it)");
-    use std::io::Write;
-    lint.stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = lint.wait_with_output().unwrap();
-    assert!(
-        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
-        "promtool check metrics: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    promtool_finds_nothing(&text);
 
     // A retired node's open deviations are history, not open work.
     assert!(c.ctl(&["retire", "metrics-node"]).status.success());
@@ -393,4 +372,79 @@ fn metrics_parse_as_prometheus_text() {
         matches!(medium.value, prometheus_parse::Value::Gauge(v) if v == 0.0),
         "{text}"
     );
+}
+
+/// Prometheus's own linter (`promtool check metrics`) has nothing to say.
+fn promtool_finds_nothing(text: &str) {
+    use std::io::Write;
+    let promtool = std::env::var("PLUMB_PROMTOOL").unwrap_or_else(|_| "promtool".into());
+    let mut lint = std::process::Command::new(promtool)
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool (Debian's prometheus package; scripts/test.sh installs it)");
+    lint.stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = lint.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+        "promtool check metrics: {}{}\n{text}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_agent_serves_its_own_metrics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut n = Node::new(tmp.path(), "agent-metrics");
+    n.start_agent(&c, &["--metrics-listen", &addr]);
+    c.wait_status("agent-metrics", "clean", Duration::from_secs(20));
+    let text = wait_for("the agent's /metrics", Duration::from_secs(10), || {
+        let mut r = ureq::get(format!("http://{addr}/metrics")).call().ok()?;
+        let body = r.body_mut().read_to_string().ok()?;
+        body.contains("plumb_agent_scans_total{kind=\"full\"}")
+            .then_some(body)
+    });
+    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).unwrap();
+    let value = |name: &str| -> f64 {
+        match scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == name)
+            .map(|s| &s.value)
+        {
+            Some(
+                prometheus_parse::Value::Gauge(v)
+                | prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Untyped(v),
+            ) => *v,
+            _ => panic!("no {name} in\n{text}"),
+        }
+    };
+    assert!(value("plumb_agent_scans_total") >= 1.0);
+    assert!(value("plumb_agent_files_hashed_total") >= 1.0);
+    assert!(value("plumb_agent_last_successful_scan_timestamp_seconds") > 1.6e9);
+    assert_eq!(value("plumb_agent_scan_errors"), 0.0);
+    assert_eq!(
+        value("plumb_agent_memory_ceiling_bytes"),
+        256.0 * 1024.0 * 1024.0
+    );
+    assert!(value("plumb_agent_memory_bytes") > 0.0);
+    assert!(
+        scrape
+            .samples
+            .iter()
+            .any(|s| s.metric == "plumb_agent_spooled_messages"),
+        "spool depth in\n{text}"
+    );
+    promtool_finds_nothing(&text);
 }

@@ -61,11 +61,15 @@ pub struct RunConfigFile {
     pub trust_keys: Option<Vec<PathBuf>>,
     /// The agent's heap ceiling, e.g. `256M` (see `--memory-limit`).
     pub memory_limit: Option<String>,
+    /// Address of the agent's own `/metrics` (e.g. `127.0.0.1:9101`).
+    pub metrics_listen: Option<String>,
 }
 
 /// Validated configuration.
 #[derive(Clone, Debug)]
 pub struct RunConfig {
+    /// Where the agent serves its own `/metrics`, if anywhere.
+    pub metrics_listen: Option<std::net::SocketAddr>,
     /// As given (for messages).
     pub collector: String,
     /// Every replica's URL, in the order given.
@@ -168,6 +172,12 @@ impl RunConfig {
                 ));
             }
         }
+        let metrics_listen = pick!(metrics_listen)
+            .map(|a| {
+                a.parse::<std::net::SocketAddr>()
+                    .map_err(|e| format!("metrics_listen {a:?}: {e} (expected ADDRESS:PORT)"))
+            })
+            .transpose()?;
         // File events arrive with absolute paths: a relative root would key
         // them by host path, not manifest path.
         let root = pick!(root).unwrap_or_else(|| PathBuf::from("/"));
@@ -220,6 +230,7 @@ impl RunConfig {
             trust_keys: pick!(trust_keys).unwrap_or_default(),
             collector,
             collectors,
+            metrics_listen,
             image_id,
             manifest,
             state_dir,

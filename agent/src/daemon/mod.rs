@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod identity;
+pub mod metrics;
 pub mod outbox;
 pub mod stream;
 pub mod watch;
@@ -109,11 +110,31 @@ pub async fn run(
         None
     };
 
+    let metrics = Arc::new(metrics::AgentMetrics::default());
+    if let Some(addr) = cfg.metrics_listen {
+        let (metrics, outbox, stop) = (metrics.clone(), outbox.clone(), stop_rx.clone());
+        tokio::spawn(async move {
+            if let Err(e) = metrics::serve(addr, metrics, outbox, stop).await {
+                tracing::error!(%addr, error = %e, "agent metrics not served");
+            }
+        });
+    }
     let scanner = {
         let (cfg, outbox, spooled) = (cfg.clone(), outbox.clone(), spooled.clone());
+        let metrics = metrics.clone();
         std::thread::Builder::new()
             .name("plumb-scanner".into())
-            .spawn(move || scanner_loop(checker, &cfg, &outbox, &spooled, &summary_tx, scan_rx))
+            .spawn(move || {
+                scanner_loop(
+                    checker,
+                    &metrics,
+                    &cfg,
+                    &outbox,
+                    &spooled,
+                    &summary_tx,
+                    scan_rx,
+                )
+            })
             .context("starting the scanner thread")?
     };
     let identity = stream::Identity {
@@ -266,6 +287,7 @@ fn reduce(paths: BTreeSet<Vec<u8>>) -> Vec<Vec<u8>> {
 
 struct Scanner<'a> {
     checker: Checker,
+    metrics: &'a metrics::AgentMetrics,
     outbox: &'a Outbox,
     spooled: &'a Notify,
     summaries: &'a mpsc::Sender<ScanSummary>,
@@ -301,6 +323,7 @@ impl Scanner<'_> {
                 // The last known deviations stay, and the node is reported
                 // as not verified until a scan succeeds again.
                 tracing::error!(error = %e, "scan failed; the node is reported as not verified");
+                self.metrics.failed();
                 self.checker.release();
                 let failed = Deviation {
                     kind: DeviationKind::ScanError as i32,
@@ -318,6 +341,13 @@ impl Scanner<'_> {
         merge(&mut self.current, result.deviations, scope);
         self.publish();
         let s = &result.stats;
+        let scan_errors = self
+            .current
+            .keys()
+            .filter(|(kind, _)| *kind == DeviationKind::ScanError as i32)
+            .count();
+        self.metrics
+            .scanned(label, s, self.current.len(), scan_errors);
         tracing::debug!(
             files = s.files,
             hashed = s.hashed,
@@ -342,6 +372,7 @@ impl Scanner<'_> {
 
 fn scanner_loop(
     checker: Checker,
+    metrics: &metrics::AgentMetrics,
     cfg: &RunConfig,
     outbox: &Outbox,
     spooled: &Notify,
@@ -350,6 +381,7 @@ fn scanner_loop(
 ) {
     let mut s = Scanner {
         checker,
+        metrics,
         outbox,
         spooled,
         summaries,
