@@ -24,6 +24,11 @@ use plumb_proto::AgentServiceClient;
 use tonic::transport::{Channel, Endpoint};
 
 struct Args {
+    /// Failover mode: agents hold heartbeat-only streams to `collector`
+    /// and, when it dies, reconnect here; prints how long the move took.
+    failover: Option<String>,
+    /// Node ids are `<prefix>-NNNNN` (several generators, one database).
+    prefix: String,
     ca_dir: Option<String>,
     token: Option<String>,
     collector: String,
@@ -39,6 +44,8 @@ struct Args {
 
 fn args() -> Args {
     let mut a = Args {
+        prefix: "load".into(),
+        failover: None,
         ca_dir: None,
         token: None,
         collector: "http://127.0.0.1:7400".into(),
@@ -60,6 +67,8 @@ fn args() -> Args {
         };
         match pair[0].as_str() {
             "--collector" => a.collector = v.clone(),
+            "--prefix" => a.prefix = v.clone(),
+            "--failover" => a.failover = Some(v.clone()),
             "--ca-dir" => a.ca_dir = Some(v.clone()),
             "--token" => a.token = Some(v.clone()),
             "--http" => a.http = v.clone(),
@@ -78,19 +87,24 @@ fn args() -> Args {
 
 #[derive(Default)]
 struct Stats {
+    /// Failover mode: agents connected to the second collector, and the
+    /// first disconnect / last reconnect (ms since the run started).
+    reconnected: AtomicU64,
+    first_loss_ms: AtomicU64,
+    last_reconnect_ms: AtomicU64,
     connected: AtomicU64,
     heartbeats: AtomicU64,
     deviations_acked: AtomicU64,
     errors: AtomicU64,
 }
 
-fn hello(i: usize, heartbeat: u64) -> AgentMessage {
+fn hello(prefix: &str, i: usize, heartbeat: u64) -> AgentMessage {
     AgentMessage {
         seq: 0,
         prev_hash: vec![],
         body: Some(agent_message::Body::Hello(Hello {
-            node_id: format!("load-{i:05}"),
-            hostname: format!("host-{i:05}.fleet"),
+            node_id: format!("{prefix}-{i:05}"),
+            hostname: format!("{prefix}-{i:05}.fleet"),
             image_id: format!("img-{}", i % 4),
             manifest_digest: vec![7; 32],
             agent_version: "loadgen".into(),
@@ -127,7 +141,7 @@ async fn agent(
 ) {
     let mut client = AgentServiceClient::new(channel);
     let (tx, rx) = tokio::sync::mpsc::channel(8);
-    if tx.send(hello(i, a.heartbeat)).await.is_err() {
+    if tx.send(hello(&a.prefix, i, a.heartbeat)).await.is_err() {
         return;
     }
     let mut inbound = match client
@@ -225,6 +239,86 @@ async fn agent(
     }
 }
 
+/// Hello on `channel`, then the hello ack: the open stream's halves.
+async fn open_stream(
+    prefix: &str,
+    i: usize,
+    heartbeat: u64,
+    channel: Channel,
+) -> Option<(
+    tokio::sync::mpsc::Sender<AgentMessage>,
+    tonic::Streaming<plumb_proto::v1::CollectorMessage>,
+)> {
+    let mut client = AgentServiceClient::new(channel);
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    tx.send(hello(prefix, i, heartbeat)).await.ok()?;
+    let mut inbound = client
+        .stream(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+        .ok()?
+        .into_inner();
+    match inbound.message().await {
+        Ok(Some(m)) if matches!(m.body, Some(collector_message::Body::HelloAck(_))) => {
+            Some((tx, inbound))
+        }
+        _ => None,
+    }
+}
+
+/// Failover mode: a heartbeat-only agent on `first`; when that stream
+/// ends, it connects to `second` (retrying for up to a minute, as an
+/// agent's replica list would) and says hello again.
+async fn failover_agent(
+    i: usize,
+    first: Channel,
+    second: Endpoint,
+    a: Arc<Args>,
+    stats: Arc<Stats>,
+    start: Instant,
+) {
+    let Some((tx, mut inbound)) = open_stream(&a.prefix, i, a.heartbeat, first).await else {
+        stats.errors.fetch_add(1, Ordering::Relaxed);
+        return;
+    };
+    stats.connected.fetch_add(1, Ordering::Relaxed);
+    let period = Duration::from_secs(a.heartbeat);
+    loop {
+        tokio::select! {
+            m = inbound.message() => match m {
+                Ok(Some(_)) => continue,
+                _ => break,
+            },
+            _ = tokio::time::sleep(period) => {
+                let hb = AgentMessage { body: Some(agent_message::Body::Heartbeat(Heartbeat::default())), ..Default::default() };
+                if tx.send(hb).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let lost = start.elapsed().as_millis() as u64;
+    let _ = stats
+        .first_loss_ms
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
+            (v == 0 || lost < v).then_some(lost)
+        });
+    let retry_until = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < retry_until {
+        if let Ok(ch) = second.connect().await {
+            if let Some(open) = open_stream(&a.prefix, i, a.heartbeat, ch).await {
+                stats.last_reconnect_ms.fetch_max(start.elapsed().as_millis() as u64, Ordering::Relaxed);
+                stats.reconnected.fetch_add(1, Ordering::Relaxed);
+                // Hold the new stream until the run ends.
+                let _open = open;
+                tokio::time::sleep(Duration::from_secs(120)).await;
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    stats.errors.fetch_add(1, Ordering::Relaxed);
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
 }
@@ -248,7 +342,7 @@ async fn main() {
         let t = Instant::now();
         let identities: Vec<(String, String)> = (0..a.agents)
             .map(|i| {
-                ca.issue_node(&format!("load-{i:05}"), 1)
+                ca.issue_node(&format!("{}-{i:05}", a.prefix), 1)
                     .expect("node certificate")
             })
             .collect();
@@ -266,6 +360,10 @@ async fn main() {
                 insecure_plaintext: false,
             };
             let endpoint = plumb_proto::transport::endpoint(&a.collector, &tls).unwrap();
+            let second = a
+                .failover
+                .as_ref()
+                .map(|url| plumb_proto::transport::endpoint(url, &tls).unwrap());
             let (a, stats, handshakes) = (a.clone(), stats.clone(), handshakes.clone());
             tasks.push(tokio::spawn(async move {
                 let permit = handshakes.acquire_owned().await.unwrap();
@@ -277,7 +375,10 @@ async fn main() {
                     }
                 };
                 drop(permit);
-                agent(i, ch, a, stats, ingest_from, ingest_until, deadline).await
+                match second {
+                    Some(second) => failover_agent(i, ch, second, a, stats, start).await,
+                    None => agent(i, ch, a, stats, ingest_from, ingest_until, deadline).await,
+                }
             }));
         }
         while stats.connected.load(Ordering::Relaxed) + stats.errors.load(Ordering::Relaxed)
@@ -327,6 +428,26 @@ async fn main() {
         a.agents,
         start.elapsed().as_secs_f64(),
     );
+    if a.failover.is_some() {
+        // The caller kills the first collector now; every agent moves.
+        println!("ready for failover");
+        let until = Instant::now() + Duration::from_secs(180);
+        while stats.reconnected.load(Ordering::Relaxed) + stats.errors.load(Ordering::Relaxed)
+            < connected + (a.agents as u64 - connected)
+            && Instant::now() < until
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let first = stats.first_loss_ms.load(Ordering::Relaxed);
+        let last = stats.last_reconnect_ms.load(Ordering::Relaxed);
+        println!(
+            "failover: {} of {connected} agents streaming to the other replica, the last {:.2}s after the first lost its stream; errors {}",
+            stats.reconnected.load(Ordering::Relaxed),
+            last.saturating_sub(first) as f64 / 1000.0,
+            stats.errors.load(Ordering::Relaxed)
+        );
+        return;
+    }
 
     tokio::time::sleep_until(ingest_from.into()).await;
     let (hb0, t0) = (stats.heartbeats.load(Ordering::Relaxed), Instant::now());

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Scale-out benchmarks, one run side by side: one collector on SQLite, one
+# on PostgreSQL, two replicas on PostgreSQL. Each database first holds
+# SEED_NODES nodes (1 % flagged); then AGENTS simulated agents (mTLS, one
+# certificate and connection each, 10 s heartbeats, 100 ingesting) stream
+# to the collector(s), spread evenly over the replicas. Prints agents
+# held, deviations ingested/s and the p99 of GET /api/v1/nodes?status=flagged.
+# Then failover: FAILOVER_AGENTS agents on replica A, A killed with
+# SIGKILL, the time until every agent streams to replica B.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/deps.sh
+ensure_rust
+ensure_postgres
+command -v curl >/dev/null || apt_install curl
+command -v sqlite3 >/dev/null || apt_install sqlite3
+AGENTS=${AGENTS:-10000}
+SEED_NODES=${SEED_NODES:-100000}
+SECONDS_LOAD=${SECONDS_LOAD:-15}
+FAILOVER_AGENTS=${FAILOVER_AGENTS:-5000}
+
+cargo build --release --locked -p plumb-collector --bins --example fleet_load >/dev/null
+work=$(mktemp -d /tmp/plumb-bench-scale.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+target/release/plumbctl pki init --dir "$work/pki" >/dev/null
+pg_admin=${PLUMB_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
+
+fresh_pg() {
+  local name="plumb_bench_$$_$1"
+  psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
+  echo "${pg_admin%/*}/$name"
+}
+
+# serve NAME DATABASE_FLAGS... : starts a replica, prints "grpc http pid"
+serve() {
+  local name=$1; shift
+  local grpc=127.0.0.1:$((20000 + RANDOM % 10000)) http=127.0.0.1:$((30000 + RANDOM % 10000))
+  target/release/plumb-collector serve --grpc "$grpc" --http "$http" "$@" \
+    --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" \
+    --client-ca "$work/pki/ca.pem" >"$work/$name.log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  for _ in $(seq 1 100); do curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+  echo "$grpc $http $pid"
+}
+
+seed_sql() { # the INSERT … SELECT body over a series `i`
+  cat <<SQL
+INSERT INTO nodes (node_id, hostname, image_id, manifest_digest, agent_version, boot_id, status,
+  status_since, reasons, first_seen, last_seen, last_seq, heartbeat_secs, open_count, max_severity)
+SELECT 'seed-' || i, 'seed-' || i || '.fleet', 'img-' || (i % 4), 'abc', 'seed', 'b',
+  CASE WHEN i % 100 = 0 THEN 'flagged' WHEN i % 25 = 0 THEN 'drifted' ELSE 'clean' END,
+  $(date +%s)000, '[]', $(date +%s)000, $(date +%s)000, 0, 86400,
+  CASE WHEN i % 25 = 0 THEN 3 ELSE 0 END, CASE WHEN i % 100 = 0 THEN 4 WHEN i % 25 = 0 THEN 2 ELSE 0 END
+SQL
+}
+
+seed_sqlite() {
+  sqlite3 "$1" "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < $SEED_NODES) $(seed_sql) FROM s;"
+}
+seed_pg() {
+  psql -q "$1" -c "$(seed_sql) FROM generate_series(1, $SEED_NODES) AS s(i);" >/dev/null
+}
+
+# load LABEL TOKEN "grpc http" ... : fleet_load against each replica at once
+load() {
+  local label=$1 token=$2; shift 2
+  local n=$# per=$((AGENTS / $#)) ingesters=$((100 / $#)) k=0 outs=()
+  for r in "$@"; do
+    set -- $r
+    k=$((k + 1))
+    local queries=0
+    [ "$k" -eq 1 ] && queries=300
+    target/release/examples/fleet_load --collector "https://$1" --http "https://$2" \
+      --ca-dir "$work/pki" --token "$token" --prefix "r$k" \
+      --agents "$per" --connections 100 --heartbeat 10 --ingesters "$ingesters" --batch 500 \
+      --seconds "$SECONDS_LOAD" --queries "$queries" >"$work/load-$label-$k.txt" 2>&1 &
+    outs+=("$!")
+  done
+  for p in "${outs[@]}"; do wait "$p"; done
+  local connected=0 rate=0
+  for f in "$work"/load-"$label"-*.txt; do
+    connected=$((connected + $(sed -n 's/^agents connected: \([0-9]*\) .*/\1/p' "$f")))
+    rate=$(awk -v r="$rate" '/^ingest:/ { for (i = 1; i <= NF; i++) if ($i == "=") print r + $(i + 1) }' "$f")
+  done
+  local p99
+  p99=$(sed -n 's/.*p99 \([0-9.]*\) ms.*/\1/p' "$work/load-$label-1.txt")
+  printf '| %s | %d of %d | %.0f | %s ms |\n' "$label" "$connected" "$AGENTS" "$rate" "$p99"
+}
+
+echo "| setup | agents held | deviations/s ingested | GET /api/v1/nodes?status=flagged p99 ($SEED_NODES nodes) |"
+echo "|---|---|---|---|"
+
+read -r g h p < <(serve sqlite --data-dir "$work/sqlite")
+seed_sqlite "$work/sqlite/plumb.db"
+token=$(target/release/plumb-collector token create --role read --name bench --data-dir "$work/sqlite")
+load "SQLite, 1 collector" "$token" "$g $h"
+kill -9 "$p"
+
+db=$(fresh_pg one)
+read -r g h p < <(serve pg1 --database "$db")
+seed_pg "$db"
+token=$(target/release/plumb-collector token create --role read --name bench --database "$db")
+load "PostgreSQL, 1 collector" "$token" "$g $h"
+kill -9 "$p"
+
+db=$(fresh_pg two)
+read -r g1 h1 p1 < <(serve pg2a --database "$db")
+read -r g2 h2 p2 < <(serve pg2b --database "$db")
+seed_pg "$db"
+token=$(target/release/plumb-collector token create --role read --name bench --database "$db")
+load "PostgreSQL, 2 replicas" "$token" "$g1 $h1" "$g2 $h2"
+echo "replica RSS: $(( $(ps -o rss= -p "$p1") / 1024 )) MB and $(( $(ps -o rss= -p "$p2") / 1024 )) MB"
+
+echo
+echo "== failover: $FAILOVER_AGENTS agents on replica A, A killed with SIGKILL"
+target/release/examples/fleet_load --collector "https://$g1" --failover "https://$g2" \
+  --ca-dir "$work/pki" --prefix fo --agents "$FAILOVER_AGENTS" --heartbeat 10 >"$work/failover.txt" 2>&1 &
+fo=$!
+for _ in $(seq 1 600); do grep -q "ready for failover" "$work/failover.txt" && break; sleep 0.2; done
+kill -9 "$p1"
+wait "$fo" || true
+grep -E "agents connected|failover:" "$work/failover.txt"
