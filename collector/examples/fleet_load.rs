@@ -306,7 +306,9 @@ async fn failover_agent(
     while Instant::now() < retry_until {
         if let Ok(ch) = second.connect().await {
             if let Some(open) = open_stream(&a.prefix, i, a.heartbeat, ch).await {
-                stats.last_reconnect_ms.fetch_max(start.elapsed().as_millis() as u64, Ordering::Relaxed);
+                stats
+                    .last_reconnect_ms
+                    .fetch_max(start.elapsed().as_millis() as u64, Ordering::Relaxed);
                 stats.reconnected.fetch_add(1, Ordering::Relaxed);
                 // Hold the new stream until the run ends.
                 let _open = open;

@@ -17,7 +17,7 @@ use crate::lifecycle::Event;
 use crate::model::NodeStatus;
 use crate::query::act_on_node;
 use crate::security::auth::Principal;
-use crate::store::{FlagCursor, NodeFilter};
+use crate::store::{FlagCursor, NodeCursor, NodeFilter};
 
 pub const OPENAPI: &str = include_str!("../openapi.yaml");
 
@@ -121,6 +121,8 @@ pub struct NodesParams {
     pub order: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }
 
 impl NodesParams {
@@ -165,7 +167,17 @@ impl NodesParams {
         if !(0..=1_000_000_000).contains(&self.offset.unwrap_or(0)) {
             return Err(bad("offset must be 0-1000000000".into()));
         }
+        let numeric = !matches!(self.sort.as_deref(), None | Some("node_id" | "status"));
+        let after = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
+            Some(c) => Some(
+                NodeCursor::decode(c)
+                    .filter(|cur| !numeric || cur.value.parse::<i64>().is_ok())
+                    .ok_or_else(|| bad(format!("invalid cursor {c:?}")))?,
+            ),
+            None => None,
+        };
         Ok(NodeFilter {
+            after,
             status,
             image_id: self.image.clone().filter(|s| !s.is_empty()),
             severity: self.severity.clone().filter(|s| !s.is_empty()),
@@ -178,14 +190,43 @@ impl NodesParams {
     }
 }
 
+/// The cursor a page ending at `node` hands on, for the list's sort.
+pub fn cursor_of(node: &crate::model::Node, sort: Option<&str>) -> NodeCursor {
+    let value = match sort {
+        Some("last_seen") => node.last_seen.to_string(),
+        Some("deviations") => node.deviation_count.to_string(),
+        Some("status") => node.status.clone(),
+        Some("severity") => plumb_proto::severity_from_snake(&node.max_severity)
+            .map_or(0, |s| s as i64)
+            .to_string(),
+        Some("status_since") => node.status_since.to_string(),
+        _ => String::new(),
+    };
+    NodeCursor {
+        value,
+        node_id: node.node_id.clone(),
+    }
+}
+
 async fn list_nodes(
     State(hub): State<Arc<Hub>>,
     params: Result<QueryParams<NodesParams>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult {
     let QueryParams(params) =
         params.map_err(|e| ApiError(StatusCode::BAD_REQUEST, e.body_text()))?;
-    let (nodes, total) = hub.store.nodes(&params.filter()?).await?;
-    Ok(Json(json!({ "nodes": nodes, "total": total })))
+    let filter = params.filter()?;
+    let (nodes, total) = hub.store.nodes(&filter).await?;
+    // A full page may have more after it.
+    let next_cursor = (nodes.len() as i64 == filter.limit)
+        .then(|| {
+            nodes
+                .last()
+                .map(|n| cursor_of(n, filter.sort.as_deref()).encode())
+        })
+        .flatten();
+    Ok(Json(
+        json!({ "nodes": nodes, "total": total, "next_cursor": next_cursor }),
+    ))
 }
 
 async fn node_detail(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> ApiResult {

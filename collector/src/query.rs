@@ -111,13 +111,26 @@ impl QueryService for Query {
                 i64::from(r.limit)
             },
             offset: i64::from(r.offset),
+            after: match r.cursor.as_str() {
+                "" => None,
+                c => Some(
+                    crate::store::NodeCursor::decode(c)
+                        .ok_or_else(|| Status::invalid_argument(format!("invalid cursor {c:?}")))?,
+                ),
+            },
             ..Default::default()
         };
         let (nodes, total) = self.hub.store.nodes(&filter).await.map_err(unavailable)?;
+        let next_cursor = match nodes.last() {
+            Some(last) if nodes.len() as i64 == filter.limit => {
+                crate::api::cursor_of(last, None).encode()
+            }
+            _ => String::new(),
+        };
         Ok(Response::new(ListNodesResponse {
             nodes: nodes.iter().map(node_pb).collect(),
             total: total as u64,
-            next_cursor: String::new(),
+            next_cursor,
         }))
     }
 

@@ -413,3 +413,52 @@ fn responses_carry_security_headers_and_foreign_hosts_are_refused() {
         .unwrap();
     assert_eq!(r.status(), 421);
 }
+
+#[test]
+fn node_lists_are_never_cut_off() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    // 2,500 nodes written straight into the collector's database.
+    let db = format!(
+        "sqlite://{}",
+        tmp.path().join("collector/plumb.db").display()
+    );
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&db).await.unwrap();
+            sqlx::query(
+                "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2500) \
+                 INSERT INTO nodes (node_id, hostname, image_id, manifest_digest, agent_version, boot_id, \
+                 status, status_since, reasons, first_seen, last_seen, last_seq, heartbeat_secs, open_count, max_severity) \
+                 SELECT 'many-' || i, 'h', 'img', 'd', 'v', 'b', 'retired', 1, '[]', 1, 1, 0, 10, 0, 0 FROM s",
+            )
+            .execute(&pool)
+            .await
+            .unwrap();
+        });
+    let listed = c.ctl_json(&["nodes"]);
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        2500,
+        "plumbctl pages through them all"
+    );
+    let page = c.get("/api/v1/nodes?limit=1000");
+    assert_eq!(page["total"], 2500);
+    let mut seen = page["nodes"].as_array().unwrap().len();
+    let mut cursor = page["next_cursor"].as_str().unwrap().to_string();
+    loop {
+        let page = c.get(&format!("/api/v1/nodes?limit=1000&cursor={cursor}"));
+        seen += page["nodes"].as_array().unwrap().len();
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(seen, 2500);
+    let (code, body) = c.get_raw("/api/v1/nodes?sort=last_seen&cursor=soon|x");
+    assert_eq!(code, 400, "{body}");
+}

@@ -422,20 +422,19 @@ async fn refresh_alertmanager(hub: &Hub, alerts: &Alerts) -> Result<(), String> 
     }
     let url = format!("{base}/api/v2/alerts");
     for status in NodeStatus::ALL.into_iter().filter(|s| alerts.alerts_on(*s)) {
-        let mut offset = 0;
+        let mut after = None;
         loop {
             let f = crate::store::NodeFilter {
                 status: Some(status.as_str().into()),
-                sort: Some("node_id".into()),
                 limit: 1000,
-                offset,
+                after: after.take(),
                 ..Default::default()
             };
             let (nodes, _) = hub.store.nodes(&f).await.map_err(|e| e.to_string())?;
-            if nodes.is_empty() {
+            let Some(last) = nodes.last() else {
                 break;
-            }
-            offset += nodes.len() as i64;
+            };
+            after = Some(crate::api::cursor_of(last, None));
             let firing: Vec<_> = nodes
                 .iter()
                 .map(|n| am_alert(&alerts.sinks, n, status, &n.reasons, n.status_since, None))

@@ -600,18 +600,29 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Nodes { status, image } => {
+            // Every node, a page at a time: nothing is cut off.
             let mut q = QueryServiceClient::new(channel(&url).await?);
-            let r = q
-                .list_nodes(ListNodesRequest {
-                    status: status.unwrap_or_default(),
-                    image_id: image.unwrap_or_default(),
-                    limit: 0,
-                    offset: 0,
-                })
-                .await
-                .map_err(status_error)?
-                .into_inner();
-            print_nodes(&r.nodes, cli.json);
+            let mut nodes = Vec::new();
+            let mut cursor = String::new();
+            loop {
+                let r = q
+                    .list_nodes(ListNodesRequest {
+                        status: status.clone().unwrap_or_default(),
+                        image_id: image.clone().unwrap_or_default(),
+                        limit: 1000,
+                        offset: 0,
+                        cursor: std::mem::take(&mut cursor),
+                    })
+                    .await
+                    .map_err(status_error)?
+                    .into_inner();
+                nodes.extend(r.nodes);
+                if r.next_cursor.is_empty() {
+                    break;
+                }
+                cursor = r.next_cursor;
+            }
+            print_nodes(&nodes, cli.json);
         }
         Command::Node { id: Some(id), .. } => {
             let mut q = QueryServiceClient::new(channel(&url).await?);

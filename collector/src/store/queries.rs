@@ -94,6 +94,32 @@ pub struct NodeFilter {
     pub desc: bool,
     pub limit: i64,
     pub offset: i64,
+    /// Keyset paging: the page starts after this node (a [`NodeCursor`]
+    /// from the previous page); `offset` is then ignored.
+    pub after: Option<NodeCursor>,
+}
+
+/// Where a page of nodes ends: the sort column's value and the node id of
+/// its last node. Paging by cursor costs the same on page 1,000 as on
+/// page 1, and a node inserted meanwhile shifts nothing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeCursor {
+    pub value: String,
+    pub node_id: String,
+}
+
+impl NodeCursor {
+    pub fn encode(&self) -> String {
+        format!("{}|{}", self.value, self.node_id)
+    }
+
+    pub fn decode(s: &str) -> Option<NodeCursor> {
+        let (value, node_id) = s.split_once('|')?;
+        (!node_id.is_empty()).then(|| NodeCursor {
+            value: value.to_string(),
+            node_id: node_id.to_string(),
+        })
+    }
 }
 
 const NODE_COLUMNS: &str =
@@ -495,23 +521,59 @@ impl Store {
         } else {
             format!("WHERE {}", clauses.join(" AND "))
         };
-        let order = match f.sort.as_deref() {
-            Some("last_seen") => "last_seen",
-            Some("deviations") => "open_count",
-            Some("status") => "status",
-            Some("severity") => "max_severity",
-            Some("status_since") => "status_since",
-            _ => "node_id",
+        let (order, numeric) = match f.sort.as_deref() {
+            Some("last_seen") => ("last_seen", true),
+            Some("deviations") => ("open_count", true),
+            Some("status") => ("status", false),
+            Some("severity") => ("max_severity", true),
+            Some("status_since") => ("status_since", true),
+            _ => ("node_id", false),
         };
         let dir = if f.desc { "DESC" } else { "ASC" };
         let limit = if f.limit <= 0 { 100 } else { f.limit.min(1000) };
-        let sql = format!(
-            "SELECT {NODE_COLUMNS} FROM nodes {filter} ORDER BY {order} {dir}, node_id ASC LIMIT {limit} OFFSET {}",
+        // The page: after the cursor's (value, node id) in the sort order.
+        enum Arg<'a> {
+            Text(&'a str),
+            Int(i64),
+        }
+        let mut page_args: Vec<Arg> = args.iter().map(|a| Arg::Text(a)).collect();
+        let mut page_clauses = clauses.clone();
+        if let Some(c) = &f.after {
+            let cmp = if f.desc { "<" } else { ">" };
+            if order == "node_id" {
+                page_args.push(Arg::Text(&c.node_id));
+                page_clauses.push(format!("node_id {cmp} ${}", page_args.len()));
+            } else {
+                // Checked by the caller: numeric sorts have numeric cursors.
+                page_args.push(if numeric {
+                    Arg::Int(c.value.parse().unwrap_or_default())
+                } else {
+                    Arg::Text(&c.value)
+                });
+                page_args.push(Arg::Text(&c.node_id));
+                let n = page_args.len();
+                page_clauses.push(format!("({order}, node_id) {cmp} (${}, ${n})", n - 1));
+            }
+        }
+        let page_filter = if page_clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", page_clauses.join(" AND "))
+        };
+        let offset = if f.after.is_some() {
+            0
+        } else {
             f.offset.max(0)
+        };
+        let sql = format!(
+            "SELECT {NODE_COLUMNS} FROM nodes {page_filter} ORDER BY {order} {dir}, node_id {dir} LIMIT {limit} OFFSET {offset}"
         );
         let mut q = sqlx::query(&sql);
-        for a in &args {
-            q = q.bind(a);
+        for a in page_args {
+            q = match a {
+                Arg::Text(t) => q.bind(t),
+                Arg::Int(n) => q.bind(n),
+            };
         }
         let rows = q.fetch_all(&self.pool).await?;
         let nodes = rows

@@ -692,3 +692,59 @@ async fn history_past_the_retention_period_is_pruned_in_batches() {
         );
     }
 }
+
+#[tokio::test]
+async fn node_lists_page_by_cursor_in_every_sort_order() {
+    for (store, _dir) in stores().await {
+        for i in 0..57 {
+            let node = format!("n{i:03}");
+            store.hello(&hello(&node), i % 7).await.unwrap();
+            let devs: Vec<Deviation> = (0..(i % 5))
+                .map(|j| dev(&format!("/etc/f{j}"), Severity::Medium, "x"))
+                .collect();
+            if !devs.is_empty() {
+                store
+                    .apply_batches(&[batch(&node, 1, devs, vec![])], 10)
+                    .await
+                    .unwrap();
+            }
+        }
+        for (sort, desc) in [
+            (None, false),
+            (Some("node_id"), true),
+            (Some("deviations"), true),
+            (Some("last_seen"), false),
+            (Some("status"), false),
+            (Some("severity"), true),
+        ] {
+            let all = NodeFilter {
+                sort: sort.map(String::from),
+                desc,
+                limit: 1000,
+                ..Default::default()
+            };
+            let (expected, total) = store.nodes(&all).await.unwrap();
+            assert_eq!(total, 57);
+            let mut paged = Vec::new();
+            let mut after = None;
+            loop {
+                let f = NodeFilter {
+                    sort: sort.map(String::from),
+                    desc,
+                    limit: 10,
+                    after: after.clone(),
+                    ..Default::default()
+                };
+                let (page, total) = store.nodes(&f).await.unwrap();
+                assert_eq!(total, 57, "the total ignores the cursor");
+                if page.is_empty() {
+                    break;
+                }
+                after = Some(crate::api::cursor_of(page.last().unwrap(), sort));
+                paged.extend(page.into_iter().map(|n| n.node_id));
+            }
+            let expected: Vec<String> = expected.into_iter().map(|n| n.node_id).collect();
+            assert_eq!(paged, expected, "sort {sort:?} desc {desc}");
+        }
+    }
+}

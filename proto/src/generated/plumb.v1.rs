@@ -1586,8 +1586,12 @@ pub struct ListNodesRequest {
     pub image_id: ::prost::alloc::string::String,
     #[prost(uint32, tag = "3")]
     pub limit: u32,
+    /// Ignored when `cursor` is set.
     #[prost(uint32, tag = "4")]
     pub offset: u32,
+    /// `next_cursor` of the previous page (same filters).
+    #[prost(string, tag = "5")]
+    pub cursor: ::prost::alloc::string::String,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct ListNodesResponse {

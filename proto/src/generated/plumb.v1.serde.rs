@@ -4349,6 +4349,9 @@ impl serde::Serialize for ListNodesRequest {
         if self.offset != 0 {
             len += 1;
         }
+        if !self.cursor.is_empty() {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.ListNodesRequest", len)?;
         if !self.status.is_empty() {
             struct_ser.serialize_field("status", &self.status)?;
@@ -4361,6 +4364,9 @@ impl serde::Serialize for ListNodesRequest {
         }
         if self.offset != 0 {
             struct_ser.serialize_field("offset", &self.offset)?;
+        }
+        if !self.cursor.is_empty() {
+            struct_ser.serialize_field("cursor", &self.cursor)?;
         }
         struct_ser.end()
     }
@@ -4377,6 +4383,7 @@ impl<'de> serde::Deserialize<'de> for ListNodesRequest {
             "imageId",
             "limit",
             "offset",
+            "cursor",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -4385,6 +4392,7 @@ impl<'de> serde::Deserialize<'de> for ListNodesRequest {
             ImageId,
             Limit,
             Offset,
+            Cursor,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -4410,6 +4418,7 @@ impl<'de> serde::Deserialize<'de> for ListNodesRequest {
                             "imageId" | "image_id" => Ok(GeneratedField::ImageId),
                             "limit" => Ok(GeneratedField::Limit),
                             "offset" => Ok(GeneratedField::Offset),
+                            "cursor" => Ok(GeneratedField::Cursor),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -4433,6 +4442,7 @@ impl<'de> serde::Deserialize<'de> for ListNodesRequest {
                 let mut image_id__ = None;
                 let mut limit__ = None;
                 let mut offset__ = None;
+                let mut cursor__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Status => {
@@ -4463,6 +4473,12 @@ impl<'de> serde::Deserialize<'de> for ListNodesRequest {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::Cursor => {
+                            if cursor__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("cursor"));
+                            }
+                            cursor__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(ListNodesRequest {
@@ -4470,6 +4486,7 @@ impl<'de> serde::Deserialize<'de> for ListNodesRequest {
                     image_id: image_id__.unwrap_or_default(),
                     limit: limit__.unwrap_or_default(),
                     offset: offset__.unwrap_or_default(),
+                    cursor: cursor__.unwrap_or_default(),
                 })
             }
         }
