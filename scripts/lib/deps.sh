@@ -47,4 +47,6 @@ ensure_test_deps() {
   # promtool lints /metrics; a real Alertmanager receives the alerts.
   command -v promtool >/dev/null || apt_install prometheus
   [ -x /usr/bin/prometheus-alertmanager ] || apt_install prometheus-alertmanager
+  # systemd-analyze measures the units' sandboxing.
+  command -v systemd-analyze >/dev/null || apt_install systemd
 }
