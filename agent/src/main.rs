@@ -23,6 +23,15 @@ struct Cli {
     /// it, reported as `scan_error`, not an abort.
     #[arg(long, global = true, env = "PLUMB_MEMORY_LIMIT", value_parser = plumb_agent::memory::parse_size)]
     memory_limit: Option<usize>,
+    /// Log lines as text or as JSON objects (stderr; `PLUMB_LOG` filters).
+    #[arg(
+        long,
+        global = true,
+        env = "PLUMB_LOG_FORMAT",
+        value_enum,
+        default_value_t
+    )]
+    log_format: plumb_proto::logging::LogFormat,
 }
 
 #[derive(Subcommand)]
@@ -128,10 +137,10 @@ struct RunArgs {
     #[arg(long, env = "PLUMB_COLLECTOR")]
     collector: Option<String>,
     /// Node identity (default: machine id, else hostname).
-    #[arg(long)]
+    #[arg(long, env = "PLUMB_NODE_ID")]
     node_id: Option<String>,
     /// Fetch this image's manifest from the collector.
-    #[arg(long)]
+    #[arg(long, env = "PLUMB_IMAGE_ID")]
     image_id: Option<String>,
     /// Or use this manifest file.
     #[arg(long)]
@@ -194,8 +203,8 @@ struct RunArgs {
 }
 
 fn main() -> ExitCode {
-    init_tracing();
     let cli = Cli::parse();
+    plumb_proto::logging::init(cli.log_format, "warn");
     let memory_limit = cli
         .memory_limit
         .unwrap_or(plumb_agent::memory::DEFAULT_CEILING);
@@ -231,15 +240,6 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PLUMB_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
 }
 
 fn progress(label: &'static str) -> ProgressBar {

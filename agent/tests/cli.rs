@@ -694,3 +694,55 @@ fn a_tree_too_large_for_the_memory_ceiling_is_reported_not_fatal() {
         "{err}"
     );
 }
+
+#[test]
+fn logs_are_plain_text_off_a_terminal_or_json_when_asked() {
+    let node = Node::new();
+    node.build();
+    std::fs::write(node.path("/var/lib/dpkg/status"), "garbage\n").unwrap();
+    let run = |format: &str| {
+        let out = node
+            .check_cmd(&["--log-format", format])
+            .env("PLUMB_LOG", "warn")
+            .output()
+            .unwrap();
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let text = run("text");
+    assert!(text.contains("package database unreadable"), "{text}");
+    assert!(
+        !text.contains('\x1b'),
+        "no colour codes in a file or pipe: {text:?}"
+    );
+    let json = run("json");
+    let lines: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}")))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["level"] == "WARN"
+            && l["fields"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("package database")),
+        "{json}"
+    );
+}
+
+#[test]
+fn an_empty_image_id_is_a_configuration_error() {
+    let out = agent()
+        .args([
+            "run",
+            "--collector",
+            "https://collector:7400",
+            "--image-id",
+            "",
+            "--validate",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("image_id is empty"), "{err}");
+}

@@ -14,6 +14,15 @@ use plumb_collector::serve::{serve, ServeConfig};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log lines as text or as JSON objects (stderr; `PLUMB_LOG` filters).
+    #[arg(
+        long,
+        global = true,
+        env = "PLUMB_LOG_FORMAT",
+        value_enum,
+        default_value_t
+    )]
+    log_format: plumb_proto::logging::LogFormat,
 }
 
 #[derive(Subcommand)]
@@ -149,13 +158,9 @@ struct ServeArgs {
 }
 
 fn main() -> ExitCode {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PLUMB_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-    let args = match Cli::parse().command {
+    let cli = Cli::parse();
+    plumb_proto::logging::init(cli.log_format, "info");
+    let args = match cli.command {
         Command::Serve(args) => *args,
         Command::Token(TokenArgs {
             command: TokenCommand::Create { role, name, db },

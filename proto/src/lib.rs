@@ -15,6 +15,7 @@ pub mod v1 {
     include!("generated/plumb.v1.serde.rs");
 }
 
+pub mod logging;
 mod manifest;
 mod names;
 pub mod signature;

@@ -49,4 +49,6 @@ ensure_test_deps() {
   [ -x /usr/bin/prometheus-alertmanager ] || apt_install prometheus-alertmanager
   # systemd-analyze measures the units' sandboxing.
   command -v systemd-analyze >/dev/null || apt_install systemd
+  # The Kubernetes manifests are validated against the API's schemas.
+  command -v kubernetes-validate >/dev/null || python3 -m pip install -q kubernetes-validate
 }

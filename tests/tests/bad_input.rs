@@ -412,6 +412,13 @@ fn responses_carry_security_headers_and_foreign_hosts_are_refused() {
         .call()
         .unwrap();
     assert_eq!(r.status(), 421);
+    // Kubernetes probes and Prometheus address the pod by its IP.
+    let r = agent
+        .get(&format!("{}/readyz", c.http))
+        .header("host", "10.1.2.3:7480")
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 200);
 }
 
 #[test]

@@ -52,9 +52,45 @@ fn no_unit_restarts_forever_on_a_configuration_error() {
     for name in ["plumb-agent.service", "plumb-collector.service"] {
         let text = std::fs::read_to_string(unit(name)).unwrap();
         assert!(
-            text.lines().any(|l| l.trim() == "RestartPreventExitStatus=64"),
+            text.lines()
+                .any(|l| l.trim() == "RestartPreventExitStatus=64"),
             "{name} restarts on exit status 64 (a configuration error)"
         );
         assert!(!text.contains("Restart=always"), "{name}");
+    }
+}
+
+#[test]
+fn the_kubernetes_manifests_validate_against_the_kubernetes_schemas() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../packaging/kubernetes");
+    let files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    assert!(files.len() >= 2, "{files:?}");
+    let out = Command::new("kubernetes-validate")
+        .args(["--strict", "--quiet"])
+        .args(&files)
+        .output()
+        .expect("kubernetes-validate (from PyPI; scripts/test.sh installs it)");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let daemonset = std::fs::read_to_string(dir.join("plumb-agent-daemonset.yaml")).unwrap();
+    for needed in [
+        "hostNetwork: true",
+        "hostPID: true",
+        "readOnly: true",
+        "livenessProbe",
+        "readinessProbe",
+        "type: RuntimeDefault",
+        "drop: [ALL]",
+        "configMapKeyRef: { name: plumb-agent, key: image-id }",
+    ] {
+        assert!(daemonset.contains(needed), "the DaemonSet lacks {needed}");
     }
 }

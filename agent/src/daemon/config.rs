@@ -185,6 +185,12 @@ impl RunConfig {
             .or_else(|_| std::path::absolute(&root))
             .map_err(|e| format!("root {}: {e}", root.display()))?;
         let image_id = pick!(image_id);
+        if image_id.as_deref().is_some_and(|i| i.trim().is_empty()) {
+            return Err(
+                "image_id is empty (on Kubernetes: is the node label or ConfigMap that sets it there?)"
+                    .into(),
+            );
+        }
         let manifest = pick!(manifest);
         if image_id.is_none() && manifest.is_none() {
             return Err(
