@@ -210,6 +210,11 @@ fn parse_endpoint(s: &str) -> Result<(String, u16), String> {
         .split_once(':')
         .ok_or_else(|| format!("bad endpoint {s:?}"))?;
     let port = u16::from_str_radix(port, 16).map_err(|_| format!("bad port in {s:?}"))?;
+    // Hex digits only: anything else (a multi-byte character could make a
+    // byte offset fall inside it) is not an address.
+    if !addr.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("bad address {addr:?}"));
+    }
     let address = match addr.len() {
         8 => {
             let v = u32::from_str_radix(addr, 16).map_err(|_| format!("bad address {addr:?}"))?;
@@ -286,6 +291,15 @@ fn ephemeral_range(proc_dir: &Path) -> Option<(u16, u16)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_non_hex_address_is_an_error_not_a_panic() {
+        // Found by the proc_net fuzz target: a multi-byte character inside
+        // a 32-byte IPv6 address used to be sliced through.
+        let addr = format!("{}芮{}:0016", "0".repeat(15), "0".repeat(14));
+        assert_eq!(addr.split_once(':').unwrap().0.len(), 32);
+        assert!(parse_endpoint(&addr).unwrap_err().contains("bad address"));
+    }
 
     const TCP: &str = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 00000000:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1234 1 0000000000000000 100 0 0 10 0

@@ -230,6 +230,25 @@ pub async fn serve(
         tracing::warn!("HTTP answers to any Host header: give --public-url or --allowed-host to refuse DNS-rebinding requests");
     }
 
+    // grpc.health.v1: SERVING while the database answers.
+    let (health, health_service) = tonic_health::server::health_reporter();
+    {
+        let (hub, mut stop) = (hub.clone(), stop_rx.clone());
+        tokio::spawn(async move {
+            loop {
+                let status = if hub.store.ping().await {
+                    tonic_health::ServingStatus::Serving
+                } else {
+                    tonic_health::ServingStatus::NotServing
+                };
+                health.set_service_status("", status).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+        });
+    }
     let limit = plumb_proto::MAX_MESSAGE_BYTES;
     let grpc_server = tonic::transport::Server::builder()
         .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
@@ -238,6 +257,7 @@ pub async fn serve(
         // of streams on one connection gets no more.
         .max_concurrent_streams(Some(64))
         .layer(GrpcGuardLayer::new(auth.clone()))
+        .add_service(health_service)
         .add_service(
             AgentServiceServer::new(Ingest { hub: hub.clone() }).max_decoding_message_size(limit),
         )

@@ -469,3 +469,27 @@ fn node_lists_are_never_cut_off() {
     let (code, body) = c.get_raw("/api/v1/nodes?sort=last_seen&cursor=soon|x");
     assert_eq!(code, 400, "{body}");
 }
+
+#[test]
+fn the_grpc_port_answers_the_standard_health_check() {
+    use tonic_health::pb::{health_check_response::ServingStatus, health_client::HealthClient};
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let status = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            // No token, no client certificate: probes have neither.
+            let mut health = HealthClient::new(c.tool_channel().await);
+            health
+                .check(tonic_health::pb::HealthCheckRequest {
+                    service: String::new(),
+                })
+                .await
+                .unwrap()
+                .into_inner()
+                .status
+        });
+    assert_eq!(status, ServingStatus::Serving as i32);
+}

@@ -87,6 +87,11 @@ fn every_route_and_method_refuses_missing_invalid_and_insufficient_tokens() {
     let rt = rt();
     rt.block_on(async {
         for (path, access) in GRPC_METHODS {
+            // Public methods answer anyone (their own tests call them);
+            // a streaming one (health Watch) would never end here.
+            if *access == Access::Public {
+                continue;
+            }
             let call = |token: Option<String>| async {
                 let mut grpc = tonic::client::Grpc::new(c.tool_channel().await);
                 grpc.ready().await.unwrap();
@@ -99,14 +104,11 @@ fn every_route_and_method_refuses_missing_invalid_and_insufficient_tokens() {
                 grpc.unary(req, path.parse().unwrap(), codec).await
             };
             let none = call(None).await;
-            match access {
-                Access::Public => {}
-                _ => assert_eq!(
-                    none.unwrap_err().code(),
-                    tonic::Code::Unauthenticated,
-                    "{path} without credentials"
-                ),
-            }
+            assert_eq!(
+                none.unwrap_err().code(),
+                tonic::Code::Unauthenticated,
+                "{path} without credentials"
+            );
             if let Access::Role(r) = access {
                 if *r > plumb_collector::security::auth::Role::Read {
                     let err = call(Some(read.clone())).await.unwrap_err();

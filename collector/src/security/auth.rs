@@ -111,6 +111,10 @@ pub const HTTP_ROUTES: &[(&str, &str, Access)] = &[
 pub const GRPC_METHODS: &[(&str, Access)] = &[
     ("/plumb.v1.AgentService/Stream", Access::Node),
     ("/plumb.v1.Enrollment/Enroll", Access::Public),
+    // The standard health service, for grpc-health-probe and Kubernetes
+    // gRPC probes: it says whether the database answers, nothing more.
+    ("/grpc.health.v1.Health/Check", Access::Public),
+    ("/grpc.health.v1.Health/Watch", Access::Public),
     (
         "/plumb.v1.ManifestRegistry/Fetch",
         Access::NodeOrRole(Role::Read),
