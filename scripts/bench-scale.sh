@@ -34,17 +34,16 @@ fresh_pg() {
   echo "${pg_admin%/*}/$name"
 }
 
-# serve NAME DATABASE_FLAGS... : starts a replica, prints "grpc http pid"
+# serve NAME DATABASE_FLAGS... : starts a replica; sets $grpc $http $pid
 serve() {
   local name=$1; shift
-  local grpc=127.0.0.1:$((20000 + RANDOM % 10000)) http=127.0.0.1:$((30000 + RANDOM % 10000))
+  grpc=127.0.0.1:$((20000 + RANDOM % 10000)) http=127.0.0.1:$((30000 + RANDOM % 10000))
   target/release/plumb-collector serve --grpc "$grpc" --http "$http" "$@" \
     --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" \
     --client-ca "$work/pki/ca.pem" >"$work/$name.log" 2>&1 &
-  local pid=$!
+  pid=$!
   pids+=("$pid")
   for _ in $(seq 1 100); do curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
-  echo "$grpc $http $pid"
 }
 
 seed_sql() { # the INSERT … SELECT body over a series `i`
@@ -72,7 +71,7 @@ load() {
   for r in "$@"; do
     set -- $r
     k=$((k + 1))
-    local queries=0
+    local queries=1
     [ "$k" -eq 1 ] && queries=300
     target/release/examples/fleet_load --collector "https://$1" --http "https://$2" \
       --ca-dir "$work/pki" --token "$token" --prefix "r$k" \
@@ -80,7 +79,7 @@ load() {
       --seconds "$SECONDS_LOAD" --queries "$queries" >"$work/load-$label-$k.txt" 2>&1 &
     outs+=("$!")
   done
-  for p in "${outs[@]}"; do wait "$p"; done
+  for p in "${outs[@]}"; do wait "$p" || true; done
   local connected=0 rate=0
   for f in "$work"/load-"$label"-*.txt; do
     connected=$((connected + $(sed -n 's/^agents connected: \([0-9]*\) .*/\1/p' "$f")))
@@ -94,22 +93,24 @@ load() {
 echo "| setup | agents held | deviations/s ingested | GET /api/v1/nodes?status=flagged p99 ($SEED_NODES nodes) |"
 echo "|---|---|---|---|"
 
-read -r g h p < <(serve sqlite --data-dir "$work/sqlite")
+serve sqlite --data-dir "$work/sqlite"
 seed_sqlite "$work/sqlite/plumb.db"
 token=$(target/release/plumb-collector token create --role read --name bench --data-dir "$work/sqlite")
-load "SQLite, 1 collector" "$token" "$g $h"
-kill -9 "$p"
+load "SQLite, 1 collector" "$token" "$grpc $http"
+kill -9 "$pid" 2>/dev/null || true
 
 db=$(fresh_pg one)
-read -r g h p < <(serve pg1 --database "$db")
+serve pg1 --database "$db"
 seed_pg "$db"
 token=$(target/release/plumb-collector token create --role read --name bench --database "$db")
-load "PostgreSQL, 1 collector" "$token" "$g $h"
-kill -9 "$p"
+load "PostgreSQL, 1 collector" "$token" "$grpc $http"
+kill -9 "$pid" 2>/dev/null || true
 
 db=$(fresh_pg two)
-read -r g1 h1 p1 < <(serve pg2a --database "$db")
-read -r g2 h2 p2 < <(serve pg2b --database "$db")
+serve pg2a --database "$db"
+g1=$grpc h1=$http p1=$pid
+serve pg2b --database "$db"
+g2=$grpc h2=$http p2=$pid
 seed_pg "$db"
 token=$(target/release/plumb-collector token create --role read --name bench --database "$db")
 load "PostgreSQL, 2 replicas" "$token" "$g1 $h1" "$g2 $h2"
