@@ -114,7 +114,7 @@ g2=$grpc h2=$http p2=$pid
 seed_pg "$db"
 token=$(target/release/plumb-collector token create --role read --name bench --database "$db")
 load "PostgreSQL, 2 replicas" "$token" "$g1 $h1" "$g2 $h2"
-echo "replica RSS: $(( $(ps -o rss= -p "$p1") / 1024 )) MB and $(( $(ps -o rss= -p "$p2") / 1024 )) MB"
+for p in "$p1" "$p2"; do rss=$(ps -o rss= -p "$p" || true); echo "replica $p RSS: ${rss:-gone (exited)} KB"; done
 
 echo
 echo "== failover: $FAILOVER_AGENTS agents on replica A, A killed with SIGKILL"
