@@ -22,7 +22,13 @@ FAILOVER_AGENTS=${FAILOVER_AGENTS:-5000}
 cargo build --release --locked -p plumb-collector --bins --example fleet_load >/dev/null
 work=$(mktemp -d /tmp/plumb-bench-scale.XXXXXX)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+# The replicas' logs survive the run (a replica that exits says why there).
+logs=${LOGS:-/tmp/plumb-bench-scale-logs}
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  mkdir -p "$logs" && cp "$work"/*.log "$work"/*.txt "$logs"/ 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 target/release/plumbctl pki init --dir "$work/pki" >/dev/null
