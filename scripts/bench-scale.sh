@@ -43,13 +43,18 @@ fresh_pg() {
 # serve NAME DATABASE_FLAGS... : starts a replica; sets $grpc $http $pid
 serve() {
   local name=$1; shift
-  grpc=127.0.0.1:$((20000 + RANDOM % 10000)) http=127.0.0.1:$((30000 + RANDOM % 10000))
+  # Below the kernel's ephemeral range (32768+), where the load
+  # generator's own client sockets would collide with a listener.
+  grpc=127.0.0.1:$((20000 + RANDOM % 6000)) http=127.0.0.1:$((26000 + RANDOM % 6000))
   target/release/plumb-collector serve --grpc "$grpc" --http "$http" "$@" \
     --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" \
     --client-ca "$work/pki/ca.pem" >"$work/$name.log" 2>&1 &
   pid=$!
   pids+=("$pid")
-  for _ in $(seq 1 100); do curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+  for _ in $(seq 1 100); do curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  echo "replica $name did not start:" >&2
+  tail -n 3 "$work/$name.log" >&2
+  exit 1
 }
 
 seed_sql() { # the INSERT … SELECT body over a series `i`
