@@ -290,6 +290,23 @@ impl Hub {
         }
     }
 
+    /// Takes or renews the lease `name` for `ttl_ms`: whether this
+    /// replica does that work now (an unreachable database: no).
+    pub async fn holds_lease(&self, name: &str, ttl_ms: i64) -> bool {
+        let now = now_ms();
+        match self
+            .store
+            .take_lease(name, &self.instance, now, now + ttl_ms)
+            .await
+        {
+            Ok(held) => held,
+            Err(e) => {
+                tracing::error!(lease = name, error = %e, "lease unavailable");
+                false
+            }
+        }
+    }
+
     fn outbox_rows(
         &self,
         node: &crate::model::Node,
@@ -488,17 +505,8 @@ const PRUNE_EVERY_MS: i64 = 600_000;
 /// Prunes history past the retention period, on one replica.
 async fn prune(hub: &Hub) {
     let now = now_ms();
-    match hub
-        .store
-        .take_lease("retention", &hub.instance, now, now + 2 * PRUNE_EVERY_MS)
-        .await
-    {
-        Ok(true) => {}
-        Ok(false) => return,
-        Err(e) => {
-            tracing::error!(error = %e, "retention lease unavailable");
-            return;
-        }
+    if !hub.holds_lease("retention", 2 * PRUNE_EVERY_MS).await {
+        return;
     }
     let started = std::time::Instant::now();
     match hub
@@ -551,17 +559,8 @@ async fn housekeeping_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Rece
             prune(&hub).await;
         }
         // One replica judges silence for the whole fleet.
-        match hub
-            .store
-            .take_lease("silence", &hub.instance, now, now + 10_000)
-            .await
-        {
-            Ok(true) => {}
-            Ok(false) => continue,
-            Err(e) => {
-                tracing::error!(error = %e, "silence lease unavailable");
-                continue;
-            }
+        if !hub.holds_lease("silence", 10_000).await {
+            continue;
         }
         let min_quiet = hub.policy.silent_after_ms(1).min(3_000);
         match hub.store.quiet_nodes(now - min_quiet).await {

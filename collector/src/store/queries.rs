@@ -770,18 +770,7 @@ impl Store {
             }
         };
         rows.iter()
-            .map(|r| {
-                let reasons: String = r.try_get("reasons")?;
-                Ok(Transition {
-                    id: r.try_get("id")?,
-                    node_id: r.try_get("node_id")?,
-                    from: r.try_get("from_status")?,
-                    to: r.try_get("to_status")?,
-                    cause: r.try_get("cause")?,
-                    reasons: serde_json::from_str(&reasons).unwrap_or_default(),
-                    at: r.try_get("at")?,
-                })
-            })
+            .map(transition_from_row)
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }
@@ -1117,6 +1106,21 @@ pub struct StatusChange<'a> {
     pub alerts: &'a [(String, String)],
 }
 
+/// A `transitions` row (id, node_id, from_status, to_status, cause,
+/// reasons, at).
+fn transition_from_row(r: &AnyRow) -> Result<Transition, sqlx::Error> {
+    let reasons: String = r.try_get("reasons")?;
+    Ok(Transition {
+        id: r.try_get("id")?,
+        node_id: r.try_get("node_id")?,
+        from: r.try_get("from_status")?,
+        to: r.try_get("to_status")?,
+        cause: r.try_get("cause")?,
+        reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+        at: r.try_get("at")?,
+    })
+}
+
 /// An alert waiting in the outbox.
 #[derive(Clone, Debug)]
 pub struct OutboxItem {
@@ -1197,17 +1201,8 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let reasons: String = r.try_get("reasons")?;
                 Ok((
-                    Transition {
-                        id: r.try_get("id")?,
-                        node_id: r.try_get("node_id")?,
-                        from: r.try_get("from_status")?,
-                        to: r.try_get("to_status")?,
-                        cause: r.try_get("cause")?,
-                        reasons: serde_json::from_str(&reasons).unwrap_or_default(),
-                        at: r.try_get("at")?,
-                    },
+                    transition_from_row(r)?,
                     r.try_get("image_id")?,
                     r.try_get("hostname")?,
                 ))
