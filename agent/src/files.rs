@@ -7,11 +7,9 @@
 //! cores; an optional [`HashCache`] lets an unchanged file be verified by
 //! `lstat` alone.
 
-use std::ffi::{OsStr, OsString};
-use std::fs::{File, Metadata};
-use std::os::fd::AsRawFd;
+use std::ffi::OsStr;
+use std::fs::File;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,7 +18,9 @@ use indicatif::ProgressBar;
 use plumb_proto::v1::FileType;
 
 use crate::cache::HashCache;
-use crate::hash::{hash_file, hash_file_at, StatKey};
+use rustix::fs::{AtFlags, Dir, FileType as Kind, Mode, OFlags, Stat};
+
+use crate::hash::{fstat, hash_file, hash_file_at, StatKey};
 use crate::paths;
 use crate::policy::IgnoreSet;
 use crate::record::FileRecord;
@@ -107,37 +107,30 @@ struct Walk<'a> {
 
 /// A directory of the walk, open. Every directory is opened relative to
 /// its parent's descriptor without following symlinks (`openat` with
-/// `O_NOFOLLOW | O_DIRECTORY`), from the root down, and read through its
-/// own descriptor: swapping a directory for a symlink mid-scan cannot make
-/// the walk read outside the root.
+/// `O_NOFOLLOW | O_DIRECTORY`), from the root down, listed through its own
+/// descriptor, and its entries are stat'ed relative to it (`fstatat`):
+/// swapping a directory for a symlink mid-scan cannot make the walk read
+/// outside the root, and the walk needs no `/proc`.
 struct DirHandle {
     file: File,
-    /// How std's directory functions reach this very directory: its
-    /// descriptor under `/proc/self/fd`.
-    via: PathBuf,
 }
 
 impl DirHandle {
-    fn new(file: File) -> DirHandle {
-        let via = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
-        DirHandle { file, via }
-    }
-
     /// The root, which the caller named (a symlink to it is fine).
     fn root(path: &Path) -> std::io::Result<DirHandle> {
-        use rustix::fs::{Mode, OFlags};
         let fd = rustix::fs::open(
             path,
             OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
             Mode::empty(),
         )?;
-        Ok(DirHandle::new(File::from(fd)))
+        Ok(DirHandle {
+            file: File::from(fd),
+        })
     }
 
     /// The subdirectory `name`, never through a symlink; with `expect`,
     /// it must still be the directory `lstat` saw.
-    fn child(&self, name: &OsStr, expect: Option<&Metadata>) -> std::io::Result<DirHandle> {
-        use rustix::fs::{Mode, OFlags};
+    fn child(&self, name: &OsStr, expect: Option<&Stat>) -> std::io::Result<DirHandle> {
         let fd = rustix::fs::openat(
             &self.file,
             name,
@@ -146,18 +139,21 @@ impl DirHandle {
         )?;
         let file = File::from(fd);
         if let Some(expect) = expect {
-            let now = file.metadata()?;
-            if now.ino() != expect.ino() || now.dev() != expect.dev() {
+            let now = fstat(&file)?;
+            if now.st_ino != expect.st_ino || now.st_dev != expect.st_dev {
                 return Err(std::io::Error::other("replaced while being scanned"));
             }
         }
-        Ok(DirHandle::new(file))
+        Ok(DirHandle { file })
     }
 
-    /// The entry `name` as std's path functions should see it: relative to
-    /// this directory's descriptor.
-    fn entry(&self, name: &OsStr) -> PathBuf {
-        self.via.join(name)
+    /// `lstat` of the entry `name`, relative to this directory.
+    fn lstat(&self, name: &OsStr) -> std::io::Result<Stat> {
+        Ok(rustix::fs::statat(
+            &self.file,
+            name,
+            AtFlags::SYMLINK_NOFOLLOW,
+        )?)
     }
 }
 
@@ -165,7 +161,7 @@ impl DirHandle {
 struct Deferred {
     full: PathBuf,
     rel: Vec<u8>,
-    meta: Metadata,
+    meta: Stat,
 }
 
 /// Files at least this large are not hashed inline by the task that reads
@@ -191,7 +187,7 @@ pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
     };
     let walk = Walk {
         opts,
-        dev: std::fs::metadata(opts.root).map(|m| m.dev()).unwrap_or(0),
+        dev: rustix::fs::stat(opts.root).map(|m| m.st_dev).unwrap_or(0),
         show_progress: !opts.progress.is_hidden(),
         out: Gathered::default(),
         deferred: Mutex::default(),
@@ -230,7 +226,10 @@ impl<'w> Walk<'w> {
         } = self.out;
         let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
-        files.sort_unstable_by(|a, b| a.record.path.cmp(&b.record.path));
+        {
+            use rayon::slice::ParallelSliceMut;
+            files.par_sort_unstable_by(|a, b| a.record.path.cmp(&b.record.path));
+        }
         files.dedup_by(|a, b| a.record.path == b.record.path);
         errors.sort_by(|a, b| a.path.cmp(&b.path));
         FileScan {
@@ -250,9 +249,9 @@ impl<'w> Walk<'w> {
     /// directory is not a path of this tree.
     fn start<'s>(&'s self, s: &rayon::Scope<'s>, root: Arc<DirHandle>, rel: Vec<u8>) {
         if rel == b"/" {
-            match root.file.metadata() {
+            match fstat(&root.file) {
                 Ok(meta) => {
-                    lock(&self.out.files).push(self.record(&root.via, rel.clone(), &meta));
+                    lock(&self.out.files).push(self.record_at(None, rel.clone(), &meta));
                     self.dir(s, root, rel);
                 }
                 Err(e) => self.error(rel, e.to_string()),
@@ -269,22 +268,18 @@ impl<'w> Walk<'w> {
         let mut parent = root;
         for d in dirs {
             match parent.child(OsStr::from_bytes(d), None) {
-                Ok(h) if h.file.metadata().is_ok_and(|m| m.dev() == self.dev) => {
-                    parent = Arc::new(h)
-                }
+                Ok(h) if fstat(&h.file).is_ok_and(|m| m.st_dev == self.dev) => parent = Arc::new(h),
                 // Gone (the diff reports it removed), a symlink, or on
                 // another filesystem: not part of this tree.
                 _ => return,
             }
         }
         let name = OsStr::from_bytes(last);
-        let path = parent.entry(name);
-        match std::fs::symlink_metadata(&path) {
+        match parent.lstat(name) {
             Ok(meta) => {
-                let file =
-                    self.record_at(&path, Some((&parent.file, name, None)), rel.clone(), &meta);
+                let file = self.record_at(Some((&parent.file, name, None)), rel.clone(), &meta);
                 lock(&self.out.files).push(file);
-                if meta.is_dir() && meta.dev() == self.dev {
+                if kind(&meta) == Kind::Directory && meta.st_dev == self.dev {
                     match parent.child(name, Some(&meta)) {
                         Ok(h) => self.dir(s, Arc::new(h), rel),
                         Err(e) => self.error(rel, e.to_string()),
@@ -304,13 +299,15 @@ impl<'w> Walk<'w> {
         if let Err(e) = self.within_budget(&rel) {
             return self.error(rel, e);
         }
-        let entries = match std::fs::read_dir(&handle.via) {
+        let mut entries = match Dir::read_from(&handle.file) {
             Ok(rd) => rd,
-            Err(e) => return self.error(rel, e.to_string()),
+            Err(e) => return self.error(rel, std::io::Error::from(e).to_string()),
         };
         let mut done = Vec::new();
-        for (n, entry) in entries.enumerate() {
-            if n % 1024 == 1023 {
+        let mut n = 0usize;
+        while let Some(entry) = entries.read() {
+            n += 1;
+            if n % 1024 == 0 {
                 if let Err(e) = self.within_budget(&rel) {
                     self.error(rel.clone(), e);
                     break;
@@ -319,11 +316,14 @@ impl<'w> Walk<'w> {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    self.error(rel.clone(), e.to_string());
+                    self.error(rel.clone(), std::io::Error::from(e).to_string());
                     break;
                 }
             };
-            let name: OsString = entry.file_name();
+            let name = OsStr::from_bytes(entry.file_name().to_bytes());
+            if name == "." || name == ".." {
+                continue;
+            }
             let mut child = Vec::with_capacity(rel.len() + 1 + name.len());
             child.extend_from_slice(&rel);
             if rel != b"/" {
@@ -337,15 +337,14 @@ impl<'w> Walk<'w> {
             // spare reading is opened first and its stat taken from the
             // descriptor: no lstat by name. Anything else: lstat relative
             // to the open directory (no path walk).
-            let opened = match entry.file_type() {
-                Ok(t) if t.is_file() && self.opts.cache.is_none() => {
-                    crate::hash::open_no_follow(&handle.file, name.as_os_str()).ok()
-                }
-                _ => None,
+            let opened = if entry.file_type() == Kind::RegularFile && self.opts.cache.is_none() {
+                crate::hash::open_no_follow(&handle.file, name).ok()
+            } else {
+                None
             };
             let stat = match &opened {
-                Some(file) => file.metadata(),
-                None => entry.metadata(),
+                Some(file) => fstat(file),
+                None => handle.lstat(name),
             };
             let meta = match stat {
                 Ok(m) => m,
@@ -357,11 +356,13 @@ impl<'w> Walk<'w> {
                     continue;
                 }
             };
-            if meta.is_dir() {
-                let descend = meta.dev() == self.dev;
-                done.push(self.record(&handle.entry(&name), child.clone(), &meta));
+            let file_kind = kind(&meta);
+            if file_kind == Kind::Directory {
+                let descend = meta.st_dev == self.dev;
+                done.push(self.record_at(None, child.clone(), &meta));
                 if descend {
                     let parent = handle.clone();
+                    let name = name.to_os_string();
                     s.spawn(move |s| match parent.child(&name, Some(&meta)) {
                         Ok(h) => {
                             drop(parent);
@@ -370,8 +371,8 @@ impl<'w> Walk<'w> {
                         Err(e) => self.error(child, e.to_string()),
                     });
                 }
-            } else if meta.is_file()
-                && meta.size() >= DEFERRED_BYTES
+            } else if file_kind == Kind::RegularFile
+                && size_of(&meta) >= DEFERRED_BYTES
                 && self.cached(&meta).is_none()
             {
                 // Hashed after the walk by its path under the root; the
@@ -382,8 +383,8 @@ impl<'w> Walk<'w> {
                     meta,
                 });
             } else {
-                let at = Some((&handle.file, name.as_os_str(), opened));
-                done.push(self.record_at(&handle.entry(&name), at, child, &meta));
+                let at = Some((&handle.file, name, opened));
+                done.push(self.record_at(at, child, &meta));
             }
         }
         lock(&self.out.files).append(&mut done);
@@ -396,14 +397,14 @@ impl<'w> Walk<'w> {
         if deferred.is_empty() {
             return;
         }
-        deferred.sort_unstable_by_key(|d| std::cmp::Reverse(d.meta.size()));
+        deferred.sort_unstable_by_key(|d| std::cmp::Reverse(size_of(&d.meta)));
         let next = AtomicUsize::new(0);
         rayon::scope(|s| {
             for _ in 0..rayon::current_num_threads().min(deferred.len()) {
                 s.spawn(|_| loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(d) = deferred.get(i) else { break };
-                    let file = self.record(&d.full, d.rel.clone(), &d.meta);
+                    let file = self.record_path(&d.full, d.rel.clone(), &d.meta);
                     lock(&self.out.files).push(file);
                 });
             }
@@ -422,7 +423,7 @@ impl<'w> Walk<'w> {
         )
     }
 
-    fn cached(&self, meta: &Metadata) -> Option<[u8; 32]> {
+    fn cached(&self, meta: &Stat) -> Option<[u8; 32]> {
         self.opts.cache?.peek(&StatKey::of(meta))
     }
 
@@ -430,24 +431,45 @@ impl<'w> Walk<'w> {
         lock(&self.out.errors).push(ScanError { path, cause });
     }
 
-    fn record(&self, full: &Path, rel: Vec<u8>, meta: &Metadata) -> ScannedFile {
-        self.record_at(full, None, rel, meta)
-    }
-
-    /// [`Walk::record`], hashing through `at` (the parent directory and
-    /// the entry's name) when given.
+    /// Records the entry, hashing (or reading the link of) it through
+    /// `at`: its directory and name, and the entry itself when open.
     fn record_at(
         &self,
-        full: &Path,
         at: Option<(&File, &OsStr, Option<File>)>,
         rel: Vec<u8>,
-        meta: &Metadata,
+        meta: &Stat,
     ) -> ScannedFile {
+        self.record_with(Source::At(at), rel, meta)
+    }
+
+    /// Records the entry at `full`, a path (a deferred large file).
+    fn record_path(&self, full: &Path, rel: Vec<u8>, meta: &Stat) -> ScannedFile {
+        self.record_with(Source::Path(full), rel, meta)
+    }
+
+    fn record_with(&self, from: Source<'_>, rel: Vec<u8>, meta: &Stat) -> ScannedFile {
         if self.show_progress {
             self.opts.progress.inc(1);
         }
-        record(self.opts, full, at, rel, meta, &self.out)
+        record(self.opts, from, rel, meta, &self.out)
     }
+}
+
+/// Where an entry's content (or link target) is read from.
+enum Source<'a> {
+    /// Its directory and name, and the entry itself when already open;
+    /// `None` for an entry with no content to read (a directory).
+    At(Option<(&'a File, &'a OsStr, Option<File>)>),
+    /// Its path.
+    Path(&'a Path),
+}
+
+fn kind(st: &Stat) -> Kind {
+    Kind::from_raw_mode(st.st_mode)
+}
+
+fn size_of(st: &Stat) -> u64 {
+    u64::try_from(st.st_size).unwrap_or(0)
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -457,46 +479,42 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 fn record(
     opts: &ScanOptions<'_>,
-    full: &Path,
-    at: Option<(&File, &OsStr, Option<File>)>,
+    from: Source<'_>,
     rel: Vec<u8>,
-    meta: &Metadata,
+    meta: &Stat,
     out: &Gathered,
 ) -> ScannedFile {
-    let ft = meta.file_type();
-    let file_type = if ft.is_file() {
-        FileType::Regular
-    } else if ft.is_dir() {
-        FileType::Directory
-    } else if ft.is_symlink() {
-        FileType::Symlink
-    } else if ft.is_char_device() {
-        FileType::CharDevice
-    } else if ft.is_block_device() {
-        FileType::BlockDevice
-    } else if ft.is_fifo() {
-        FileType::Fifo
-    } else {
-        FileType::Socket
+    let file_type = match kind(meta) {
+        Kind::RegularFile => FileType::Regular,
+        Kind::Directory => FileType::Directory,
+        Kind::Symlink => FileType::Symlink,
+        Kind::CharacterDevice => FileType::CharDevice,
+        Kind::BlockDevice => FileType::BlockDevice,
+        Kind::Fifo => FileType::Fifo,
+        _ => FileType::Socket,
     };
     let mut record = FileRecord::new(rel, file_type);
-    record.mode = meta.mode() & 0o7777;
-    record.uid = meta.uid();
-    record.gid = meta.gid();
+    record.mode = meta.st_mode & 0o7777;
+    record.uid = meta.st_uid;
+    record.gid = meta.st_gid;
     let mut error = None;
     match file_type {
         FileType::Regular => {
-            record.size = meta.size();
+            record.size = size_of(meta);
             let seen = StatKey::of(meta);
             if let Some(digest) = opts.cache.and_then(|c| c.lookup(&seen)) {
                 record.sha256 = Some(digest);
                 out.cache_hits.fetch_add(1, Ordering::Relaxed);
             } else {
-                let hashed = match at {
-                    Some((dir, name, opened)) => {
+                let hashed = match from {
+                    Source::At(Some((dir, name, opened))) => {
                         hash_file_at(dir, name, opened, seen, opts.throttle.as_ref())
                     }
-                    None => hash_file(full, seen, opts.throttle.as_ref()),
+                    // Only directories are recorded without one.
+                    Source::At(None) => Err(crate::hash::HashError::Open(std::io::Error::other(
+                        "no directory to read it from",
+                    ))),
+                    Source::Path(full) => hash_file(full, seen, opts.throttle.as_ref()),
                 };
                 match hashed {
                     Ok((digest, hashed_key)) => {
@@ -512,16 +530,24 @@ fn record(
             }
         }
         FileType::Symlink => {
-            record.size = meta.size();
-            match std::fs::read_link(full) {
+            record.size = size_of(meta);
+            let target = match from {
+                Source::At(Some((dir, name, _))) => rustix::fs::readlinkat(dir, name, Vec::new())
+                    .map(|t| t.into_bytes())
+                    .map_err(std::io::Error::from),
+                Source::At(None) => Err(std::io::Error::other("no directory to read it from")),
+                Source::Path(full) => {
+                    std::fs::read_link(full).map(|t| t.into_os_string().into_vec())
+                }
+            };
+            match target {
                 Ok(target) => {
-                    let target = target.into_os_string().into_vec();
                     record.link_target = (!target.is_empty()).then(|| target.into_boxed_slice());
                 }
                 Err(e) => error = Some(format!("cannot read link: {e}")),
             }
         }
-        FileType::CharDevice | FileType::BlockDevice => record.rdev = meta.rdev(),
+        FileType::CharDevice | FileType::BlockDevice => record.rdev = meta.st_rdev,
         _ => {}
     }
     ScannedFile { record, error }
@@ -656,6 +682,7 @@ mod tests {
     }
 
     fn running_as_root() -> bool {
+        use std::os::unix::fs::MetadataExt;
         std::fs::metadata("/proc/self")
             .map(|m| m.uid() == 0)
             .unwrap_or(false)

@@ -7,13 +7,13 @@
 
 use std::cell::RefCell;
 use std::ffi::OsStr;
-use std::fs::{File, Metadata};
+use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::AsFd;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::sync::Arc;
 
+use rustix::fs::Stat;
 use sha2::{Digest, Sha256};
 
 use crate::throttle::Throttle;
@@ -78,15 +78,26 @@ pub struct StatKey {
 }
 
 impl StatKey {
-    pub fn of(meta: &Metadata) -> StatKey {
+    pub fn of(st: &Stat) -> StatKey {
         StatKey {
-            dev: meta.dev(),
-            ino: meta.ino(),
-            size: meta.size(),
-            mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
-            ctime_ns: meta.ctime() * 1_000_000_000 + meta.ctime_nsec(),
+            dev: st.st_dev,
+            ino: st.st_ino,
+            size: u64::try_from(st.st_size).unwrap_or(0),
+            mtime_ns: st.st_mtime * 1_000_000_000 + st.st_mtime_nsec as i64,
+            ctime_ns: st.st_ctime * 1_000_000_000 + st.st_ctime_nsec as i64,
         }
     }
+}
+
+/// `fstat` of an open file, as rustix gives it: the walk takes every
+/// stat from a descriptor or relative to one (`fstatat`), never by path.
+pub fn fstat(file: &File) -> io::Result<Stat> {
+    Ok(rustix::fs::fstat(file)?)
+}
+
+/// Whether `st` describes a regular file.
+pub fn is_regular(st: &Stat) -> bool {
+    rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::RegularFile
 }
 
 /// Hashes the regular file at `path`, which `lstat` described as `seen`.
@@ -172,11 +183,11 @@ fn hash_opened(
 /// The stat key of the open `file`, which must still be the regular file
 /// (device and inode) that `expected` describes.
 fn same_file(file: &File, expected: &StatKey) -> Result<StatKey, HashError> {
-    let meta = file.metadata().map_err(HashError::Read)?;
-    if !meta.file_type().is_file() || meta.ino() != expected.ino || meta.dev() != expected.dev {
+    let st = fstat(file).map_err(HashError::Read)?;
+    if !is_regular(&st) || st.st_ino != expected.ino || st.st_dev != expected.dev {
         return Err(HashError::Replaced);
     }
-    Ok(StatKey::of(&meta))
+    Ok(StatKey::of(&st))
 }
 
 /// Hashes an open file of `size` bytes (as `lstat` or `fstat` said).
@@ -221,7 +232,7 @@ mod tests {
     use std::os::unix::fs::symlink;
 
     fn key(path: &Path) -> StatKey {
-        StatKey::of(&std::fs::symlink_metadata(path).unwrap())
+        StatKey::of(&rustix::fs::lstat(path).unwrap())
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use indicatif::ProgressBar;
 use plumb_proto::v1::{BuilderInfo, ListenerRule, ListenerSection, Manifest};
 use plumb_proto::{DigestError, MANIFEST_FORMAT_VERSION};
+use sha2::{Digest, Sha256};
 
 use crate::files::{self, ScanError, ScanOptions};
 use crate::packages::{self, PackageError};
@@ -124,8 +125,34 @@ impl Baseline {
 
     /// The canonical binary encoding, converting one file at a time.
     pub fn encode(&self) -> Vec<u8> {
-        self.meta
-            .encode_with_files(self.files.iter().map(FileRecord::to_entry))
+        let (mut out, after) = self.meta.canonical_frame(true);
+        self.encode_files(|part| out.extend_from_slice(part));
+        out.extend_from_slice(&after);
+        out
+    }
+
+    /// Hands the canonical encoding of the file list to `sink`, in order,
+    /// one window of files at a time, each window encoded on every core:
+    /// sealing and writing a 100k-file manifest is not left to one core at
+    /// the end of a build, and no more than one window is held at once
+    /// beyond what the sink keeps.
+    fn encode_files(&self, mut sink: impl FnMut(&[u8])) {
+        use rayon::prelude::*;
+        const WINDOW: usize = 32 * 1024;
+        const CHUNK: usize = 1024;
+        for window in self.files.chunks(WINDOW) {
+            let parts: Vec<Vec<u8>> = window
+                .par_chunks(CHUNK)
+                .map(|chunk| {
+                    let mut out = Vec::with_capacity(chunk.len() * 96);
+                    for f in chunk {
+                        plumb_proto::encode_file_entry(&f.to_entry(), &mut out);
+                    }
+                    out
+                })
+                .collect();
+            parts.iter().for_each(|p| sink(p));
+        }
     }
 
     /// Sorts everything into canonical order and records the digest.
@@ -133,10 +160,12 @@ impl Baseline {
         self.files.sort_by(|a, b| a.path.cmp(&b.path));
         self.meta.files.clear();
         self.meta.canonicalize();
-        self.meta.digest = self
-            .meta
-            .digest_with_files(self.files.iter().map(FileRecord::to_entry))
-            .to_vec();
+        let (before, after) = self.meta.canonical_frame(false);
+        let mut hasher = Sha256::new();
+        hasher.update(&before);
+        self.encode_files(|part| hasher.update(part));
+        hasher.update(&after);
+        self.meta.digest = hasher.finalize().to_vec();
     }
 
     pub fn digest_hex(&self) -> String {

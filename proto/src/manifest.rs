@@ -183,6 +183,16 @@ impl Manifest {
         out
     }
 
+    /// The canonical encoding of this manifest without its files, split
+    /// where the files go: a manifest whose files are encoded apart (with
+    /// [`encode_file_entry`], in parallel) is `before`, the files, `after`.
+    /// Without `with_digest`, the digest and the signatures are left out:
+    /// SHA-256 over that encoding is the manifest's digest.
+    pub fn canonical_frame(&self, with_digest: bool) -> (Vec<u8>, Vec<u8>) {
+        let canonical = Canonical::new(self, with_digest);
+        (canonical.head().to_vec(), canonical.tail().to_vec())
+    }
+
     /// The digest this manifest would have with `files` in place of its
     /// own, empty, file list (see [`Manifest::encode_with_files`]).
     pub fn digest_with_files<E: Borrow<FileEntry>>(
@@ -235,6 +245,12 @@ impl Manifest {
     }
 }
 
+/// Appends `entry` to `out` as a manifest's file list holds it (see
+/// [`Manifest::canonical_frame`]).
+pub fn encode_file_entry(entry: &FileEntry, out: &mut Vec<u8>) {
+    prost::encoding::message::encode(FILES_TAG, entry, out);
+}
+
 /// The canonical encoding of a manifest in three parts: the fields before
 /// `files`, each file, the fields after; with or without `digest` (which
 /// is computed over the encoding without it).
@@ -271,7 +287,7 @@ impl Canonical {
 
     fn file(&mut self, entry: &FileEntry) -> &[u8] {
         self.scratch.clear();
-        prost::encoding::message::encode(FILES_TAG, entry, &mut self.scratch);
+        encode_file_entry(entry, &mut self.scratch);
         &self.scratch
     }
 }
@@ -419,6 +435,16 @@ mod tests {
         let files = std::mem::take(&mut meta.files);
         assert_eq!(meta.encode_with_files(&files), m.encode_to_vec());
         assert_eq!(meta.digest_with_files(&files).to_vec(), m.digest);
+
+        let mut encoded = Vec::new();
+        for f in &files {
+            encode_file_entry(f, &mut encoded);
+        }
+        let (before, after) = meta.canonical_frame(true);
+        assert_eq!([&before[..], &encoded, &after].concat(), m.encode_to_vec());
+        let (before, after) = meta.canonical_frame(false);
+        let digest = Sha256::digest([&before[..], &encoded, &after].concat());
+        assert_eq!(digest.to_vec(), m.digest);
     }
 
     #[test]
