@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use plumb_agent::check::Checker;
 use plumb_agent::manifest::{self, BuildOptions};
@@ -47,6 +47,12 @@ enum Command {
     /// Run the node daemon: scan, watch, and stream deviations to the
     /// collector. Configuration errors exit with status 64.
     Run(Box<RunArgs>),
+    /// Print a shell completion script (bash, zsh, fish, elvish,
+    /// powershell).
+    Completions { shell: plumb_proto::cli::Shell },
+    /// Write the man pages into DIR.
+    #[command(hide = true)]
+    Man { dir: PathBuf },
     /// Lay out a small realistic node root (files, dpkg database) to try
     /// plumb on.
     #[command(hide = true)]
@@ -129,8 +135,9 @@ struct CheckArgs {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// TOML configuration file; flags override it.
-    #[arg(long)]
+    /// TOML configuration file; flags and PLUMB_* variables override it
+    /// [default: /etc/plumb/agent.toml when it exists].
+    #[arg(long, env = "PLUMB_CONFIG")]
     config: Option<PathBuf>,
     /// Collector gRPC URL; several replicas as a comma-separated list,
     /// tried in turn.
@@ -143,34 +150,34 @@ struct RunArgs {
     #[arg(long, env = "PLUMB_IMAGE_ID")]
     image_id: Option<String>,
     /// Or use this manifest file.
-    #[arg(long)]
+    #[arg(long, env = "PLUMB_MANIFEST")]
     manifest: Option<PathBuf>,
     /// The root to watch (default /).
-    #[arg(long)]
+    #[arg(long, env = "PLUMB_ROOT")]
     root: Option<PathBuf>,
     /// Spool, hash cache and sequence counter (default /var/lib/plumb).
-    #[arg(long)]
+    #[arg(long, env = "PLUMB_STATE_DIR")]
     state_dir: Option<PathBuf>,
     /// Incremental rescan period (default 5m).
-    #[arg(long)]
+    #[arg(long, env = "PLUMB_INTERVAL")]
     interval: Option<String>,
     /// Full rehash period (default 1d).
-    #[arg(long)]
+    #[arg(long, env = "PLUMB_FULL_INTERVAL")]
     full_interval: Option<String>,
     /// Package and listener re-read period (default 30s).
-    #[arg(long)]
+    #[arg(long, env = "PLUMB_QUICK_INTERVAL")]
     quick_interval: Option<String>,
     /// Heartbeat period (default 10s).
-    #[arg(long)]
+    #[arg(long, env = "PLUMB_HEARTBEAT")]
     heartbeat: Option<String>,
     /// Limit hashing reads to this many MB/s.
-    #[arg(long)]
+    #[arg(long, env = "PLUMB_MAX_READ_MBPS")]
     max_read_mbps: Option<f64>,
     /// Extra policy (TOML) in front of the manifest's.
-    #[arg(long)]
+    #[arg(long, env = "PLUMB_POLICY")]
     policy: Option<PathBuf>,
     /// Disable real-time file events (periodic rescans only).
-    #[arg(long)]
+    #[arg(long, env = "PLUMB_NO_WATCH")]
     no_watch: bool,
     /// Check the configuration (and the manifest file, if given) and exit.
     #[arg(long)]
@@ -179,26 +186,26 @@ struct RunArgs {
     #[arg(long, env = "PLUMB_CA")]
     ca: Option<PathBuf>,
     /// This node's certificate (default: node.pem in the state dir).
-    #[arg(long)]
+    #[arg(long, env = "PLUMB_CERT")]
     cert: Option<PathBuf>,
     /// This node's private key (default: node.key in the state dir).
-    #[arg(long)]
+    #[arg(long, env = "PLUMB_KEY")]
     key: Option<PathBuf>,
     /// One-time enrollment token, used when the node has no certificate.
     #[arg(long, env = "PLUMB_ENROLL_TOKEN", hide_env_values = true)]
     enroll_token: Option<String>,
     /// File holding the enrollment token.
-    #[arg(long)]
+    #[arg(long, env = "PLUMB_ENROLL_TOKEN_FILE")]
     enroll_token_file: Option<PathBuf>,
     /// Allow an http:// collector URL (loopback only; development).
-    #[arg(long)]
+    #[arg(long, env = "PLUMB_INSECURE_PLAINTEXT")]
     insecure_plaintext: bool,
     /// Public key (SPKI PEM) the manifest must be signed with (repeatable).
-    #[arg(long = "trust-key")]
+    #[arg(long = "trust-key", env = "PLUMB_TRUST_KEYS", value_delimiter = ',')]
     trust_keys: Vec<PathBuf>,
     /// Serve the agent's own metrics (Prometheus text at /metrics) on
     /// this address, e.g. 127.0.0.1:9101.
-    #[arg(long)]
+    #[arg(long, env = "PLUMB_METRICS_LISTEN")]
     metrics_listen: Option<String>,
 }
 
@@ -212,8 +219,10 @@ fn main() -> ExitCode {
         eprintln!("plumb-agent: error: {e}");
         return ExitCode::from(64);
     }
+    // Not for the daemon: its sockets never raise SIGPIPE, but a closed
+    // log pipe must not kill it.
     if !matches!(cli.command, Command::Run(_)) {
-        die_quietly_on_closed_stdout();
+        plumb_proto::cli::die_quietly_on_closed_stdout();
     }
     let result = match cli.command {
         Command::Manifest {
@@ -227,6 +236,13 @@ fn main() -> ExitCode {
         } => sign(&file, &key),
         Command::Check(args) => check(args),
         Command::Run(args) => return run(*args, cli.memory_limit.is_some()),
+        Command::Completions { shell } => {
+            plumb_proto::cli::print_completions(Cli::command(), shell);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { dir } => plumb_proto::cli::write_man_pages(Cli::command(), &dir)
+            .with_context(|| format!("writing man pages into {}", dir.display()))
+            .map(|()| ExitCode::SUCCESS),
         Command::DemoRoot { dir } => {
             plumb_agent::fixture::FixtureRoot::at(&dir).realistic();
             println!("demo root ready at {}", dir.display());
@@ -445,9 +461,16 @@ fn tempfile_probe(dir: &Path) -> std::io::Result<()> {
     std::fs::remove_file(probe)
 }
 
+/// Where `run` finds its configuration when not told.
+const DEFAULT_CONFIG: &str = "/etc/plumb/agent.toml";
+
 fn run(args: RunArgs, memory_limit_given: bool) -> ExitCode {
     use plumb_agent::daemon::config::{RunConfig, RunConfigFile};
-    let file = match &args.config {
+    let config = args.config.clone().or_else(|| {
+        let default = Path::new(DEFAULT_CONFIG);
+        default.exists().then(|| default.to_path_buf())
+    });
+    let file = match &config {
         Some(p) => match RunConfig::load_file(p) {
             Ok(f) => f,
             Err(e) => {
@@ -564,19 +587,6 @@ fn keep_heap_small() {
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 1024 * 1024);
-    }
-}
-
-/// Lets a one-shot command whose output pipe was closed (`| head`) end
-/// the way command-line tools do, by SIGPIPE, instead of panicking in
-/// `println!`. Not for the daemon: its sockets never raise SIGPIPE (Rust
-/// sends with `MSG_NOSIGNAL`), but a closed log pipe must not kill it.
-#[allow(unsafe_code)]
-fn die_quietly_on_closed_stdout() {
-    // SAFETY: restoring a signal's default disposition has no
-    // preconditions; no other thread exists yet.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -40,11 +40,25 @@ pub enum BuildError {
     #[error(transparent)]
     Policy(#[from] PolicyError),
     #[error("reading packages: {0}")]
-    Packages(#[from] PackageError),
+    Packages(PackageError),
     #[error("reading listeners: {0}")]
-    Listeners(#[from] listeners::ListenerError),
+    Listeners(listeners::ListenerError),
     #[error("{} path(s) could not be recorded, so the manifest would be incomplete (exclude them with --exclude if they are expected):\n{}", .0.len(), render_errors(.0))]
     Incomplete(Vec<ScanError>),
+}
+
+// Not `#[from]`: the message already shows the cause, which must not
+// come again as the error's source when the chain is printed.
+impl From<PackageError> for BuildError {
+    fn from(e: PackageError) -> BuildError {
+        BuildError::Packages(e)
+    }
+}
+
+impl From<listeners::ListenerError> for BuildError {
+    fn from(e: listeners::ListenerError) -> BuildError {
+        BuildError::Listeners(e)
+    }
 }
 
 fn render_errors(errors: &[ScanError]) -> String {
@@ -292,18 +306,15 @@ pub fn now_ms() -> i64 {
 /// Why a manifest file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestFileError {
-    #[error("manifest {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("manifest {path}: invalid JSON: {source}")]
+    #[error("manifest {path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
+    #[error("manifest {path}: invalid JSON: {cause}")]
     Json {
         path: String,
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
-    #[error("manifest {path}: {source}")]
-    Invalid { path: String, source: DigestError },
+    #[error("manifest {path}: {cause}")]
+    Invalid { path: String, cause: DigestError },
 }
 
 fn is_json(path: &Path, bytes: &[u8]) -> bool {
@@ -315,9 +326,9 @@ fn is_json(path: &Path, bytes: &[u8]) -> bool {
 /// verifies its format version and digest.
 pub fn read(path: &Path) -> Result<Baseline, ManifestFileError> {
     let p = path.display().to_string();
-    let bytes = read_bounded(path).map_err(|source| ManifestFileError::Io {
+    let bytes = read_bounded(path).map_err(|cause| ManifestFileError::Io {
         path: p.clone(),
-        source,
+        cause,
     })?;
     decode(&bytes, path)
 }
@@ -336,15 +347,15 @@ fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
 /// Decodes manifest bytes read from `origin`.
 pub fn decode(bytes: &[u8], origin: &Path) -> Result<Baseline, ManifestFileError> {
     let p = origin.display().to_string();
-    let invalid = |source| ManifestFileError::Invalid {
+    let invalid = |cause| ManifestFileError::Invalid {
         path: p.clone(),
-        source,
+        cause,
     };
     if is_json(origin, bytes) {
         let mut m: Manifest =
-            serde_json::from_slice(bytes).map_err(|source| ManifestFileError::Json {
+            serde_json::from_slice(bytes).map_err(|cause| ManifestFileError::Json {
                 path: p.clone(),
-                source,
+                cause,
             })?;
         m.verify().map_err(invalid)?;
         Baseline::from_manifest(m).map_err(invalid)
@@ -358,10 +369,10 @@ pub fn decode(bytes: &[u8], origin: &Path) -> Result<Baseline, ManifestFileError
 pub fn write(path: &Path, manifest: &Baseline) -> Result<(), ManifestFileError> {
     let p = path.display().to_string();
     let bytes = if path.extension().is_some_and(|e| e == "json") {
-        let mut v = serde_json::to_vec_pretty(&manifest.to_manifest()).map_err(|source| {
+        let mut v = serde_json::to_vec_pretty(&manifest.to_manifest()).map_err(|cause| {
             ManifestFileError::Json {
                 path: p.clone(),
-                source,
+                cause,
             }
         })?;
         v.push(b'\n');
@@ -370,5 +381,5 @@ pub fn write(path: &Path, manifest: &Baseline) -> Result<(), ManifestFileError> 
         manifest.encode()
     };
     crate::cache::write_atomic(path, &bytes)
-        .map_err(|source| ManifestFileError::Io { path: p, source })
+        .map_err(|cause| ManifestFileError::Io { path: p, cause })
 }

@@ -139,24 +139,18 @@ pub fn default_policy(extra_ignore: &[String]) -> PolicyDefaults {
 /// A bad policy: which rule or file, and what is wrong with it.
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
-    #[error("invalid glob {glob:?}: {source}")]
-    Glob {
-        glob: String,
-        source: globset::Error,
-    },
+    #[error("invalid glob {glob:?}: {cause}")]
+    Glob { glob: String, cause: globset::Error },
     #[error("unknown deviation kind {0:?} (expected one of file_added, file_removed, file_modified, package_added, package_removed, package_changed, listener_added, listener_removed)")]
     Kind(String),
     #[error("unknown severity {0:?} (expected low, medium, high or critical)")]
     Severity(String),
-    #[error("reading policy {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("policy {path}: {source}")]
+    #[error("reading policy {path}: {cause}")]
+    Read { path: String, cause: std::io::Error },
+    #[error("policy {path}: {cause}")]
     Toml {
         path: String,
-        source: toml::de::Error,
+        cause: toml::de::Error,
     },
 }
 
@@ -165,9 +159,9 @@ fn glob(pattern: &str) -> Result<Glob, PolicyError> {
         .literal_separator(true)
         .backslash_escape(true)
         .build()
-        .map_err(|source| PolicyError::Glob {
+        .map_err(|cause| PolicyError::Glob {
             glob: pattern.to_string(),
-            source,
+            cause,
         })
 }
 
@@ -189,9 +183,9 @@ impl IgnoreSet {
             builder.add(glob(&below)?);
             kept.push(p);
         }
-        let set = builder.build().map_err(|source| PolicyError::Glob {
+        let set = builder.build().map_err(|cause| PolicyError::Glob {
             glob: kept.join(", "),
-            source,
+            cause,
         })?;
         Ok(IgnoreSet {
             set,
@@ -355,17 +349,17 @@ pub struct SeverityRuleFile {
 
 impl PolicyFile {
     pub fn load(path: &Path) -> Result<PolicyFile, PolicyError> {
-        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
+        let text = std::fs::read_to_string(path).map_err(|cause| PolicyError::Read {
             path: path.display().to_string(),
-            source,
+            cause,
         })?;
         PolicyFile::parse(&text, &path.display().to_string())
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<PolicyFile, PolicyError> {
-        let file: PolicyFile = toml::from_str(text).map_err(|source| PolicyError::Toml {
+        let file: PolicyFile = toml::from_str(text).map_err(|cause| PolicyError::Toml {
             path: origin.to_string(),
-            source,
+            cause,
         })?;
         // Validate eagerly so a typo is reported before any scan starts.
         for r in &file.severity {

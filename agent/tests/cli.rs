@@ -746,3 +746,76 @@ fn an_empty_image_id_is_a_configuration_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("image_id is empty"), "{err}");
 }
+
+#[test]
+fn every_run_setting_comes_from_the_environment_too_and_wins_over_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("agent.toml");
+    std::fs::write(
+        &config,
+        "collector = \"https://from-file:7400\"\nimage_id = \"img-file\"\nnode_id = \"file-node\"\n",
+    )
+    .unwrap();
+    let out = agent()
+        .args(["run", "--validate"])
+        .env("PLUMB_CONFIG", &config)
+        .env("PLUMB_COLLECTOR", "https://from-env:7400")
+        .env("PLUMB_STATE_DIR", dir.path().join("state"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("node file-node reporting to https://from-env:7400"),
+        "{stdout}"
+    );
+    // A setting given by a variable is checked like the flag.
+    let out = agent()
+        .args(["run", "--validate"])
+        .env("PLUMB_CONFIG", &config)
+        .env("PLUMB_INTERVAL", "soon")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("soon"), "{err}");
+}
+
+#[test]
+fn errors_name_each_cause_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing");
+    for args in [
+        vec!["manifest", "show", missing.to_str().unwrap()],
+        vec![
+            "check",
+            "--manifest",
+            missing.to_str().unwrap(),
+            "--root",
+            dir.path().to_str().unwrap(),
+        ],
+        vec![
+            "manifest",
+            "build",
+            "--root",
+            dir.path().to_str().unwrap(),
+            "--image-id",
+            "x",
+            "-o",
+            dir.path().join("no/such/dir/m.pb").to_str().unwrap(),
+        ],
+    ] {
+        let out = agent().args(&args).output().unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            err.matches("No such file or directory").count(),
+            1,
+            "{args:?}: {err}"
+        );
+    }
+}

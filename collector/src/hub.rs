@@ -221,7 +221,10 @@ impl Hub {
             Event::Evaluated(Verdict::Drifted { reasons } | Verdict::Flagged { reasons }) => {
                 reasons.clone()
             }
-            Event::Silence => vec![format!("no heartbeat since {}", node.last_seen)],
+            Event::Silence => vec![format!(
+                "no heartbeat since {}",
+                crate::rfc3339(node.last_seen)
+            )],
             _ => node.reasons.clone(),
         };
         let Some(to) = lifecycle::next(current, &event) else {

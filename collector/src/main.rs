@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use plumb_collector::security::tls::TlsFiles;
 use plumb_collector::serve::{serve, ServeConfig};
 
@@ -32,6 +32,12 @@ enum Command {
     /// Create an API token directly in the database: how the first admin
     /// token is made (later ones come from `plumbctl token create`).
     Token(TokenArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish,
+    /// powershell).
+    Completions { shell: plumb_proto::cli::Shell },
+    /// Write the man pages into DIR.
+    #[command(hide = true)]
+    Man { dir: PathBuf },
 }
 
 #[derive(clap::Args)]
@@ -165,6 +171,22 @@ fn main() -> ExitCode {
         Command::Token(TokenArgs {
             command: TokenCommand::Create { role, name, db },
         }) => return create_token(&role, &name, &db),
+        Command::Completions { shell } => {
+            plumb_proto::cli::print_completions(Cli::command(), shell);
+            return ExitCode::SUCCESS;
+        }
+        Command::Man { dir } => {
+            return match plumb_proto::cli::write_man_pages(Cli::command(), &dir) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!(
+                        "plumb-collector: error: writing man pages into {}: {e}",
+                        dir.display()
+                    );
+                    ExitCode::FAILURE
+                }
+            };
+        }
     };
     let database = match args.db.url() {
         Ok(d) => d,

@@ -120,23 +120,17 @@ pub struct AllowRule {
 /// A policy that cannot be used, and why.
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
-    #[error("reading policy {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("policy {path}: {source}")]
+    #[error("reading policy {path}: {cause}")]
+    Read { path: String, cause: std::io::Error },
+    #[error("policy {path}: {cause}")]
     Toml {
         path: String,
-        source: toml::de::Error,
+        cause: toml::de::Error,
     },
     #[error("policy: unknown severity {0:?} (expected low, medium, high or critical)")]
     Severity(String),
-    #[error("policy: invalid glob {glob:?}: {source}")]
-    Glob {
-        glob: String,
-        source: globset::Error,
-    },
+    #[error("policy: invalid glob {glob:?}: {cause}")]
+    Glob { glob: String, cause: globset::Error },
     #[error("policy: allow rule for {glob:?}: expires {expires:?} is not a YYYY-MM-DD date")]
     Expiry { glob: String, expires: String },
     #[error("policy: allow rule for {0:?} needs a reason")]
@@ -180,9 +174,9 @@ fn glob(g: &str) -> Result<GlobMatcher, PolicyError> {
         .literal_separator(true)
         .build()
         .map(|g| g.compile_matcher())
-        .map_err(|source| PolicyError::Glob {
+        .map_err(|cause| PolicyError::Glob {
             glob: g.to_string(),
-            source,
+            cause,
         })
 }
 
@@ -219,13 +213,13 @@ impl Policy {
         let file = match path {
             None => PolicyFile::default(),
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|source| PolicyError::Read {
+                let text = std::fs::read_to_string(p).map_err(|cause| PolicyError::Read {
                     path: p.display().to_string(),
-                    source,
+                    cause,
                 })?;
-                toml::from_str(&text).map_err(|source| PolicyError::Toml {
+                toml::from_str(&text).map_err(|cause| PolicyError::Toml {
                     path: p.display().to_string(),
-                    source,
+                    cause,
                 })?
             }
         };

@@ -249,6 +249,14 @@ pub async fn serve(
             }
         });
     }
+    // Server reflection (grpcurl lists and calls methods by name): plumb's
+    // schema and the health service's; a read token is needed, as for the
+    // queries.
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(plumb_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .context("gRPC reflection")?;
     let limit = plumb_proto::MAX_MESSAGE_BYTES;
     let grpc_server = tonic::transport::Server::builder()
         .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
@@ -258,6 +266,7 @@ pub async fn serve(
         .max_concurrent_streams(Some(64))
         .layer(GrpcGuardLayer::new(auth.clone()))
         .add_service(health_service)
+        .add_service(reflection)
         .add_service(
             AgentServiceServer::new(Ingest { hub: hub.clone() }).max_decoding_message_size(limit),
         )

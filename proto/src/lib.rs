@@ -4,10 +4,10 @@
 //! them is committed under `src/generated/` (see `tests/bootstrap.rs`), so
 //! building plumb never needs `protoc`. Besides the types, this crate owns
 //! the canonical encoding and digest of a [`v1::Manifest`] and a few small
-//! conversions, manifest signatures and the client transport rules. It
-//! does no I/O and holds no policy.
+//! conversions, manifest signatures, the client transport rules, and what
+//! every binary's command line and logging share. It holds no policy.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod v1 {
     #![allow(clippy::all, missing_docs, rustdoc::all)]
@@ -15,6 +15,11 @@ pub mod v1 {
     include!("generated/plumb.v1.serde.rs");
 }
 
+/// The schema as an encoded `FileDescriptorSet`, for gRPC server
+/// reflection (generated with the code, see `tests/bootstrap.rs`).
+pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!("generated/plumb.v1.descriptors.bin");
+
+pub mod cli;
 pub mod logging;
 mod manifest;
 mod names;

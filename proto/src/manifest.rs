@@ -19,7 +19,7 @@ pub const MANIFEST_FORMAT_VERSION: u32 = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum DigestError {
     #[error("not a plumb manifest (protobuf decoding failed: {0})")]
-    Decode(#[from] prost::DecodeError),
+    Decode(prost::DecodeError),
     #[error("manifest has no image id")]
     NoImageId,
     #[error("manifest format {found} is newer than this plumb understands ({supported})")]
@@ -32,6 +32,14 @@ pub enum DigestError {
     Malformed(&'static str),
     #[error("manifest file entry {index}: {reason}")]
     File { index: usize, reason: String },
+}
+
+// Not `#[from]`: the message already shows the cause, which must not
+// come again as the error's source when the chain is printed.
+impl From<prost::DecodeError> for DigestError {
+    fn from(e: prost::DecodeError) -> DigestError {
+        DigestError::Decode(e)
+    }
 }
 
 /// Field number of `Manifest.files`.

@@ -35,7 +35,12 @@ fn generate(out: &Path) {
         .out_dir(out)
         .build(&[".plumb.v1"])
         .expect("pbjson code generation");
+
+    // The schema itself, for gRPC server reflection (grpcurl).
+    fs::write(out.join(DESCRIPTORS), fds.encode_to_vec()).expect("descriptor set written");
 }
+
+const DESCRIPTORS: &str = "plumb.v1.descriptors.bin";
 
 #[test]
 fn generated_code_matches_the_schema() {
@@ -47,9 +52,9 @@ fn generated_code_matches_the_schema() {
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/generated");
     let bless = std::env::var_os("PLUMB_BLESS").is_some();
     let mut stale = Vec::new();
-    for name in ["plumb.v1.rs", "plumb.v1.serde.rs"] {
-        let fresh = fs::read_to_string(tmp.join(name)).unwrap();
-        let old = fs::read_to_string(committed.join(name)).unwrap_or_default();
+    for name in ["plumb.v1.rs", "plumb.v1.serde.rs", DESCRIPTORS] {
+        let fresh = fs::read(tmp.join(name)).unwrap();
+        let old = fs::read(committed.join(name)).unwrap_or_default();
         if fresh != old {
             if bless {
                 fs::write(committed.join(name), &fresh).unwrap();

@@ -49,6 +49,9 @@ ensure_test_deps() {
   [ -x /usr/bin/prometheus-alertmanager ] || apt_install prometheus-alertmanager
   # systemd-analyze measures the units' sandboxing.
   command -v systemd-analyze >/dev/null || apt_install systemd
+  # The packages are built (rpmbuild), inspected and installed in a test.
+  command -v rpmbuild >/dev/null || apt_install rpm
+  command -v readelf >/dev/null || apt_install binutils
   # The Kubernetes manifests are validated against the API's schemas.
   command -v kubernetes-validate >/dev/null || python3 -m pip install -q kubernetes-validate
 }

@@ -493,3 +493,56 @@ fn the_grpc_port_answers_the_standard_health_check() {
         });
     assert_eq!(status, ServingStatus::Serving as i32);
 }
+
+#[test]
+fn the_grpc_port_offers_server_reflection_to_token_holders() {
+    use tonic_reflection::pb::v1::{
+        server_reflection_client::ServerReflectionClient,
+        server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+        ServerReflectionRequest,
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let read = format!("Bearer {}", c.token("read", "grpcurl"));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let list = |token: Option<String>| {
+        rt.block_on(async {
+            let mut client = ServerReflectionClient::new(c.tool_channel().await);
+            let mut req = tonic::Request::new(tokio_stream::iter([ServerReflectionRequest {
+                host: String::new(),
+                message_request: Some(MessageRequest::ListServices(String::new())),
+            }]));
+            if let Some(t) = token {
+                req.metadata_mut()
+                    .insert("authorization", t.parse().unwrap());
+            }
+            let mut answers = client.server_reflection_info(req).await?.into_inner();
+            let first = answers.message().await?.expect("one answer");
+            Ok::<_, tonic::Status>(match first.message_response {
+                Some(MessageResponse::ListServicesResponse(l)) => {
+                    l.service.into_iter().map(|s| s.name).collect::<Vec<_>>()
+                }
+                other => panic!("unexpected answer {other:?}"),
+            })
+        })
+    };
+    let err = list(None).unwrap_err();
+    assert_eq!(err.code(), tonic::Code::Unauthenticated, "{err}");
+    let services = list(Some(read)).unwrap();
+    for want in [
+        "plumb.v1.AgentService",
+        "plumb.v1.QueryService",
+        "plumb.v1.AdminService",
+        "plumb.v1.ManifestRegistry",
+        "plumb.v1.Enrollment",
+        "grpc.health.v1.Health",
+    ] {
+        assert!(
+            services.iter().any(|s| s == want),
+            "{want} not in {services:?}"
+        );
+    }
+}

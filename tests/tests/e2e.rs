@@ -106,6 +106,18 @@ fn an_agent_that_stops_heartbeating_becomes_silent_then_recovers() {
     n.agent.as_ref().unwrap().signal(libc::SIGSTOP);
     let silent = c.wait_status("node-d", "silent", Duration::from_secs(15));
     assert_eq!(silent["flagged"], false);
+    // The reason gives the time of the last heartbeat as a time.
+    let reason = silent["reasons"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let since = reason
+        .strip_prefix("no heartbeat since ")
+        .unwrap_or_else(|| panic!("silent reason {reason:?}"));
+    assert!(
+        humantime::parse_rfc3339(since).is_ok(),
+        "not an RFC 3339 time: {reason:?}"
+    );
     n.agent.as_ref().unwrap().signal(libc::SIGCONT);
     c.wait_status("node-d", "clean", Duration::from_secs(15));
     let detail = c.get("/api/v1/nodes/node-d");

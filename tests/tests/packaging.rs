@@ -1,8 +1,11 @@
 //! The packaging files hold what they promise: hardened systemd units
 //! (measured by `systemd-analyze security`, offline) that never restart on
-//! a configuration error.
+//! a configuration error, and .deb and .rpm packages that install a
+//! working layout.
 
-use std::path::PathBuf;
+mod support;
+
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn unit(name: &str) -> PathBuf {
@@ -93,4 +96,209 @@ fn the_kubernetes_manifests_validate_against_the_kubernetes_schemas() {
     ] {
         assert!(daemonset.contains(needed), "the DaemonSet lacks {needed}");
     }
+}
+
+/// Runs `cmd`, which must succeed; its standard output.
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+#[test]
+fn the_packages_hold_binaries_units_config_completions_and_man_pages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("packages");
+    let bin_dir = support::bin("plumb-agent").parent().unwrap().to_path_buf();
+    run(Command::new(workspace().join("scripts/package.sh"))
+        .env("PLUMB_PACKAGE_FAST", "1")
+        .arg("--bin-dir")
+        .arg(&bin_dir)
+        .arg(&out));
+    let find = |prefix: &str, ext: &str| -> PathBuf {
+        std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.starts_with(prefix) && name.ends_with(ext)
+            })
+            .unwrap_or_else(|| panic!("no {prefix}*{ext} in {}", out.display()))
+    };
+    let (agent_deb, collector_deb) = (
+        find("plumb-agent_", ".deb"),
+        find("plumb-collector_", ".deb"),
+    );
+    let (agent_rpm, collector_rpm) = (
+        find("plumb-agent-", ".rpm"),
+        find("plumb-collector-", ".rpm"),
+    );
+
+    let agent_files = [
+        "/usr/bin/plumb-agent",
+        "/usr/lib/systemd/system/plumb-agent.service",
+        "/usr/lib/sysusers.d/plumb-agent.conf",
+        "/usr/lib/tmpfiles.d/plumb-agent.conf",
+        "/etc/plumb/agent.toml",
+        "/usr/share/bash-completion/completions/plumb-agent",
+        "/usr/share/zsh/vendor-completions/_plumb-agent",
+        "/usr/share/fish/vendor_completions.d/plumb-agent.fish",
+        "/usr/share/man/man1/plumb-agent.1.gz",
+        "/usr/share/man/man1/plumb-agent-run.1.gz",
+    ];
+    let collector_files = [
+        "/usr/bin/plumb-collector",
+        "/usr/bin/plumbctl",
+        "/usr/lib/systemd/system/plumb-collector.service",
+        "/etc/plumb/collector-policy.toml",
+        "/etc/plumb/collector.env",
+        "/usr/share/bash-completion/completions/plumbctl",
+        "/usr/share/man/man1/plumbctl.1.gz",
+        "/usr/share/man/man1/plumbctl-nodes.1.gz",
+        "/usr/share/man/man1/plumb-collector-serve.1.gz",
+    ];
+    for (deb, rpm, files, config) in [
+        (
+            &agent_deb,
+            &agent_rpm,
+            &agent_files[..],
+            &["/etc/plumb/agent.toml"][..],
+        ),
+        (
+            &collector_deb,
+            &collector_rpm,
+            &collector_files[..],
+            &[
+                "/etc/plumb/collector-policy.toml",
+                "/etc/plumb/collector.env",
+            ][..],
+        ),
+    ] {
+        let deb_list = run(Command::new("dpkg-deb").arg("-c").arg(deb));
+        let rpm_list = run(Command::new("rpm").arg("-qlp").arg(rpm));
+        for f in files {
+            assert!(
+                deb_list.contains(&format!(".{f}")),
+                "{f} not in {}:\n{deb_list}",
+                deb.display()
+            );
+            assert!(
+                rpm_list.lines().any(|l| l == *f),
+                "{f} not in {}:\n{rpm_list}",
+                rpm.display()
+            );
+        }
+        // Configuration survives upgrades in both formats.
+        let conffiles = run(Command::new("dpkg-deb").arg("-I").arg(deb).arg("conffiles"));
+        let rpm_config = run(Command::new("rpm").arg("-qcp").arg(rpm));
+        for f in config {
+            assert!(
+                conffiles.lines().any(|l| l == *f),
+                "{f} is no conffile of {}",
+                deb.display()
+            );
+            assert!(
+                rpm_config.lines().any(|l| l == *f),
+                "{f} is no %config of {}",
+                rpm.display()
+            );
+        }
+    }
+    // Binaries are stripped: the agent stays small on every node.
+    let staged = tmp.path().join("x");
+    run(Command::new("dpkg-deb")
+        .arg("-x")
+        .arg(&agent_deb)
+        .arg(&staged));
+    let agent = staged.join("usr/bin/plumb-agent");
+    let sections = run(Command::new("readelf").arg("-S").arg(&agent));
+    assert!(
+        !sections.contains(".symtab"),
+        "{} is not stripped",
+        agent.display()
+    );
+    // Completions and man pages are real.
+    let bash =
+        std::fs::read_to_string(staged.join("usr/share/bash-completion/completions/plumb-agent"))
+            .unwrap();
+    assert!(
+        bash.contains("manifest") && bash.contains("--collector"),
+        "{bash}"
+    );
+
+    // Installed into a throwaway root: the user, the state directory and
+    // units systemd accepts.
+    let root = tmp.path().join("root");
+    install_deb(&root, &agent_deb);
+    install_deb(&root, &collector_deb);
+    let passwd = std::fs::read_to_string(root.join("etc/passwd")).unwrap();
+    assert!(passwd.lines().any(|l| l.starts_with("plumb:")), "{passwd}");
+    let state = std::fs::metadata(root.join("var/lib/plumb")).expect("/var/lib/plumb created");
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(state.mode() & 0o7777, 0o700);
+    assert_ne!(state.uid(), 0, "/var/lib/plumb belongs to the plumb user");
+    // The units they depend on (sysinit.target, ...) come from the host's
+    // systemd, as they would from the node's.
+    run(Command::new("cp")
+        .arg("-rn")
+        .arg("/usr/lib/systemd/system/.")
+        .arg(root.join("usr/lib/systemd/system")));
+    for unit in ["plumb-agent.service", "plumb-collector.service"] {
+        let out = Command::new("systemd-analyze")
+            .arg("verify")
+            .arg(format!("--root={}", root.display()))
+            .arg(root.join("usr/lib/systemd/system").join(unit))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "systemd-analyze verify {unit}: {stderr}"
+        );
+    }
+    // The installed agent reads its installed configuration: the shipped
+    // file names what is still to be filled in.
+    let validate = Command::new(root.join("usr/bin/plumb-agent"))
+        .args(["run", "--validate", "--config"])
+        .arg(root.join("etc/plumb/agent.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(validate.status.code(), Some(64));
+    let stderr = String::from_utf8_lossy(&validate.stderr);
+    assert!(stderr.contains("collector"), "{stderr}");
+}
+
+/// `dpkg -i` into `root`, an empty directory, with its maintainer scripts
+/// run from the host against `root` (`DPKG_ROOT`).
+fn install_deb(root: &Path, deb: &Path) {
+    for d in [
+        "var/lib/dpkg/info",
+        "var/lib/dpkg/updates",
+        "var/lib/dpkg/triggers",
+    ] {
+        std::fs::create_dir_all(root.join(d)).unwrap();
+    }
+    let status = root.join("var/lib/dpkg/status");
+    if !status.exists() {
+        std::fs::write(&status, "").unwrap();
+    }
+    run(Command::new("dpkg")
+        .arg(format!("--root={}", root.display()))
+        .arg(format!("--log={}", root.join("dpkg.log").display()))
+        .args([
+            "--force-script-chrootless",
+            "--force-depends",
+            "--force-not-root",
+            "-i",
+        ])
+        .arg(deb));
 }

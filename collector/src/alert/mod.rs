@@ -114,10 +114,7 @@ impl OutboxWriter for Alerts {
     }
 }
 
-fn rfc3339(ms: i64) -> String {
-    let t = std::time::UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
-    humantime::format_rfc3339_millis(t).to_string()
-}
+use crate::rfc3339;
 
 fn alert_name(status: NodeStatus) -> String {
     let s = status.as_str();

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use plumb_proto::v1::{
     CreateEnrollmentRequest, CreateTokenRequest, ListAuditRequest, ListTokensRequest,
     RevokeTokenRequest,
@@ -135,6 +135,12 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         limit: u32,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish,
+    /// powershell).
+    Completions { shell: plumb_proto::cli::Shell },
+    /// Write the man pages into DIR.
+    #[command(hide = true)]
+    Man { dir: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -230,7 +236,7 @@ enum ManifestCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    die_quietly_on_closed_stdout();
+    plumb_proto::cli::die_quietly_on_closed_stdout();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -247,18 +253,6 @@ fn main() -> ExitCode {
             eprintln!("plumbctl: error: {e:#}");
             ExitCode::from(1)
         }
-    }
-}
-
-/// Lets `plumbctl ... | head` end the way command-line tools do, by
-/// SIGPIPE, instead of panicking in `println!`. Its sockets never raise
-/// SIGPIPE (Rust sends with `MSG_NOSIGNAL`).
-#[allow(unsafe_code)]
-fn die_quietly_on_closed_stdout() {
-    // SAFETY: restoring a signal's default disposition has no
-    // preconditions; no other thread exists yet.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
@@ -438,11 +432,23 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Keys {
             command: KeysCommand::Generate { out },
         } => return generate_keys(out, cli.json),
+        Command::Completions { shell } => {
+            plumb_proto::cli::print_completions(Cli::command(), *shell);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Man { dir } => {
+            plumb_proto::cli::write_man_pages(Cli::command(), dir)
+                .with_context(|| format!("writing man pages into {}", dir.display()))?;
+            return Ok(ExitCode::SUCCESS);
+        }
         _ => {}
     }
     let url = Conn::from_cli(&cli)?;
     match cli.command {
-        Command::Pki { .. } | Command::Keys { .. } => unreachable!("handled above"),
+        Command::Pki { .. }
+        | Command::Keys { .. }
+        | Command::Completions { .. }
+        | Command::Man { .. } => unreachable!("handled above"),
         Command::Node {
             command: Some(NodeCommand::Revoke { id }),
             ..

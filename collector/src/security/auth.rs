@@ -115,6 +115,11 @@ pub const GRPC_METHODS: &[(&str, Access)] = &[
     // gRPC probes: it says whether the database answers, nothing more.
     ("/grpc.health.v1.Health/Check", Access::Public),
     ("/grpc.health.v1.Health/Watch", Access::Public),
+    // Server reflection, for grpcurl: the schema, to holders of a token.
+    (
+        "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+        Access::Role(Role::Read),
+    ),
     (
         "/plumb.v1.ManifestRegistry/Fetch",
         Access::NodeOrRole(Role::Read),
@@ -460,7 +465,7 @@ mod tests {
                 }
             }
         }
-        // Beyond plumb's own: the standard health service.
+        // Beyond plumb's own: the standard health and reflection services.
         let ours = GRPC_METHODS
             .iter()
             .filter(|(p, _)| p.starts_with("/plumb.v1."))

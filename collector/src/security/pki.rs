@@ -14,15 +14,20 @@ use rcgen::{
 /// Why a certificate could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum PkiError {
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("{path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
     #[error("certificate: {0}")]
-    Cert(#[from] rcgen::Error),
+    Cert(rcgen::Error),
     #[error("{0}")]
     Invalid(String),
+}
+
+// Not `#[from]`: the message already shows the cause, which must not
+// come again as the error's source when the chain is printed.
+impl From<rcgen::Error> for PkiError {
+    fn from(e: rcgen::Error) -> PkiError {
+        PkiError::Cert(e)
+    }
 }
 
 /// A CA that can sign: its certificate and key, as PEM.
@@ -67,9 +72,9 @@ fn validity(params: &mut CertificateParams, days: i64) {
 }
 
 fn read(path: &Path) -> Result<String, PkiError> {
-    std::fs::read_to_string(path).map_err(|source| PkiError::Io {
+    std::fs::read_to_string(path).map_err(|cause| PkiError::Io {
         path: path.display().to_string(),
-        source,
+        cause,
     })
 }
 
@@ -77,9 +82,9 @@ fn read(path: &Path) -> Result<String, PkiError> {
 pub fn write_file(path: &Path, contents: &str, private: bool) -> Result<(), PkiError> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let io = |source| PkiError::Io {
+    let io = |cause| PkiError::Io {
         path: path.display().to_string(),
-        source,
+        cause,
     };
     let mut f = std::fs::OpenOptions::new()
         .write(true)
@@ -198,9 +203,9 @@ pub struct InitFiles {
 /// (plus localhost and the loopback addresses) into `dir`. Refuses to
 /// overwrite an existing CA.
 pub fn init(dir: &Path, names: &[String]) -> Result<InitFiles, PkiError> {
-    std::fs::create_dir_all(dir).map_err(|source| PkiError::Io {
+    std::fs::create_dir_all(dir).map_err(|cause| PkiError::Io {
         path: dir.display().to_string(),
-        source,
+        cause,
     })?;
     let files = InitFiles {
         ca_cert: dir.join("ca.pem"),

@@ -38,8 +38,8 @@ pub struct TlsFiles {
 /// A transport that cannot be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
-    #[error("reading {path}: {source}")]
-    Read { path: String, source: io::Error },
+    #[error("reading {path}: {cause}")]
+    Read { path: String, cause: io::Error },
     #[error("{path}: {reason}")]
     Pem { path: String, reason: String },
     #[error("TLS configuration: {0}")]
@@ -47,9 +47,9 @@ pub enum TlsError {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, TlsError> {
-    std::fs::read(path).map_err(|source| TlsError::Read {
+    std::fs::read(path).map_err(|cause| TlsError::Read {
         path: path.display().to_string(),
-        source,
+        cause,
     })
 }
 

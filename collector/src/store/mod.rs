@@ -22,14 +22,28 @@ pub use security::{
 /// A database that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database {url}: {source}")]
-    Connect { url: String, source: sqlx::Error },
+    #[error("database {url}: {cause}")]
+    Connect { url: String, cause: sqlx::Error },
     #[error("database migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Migrate(sqlx::migrate::MigrateError),
     #[error("database: {0}")]
-    Sql(#[from] sqlx::Error),
+    Sql(sqlx::Error),
     #[error("unsupported database URL {0:?} (expected sqlite://PATH or postgres://...)")]
     Scheme(String),
+}
+
+// Not `#[from]`: the message already shows the cause, which must not
+// come again as the error's source when the chain is printed.
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> StoreError {
+        StoreError::Migrate(e)
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        StoreError::Sql(e)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,9 +85,9 @@ impl Store {
         } else {
             return Err(StoreError::Scheme(url.to_string()));
         };
-        let connect_err = |source| StoreError::Connect {
+        let connect_err = |cause| StoreError::Connect {
             url: redact(url),
-            source,
+            cause,
         };
         let full_url = match backend {
             Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),

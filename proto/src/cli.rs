@@ -1,0 +1,63 @@
+//! What every plumb binary's command line shares: shell completions and
+//! man pages generated from its clap definition (the packages ship both),
+//! and the end of output on a closed pipe.
+
+use std::io;
+use std::path::Path;
+
+pub use clap_complete::Shell;
+
+/// Prints `cmd`'s completion script for `shell` to standard output.
+pub fn print_completions(mut cmd: clap::Command, shell: Shell) {
+    let name = cmd.get_name().to_string();
+    clap_complete::generate(shell, &mut cmd, name, &mut io::stdout());
+}
+
+/// Writes `cmd`'s man pages into `dir`: `NAME.1` and one page per
+/// subcommand (`NAME-SUB.1`, ...).
+pub fn write_man_pages(cmd: clap::Command, dir: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    clap_mangen::generate_to(cmd, dir)
+}
+
+/// Lets `plumbctl ... | head` end the way command-line tools do, by
+/// SIGPIPE, instead of panicking in `println!`. Sockets never raise SIGPIPE
+/// (Rust sends with `MSG_NOSIGNAL`).
+#[allow(unsafe_code)]
+pub fn die_quietly_on_closed_stdout() {
+    // SAFETY: restoring a signal's default disposition has no
+    // preconditions; callers do it first thing in `main`, before any
+    // other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(clap::Parser)]
+    #[command(name = "demo", about = "A demo tool")]
+    struct Demo {
+        #[command(subcommand)]
+        command: Sub,
+    }
+
+    #[derive(clap::Subcommand)]
+    enum Sub {
+        /// Run it.
+        Run,
+    }
+
+    #[test]
+    fn man_pages_cover_every_subcommand() {
+        use clap::CommandFactory;
+        let dir = tempfile::tempdir().unwrap();
+        write_man_pages(Demo::command(), dir.path()).unwrap();
+        let page = std::fs::read_to_string(dir.path().join("demo.1")).unwrap();
+        assert!(page.contains(".TH demo 1"), "{page}");
+        assert!(page.contains("A demo tool"), "{page}");
+        assert!(dir.path().join("demo-run.1").exists());
+    }
+}
