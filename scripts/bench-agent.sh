@@ -82,37 +82,23 @@ t_find=$(mean "$work/recheck.json" find-ls)
 # The daemon at rest: RSS and CPU over 30 s idle on the demo root and on
 # the 100k-file tree, streaming over mTLS to a local collector (set up as
 # scripts/demo.sh does: a PKI, an admin token, one enrollment per agent).
-port=$((20000 + RANDOM % 10000))
-grpc=127.0.0.1:$port http=127.0.0.1:$((port + 1))
 plumbctl=$PWD/target/release/plumbctl
-"$plumbctl" pki init --dir "$work/pki" >/dev/null
-"$collector" token create --role admin --name bench --data-dir "$work/collector" >"$work/admin.token"
-export PLUMB_CA=$work/pki/ca.pem PLUMB_TOKEN_FILE=$work/admin.token PLUMB_COLLECTOR=https://$grpc
-"$collector" serve --grpc "$grpc" --http "$http" --data-dir "$work/collector" \
-  --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" --client-ca "$work/pki/ca.pem" \
-  --enroll-ca-cert "$work/pki/ca.pem" --enroll-ca-key "$work/pki/ca.key" >"$work/collector.log" 2>&1 &
-cpid=$!
-for _ in $(seq 1 50); do curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+source scripts/lib/collector.sh
+start_collector
 "$agent" demo-root "$work/demo" >/dev/null
 "$agent" manifest build --root "$work/demo" --image-id demo -o "$work/demo.pb" 2>/dev/null >/dev/null
-"$plumbctl" manifest push "$work/demo.pb" >/dev/null
-"$plumbctl" manifest push "$work/t100k.pb" >/dev/null
 idle() { # root manifest image -> "rss_mb cpu_percent"
-  local enroll
-  enroll=$("$plumbctl" enroll create --image "$3" --ttl 10m)
-  PLUMB_ENROLL_TOKEN=$enroll "$agent" run --collector "https://$grpc" --ca "$work/pki/ca.pem" \
-    --image-id "$3" --node-id "idle-$3" --manifest "$2" --root "$1" \
-    --state-dir "$work/idle-$(basename "$1")" >"$work/agent-$3.log" 2>&1 &
-  local apid=$! t0 t1
+  start_agent "$1" "$2" "$3" "idle-$3"
+  local t0 t1
   sleep 10
   if ! kill -0 $apid 2>/dev/null; then
     echo "agent on $1 exited; its log:" >&2
-    cat "$work/agent-$3.log" >&2
+    cat "$work/agent-idle-$3.log" >&2
     return 1
   fi
-  t0=$(awk '{print $14 + $15}' /proc/$apid/stat)
+  t0=$(cpu_ticks $apid)
   sleep 30
-  t1=$(awk '{print $14 + $15}' /proc/$apid/stat)
+  t1=$(cpu_ticks $apid)
   echo "$(awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$apid/status) $(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", (b-a)/hz/30*100}')"
   kill $apid
 }

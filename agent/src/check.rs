@@ -356,6 +356,7 @@ mod tests {
 
     fn built(root: &Path) -> Baseline {
         manifest::build(&BuildOptions {
+            labels: Vec::new(),
             root: root.to_path_buf(),
             image_id: "img".into(),
             exclude: Vec::new(),

@@ -128,6 +128,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         ),
     ];
     let built = crate::manifest::build(&crate::manifest::BuildOptions {
+        labels: Vec::new(),
         root: dir.clone(),
         image_id: "seed".into(),
         exclude: Vec::new(),

@@ -100,6 +100,12 @@ struct BuildArgs {
     /// Allowed listeners: `tcp:9100`, `udp:*`, `tcp:*:nginx`.
     #[arg(long = "allow-listener", value_parser = listeners::parse_rule)]
     allow_listener: Vec<plumb_proto::v1::ListenerRule>,
+    /// Provenance label KEY=VALUE (repeatable): source commit, Packer
+    /// build id, template, pipeline URL. Shown by `manifest show`,
+    /// `plumbctl images` and the dashboard; `plumbctl nodes --label`
+    /// finds the nodes running the build.
+    #[arg(long, value_parser = plumb_proto::parse_label)]
+    label: Vec<plumb_proto::v1::Label>,
     /// Where the proc filesystem is mounted.
     #[arg(long, default_value = "/proc", hide = true)]
     proc_dir: PathBuf,
@@ -307,6 +313,7 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         proc_dir: args.proc_dir,
         progress: bar.clone(),
         throttle: None,
+        labels: args.label,
     };
     let started = std::time::Instant::now();
     let built = manifest::build(&opts);
@@ -340,6 +347,12 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A unix-milliseconds time in RFC 3339 (UTC).
+fn rfc3339(ms: i64) -> String {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64);
+    humantime::format_rfc3339_millis(t).to_string()
+}
+
 fn show(file: &Path) -> anyhow::Result<ExitCode> {
     let manifest::Baseline { meta: m, files } = manifest::read(file)?;
     let b = m.builder.clone().unwrap_or_default();
@@ -356,7 +369,14 @@ fn show(file: &Path) -> anyhow::Result<ExitCode> {
             signers.join(", ")
         }
     );
-    println!("created:      {} (unix ms)", m.created_unix_ms);
+    println!("created:      {}", rfc3339(m.created_unix_ms));
+    for l in &m.labels {
+        println!(
+            "label:        {}={}",
+            l.key,
+            plumb_proto::printable(&l.value)
+        );
+    }
     println!(
         "built on:     {} ({}, kernel {}), agent {}",
         b.hostname, b.os, b.kernel, b.agent_version

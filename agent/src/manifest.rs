@@ -28,6 +28,8 @@ pub struct BuildOptions {
     pub proc_dir: PathBuf,
     pub progress: ProgressBar,
     pub throttle: Option<Arc<Throttle>>,
+    /// Provenance labels (checked with `plumb_proto::parse_label`).
+    pub labels: Vec<plumb_proto::v1::Label>,
 }
 
 /// Why a manifest could not be built.
@@ -269,6 +271,7 @@ pub fn build(opts: &BuildOptions) -> Result<(Baseline, BuildStats), BuildError> 
             listeners,
             policy: Some(policy_defaults),
             signatures: Vec::new(),
+            labels: opts.labels.clone(),
         },
         files,
     };

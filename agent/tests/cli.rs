@@ -819,3 +819,42 @@ fn errors_name_each_cause_once() {
         );
     }
 }
+
+#[test]
+fn manifests_record_provenance_labels() {
+    let node = Node::new();
+    let out = agent()
+        .args(["manifest", "build", "--image-id", "img", "--root"])
+        .arg(node.root.path())
+        .arg("-o")
+        .arg(&node.manifest)
+        .args(["--label", "commit=abc123", "--label", "packer_build=01HX"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let show = agent()
+        .args(["manifest", "show"])
+        .arg(&node.manifest)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&show.stdout);
+    assert!(text.contains("label:        commit=abc123"), "{text}");
+    assert!(text.contains("label:        packer_build=01HX"), "{text}");
+    // Times are shown as times.
+    assert!(text.contains("created:      20"), "{text}");
+    let bad = agent()
+        .args(["manifest", "build", "--image-id", "img", "--root"])
+        .arg(node.root.path())
+        .arg("-o")
+        .arg(&node.manifest)
+        .args(["--label", "Commit=x"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("Commit"), "{err}");
+}

@@ -123,6 +123,8 @@ pub struct NodesParams {
     pub offset: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// `KEY=VALUE`: only nodes whose image's manifest has this label.
+    pub label: Option<String>,
 }
 
 impl NodesParams {
@@ -176,8 +178,16 @@ impl NodesParams {
             ),
             None => None,
         };
+        let labels = match self.label.as_deref().filter(|l| !l.is_empty()) {
+            Some(l) => {
+                let label = plumb_proto::parse_label(l).map_err(|e| bad(format!("label: {e}")))?;
+                vec![(label.key, label.value)]
+            }
+            None => Vec::new(),
+        };
         Ok(NodeFilter {
             after,
+            labels,
             status,
             image_id: self.image.clone().filter(|s| !s.is_empty()),
             severity: self.severity.clone().filter(|s| !s.is_empty()),

@@ -574,6 +574,11 @@ impl ManifestRegistry for Registry {
                 &bytes,
                 files,
                 manifest.packages.len() as i64,
+                &manifest
+                    .labels
+                    .iter()
+                    .map(|l| (l.key.clone(), l.value.clone()))
+                    .collect::<Vec<_>>(),
                 replace,
                 now_ms(),
             )

@@ -121,6 +121,8 @@ pub struct Image {
     pub nodes: i64,
     pub drifted_nodes: i64,
     pub flagged_nodes: i64,
+    /// Provenance labels of its manifest.
+    pub labels: std::collections::BTreeMap<String, String>,
 }
 
 /// The same change on several nodes of one image.

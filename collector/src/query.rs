@@ -102,6 +102,12 @@ impl QueryService for Query {
         request: Request<ListNodesRequest>,
     ) -> Result<Response<ListNodesResponse>, Status> {
         let r = request.into_inner();
+        if r.labels.len() > 16 {
+            return Err(Status::invalid_argument(format!(
+                "{} label filters, at most 16",
+                r.labels.len()
+            )));
+        }
         let filter = NodeFilter {
             status: validate_status(&r.status)?,
             image_id: (!r.image_id.is_empty()).then_some(r.image_id),
@@ -118,6 +124,15 @@ impl QueryService for Query {
                         .ok_or_else(|| Status::invalid_argument(format!("invalid cursor {c:?}")))?,
                 ),
             },
+            labels: r
+                .labels
+                .iter()
+                .map(|l| {
+                    plumb_proto::parse_label(l)
+                        .map(|l| (l.key, l.value))
+                        .map_err(|e| Status::invalid_argument(format!("label: {e}")))
+                })
+                .collect::<Result<_, _>>()?,
             ..Default::default()
         };
         let (nodes, total) = self.hub.store.nodes(&filter).await.map_err(unavailable)?;
@@ -200,6 +215,14 @@ impl QueryService for Query {
                     packages: i.packages.max(0) as u64,
                     nodes: i.nodes.max(0) as u64,
                     drifted_nodes: i.drifted_nodes.max(0) as u64,
+                    labels: i
+                        .labels
+                        .iter()
+                        .map(|(key, value)| plumb_proto::v1::Label {
+                            key: key.clone(),
+                            value: value.clone(),
+                        })
+                        .collect(),
                 })
                 .collect(),
         }))

@@ -268,6 +268,7 @@ async fn nodes(
             ("image", &p.image),
             ("severity", &p.severity),
             ("q", &p.q),
+            ("label", &p.label),
         ] {
             if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
                 q.push(format!("{k}={}", urlencode(v)));
@@ -301,6 +302,7 @@ async fn nodes(
         image => p.image.clone().unwrap_or_default(),
         severity => p.severity.clone().unwrap_or_default(),
         q => p.q.clone().unwrap_or_default(),
+        label => p.label.clone().unwrap_or_default(),
         sort => sort,
         order => order,
     };
@@ -396,10 +398,11 @@ async fn node(
         }
     }
     let audit = hub.store.audit(Some(&id), 50).await?;
+    let labels = hub.store.image_labels(&node.image_id).await?;
     render(
         &headers,
         "node.html",
-        context! { node, packages, groups, open_count, history, transitions, audit },
+        context! { node, packages, groups, open_count, history, transitions, audit, labels },
     )
 }
 

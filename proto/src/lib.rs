@@ -26,7 +26,9 @@ mod names;
 pub mod signature;
 pub mod transport;
 
-pub use manifest::{encode_file_entry, hex, DigestError, MANIFEST_FORMAT_VERSION};
+pub use manifest::{
+    check_labels, encode_file_entry, hex, parse_label, DigestError, MANIFEST_FORMAT_VERSION,
+};
 pub use names::{kind_from_snake, kind_snake, printable, severity_from_snake, severity_snake};
 
 pub use v1::admin_service_client::AdminServiceClient;

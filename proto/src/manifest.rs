@@ -10,7 +10,7 @@ use std::borrow::Borrow;
 use prost::Message;
 use sha2::{Digest, Sha256};
 
-use crate::v1::{FileEntry, Manifest};
+use crate::v1::{FileEntry, Label, Manifest};
 
 /// Manifest format written by this version; newer ones are refused.
 pub const MANIFEST_FORMAT_VERSION: u32 = 1;
@@ -32,6 +32,8 @@ pub enum DigestError {
     Malformed(&'static str),
     #[error("manifest file entry {index}: {reason}")]
     File { index: usize, reason: String },
+    #[error("manifest label: {0}")]
+    Label(String),
 }
 
 // Not `#[from]`: the message already shows the cause, which must not
@@ -40,6 +42,62 @@ impl From<prost::DecodeError> for DigestError {
     fn from(e: prost::DecodeError) -> DigestError {
         DigestError::Decode(e)
     }
+}
+
+/// At most this many labels per manifest.
+pub const MAX_LABELS: usize = 64;
+/// Longest label value, in bytes.
+pub const MAX_LABEL_VALUE: usize = 512;
+
+/// Parses `KEY=VALUE` into a checked label.
+pub fn parse_label(text: &str) -> Result<Label, String> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not KEY=VALUE"))?;
+    let label = Label {
+        key: key.to_string(),
+        value: value.to_string(),
+    };
+    check_label(&label)?;
+    Ok(label)
+}
+
+/// A label key is 1-63 of `a-z 0-9 _ . -` (starting with a letter or a
+/// digit); a value is up to 512 bytes with no control characters.
+fn check_label(label: &Label) -> Result<(), String> {
+    let key = &label.key;
+    let key_ok = (1..=63).contains(&key.len())
+        && key.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c));
+    if !key_ok {
+        return Err(format!(
+            "key {key:?} must be 1-63 of a-z, 0-9, '_', '.', '-', starting with a letter or digit"
+        ));
+    }
+    if label.value.len() > MAX_LABEL_VALUE || label.value.chars().any(char::is_control) {
+        return Err(format!(
+            "value of {key:?} must be at most {MAX_LABEL_VALUE} bytes without control characters"
+        ));
+    }
+    Ok(())
+}
+
+/// Every label is well-formed, keys are unique, and there are at most
+/// [`MAX_LABELS`].
+pub fn check_labels(labels: &[Label]) -> Result<(), String> {
+    if labels.len() > MAX_LABELS {
+        return Err(format!("{} labels, at most {MAX_LABELS}", labels.len()));
+    }
+    let mut keys = std::collections::HashSet::new();
+    for label in labels {
+        check_label(label)?;
+        if !keys.insert(label.key.as_str()) {
+            return Err(format!("key {:?} given twice", label.key));
+        }
+    }
+    Ok(())
 }
 
 /// Field number of `Manifest.files`.
@@ -80,6 +138,7 @@ impl Manifest {
                     .cmp(&(b.protocol, &b.address, b.port, &b.process))
             });
         }
+        self.labels.sort_by(|a, b| a.key.cmp(&b.key));
     }
 
     /// SHA-256 over the canonical encoding with the digest field empty.
@@ -231,7 +290,7 @@ impl Manifest {
         if self.digest.is_empty() {
             return Err(DigestError::NoDigest);
         }
-        Ok(())
+        check_labels(&self.labels).map_err(DigestError::Label)
     }
 
     /// Checks version, image id and digest of a manifest read from anywhere.
@@ -313,6 +372,7 @@ impl Manifest {
             listeners: self.listeners.clone(),
             policy: self.policy.clone(),
             signatures: self.signatures.clone(),
+            labels: self.labels.clone(),
         }
     }
 }
@@ -432,6 +492,38 @@ mod tests {
         assert!(meta.files.is_empty());
         meta.files = files;
         assert_eq!(meta, m);
+    }
+
+    #[test]
+    fn labels_are_checked_sorted_and_covered_by_the_digest() {
+        assert_eq!(parse_label("commit=abc=1").unwrap().value, "abc=1");
+        for bad in ["nokey", "=v", "Commit=x", "-x=1", "k=a\u{1b}[31m"] {
+            assert!(parse_label(bad).is_err(), "{bad:?} accepted");
+        }
+        let mut m = sample();
+        m.labels = vec![
+            parse_label("z=1").unwrap(),
+            parse_label("commit=abc").unwrap(),
+        ];
+        m.seal();
+        assert_eq!(m.labels[0].key, "commit");
+        let bytes = m.encode_to_vec();
+        assert!(Manifest::decode_verified(&bytes[..]).is_ok());
+        // A label changed after sealing breaks the digest.
+        let mut changed = m.clone();
+        changed.labels[0].value = "evil".into();
+        assert!(matches!(
+            Manifest::decode_verified(&changed.encode_to_vec()[..]),
+            Err(DigestError::Mismatch { .. })
+        ));
+        // Duplicate keys are refused.
+        let mut dup = m.clone();
+        dup.labels.push(parse_label("commit=other").unwrap());
+        dup.seal();
+        assert!(matches!(
+            Manifest::decode_verified(&dup.encode_to_vec()[..]),
+            Err(DigestError::Label(_))
+        ));
     }
 
     #[test]

@@ -64,8 +64,11 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
     let c = Collector::start(tmp.path(), &[]);
     let operator = c.token("operator", "sre");
     let mut n = Node::new(tmp.path(), "web-node-1");
+    n.label_and_push(&c, &["commit=abc123"]);
     n.start_agent(&c, &[]);
     let mut quiet = Node::new(tmp.path(), "web-node-2");
+    // The same image: the registered (labelled) manifest.
+    std::fs::copy(&n.manifest, &quiet.manifest).unwrap();
     quiet.start_agent(&c, &[]);
     c.wait_status("web-node-1", "clean", Duration::from_secs(20));
     c.wait_status("web-node-2", "clean", Duration::from_secs(20));
@@ -201,6 +204,7 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
             main.contains("/usr/bin/ls") && main.contains("coreutils") && main.contains("content"),
             "{main}"
         );
+        assert!(main.contains("commit=abc123"), "the build is shown: {main}");
         page.save_screenshot(
             ScreenshotParams::builder().full_page(true).build(),
             artifacts().join("node-flagged.png"),
@@ -236,6 +240,7 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
             page.wait_for_navigation().await.unwrap();
             assert!(text(&page, id).await.contains("img-e2e"), "{path}");
         }
+        assert!(text(&page, "#images").await.contains("commit=abc123"));
         // Logging out ends the session: the dashboard asks for a token again.
         page.find_element("#logout")
             .await

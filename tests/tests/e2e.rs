@@ -588,3 +588,50 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
     }
     out
 }
+
+#[test]
+fn nodes_are_found_by_the_build_that_made_their_image() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let mut n = Node::new(tmp.path(), "built-1");
+    n.label_and_push(
+        &c,
+        &["commit=abc123", "pipeline=https://ci.example/builds/7"],
+    );
+    n.start_agent(&c, &[]);
+    c.wait_status("built-1", "clean", Duration::from_secs(20));
+
+    let images = c.ctl_json(&["images"]);
+    assert_eq!(images[0]["labels"]["commit"], "abc123", "{images}");
+    assert_eq!(
+        images[0]["labels"]["pipeline"],
+        "https://ci.example/builds/7"
+    );
+    let table = c.ctl(&["images"]);
+    assert!(String::from_utf8_lossy(&table.stdout).contains("commit=abc123"));
+
+    let found = c.ctl_json(&["nodes", "--label", "commit=abc123"]);
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found[0]["node_id"], "built-1");
+    let both = c.ctl_json(&[
+        "nodes",
+        "--label",
+        "commit=abc123",
+        "--label",
+        "pipeline=https://ci.example/builds/7",
+    ]);
+    assert_eq!(both.as_array().unwrap().len(), 1);
+    let none = c.ctl_json(&["nodes", "--label", "commit=fff000"]);
+    assert!(none.as_array().unwrap().is_empty(), "{none}");
+    let bad = c.ctl(&["nodes", "--label", "no-equals-sign"]);
+    assert!(!bad.status.success());
+
+    assert_eq!(c.get("/api/v1/nodes?label=commit%3Dabc123")["total"], 1);
+    assert_eq!(c.get("/api/v1/nodes?label=commit%3Dother")["total"], 0);
+    let (code, body) = c.get_raw("/api/v1/nodes?label=Bad%20Key%3D1");
+    assert_eq!(code, 400, "{body}");
+    assert_eq!(
+        c.get("/api/v1/images")["images"][0]["labels"]["commit"],
+        "abc123"
+    );
+}

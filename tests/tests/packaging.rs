@@ -255,6 +255,9 @@ fn the_packages_hold_binaries_units_config_completions_and_man_pages() {
     for unit in ["plumb-agent.service", "plumb-collector.service"] {
         let out = Command::new("systemd-analyze")
             .arg("verify")
+            // Its man: links are pages of the package (checked above),
+            // not of the host's man database.
+            .arg("--man=no")
             .arg(format!("--root={}", root.display()))
             .arg(root.join("usr/lib/systemd/system").join(unit))
             .output()
@@ -301,4 +304,46 @@ fn install_deb(root: &Path, deb: &Path) {
             "-i",
         ])
         .arg(deb));
+}
+
+#[test]
+fn the_ci_example_fails_an_image_build_on_drift_between_provisioning_steps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = support::FixtureRoot::at(tmp.path().join("root"));
+    root.realistic();
+    let script = workspace().join("packaging/packer/ci-image-drift.sh");
+    let bin_dir = support::bin("plumb-agent").parent().unwrap().to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let step = |mode: &str| {
+        Command::new(&script)
+            .arg(mode)
+            .arg(root.path())
+            .env("PATH", &path)
+            .env("PLUMB_CI_STATE", tmp.path().join("state"))
+            .env("CI_COMMIT_SHA", "abc123")
+            .output()
+            .unwrap()
+    };
+    let recorded = step("record");
+    assert!(
+        recorded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&recorded.stderr)
+    );
+    let same = step("verify");
+    assert!(
+        same.status.success(),
+        "{}",
+        String::from_utf8_lossy(&same.stdout)
+    );
+    // A later step rewrites a binary: the build fails, naming it.
+    std::fs::write(root.path().join("usr/bin/ls"), b"\x7fELF patched").unwrap();
+    let drifted = step("verify");
+    assert_eq!(drifted.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&drifted.stdout);
+    assert!(report.contains("/usr/bin/ls"), "{report}");
 }

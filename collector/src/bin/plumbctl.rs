@@ -74,6 +74,10 @@ enum Command {
         status: Option<String>,
         #[arg(long)]
         image: Option<String>,
+        /// Only nodes whose image's manifest has this provenance label,
+        /// KEY=VALUE (repeatable: all must match), e.g. commit=abc123.
+        #[arg(long)]
+        label: Vec<String>,
     },
     /// Show one node: identity, open deviations, history, transitions;
     /// or `node revoke ID`.
@@ -605,7 +609,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
         }
-        Command::Nodes { status, image } => {
+        Command::Nodes {
+            status,
+            image,
+            label,
+        } => {
             // Every node, a page at a time: nothing is cut off.
             let mut q = QueryServiceClient::new(channel(&url).await?);
             let mut nodes = Vec::new();
@@ -618,6 +626,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         limit: 1000,
                         offset: 0,
                         cursor: std::mem::take(&mut cursor),
+                        labels: label.clone(),
                     })
                     .await
                     .map_err(status_error)?
@@ -816,11 +825,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 let v: Vec<Value> = r.images.iter().map(|i| json!({
                     "image_id": i.image_id, "digest": plumb_proto::hex(&i.digest), "files": i.files,
                     "packages": i.packages, "nodes": i.nodes, "drifted_nodes": i.drifted_nodes, "pushed_at": i.pushed_unix_ms,
+                    "labels": i.labels.iter().map(|l| (l.key.clone(), Value::from(l.value.clone()))).collect::<serde_json::Map<_, _>>(),
                 })).collect();
                 println!("{}", Value::Array(v));
             } else {
                 table(
-                    &["IMAGE", "DIGEST", "FILES", "PACKAGES", "NODES", "DRIFTED"],
+                    &[
+                        "IMAGE", "DIGEST", "FILES", "PACKAGES", "NODES", "DRIFTED", "LABELS",
+                    ],
                     r.images
                         .iter()
                         .map(|i| {
@@ -832,6 +844,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                                 i.packages.to_string(),
                                 i.nodes.to_string(),
                                 i.drifted_nodes.to_string(),
+                                i.labels
+                                    .iter()
+                                    .map(|l| format!("{}={}", l.key, l.value))
+                                    .collect::<Vec<_>>()
+                                    .join(","),
                             ]
                         })
                         .collect(),

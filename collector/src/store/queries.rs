@@ -97,6 +97,9 @@ pub struct NodeFilter {
     /// Keyset paging: the page starts after this node (a [`NodeCursor`]
     /// from the previous page); `offset` is then ignored.
     pub after: Option<NodeCursor>,
+    /// Only nodes whose image's manifest has every one of these (key,
+    /// value) labels.
+    pub labels: Vec<(String, String)>,
 }
 
 /// Where a page of nodes ends: the sort column's value and the node id of
@@ -495,6 +498,15 @@ impl Store {
             args.push(i.clone());
             clauses.push(format!("image_id = ${}", args.len()));
         }
+        for (key, value) in &f.labels {
+            args.push(key.clone());
+            args.push(value.clone());
+            clauses.push(format!(
+                "image_id IN (SELECT image_id FROM image_labels WHERE key = ${} AND value = ${})",
+                args.len() - 1,
+                args.len()
+            ));
+        }
         let min_sev = f
             .severity
             .as_deref()
@@ -855,6 +867,7 @@ impl Store {
                         nodes: 0,
                         drifted_nodes: 0,
                         flagged_nodes: 0,
+                        labels: Default::default(),
                     },
                 )
             })
@@ -869,6 +882,7 @@ impl Store {
                 nodes: 0,
                 drifted_nodes: 0,
                 flagged_nodes: 0,
+                labels: Default::default(),
             });
             if status == "retired" {
                 continue;
@@ -881,9 +895,28 @@ impl Store {
                 img.flagged_nodes += n;
             }
         }
+        let labels: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT image_id, key, value FROM image_labels ORDER BY image_id, key")
+                .fetch_all(&self.pool)
+                .await?;
+        for (image_id, key, value) in labels {
+            if let Some(img) = images.get_mut(&image_id) {
+                img.labels.insert(key, value);
+            }
+        }
         let mut out: Vec<Image> = images.into_values().collect();
         out.sort_by(|a, b| a.image_id.cmp(&b.image_id));
         Ok(out)
+    }
+
+    /// The provenance labels of one image's manifest, sorted by key.
+    pub async fn image_labels(&self, image_id: &str) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT key, value FROM image_labels WHERE image_id = $1 ORDER BY key")
+                .bind(image_id)
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     /// Open changes shared by nodes of one image: the same (kind, key,

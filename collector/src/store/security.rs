@@ -413,6 +413,7 @@ impl Store {
         body: &[u8],
         files: i64,
         packages: i64,
+        labels: &[(String, String)],
         replace: bool,
         now: i64,
     ) -> Result<PushOutcome, StoreError> {
@@ -441,6 +442,18 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        sqlx::query("DELETE FROM image_labels WHERE image_id = $1")
+            .bind(image_id)
+            .execute(&mut *tx)
+            .await?;
+        for (key, value) in labels {
+            sqlx::query("INSERT INTO image_labels (image_id, key, value) VALUES ($1, $2, $3)")
+                .bind(image_id)
+                .bind(key)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(outcome)
     }

@@ -27,6 +27,18 @@ pub struct Manifest {
     /// the digested encoding, so a manifest can be signed after it is sealed.
     #[prost(message, repeated, tag = "10")]
     pub signatures: ::prost::alloc::vec::Vec<ManifestSignature>,
+    /// Provenance: which build made the image (source commit, Packer build
+    /// id, template, pipeline URL). Sorted by key; keys are unique. Covered
+    /// by the digest.
+    #[prost(message, repeated, tag = "11")]
+    pub labels: ::prost::alloc::vec::Vec<Label>,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Label {
+    #[prost(string, tag = "1")]
+    pub key: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub value: ::prost::alloc::string::String,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ManifestSignature {
@@ -1592,6 +1604,10 @@ pub struct ListNodesRequest {
     /// `next_cursor` of the previous page (same filters).
     #[prost(string, tag = "5")]
     pub cursor: ::prost::alloc::string::String,
+    /// Only nodes whose image's manifest has every one of these labels,
+    /// each `KEY=VALUE`.
+    #[prost(string, repeated, tag = "6")]
+    pub labels: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct ListNodesResponse {
@@ -1680,7 +1696,7 @@ pub struct ListFlagsRequest {
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ListImagesRequest {}
-#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+#[derive(Clone, PartialEq, ::prost::Message)]
 pub struct ImageSummary {
     #[prost(string, tag = "1")]
     pub image_id: ::prost::alloc::string::String,
@@ -1696,6 +1712,9 @@ pub struct ImageSummary {
     pub nodes: u64,
     #[prost(uint64, tag = "7")]
     pub drifted_nodes: u64,
+    /// The manifest's provenance labels, sorted by key.
+    #[prost(message, repeated, tag = "8")]
+    pub labels: ::prost::alloc::vec::Vec<Label>,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct ListImagesResponse {

@@ -3664,6 +3664,9 @@ impl serde::Serialize for ImageSummary {
         if self.drifted_nodes != 0 {
             len += 1;
         }
+        if !self.labels.is_empty() {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.ImageSummary", len)?;
         if !self.image_id.is_empty() {
             struct_ser.serialize_field("imageId", &self.image_id)?;
@@ -3698,6 +3701,9 @@ impl serde::Serialize for ImageSummary {
             #[allow(clippy::needless_borrows_for_generic_args)]
             struct_ser.serialize_field("driftedNodes", ToString::to_string(&self.drifted_nodes).as_str())?;
         }
+        if !self.labels.is_empty() {
+            struct_ser.serialize_field("labels", &self.labels)?;
+        }
         struct_ser.end()
     }
 }
@@ -3718,6 +3724,7 @@ impl<'de> serde::Deserialize<'de> for ImageSummary {
             "nodes",
             "drifted_nodes",
             "driftedNodes",
+            "labels",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -3729,6 +3736,7 @@ impl<'de> serde::Deserialize<'de> for ImageSummary {
             Packages,
             Nodes,
             DriftedNodes,
+            Labels,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -3757,6 +3765,7 @@ impl<'de> serde::Deserialize<'de> for ImageSummary {
                             "packages" => Ok(GeneratedField::Packages),
                             "nodes" => Ok(GeneratedField::Nodes),
                             "driftedNodes" | "drifted_nodes" => Ok(GeneratedField::DriftedNodes),
+                            "labels" => Ok(GeneratedField::Labels),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -3783,6 +3792,7 @@ impl<'de> serde::Deserialize<'de> for ImageSummary {
                 let mut packages__ = None;
                 let mut nodes__ = None;
                 let mut drifted_nodes__ = None;
+                let mut labels__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::ImageId => {
@@ -3839,6 +3849,12 @@ impl<'de> serde::Deserialize<'de> for ImageSummary {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::Labels => {
+                            if labels__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("labels"));
+                            }
+                            labels__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(ImageSummary {
@@ -3849,10 +3865,119 @@ impl<'de> serde::Deserialize<'de> for ImageSummary {
                     packages: packages__.unwrap_or_default(),
                     nodes: nodes__.unwrap_or_default(),
                     drifted_nodes: drifted_nodes__.unwrap_or_default(),
+                    labels: labels__.unwrap_or_default(),
                 })
             }
         }
         deserializer.deserialize_struct("plumb.v1.ImageSummary", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Label {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.key.is_empty() {
+            len += 1;
+        }
+        if !self.value.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.Label", len)?;
+        if !self.key.is_empty() {
+            struct_ser.serialize_field("key", &self.key)?;
+        }
+        if !self.value.is_empty() {
+            struct_ser.serialize_field("value", &self.value)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Label {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "key",
+            "value",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Key,
+            Value,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "key" => Ok(GeneratedField::Key),
+                            "value" => Ok(GeneratedField::Value),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Label;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.Label")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Label, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut key__ = None;
+                let mut value__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Key => {
+                            if key__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("key"));
+                            }
+                            key__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Value => {
+                            if value__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("value"));
+                            }
+                            value__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(Label {
+                    key: key__.unwrap_or_default(),
+                    value: value__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.Label", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for ListAuditRequest {
@@ -4352,6 +4477,9 @@ impl serde::Serialize for ListNodesRequest {
         if !self.cursor.is_empty() {
             len += 1;
         }
+        if !self.labels.is_empty() {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.ListNodesRequest", len)?;
         if !self.status.is_empty() {
             struct_ser.serialize_field("status", &self.status)?;
@@ -4367,6 +4495,9 @@ impl serde::Serialize for ListNodesRequest {
         }
         if !self.cursor.is_empty() {
             struct_ser.serialize_field("cursor", &self.cursor)?;
+        }
+        if !self.labels.is_empty() {
+            struct_ser.serialize_field("labels", &self.labels)?;
         }
         struct_ser.end()
     }
@@ -4384,6 +4515,7 @@ impl<'de> serde::Deserialize<'de> for ListNodesRequest {
             "limit",
             "offset",
             "cursor",
+            "labels",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -4393,6 +4525,7 @@ impl<'de> serde::Deserialize<'de> for ListNodesRequest {
             Limit,
             Offset,
             Cursor,
+            Labels,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -4419,6 +4552,7 @@ impl<'de> serde::Deserialize<'de> for ListNodesRequest {
                             "limit" => Ok(GeneratedField::Limit),
                             "offset" => Ok(GeneratedField::Offset),
                             "cursor" => Ok(GeneratedField::Cursor),
+                            "labels" => Ok(GeneratedField::Labels),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -4443,6 +4577,7 @@ impl<'de> serde::Deserialize<'de> for ListNodesRequest {
                 let mut limit__ = None;
                 let mut offset__ = None;
                 let mut cursor__ = None;
+                let mut labels__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Status => {
@@ -4479,6 +4614,12 @@ impl<'de> serde::Deserialize<'de> for ListNodesRequest {
                             }
                             cursor__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Labels => {
+                            if labels__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("labels"));
+                            }
+                            labels__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(ListNodesRequest {
@@ -4487,6 +4628,7 @@ impl<'de> serde::Deserialize<'de> for ListNodesRequest {
                     limit: limit__.unwrap_or_default(),
                     offset: offset__.unwrap_or_default(),
                     cursor: cursor__.unwrap_or_default(),
+                    labels: labels__.unwrap_or_default(),
                 })
             }
         }
@@ -5240,6 +5382,9 @@ impl serde::Serialize for Manifest {
         if !self.signatures.is_empty() {
             len += 1;
         }
+        if !self.labels.is_empty() {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.Manifest", len)?;
         if self.format_version != 0 {
             struct_ser.serialize_field("formatVersion", &self.format_version)?;
@@ -5275,6 +5420,9 @@ impl serde::Serialize for Manifest {
         if !self.signatures.is_empty() {
             struct_ser.serialize_field("signatures", &self.signatures)?;
         }
+        if !self.labels.is_empty() {
+            struct_ser.serialize_field("labels", &self.labels)?;
+        }
         struct_ser.end()
     }
 }
@@ -5298,6 +5446,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
             "listeners",
             "policy",
             "signatures",
+            "labels",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -5312,6 +5461,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
             Listeners,
             Policy,
             Signatures,
+            Labels,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -5343,6 +5493,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
                             "listeners" => Ok(GeneratedField::Listeners),
                             "policy" => Ok(GeneratedField::Policy),
                             "signatures" => Ok(GeneratedField::Signatures),
+                            "labels" => Ok(GeneratedField::Labels),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -5372,6 +5523,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
                 let mut listeners__ = None;
                 let mut policy__ = None;
                 let mut signatures__ = None;
+                let mut labels__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::FormatVersion => {
@@ -5440,6 +5592,12 @@ impl<'de> serde::Deserialize<'de> for Manifest {
                             }
                             signatures__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Labels => {
+                            if labels__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("labels"));
+                            }
+                            labels__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(Manifest {
@@ -5453,6 +5611,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
                     listeners: listeners__,
                     policy: policy__,
                     signatures: signatures__.unwrap_or_default(),
+                    labels: labels__.unwrap_or_default(),
                 })
             }
         }

@@ -496,6 +496,31 @@ impl Node {
         }
     }
 
+    /// Rebuilds this node's manifest with provenance labels (`KEY=VALUE`)
+    /// and registers it with the collector.
+    pub fn label_and_push(&self, collector: &Collector, labels: &[&str]) {
+        let mut cmd = Command::new(bin("plumb-agent"));
+        cmd.args(["manifest", "build", "--image-id", "img-e2e", "--root"])
+            .arg(self.root.path())
+            .arg("-o")
+            .arg(&self.manifest);
+        for l in labels {
+            cmd.args(["--label", l]);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = collector.ctl(&["manifest", "push", self.manifest.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// Starts the agent with extra flags (e.g. `--image-id` instead of the
     /// manifest file), with a node certificate from the collector's CA
     /// unless the flags bring their own identity (an enrollment token).

@@ -1,0 +1,41 @@
+# Shared by the benchmark scripts: a local collector over mTLS, set up as
+# scripts/demo.sh does (a development PKI, an admin token, enrollment
+# tokens for agents). Needs $collector and $plumbctl (binaries) and
+# $work (a scratch directory).
+
+# start_collector: starts it in the background ($cpid), exports what
+# plumbctl needs and sets $grpc.
+start_collector() {
+  local port=$((20000 + RANDOM % 10000))
+  grpc=127.0.0.1:$port
+  local http=127.0.0.1:$((port + 1))
+  "$plumbctl" pki init --dir "$work/pki" >/dev/null
+  "$collector" token create --role admin --name bench --data-dir "$work/collector" >"$work/admin.token"
+  export PLUMB_CA=$work/pki/ca.pem PLUMB_TOKEN_FILE=$work/admin.token PLUMB_COLLECTOR=https://$grpc
+  "$collector" serve --grpc "$grpc" --http "$http" --data-dir "$work/collector" \
+    --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" --client-ca "$work/pki/ca.pem" \
+    --enroll-ca-cert "$work/pki/ca.pem" --enroll-ca-key "$work/pki/ca.key" >"$work/collector.log" 2>&1 &
+  cpid=$!
+  for _ in $(seq 1 50); do curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  echo "the collector did not start; its log:" >&2
+  cat "$work/collector.log" >&2
+  return 1
+}
+
+# start_agent ROOT MANIFEST IMAGE NAME [FLAGS...]: pushes the manifest,
+# enrolls and starts an agent on ROOT in the background ($apid).
+start_agent() {
+  local root=$1 manifest=$2 image=$3 name=$4 enroll
+  shift 4
+  "$plumbctl" manifest push "$manifest" >/dev/null 2>&1 || true
+  enroll=$("$plumbctl" enroll create --image "$image" --ttl 10m)
+  PLUMB_ENROLL_TOKEN=$enroll "$agent" run --collector "https://$grpc" --ca "$work/pki/ca.pem" \
+    --image-id "$image" --node-id "$name" --manifest "$manifest" --root "$root" \
+    --state-dir "$work/state-$name" "$@" >"$work/agent-$name.log" 2>&1 &
+  apid=$!
+}
+
+# cpu_ticks PID: user + system CPU time of PID, in clock ticks.
+cpu_ticks() {
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
