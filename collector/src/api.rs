@@ -252,6 +252,8 @@ async fn node_detail(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> Api
 struct DeviationParams {
     state: Option<String>,
     limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
 }
 
 async fn node_deviations(
@@ -275,8 +277,17 @@ async fn node_deviations(
     if hub.store.node(&id).await?.is_none() {
         return Err(ApiError(StatusCode::NOT_FOUND, format!("no node {id:?}")));
     }
-    let devs = hub.store.deviations(&id, open, limit).await?;
-    Ok(Json(json!({ "deviations": devs })))
+    let after =
+        match p.cursor.as_deref().filter(|c| !c.is_empty()) {
+            Some(c) => Some(crate::store::DeviationCursor::decode(c).ok_or_else(|| {
+                ApiError(StatusCode::BAD_REQUEST, format!("invalid cursor {c:?}"))
+            })?),
+            None => None,
+        };
+    let (devs, next) = hub.store.deviations_page(&id, open, limit, after).await?;
+    Ok(Json(
+        json!({ "deviations": devs, "next_cursor": next.map(|c| c.encode()) }),
+    ))
 }
 
 #[derive(Default, Deserialize)]

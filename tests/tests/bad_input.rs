@@ -546,3 +546,41 @@ fn the_grpc_port_offers_server_reflection_to_token_holders() {
         );
     }
 }
+
+#[test]
+fn a_nodes_deviations_page_by_cursor_over_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let mut n = Node::new(tmp.path(), "paged");
+    n.start_agent(&c, &[]);
+    c.wait_status("paged", "clean", Duration::from_secs(20));
+    for i in 0..5 {
+        n.root
+            .file(&format!("/usr/local/bin/added{i}"), b"#!/bin/sh\n");
+    }
+    wait_for("5 open deviations", Duration::from_secs(20), || {
+        let d = c.get("/api/v1/nodes/paged/deviations");
+        (d["deviations"].as_array().unwrap().len() == 5).then_some(())
+    });
+    let mut keys = Vec::new();
+    let mut path = "/api/v1/nodes/paged/deviations?limit=2".to_string();
+    for _ in 0..10 {
+        let page = c.get(&path);
+        keys.extend(
+            page["deviations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["key"].as_str().unwrap().to_string()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(cur) => path = format!("/api/v1/nodes/paged/deviations?limit=2&cursor={cur}"),
+            None => break,
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 5, "{keys:?}");
+    let (code, body) = c.get_raw("/api/v1/nodes/paged/deviations?cursor=soon");
+    assert_eq!(code, 400, "{body}");
+}

@@ -12,8 +12,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
 pub use queries::{
-    BatchJob, BatchOutcome, FlagCursor, FlagPage, HelloInfo, NodeCursor, NodeFilter, OutboxItem,
-    StatusChange,
+    BatchJob, BatchOutcome, DeviationCursor, FlagCursor, FlagPage, HelloInfo, NodeCursor,
+    NodeFilter, OutboxItem, StatusChange,
 };
 pub use security::{
     finding, AuditEntry, EnrollRefusal, PushOutcome, SessionRow, TokenInfo, TokenRow,

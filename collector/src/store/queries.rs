@@ -102,6 +102,28 @@ pub struct NodeFilter {
     pub labels: Vec<(String, String)>,
 }
 
+/// Where a page of a node's deviations ends: (severity, row id) of its
+/// last deviation, as `SEVERITY.ID` in the API.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DeviationCursor {
+    pub severity: i64,
+    pub id: i64,
+}
+
+impl DeviationCursor {
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.severity, self.id)
+    }
+
+    pub fn decode(text: &str) -> Option<DeviationCursor> {
+        let (severity, id) = text.split_once('.')?;
+        Some(DeviationCursor {
+            severity: severity.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
 /// Where a page of nodes ends: the sort column's value and the node id of
 /// its last node. Paging by cursor costs the same on page 1,000 as on
 /// page 1, and a node inserted meanwhile shifts nothing.
@@ -666,24 +688,51 @@ impl Store {
         open: Option<bool>,
         limit: i64,
     ) -> Result<Vec<StoredDeviation>, StoreError> {
+        Ok(self.deviations_page(node_id, open, limit, None).await?.0)
+    }
+
+    /// A node's deviations, most severe and newest first, one page at a
+    /// time: after `after` (the cursor of the previous page), and the
+    /// cursor of the next page when the page is full.
+    pub async fn deviations_page(
+        &self,
+        node_id: &str,
+        open: Option<bool>,
+        limit: i64,
+        after: Option<DeviationCursor>,
+    ) -> Result<(Vec<StoredDeviation>, Option<DeviationCursor>), StoreError> {
         let state = match open {
             Some(true) => "AND resolved_at IS NULL",
             Some(false) => "AND resolved_at IS NOT NULL",
             None => "",
         };
+        let limit = limit.clamp(1, 100_000);
+        let page = if after.is_some() {
+            "AND (severity < $2 OR (severity = $2 AND id < $3))"
+        } else {
+            ""
+        };
         let sql = format!(
-            "SELECT kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at \
-             FROM deviations WHERE node_id = $1 {state} ORDER BY severity DESC, id DESC LIMIT {}",
-            limit.clamp(1, 100_000)
+            "SELECT id, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at \
+             FROM deviations WHERE node_id = $1 {state} {page} ORDER BY severity DESC, id DESC LIMIT {limit}"
         );
-        let rows = sqlx::query(&sql)
-            .bind(node_id)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
+        let mut q = sqlx::query(&sql).bind(node_id);
+        if let Some(c) = &after {
+            q = q.bind(c.severity).bind(c.id);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let next = match rows.last() {
+            Some(last) if rows.len() as i64 == limit => Some(DeviationCursor {
+                severity: last.try_get("severity")?,
+                id: last.try_get("id")?,
+            }),
+            _ => None,
+        };
+        let devs = rows
             .iter()
             .map(deviation_from_row)
-            .collect::<Result<_, _>>()?)
+            .collect::<Result<_, _>>()?;
+        Ok((devs, next))
     }
 
     /// Records a status change, its cause and the alerts it causes;

@@ -5,7 +5,7 @@ use plumb_proto::v1::{Deviation, DeviationKind, DeviationRef, Severity};
 
 use super::queries::HelloInfo;
 use super::*;
-use crate::model::NodeStatus;
+use crate::model::{NodeStatus, StoredDeviation};
 
 /// A store on a fresh database of each available backend.
 pub(crate) async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
@@ -745,6 +745,47 @@ async fn node_lists_page_by_cursor_in_every_sort_order() {
             }
             let expected: Vec<String> = expected.into_iter().map(|n| n.node_id).collect();
             assert_eq!(paged, expected, "sort {sort:?} desc {desc}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_nodes_deviation_history_pages_by_cursor() {
+    for (store, _dir) in stores().await {
+        store.hello(&hello("n1"), 1).await.unwrap();
+        let sevs = [Severity::Low, Severity::High, Severity::Critical];
+        let added: Vec<Deviation> = (0..47)
+            .map(|i| dev(&format!("/usr/bin/h{i:02}"), sevs[i % 3], "x"))
+            .collect();
+        store
+            .apply_batches(&[batch("n1", 1, added, vec![])], 2)
+            .await
+            .unwrap();
+        let keys: Vec<String> = (0..40).map(|i| format!("/usr/bin/h{i:02}")).collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        store
+            .apply_batches(&[batch("n1", 2, vec![], keys)], 3)
+            .await
+            .unwrap();
+        for (state, want) in [(Some(false), 40), (Some(true), 7), (None, 47)] {
+            let all = store.deviations("n1", state, 1000).await.unwrap();
+            assert_eq!(all.len(), want);
+            let mut paged = Vec::new();
+            let mut after = None;
+            for _ in 0..100 {
+                let (page, next) = store.deviations_page("n1", state, 6, after).await.unwrap();
+                paged.extend(page);
+                match next {
+                    Some(c) => after = Some(DeviationCursor::decode(&c.encode()).unwrap()),
+                    None => break,
+                }
+            }
+            let keys = |v: &[StoredDeviation]| v.iter().map(|d| d.key.clone()).collect::<Vec<_>>();
+            assert_eq!(
+                keys(&paged),
+                keys(&all),
+                "{state:?}: same order, nothing lost or repeated"
+            );
         }
     }
 }
