@@ -258,7 +258,10 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("plumb-agent: error: {e:#}");
+            eprintln!(
+                "plumb-agent: error: {}",
+                plumb_proto::cli::error_chain(e.as_ref())
+            );
             ExitCode::from(2)
         }
     }
@@ -577,7 +580,10 @@ fn run(args: RunArgs, memory_limit_given: bool) -> ExitCode {
     match runtime.block_on(plumb_agent::daemon::run(cfg, shutdown_signal())) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("plumb-agent: error: {e:#}");
+            eprintln!(
+                "plumb-agent: error: {}",
+                plumb_proto::cli::error_chain(e.as_ref())
+            );
             ExitCode::from(1)
         }
     }

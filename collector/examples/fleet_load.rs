@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use plumb_proto::v1::{
     agent_message, collector_message, AgentMessage, Deviation, DeviationBatch, DeviationKind,
-    Heartbeat, Hello, Severity,
+    DeviationRef, Heartbeat, Hello, Severity,
 };
 use plumb_proto::AgentServiceClient;
 use tonic::transport::{Channel, Endpoint};
@@ -40,6 +40,10 @@ struct Args {
     batch: usize,
     seconds: u64,
     queries: usize,
+    /// Soak mode: each batch also resolves the previous batch's
+    /// deviations (history grows, open deviations do not), and each
+    /// ingester waits this long between batches.
+    churn_ms: u64,
 }
 
 fn args() -> Args {
@@ -57,6 +61,7 @@ fn args() -> Args {
         batch: 500,
         seconds: 20,
         queries: 500,
+        churn_ms: 0,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     for pair in argv.chunks(2) {
@@ -79,6 +84,7 @@ fn args() -> Args {
             "--batch" => a.batch = n() as usize,
             "--seconds" => a.seconds = n(),
             "--queries" => a.queries = n() as usize,
+            "--churn-ms" => a.churn_ms = n(),
             other => panic!("unknown flag {other}"),
         }
     }
@@ -184,7 +190,17 @@ async fn agent(
                 prev_hash: std::mem::take(&mut prev_hash),
                 body: Some(agent_message::Body::Batch(DeviationBatch {
                     added: deviations(i, seq, n),
-                    resolved: vec![],
+                    resolved: if a.churn_ms > 0 && seq > last_seq + 1 {
+                        deviations(i, seq - 1, n)
+                            .into_iter()
+                            .map(|d| DeviationRef {
+                                kind: d.kind,
+                                key: d.key,
+                            })
+                            .collect()
+                    } else {
+                        vec![]
+                    },
                     full_state: false,
                     observed_unix_ms: 0,
                 })),
@@ -215,6 +231,9 @@ async fn agent(
                         return;
                     }
                 }
+            }
+            if a.churn_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(a.churn_ms)).await;
             }
             continue;
         }

@@ -151,7 +151,8 @@ struct ServeArgs {
     max_open_per_node: i64,
     /// How long history is kept (resolved deviations, transitions,
     /// delivered alerts, audit, retired nodes); older rows are pruned
-    /// every ten minutes.
+    /// every ten minutes. At least 1m; under 1h only makes sense for
+    /// tests.
     #[arg(long, default_value = "90d", value_parser = humantime::parse_duration)]
     retention: std::time::Duration,
     /// Open connections per port; more wait in the kernel's backlog.
@@ -246,7 +247,10 @@ fn main() -> ExitCode {
     match runtime.block_on(serve(cfg, shutdown_signal())) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("plumb-collector: error: {e:#}");
+            eprintln!(
+                "plumb-collector: error: {}",
+                plumb_proto::cli::error_chain(e.as_ref())
+            );
             ExitCode::from(1)
         }
     }
@@ -304,7 +308,10 @@ fn create_token(role: &str, name: &str, db: &DbArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("plumb-collector: error: {e:#}");
+            eprintln!(
+                "plumb-collector: error: {}",
+                plumb_proto::cli::error_chain(e.as_ref())
+            );
             ExitCode::from(1)
         }
     }

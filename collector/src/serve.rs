@@ -98,9 +98,11 @@ impl ServeConfig {
                 self.grpc, self.http
             )));
         }
-        if self.retention < std::time::Duration::from_secs(3600) {
+        // Below a minute, pruning (every ten minutes) would race the
+        // history it is meant to keep; below an hour is for soak tests.
+        if self.retention < std::time::Duration::from_secs(60) {
             return Err(ConfigError(format!(
-                "--retention {} is below the minimum of 1h",
+                "--retention {} is below the minimum of 1m",
                 humantime::format_duration(self.retention)
             )));
         }
@@ -200,7 +202,14 @@ pub async fn serve(
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .unwrap_or_else(|_| "collector".into());
-    let instance = format!("{host}:{}", grpc.local_addr()?.port());
+    // Unique per replica: two on one host listen on different ports, or on
+    // the same port of different addresses.
+    let addr = grpc.local_addr()?;
+    let instance = if addr.ip().is_unspecified() {
+        format!("{host}:{}", addr.port())
+    } else {
+        format!("{host}:{addr}")
+    };
     let hub = Hub::start(
         store,
         policy,
@@ -374,5 +383,14 @@ mod tests {
         neither.tls = None;
         neither.insecure_plaintext = false;
         assert!(neither.check().unwrap_err().0.contains("TLS is required"));
+    }
+
+    #[test]
+    fn retention_has_a_floor() {
+        let mut c = config("127.0.0.1:7400", true);
+        c.retention = std::time::Duration::from_secs(30);
+        assert!(c.check().unwrap_err().0.contains("--retention 30s"));
+        c.retention = std::time::Duration::from_secs(300);
+        assert!(c.check().is_ok());
     }
 }

@@ -20,6 +20,23 @@ pub fn write_man_pages(cmd: clap::Command, dir: &Path) -> io::Result<()> {
     clap_mangen::generate_to(cmd, dir)
 }
 
+/// An error and its causes on one line, `a: b: c`, each cause once: a
+/// cause whose text its error already shows (many libraries' errors print
+/// their source too) is not repeated.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !text.is_empty() && !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = cause.source();
+    }
+    out
+}
+
 /// Lets `plumbctl ... | head` end the way command-line tools do, by
 /// SIGPIPE, instead of panicking in `println!`. Sockets never raise SIGPIPE
 /// (Rust sends with `MSG_NOSIGNAL`).
@@ -48,6 +65,22 @@ mod tests {
     enum Sub {
         /// Run it.
         Run,
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("reading {0}: {1}")]
+    struct Outer(&'static str, #[source] std::io::Error);
+
+    #[test]
+    fn error_chains_name_each_cause_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let e = Outer("ca.pem", io);
+        assert_eq!(error_chain(&e), "reading ca.pem: no such file");
+        let wrapped = anyhow::Error::new(e).context("connecting");
+        assert_eq!(
+            error_chain(wrapped.as_ref()),
+            "connecting: reading ca.pem: no such file"
+        );
     }
 
     #[test]

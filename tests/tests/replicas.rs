@@ -183,3 +183,99 @@ fn two_replicas_on_postgresql_share_the_fleet_and_survive_one_dying() {
     let _ = watch.kill();
     let _ = watch.wait();
 }
+
+#[test]
+fn an_agent_given_one_name_for_several_replicas_moves_to_the_next_address() {
+    let Ok(base) = std::env::var("PLUMB_TEST_POSTGRES") else {
+        eprintln!("PLUMB_TEST_POSTGRES not set; scripts/test.sh sets it");
+        return;
+    };
+    let database = fresh_database(&base);
+    let tmp = tempfile::tempdir().unwrap();
+    // One name, two addresses (the agent's own /etc/hosts): what a DNS
+    // name with a record per replica gives.
+    let name = "replicas.plumb.test";
+    let hosts = tmp.path().join("hosts");
+    std::fs::write(&hosts, format!("127.0.0.2 {name}\n127.0.0.3 {name}\n")).unwrap();
+    let port = free_port();
+    let (a_dir, b_dir) = (tmp.path().join("a"), tmp.path().join("b"));
+    for dir in [&a_dir, &b_dir] {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    let out = std::process::Command::new(bin("plumbctl"))
+        .args([
+            "pki",
+            "init",
+            "--host",
+            name,
+            "--host",
+            "127.0.0.2",
+            "--host",
+            "127.0.0.3",
+        ])
+        .arg("--dir")
+        .arg(a_dir.join("pki"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::create_dir_all(b_dir.join("pki")).unwrap();
+    for f in ["ca.pem", "ca.key", "collector.pem", "collector.key"] {
+        std::fs::copy(a_dir.join("pki").join(f), b_dir.join("pki").join(f)).unwrap();
+    }
+    let a_grpc = format!("127.0.0.2:{port}");
+    let b_grpc = format!("127.0.0.3:{port}");
+    let mut a = Collector::start(&a_dir, &["--database", &database, "--grpc", &a_grpc]);
+    let b = Collector::start(&b_dir, &["--database", &database, "--grpc", &b_grpc]);
+
+    let mut n = Node::new(tmp.path(), "named-1");
+    let url = format!("https://{name}:{port}");
+    n.start_agent_with_hosts(&a, &["--collector", &url], &hosts);
+    a.wait_status("named-1", "clean", Duration::from_secs(30));
+    let holder = |want: &str| {
+        let database = database.clone();
+        let want = want.to_string();
+        wait_for(
+            &format!("the stream held at {want}"),
+            Duration::from_secs(60),
+            move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                let holder: Option<String> = rt.block_on(async {
+                    sqlx::any::install_default_drivers();
+                    let pool = sqlx::AnyPool::connect(&database).await.ok()?;
+                    sqlx::query_scalar("SELECT holder FROM streams WHERE node_id = 'named-1'")
+                        .fetch_optional(&pool)
+                        .await
+                        .ok()
+                        .flatten()
+                });
+                holder.filter(|h| h.ends_with(&want))
+            },
+        )
+    };
+    holder(&a_grpc);
+
+    // The first address's replica dies; the agent's next connection to the
+    // same name reaches the second, which gets the next change.
+    a.proc.kill9();
+    n.root.file("/usr/local/bin/after-failover", b"#!/bin/sh\n");
+    wait_for(
+        "the change through the other replica",
+        Duration::from_secs(60),
+        || {
+            let d = b.get("/api/v1/nodes/named-1/deviations");
+            d["deviations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["key"] == "/usr/local/bin/after-failover")
+                .then_some(())
+        },
+    );
+}

@@ -254,7 +254,10 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("plumbctl: error: {e:#}");
+            eprintln!(
+                "plumbctl: error: {}",
+                plumb_proto::cli::error_chain(e.as_ref())
+            );
             ExitCode::from(1)
         }
     }

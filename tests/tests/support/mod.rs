@@ -191,16 +191,22 @@ impl Collector {
     }
 
     fn launch(dir: &Path, extra: &[&str], security: Option<Security>) -> Collector {
-        let (g, h) = (free_port(), free_port());
+        // `--grpc ADDR` in `extra` replaces the free loopback port.
+        let grpc_addr = match extra.iter().position(|a| *a == "--grpc") {
+            Some(i) => extra[i + 1].to_string(),
+            None => format!("127.0.0.1:{}", free_port()),
+        };
+        let h = free_port();
         let mut args: Vec<String> = vec![
             "serve".into(),
-            "--grpc".into(),
-            format!("127.0.0.1:{g}"),
             "--http".into(),
             format!("127.0.0.1:{h}"),
             "--data-dir".into(),
             dir.join("collector").display().to_string(),
         ];
+        if !extra.contains(&"--grpc") {
+            args.extend(["--grpc".to_string(), grpc_addr.clone()]);
+        }
         args.extend(extra.iter().map(|s| s.to_string()));
         let scheme = if security.is_some() { "https" } else { "http" };
         let mut c = Collector {
@@ -208,7 +214,7 @@ impl Collector {
                 Command::new(bin("plumb-collector")).args(&args),
                 dir.join("collector.log"),
             ),
-            grpc: format!("{scheme}://127.0.0.1:{g}"),
+            grpc: format!("{scheme}://{grpc_addr}"),
             http: format!("{scheme}://127.0.0.1:{h}"),
             args,
             dir: dir.to_path_buf(),
@@ -525,6 +531,28 @@ impl Node {
     /// manifest file), with a node certificate from the collector's CA
     /// unless the flags bring their own identity (an enrollment token).
     pub fn start_agent(&mut self, collector: &Collector, extra: &[&str]) {
+        let mut cmd = self.agent_command(collector, extra);
+        let log = self.dir.join(format!("agent-{}.log", now_ms()));
+        self.agent = Some(spawn(&mut cmd, log));
+    }
+
+    /// [`Node::start_agent`] with `hosts` as the agent's /etc/hosts (in a
+    /// mount namespace of its own; needs root): names that resolve to
+    /// several loopback addresses.
+    pub fn start_agent_with_hosts(&mut self, collector: &Collector, extra: &[&str], hosts: &Path) {
+        let inner = self.agent_command(collector, extra);
+        let mut cmd = Command::new("unshare");
+        cmd.args(["--mount", "--propagation", "private", "sh", "-c"])
+            .arg("mount --bind \"$0\" /etc/hosts && exec \"$@\"")
+            .arg(hosts)
+            .arg(inner.get_program())
+            .args(inner.get_args());
+        let log = self.dir.join(format!("agent-{}.log", now_ms()));
+        self.agent = Some(spawn(&mut cmd, log));
+    }
+
+    /// The agent's command line, as [`Node::start_agent`] runs it.
+    pub fn agent_command(&self, collector: &Collector, extra: &[&str]) -> Command {
         let mut cmd = Command::new(bin("plumb-agent"));
         cmd.arg("run");
         // `--collector` in `extra` (a list of replicas) replaces the default.
@@ -563,8 +591,7 @@ impl Node {
             cmd.arg("--manifest").arg(&self.manifest);
         }
         cmd.args(extra);
-        let log = self.dir.join(format!("agent-{}.log", now_ms()));
-        self.agent = Some(spawn(&mut cmd, log));
+        cmd
     }
 
     pub fn kill_agent(&mut self) {
@@ -588,7 +615,10 @@ pub fn fresh_database(base: &str) -> String {
     rt.block_on(async {
         sqlx::any::install_default_drivers();
         let admin = sqlx::AnyPool::connect(base).await.unwrap();
-        let name = format!("plumb_e2e_{}_{}", std::process::id(), now_ms());
+        // Tests of one process may ask in the same millisecond.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("plumb_e2e_{}_{}_{n}", std::process::id(), now_ms());
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&admin)
             .await

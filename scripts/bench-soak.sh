@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Database size under a sustained flood: one collector on SQLite (or
+# PostgreSQL with DATABASE=postgres), AGENTS simulated agents over mTLS of
+# which INGESTERS each send a batch every CHURN_MS adding BATCH deviations
+# and resolving the previous batch's (history grows, open deviations do
+# not), for MINUTES, with --retention RETENTION. Prints, every minute, the
+# database's size and its history rows: pruning (every ten minutes, of
+# history older than the retention) keeps it bounded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/deps.sh
+ensure_rust
+command -v curl >/dev/null || apt_install curl
+command -v sqlite3 >/dev/null || apt_install sqlite3
+AGENTS=${AGENTS:-1000}
+INGESTERS=${INGESTERS:-10}
+BATCH=${BATCH:-50}
+CHURN_MS=${CHURN_MS:-1000}
+MINUTES=${MINUTES:-30}
+RETENTION=${RETENTION:-5m}
+DATABASE=${DATABASE:-sqlite}
+
+cargo build --release --locked -p plumb-collector --bins --example fleet_load 2>&1 | tail -n1
+work=$(mktemp -d /tmp/plumb-soak.XXXXXX)
+pids=()
+trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+target/release/plumbctl pki init --dir "$work/pki" >/dev/null
+db_flags=(--data-dir "$work/db")
+if [ "$DATABASE" = postgres ]; then
+  ensure_postgres
+  name="plumb_soak_$$"
+  psql -q "$PLUMB_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
+  url="${PLUMB_TEST_POSTGRES%/*}/$name"
+  db_flags+=(--database "$url")
+fi
+grpc=127.0.0.1:$((20000 + RANDOM % 6000)) http=127.0.0.1:$((26000 + RANDOM % 6000))
+target/release/plumb-collector serve --grpc "$grpc" --http "$http" "${db_flags[@]}" \
+  --retention "$RETENTION" \
+  --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" \
+  --client-ca "$work/pki/ca.pem" >"$work/collector.log" 2>&1 &
+pids+=("$!")
+for _ in $(seq 1 100); do curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+token=$(target/release/plumb-collector token create --role read --name soak "${db_flags[@]}")
+
+target/release/examples/fleet_load --collector "https://$grpc" --http "https://$http" \
+  --ca-dir "$work/pki" --token "$token" --prefix soak --agents "$AGENTS" --connections 50 \
+  --heartbeat 10 --ingesters "$INGESTERS" --batch "$BATCH" --churn-ms "$CHURN_MS" \
+  --seconds $((MINUTES * 60)) --queries 10 >"$work/load.txt" 2>&1 &
+pids+=("$!")
+
+size() {
+  if [ "$DATABASE" = postgres ]; then
+    psql -tA "$url" -c "SELECT pg_database_size(current_database())"
+  else
+    du -cb "$work/db"/plumb.db* | tail -n1 | cut -f1
+  fi
+}
+rows() {
+  local q="SELECT (SELECT count(*) FROM deviations WHERE resolved_at IS NULL) || ' ' || (SELECT count(*) FROM deviations WHERE resolved_at IS NOT NULL) || ' ' || (SELECT count(*) FROM transitions)"
+  if [ "$DATABASE" = postgres ]; then psql -tA "$url" -c "$q"; else sqlite3 "$work/db/plumb.db" "$q"; fi
+}
+echo "soak: $AGENTS agents, $INGESTERS ingesting $BATCH deviations every ${CHURN_MS} ms (and resolving as many), retention $RETENTION, $DATABASE"
+echo "| minute | database size | open deviations | resolved (history) | transitions |"
+echo "|---|---|---|---|---|"
+for m in $(seq 1 "$MINUTES"); do
+  sleep 60
+  read -r open resolved transitions < <(rows)
+  printf '| %d | %.1f MB | %s | %s | %s |\n' "$m" "$(echo "$(size)" | awk '{print $1 / 1e6}')" "$open" "$resolved" "$transitions"
+done
+wait "${pids[1]}" || true
+grep -E "^ingest:|^agents connected" "$work/load.txt" || true
+grep -c "pruned history" "$work/collector.log" | sed 's/^/prune runs that deleted rows: /'
