@@ -75,6 +75,19 @@ pub struct Checker {
     /// The manifest's executable regular files (kept while the file
     /// records are released: quick scans check listeners against them).
     executables: std::collections::HashSet<Box<[u8]>>,
+    /// What runtime checks need of the manifest, when it asks for them.
+    runtime: Option<RuntimeBaseline>,
+    /// `check --no-processes` turns runtime checks off.
+    pub runtime_enabled: bool,
+}
+
+/// The manifest as the runtime checks see it, kept while the file records
+/// are released.
+struct RuntimeBaseline {
+    known: crate::runtime::KnownFiles,
+    /// Module names of the manifest for the running kernel; `None` when
+    /// the release could not be read.
+    modules: Option<std::collections::HashSet<String>>,
 }
 
 impl Checker {
@@ -96,8 +109,25 @@ impl Checker {
             .filter(|f| f.file_type == plumb_proto::v1::FileType::Regular && f.mode & 0o111 != 0)
             .map(|f| f.path.clone())
             .collect();
+        let runtime = manifest.meta.runtime.as_ref().map(|_| {
+            let regular = || {
+                manifest
+                    .files
+                    .iter()
+                    .filter(|f| f.file_type == plumb_proto::v1::FileType::Regular)
+                    .map(|f| &*f.path)
+            };
+            RuntimeBaseline {
+                known: crate::runtime::KnownFiles::new(regular()),
+                modules: crate::runtime::kernel_release(proc_dir)
+                    .ok()
+                    .map(|release| crate::runtime::module_names(regular(), &release)),
+            }
+        });
         Ok(Checker {
             executables,
+            runtime,
+            runtime_enabled: true,
             root: root.to_path_buf(),
             manifest: manifest.meta,
             policy,
@@ -220,6 +250,12 @@ impl Checker {
             },
             None => None,
         };
+        let mut runtime_findings = Vec::new();
+        if let (Some(rt), Some(section), true) =
+            (&self.runtime, &self.manifest.runtime, self.runtime_enabled)
+        {
+            self.scan_runtime(rt, section, &mut runtime_findings, &mut unverified);
+        }
         // A scan of packages and listeners only (an empty scope) needs
         // neither the manifest's files nor the cache.
         let needs_files = scope.is_none_or(|paths| !paths.is_empty());
@@ -265,6 +301,7 @@ impl Checker {
             },
             &self.policy,
         );
+        deviations.extend(runtime_findings);
         deviations.extend(unverified.into_iter().map(|(key, why)| {
             Deviation {
                 kind: DeviationKind::ScanError as i32,
@@ -313,6 +350,108 @@ impl Checker {
     }
 
     /// A host path under the root as the manifest names it (`/var/...`).
+    /// Processes, kernel modules and sessions, as the manifest's runtime
+    /// section asks: findings become deviations (unless a policy allow
+    /// rule names them); a part that cannot be read is unverified.
+    fn scan_runtime(
+        &self,
+        rt: &RuntimeBaseline,
+        section: &plumb_proto::v1::RuntimeSection,
+        out: &mut Vec<Deviation>,
+        unverified: &mut Vec<(String, String)>,
+    ) {
+        use crate::runtime;
+        let mut findings = Vec::new();
+        if section.processes {
+            let interpreters = self
+                .policy
+                .interpreters
+                .as_deref()
+                .unwrap_or(&section.interpreters);
+            match runtime::scan_processes(&self.proc_dir, &self.root, &rt.known, interpreters) {
+                Ok(scan) => {
+                    tracing::debug!(
+                        processes = scan.processes,
+                        other_namespaces = scan.other_namespaces,
+                        findings = scan.findings.len(),
+                        "process scan"
+                    );
+                    if !scan.unreadable.is_empty() {
+                        unverified.push((
+                            "processes".to_string(),
+                            format!(
+                                "{} processes unreadable (the agent needs CAP_SYS_PTRACE): {}",
+                                scan.unreadable.len(),
+                                scan.unreadable
+                                    .iter()
+                                    .take(3)
+                                    .cloned()
+                                    .collect::<Vec<_>>()
+                                    .join("; ")
+                            ),
+                        ));
+                    }
+                    findings.extend(scan.findings);
+                }
+                Err(e) => unverified.push((
+                    "processes".to_string(),
+                    format!("processes unreadable: {e}"),
+                )),
+            }
+        }
+        if section.modules {
+            match &rt.modules {
+                Some(modules) => match runtime::scan_modules(&self.proc_dir, modules) {
+                    Ok(f) => findings.extend(f),
+                    Err(e) => unverified.push((
+                        "modules".to_string(),
+                        format!("kernel modules unreadable: {e}"),
+                    )),
+                },
+                None => unverified.push((
+                    "modules".to_string(),
+                    "the running kernel's release is unreadable".to_string(),
+                )),
+            }
+        }
+        if section.sessions {
+            match runtime::scan_sessions(
+                &self.root,
+                self.manifest.created_unix_ms,
+                &self.policy.session_allow,
+            ) {
+                Ok((f, allowed)) => {
+                    for a in allowed {
+                        tracing::info!(session = %a, "login allowed by policy");
+                    }
+                    findings.extend(f);
+                }
+                Err(e) => unverified.push((
+                    "sessions".to_string(),
+                    format!("login records unreadable: {e}"),
+                )),
+            }
+        }
+        for f in findings {
+            if let Some(reason) = self.policy.runtime_allowed(f.kind, &f.key) {
+                tracing::debug!(key = %f.key, reason, "runtime finding allowed by policy");
+                continue;
+            }
+            out.push(Deviation {
+                kind: f.kind as i32,
+                severity: self.policy.severity(f.kind, &f.key, Default::default()) as i32,
+                expected: match f.kind {
+                    DeviationKind::SessionOpened => "no interactive login".to_string(),
+                    DeviationKind::KernelTainted => "untainted kernel".to_string(),
+                    _ => "code from the image".to_string(),
+                },
+                key: f.key,
+                actual: f.actual,
+                ..Default::default()
+            });
+        }
+    }
+
     fn root_relative(&self, host_path: &str) -> String {
         let root = self.root.display().to_string();
         match host_path.strip_prefix(root.trim_end_matches('/')) {
@@ -357,6 +496,7 @@ mod tests {
     fn built(root: &Path) -> Baseline {
         manifest::build(&BuildOptions {
             labels: Vec::new(),
+            runtime: false,
             root: root.to_path_buf(),
             image_id: "img".into(),
             exclude: Vec::new(),

@@ -129,6 +129,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     ];
     let built = crate::manifest::build(&crate::manifest::BuildOptions {
         labels: Vec::new(),
+        runtime: false,
         root: dir.clone(),
         image_id: "seed".into(),
         exclude: Vec::new(),

@@ -1,7 +1,7 @@
 //! plumb-agent: golden-image manifests, drift checks and the node daemon.
 //!
 //! Data flows one way: the scanners ([`files`], [`packages`],
-//! [`listeners`]) turn a root into records, [`diff`] compares them with a
+//! [`listeners`], [`runtime`]) turn a root into records, [`diff`] compares them with a
 //! [`manifest`] under a [`policy`], and the result is printed ([`report`])
 //! or streamed to the collector by the daemon. No scanner knows about the
 //! network.
@@ -25,4 +25,5 @@ pub mod paths;
 pub mod policy;
 pub mod record;
 pub mod report;
+pub mod runtime;
 pub mod throttle;

@@ -106,6 +106,10 @@ struct BuildArgs {
     /// finds the nodes running the build.
     #[arg(long, value_parser = plumb_proto::parse_label)]
     label: Vec<plumb_proto::v1::Label>,
+    /// Record runtime checks (processes, kernel modules, logins) even
+    /// though the root is not `/` (they are recorded for `/`).
+    #[arg(long)]
+    runtime: bool,
     /// Where the proc filesystem is mounted.
     #[arg(long, default_value = "/proc", hide = true)]
     proc_dir: PathBuf,
@@ -131,6 +135,10 @@ struct CheckArgs {
     /// Rehash every file instead of trusting the hash cache.
     #[arg(long)]
     full: bool,
+    /// Leave out the runtime checks (processes, kernel modules, logins)
+    /// the manifest asks for.
+    #[arg(long)]
+    no_processes: bool,
     /// Where the hash cache lives.
     #[arg(long, default_value = "/var/lib/plumb")]
     state_dir: PathBuf,
@@ -317,6 +325,7 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         progress: bar.clone(),
         throttle: None,
         labels: args.label,
+        runtime: args.runtime,
     };
     let started = std::time::Instant::now();
     let built = manifest::build(&opts);
@@ -432,6 +441,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         state_dir.as_deref(),
         &args.proc_dir,
     )?;
+    checker.runtime_enabled = !args.no_processes;
     let bar = progress("checking");
     let result = checker.scan(args.full, bar.clone());
     bar.finish_and_clear();

@@ -30,7 +30,13 @@ pub struct BuildOptions {
     pub throttle: Option<Arc<Throttle>>,
     /// Provenance labels (checked with `plumb_proto::parse_label`).
     pub labels: Vec<plumb_proto::v1::Label>,
+    /// Record runtime checks (processes, modules, sessions) even though
+    /// the root is not `/`.
+    pub runtime: bool,
 }
+
+/// Interpreters whose script argument is judged by default.
+pub const DEFAULT_INTERPRETERS: &[&str] = &["sh", "bash", "dash", "python3", "perl"];
 
 /// Why a manifest could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -272,6 +278,12 @@ pub fn build(opts: &BuildOptions) -> Result<(Baseline, BuildStats), BuildError> 
             policy: Some(policy_defaults),
             signatures: Vec::new(),
             labels: opts.labels.clone(),
+            runtime: (is_host_root || opts.runtime).then(|| plumb_proto::v1::RuntimeSection {
+                processes: true,
+                modules: true,
+                sessions: true,
+                interpreters: DEFAULT_INTERPRETERS.iter().map(|s| s.to_string()).collect(),
+            }),
         },
         files,
     };

@@ -227,6 +227,15 @@ pub struct Policy {
     /// needs to check only these — a hot-path saving on large trees.
     pub extra_ignore: Option<IgnoreSet>,
     rules: Vec<CompiledRule>,
+    /// Runtime code the node may run although the manifest lacks it (a
+    /// JIT cache, a deployment directory the image owns), first match
+    /// wins: (glob over the key, kinds or all runtime kinds, reason).
+    allow: Vec<(globset::GlobMatcher, Vec<DeviationKind>, String)>,
+    /// Logins allowed by source address, and why.
+    pub session_allow: Vec<crate::runtime::SessionAllow>,
+    /// Programs whose script argument must be a file of the manifest;
+    /// `None`: the manifest's list.
+    pub interpreters: Option<Vec<String>>,
 }
 
 impl Policy {
@@ -275,11 +284,44 @@ impl Policy {
                 })
             })
             .collect::<Result<Vec<_>, PolicyError>>()?;
+        let mut allow = Vec::new();
+        let mut session_allow = Vec::new();
+        let mut interpreters = None;
+        if let Some(file) = overrides {
+            for a in &file.allow {
+                let kinds = a
+                    .kinds
+                    .iter()
+                    .map(|k| kind_from_snake(k).ok_or_else(|| PolicyError::Kind(k.clone())))
+                    .collect::<Result<Vec<_>, _>>()?;
+                allow.push((glob(&a.path)?.compile_matcher(), kinds, a.reason.clone()));
+            }
+            session_allow = file
+                .session_allow
+                .iter()
+                .map(|s| crate::runtime::SessionAllow {
+                    from: s.from.clone(),
+                    reason: s.reason.clone(),
+                })
+                .collect();
+            interpreters = file.interpreters.clone();
+        }
         Ok(Policy {
             ignore: IgnoreSet::new(ignore)?,
             extra_ignore,
             rules,
+            allow,
+            session_allow,
+            interpreters,
         })
+    }
+
+    /// Why a runtime finding is allowed, when an allow rule matches it.
+    pub fn runtime_allowed(&self, kind: DeviationKind, key: &str) -> Option<&str> {
+        self.allow
+            .iter()
+            .find(|(g, kinds, _)| (kinds.is_empty() || kinds.contains(&kind)) && g.is_match(key))
+            .map(|(_, _, reason)| reason.as_str())
     }
 
     /// The severity of a deviation of `kind` on `key`.
@@ -288,9 +330,19 @@ impl Policy {
             return Severity::Critical;
         }
         let path = Path::new(key);
-        // Only rules that name scan_error can lower it: a part of the node
-        // that could not be verified is critical unless said otherwise.
-        if kind == DeviationKind::ScanError {
+        // Only rules that name the kind can lower a scan_error (a part of
+        // the node that could not be verified) or runtime drift (code the
+        // image does not hold, a login): critical unless said otherwise.
+        if matches!(
+            kind,
+            DeviationKind::ScanError
+                | DeviationKind::ProcessUnexpected
+                | DeviationKind::ProcessDeleted
+                | DeviationKind::ProcessMemfd
+                | DeviationKind::ModuleUnexpected
+                | DeviationKind::KernelTainted
+                | DeviationKind::SessionOpened
+        ) {
             return self
                 .rules
                 .iter()
@@ -333,6 +385,37 @@ pub struct PolicyFile {
     /// Use only this file's rules, not the manifest's defaults.
     #[serde(default)]
     pub replace_defaults: bool,
+    /// Runtime code allowed although the manifest lacks it.
+    #[serde(default)]
+    pub allow: Vec<AllowRuleFile>,
+    /// Logins allowed by source address (the one administrative proxy).
+    #[serde(default)]
+    pub session_allow: Vec<SessionAllowFile>,
+    /// Programs whose script argument is judged (default: the manifest's,
+    /// sh, bash, dash, python3, perl).
+    #[serde(default)]
+    pub interpreters: Option<Vec<String>>,
+}
+
+/// `[[allow]]`: runtime code the node may run.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowRuleFile {
+    /// Glob over the key: the executable, library or script path.
+    pub path: String,
+    /// Runtime kinds it allows; all when empty.
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    /// Why: shown when the rule allows something.
+    pub reason: String,
+}
+
+/// `[[session_allow]]`: logins from one address are expected.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionAllowFile {
+    pub from: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -224,6 +224,20 @@ pub fn text(
                 }
                 DeviationKind::Integrity => format!("integrity {}  ({})", d.key, d.actual),
                 DeviationKind::ScanError => format!("NOT VERIFIED  {}  ({})", d.key, d.actual),
+                DeviationKind::ProcessUnexpected => {
+                    format!("runs code outside the image  {}  ({})", d.key, d.actual)
+                }
+                DeviationKind::ProcessDeleted => {
+                    format!("runs a deleted or replaced file  {}  ({})", d.key, d.actual)
+                }
+                DeviationKind::ProcessMemfd => {
+                    format!("runs from memory  {}  ({})", d.key, d.actual)
+                }
+                DeviationKind::ModuleUnexpected => {
+                    format!("kernel module not in the image  {}  ({})", d.key, d.actual)
+                }
+                DeviationKind::KernelTainted => format!("kernel tainted  ({})", d.actual),
+                DeviationKind::SessionOpened => format!("login  {}  ({})", d.key, d.actual),
                 DeviationKind::Unspecified => d.key.clone(),
             };
             write!(out, "  {line}")?;

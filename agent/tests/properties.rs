@@ -66,6 +66,7 @@ fn lay_out(root: &Path, tree: &BTreeMap<String, Entry>) {
 fn build(root: &Path) -> manifest::Baseline {
     manifest::build(&BuildOptions {
         labels: Vec::new(),
+        runtime: false,
         root: root.to_path_buf(),
         image_id: "prop".into(),
         exclude: Vec::new(),

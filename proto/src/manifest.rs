@@ -373,6 +373,7 @@ impl Manifest {
             policy: self.policy.clone(),
             signatures: self.signatures.clone(),
             labels: self.labels.clone(),
+            runtime: self.runtime.clone(),
         }
     }
 }

@@ -16,6 +16,12 @@ const KINDS: &[(DeviationKind, &str)] = &[
     (DeviationKind::ListenerRemoved, "listener_removed"),
     (DeviationKind::Integrity, "integrity"),
     (DeviationKind::ScanError, "scan_error"),
+    (DeviationKind::ProcessUnexpected, "process_unexpected"),
+    (DeviationKind::ProcessDeleted, "process_deleted"),
+    (DeviationKind::ProcessMemfd, "process_memfd"),
+    (DeviationKind::ModuleUnexpected, "module_unexpected"),
+    (DeviationKind::KernelTainted, "kernel_tainted"),
+    (DeviationKind::SessionOpened, "session_opened"),
 ];
 
 const SEVERITIES: &[(Severity, &str)] = &[

@@ -1,6 +1,8 @@
 //! Test harness for the `plumb-agent` binary: a fixture root, a manifest
 //! of it, and `check` runs whose JSON is parsed.
 
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -32,6 +32,26 @@ pub struct Manifest {
     /// by the digest.
     #[prost(message, repeated, tag = "11")]
     pub labels: ::prost::alloc::vec::Vec<Label>,
+    /// Absent in manifests that predate runtime checks, and for roots that are
+    /// not a running node (a mounted image): then nothing runtime is checked.
+    #[prost(message, optional, tag = "12")]
+    pub runtime: ::core::option::Option<RuntimeSection>,
+}
+/// What the node may run, checked against its live /proc: processes run
+/// files of the manifest (scripts under the listed interpreters too),
+/// loaded kernel modules are module files of the manifest, and nobody logs
+/// in.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct RuntimeSection {
+    #[prost(bool, tag = "1")]
+    pub processes: bool,
+    #[prost(bool, tag = "2")]
+    pub modules: bool,
+    #[prost(bool, tag = "3")]
+    pub sessions: bool,
+    /// Programs whose script argument must be a file of the manifest too.
+    #[prost(string, repeated, tag = "4")]
+    pub interpreters: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct Label {
@@ -542,6 +562,21 @@ pub enum DeviationKind {
     /// does not parse, unreadable /proc/net): key names what failed, `actual`
     /// says why. Clears when the scanner works again.
     ScanError = 10,
+    /// Runtime drift (key: the executable or library path, `memfd:NAME`, a
+    /// module name, `kernel`, `user@tty`; who and what in `actual`):
+    /// a process runs code that is not a file of the manifest (or a script
+    /// outside it under a listed interpreter);
+    ProcessUnexpected = 11,
+    /// a process runs a file deleted or replaced since it started;
+    ProcessDeleted = 12,
+    /// a process runs from an anonymous memory file (memfd);
+    ProcessMemfd = 13,
+    /// a loaded kernel module has no file in the manifest;
+    ModuleUnexpected = 14,
+    /// the kernel is tainted by an out-of-tree or unsigned module;
+    KernelTainted = 15,
+    /// someone logged in (an immutable node is never logged into).
+    SessionOpened = 16,
 }
 impl DeviationKind {
     /// String value of the enum field names used in the ProtoBuf definition.
@@ -561,6 +596,12 @@ impl DeviationKind {
             Self::ListenerRemoved => "DEVIATION_KIND_LISTENER_REMOVED",
             Self::Integrity => "DEVIATION_KIND_INTEGRITY",
             Self::ScanError => "DEVIATION_KIND_SCAN_ERROR",
+            Self::ProcessUnexpected => "DEVIATION_KIND_PROCESS_UNEXPECTED",
+            Self::ProcessDeleted => "DEVIATION_KIND_PROCESS_DELETED",
+            Self::ProcessMemfd => "DEVIATION_KIND_PROCESS_MEMFD",
+            Self::ModuleUnexpected => "DEVIATION_KIND_MODULE_UNEXPECTED",
+            Self::KernelTainted => "DEVIATION_KIND_KERNEL_TAINTED",
+            Self::SessionOpened => "DEVIATION_KIND_SESSION_OPENED",
         }
     }
     /// Creates an enum from field names used in the ProtoBuf definition.
@@ -577,6 +618,12 @@ impl DeviationKind {
             "DEVIATION_KIND_LISTENER_REMOVED" => Some(Self::ListenerRemoved),
             "DEVIATION_KIND_INTEGRITY" => Some(Self::Integrity),
             "DEVIATION_KIND_SCAN_ERROR" => Some(Self::ScanError),
+            "DEVIATION_KIND_PROCESS_UNEXPECTED" => Some(Self::ProcessUnexpected),
+            "DEVIATION_KIND_PROCESS_DELETED" => Some(Self::ProcessDeleted),
+            "DEVIATION_KIND_PROCESS_MEMFD" => Some(Self::ProcessMemfd),
+            "DEVIATION_KIND_MODULE_UNEXPECTED" => Some(Self::ModuleUnexpected),
+            "DEVIATION_KIND_KERNEL_TAINTED" => Some(Self::KernelTainted),
+            "DEVIATION_KIND_SESSION_OPENED" => Some(Self::SessionOpened),
             _ => None,
         }
     }

@@ -1816,6 +1816,12 @@ impl serde::Serialize for DeviationKind {
             Self::ListenerRemoved => "DEVIATION_KIND_LISTENER_REMOVED",
             Self::Integrity => "DEVIATION_KIND_INTEGRITY",
             Self::ScanError => "DEVIATION_KIND_SCAN_ERROR",
+            Self::ProcessUnexpected => "DEVIATION_KIND_PROCESS_UNEXPECTED",
+            Self::ProcessDeleted => "DEVIATION_KIND_PROCESS_DELETED",
+            Self::ProcessMemfd => "DEVIATION_KIND_PROCESS_MEMFD",
+            Self::ModuleUnexpected => "DEVIATION_KIND_MODULE_UNEXPECTED",
+            Self::KernelTainted => "DEVIATION_KIND_KERNEL_TAINTED",
+            Self::SessionOpened => "DEVIATION_KIND_SESSION_OPENED",
         };
         serializer.serialize_str(variant)
     }
@@ -1838,6 +1844,12 @@ impl<'de> serde::Deserialize<'de> for DeviationKind {
             "DEVIATION_KIND_LISTENER_REMOVED",
             "DEVIATION_KIND_INTEGRITY",
             "DEVIATION_KIND_SCAN_ERROR",
+            "DEVIATION_KIND_PROCESS_UNEXPECTED",
+            "DEVIATION_KIND_PROCESS_DELETED",
+            "DEVIATION_KIND_PROCESS_MEMFD",
+            "DEVIATION_KIND_MODULE_UNEXPECTED",
+            "DEVIATION_KIND_KERNEL_TAINTED",
+            "DEVIATION_KIND_SESSION_OPENED",
         ];
 
         struct GeneratedVisitor;
@@ -1889,6 +1901,12 @@ impl<'de> serde::Deserialize<'de> for DeviationKind {
                     "DEVIATION_KIND_LISTENER_REMOVED" => Ok(DeviationKind::ListenerRemoved),
                     "DEVIATION_KIND_INTEGRITY" => Ok(DeviationKind::Integrity),
                     "DEVIATION_KIND_SCAN_ERROR" => Ok(DeviationKind::ScanError),
+                    "DEVIATION_KIND_PROCESS_UNEXPECTED" => Ok(DeviationKind::ProcessUnexpected),
+                    "DEVIATION_KIND_PROCESS_DELETED" => Ok(DeviationKind::ProcessDeleted),
+                    "DEVIATION_KIND_PROCESS_MEMFD" => Ok(DeviationKind::ProcessMemfd),
+                    "DEVIATION_KIND_MODULE_UNEXPECTED" => Ok(DeviationKind::ModuleUnexpected),
+                    "DEVIATION_KIND_KERNEL_TAINTED" => Ok(DeviationKind::KernelTainted),
+                    "DEVIATION_KIND_SESSION_OPENED" => Ok(DeviationKind::SessionOpened),
                     _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
                 }
             }
@@ -5385,6 +5403,9 @@ impl serde::Serialize for Manifest {
         if !self.labels.is_empty() {
             len += 1;
         }
+        if self.runtime.is_some() {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.Manifest", len)?;
         if self.format_version != 0 {
             struct_ser.serialize_field("formatVersion", &self.format_version)?;
@@ -5423,6 +5444,9 @@ impl serde::Serialize for Manifest {
         if !self.labels.is_empty() {
             struct_ser.serialize_field("labels", &self.labels)?;
         }
+        if let Some(v) = self.runtime.as_ref() {
+            struct_ser.serialize_field("runtime", v)?;
+        }
         struct_ser.end()
     }
 }
@@ -5447,6 +5471,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
             "policy",
             "signatures",
             "labels",
+            "runtime",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -5462,6 +5487,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
             Policy,
             Signatures,
             Labels,
+            Runtime,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -5494,6 +5520,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
                             "policy" => Ok(GeneratedField::Policy),
                             "signatures" => Ok(GeneratedField::Signatures),
                             "labels" => Ok(GeneratedField::Labels),
+                            "runtime" => Ok(GeneratedField::Runtime),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -5524,6 +5551,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
                 let mut policy__ = None;
                 let mut signatures__ = None;
                 let mut labels__ = None;
+                let mut runtime__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::FormatVersion => {
@@ -5598,6 +5626,12 @@ impl<'de> serde::Deserialize<'de> for Manifest {
                             }
                             labels__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Runtime => {
+                            if runtime__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("runtime"));
+                            }
+                            runtime__ = map_.next_value()?;
+                        }
                     }
                 }
                 Ok(Manifest {
@@ -5612,6 +5646,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
                     policy: policy__,
                     signatures: signatures__.unwrap_or_default(),
                     labels: labels__.unwrap_or_default(),
+                    runtime: runtime__,
                 })
             }
         }
@@ -7240,6 +7275,148 @@ impl<'de> serde::Deserialize<'de> for RevokeTokenResponse {
             }
         }
         deserializer.deserialize_struct("plumb.v1.RevokeTokenResponse", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for RuntimeSection {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.processes {
+            len += 1;
+        }
+        if self.modules {
+            len += 1;
+        }
+        if self.sessions {
+            len += 1;
+        }
+        if !self.interpreters.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.RuntimeSection", len)?;
+        if self.processes {
+            struct_ser.serialize_field("processes", &self.processes)?;
+        }
+        if self.modules {
+            struct_ser.serialize_field("modules", &self.modules)?;
+        }
+        if self.sessions {
+            struct_ser.serialize_field("sessions", &self.sessions)?;
+        }
+        if !self.interpreters.is_empty() {
+            struct_ser.serialize_field("interpreters", &self.interpreters)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for RuntimeSection {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "processes",
+            "modules",
+            "sessions",
+            "interpreters",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Processes,
+            Modules,
+            Sessions,
+            Interpreters,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "processes" => Ok(GeneratedField::Processes),
+                            "modules" => Ok(GeneratedField::Modules),
+                            "sessions" => Ok(GeneratedField::Sessions),
+                            "interpreters" => Ok(GeneratedField::Interpreters),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = RuntimeSection;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.RuntimeSection")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<RuntimeSection, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut processes__ = None;
+                let mut modules__ = None;
+                let mut sessions__ = None;
+                let mut interpreters__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Processes => {
+                            if processes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("processes"));
+                            }
+                            processes__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Modules => {
+                            if modules__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("modules"));
+                            }
+                            modules__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Sessions => {
+                            if sessions__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sessions"));
+                            }
+                            sessions__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Interpreters => {
+                            if interpreters__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("interpreters"));
+                            }
+                            interpreters__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(RuntimeSection {
+                    processes: processes__.unwrap_or_default(),
+                    modules: modules__.unwrap_or_default(),
+                    sessions: sessions__.unwrap_or_default(),
+                    interpreters: interpreters__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.RuntimeSection", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for ScanSummary {
