@@ -114,69 +114,35 @@ pub fn scan_processes(
     known: &KnownFiles,
     interpreters: &[String],
 ) -> std::io::Result<ProcessScan> {
+    use rayon::prelude::*;
     let own_ns = std::fs::read_link(proc_dir.join("self/ns/mnt")).ok();
+    let pids: Vec<u32> = std::fs::read_dir(proc_dir)?
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    // Each process on any core: reading `maps` is most of the cost.
+    let seen: Vec<(u32, Seen)> = pids
+        .par_iter()
+        .map(|&pid| {
+            let dir = proc_dir.join(pid.to_string());
+            (
+                pid,
+                one_process(&dir, pid, own_ns.as_deref(), root, known, interpreters),
+            )
+        })
+        .collect();
     let mut scan = ProcessScan::default();
     // (kind, key) -> the processes running it.
     let mut found: BTreeMap<(i32, String), Vec<u32>> = BTreeMap::new();
-    for entry in std::fs::read_dir(proc_dir)? {
-        let Ok(entry) = entry else { continue };
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let dir = entry.path();
-        let exe = match std::fs::read_link(dir.join("exe")) {
-            Ok(e) => e,
-            // Kernel threads have no executable; a process that exited
-            // meanwhile is gone.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => {
-                if dir.join("exe").symlink_metadata().is_ok() {
-                    scan.unreadable.push(format!("pid {pid}: {e}"));
+    for (pid, s) in seen {
+        match s {
+            Seen::Gone => {}
+            Seen::Unreadable(why) => scan.unreadable.push(why),
+            Seen::OtherNamespace => scan.other_namespaces += 1,
+            Seen::Judged(findings) => {
+                scan.processes += 1;
+                for f in findings {
+                    found.entry(f).or_default().push(pid);
                 }
-                continue;
-            }
-        };
-        if let (Some(own), Ok(ns)) = (&own_ns, std::fs::read_link(dir.join("ns/mnt"))) {
-            if &ns != own {
-                scan.other_namespaces += 1;
-                continue;
-            }
-        }
-        scan.processes += 1;
-        let mut seen: HashSet<Vec<u8>> = HashSet::new();
-        let exe_bytes = exe.as_os_str().as_bytes().to_vec();
-        let running = std::fs::metadata(dir.join("exe")).ok();
-        let mut judge = |path: &[u8], running: Option<&std::fs::Metadata>| {
-            if !seen.insert(path.to_vec()) {
-                return;
-            }
-            let (kind, key) = match classify(path, root, known, running) {
-                Code::Known => return,
-                Code::Unexpected(k) => (DeviationKind::ProcessUnexpected, k),
-                Code::Deleted(k) => (DeviationKind::ProcessDeleted, k),
-                Code::Memfd(k) => (DeviationKind::ProcessMemfd, k),
-            };
-            found.entry((kind as i32, key)).or_default().push(pid);
-        };
-        judge(&exe_bytes, running.as_ref());
-        if let Ok(maps) = read_bounded(&dir.join("maps")) {
-            // Mappings are judged by path: their device numbers in `maps`
-            // do not compare with `stat`'s on every filesystem.
-            for (path, _inode) in executable_mappings(&maps) {
-                if path != exe_bytes {
-                    judge(&path, None);
-                }
-            }
-        }
-        // A script run by an interpreter is code too.
-        let name = exe_bytes.rsplit(|b| *b == b'/').next().unwrap_or(&[]);
-        if interpreters.iter().any(|i| i.as_bytes() == name) {
-            if let Some(script) = script_argument(&dir) {
-                judge(&script, None);
             }
         }
     }
@@ -194,12 +160,81 @@ pub fn scan_processes(
     Ok(scan)
 }
 
-fn classify(
-    path: &[u8],
+/// What one process showed.
+enum Seen {
+    /// A kernel thread, or exited meanwhile.
+    Gone,
+    Unreadable(String),
+    OtherNamespace,
+    /// Judged: its (kind, key) findings.
+    Judged(Vec<(i32, String)>),
+}
+
+fn one_process(
+    dir: &Path,
+    pid: u32,
+    own_ns: Option<&Path>,
     root: &Path,
     known: &KnownFiles,
-    running: Option<&std::fs::Metadata>,
-) -> Code {
+    interpreters: &[String],
+) -> Seen {
+    let exe_link = dir.join("exe");
+    let exe = match std::fs::read_link(&exe_link) {
+        Ok(e) => e,
+        // Kernel threads have no executable; a process that exited
+        // meanwhile is gone.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Seen::Gone,
+        Err(e) => {
+            return if exe_link.symlink_metadata().is_ok() {
+                Seen::Unreadable(format!("pid {pid}: {e}"))
+            } else {
+                Seen::Gone
+            };
+        }
+    };
+    if let (Some(own), Ok(ns)) = (own_ns, std::fs::read_link(dir.join("ns/mnt"))) {
+        if ns != own {
+            return Seen::OtherNamespace;
+        }
+    }
+    let mut seen: HashSet<Vec<u8>> = HashSet::new();
+    let mut findings = Vec::new();
+    let exe_bytes = exe.as_os_str().as_bytes().to_vec();
+    let mut judge = |path: &[u8], running: Option<&Path>| {
+        if !seen.insert(path.to_vec()) {
+            return;
+        }
+        let (kind, key) = match classify(path, root, known, running) {
+            Code::Known => return,
+            Code::Unexpected(k) => (DeviationKind::ProcessUnexpected, k),
+            Code::Deleted(k) => (DeviationKind::ProcessDeleted, k),
+            Code::Memfd(k) => (DeviationKind::ProcessMemfd, k),
+        };
+        findings.push((kind as i32, key));
+    };
+    judge(&exe_bytes, Some(&exe_link));
+    if let Ok(maps) = read_bounded(&dir.join("maps")) {
+        // Mappings are judged by path: their device numbers in `maps` do
+        // not compare with `stat`'s on every filesystem.
+        for (path, _inode) in executable_mappings(&maps) {
+            if path != exe_bytes {
+                judge(&path, None);
+            }
+        }
+    }
+    // A script run by an interpreter is code too.
+    let name = exe_bytes.rsplit(|b| *b == b'/').next().unwrap_or(&[]);
+    if interpreters.iter().any(|i| i.as_bytes() == name) {
+        if let Some(script) = script_argument(dir) {
+            judge(&script, None);
+        }
+    }
+    Seen::Judged(findings)
+}
+
+/// `running` is the process's `exe` link, whose `stat` is the inode it
+/// runs (only looked at when the path is a file of the manifest).
+fn classify(path: &[u8], root: &Path, known: &KnownFiles, running: Option<&Path>) -> Code {
     let text = String::from_utf8_lossy(path).into_owned();
     if let Some(name) = text.strip_prefix("/memfd:") {
         let name = name.strip_suffix(" (deleted)").unwrap_or(name);
@@ -216,7 +251,7 @@ fn classify(
     }
     // Still the file the manifest names? A file replaced at that path
     // since the process started has another inode.
-    if let Some(running) = running {
+    if let Some(Ok(running)) = running.map(std::fs::metadata) {
         let on_disk = std::fs::symlink_metadata(crate::paths::on_disk(root, &rel));
         match on_disk {
             Ok(now) if now.ino() == running.ino() && now.dev() == running.dev() => {}
