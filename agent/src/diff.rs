@@ -14,6 +14,19 @@ use crate::paths;
 use crate::policy::{FileFacts, Policy};
 use crate::record::FileRecord;
 
+/// Programs that give a remote shell: a listener of one the manifest
+/// lacks is critical.
+const REMOTE_SHELLS: &[&str] = &[
+    "sshd",
+    "dropbear",
+    "telnetd",
+    "in.telnetd",
+    "rshd",
+    "in.rshd",
+    "rlogind",
+    "in.rlogind",
+];
+
 /// What the scanners saw on the node.
 pub struct Snapshot<'a> {
     pub files: &'a FileScan,
@@ -409,10 +422,19 @@ fn diff_listeners(
                 .any(|r| listeners::allowed(r, a, image_executable));
         if !known {
             let key = listeners::key(a);
+            // A remote shell the image does not listen with is a way in:
+            // critical whatever the rules say about other listeners.
+            let program = a.executable.rsplit('/').next().unwrap_or("");
+            let remote_shell =
+                REMOTE_SHELLS.contains(&program) || REMOTE_SHELLS.contains(&a.process.as_str());
+            let severity = if remote_shell {
+                Severity::Critical
+            } else {
+                policy.severity(DeviationKind::ListenerAdded, &key, FileFacts::default())
+            };
             out.push(Deviation {
                 kind: DeviationKind::ListenerAdded as i32,
-                severity: policy.severity(DeviationKind::ListenerAdded, &key, FileFacts::default())
-                    as i32,
+                severity: severity as i32,
                 key,
                 actual: describe(a),
                 ..Default::default()

@@ -858,3 +858,46 @@ fn manifests_record_provenance_labels() {
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("Commit"), "{err}");
 }
+
+#[test]
+fn a_remote_shell_listening_is_critical_whatever_the_rules() {
+    let node = Node::new();
+    node.build_with(&["--listeners"]);
+    let dir = tempfile::tempdir().unwrap();
+    // A program named sshd that listens (a copy of the system's python).
+    let sshd = dir.path().join("sshd");
+    std::fs::copy(std::fs::canonicalize("/usr/bin/python3").unwrap(), &sshd).unwrap();
+    let port = 20000 + (std::process::id() % 10000) as u16 + 2;
+    let mut child = std::process::Command::new(&sshd)
+        .args([
+            "-c",
+            &format!(
+                "import socket, time; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', {port})); s.listen(); time.sleep(30)"
+            ),
+        ])
+        .spawn()
+        .unwrap();
+    let other = std::net::TcpListener::bind(("127.0.0.1", port + 1)).unwrap();
+    let policy = dir.path().join("quiet.toml");
+    std::fs::write(
+        &policy,
+        "[[severity]]\npath = \"tcp:**\"\nkinds = [\"listener_added\"]\nseverity = \"low\"\n",
+    )
+    .unwrap();
+    let key = format!("tcp:127.0.0.1:{port}");
+    let mut report = serde_json::Value::Null;
+    for _ in 0..50 {
+        let (_, r) = node.check_with(&["--policy", policy.to_str().unwrap()]);
+        report = r;
+        if kinds(&report).iter().any(|(_, k)| *k == key) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(other);
+    assert_eq!(deviation(&report, &key)["severity"], "critical", "{report}");
+    let plain = format!("tcp:127.0.0.1:{}", port + 1);
+    assert_eq!(deviation(&report, &plain)["severity"], "low", "{report}");
+}
