@@ -317,6 +317,30 @@ async fn nodes(
     )
 }
 
+/// Deviations about what runs rather than what is on disk.
+fn is_runtime(kind: &str) -> bool {
+    kind.starts_with("process_")
+        || kind == "module_unexpected"
+        || kind == "kernel_tainted"
+        || kind == "session_opened"
+}
+
+/// Consecutive deviations of one severity and kind, in order.
+fn group_deviations(devs: Vec<StoredDeviation>) -> Vec<DeviationGroup> {
+    let mut groups: Vec<DeviationGroup> = Vec::new();
+    for d in devs {
+        match groups.last_mut() {
+            Some(g) if g.severity == d.severity && g.kind == d.kind => g.items.push(d),
+            _ => groups.push(DeviationGroup {
+                severity: d.severity.clone(),
+                kind: d.kind.clone(),
+                items: vec![d],
+            }),
+        }
+    }
+    groups
+}
+
 #[derive(Serialize)]
 struct DeviationGroup {
     severity: String,
@@ -386,23 +410,17 @@ async fn node(
     rest.sort_by(|a, b| {
         (rank(&a.severity), &a.kind, &a.key).cmp(&(rank(&b.severity), &b.kind, &b.key))
     });
-    let mut groups: Vec<DeviationGroup> = Vec::new();
-    for d in rest {
-        match groups.last_mut() {
-            Some(g) if g.severity == d.severity && g.kind == d.kind => g.items.push(d),
-            _ => groups.push(DeviationGroup {
-                severity: d.severity.clone(),
-                kind: d.kind.clone(),
-                items: vec![d],
-            }),
-        }
-    }
+    // What runs on the node (processes, modules, logins) is shown apart
+    // from what is on its disk.
+    let (runtime, rest): (Vec<_>, Vec<_>) = rest.into_iter().partition(|d| is_runtime(&d.kind));
+    let groups = group_deviations(rest);
+    let runtime_groups = group_deviations(runtime);
     let audit = hub.store.audit(Some(&id), 50).await?;
     let labels = hub.store.image_labels(&node.image_id).await?;
     render(
         &headers,
         "node.html",
-        context! { node, packages, groups, open_count, history, transitions, audit, labels },
+        context! { node, packages, groups, runtime_groups, open_count, history, transitions, audit, labels },
     )
 }
 
@@ -445,6 +463,38 @@ mod tests {
         assert_eq!(ago(0, 10), "never");
         assert_eq!(ago(1_000, 61_000), "60s ago");
         assert_eq!(ago(1, 3 * 3_600_000 + 1), "3h ago");
+    }
+
+    #[test]
+    fn runtime_deviations_have_their_own_section_on_the_node_page() {
+        let dev = |kind: &str, key: &str| StoredDeviation {
+            kind: kind.into(),
+            key: key.into(),
+            severity: "critical".into(),
+            expected: String::new(),
+            actual: "pid=7 name=x uid=0 ppid=1".into(),
+            changes: vec![],
+            package: String::new(),
+            explained_by: String::new(),
+            first_seen: 0,
+            resolved_at: None,
+        };
+        let all = vec![
+            dev("file_modified", "etc-motd"),
+            dev("process_memfd", "memfd:payload"),
+            dev("session_opened", "alice@pts/0"),
+        ];
+        let (runtime, rest): (Vec<_>, Vec<_>) = all.into_iter().partition(|d| is_runtime(&d.kind));
+        let (runtime_groups, groups) = (group_deviations(runtime), group_deviations(rest));
+        assert_eq!(runtime_groups.len(), 2);
+        let html = env()
+            .get_template("node.html")
+            .unwrap()
+            .render(context! { runtime_groups, groups, node => context! { node_id => "n1" } })
+            .unwrap();
+        let runtime_at = html.find("id=\"runtime\"").expect("a Runtime section");
+        assert!(html[runtime_at..].contains("memfd:payload"));
+        assert!(html.contains("etc-motd"), "file deviations still shown");
     }
 
     #[test]
