@@ -311,20 +311,43 @@ pub fn executable_mappings(maps: &[u8]) -> Vec<(Vec<u8>, u64)> {
 }
 
 /// The script an interpreter runs: its first argument that is not an
-/// option, resolved against the process's working directory. `-c` (inline
-/// code) and `-m` (a module) name no script.
+/// option, resolved against the process's working directory. Inline code
+/// (`-c`, also in a cluster like `-lc`; `-m` a module; `-e`) names no
+/// script.
 fn script_argument(dir: &Path) -> Option<Vec<u8>> {
     let cmdline = read_bounded(&dir.join("cmdline")).ok()?;
     let mut args = cmdline.split(|b| *b == 0).skip(1);
     let script = loop {
         let arg = args.next()?;
         match arg {
-            b"-c" | b"-m" | b"-e" => return None,
-            a if a.starts_with(b"-") => continue,
             [] => return None,
+            b"--" => continue,
+            // Inline code (`-c`, `-lc`, python's `-m`, perl's `-e`): no
+            // script file to judge.
+            [b'-', flags @ ..] if !flags.starts_with(b"-") => {
+                if flags.iter().any(|f| b"cmeE".contains(f)) {
+                    return None;
+                }
+            }
+            a if a.starts_with(b"-") => continue,
             a => break a.to_vec(),
         }
     };
+    // A script handed over as a descriptor is whatever that descriptor of
+    // the process (not of the agent) is: a file is judged, a pipe cannot
+    // be named.
+    let fd = script
+        .strip_prefix(b"/dev/fd/")
+        .or_else(|| script.strip_prefix(b"/proc/self/fd/"));
+    if let Some(fd) = fd {
+        let target =
+            std::fs::read_link(dir.join("fd").join(std::ffi::OsStr::from_bytes(fd))).ok()?;
+        let target = target.into_os_string().into_vec();
+        return target.starts_with(b"/").then_some(target);
+    }
+    if script.starts_with(b"/proc/") {
+        return None;
+    }
     let full = if script.starts_with(b"/") {
         script
     } else {
