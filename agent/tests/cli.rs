@@ -868,15 +868,10 @@ fn a_remote_shell_listening_is_critical_whatever_the_rules() {
     let sshd = dir.path().join("sshd");
     std::fs::copy(std::fs::canonicalize("/usr/bin/python3").unwrap(), &sshd).unwrap();
     let port = 20000 + (std::process::id() % 10000) as u16 + 2;
-    let mut child = std::process::Command::new(&sshd)
-        .args([
-            "-c",
-            &format!(
-                "import socket, time; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', {port})); s.listen(); time.sleep(30)"
-            ),
-        ])
-        .spawn()
-        .unwrap();
+    let code = format!(
+        "import socket, time; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', {port})); s.listen(); time.sleep(30)"
+    );
+    let mut child = spawn_fresh_copy(std::process::Command::new(&sshd).args(["-c", &code]));
     let other = std::net::TcpListener::bind(("127.0.0.1", port + 1)).unwrap();
     let policy = dir.path().join("quiet.toml");
     std::fs::write(

@@ -23,12 +23,11 @@ impl Drop for Running {
 }
 
 fn run(cmd: &mut Command) -> Running {
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let child = spawn_fresh_copy(
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
     // Long enough for exec to happen.
     std::thread::sleep(Duration::from_millis(300));
     Running(child)

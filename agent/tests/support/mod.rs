@@ -131,3 +131,18 @@ pub fn restore_mtime(path: &Path, reference: std::time::SystemTime) {
     let f = std::fs::File::options().write(true).open(path).unwrap();
     f.set_modified(reference).unwrap();
 }
+
+/// Spawns a program that was just copied: another test thread forking at
+/// the moment of the copy holds its write descriptor for an instant, and
+/// exec fails with "text file busy" until that child has exec'd too.
+pub fn spawn_fresh_copy(cmd: &mut Command) -> std::process::Child {
+    for _ in 0..50 {
+        match cmd.spawn() {
+            Err(e) if e.raw_os_error() == Some(26) => {
+                std::thread::sleep(std::time::Duration::from_millis(50))
+            }
+            other => return other.unwrap(),
+        }
+    }
+    cmd.spawn().unwrap()
+}
