@@ -4,8 +4,8 @@
 //!   executable and every file-backed executable mapping must be a file of
 //!   the manifest, still the inode the process started from; a process
 //!   running a deleted or replaced file, an anonymous memory file, or code
-//!   from outside the manifest is a deviation. Processes in other mount
-//!   namespaces (containers) are counted, not judged.
+//!   from outside the manifest is a deviation. Processes in mount
+//!   namespaces other than init's (containers) are counted, not judged.
 //! - Kernel modules (`/proc/modules`): each loaded module has a module file
 //!   in the manifest for the running release; taint flags for out-of-tree
 //!   or unsigned modules are a deviation.
@@ -115,7 +115,17 @@ pub fn scan_processes(
     interpreters: &[String],
 ) -> std::io::Result<ProcessScan> {
     use rayon::prelude::*;
-    let own_ns = std::fs::read_link(proc_dir.join("self/ns/mnt")).ok();
+    // The node's own mount namespace is init's: the agent itself may run
+    // in a private one (systemd's sandboxing, a container with the host's
+    // pid namespace) and must still judge the node's processes.
+    let own_ns = std::fs::read_link(proc_dir.join("1/ns/mnt"))
+        .or_else(|_| std::fs::read_link(proc_dir.join("self/ns/mnt")))
+        .ok();
+    // Where the node's root is, to tell a process whose own root is the
+    // node's (its paths are node paths: a host root mounted at /host for an
+    // agent in a container) from one that sees the node's files under the
+    // root's path.
+    let root_id = std::fs::metadata(root).ok().map(|m| (m.dev(), m.ino()));
     let pids: Vec<u32> = std::fs::read_dir(proc_dir)?
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
         .collect();
@@ -126,7 +136,15 @@ pub fn scan_processes(
             let dir = proc_dir.join(pid.to_string());
             (
                 pid,
-                one_process(&dir, pid, own_ns.as_deref(), root, known, interpreters),
+                one_process(
+                    &dir,
+                    pid,
+                    own_ns.as_deref(),
+                    root,
+                    root_id,
+                    known,
+                    interpreters,
+                ),
             )
         })
         .collect();
@@ -175,6 +193,7 @@ fn one_process(
     pid: u32,
     own_ns: Option<&Path>,
     root: &Path,
+    root_id: Option<(u64, u64)>,
     known: &KnownFiles,
     interpreters: &[String],
 ) -> Seen {
@@ -197,6 +216,11 @@ fn one_process(
             return Seen::OtherNamespace;
         }
     }
+    let node_paths = root_id.is_some()
+        && std::fs::metadata(dir.join("root"))
+            .ok()
+            .map(|m| (m.dev(), m.ino()))
+            == root_id;
     let mut seen: HashSet<Vec<u8>> = HashSet::new();
     let mut findings = Vec::new();
     let exe_bytes = exe.as_os_str().as_bytes().to_vec();
@@ -204,7 +228,7 @@ fn one_process(
         if !seen.insert(path.to_vec()) {
             return;
         }
-        let (kind, key) = match classify(path, root, known, running) {
+        let (kind, key) = match classify(path, root, node_paths, known, running) {
             Code::Known => return,
             Code::Unexpected(k) => (DeviationKind::ProcessUnexpected, k),
             Code::Deleted(k) => (DeviationKind::ProcessDeleted, k),
@@ -234,7 +258,15 @@ fn one_process(
 
 /// `running` is the process's `exe` link, whose `stat` is the inode it
 /// runs (only looked at when the path is a file of the manifest).
-fn classify(path: &[u8], root: &Path, known: &KnownFiles, running: Option<&Path>) -> Code {
+/// With `node_paths`, `path` is already a path of the node (the process's
+/// root is the node's root); otherwise it is under `root`.
+fn classify(
+    path: &[u8],
+    root: &Path,
+    node_paths: bool,
+    known: &KnownFiles,
+    running: Option<&Path>,
+) -> Code {
     let text = String::from_utf8_lossy(path).into_owned();
     if let Some(name) = text.strip_prefix("/memfd:") {
         let name = name.strip_suffix(" (deleted)").unwrap_or(name);
@@ -243,7 +275,12 @@ fn classify(path: &[u8], root: &Path, known: &KnownFiles, running: Option<&Path>
     if let Some(gone) = text.strip_suffix(" (deleted)") {
         return Code::Deleted(gone.to_string());
     }
-    let Some(rel) = manifest_path(path, root) else {
+    let rel = if node_paths {
+        Some(path.to_vec())
+    } else {
+        manifest_path(path, root)
+    };
+    let Some(rel) = rel else {
         return Code::Unexpected(text);
     };
     if !known.contains(&rel) {
@@ -650,27 +687,33 @@ mod tests {
         let known = KnownFiles::new([&b"/usr/bin/sleep"[..]]);
         let root = Path::new("/");
         assert!(matches!(
-            classify(b"/usr/bin/sleep", root, &known, None),
+            classify(b"/usr/bin/sleep", root, false, &known, None),
             Code::Known
         ));
         assert!(
-            matches!(classify(b"/tmp/x", root, &known, None), Code::Unexpected(k) if k == "/tmp/x")
+            matches!(classify(b"/tmp/x", root, false, &known, None), Code::Unexpected(k) if k == "/tmp/x")
         );
         assert!(
-            matches!(classify(b"/memfd:a b (deleted)", root, &known, None), Code::Memfd(k) if k == "memfd:a b")
+            matches!(classify(b"/memfd:a b (deleted)", root, false, &known, None), Code::Memfd(k) if k == "memfd:a b")
         );
         assert!(
-            matches!(classify(b"/usr/bin/x (deleted)", root, &known, None), Code::Deleted(k) if k == "/usr/bin/x")
+            matches!(classify(b"/usr/bin/x (deleted)", root, false, &known, None), Code::Deleted(k) if k == "/usr/bin/x")
         );
         // Under another root, paths map into it; outside it nothing is known.
         let r = Path::new("/srv/image");
         assert!(matches!(
-            classify(b"/srv/image/usr/bin/sleep", r, &known, None),
+            classify(b"/srv/image/usr/bin/sleep", r, false, &known, None),
             Code::Known
         ));
         assert!(matches!(
-            classify(b"/usr/bin/sleep", r, &known, None),
+            classify(b"/usr/bin/sleep", r, false, &known, None),
             Code::Unexpected(_)
+        ));
+        // A process whose own root is the node's root (a host mounted at
+        // /host for an agent in a container) names node paths.
+        assert!(matches!(
+            classify(b"/usr/bin/sleep", r, true, &known, None),
+            Code::Known
         ));
     }
 
