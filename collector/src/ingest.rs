@@ -69,6 +69,15 @@ fn validate_hello(h: &Hello) -> Result<(), Status> {
     Ok(())
 }
 
+/// A kind an agent may send: any of the schema's but unspecified and
+/// integrity (the collector's own finding).
+fn agent_kind(kind: i32) -> bool {
+    matches!(
+        DeviationKind::try_from(kind),
+        Ok(k) if k != DeviationKind::Unspecified && k != DeviationKind::Integrity
+    )
+}
+
 fn validate_batch(b: &DeviationBatch) -> Result<(), Status> {
     let max = plumb_proto::MAX_BATCH_DEVIATIONS;
     if b.added.len() > max || b.resolved.len() > max {
@@ -80,7 +89,7 @@ fn validate_batch(b: &DeviationBatch) -> Result<(), Status> {
     }
     for d in &b.added {
         // Kind 9 (integrity) is the collector's own finding: never an agent's.
-        if d.kind <= 0 || d.kind > 10 || d.kind == DeviationKind::Integrity as i32 {
+        if !agent_kind(d.kind) {
             return Err(Status::invalid_argument(format!(
                 "deviation {:?}: unknown kind {}",
                 d.key, d.kind
@@ -721,7 +730,8 @@ mod tests {
                     }
                     Some(agent_message::Body::Batch(b)) if validate_batch(&b).is_ok() => {
                         for d in &b.added {
-                            prop_assert!(d.kind > 0 && d.kind <= 10 && d.kind != 9);
+                            prop_assert!(agent_kind(d.kind));
+                            prop_assert!(d.kind != 9 && d.kind != 0);
                             prop_assert!(d.key.len() <= plumb_proto::MAX_KEY_BYTES);
                         }
                     }

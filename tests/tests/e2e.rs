@@ -635,3 +635,26 @@ fn nodes_are_found_by_the_build_that_made_their_image() {
         "abc123"
     );
 }
+
+#[test]
+fn runtime_drift_reaches_the_collector_and_flags_the_node() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let mut n = Node::new(tmp.path(), "runtime-1");
+    // Runtime checks over a root that is not `/`: every process of this
+    // machine runs code from outside that root.
+    n.rebuild_with(&["--runtime"]);
+    n.start_agent(&c, &[]);
+    let flagged = c.wait_status("runtime-1", "flagged", Duration::from_secs(30));
+    assert_eq!(flagged["flagged"], true, "{flagged}");
+    let devs = c.get("/api/v1/nodes/runtime-1/deviations");
+    let me = std::fs::canonicalize(std::env::current_exe().unwrap()).unwrap();
+    let d = devs["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "process_unexpected" && d["key"] == me.to_str().unwrap())
+        .unwrap_or_else(|| panic!("this test's process not reported: {devs}"));
+    assert_eq!(d["severity"], "critical");
+    assert!(d["actual"].as_str().unwrap().contains("pid="), "{d}");
+}

@@ -502,6 +502,23 @@ impl Node {
         }
     }
 
+    /// Rebuilds this node's manifest with extra `manifest build` flags.
+    pub fn rebuild_with(&self, extra: &[&str]) {
+        let out = Command::new(bin("plumb-agent"))
+            .args(["manifest", "build", "--image-id", "img-e2e", "--root"])
+            .arg(self.root.path())
+            .arg("-o")
+            .arg(&self.manifest)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// Rebuilds this node's manifest with provenance labels (`KEY=VALUE`)
     /// and registers it with the collector.
     pub fn label_and_push(&self, collector: &Collector, labels: &[&str]) {
