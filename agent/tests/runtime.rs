@@ -367,6 +367,20 @@ fn on_this_machine_every_runtime_deviation_is_true() {
         "-o",
     ]);
     build.arg(&manifest).args(["--memory-limit", "1G"]);
+    // This checkout and its build output, wherever CI put them: the test
+    // binary must run from outside the image.
+    let workspace = std::fs::canonicalize(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .unwrap()
+        .display()
+        .to_string();
+    let target = std::fs::canonicalize(std::env::current_exe().unwrap())
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .display()
+        .to_string();
     for x in [
         "/root",
         "/work",
@@ -376,6 +390,13 @@ fn on_this_machine_every_runtime_deviation_is_true() {
         "/usr/src",
         "/var",
         "/srv",
+        "/opt",
+        "/nix",
+        "/snap",
+        "/mnt",
+        "/media",
+        &workspace,
+        &target,
     ] {
         build.args(["--exclude", &format!("{x}/**")]);
     }
@@ -440,7 +461,7 @@ fn on_this_machine_every_runtime_deviation_is_true() {
     }
     eprintln!("{checked} runtime deviations verified");
     // This test's own binary runs from outside the image: found.
-    let me = std::env::current_exe().unwrap();
+    let me = std::fs::canonicalize(std::env::current_exe().unwrap()).unwrap();
     let me = me.to_str().unwrap();
     assert!(
         report["deviations"]
