@@ -115,13 +115,14 @@ impl Checker {
                     .files
                     .iter()
                     .filter(|f| f.file_type == plumb_proto::v1::FileType::Regular)
-                    .map(|f| &*f.path)
             };
             RuntimeBaseline {
-                known: crate::runtime::KnownFiles::new(regular()),
+                known: crate::runtime::KnownFiles::new(regular().map(|f| (&*f.path, f.sha256))),
                 modules: crate::runtime::kernel_release(proc_dir)
                     .ok()
-                    .map(|release| crate::runtime::module_names(regular(), &release)),
+                    .map(|release| {
+                        crate::runtime::module_names(regular().map(|f| &*f.path), &release)
+                    }),
             }
         });
         Ok(Checker {

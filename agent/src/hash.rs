@@ -68,7 +68,7 @@ pub enum HashError {
 }
 
 /// The stat fields that identify one version of a file's content.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct StatKey {
     pub dev: u64,
     pub ino: u64,

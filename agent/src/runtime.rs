@@ -15,14 +15,17 @@
 //! Every read is bounded; a part that cannot be read is reported by the
 //! caller as a `scan_error`, never as clean.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::BuildHasher;
 use std::io::Read;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use plumb_proto::v1::DeviationKind;
+
+use crate::hash::StatKey;
 
 /// What a runtime check found that is not as the image says.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,22 +49,70 @@ pub struct ProcessScan {
 }
 
 /// The manifest's files, as the runtime checks ask about them: a keyed
-/// 64-bit hash of each regular file's path (100k files in under 2 MB; the
-/// key is random per process, so no path can be crafted to collide).
+/// 64-bit hash of each regular file's path with its digest (100k files in
+/// about 5 MB; the key is random per process, so no path can be crafted to
+/// collide), and the digests of the running files already hashed, by
+/// stat key, so each quick scan only `stat`s them again.
 pub struct KnownFiles {
     hasher: std::collections::hash_map::RandomState,
-    paths: HashSet<u64>,
+    paths: HashMap<u64, Option<[u8; 32]>>,
+    verified: Mutex<HashMap<StatKey, [u8; 32]>>,
 }
 
+/// Running files remembered as verified at most; past it the memory is
+/// dropped and they are hashed again.
+const MAX_VERIFIED: usize = 20_000;
+
 impl KnownFiles {
-    pub fn new<'a>(paths: impl IntoIterator<Item = &'a [u8]>) -> KnownFiles {
+    pub fn new<'a>(files: impl IntoIterator<Item = (&'a [u8], Option<[u8; 32]>)>) -> KnownFiles {
         let hasher = std::collections::hash_map::RandomState::new();
-        let paths = paths.into_iter().map(|p| hasher.hash_one(p)).collect();
-        KnownFiles { hasher, paths }
+        let paths = files
+            .into_iter()
+            .map(|(p, d)| (hasher.hash_one(p), d))
+            .collect();
+        KnownFiles {
+            hasher,
+            paths,
+            verified: Mutex::default(),
+        }
     }
 
     pub fn contains(&self, path: &[u8]) -> bool {
-        self.paths.contains(&self.hasher.hash_one(path))
+        self.paths.contains_key(&self.hasher.hash_one(path))
+    }
+
+    /// Whether the file at `on_disk` (the manifest's `path`) still has the
+    /// manifest's content: hashed once per version of the file.
+    fn content_matches(&self, path: &[u8], on_disk: &Path) -> bool {
+        let Some(Some(want)) = self.paths.get(&self.hasher.hash_one(path)) else {
+            // No digest recorded (not a regular file): nothing to compare.
+            return true;
+        };
+        let Ok(st) = rustix::fs::lstat(on_disk) else {
+            return false;
+        };
+        let key = StatKey::of(&st);
+        let lock = |m: &Mutex<HashMap<StatKey, [u8; 32]>>| {
+            m.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&key)
+                .copied()
+        };
+        let digest = match lock(&self.verified) {
+            Some(d) => d,
+            None => match crate::hash::hash_file(on_disk, key, None) {
+                Ok((d, hashed)) => {
+                    let mut v = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+                    if v.len() >= MAX_VERIFIED {
+                        v.clear();
+                    }
+                    v.insert(hashed, d);
+                    d
+                }
+                Err(_) => return false,
+            },
+        };
+        digest == *want
     }
 }
 
@@ -286,14 +337,19 @@ fn classify(
     if !known.contains(&rel) {
         return Code::Unexpected(text);
     }
+    let on_disk = crate::paths::on_disk(root, &rel);
     // Still the file the manifest names? A file replaced at that path
     // since the process started has another inode.
     if let Some(Ok(running)) = running.map(std::fs::metadata) {
-        let on_disk = std::fs::symlink_metadata(crate::paths::on_disk(root, &rel));
-        match on_disk {
+        match std::fs::symlink_metadata(&on_disk) {
             Ok(now) if now.ino() == running.ino() && now.dev() == running.dev() => {}
             _ => return Code::Deleted(text),
         }
+    }
+    // And that file is the image's: a binary patched in place is code the
+    // image does not hold.
+    if !known.content_matches(&rel, &on_disk) {
+        return Code::Unexpected(text);
     }
     Code::Known
 }
@@ -684,7 +740,7 @@ mod tests {
 
     #[test]
     fn paths_are_classified() {
-        let known = KnownFiles::new([&b"/usr/bin/sleep"[..]]);
+        let known = KnownFiles::new([(&b"/usr/bin/sleep"[..], None)]);
         let root = Path::new("/");
         assert!(matches!(
             classify(b"/usr/bin/sleep", root, false, &known, None),

@@ -71,7 +71,13 @@ fn processes_running_code_outside_the_image_are_found() {
         copy_exec(sleep, &root.join("usr/bin").join(name));
     }
     std::fs::write(root.join("usr/bin/job.sh"), "sleep 30\n").unwrap();
+    let truth = std::fs::canonicalize("/bin/true").unwrap();
+    copy_exec(truth.to_str().unwrap(), &root.join("usr/bin/patched"));
     node.build_with(&["--runtime"]);
+    // Patched in place after the image was built: same path, same inode,
+    // other code.
+    std::fs::copy(sleep, root.join("usr/bin/patched")).unwrap();
+    let _patched = run(Command::new(root.join("usr/bin/patched")).arg("30"));
     let text = |p: &Path| p.to_str().unwrap().to_string();
 
     // A file of the image: silent.
@@ -145,6 +151,14 @@ fn processes_running_code_outside_the_image_are_found() {
     assert!(
         has(&found, "process_memfd", "memfd:plumb-payload"),
         "{found:?}"
+    );
+    assert!(
+        has(
+            &found,
+            "process_unexpected",
+            &text(&root.join("usr/bin/patched"))
+        ),
+        "a binary patched in place: {found:?}"
     );
     // The image's own binary and script are silent.
     for quiet in ["usr/bin/sleep", "usr/bin/job.sh"] {
