@@ -39,6 +39,9 @@ pub struct ScanStats {
     pub cache_hits: u64,
     pub errors: u64,
     pub duration: Duration,
+    /// Runtime checks: processes judged, and those of other mount
+    /// namespaces (containers) left out; `None` when not checked.
+    pub processes: Option<(usize, usize)>,
 }
 
 /// The outcome of a scan.
@@ -252,10 +255,11 @@ impl Checker {
             None => None,
         };
         let mut runtime_findings = Vec::new();
+        let mut processes = None;
         if let (Some(rt), Some(section), true) =
             (&self.runtime, &self.manifest.runtime, self.runtime_enabled)
         {
-            self.scan_runtime(rt, section, &mut runtime_findings, &mut unverified);
+            processes = self.scan_runtime(rt, section, &mut runtime_findings, &mut unverified);
         }
         // A scan of packages and listeners only (an empty scope) needs
         // neither the manifest's files nor the cache.
@@ -330,6 +334,7 @@ impl Checker {
             errors: scan.errors.len() as u64
                 + scan.files.iter().filter(|f| f.error.is_some()).count() as u64,
             duration: start.elapsed(),
+            processes,
         };
         // Only a scan of the whole root knows every file the cache should
         // hold; a scoped scan hashes a few files that the next whole scan
@@ -360,9 +365,10 @@ impl Checker {
         section: &plumb_proto::v1::RuntimeSection,
         out: &mut Vec<Deviation>,
         unverified: &mut Vec<(String, String)>,
-    ) {
+    ) -> Option<(usize, usize)> {
         use crate::runtime;
         let mut findings = Vec::new();
+        let mut counted = None;
         if section.processes {
             let interpreters = self
                 .policy
@@ -377,6 +383,7 @@ impl Checker {
                         findings = scan.findings.len(),
                         "process scan"
                     );
+                    counted = Some((scan.processes, scan.other_namespaces));
                     if !scan.unreadable.is_empty() {
                         unverified.push((
                             "processes".to_string(),
@@ -451,6 +458,7 @@ impl Checker {
                 ..Default::default()
             });
         }
+        counted
     }
 
     fn root_relative(&self, host_path: &str) -> String {

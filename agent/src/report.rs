@@ -53,6 +53,12 @@ struct Report<'a> {
     counts: BTreeMap<&'static str, usize>,
     files_scanned: u64,
     files_hashed: u64,
+    /// Runtime checks: processes judged, and those of other mount
+    /// namespaces (containers), out of scope.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    processes_checked: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    processes_other_namespaces: Option<usize>,
     deviations: Vec<DeviationJson<'a>>,
 }
 
@@ -83,6 +89,8 @@ pub fn json(
         counts: counts(devs),
         files_scanned: stats.files,
         files_hashed: stats.hashed,
+        processes_checked: stats.processes.map(|p| p.0),
+        processes_other_namespaces: stats.processes.map(|p| p.1),
         deviations: devs.iter().map(DeviationJson::from).collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;
@@ -142,6 +150,12 @@ pub fn text(
         image_id,
         &digest[..digest.len().min(12)]
     )?;
+    if let Some((checked, other)) = stats.processes {
+        writeln!(
+            out,
+            "processes: {checked} checked, {other} in other mount namespaces (containers) not checked"
+        )?;
+    }
     if devs.is_empty() {
         writeln!(
             out,

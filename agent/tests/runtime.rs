@@ -115,6 +115,13 @@ fn processes_running_code_outside_the_image_are_found() {
 
     let (code, report) = node.check();
     assert_eq!(code, 1, "{report}");
+    // The report says how many processes were judged, and how many of
+    // other mount namespaces were not.
+    assert!(
+        report["processes_checked"].as_u64().unwrap() > 5,
+        "{report}"
+    );
+    assert!(report["processes_other_namespaces"].is_u64(), "{report}");
     let found = runtime(&report);
     assert!(
         has(
@@ -320,6 +327,31 @@ fn logins_are_drift_unless_from_an_allowed_proxy() {
         "{actual}"
     );
     assert_eq!(sessions[0]["severity"], "critical");
+}
+
+#[test]
+fn manifests_written_before_labels_and_runtime_checks_still_load() {
+    // Built by the agent of the commit before provenance labels and the
+    // runtime section existed, over `plumb-agent demo-root`.
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/manifest-before-labels-and-runtime.pb");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    let out = agent().arg("demo-root").arg(&root).output().unwrap();
+    assert!(out.status.success());
+    let out = agent()
+        .args(["check", "--json", "--manifest"])
+        .arg(&fixture)
+        .arg("--root")
+        .arg(&root)
+        .arg("--state-dir")
+        .arg(dir.path().join("state"))
+        .output()
+        .unwrap();
+    let (code, report) = parse(out);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["image_id"], "before-runtime");
+    assert!(report.get("processes_checked").is_none(), "{report}");
 }
 
 #[test]
