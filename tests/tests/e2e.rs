@@ -644,7 +644,7 @@ fn runtime_drift_reaches_the_collector_and_flags_the_node() {
     // Runtime checks over a root that is not `/`: every process of this
     // machine runs code from outside that root.
     n.rebuild_with(&["--runtime"]);
-    n.start_agent(&c, &[]);
+    n.start_agent(&c, &["--quick-interval", "1s"]);
     let flagged = c.wait_status("runtime-1", "flagged", Duration::from_secs(30));
     assert_eq!(flagged["flagged"], true, "{flagged}");
     let devs = c.get("/api/v1/nodes/runtime-1/deviations");
@@ -657,4 +657,38 @@ fn runtime_drift_reaches_the_collector_and_flags_the_node() {
         .unwrap_or_else(|| panic!("this test's process not reported: {devs}"));
     assert_eq!(d["severity"], "critical");
     assert!(d["actual"].as_str().unwrap().contains("pid="), "{d}");
+
+    // A program started later is found by the periodic quick scan, with
+    // no file event in the root.
+    let late = tmp.path().join("late/dropped-later");
+    std::fs::create_dir_all(late.parent().unwrap()).unwrap();
+    std::fs::copy(std::fs::canonicalize("/bin/sleep").unwrap(), &late).unwrap();
+    let mut child = None;
+    for _ in 0..50 {
+        match std::process::Command::new(&late).arg("60").spawn() {
+            Ok(c) => {
+                child = Some(c);
+                break;
+            }
+            // Text file busy: another thread forked during the copy.
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+    let mut child = child.expect("the copied program starts");
+    let key = late.to_str().unwrap().to_string();
+    wait_for(
+        "the later process reported",
+        Duration::from_secs(20),
+        || {
+            let devs = c.get("/api/v1/nodes/runtime-1/deviations");
+            devs["deviations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["kind"] == "process_unexpected" && d["key"] == key)
+                .then_some(())
+        },
+    );
+    let _ = child.kill();
+    let _ = child.wait();
 }

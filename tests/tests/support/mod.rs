@@ -579,15 +579,17 @@ impl Node {
         cmd.args(["--node-id", &self.id, "--root"])
             .arg(self.root.path())
             .arg("--state-dir")
-            .arg(self.dir.join("state"))
-            .args([
-                "--heartbeat",
-                "1s",
-                "--interval",
-                "1h",
-                "--quick-interval",
-                "1h",
-            ]);
+            .arg(self.dir.join("state"));
+        // Test periods, unless `extra` sets its own.
+        for (flag, value) in [
+            ("--heartbeat", "1s"),
+            ("--interval", "1h"),
+            ("--quick-interval", "1h"),
+        ] {
+            if !extra.contains(&flag) {
+                cmd.args([flag, value]);
+            }
+        }
         match &collector.security {
             Some(s) => {
                 cmd.arg("--ca").arg(s.pki.join("ca.pem"));
