@@ -708,7 +708,9 @@ fn one_flooding_node_does_not_delay_the_others() {
         let (ftx, mut fin) = open_stream(&c, "flooder").await;
         let flooding = tokio::spawn(async move {
             let mut prev = vec![];
-            for seq in 1..=200u64 {
+            // Bounded, and long enough to outlast the measurement (it is
+            // aborted then).
+            for seq in 1..=5_000u64 {
                 let added = (0..2_000)
                     .map(|j| Deviation {
                         kind: DeviationKind::FileAdded as i32,
