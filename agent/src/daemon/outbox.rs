@@ -101,17 +101,23 @@ impl Outbox {
             Err(e) => return Err(e),
         };
         // A message may have been spooled just before a crash that kept the
-        // state file from recording it: never reuse its sequence number.
+        // state file from recording it: never reuse its sequence number,
+        // and chain the next message to it, not to what the state file
+        // last recorded (the spooled message is the chain's last link).
         let next_seq = state
             .next_seq
             .max(spool.keys().next_back().map_or(1, |s| s + 1))
             .max(1);
+        let prev_hash = match spool.values().next_back() {
+            Some(last) => Sha256::digest(std::fs::read(last)?).to_vec(),
+            None => state.prev_hash,
+        };
         Ok(Outbox {
             inner: Mutex::new(Inner {
                 dir,
                 spool,
                 next_seq,
-                prev_hash: state.prev_hash,
+                prev_hash,
                 reported: set_of(state.reported),
                 initialized: state.initialized,
                 full_state_owed: state.full_state_owed,
@@ -449,6 +455,14 @@ mod tests {
             o.record(&set(&[dev("/d", "1")])).unwrap(),
             Some(4),
             "seq continues after the spool"
+        );
+        // And the chain continues from the spooled message, not from the
+        // stale state file: the collector would flag a broken chain.
+        let p = o.pending_after(0);
+        assert_eq!(
+            p[3].prev_hash,
+            Sha256::digest(p[2].encode_to_vec()).to_vec(),
+            "hash chain across the crash"
         );
     }
 
