@@ -238,10 +238,13 @@ fn images_and_fleet_correlation() {
     assert_eq!(groups[1]["scope"], "single");
     assert_eq!(groups[1]["sample_nodes"][0], "fleet-1");
 
-    let images = c.ctl_json(&["images"]);
+    // Statuses follow the stored deviations once the evaluator has run.
+    let images = wait_for("every node judged drifted", Duration::from_secs(10), || {
+        let images = c.ctl_json(&["images"]);
+        (images[0]["drifted_nodes"] == 3).then_some(images)
+    });
     assert_eq!(images[0]["image_id"], "img-e2e");
     assert_eq!(images[0]["nodes"], 3);
-    assert_eq!(images[0]["drifted_nodes"], 3);
     let flagged = c.get("/api/v1/nodes?status=flagged");
     assert_eq!(flagged["total"], 1);
     assert_eq!(flagged["nodes"][0]["node_id"], "fleet-1");
