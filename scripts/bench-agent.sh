@@ -61,16 +61,7 @@ rss() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n1; }
 rss_tree=$(rss "$agent" manifest build --root "$TREE" --image-id bench -o "$work/m-rss.pb")
 
 # A 100k-file tree for the incremental and memory figures.
-python3 - "$work/t100k" <<'PY'
-import os, sys
-root = sys.argv[1]
-for i in range(100_000):
-    d = os.path.join(root, "srv", f"d{i // 100:04d}")
-    if i % 100 == 0:
-        os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, f"f{i:06d}"), "wb") as f:
-        f.write(i.to_bytes(8, "little") * 64)
-PY
+tree_100k "$work/t100k"
 rss_build=$(rss "$agent" manifest build --root "$work/t100k" --image-id t100k -o "$work/t100k.pb")
 rss_check=$(rss "$agent" check --manifest "$work/t100k.pb" --root "$work/t100k" --state-dir "$work/state" --json)
 hyperfine --style basic --export-json "$work/recheck.json" --warmup 1 --runs 10 \

@@ -31,16 +31,7 @@ plumbctl=$PWD/target/release/plumbctl
 source scripts/lib/collector.sh
 hz=$(getconf CLK_TCK)
 
-python3 - "$work/t100k" <<'PY'
-import os, sys
-root = sys.argv[1]
-for i in range(100_000):
-    d = os.path.join(root, "srv", f"d{i // 100:04d}")
-    if i % 100 == 0:
-        os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, f"f{i:06d}"), "wb") as f:
-        f.write(i.to_bytes(8, "little") * 64)
-PY
+tree_100k "$work/t100k"
 "$agent" manifest build --root "$work/t100k" --image-id t100k -o "$work/t100k.pb" >/dev/null 2>&1
 
 cpu_of() { /usr/bin/time -f '%U %S' "$@" 2>&1 >/dev/null | tail -n1 | awk '{print $1 + $2}'; }

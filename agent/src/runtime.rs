@@ -92,13 +92,13 @@ impl KnownFiles {
             return false;
         };
         let key = StatKey::of(&st);
-        let lock = |m: &Mutex<HashMap<StatKey, [u8; 32]>>| {
-            m.lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(&key)
-                .copied()
-        };
-        let digest = match lock(&self.verified) {
+        let known = self
+            .verified
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .copied();
+        let digest = match known {
             Some(d) => d,
             None => match crate::hash::hash_file(on_disk, key, None) {
                 Ok((d, hashed)) => {

@@ -55,3 +55,18 @@ ensure_test_deps() {
   # The Kubernetes manifests are validated against the API's schemas.
   command -v kubernetes-validate >/dev/null || python3 -m pip install -q kubernetes-validate
 }
+
+# tree_100k DIR: the benchmarks' 100k-file tree (1,000 directories of 100
+# files of 512 bytes, each file's content distinct).
+tree_100k() {
+  python3 - "$1" <<'PY'
+import os, sys
+root = sys.argv[1]
+for i in range(100_000):
+    d = os.path.join(root, "srv", f"d{i // 100:04d}")
+    if i % 100 == 0:
+        os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, f"f{i:06d}"), "wb") as f:
+        f.write(i.to_bytes(8, "little") * 64)
+PY
+}

@@ -666,18 +666,7 @@ fn runtime_drift_reaches_the_collector_and_flags_the_node() {
     let late = tmp.path().join("late/dropped-later");
     std::fs::create_dir_all(late.parent().unwrap()).unwrap();
     std::fs::copy(std::fs::canonicalize("/bin/sleep").unwrap(), &late).unwrap();
-    let mut child = None;
-    for _ in 0..50 {
-        match std::process::Command::new(&late).arg("60").spawn() {
-            Ok(c) => {
-                child = Some(c);
-                break;
-            }
-            // Text file busy: another thread forked during the copy.
-            Err(_) => std::thread::sleep(Duration::from_millis(50)),
-        }
-    }
-    let mut child = child.expect("the copied program starts");
+    let mut child = spawn_fresh_copy(std::process::Command::new(&late).arg("60"));
     let key = late.to_str().unwrap().to_string();
     wait_for(
         "the later process reported",

@@ -202,25 +202,20 @@ fn an_agent_given_one_name_for_several_replicas_moves_to_the_next_address() {
     for dir in [&a_dir, &b_dir] {
         std::fs::create_dir_all(dir).unwrap();
     }
-    let out = std::process::Command::new(bin("plumbctl"))
-        .args([
-            "pki",
-            "init",
-            "--host",
-            name,
-            "--host",
-            "127.0.0.2",
-            "--host",
-            "127.0.0.3",
-        ])
-        .arg("--dir")
-        .arg(a_dir.join("pki"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    run_ok(
+        std::process::Command::new(bin("plumbctl"))
+            .args([
+                "pki",
+                "init",
+                "--host",
+                name,
+                "--host",
+                "127.0.0.2",
+                "--host",
+                "127.0.0.3",
+            ])
+            .arg("--dir")
+            .arg(a_dir.join("pki")),
     );
     std::fs::create_dir_all(b_dir.join("pki")).unwrap();
     for f in ["ca.pem", "ca.key", "collector.pem", "collector.key"] {

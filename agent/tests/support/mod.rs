@@ -138,7 +138,7 @@ pub fn restore_mtime(path: &Path, reference: std::time::SystemTime) {
 pub fn spawn_fresh_copy(cmd: &mut Command) -> std::process::Child {
     for _ in 0..50 {
         match cmd.spawn() {
-            Err(e) if e.raw_os_error() == Some(26) => {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => {
                 std::thread::sleep(std::time::Duration::from_millis(50))
             }
             other => return other.unwrap(),

@@ -504,43 +504,26 @@ impl Node {
 
     /// Rebuilds this node's manifest with extra `manifest build` flags.
     pub fn rebuild_with(&self, extra: &[&str]) {
-        let out = Command::new(bin("plumb-agent"))
-            .args(["manifest", "build", "--image-id", "img-e2e", "--root"])
-            .arg(self.root.path())
-            .arg("-o")
-            .arg(&self.manifest)
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        run_ok(
+            Command::new(bin("plumb-agent"))
+                .args(["manifest", "build", "--image-id", "img-e2e", "--root"])
+                .arg(self.root.path())
+                .arg("-o")
+                .arg(&self.manifest)
+                .args(extra),
         );
     }
 
     /// Rebuilds this node's manifest with provenance labels (`KEY=VALUE`)
     /// and registers it with the collector.
     pub fn label_and_push(&self, collector: &Collector, labels: &[&str]) {
-        let mut cmd = Command::new(bin("plumb-agent"));
-        cmd.args(["manifest", "build", "--image-id", "img-e2e", "--root"])
-            .arg(self.root.path())
-            .arg("-o")
-            .arg(&self.manifest);
-        for l in labels {
-            cmd.args(["--label", l]);
-        }
-        let out = cmd.output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let out = collector.ctl(&["manifest", "push", self.manifest.to_str().unwrap()]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let flags: Vec<&str> = labels.iter().flat_map(|l| ["--label", l]).collect();
+        self.rebuild_with(&flags);
+        run_ok(
+            collector
+                .ctl_command()
+                .args(["manifest", "push"])
+                .arg(&self.manifest),
         );
     }
 
@@ -645,4 +628,19 @@ pub fn fresh_database(base: &str) -> String {
         let (prefix, _) = base.rsplit_once('/').unwrap();
         format!("{prefix}/{name}")
     })
+}
+
+/// Spawns a program that was just copied: another test thread forking at
+/// the moment of the copy holds its write descriptor for an instant, and
+/// exec fails with "text file busy" until that child has exec'd too.
+pub fn spawn_fresh_copy(cmd: &mut Command) -> std::process::Child {
+    for _ in 0..50 {
+        match cmd.spawn() {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => {
+                std::thread::sleep(Duration::from_millis(50))
+            }
+            other => return other.unwrap(),
+        }
+    }
+    cmd.spawn().unwrap()
 }
