@@ -288,14 +288,25 @@ fn one_process(
         findings.push((kind as i32, key));
     };
     judge(&exe_bytes, Some(&exe_link));
-    if let Ok(maps) = read_bounded(&dir.join("maps")) {
+    match read_bounded(&dir.join("maps")) {
         // Mappings are judged by path: their device numbers in `maps` do
         // not compare with `stat`'s on every filesystem.
-        for (path, _inode) in executable_mappings(&maps) {
-            if path != exe_bytes {
-                judge(&path, None);
+        Ok(maps) => {
+            for (path, _inode) in executable_mappings(&maps) {
+                if path != exe_bytes {
+                    judge(&path, None);
+                }
             }
         }
+        // Exited meanwhile.
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                || e.raw_os_error() == Some(libc::ESRCH) =>
+        {
+            return Seen::Gone
+        }
+        // Code it may have loaded cannot be seen: not verified.
+        Err(e) => return Seen::Unreadable(format!("pid {pid} maps: {e}")),
     }
     // A script run by an interpreter is code too.
     let name = exe_bytes.rsplit(|b| *b == b'/').next().unwrap_or(&[]);

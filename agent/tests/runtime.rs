@@ -518,3 +518,42 @@ fn on_this_machine_every_runtime_deviation_is_true() {
         "{me} not reported"
     );
 }
+
+#[test]
+fn processes_the_agent_cannot_read_leave_the_node_unverified() {
+    // An agent without CAP_SYS_PTRACE cannot see other users' processes:
+    // that is a scan_error, never a clean node.
+    let node = Node::new();
+    node.build_with(&["--runtime"]);
+    let dir = node.root.path().parent().unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut cmd = Command::new("setpriv");
+    cmd.args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        env!("CARGO_BIN_EXE_plumb-agent"),
+        "check",
+        "--json",
+        "--state-dir",
+        "/nonexistent/plumb",
+        "--manifest",
+    ])
+    .arg(&node.manifest)
+    .arg("--root")
+    .arg(node.root.path());
+    let (code, report) = parse(cmd.output().unwrap());
+    assert_eq!(code, 1, "{report}");
+    let unverified = report["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "scan_error" && d["key"] == "processes")
+        .unwrap_or_else(|| panic!("no scan_error for processes: {report}"));
+    assert_eq!(unverified["severity"], "critical");
+    assert!(unverified["actual"]
+        .as_str()
+        .unwrap()
+        .contains("CAP_SYS_PTRACE"));
+}
