@@ -437,12 +437,15 @@ fn node_lists_are_never_cut_off() {
         .block_on(async {
             sqlx::any::install_default_drivers();
             let pool = sqlx::AnyPool::connect(&db).await.unwrap();
-            sqlx::query(
+            // Retired now: nodes retired before the retention period would
+            // be pruned while the test reads them.
+            let now = now_ms();
+            sqlx::query(&format!(
                 "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2500) \
                  INSERT INTO nodes (node_id, hostname, image_id, manifest_digest, agent_version, boot_id, \
                  status, status_since, reasons, first_seen, last_seen, last_seq, heartbeat_secs, open_count, max_severity) \
-                 SELECT 'many-' || i, 'h', 'img', 'd', 'v', 'b', 'retired', 1, '[]', 1, 1, 0, 10, 0, 0 FROM s",
-            )
+                 SELECT 'many-' || i, 'h', 'img', 'd', 'v', 'b', 'retired', {now}, '[]', {now}, {now}, 0, 10, 0, 0 FROM s",
+            ))
             .execute(&pool)
             .await
             .unwrap();
