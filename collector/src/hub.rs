@@ -82,7 +82,10 @@ pub struct Hub {
     connected: Mutex<HashMap<String, Connection>>,
     next_conn: AtomicU64,
     heartbeats: Mutex<HashMap<String, i64>>,
-    writer: mpsc::Sender<WriteJob>,
+    /// The group-commit writers, each owning the nodes hashed to it: one
+    /// on SQLite (a single writer connection), several on PostgreSQL so
+    /// that one transaction's round trips do not hold up the others.
+    writers: Vec<mpsc::Sender<WriteJob>>,
     evaluate: mpsc::UnboundedSender<String>,
     /// Transitions already fanned out (by id, with when), so the replica
     /// loop announces only those other replicas made.
@@ -101,7 +104,12 @@ impl Hub {
         instance: String,
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) -> Arc<Hub> {
-        let (writer_tx, writer_rx) = mpsc::channel(4096);
+        let lanes = match store.backend {
+            crate::store::Backend::Sqlite => 1,
+            crate::store::Backend::Postgres => POSTGRES_WRITERS,
+        };
+        let (writers, writer_rxs): (Vec<_>, Vec<_>) =
+            (0..lanes).map(|_| mpsc::channel(4096 / lanes)).unzip();
         let (eval_tx, eval_rx) = mpsc::unbounded_channel();
         let (events, _) = broadcast::channel(4096);
         let hub = Arc::new(Hub {
@@ -116,11 +124,13 @@ impl Hub {
             connected: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(1),
             heartbeats: Mutex::new(HashMap::new()),
-            writer: writer_tx,
+            writers,
             evaluate: eval_tx,
             announced: Mutex::new(HashMap::new()),
         });
-        tokio::spawn(writer_loop(hub.clone(), writer_rx));
+        for rx in writer_rxs {
+            tokio::spawn(writer_loop(hub.clone(), rx));
+        }
         tokio::spawn(evaluator_loop(hub.clone(), eval_rx));
         tokio::spawn(replica_loop(hub.clone(), shutdown.clone()));
         tokio::spawn(housekeeping_loop(hub.clone(), shutdown));
@@ -135,7 +145,14 @@ impl Hub {
     /// durable (or known to be a duplicate).
     pub async fn submit(&self, job: BatchJob) -> Result<BatchOutcome, String> {
         let (reply, rx) = oneshot::channel();
-        self.writer
+        // A node always goes to the same writer: its batches stay in order.
+        let lane = {
+            use std::hash::{BuildHasher, BuildHasherDefault};
+            let h = BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+                .hash_one(&job.node_id);
+            (h % self.writers.len() as u64) as usize
+        };
+        self.writers[lane]
             .send(WriteJob { job, reply })
             .await
             .map_err(|_| "collector is shutting down".to_string())?;
@@ -356,6 +373,9 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Writers on PostgreSQL (see [`Hub::writers`]).
+const POSTGRES_WRITERS: usize = 4;
+
 /// Group commit: drains every queued batch into one transaction.
 async fn writer_loop(hub: Arc<Hub>, mut rx: mpsc::Receiver<WriteJob>) {
     const MAX_GROUP: usize = 512;
@@ -417,11 +437,22 @@ async fn evaluator_loop(hub: Arc<Hub>, mut rx: mpsc::UnboundedReceiver<String>) 
         while let Ok(n) = rx.try_recv() {
             nodes.insert(n);
         }
+        // A few nodes at once on PostgreSQL (each evaluation is a few
+        // round trips); one node is never evaluated twice at once.
+        let lanes = hub.writers.len();
+        let mut running = tokio::task::JoinSet::new();
         for n in nodes {
-            if let Err(e) = hub.evaluate_now(&n).await {
-                tracing::error!(node = %n, error = %e, "policy evaluation failed");
+            if running.len() >= lanes {
+                running.join_next().await;
             }
+            let hub = hub.clone();
+            running.spawn(async move {
+                if let Err(e) = hub.evaluate_now(&n).await {
+                    tracing::error!(node = %n, error = %e, "policy evaluation failed");
+                }
+            });
         }
+        while running.join_next().await.is_some() {}
     }
 }
 

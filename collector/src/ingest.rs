@@ -9,7 +9,7 @@ use std::time::Duration;
 use plumb_proto::v1::{
     agent_message, collector_message, Ack, AgentMessage, CollectorMessage, DeviationBatch,
     DeviationKind, EnrollRequest, EnrollResponse, FetchManifestRequest, FetchManifestResponse,
-    Hello, HelloAck, Manifest, PushManifestRequest, PushManifestResponse,
+    Hello, HelloAck, Manifest, PushManifestRequest, PushManifestResponse, Severity,
 };
 use plumb_proto::{AgentService, ManifestRegistry};
 use tokio::sync::mpsc;
@@ -97,6 +97,12 @@ fn validate_batch(b: &DeviationBatch) -> Result<(), Status> {
         }
         if d.key.is_empty() {
             return Err(Status::invalid_argument("deviation with an empty key"));
+        }
+        if !(Severity::Low as i32..=Severity::Critical as i32).contains(&d.severity) {
+            return Err(Status::invalid_argument(format!(
+                "deviation {:?}: unknown severity {}",
+                d.key, d.severity
+            )));
         }
         check_len("deviation key", &d.key, plumb_proto::MAX_KEY_BYTES)?;
         check_len(
@@ -832,5 +838,26 @@ mod tests {
             .unwrap_err()
             .message()
             .contains("unknown kind 9"));
+    }
+
+    #[test]
+    fn agents_cannot_send_unknown_severities() {
+        for severity in [0, 5, -1, i32::MAX] {
+            let b = DeviationBatch {
+                added: vec![plumb_proto::v1::Deviation {
+                    kind: DeviationKind::FileModified as i32,
+                    key: "/usr/bin/ls".into(),
+                    severity,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            };
+            let e = validate_batch(&b).unwrap_err();
+            assert!(
+                e.message()
+                    .contains(&format!("\"/usr/bin/ls\": unknown severity {severity}")),
+                "{e}"
+            );
+        }
     }
 }

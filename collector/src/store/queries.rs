@@ -260,189 +260,215 @@ impl Store {
     }
 
     /// Applies batches from any number of nodes in one transaction (group
-    /// commit), de-duplicating by (node, seq).
+    /// commit), de-duplicating by (node, seq). A group costs a handful of
+    /// statements whatever its size: the nodes' chain state in one read,
+    /// then per round (at most one batch per node, in arrival order) the
+    /// resolutions in one statement and the additions in one upsert, and
+    /// the nodes' new state in one update. Per-severity open counts move
+    /// by what the group changed; a full-state batch recounts its node.
     pub async fn apply_batches(
         &self,
         jobs: &[BatchJob],
         now: i64,
     ) -> Result<Vec<BatchOutcome>, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let mut outcomes = Vec::with_capacity(jobs.len());
-        // Per node: the last stored sequence number and message hash, and
-        // (an upper bound of) its open deviations.
-        let mut chain: HashMap<&str, Option<(i64, String)>> = HashMap::new();
-        let mut open: HashMap<&str, i64> = HashMap::new();
-        let mut touched: Vec<&str> = Vec::new();
-        for job in jobs {
-            let known = match chain.get(job.node_id.as_str()) {
-                Some(v) => v.clone(),
-                None => {
-                    let v: Option<(i64, String, i64)> = sqlx::query_as(
-                        "SELECT last_seq, last_hash, open_count FROM nodes WHERE node_id = $1",
-                    )
-                    .bind(&job.node_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if let Some((_, _, n)) = &v {
-                        open.insert(&job.node_id, *n);
-                    }
-                    let v = v.map(|(seq, hash, _)| (seq, hash));
-                    chain.insert(&job.node_id, v.clone());
-                    v
-                }
-            };
-            let Some((last_seq, last_hash)) = known else {
-                outcomes.push(BatchOutcome::UnknownNode);
+        let ids: Vec<&str> = jobs.iter().map(|j| j.node_id.as_str()).collect();
+        let mut tallies = load_tallies(&mut tx, self.backend, &ids).await?;
+        let mut outcomes = vec![BatchOutcome::UnknownNode; jobs.len()];
+        let mut pending: Vec<usize> = (0..jobs.len()).collect();
+        while !pending.is_empty() {
+            let mut in_round = HashSet::new();
+            let (round, later): (Vec<usize>, Vec<usize>) = pending
+                .iter()
+                .partition(|&&i| in_round.insert(jobs[i].node_id.as_str()));
+            self.apply_round(&mut tx, jobs, &round, &mut tallies, &mut outcomes, now)
+                .await?;
+            pending = later;
+        }
+        store_tallies(&mut tx, self.backend, &tallies, now).await?;
+        for (node, t) in &tallies {
+            if t.recount {
+                refresh_counts(&mut tx, node).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// One round of a group: at most one batch per node.
+    async fn apply_round(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        jobs: &[BatchJob],
+        round: &[usize],
+        tallies: &mut HashMap<String, Tally>,
+        outcomes: &mut [BatchOutcome],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut resolves: Vec<(&str, &str, &str)> = Vec::new();
+        let mut adds: Vec<(&str, &Deviation)> = Vec::new();
+        // Collector findings, added after the batches' own deviations.
+        let mut findings: Vec<(&str, Deviation)> = Vec::new();
+        let mut full_state_keys: HashMap<&str, Vec<(String, String)>> = HashMap::new();
+        for &i in round {
+            let job = &jobs[i];
+            if job.full_state && tallies.contains_key(&job.node_id) {
+                let open: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT kind, dkey FROM deviations WHERE node_id = $1 AND resolved_at IS NULL AND kind <> 'integrity'",
+                )
+                .bind(&job.node_id)
+                .fetch_all(&mut **tx)
+                .await?;
+                full_state_keys.insert(&job.node_id, open);
+            }
+        }
+        for &i in round {
+            let job = &jobs[i];
+            let node = job.node_id.as_str();
+            let Some(t) = tallies.get_mut(node) else {
+                outcomes[i] = BatchOutcome::UnknownNode;
                 continue;
             };
             let hash = plumb_proto::hex(&job.hash);
-            if job.seq <= last_seq {
+            if job.seq <= t.seq {
                 // The agent resends what it has not seen acked; the same
                 // last message again is harmless. Other content under the
                 // last stored number is a replay or a fork of the chain.
-                if job.seq == last_seq && hash != last_hash && !last_hash.is_empty() {
-                    let f = super::security::finding(
-                        "report_chain",
-                        &format!("seq {last_seq} with hash {last_hash}"),
-                        &format!("another message with seq {} (hash {hash}): replayed or forked report chain", job.seq),
-                    );
-                    upsert_deviations(&mut tx, self.backend, &job.node_id, &[f], now).await?;
-                    touched.push(&job.node_id);
-                    outcomes.push(BatchOutcome::Forked);
+                if job.seq == t.seq && hash != t.hash && !t.hash.is_empty() {
+                    findings.push((
+                        node,
+                        super::security::finding(
+                            "report_chain",
+                            &format!("seq {} with hash {}", t.seq, t.hash),
+                            &format!("another message with seq {} (hash {hash}): replayed or forked report chain", job.seq),
+                        ),
+                    ));
+                    t.touched = true;
+                    outcomes[i] = BatchOutcome::Forked;
                 } else {
-                    outcomes.push(BatchOutcome::Duplicate);
+                    outcomes[i] = BatchOutcome::Duplicate;
                 }
                 continue;
             }
             // A new node's first message may follow any history; after
             // that, every message must follow the last one stored.
             let prev = plumb_proto::hex(&job.prev_hash);
-            let broken = if job.seq != last_seq + 1 && last_seq > 0 {
+            let broken = if job.seq != t.seq + 1 && t.seq > 0 {
                 Some(format!(
-                    "seq jumped from {last_seq} to {}: {} message(s) never arrived",
+                    "seq jumped from {} to {}: {} message(s) never arrived",
+                    t.seq,
                     job.seq,
-                    job.seq - last_seq - 1
+                    job.seq - t.seq - 1
                 ))
-            } else if last_seq > 0 && prev != last_hash && !last_hash.is_empty() {
+            } else if t.seq > 0 && prev != t.hash && !t.hash.is_empty() {
                 Some(format!(
-                    "seq {} follows hash {prev}, not the stored {last_hash}: the agent's state was reset or altered",
-                    job.seq
+                    "seq {} follows hash {prev}, not the stored {}: the agent's state was reset or altered",
+                    job.seq, t.hash
                 ))
             } else {
                 None
             };
-            if job.full_state {
-                let open: Vec<(String, String)> = sqlx::query_as(
-                    "SELECT kind, dkey FROM deviations WHERE node_id = $1 AND resolved_at IS NULL AND kind <> 'integrity'",
-                )
-                .bind(&job.node_id)
-                .fetch_all(&mut *tx)
-                .await?;
+            if let Some(open) = full_state_keys.get(node) {
                 let keep: HashSet<(&str, &str)> = job
                     .added
                     .iter()
                     .map(|d| (kind_name(d.kind), d.key.as_str()))
                     .collect();
-                for (kind, key) in &open {
+                for (kind, key) in open {
                     if !keep.contains(&(kind.as_str(), key.as_str())) {
-                        resolve(&mut tx, &job.node_id, kind, key, now).await?;
+                        resolves.push((node, kind, key));
                     }
                 }
+                t.recount = true;
             }
             for r in &job.resolved {
                 // Collector findings are not the agent's to resolve.
                 if r.kind != DeviationKind::Integrity as i32 {
-                    resolve(&mut tx, &job.node_id, kind_name(r.kind), &r.key, now).await?;
+                    resolves.push((node, kind_name(r.kind), &r.key));
                 }
             }
             // A node cannot grow the database without bound: past the
             // ceiling its new deviations are counted, not stored, and the
             // count is a critical finding (the node is flagged either way).
-            let estimate = open.entry(&job.node_id).or_insert(0);
-            let room = (self.max_open_per_node - *estimate).max(0) as usize;
+            // The open count here is an upper bound: this round's
+            // resolutions are not subtracted yet.
+            let room = (self.max_open_per_node - t.open()).max(0) as usize;
             let stored = if job.full_state {
                 job.added.len()
             } else {
                 job.added.len().min(room)
             };
             let stored = stored.min(self.max_open_per_node as usize);
-            upsert_deviations(
-                &mut tx,
-                self.backend,
-                &job.node_id,
-                &job.added[..stored],
-                now,
-            )
-            .await?;
-            *estimate = if job.full_state {
-                stored as i64
-            } else {
-                *estimate + stored as i64
-            };
+            adds.extend(job.added[..stored].iter().map(|d| (node, d)));
             if stored < job.added.len() {
-                let f = super::security::finding(
-                    "deviation_ceiling",
-                    &format!(
-                        "at most {} open deviations per node",
-                        self.max_open_per_node
+                findings.push((
+                    node,
+                    super::security::finding(
+                        "deviation_ceiling",
+                        &format!("at most {} open deviations per node", self.max_open_per_node),
+                        &format!(
+                            "{} more deviations reported in batch {} were not stored",
+                            job.added.len() - stored,
+                            job.seq
+                        ),
                     ),
-                    &format!(
-                        "{} more deviations reported in batch {} were not stored",
-                        job.added.len() - stored,
-                        job.seq
-                    ),
-                );
-                upsert_deviations(&mut tx, self.backend, &job.node_id, &[f], now).await?;
+                ));
             }
             if let Some(why) = broken {
-                let f = super::security::finding(
-                    "report_chain",
-                    &format!("seq {} after hash {last_hash}", last_seq + 1),
-                    &why,
-                );
-                upsert_deviations(&mut tx, self.backend, &job.node_id, &[f], now).await?;
+                findings.push((
+                    node,
+                    super::security::finding(
+                        "report_chain",
+                        &format!("seq {} after hash {}", t.seq + 1, t.hash),
+                        &why,
+                    ),
+                ));
             }
-            chain.insert(&job.node_id, Some((job.seq, hash)));
-            touched.push(&job.node_id);
-            outcomes.push(BatchOutcome::Applied);
+            t.seq = job.seq;
+            t.hash = hash;
+            t.touched = true;
+            outcomes[i] = BatchOutcome::Applied;
         }
-        let mut done = HashSet::new();
-        for node in touched.iter().rev() {
-            if !done.insert(*node) {
-                continue;
+        for (node, severity) in resolve_many(tx, self.backend, &resolves, now).await? {
+            if let Some(t) = tallies.get_mut(&node) {
+                t.delta[bucket(severity)] -= 1;
             }
-            let (seq, hash) = chain.get(node).cloned().flatten().unwrap_or_default();
-            sqlx::query(
-                "UPDATE nodes SET last_seq = $1, last_hash = $2, last_seen = $3, \
-                 open_count = (SELECT COUNT(*) FROM deviations WHERE node_id = $4 AND resolved_at IS NULL), \
-                 max_severity = (SELECT COALESCE(MAX(severity), 0) FROM deviations WHERE node_id = $4 AND resolved_at IS NULL) \
-                 WHERE node_id = $4",
-            )
-            .bind(seq)
-            .bind(hash)
-            .bind(now)
-            .bind(*node)
-            .execute(&mut *tx)
-            .await?;
         }
-        tx.commit().await?;
-        Ok(outcomes)
+        adds.extend(findings.iter().map(|(n, d)| (*n, d)));
+        for (node, old, new) in upsert_many(tx, self.backend, &adds, now).await? {
+            if let Some(t) = tallies.get_mut(&node) {
+                if let Some(old) = old {
+                    t.delta[bucket(old)] -= 1;
+                }
+                t.delta[bucket(new)] += 1;
+            }
+        }
+        Ok(())
     }
 
-    /// Records heartbeats (node id, time) in one transaction.
+    /// Records heartbeats (node id, time) in one statement.
     pub async fn touch(&self, seen: &[(String, i64)]) -> Result<(), StoreError> {
         if seen.is_empty() {
             return Ok(());
         }
-        let mut tx = self.writer.begin().await?;
-        for (node, at) in seen {
-            sqlx::query("UPDATE nodes SET last_seen = $1 WHERE node_id = $2 AND last_seen < $1")
-                .bind(*at)
-                .bind(node)
-                .execute(&mut *tx)
-                .await?;
+        #[derive(serde::Serialize)]
+        struct Seen<'a> {
+            n: &'a str,
+            at: i64,
         }
-        tx.commit().await?;
+        let rows: Vec<Seen<'_>> = seen.iter().map(|(n, at)| Seen { n, at: *at }).collect();
+        let json = serde_json::to_string(&rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "UPDATE nodes SET last_seen = r.at FROM (SELECT j.value ->> 'n' AS n, j.value ->> 'at' AS at \
+                 FROM json_each($1) AS j) AS r WHERE nodes.node_id = r.n AND nodes.last_seen < r.at"
+            }
+            Backend::Postgres => {
+                "UPDATE nodes SET last_seen = r.at FROM json_to_recordset($1::json) AS r(n TEXT, at BIGINT) \
+                 WHERE nodes.node_id = r.n AND nodes.last_seen < r.at"
+            }
+        };
+        sqlx::query(sql).bind(json).execute(&self.writer).await?;
         Ok(())
     }
 
@@ -465,21 +491,25 @@ impl Store {
 
     /// Per-severity counts of a node's open deviations and the ten most
     /// severe ones (newest first within a severity): what a
-    /// key-independent policy needs. Both queries run on the covering
-    /// index `deviations_node`.
+    /// key-independent policy needs. The counts are the node's own
+    /// columns and the ten come off the index `deviations_node`, so this
+    /// costs the same for ten open deviations as for a million.
     pub async fn open_summary(
         &self,
         node_id: &str,
     ) -> Result<(SeverityCounts, Vec<OpenDeviation>), StoreError> {
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT severity, COUNT(*) FROM deviations WHERE node_id = $1 AND resolved_at IS NULL GROUP BY severity",
+        let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT open_low, open_medium, open_high, open_critical FROM nodes WHERE node_id = $1",
         )
         .bind(node_id)
-        .fetch_all(&self.pool)
+        .fetch_optional(&self.pool)
         .await?;
         let mut counts = SeverityCounts::default();
-        for (s, n) in rows {
-            counts.add(Severity::try_from(s as i32).unwrap_or(Severity::Low), n);
+        if let Some((l, m, h, c)) = row {
+            counts.add(Severity::Low, l);
+            counts.add(Severity::Medium, m);
+            counts.add(Severity::High, h);
+            counts.add(Severity::Critical, c);
         }
         let top: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT kind, dkey, severity FROM deviations WHERE node_id = $1 AND resolved_at IS NULL ORDER BY severity DESC, id DESC LIMIT 10",
@@ -701,26 +731,42 @@ impl Store {
         limit: i64,
         after: Option<DeviationCursor>,
     ) -> Result<(Vec<StoredDeviation>, Option<DeviationCursor>), StoreError> {
-        let state = match open {
-            Some(true) => "AND resolved_at IS NULL",
-            Some(false) => "AND resolved_at IS NOT NULL",
-            None => "",
-        };
         let limit = limit.clamp(1, 100_000);
         let page = if after.is_some() {
             "AND (severity < $2 OR (severity = $2 AND id < $3))"
         } else {
             ""
         };
-        let sql = format!(
-            "SELECT id, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at \
-             FROM deviations WHERE node_id = $1 {state} {page} ORDER BY severity DESC, id DESC LIMIT {limit}"
-        );
-        let mut q = sqlx::query(&sql).bind(node_id);
-        if let Some(c) = &after {
-            q = q.bind(c.severity).bind(c.id);
+        // Open and resolved deviations each have their own index in this
+        // order; all of them is the two merged.
+        let mut rows = Vec::new();
+        for (state, wanted) in [
+            ("AND resolved_at IS NULL", open != Some(false)),
+            ("AND resolved_at IS NOT NULL", open != Some(true)),
+        ] {
+            if !wanted {
+                continue;
+            }
+            let sql = format!(
+                "SELECT id, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at \
+                 FROM deviations WHERE node_id = $1 {state} {page} ORDER BY severity DESC, id DESC LIMIT {limit}"
+            );
+            let mut q = sqlx::query(&sql).bind(node_id);
+            if let Some(c) = &after {
+                q = q.bind(c.severity).bind(c.id);
+            }
+            rows.extend(q.fetch_all(&self.pool).await?);
         }
-        let rows = q.fetch_all(&self.pool).await?;
+        if open.is_none() {
+            let rank = |r: &AnyRow| -> (i64, i64) {
+                (
+                    r.try_get("severity").unwrap_or_default(),
+                    r.try_get("id").unwrap_or_default(),
+                )
+            };
+            rows.sort_by_key(|r| std::cmp::Reverse(rank(r)));
+            rows.truncate(limit as usize);
+        }
         let next = match rows.last() {
             Some(last) if rows.len() as i64 == limit => Some(DeviationCursor {
                 severity: last.try_get("severity")?,
@@ -1068,25 +1114,190 @@ impl Store {
     }
 }
 
-async fn resolve(
+/// A node while a group of batches is applied: its last stored message
+/// and its open deviations per severity bucket (low, medium, high,
+/// critical) as stored, plus what the group changed.
+#[derive(Debug, Default)]
+pub(super) struct Tally {
+    seq: i64,
+    hash: String,
+    counts: [i64; 4],
+    delta: [i64; 4],
+    /// Stored anything this group: its row is updated.
+    touched: bool,
+    /// A full-state batch: its counts are recounted from the rows.
+    recount: bool,
+}
+
+impl Tally {
+    fn open(&self) -> i64 {
+        (0..4).map(|i| self.counts[i] + self.delta[i]).sum()
+    }
+}
+
+/// The count bucket of a stored severity (unknown values count as the
+/// nearest known one).
+fn bucket(severity: i64) -> usize {
+    (severity.clamp(1, 4) - 1) as usize
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, sqlx::Error> {
+    serde_json::to_string(v).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
+
+/// The chain state and open counts of these nodes (unknown ones absent).
+async fn load_tallies(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    node: &str,
-    kind: &str,
-    key: &str,
+    backend: Backend,
+    nodes: &[&str],
+) -> Result<HashMap<String, Tally>, sqlx::Error> {
+    let unique: HashSet<&str> = nodes.iter().copied().collect();
+    let list = match backend {
+        Backend::Sqlite => "SELECT value FROM json_each($1)",
+        Backend::Postgres => "SELECT json_array_elements_text($1::json)",
+    };
+    let rows: Vec<(String, i64, String, i64, i64, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT node_id, last_seq, last_hash, open_low, open_medium, open_high, open_critical \
+         FROM nodes WHERE node_id IN ({list})"
+    ))
+    .bind(to_json(&unique)?)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(node, seq, hash, l, m, h, c)| {
+            let t = Tally {
+                seq,
+                hash,
+                counts: [l, m, h, c],
+                ..Tally::default()
+            };
+            (node, t)
+        })
+        .collect())
+}
+
+/// Writes the touched nodes' chain state, last-seen time and open counts
+/// (moved by the group's deltas, so a concurrent recount is not undone).
+async fn store_tallies(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    tallies: &HashMap<String, Tally>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE deviations SET resolved_at = $1 WHERE node_id = $2 AND kind = $3 AND dkey = $4 AND resolved_at IS NULL")
-        .bind(now)
-        .bind(node)
-        .bind(kind)
-        .bind(key)
-        .execute(&mut **tx)
-        .await?;
+    #[derive(serde::Serialize)]
+    struct Row<'a> {
+        n: &'a str,
+        seq: i64,
+        hash: &'a str,
+        l: i64,
+        m: i64,
+        h: i64,
+        c: i64,
+    }
+    let rows: Vec<Row<'_>> = tallies
+        .iter()
+        .filter(|(_, t)| t.touched)
+        .map(|(n, t)| Row {
+            n,
+            seq: t.seq,
+            hash: &t.hash,
+            l: t.delta[0],
+            m: t.delta[1],
+            h: t.delta[2],
+            c: t.delta[3],
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let source = match backend {
+        Backend::Sqlite => {
+            "(SELECT j.value ->> 'n' AS n, j.value ->> 'seq' AS seq, j.value ->> 'hash' AS hash, \
+             j.value ->> 'l' AS l, j.value ->> 'm' AS m, j.value ->> 'h' AS h, j.value ->> 'c' AS c \
+             FROM json_each($2) AS j) AS r"
+        }
+        Backend::Postgres => {
+            "json_to_recordset($2::json) AS r(n TEXT, seq BIGINT, hash TEXT, l BIGINT, m BIGINT, h BIGINT, c BIGINT)"
+        }
+    };
+    sqlx::query(&format!(
+        "UPDATE nodes SET last_seq = r.seq, last_hash = r.hash, last_seen = $1, \
+         open_low = open_low + r.l, open_medium = open_medium + r.m, \
+         open_high = open_high + r.h, open_critical = open_critical + r.c, \
+         open_count = open_low + r.l + open_medium + r.m + open_high + r.h + open_critical + r.c, \
+         max_severity = CASE WHEN open_critical + r.c > 0 THEN 4 WHEN open_high + r.h > 0 THEN 3 \
+           WHEN open_medium + r.m > 0 THEN 2 WHEN open_low + r.l > 0 THEN 1 ELSE 0 END \
+         FROM {source} WHERE nodes.node_id = r.n"
+    ))
+    .bind(now)
+    .bind(to_json(&rows)?)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
+}
+
+/// Recounts a node's open deviations from its rows.
+pub(super) async fn refresh_counts(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    node_id: &str,
+) -> Result<(), sqlx::Error> {
+    let open = "FROM deviations WHERE node_id = $1 AND resolved_at IS NULL";
+    sqlx::query(&format!(
+        "UPDATE nodes SET \
+         open_low = (SELECT COUNT(*) {open} AND severity <= 1), \
+         open_medium = (SELECT COUNT(*) {open} AND severity = 2), \
+         open_high = (SELECT COUNT(*) {open} AND severity = 3), \
+         open_critical = (SELECT COUNT(*) {open} AND severity >= 4), \
+         open_count = (SELECT COUNT(*) {open}), \
+         max_severity = (SELECT COALESCE(MAX(severity), 0) {open}) \
+         WHERE node_id = $1"
+    ))
+    .bind(node_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Resolves open deviations (node, kind, key) in one statement; returns
+/// the node and severity of each one resolved.
+async fn resolve_many(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    keys: &[(&str, &str, &str)],
+    now: i64,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    #[derive(serde::Serialize, PartialEq, Eq, Hash)]
+    struct Key<'a> {
+        n: &'a str,
+        k: &'a str,
+        d: &'a str,
+    }
+    let unique: HashSet<Key<'_>> = keys.iter().map(|&(n, k, d)| Key { n, k, d }).collect();
+    let source = match backend {
+        Backend::Sqlite => {
+            "(SELECT j.value ->> 'n' AS n, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM json_each($2) AS j) AS r"
+        }
+        Backend::Postgres => "json_to_recordset($2::json) AS r(n TEXT, k TEXT, d TEXT)",
+    };
+    let rows = sqlx::query_as(&format!(
+        "UPDATE deviations SET resolved_at = $1 FROM {source} \
+         WHERE deviations.node_id = r.n AND deviations.kind = r.k AND deviations.dkey = r.d \
+         AND deviations.resolved_at IS NULL RETURNING deviations.node_id, deviations.severity"
+    ))
+    .bind(now)
+    .bind(to_json(&unique)?)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows)
 }
 
 #[derive(serde::Serialize)]
 struct JsonRow<'a> {
+    n: &'a str,
     k: &'static str,
     d: &'a str,
     s: i64,
@@ -1097,10 +1308,100 @@ struct JsonRow<'a> {
     x: &'a str,
 }
 
-/// Upserts a batch's deviations with one statement whose rows arrive as a
-/// single JSON parameter: per-parameter overhead through sqlx dominated
-/// multi-row VALUES (see `examples/store_bench.rs`). The row source is
-/// the one piece of SQL that differs between the backends.
+/// Upserts deviations of any number of nodes with one statement whose
+/// rows arrive as a single JSON parameter (per-parameter overhead through
+/// sqlx dominated multi-row VALUES; see `examples/store_bench.rs`).
+/// Returns, per row stored, its node, the severity it replaced (none for
+/// a new row) and its severity. A (node, kind, key) given twice is stored
+/// once, the last one winning.
+async fn upsert_many(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    added: &[(&str, &Deviation)],
+    now: i64,
+) -> Result<Vec<(String, Option<i64>, i64)>, sqlx::Error> {
+    if added.is_empty() {
+        return Ok(Vec::new());
+    }
+    // PostgreSQL refuses to upsert a row twice in one statement.
+    let mut last: HashMap<(&str, i32, &str), &Deviation> = HashMap::with_capacity(added.len());
+    for (n, d) in added {
+        last.insert((n, d.kind, d.key.as_str()), d);
+    }
+    let rows: Vec<JsonRow<'_>> = last
+        .into_iter()
+        .map(|((n, _, _), d)| JsonRow {
+            n,
+            k: kind_name(d.kind),
+            d: &d.key,
+            s: i64::from(d.severity),
+            e: &d.expected,
+            a: &d.actual,
+            c: d.changes.join(","),
+            p: &d.package,
+            x: &d.explained_by,
+        })
+        .collect();
+    let json = to_json(&rows)?;
+    // What the upsert replaces, for the counts: the same rows, read first.
+    let (keys, source) = match backend {
+        Backend::Sqlite => (
+            "(SELECT j.value ->> 'n' AS n, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM json_each($1) AS j) AS r",
+            "SELECT j.value ->> 'n', j.value ->> 'k', j.value ->> 'd', j.value ->> 's', j.value ->> 'e', \
+             j.value ->> 'a', j.value ->> 'c', j.value ->> 'p', j.value ->> 'x', $2, NULL FROM json_each($1) AS j WHERE true",
+        ),
+        Backend::Postgres => (
+            "json_to_recordset($1::json) AS r(n TEXT, k TEXT, d TEXT)",
+            "SELECT r.n, r.k, r.d, r.s, r.e, r.a, r.c, r.p, r.x, $2::BIGINT, NULL::BIGINT FROM \
+             json_to_recordset($1::json) AS r(n TEXT, k TEXT, d TEXT, s BIGINT, e TEXT, a TEXT, c TEXT, p TEXT, x TEXT)",
+        ),
+    };
+    let before: Vec<(String, String, String, i64)> = sqlx::query_as(&format!(
+        "SELECT v.node_id, v.kind, v.dkey, v.severity FROM {keys} JOIN deviations v \
+         ON v.node_id = r.n AND v.kind = r.k AND v.dkey = r.d AND v.resolved_at IS NULL"
+    ))
+    .bind(&json)
+    .fetch_all(&mut **tx)
+    .await?;
+    let before: HashMap<(String, String, String), i64> = before
+        .into_iter()
+        .map(|(n, k, d, s)| ((n, k, d), s))
+        .collect();
+    sqlx::query(&format!(
+        "INSERT INTO deviations (node_id, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at) \
+         {source} ON CONFLICT (node_id, kind, dkey) WHERE resolved_at IS NULL DO UPDATE SET severity = excluded.severity, \
+         expected = excluded.expected, actual = excluded.actual, changes = excluded.changes, \
+         package = excluded.package, explained_by = excluded.explained_by"
+    ))
+    .bind(&json)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let old = before
+                .get(&(r.n.to_string(), r.k.to_string(), r.d.to_string()))
+                .copied();
+            (r.n.to_string(), old, r.s)
+        })
+        .collect())
+}
+
+/// Upserts one node's deviations outside the batch writer (collector
+/// findings); the caller recounts the node.
+pub(super) async fn upsert_deviations(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    node: &str,
+    added: &[Deviation],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<(&str, &Deviation)> = added.iter().map(|d| (node, d)).collect();
+    upsert_many(tx, backend, &rows, now).await?;
+    Ok(())
+}
+
 /// Queues alert payloads (sink, body) for delivery.
 pub(super) async fn queue_outbox(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
@@ -1118,61 +1419,6 @@ pub(super) async fn queue_outbox(
         .execute(&mut **tx)
         .await?;
     }
-    Ok(())
-}
-
-pub(super) async fn upsert_deviations(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    backend: Backend,
-    node: &str,
-    added: &[Deviation],
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    if added.is_empty() {
-        return Ok(());
-    }
-    // One row per (kind, key): PostgreSQL refuses to upsert a row twice in
-    // one statement, and the last word is the right one anyway.
-    let mut last: HashMap<(i32, &str), &Deviation> = HashMap::with_capacity(added.len());
-    for d in added {
-        last.insert((d.kind, d.key.as_str()), d);
-    }
-    let rows: Vec<JsonRow<'_>> = last
-        .into_values()
-        .map(|d| JsonRow {
-            k: kind_name(d.kind),
-            d: &d.key,
-            s: i64::from(d.severity),
-            e: &d.expected,
-            a: &d.actual,
-            c: d.changes.join(","),
-            p: &d.package,
-            x: &d.explained_by,
-        })
-        .collect();
-    let json = serde_json::to_string(&rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    let source = match backend {
-        Backend::Sqlite => {
-            "SELECT $1, j.value ->> 'k', j.value ->> 'd', j.value ->> 's', j.value ->> 'e', j.value ->> 'a', \
-             j.value ->> 'c', j.value ->> 'p', j.value ->> 'x', $2, NULL FROM json_each($3) AS j WHERE true"
-        }
-        Backend::Postgres => {
-            "SELECT $1, r.k, r.d, r.s, r.e, r.a, r.c, r.p, r.x, $2::BIGINT, NULL::BIGINT FROM \
-             json_to_recordset($3::json) AS r(k TEXT, d TEXT, s BIGINT, e TEXT, a TEXT, c TEXT, p TEXT, x TEXT)"
-        }
-    };
-    let sql = format!(
-        "INSERT INTO deviations (node_id, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at) \
-         {source} ON CONFLICT (node_id, kind, dkey) WHERE resolved_at IS NULL DO UPDATE SET severity = excluded.severity, \
-         expected = excluded.expected, actual = excluded.actual, changes = excluded.changes, \
-         package = excluded.package, explained_by = excluded.explained_by"
-    );
-    sqlx::query(&sql)
-        .bind(node)
-        .bind(now)
-        .bind(json)
-        .execute(&mut **tx)
-        .await?;
     Ok(())
 }
 
@@ -1433,14 +1679,17 @@ impl Store {
             }
             let mut tx = self.writer.begin().await?;
             for node in &retired {
-                for table in [
-                    "deviations",
-                    "transitions",
-                    "streams",
-                    "node_commands",
-                    "nodes",
+                // A node's deviations in two halves: each half has its
+                // own partial index by node.
+                for (table, only) in [
+                    ("deviations", "AND resolved_at IS NULL"),
+                    ("deviations", "AND resolved_at IS NOT NULL"),
+                    ("transitions", ""),
+                    ("streams", ""),
+                    ("node_commands", ""),
+                    ("nodes", ""),
                 ] {
-                    let n = sqlx::query(&format!("DELETE FROM {table} WHERE node_id = $1"))
+                    let n = sqlx::query(&format!("DELETE FROM {table} WHERE node_id = $1 {only}"))
                         .bind(node)
                         .execute(&mut *tx)
                         .await?

@@ -6,7 +6,7 @@ use plumb_proto::v1::{Deviation, DeviationKind, Severity};
 use serde::Serialize;
 use sqlx::Row;
 
-use super::queries::upsert_deviations;
+use super::queries::{refresh_counts, upsert_deviations};
 use super::{Store, StoreError};
 
 /// One audit log row.
@@ -571,19 +571,4 @@ pub fn finding(key: &str, expected: &str, actual: &str) -> Deviation {
         actual: actual.to_string(),
         ..Default::default()
     }
-}
-
-pub(super) async fn refresh_counts(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    node_id: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE nodes SET open_count = (SELECT COUNT(*) FROM deviations WHERE node_id = $1 AND resolved_at IS NULL), \
-         max_severity = (SELECT COALESCE(MAX(severity), 0) FROM deviations WHERE node_id = $1 AND resolved_at IS NULL) \
-         WHERE node_id = $1",
-    )
-    .bind(node_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
