@@ -362,10 +362,21 @@ impl Hub {
         Ok(())
     }
 
+    /// Records the heartbeats received since the last flush; returns the
+    /// silent nodes among them. Heartbeats that could not be recorded are
+    /// kept for the next flush (unless a newer one arrived meanwhile).
     async fn flush_heartbeats(&self) -> Result<Vec<String>, StoreError> {
         let pending: Vec<(String, i64)> = lock(&self.heartbeats).drain().collect();
-        self.store.touch(&pending).await?;
-        Ok(pending.into_iter().map(|(n, _)| n).collect())
+        match self.store.touch(&pending).await {
+            Ok(silent) => Ok(silent),
+            Err(e) => {
+                let mut queued = lock(&self.heartbeats);
+                for (node, at) in pending {
+                    queued.entry(node).or_insert(at);
+                }
+                Err(e)
+            }
+        }
     }
 }
 
@@ -387,21 +398,22 @@ async fn writer_loop(hub: Arc<Hub>, mut rx: mpsc::Receiver<WriteJob>) {
                 Err(_) => break,
             }
         }
-        let jobs: Vec<BatchJob> = group.iter().map(|j| j.job.clone()).collect();
+        let (jobs, replies): (Vec<BatchJob>, Vec<_>) =
+            group.into_iter().map(|j| (j.job, j.reply)).unzip();
         match hub.store.apply_batches(&jobs, now_ms()).await {
             Ok(outcomes) => {
                 let mut nodes = HashSet::new();
-                for (j, outcome) in group.into_iter().zip(outcomes) {
+                for ((job, reply), outcome) in jobs.into_iter().zip(replies).zip(outcomes) {
                     match outcome {
                         BatchOutcome::Applied => {
                             hub.counters.batches.fetch_add(1, Ordering::Relaxed);
                             hub.counters
                                 .deviations_ingested
-                                .fetch_add(j.job.added.len() as u64, Ordering::Relaxed);
+                                .fetch_add(job.added.len() as u64, Ordering::Relaxed);
                             hub.counters
                                 .resolutions_ingested
-                                .fetch_add(j.job.resolved.len() as u64, Ordering::Relaxed);
-                            nodes.insert(j.job.node_id.clone());
+                                .fetch_add(job.resolved.len() as u64, Ordering::Relaxed);
+                            nodes.insert(job.node_id);
                         }
                         BatchOutcome::Duplicate => {
                             hub.counters
@@ -415,16 +427,16 @@ async fn writer_loop(hub: Arc<Hub>, mut rx: mpsc::Receiver<WriteJob>) {
                         }
                         BatchOutcome::UnknownNode => {}
                     }
-                    let _ = j.reply.send(Ok(outcome));
+                    let _ = reply.send(Ok(outcome));
                 }
                 for n in nodes {
                     hub.reevaluate(&n);
                 }
             }
             Err(e) => {
-                tracing::error!(error = %e, batches = group.len(), "storing batches failed; agents will resend");
-                for j in group {
-                    let _ = j.reply.send(Err(e.to_string()));
+                tracing::error!(error = %e, batches = jobs.len(), "storing batches failed; agents will resend");
+                for reply in replies {
+                    let _ = reply.send(Err(e.to_string()));
                 }
             }
         }
@@ -575,14 +587,10 @@ async fn housekeeping_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Rece
             }
         }
         match hub.flush_heartbeats().await {
-            Ok(seen) => {
+            Ok(silent) => {
                 // A silent node that speaks again is judged afresh.
-                for n in seen {
-                    if let Ok(Some(node)) = hub.store.node(&n).await {
-                        if node.status == "silent" {
-                            hub.reevaluate(&n);
-                        }
-                    }
+                for n in silent {
+                    hub.reevaluate(&n);
                 }
             }
             Err(e) => tracing::error!(error = %e, "recording heartbeats failed"),
@@ -596,8 +604,7 @@ async fn housekeeping_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Rece
         if !hub.holds_lease("silence", 10_000).await {
             continue;
         }
-        let min_quiet = hub.policy.silent_after_ms(1).min(3_000);
-        match hub.store.quiet_nodes(now - min_quiet).await {
+        match hub.store.quiet_nodes(now, hub.policy.silence()).await {
             Ok(quiet) => {
                 for (node, _status, last_seen, hb) in quiet {
                     if now - last_seen <= hub.policy.silent_after_ms(hb) {

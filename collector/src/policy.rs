@@ -272,10 +272,18 @@ impl Policy {
 
     /// The silence after which a node with this heartbeat period is silent.
     pub fn silent_after_ms(&self, heartbeat_secs: i64) -> i64 {
+        match self.silence() {
+            Silence::After(ms) => ms,
+            Silence::Heartbeats(n) => heartbeat_secs.max(1) * n * 1000,
+        }
+    }
+
+    /// When a node is silent, as the store's query needs it.
+    pub fn silence(&self) -> Silence {
         if self.file.silent_after_secs > 0 {
-            self.file.silent_after_secs as i64 * 1000
+            Silence::After(self.file.silent_after_secs as i64 * 1000)
         } else {
-            heartbeat_secs.max(1) * 3 * 1000
+            Silence::Heartbeats(MISSED_HEARTBEATS)
         }
     }
 
@@ -399,6 +407,19 @@ impl Policy {
 /// Open deviations per severity.
 #[derive(Clone, Debug, Default)]
 pub struct SeverityCounts([i64; 5]);
+
+/// Heartbeats a node may miss before it is silent, unless the policy sets
+/// `silent_after_secs`.
+const MISSED_HEARTBEATS: i64 = 3;
+
+/// When a node is silent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Silence {
+    /// After this many milliseconds without a heartbeat.
+    After(i64),
+    /// After this many of its own heartbeat periods without one.
+    Heartbeats(i64),
+}
 
 impl SeverityCounts {
     pub fn add(&mut self, s: Severity, n: i64) {

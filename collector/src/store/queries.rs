@@ -9,7 +9,7 @@ use sqlx::Row;
 
 use super::{Backend, Store, StoreError};
 use crate::model::{Correlation, Image, Node, NodeDetail, NodeStatus, StoredDeviation, Transition};
-use crate::policy::{OpenDeviation, SeverityCounts};
+use crate::policy::{OpenDeviation, SeverityCounts, Silence};
 
 /// What an agent says about itself when it connects.
 #[derive(Clone, Debug, Default)]
@@ -271,6 +271,26 @@ impl Store {
         jobs: &[BatchJob],
         now: i64,
     ) -> Result<Vec<BatchOutcome>, StoreError> {
+        let mut attempt = 1;
+        loop {
+            match self.apply_group(jobs, now).await {
+                // Another transaction stored one of these deviations first
+                // (a finding, or the node's previous replica), or took a
+                // node's row in another order (heartbeats): once more.
+                Err(StoreError::Sql(sqlx::Error::Database(e))) if attempt < 3 && retryable(&*e) => {
+                    tracing::debug!(error = %e, attempt, "group of batches lost a race; retrying");
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn apply_group(
+        &self,
+        jobs: &[BatchJob],
+        now: i64,
+    ) -> Result<Vec<BatchOutcome>, StoreError> {
         let mut tx = self.writer.begin().await?;
         let ids: Vec<&str> = jobs.iter().map(|j| j.node_id.as_str()).collect();
         let mut tallies = load_tallies(&mut tx, self.backend, &ids).await?;
@@ -435,8 +455,8 @@ impl Store {
             }
         }
         adds.extend(findings.iter().map(|(n, d)| (*n, d)));
-        for (node, old, new) in upsert_many(tx, self.backend, &adds, now).await? {
-            if let Some(t) = tallies.get_mut(&node) {
+        for (node, old, new) in upsert_many(tx, self.backend, &adds, false, now).await? {
+            if let Some(t) = tallies.get_mut(node) {
                 if let Some(old) = old {
                     t.delta[bucket(old)] -= 1;
                 }
@@ -446,10 +466,11 @@ impl Store {
         Ok(())
     }
 
-    /// Records heartbeats (node id, time) in one statement.
-    pub async fn touch(&self, seen: &[(String, i64)]) -> Result<(), StoreError> {
+    /// Records heartbeats (node id, time) in one statement; returns the
+    /// nodes among them that are silent (to be judged afresh).
+    pub async fn touch(&self, seen: &[(String, i64)]) -> Result<Vec<String>, StoreError> {
         if seen.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         #[derive(serde::Serialize)]
         struct Seen<'a> {
@@ -461,15 +482,23 @@ impl Store {
         let sql = match self.backend {
             Backend::Sqlite => {
                 "UPDATE nodes SET last_seen = r.at FROM (SELECT j.value ->> 'n' AS n, j.value ->> 'at' AS at \
-                 FROM json_each($1) AS j) AS r WHERE nodes.node_id = r.n AND nodes.last_seen < r.at"
+                 FROM json_each($1) AS j) AS r WHERE nodes.node_id = r.n AND nodes.last_seen < r.at \
+                 RETURNING nodes.node_id, nodes.status"
             }
             Backend::Postgres => {
                 "UPDATE nodes SET last_seen = r.at FROM json_to_recordset($1::json) AS r(n TEXT, at BIGINT) \
-                 WHERE nodes.node_id = r.n AND nodes.last_seen < r.at"
+                 WHERE nodes.node_id = r.n AND nodes.last_seen < r.at RETURNING nodes.node_id, nodes.status"
             }
         };
-        sqlx::query(sql).bind(json).execute(&self.writer).await?;
-        Ok(())
+        let rows: Vec<(String, String)> = sqlx::query_as(sql)
+            .bind(json)
+            .fetch_all(&self.writer)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, status)| status == NodeStatus::Silent.as_str())
+            .map(|(n, _)| n)
+            .collect())
     }
 
     /// The open deviations of a node, as the policy needs them.
@@ -884,17 +913,32 @@ impl Store {
 
     /// Nodes that may have gone silent: not silent/retired/recycling and
     /// not seen since `before`. Returns (node, status, last_seen, heartbeat).
+    /// Nodes heard from longer ago than `silence` allows at `now`, and
+    /// not already silent, retired or recycling: (node, status, last
+    /// seen, heartbeat period). Only those come back, not every node
+    /// between two heartbeats (a 100,000-node fleet is mostly that).
     pub async fn quiet_nodes(
         &self,
-        before: i64,
+        now: i64,
+        silence: Silence,
     ) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
-        Ok(sqlx::query_as(
+        let (condition, bound) = match silence {
+            Silence::After(ms) => ("last_seen < $1", now - ms),
+            Silence::Heartbeats(n) => (
+                "last_seen + (CASE WHEN heartbeat_secs < 1 THEN 1 ELSE heartbeat_secs END) * $2 < $1",
+                n * 1000,
+            ),
+        };
+        let sql = format!(
             "SELECT node_id, status, last_seen, heartbeat_secs FROM nodes \
-             WHERE last_seen < $1 AND status NOT IN ('silent', 'retired', 'recycling')",
-        )
-        .bind(before)
-        .fetch_all(&self.pool)
-        .await?)
+             WHERE {condition} AND status NOT IN ('silent', 'retired', 'recycling')"
+        );
+        let q = sqlx::query_as(&sql);
+        let q = match silence {
+            Silence::After(_) => q.bind(bound),
+            Silence::Heartbeats(_) => q.bind(now).bind(bound),
+        };
+        Ok(q.fetch_all(&self.pool).await?)
     }
 
     /// Counts of nodes by status.
@@ -1114,6 +1158,14 @@ impl Store {
     }
 }
 
+/// A transaction that lost a race and may simply be run again: a unique
+/// violation (a row stored concurrently), a deadlock or a serialization
+/// failure (PostgreSQL's 40P01 and 40001).
+fn retryable(e: &dyn sqlx::error::DatabaseError) -> bool {
+    e.kind() == sqlx::error::ErrorKind::UniqueViolation
+        || matches!(e.code().as_deref(), Some("40P01" | "40001"))
+}
+
 /// A node while a group of batches is applied: its last stored message
 /// and its open deviations per severity bucket (low, medium, high,
 /// critical) as stored, plus what the group changed.
@@ -1313,22 +1365,25 @@ struct JsonRow<'a> {
 /// sqlx dominated multi-row VALUES; see `examples/store_bench.rs`).
 /// Returns, per row stored, its node, the severity it replaced (none for
 /// a new row) and its severity. A (node, kind, key) given twice is stored
-/// once, the last one winning.
-async fn upsert_many(
+/// once, the last one winning. `racing`: other writers may store the same
+/// rows at the same time (the upsert then settles it).
+async fn upsert_many<'a>(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: Backend,
-    added: &[(&str, &Deviation)],
+    added: &[(&'a str, &'a Deviation)],
+    racing: bool,
     now: i64,
-) -> Result<Vec<(String, Option<i64>, i64)>, sqlx::Error> {
+) -> Result<Vec<(&'a str, Option<i64>, i64)>, sqlx::Error> {
     if added.is_empty() {
         return Ok(Vec::new());
     }
     // PostgreSQL refuses to upsert a row twice in one statement.
-    let mut last: HashMap<(&str, i32, &str), &Deviation> = HashMap::with_capacity(added.len());
-    for (n, d) in added {
+    let mut last: HashMap<(&'a str, i32, &'a str), &'a Deviation> =
+        HashMap::with_capacity(added.len());
+    for &(n, d) in added {
         last.insert((n, d.kind, d.key.as_str()), d);
     }
-    let rows: Vec<JsonRow<'_>> = last
+    let rows: Vec<JsonRow<'a>> = last
         .into_iter()
         .map(|((n, _, _), d)| JsonRow {
             n,
@@ -1343,48 +1398,86 @@ async fn upsert_many(
         })
         .collect();
     let json = to_json(&rows)?;
-    // What the upsert replaces, for the counts: the same rows, read first.
-    let (keys, source) = match backend {
-        Backend::Sqlite => (
-            "(SELECT j.value ->> 'n' AS n, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM json_each($1) AS j) AS r",
-            "SELECT j.value ->> 'n', j.value ->> 'k', j.value ->> 'd', j.value ->> 's', j.value ->> 'e', \
-             j.value ->> 'a', j.value ->> 'c', j.value ->> 'p', j.value ->> 'x', $2, NULL FROM json_each($1) AS j WHERE true",
-        ),
-        Backend::Postgres => (
-            "json_to_recordset($1::json) AS r(n TEXT, k TEXT, d TEXT)",
-            "SELECT r.n, r.k, r.d, r.s, r.e, r.a, r.c, r.p, r.x, $2::BIGINT, NULL::BIGINT FROM \
-             json_to_recordset($1::json) AS r(n TEXT, k TEXT, d TEXT, s BIGINT, e TEXT, a TEXT, c TEXT, p TEXT, x TEXT)",
-        ),
+    let old: Vec<Option<i64>> = match (backend, racing) {
+        // One statement: the rows parsed once, looked up once, existing
+        // ones updated and new ones inserted without a second probe of
+        // the unique index (the upsert's conflict check). A row another
+        // transaction inserted meanwhile makes the insert fail with a
+        // unique violation: the caller retries the group.
+        (Backend::Postgres, false) => {
+            let found: Vec<(i64, i64)> = sqlx::query_as(
+                "WITH r AS MATERIALIZED (SELECT * FROM ROWS FROM (json_to_recordset($1::json) \
+                   AS (n TEXT, k TEXT, d TEXT, s BIGINT, e TEXT, a TEXT, c TEXT, p TEXT, x TEXT)) WITH ORDINALITY \
+                   AS r(n, k, d, s, e, a, c, p, x, ord)), \
+                 old AS MATERIALIZED (SELECT r.ord, v.id, v.severity FROM r JOIN deviations v \
+                   ON v.node_id = r.n AND v.kind = r.k AND v.dkey = r.d AND v.resolved_at IS NULL), \
+                 upd AS (UPDATE deviations SET severity = r.s, expected = r.e, actual = r.a, changes = r.c, \
+                   package = r.p, explained_by = r.x FROM old JOIN r ON r.ord = old.ord WHERE deviations.id = old.id), \
+                 ins AS (INSERT INTO deviations (node_id, kind, dkey, severity, expected, actual, changes, package, \
+                   explained_by, first_seen, resolved_at) SELECT r.n, r.k, r.d, r.s, r.e, r.a, r.c, r.p, r.x, $2::BIGINT, NULL::BIGINT \
+                   FROM r WHERE NOT EXISTS (SELECT 1 FROM old WHERE old.ord = r.ord)) \
+                 SELECT ord, severity FROM old",
+            )
+            .bind(&json)
+            .bind(now)
+            .fetch_all(&mut **tx)
+            .await?;
+            let mut old = vec![None; rows.len()];
+            for (ord, severity) in found {
+                if let Some(slot) = old.get_mut((ord - 1) as usize) {
+                    *slot = Some(severity);
+                }
+            }
+            old
+        }
+        _ => {
+            // What the upsert replaces, for the counts: the same rows, read first.
+            let (keys, source) = match backend {
+                Backend::Sqlite => (
+                    "(SELECT j.value ->> 'n' AS n, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM json_each($1) AS j) AS r",
+                    "SELECT j.value ->> 'n', j.value ->> 'k', j.value ->> 'd', j.value ->> 's', j.value ->> 'e', \
+                     j.value ->> 'a', j.value ->> 'c', j.value ->> 'p', j.value ->> 'x', $2, NULL FROM json_each($1) AS j WHERE true",
+                ),
+                Backend::Postgres => (
+                    "json_to_recordset($1::json) AS r(n TEXT, k TEXT, d TEXT)",
+                    "SELECT r.n, r.k, r.d, r.s, r.e, r.a, r.c, r.p, r.x, $2::BIGINT, NULL::BIGINT FROM \
+                     json_to_recordset($1::json) AS r(n TEXT, k TEXT, d TEXT, s BIGINT, e TEXT, a TEXT, c TEXT, p TEXT, x TEXT)",
+                ),
+            };
+            let before: Vec<(String, String, String, i64)> = sqlx::query_as(&format!(
+                "SELECT v.node_id, v.kind, v.dkey, v.severity FROM {keys} JOIN deviations v \
+                 ON v.node_id = r.n AND v.kind = r.k AND v.dkey = r.d AND v.resolved_at IS NULL"
+            ))
+            .bind(&json)
+            .fetch_all(&mut **tx)
+            .await?;
+            let before: HashMap<(String, String, String), i64> = before
+                .into_iter()
+                .map(|(n, k, d, s)| ((n, k, d), s))
+                .collect();
+            sqlx::query(&format!(
+                "INSERT INTO deviations (node_id, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at) \
+                 {source} ON CONFLICT (node_id, kind, dkey) WHERE resolved_at IS NULL DO UPDATE SET severity = excluded.severity, \
+                 expected = excluded.expected, actual = excluded.actual, changes = excluded.changes, \
+                 package = excluded.package, explained_by = excluded.explained_by"
+            ))
+            .bind(&json)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    before
+                        .get(&(r.n.to_string(), r.k.to_string(), r.d.to_string()))
+                        .copied()
+                })
+                .collect()
+        }
     };
-    let before: Vec<(String, String, String, i64)> = sqlx::query_as(&format!(
-        "SELECT v.node_id, v.kind, v.dkey, v.severity FROM {keys} JOIN deviations v \
-         ON v.node_id = r.n AND v.kind = r.k AND v.dkey = r.d AND v.resolved_at IS NULL"
-    ))
-    .bind(&json)
-    .fetch_all(&mut **tx)
-    .await?;
-    let before: HashMap<(String, String, String), i64> = before
-        .into_iter()
-        .map(|(n, k, d, s)| ((n, k, d), s))
-        .collect();
-    sqlx::query(&format!(
-        "INSERT INTO deviations (node_id, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at) \
-         {source} ON CONFLICT (node_id, kind, dkey) WHERE resolved_at IS NULL DO UPDATE SET severity = excluded.severity, \
-         expected = excluded.expected, actual = excluded.actual, changes = excluded.changes, \
-         package = excluded.package, explained_by = excluded.explained_by"
-    ))
-    .bind(&json)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
     Ok(rows
         .iter()
-        .map(|r| {
-            let old = before
-                .get(&(r.n.to_string(), r.k.to_string(), r.d.to_string()))
-                .copied();
-            (r.n.to_string(), old, r.s)
-        })
+        .zip(old)
+        .map(|(r, old)| (r.n, old, r.s))
         .collect())
 }
 
@@ -1398,7 +1491,7 @@ pub(super) async fn upsert_deviations(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let rows: Vec<(&str, &Deviation)> = added.iter().map(|d| (node, d)).collect();
-    upsert_many(tx, backend, &rows, now).await?;
+    upsert_many(tx, backend, &rows, true, now).await?;
     Ok(())
 }
 

@@ -885,3 +885,92 @@ impl Lcg {
 fn severity_name_of(s: i64) -> String {
     plumb_proto::severity_snake(Severity::try_from(s as i32).unwrap()).to_string()
 }
+
+/// On PostgreSQL the writer inserts new deviations without an upsert's
+/// conflict check: a row another transaction stores meanwhile makes the
+/// group fail with a unique violation, and the group is applied again,
+/// now updating that row. Nothing is lost, nothing stored twice, and the
+/// counts stay exact.
+#[tokio::test]
+async fn a_deviation_stored_concurrently_is_updated_not_duplicated() {
+    let Some(url) = fresh_postgres().await else {
+        return;
+    };
+    let store = Store::connect(&url).await.unwrap();
+    store.hello(&hello("n"), 1).await.unwrap();
+    // Another writer has inserted the same open deviation, not committed yet.
+    let mut other = store.writer.begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO deviations (node_id, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at) \
+         VALUES ('n', 'file_modified', '/usr/bin/ls', 2, '', 'old', '', '', '', 1, NULL)",
+    )
+    .execute(&mut *other)
+    .await
+    .unwrap();
+    super::queries::refresh_counts(&mut other, "n").await.unwrap();
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let b = batch("n", 1, vec![dev("/usr/bin/ls", Severity::Critical, "new")], vec![]);
+            store.apply_batches(&[b], 2).await
+        })
+    };
+    // The batch's insert waits for the other transaction's row.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!writer.is_finished());
+    other.commit().await.unwrap();
+    let outcome = writer.await.unwrap().unwrap();
+    assert_eq!(outcome, vec![BatchOutcome::Applied]);
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT actual, severity FROM deviations WHERE node_id = 'n' AND resolved_at IS NULL",
+    )
+    .fetch_all(&store.pool)
+    .await
+    .unwrap();
+    assert_eq!(rows, vec![("new".to_string(), 4)]);
+    let (counts, _) = store.open_summary("n").await.unwrap();
+    assert_eq!(
+        (counts.total(), counts.get(Severity::Critical)),
+        (1, 1),
+        "the replaced medium row is no longer counted"
+    );
+}
+
+/// Only nodes past their silence come back from the silence query, by
+/// their own heartbeat period or by the policy's fixed silence.
+#[tokio::test]
+async fn quiet_nodes_are_those_past_their_silence() {
+    use crate::policy::Silence;
+    for (store, _dir) in stores().await {
+        for (node, hb) in [("fast", 10), ("slow", 60), ("gone", 10)] {
+            let mut h = hello(node);
+            h.heartbeat_secs = hb;
+            store.hello(&h, 1_000).await.unwrap();
+        }
+        store
+            .touch(&[("fast".into(), 100_000), ("slow".into(), 100_000)])
+            .await
+            .unwrap();
+        let names = |v: Vec<(String, String, i64, i64)>| {
+            let mut v: Vec<String> = v.into_iter().map(|r| r.0).collect();
+            v.sort();
+            v
+        };
+        // 31 s after the heartbeats: past 3 × 10 s, not 3 × 60 s.
+        let now = 131_000;
+        assert_eq!(
+            names(store.quiet_nodes(now, Silence::Heartbeats(3)).await.unwrap()),
+            ["fast", "gone"]
+        );
+        assert_eq!(
+            names(store.quiet_nodes(now, Silence::After(120_000)).await.unwrap()),
+            ["gone"]
+        );
+        assert!(store
+            .quiet_nodes(100_500, Silence::Heartbeats(3))
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| r.0 == "gone"));
+    }
+}
