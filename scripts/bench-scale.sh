@@ -14,7 +14,12 @@ ensure_rust
 ensure_postgres
 command -v curl >/dev/null || apt_install curl
 command -v sqlite3 >/dev/null || apt_install sqlite3
-AGENTS=${AGENTS:-10000}
+# Two replicas are measured with AGENTS streams, one collector with
+# SINGLE_AGENTS: a process holds one descriptor per agent, and where the
+# hard limit of open files is 20,000 (as on the machines this runs on) one
+# process cannot hold 20,000 streams (nor can one load generator).
+AGENTS=${AGENTS:-20000}
+SINGLE_AGENTS=${SINGLE_AGENTS:-$(( AGENTS < 10000 ? AGENTS : 10000 ))}
 SEED_NODES=${SEED_NODES:-100000}
 SECONDS_LOAD=${SECONDS_LOAD:-15}
 FAILOVER_AGENTS=${FAILOVER_AGENTS:-5000}
@@ -38,6 +43,16 @@ fresh_pg() {
   local name="plumb_bench_$$_$1"
   psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
   echo "${pg_admin%/*}/$name"
+}
+
+# Every setup starts from the same state: the seed analysed and
+# checkpointed, the previous setup's database gone (its autovacuum and
+# checkpoints would otherwise run during the next measurement).
+settle() {
+  psql -q "$1" -c "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
+}
+drop_pg() {
+  psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS ${1##*/}" >/dev/null
 }
 
 # serve NAME DATABASE_FLAGS... : starts a replica; sets $grpc $http $pid
@@ -75,10 +90,10 @@ seed_pg() {
   psql -q "$1" -c "$(seed_sql) FROM generate_series(1, $SEED_NODES) AS s(i);" >/dev/null
 }
 
-# load LABEL TOKEN "grpc http" ... : fleet_load against each replica at once
+# load LABEL AGENTS TOKEN "grpc http" ... : fleet_load against each replica at once
 load() {
-  local label=$1 token=$2; shift 2
-  local n=$# per=$((AGENTS / $#)) ingesters=$((100 / $#)) k=0 outs=()
+  local label=$1 agents=$2 token=$3; shift 3
+  local n=$# per=$((agents / $#)) ingesters=$((100 / $#)) k=0 outs=()
   for r in "$@"; do
     set -- $r
     k=$((k + 1))
@@ -98,7 +113,7 @@ load() {
   done
   local p99
   p99=$(sed -n 's/.*p99 \([0-9.]*\) ms.*/\1/p' "$work/load-$label-1.txt")
-  printf '| %s | %d of %d | %.0f | %s ms |\n' "$label" "$connected" "$AGENTS" "$rate" "$p99"
+  printf '| %s | %d of %d | %.0f | %s ms |\n' "$label" "$connected" "$agents" "$rate" "$p99"
 }
 
 echo "| setup | agents held | deviations/s ingested | GET /api/v1/nodes?status=flagged p99 ($SEED_NODES nodes) |"
@@ -107,15 +122,18 @@ echo "|---|---|---|---|"
 serve sqlite --data-dir "$work/sqlite"
 seed_sqlite "$work/sqlite/plumb.db"
 token=$(target/release/plumb-collector token create --role read --name bench --data-dir "$work/sqlite")
-load "SQLite, 1 collector" "$token" "$grpc $http"
+load "SQLite, 1 collector" "$SINGLE_AGENTS" "$token" "$grpc $http"
 kill -9 "$pid" 2>/dev/null || true
 
 db=$(fresh_pg one)
 serve pg1 --database "$db"
 seed_pg "$db"
+settle "$db"
 token=$(target/release/plumb-collector token create --role read --name bench --database "$db")
-load "PostgreSQL, 1 collector" "$token" "$grpc $http"
+load "PostgreSQL, 1 collector" "$SINGLE_AGENTS" "$token" "$grpc $http"
 kill -9 "$pid" 2>/dev/null || true
+sleep 1
+drop_pg "$db"
 
 db=$(fresh_pg two)
 serve pg2a --database "$db"
@@ -123,8 +141,9 @@ g1=$grpc h1=$http p1=$pid
 serve pg2b --database "$db"
 g2=$grpc h2=$http p2=$pid
 seed_pg "$db"
+settle "$db"
 token=$(target/release/plumb-collector token create --role read --name bench --database "$db")
-load "PostgreSQL, 2 replicas" "$token" "$g1 $h1" "$g2 $h2"
+load "PostgreSQL, 2 replicas" "$AGENTS" "$token" "$g1 $h1" "$g2 $h2"
 for p in "$p1" "$p2"; do rss=$(ps -o rss= -p "$p" || true); echo "replica $p RSS: ${rss:-gone (exited)} KB"; done
 
 echo

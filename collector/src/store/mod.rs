@@ -118,6 +118,15 @@ impl Store {
                             sqlx::query("PRAGMA cache_size = -65536")
                                 .execute(&mut *conn)
                                 .await?;
+                        } else {
+                            // Plan every statement for the tables as they
+                            // are now: a plan cached while `deviations` was
+                            // small (a sequential scan joined by hash)
+                            // would stay in use as it grows by thousands of
+                            // rows a second, until the next analyse.
+                            sqlx::query("SET plan_cache_mode = force_custom_plan")
+                                .execute(&mut *conn)
+                                .await?;
                         }
                         Ok(())
                     })

@@ -425,7 +425,10 @@ impl Store {
                     node,
                     super::security::finding(
                         "deviation_ceiling",
-                        &format!("at most {} open deviations per node", self.max_open_per_node),
+                        &format!(
+                            "at most {} open deviations per node",
+                            self.max_open_per_node
+                        ),
                         &format!(
                             "{} more deviations reported in batch {} were not stored",
                             job.added.len() - stored,

@@ -860,11 +860,19 @@ async fn open_counts_kept_by_deltas_equal_a_recount() {
                     );
                 }
                 let node = store.node(n).await.unwrap().unwrap();
-                assert_eq!(node.deviation_count, want.total(), "{n} after group {group}");
+                assert_eq!(
+                    node.deviation_count,
+                    want.total(),
+                    "{n} after group {group}"
+                );
                 let max = rows.iter().map(|r| r.0).max().unwrap_or(0);
                 assert_eq!(
                     node.max_severity,
-                    if max == 0 { String::new() } else { severity_name_of(max) },
+                    if max == 0 {
+                        String::new()
+                    } else {
+                        severity_name_of(max)
+                    },
                     "{n} after group {group}"
                 );
             }
@@ -877,7 +885,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn below(&mut self, lo: usize, hi: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         lo + (self.0 >> 33) as usize % (hi - lo)
     }
 }
@@ -907,11 +918,18 @@ async fn a_deviation_stored_concurrently_is_updated_not_duplicated() {
     .execute(&mut *other)
     .await
     .unwrap();
-    super::queries::refresh_counts(&mut other, "n").await.unwrap();
+    super::queries::refresh_counts(&mut other, "n")
+        .await
+        .unwrap();
     let writer = {
         let store = store.clone();
         tokio::spawn(async move {
-            let b = batch("n", 1, vec![dev("/usr/bin/ls", Severity::Critical, "new")], vec![]);
+            let b = batch(
+                "n",
+                1,
+                vec![dev("/usr/bin/ls", Severity::Critical, "new")],
+                vec![],
+            );
             store.apply_batches(&[b], 2).await
         })
     };
@@ -959,11 +977,21 @@ async fn quiet_nodes_are_those_past_their_silence() {
         // 31 s after the heartbeats: past 3 × 10 s, not 3 × 60 s.
         let now = 131_000;
         assert_eq!(
-            names(store.quiet_nodes(now, Silence::Heartbeats(3)).await.unwrap()),
+            names(
+                store
+                    .quiet_nodes(now, Silence::Heartbeats(3))
+                    .await
+                    .unwrap()
+            ),
             ["fast", "gone"]
         );
         assert_eq!(
-            names(store.quiet_nodes(now, Silence::After(120_000)).await.unwrap()),
+            names(
+                store
+                    .quiet_nodes(now, Silence::After(120_000))
+                    .await
+                    .unwrap()
+            ),
             ["gone"]
         );
         assert!(store
