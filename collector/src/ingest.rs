@@ -98,12 +98,6 @@ fn validate_batch(b: &DeviationBatch) -> Result<(), Status> {
         if d.key.is_empty() {
             return Err(Status::invalid_argument("deviation with an empty key"));
         }
-        if !(Severity::Low as i32..=Severity::Critical as i32).contains(&d.severity) {
-            return Err(Status::invalid_argument(format!(
-                "deviation {:?}: unknown severity {}",
-                d.key, d.severity
-            )));
-        }
         check_len("deviation key", &d.key, plumb_proto::MAX_KEY_BYTES)?;
         check_len(
             "deviation expected",
@@ -126,6 +120,12 @@ fn validate_batch(b: &DeviationBatch) -> Result<(), Status> {
         }
         for c in &d.changes {
             check_len("deviation change", c, 32)?;
+        }
+        if !(Severity::Low as i32..=Severity::Critical as i32).contains(&d.severity) {
+            return Err(Status::invalid_argument(format!(
+                "deviation {:?}: unknown severity {}",
+                d.key, d.severity
+            )));
         }
     }
     for r in &b.resolved {

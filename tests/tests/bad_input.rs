@@ -191,6 +191,24 @@ fn malformed_streams_are_refused_and_others_keep_working() {
         "{}",
         err.message()
     );
+    let unknown_severity = Deviation {
+        kind: DeviationKind::FileAdded as i32,
+        key: "/s".into(),
+        severity: 7,
+        ..Default::default()
+    };
+    let err = rt
+        .block_on(send(
+            &c,
+            "severity-node",
+            vec![hello("severity-node"), batch(1, vec![unknown_severity])],
+        ))
+        .expect("refused");
+    assert!(
+        err.message().contains("unknown severity 7"),
+        "{}",
+        err.message()
+    );
 
     // None of it stored a deviation, and the good agent still works.
     assert_eq!(
