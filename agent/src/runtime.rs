@@ -20,7 +20,7 @@ use std::hash::BuildHasher;
 use std::io::Read;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 
 use plumb_proto::v1::DeviationKind;
@@ -634,11 +634,19 @@ pub fn scan_sessions(
 ) -> std::io::Result<(Vec<Finding>, Vec<String>)> {
     let mut logins: BTreeMap<String, LoginRecord> = BTreeMap::new();
     for (file, all) in [("run/utmp", true), ("var/log/wtmp", false)] {
-        let path: PathBuf = root.join(file);
-        let bytes = match read_tail(&path, 64 << 20) {
+        // Symlinks on the way are the node's own, resolved inside the root.
+        let Some(path) = crate::packages::resolve_in_root(root, file) else {
+            continue;
+        };
+        let bytes = match read_tail(&path, MAX_LOGIN_RECORDS) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(e),
+            Err(e) => {
+                return Err(std::io::Error::new(
+                    e.kind(),
+                    format!("{}: {e}", path.display()),
+                ))
+            }
         };
         for r in parse_utmp(&bytes) {
             if r.kind != USER_PROCESS || r.user.is_empty() {
@@ -679,17 +687,35 @@ pub fn scan_sessions(
     Ok((findings, allowed))
 }
 
-/// The last `max` bytes of a file, starting on a record boundary.
+/// The most of utmp or wtmp read: its last 64 MiB (over 160,000 logins).
+const MAX_LOGIN_RECORDS: u64 = 64 << 20;
+
+/// The last `max` bytes of a file, starting on a record boundary. Only a
+/// regular file is read: a symlink swapped in at the last moment, a FIFO
+/// (which would block the scan) or a device in its place is an error, as
+/// is a tail the memory ceiling cannot hold.
 fn read_tail(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     use std::io::{Seek, SeekFrom};
-    let mut f = std::fs::File::open(path)?;
-    let len = f.metadata()?.len();
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)?;
+    let meta = f.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "not a regular file",
+        ));
+    }
+    let len = meta.len();
     if len > max {
         let skip = len - max;
         let skip = skip.div_ceil(UTMP_SIZE as u64) * UTMP_SIZE as u64;
         f.seek(SeekFrom::Start(skip))?;
     }
-    let mut out = Vec::new();
+    let mut out = crate::memory::buffer(path.display(), len.min(max) as usize)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::OutOfMemory, e.to_string()))?;
     f.take(max).read_to_end(&mut out)?;
     Ok(out)
 }
@@ -813,6 +839,35 @@ mod tests {
         assert_eq!(r[0].at_unix_ms, 1_700_000_000_000);
         assert_eq!(r[0].addr, Some("10.0.0.9".parse().unwrap()));
         assert_eq!(r[1].kind, 2);
+    }
+
+    /// Login records are read inside the root and only from regular
+    /// files: a FIFO in wtmp's place is an error at once (reading it would
+    /// block the scan), and an absolute symlink is the node's own.
+    #[test]
+    fn login_records_are_read_inside_the_root_and_only_from_regular_files() {
+        let root = tempfile::tempdir().unwrap();
+        let r = root.path();
+        std::fs::create_dir_all(r.join("run")).unwrap();
+        std::fs::create_dir_all(r.join("var/log")).unwrap();
+        std::fs::create_dir_all(r.join("srv")).unwrap();
+        let login = utmp_record(USER_PROCESS, 7, "pts/3", "mallory", "", 1_700_000_000, None);
+        std::fs::write(r.join("srv/utmp"), &login).unwrap();
+        // /run/utmp -> /srv/utmp: the root's /srv, not the host's.
+        std::os::unix::fs::symlink("/srv/utmp", r.join("run/utmp")).unwrap();
+        let (found, _) = scan_sessions(r, 0, &[]).unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].key, "mallory@pts/3");
+
+        let status = std::process::Command::new("mkfifo")
+            .arg(r.join("var/log/wtmp"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let started = std::time::Instant::now();
+        let e = scan_sessions(r, 0, &[]).unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert!(e.to_string().contains("wtmp: not a regular file"), "{e}");
     }
 
     #[test]
