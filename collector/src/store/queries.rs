@@ -480,7 +480,9 @@ impl Store {
             n: &'a str,
             at: i64,
         }
-        let rows: Vec<Seen<'_>> = seen.iter().map(|(n, at)| Seen { n, at: *at }).collect();
+        // In node order, as the batch writer's node updates are.
+        let mut rows: Vec<Seen<'_>> = seen.iter().map(|(n, at)| Seen { n, at: *at }).collect();
+        rows.sort_unstable_by_key(|r| r.n);
         let json = serde_json::to_string(&rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         let sql = match self.backend {
             Backend::Sqlite => {
@@ -1250,9 +1252,12 @@ async fn store_tallies(
         h: i64,
         c: i64,
     }
-    let rows: Vec<Row<'_>> = tallies
-        .iter()
-        .filter(|(_, t)| t.touched)
+    // In node order, as heartbeats are: two statements locking the same
+    // rows in the same order do not deadlock.
+    let mut touched: Vec<(&String, &Tally)> = tallies.iter().filter(|(_, t)| t.touched).collect();
+    touched.sort_unstable_by_key(|(n, _)| *n);
+    let rows: Vec<Row<'_>> = touched
+        .into_iter()
         .map(|(n, t)| Row {
             n,
             seq: t.seq,
