@@ -44,6 +44,8 @@ struct Args {
     /// deviations (history grows, open deviations do not), and each
     /// ingester waits this long between batches.
     churn_ms: u64,
+    /// Query again this many seconds after the flood ends (0: no).
+    settle: u64,
 }
 
 fn args() -> Args {
@@ -62,6 +64,7 @@ fn args() -> Args {
         seconds: 20,
         queries: 500,
         churn_ms: 0,
+        settle: 0,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     for pair in argv.chunks(2) {
@@ -85,6 +88,7 @@ fn args() -> Args {
             "--seconds" => a.seconds = n(),
             "--queries" => a.queries = n() as usize,
             "--churn-ms" => a.churn_ms = n(),
+            "--settle" => a.settle = n(),
             other => panic!("unknown flag {other}"),
         }
     }
@@ -340,6 +344,55 @@ async fn failover_agent(
     stats.errors.fetch_add(1, Ordering::Relaxed);
 }
 
+/// `--queries` sequential `GET /api/v1/nodes?status=flagged`, sorted
+/// latencies.
+async fn query_latency(a: &Args) -> Vec<Duration> {
+    let http = a.http.clone();
+    let queries = a.queries;
+    let ca_pem = a
+        .ca_dir
+        .as_ref()
+        .map(|d| std::fs::read(std::path::Path::new(d).join("ca.pem")).unwrap());
+    let bearer = format!("Bearer {}", a.token.clone().unwrap_or_default());
+    tokio::task::spawn_blocking(move || {
+        let mut config = ureq::Agent::config_builder();
+        if let Some(pem) = ca_pem {
+            let cert = ureq::tls::Certificate::from_pem(&pem).unwrap();
+            config = config.tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![cert])))
+                    .build(),
+            );
+        }
+        let agent: ureq::Agent = config.build().into();
+        let mut lat = Vec::with_capacity(queries);
+        for _ in 0..queries {
+            let t = Instant::now();
+            let mut r = agent
+                .get(&format!("{http}/api/v1/nodes?status=flagged&limit=100"))
+                .header("authorization", &bearer)
+                .call()
+                .expect("query");
+            let _ = r.body_mut().read_to_string();
+            lat.push(t.elapsed());
+        }
+        lat.sort();
+        lat
+    })
+    .await
+    .unwrap()
+}
+
+fn report_latency(when: &str, lat: &[Duration]) {
+    println!(
+        "GET /api/v1/nodes?status=flagged{when}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} requests",
+        percentile(lat, 0.50).as_secs_f64() * 1000.0,
+        percentile(lat, 0.99).as_secs_f64() * 1000.0,
+        lat.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+        lat.len()
+    );
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
 }
@@ -352,7 +405,10 @@ async fn main() {
     let connect_budget = Duration::from_secs(120);
     let ingest_from = start + connect_budget.min(Duration::from_secs(10 + a.agents as u64 / 500));
     let ingest_until = ingest_from + Duration::from_secs(a.seconds);
-    let deadline = ingest_until + Duration::from_secs(a.seconds.max(10));
+    // Heartbeats go on through the queries (with `--settle`, through both
+    // rounds, the second allowed 30 s).
+    let settle_for = if a.settle > 0 { a.settle + 30 } else { 0 };
+    let deadline = ingest_until + Duration::from_secs(a.seconds.max(10) + settle_for);
     let mut tasks = Vec::with_capacity(a.agents);
     if a.collector.starts_with("https://") {
         // One TLS connection and certificate per agent, like a real fleet.
@@ -479,50 +535,18 @@ async fn main() {
     println!("ingest: {acked} deviations acked in {secs:.1}s = {:.0} deviations/s ({} ingesting agents, batches of {})", acked as f64 / secs, a.ingesters, a.batch);
     println!("heartbeats: {:.0}/s while ingesting", hbs as f64 / secs);
 
-    // Query latency under heartbeat load, with every simulated node known.
-    let http = a.http.clone();
-    let queries = a.queries;
-    let ca_pem = a
-        .ca_dir
-        .as_ref()
-        .map(|d| std::fs::read(std::path::Path::new(d).join("ca.pem")).unwrap());
-    let bearer = format!("Bearer {}", a.token.clone().unwrap_or_default());
-    let lat = tokio::task::spawn_blocking(move || {
-        let mut config = ureq::Agent::config_builder();
-        if let Some(pem) = ca_pem {
-            let cert = ureq::tls::Certificate::from_pem(&pem).unwrap();
-            config = config.tls_config(
-                ureq::tls::TlsConfig::builder()
-                    .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![cert])))
-                    .build(),
-            );
-        }
-        let agent: ureq::Agent = config.build().into();
-        let mut lat = Vec::with_capacity(queries);
-        for _ in 0..queries {
-            let t = Instant::now();
-            let mut r = agent
-                .get(&format!("{http}/api/v1/nodes?status=flagged&limit=100"))
-                .header("authorization", &bearer)
-                .call()
-                .expect("query");
-            let _ = r.body_mut().read_to_string();
-            lat.push(t.elapsed());
-        }
-        lat.sort();
-        lat
-    })
-    .await
-    .unwrap();
-    let hb_during = stats.heartbeats.load(Ordering::Relaxed);
-    println!(
-        "GET /api/v1/nodes?status=flagged: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} requests",
-        percentile(&lat, 0.50).as_secs_f64() * 1000.0,
-        percentile(&lat, 0.99).as_secs_f64() * 1000.0,
-        lat.last().unwrap().as_secs_f64() * 1000.0,
-        lat.len()
-    );
-    let _ = hb_during;
+    // Query latency under heartbeat load, with every simulated node known:
+    // right after the flood (the database still digesting it), and with
+    // `--settle`, again that long after it, in the steady state.
+    let lat = query_latency(&a).await;
+    report_latency("", &lat);
+    if a.settle > 0 {
+        tokio::time::sleep_until((ingest_until + Duration::from_secs(a.settle)).into()).await;
+        let lat = query_latency(&a).await;
+        report_latency(&format!(" {} s after the flood", a.settle), &lat);
+        // Every agent heartbeats until the last generator's queries are done.
+        tokio::time::sleep_until(deadline.into()).await;
+    }
     println!("stream errors: {}", stats.errors.load(Ordering::Relaxed));
     for t in tasks {
         t.abort();
