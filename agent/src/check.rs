@@ -426,6 +426,7 @@ impl Checker {
             match runtime::scan_sessions(
                 &self.root,
                 self.manifest.created_unix_ms,
+                &section.login_records,
                 &self.policy.session_allow,
             ) {
                 Ok((f, allowed)) => {

@@ -283,6 +283,7 @@ pub fn build(opts: &BuildOptions) -> Result<(Baseline, BuildStats), BuildError> 
                 modules: true,
                 sessions: true,
                 interpreters: DEFAULT_INTERPRETERS.iter().map(|s| s.to_string()).collect(),
+                login_records: crate::runtime::login_records_present(&opts.root),
             }),
         },
         files,

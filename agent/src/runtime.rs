@@ -623,24 +623,60 @@ pub struct SessionAllow {
     pub reason: String,
 }
 
+/// The login record files: open sessions (all of them count) and the
+/// login history (only logins after the manifest count).
+const LOGIN_RECORDS: [(&str, bool); 2] = [("/run/utmp", true), ("/var/log/wtmp", false)];
+
+/// The login record files present under `root` as regular files, for the
+/// manifest: at check time one of them gone is an unreadable record, not
+/// an empty one.
+pub fn login_records_present(root: &Path) -> Vec<String> {
+    LOGIN_RECORDS
+        .iter()
+        .filter(|(file, _)| {
+            crate::packages::resolve_in_root(root, file)
+                .and_then(|p| std::fs::symlink_metadata(p).ok())
+                .is_some_and(|m| m.is_file())
+        })
+        .map(|(file, _)| file.to_string())
+        .collect()
+}
+
 /// Interactive sessions: open ones from the root's `/run/utmp`, and logins
 /// recorded in `/var/log/wtmp` after `since_unix_ms` (the manifest's
-/// creation: the image pipeline's own logins do not count). Returns the
-/// findings and the allowed sessions (with their reason).
+/// creation: the image pipeline's own logins do not count). A file of
+/// `required` (those the image had) that is gone is an error: whoever
+/// deleted the login history must not make the node look unvisited.
+/// Returns the findings and the allowed sessions (with their reason).
 pub fn scan_sessions(
     root: &Path,
     since_unix_ms: i64,
+    required: &[String],
     allow: &[SessionAllow],
 ) -> std::io::Result<(Vec<Finding>, Vec<String>)> {
     let mut logins: BTreeMap<String, LoginRecord> = BTreeMap::new();
-    for (file, all) in [("run/utmp", true), ("var/log/wtmp", false)] {
+    for (file, all) in LOGIN_RECORDS {
+        let gone = || {
+            if required.iter().any(|r| r == file) {
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("{file} was in the image and is gone"),
+                ))
+            } else {
+                Ok(())
+            }
+        };
         // Symlinks on the way are the node's own, resolved inside the root.
         let Some(path) = crate::packages::resolve_in_root(root, file) else {
+            gone()?;
             continue;
         };
         let bytes = match read_tail(&path, MAX_LOGIN_RECORDS) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                gone()?;
+                continue;
+            }
             Err(e) => {
                 return Err(std::io::Error::new(
                     e.kind(),
@@ -855,7 +891,7 @@ mod tests {
         std::fs::write(r.join("srv/utmp"), &login).unwrap();
         // /run/utmp -> /srv/utmp: the root's /srv, not the host's.
         std::os::unix::fs::symlink("/srv/utmp", r.join("run/utmp")).unwrap();
-        let (found, _) = scan_sessions(r, 0, &[]).unwrap();
+        let (found, _) = scan_sessions(r, 0, &[], &[]).unwrap();
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].key, "mallory@pts/3");
 
@@ -865,9 +901,35 @@ mod tests {
             .unwrap();
         assert!(status.success());
         let started = std::time::Instant::now();
-        let e = scan_sessions(r, 0, &[]).unwrap_err();
+        let e = scan_sessions(r, 0, &[], &[]).unwrap_err();
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
         assert!(e.to_string().contains("wtmp: not a regular file"), "{e}");
+    }
+
+    /// A login history the image had and the node lost is unreadable,
+    /// not empty: deleting wtmp does not hide a login.
+    #[test]
+    fn a_login_record_the_image_had_cannot_vanish_unnoticed() {
+        let root = tempfile::tempdir().unwrap();
+        let r = root.path();
+        std::fs::create_dir_all(r.join("run")).unwrap();
+        std::fs::create_dir_all(r.join("var/log")).unwrap();
+        std::fs::write(r.join("run/utmp"), b"").unwrap();
+        std::fs::write(r.join("var/log/wtmp"), b"").unwrap();
+        let recorded = login_records_present(r);
+        assert_eq!(recorded, ["/run/utmp", "/var/log/wtmp"]);
+        assert!(scan_sessions(r, 0, &recorded, &[]).unwrap().0.is_empty());
+
+        std::fs::remove_file(r.join("var/log/wtmp")).unwrap();
+        let e = scan_sessions(r, 0, &recorded, &[]).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("/var/log/wtmp was in the image and is gone"),
+            "{e}"
+        );
+        // An image without it (a container) is not held to it.
+        assert!(scan_sessions(r, 0, &recorded[..1], &[]).is_ok());
+        assert_eq!(login_records_present(r), ["/run/utmp"]);
     }
 
     #[test]

@@ -52,6 +52,11 @@ pub struct RuntimeSection {
     /// Programs whose script argument must be a file of the manifest too.
     #[prost(string, repeated, tag = "4")]
     pub interpreters: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// The login record files (`/run/utmp`, `/var/log/wtmp`) the image had
+    /// when it was built: one of them gone is a node whose logins cannot be
+    /// read, not a node without logins.
+    #[prost(string, repeated, tag = "5")]
+    pub login_records: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct Label {

@@ -7297,6 +7297,9 @@ impl serde::Serialize for RuntimeSection {
         if !self.interpreters.is_empty() {
             len += 1;
         }
+        if !self.login_records.is_empty() {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.RuntimeSection", len)?;
         if self.processes {
             struct_ser.serialize_field("processes", &self.processes)?;
@@ -7309,6 +7312,9 @@ impl serde::Serialize for RuntimeSection {
         }
         if !self.interpreters.is_empty() {
             struct_ser.serialize_field("interpreters", &self.interpreters)?;
+        }
+        if !self.login_records.is_empty() {
+            struct_ser.serialize_field("loginRecords", &self.login_records)?;
         }
         struct_ser.end()
     }
@@ -7324,6 +7330,8 @@ impl<'de> serde::Deserialize<'de> for RuntimeSection {
             "modules",
             "sessions",
             "interpreters",
+            "login_records",
+            "loginRecords",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -7332,6 +7340,7 @@ impl<'de> serde::Deserialize<'de> for RuntimeSection {
             Modules,
             Sessions,
             Interpreters,
+            LoginRecords,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -7357,6 +7366,7 @@ impl<'de> serde::Deserialize<'de> for RuntimeSection {
                             "modules" => Ok(GeneratedField::Modules),
                             "sessions" => Ok(GeneratedField::Sessions),
                             "interpreters" => Ok(GeneratedField::Interpreters),
+                            "loginRecords" | "login_records" => Ok(GeneratedField::LoginRecords),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -7380,6 +7390,7 @@ impl<'de> serde::Deserialize<'de> for RuntimeSection {
                 let mut modules__ = None;
                 let mut sessions__ = None;
                 let mut interpreters__ = None;
+                let mut login_records__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Processes => {
@@ -7406,6 +7417,12 @@ impl<'de> serde::Deserialize<'de> for RuntimeSection {
                             }
                             interpreters__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::LoginRecords => {
+                            if login_records__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("loginRecords"));
+                            }
+                            login_records__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(RuntimeSection {
@@ -7413,6 +7430,7 @@ impl<'de> serde::Deserialize<'de> for RuntimeSection {
                     modules: modules__.unwrap_or_default(),
                     sessions: sessions__.unwrap_or_default(),
                     interpreters: interpreters__.unwrap_or_default(),
+                    login_records: login_records__.unwrap_or_default(),
                 })
             }
         }
