@@ -432,26 +432,8 @@ fn unreadable_file_is_a_deviation_not_a_skip() {
     let node = Node::new();
     node.root.file_mode("/srv/app/secret.key", b"secret", 0o600);
     node.build();
-    std::fs::set_permissions(node._dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     // Check as an unprivileged user, who cannot read the 0600 file.
-    let mut cmd = std::process::Command::new("setpriv");
-    cmd.args([
-        "--reuid=65534",
-        "--regid=65534",
-        "--clear-groups",
-        env!("CARGO_BIN_EXE_plumb-agent"),
-    ])
-    .args([
-        "check",
-        "--json",
-        "--state-dir",
-        "/nonexistent/plumb",
-        "--manifest",
-    ])
-    .arg(&node.manifest)
-    .arg("--root")
-    .arg(node.root.path());
-    let (code, report) = parse(cmd.output().unwrap());
+    let (code, report) = node.check_as_nobody();
     assert_eq!(code, 1);
     let d = deviation(&report, "/srv/app/secret.key");
     assert_eq!(d["changes"], serde_json::json!(["unreadable"]));
@@ -466,15 +448,8 @@ fn unreadable_file_is_a_deviation_not_a_skip() {
 fn build_refuses_an_incomplete_manifest() {
     let node = Node::new();
     node.root.file_mode("/srv/app/secret.key", b"secret", 0o600);
-    std::fs::set_permissions(node._dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let mut cmd = std::process::Command::new("setpriv");
+    let mut cmd = node.agent_as_nobody();
     cmd.args([
-        "--reuid=65534",
-        "--regid=65534",
-        "--clear-groups",
-        env!("CARGO_BIN_EXE_plumb-agent"),
-    ])
-    .args([
         "manifest",
         "build",
         "--image-id",

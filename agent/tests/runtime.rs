@@ -525,25 +525,7 @@ fn processes_the_agent_cannot_read_leave_the_node_unverified() {
     // that is a scan_error, never a clean node.
     let node = Node::new();
     node.build_with(&["--runtime"]);
-    let dir = node.root.path().parent().unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let mut cmd = Command::new("setpriv");
-    cmd.args([
-        "--reuid=65534",
-        "--regid=65534",
-        "--clear-groups",
-        env!("CARGO_BIN_EXE_plumb-agent"),
-        "check",
-        "--json",
-        "--state-dir",
-        "/nonexistent/plumb",
-        "--manifest",
-    ])
-    .arg(&node.manifest)
-    .arg("--root")
-    .arg(node.root.path());
-    let (code, report) = parse(cmd.output().unwrap());
+    let (code, report) = node.check_as_nobody();
     assert_eq!(code, 1, "{report}");
     let unverified = report["deviations"]
         .as_array()

@@ -81,6 +81,37 @@ impl Node {
     pub fn path(&self, p: &str) -> PathBuf {
         self.root.join(p)
     }
+
+    /// `plumb-agent` run as the unprivileged user nobody (who can reach
+    /// the root but not read what only root may), arguments to follow.
+    pub fn agent_as_nobody(&self) -> Command {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(self._dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut cmd = Command::new("setpriv");
+        cmd.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_plumb-agent"),
+        ]);
+        cmd
+    }
+
+    /// `check --json` as nobody, with no state directory it could write.
+    pub fn check_as_nobody(&self) -> (i32, Value) {
+        let mut cmd = self.agent_as_nobody();
+        cmd.args([
+            "check",
+            "--json",
+            "--state-dir",
+            "/nonexistent/plumb",
+            "--manifest",
+        ])
+        .arg(&self.manifest)
+        .arg("--root")
+        .arg(self.root.path());
+        parse(cmd.output().unwrap())
+    }
 }
 
 pub fn parse(out: Output) -> (i32, Value) {
