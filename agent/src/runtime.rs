@@ -732,19 +732,7 @@ const MAX_LOGIN_RECORDS: u64 = 64 << 20;
 /// is a tail the memory ceiling cannot hold.
 fn read_tail(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     use std::io::{Seek, SeekFrom};
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)?;
-    let meta = f.metadata()?;
-    if !meta.is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "not a regular file",
-        ));
-    }
-    let len = meta.len();
+    let (mut f, len) = crate::packages::open_regular(path)?;
     if len > max {
         let skip = len - max;
         let skip = skip.div_ceil(UTMP_SIZE as u64) * UTMP_SIZE as u64;

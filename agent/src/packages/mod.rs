@@ -77,6 +77,26 @@ pub(crate) fn resolve_in_root(root: &Path, rel: &str) -> Option<PathBuf> {
     Some(root.join(at.join("/")))
 }
 
+/// Opens a file of the root (already resolved inside it) for reading: a
+/// symlink swapped in at the last moment is refused, the open does not
+/// block (a FIFO in its place), and anything but a regular file is an
+/// error. Returns the file and its size.
+pub(crate) fn open_regular(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "not a regular file",
+        ));
+    }
+    Ok((file, meta.len()))
+}
+
 /// The largest package database file read: a big desktop's dpkg status is
 /// a few megabytes; a file larger than this is an error, not an
 /// allocation.
@@ -86,22 +106,13 @@ pub(crate) const MAX_DB_FILE: u64 = 128 * 1024 * 1024;
 /// a last-moment symlink is refused, the size is bounded.
 pub(crate) fn read_db_file(path: &Path) -> Result<Vec<u8>, PackageError> {
     use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
     let err = |m: String| PackageError::at(path, None, m);
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| err(e.to_string()))?;
-    let meta = file.metadata().map_err(|e| err(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(err("not a regular file".into()));
-    }
-    if meta.len() > MAX_DB_FILE {
-        return Err(err(format!("{} bytes, limit {MAX_DB_FILE}", meta.len())));
+    let (file, len) = open_regular(path).map_err(|e| err(e.to_string()))?;
+    if len > MAX_DB_FILE {
+        return Err(err(format!("{len} bytes, limit {MAX_DB_FILE}")));
     }
     let mut bytes =
-        crate::memory::buffer(path.display(), meta.len() as usize).map_err(|e| PackageError {
+        crate::memory::buffer(path.display(), len as usize).map_err(|e| PackageError {
             path: path.display().to_string(),
             line: None,
             message: e.to_string(),
