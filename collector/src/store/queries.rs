@@ -927,23 +927,21 @@ impl Store {
         now: i64,
         silence: Silence,
     ) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
-        let (condition, bound) = match silence {
-            Silence::After(ms) => ("last_seen < $1", now - ms),
-            Silence::Heartbeats(n) => (
-                "last_seen + (CASE WHEN heartbeat_secs < 1 THEN 1 ELSE heartbeat_secs END) * $2 < $1",
-                n * 1000,
-            ),
+        // Silent once last_seen + periods × per_period < before: a fixed
+        // silence is a zero per-period part.
+        let (before, per_period) = match silence {
+            Silence::After(ms) => (now - ms, 0),
+            Silence::Heartbeats(n) => (now, n * 1000),
         };
-        let sql = format!(
+        Ok(sqlx::query_as(
             "SELECT node_id, status, last_seen, heartbeat_secs FROM nodes \
-             WHERE {condition} AND status NOT IN ('silent', 'retired', 'recycling')"
-        );
-        let q = sqlx::query_as(&sql);
-        let q = match silence {
-            Silence::After(_) => q.bind(bound),
-            Silence::Heartbeats(_) => q.bind(now).bind(bound),
-        };
-        Ok(q.fetch_all(&self.pool).await?)
+             WHERE last_seen + (CASE WHEN heartbeat_secs < 1 THEN 1 ELSE heartbeat_secs END) * $2 < $1 \
+             AND status NOT IN ('silent', 'retired', 'recycling')",
+        )
+        .bind(before)
+        .bind(per_period)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Counts of nodes by status.
