@@ -532,25 +532,41 @@ impl Store {
         &self,
         node_id: &str,
     ) -> Result<(SeverityCounts, Vec<OpenDeviation>), StoreError> {
-        let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
-            "SELECT open_low, open_medium, open_high, open_critical FROM nodes WHERE node_id = $1",
-        )
-        .bind(node_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        let mut counts = SeverityCounts::default();
-        if let Some((l, m, h, c)) = row {
-            counts.add(Severity::Low, l);
-            counts.add(Severity::Medium, m);
-            counts.add(Severity::High, h);
-            counts.add(Severity::Critical, c);
-        }
         let top: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT kind, dkey, severity FROM deviations WHERE node_id = $1 AND resolved_at IS NULL ORDER BY severity DESC, id DESC LIMIT 10",
         )
         .bind(node_id)
         .fetch_all(&self.pool)
         .await?;
+        let mut counts = self.open_counts(node_id).await?;
+        // The counts are kept by deltas; rows they disagree with (an open
+        // deviation of a severity counted as none, or none open while some
+        // are counted) are recounted rather than judged: a node with an
+        // open deviation is never judged on counts that say it has none.
+        let missing = top.iter().any(|(_, _, s)| counts[bucket(*s)] < 1);
+        if missing || (top.is_empty() && counts.iter().any(|&n| n != 0)) {
+            tracing::warn!(
+                node = node_id,
+                ?counts,
+                "open counts disagree with the rows; recounting"
+            );
+            let mut tx = self.writer.begin().await?;
+            refresh_counts(&mut tx, node_id).await?;
+            tx.commit().await?;
+            counts = self.open_counts(node_id).await?;
+        }
+        let mut summary = SeverityCounts::default();
+        for (s, n) in [
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ]
+        .into_iter()
+        .zip(counts)
+        {
+            summary.add(s, n);
+        }
         let top = top
             .into_iter()
             .map(|(kind, key, s)| OpenDeviation {
@@ -559,7 +575,19 @@ impl Store {
                 severity: Severity::try_from(s as i32).unwrap_or(Severity::Low),
             })
             .collect();
-        Ok((counts, top))
+        Ok((summary, top))
+    }
+
+    /// A node's open deviations per count bucket (low, medium, high,
+    /// critical), as its row keeps them.
+    async fn open_counts(&self, node_id: &str) -> Result<[i64; 4], StoreError> {
+        let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT open_low, open_medium, open_high, open_critical FROM nodes WHERE node_id = $1",
+        )
+        .bind(node_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map_or([0; 4], |(l, m, h, c)| [l, m, h, c]))
     }
 
     pub async fn node(&self, node_id: &str) -> Result<Option<Node>, StoreError> {

@@ -840,7 +840,19 @@ async fn open_counts_kept_by_deltas_equal_a_recount() {
             }
             store.apply_batches(&jobs, 10 + group).await.unwrap();
             for n in nodes {
-                let (counts, _) = store.open_summary(n).await.unwrap();
+                // The row's own counts, not the summary (which recounts
+                // counts it finds wrong).
+                let (l, m, h, c): (i64, i64, i64, i64) = sqlx::query_as(
+                    "SELECT open_low, open_medium, open_high, open_critical FROM nodes WHERE node_id = $1",
+                )
+                .bind(n)
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+                let mut counts = crate::policy::SeverityCounts::default();
+                for (s, k) in severities.into_iter().zip([l, m, h, c]) {
+                    counts.add(s, k);
+                }
                 let rows: Vec<(i64, i64)> = sqlx::query_as(
                     "SELECT severity, COUNT(*) FROM deviations WHERE node_id = $1 AND resolved_at IS NULL GROUP BY severity",
                 )
@@ -1000,5 +1012,43 @@ async fn quiet_nodes_are_those_past_their_silence() {
             .unwrap()
             .iter()
             .all(|r| r.0 == "gone"));
+    }
+}
+
+/// Counts that disagree with the rows (here set by hand) are recounted
+/// before the policy sees them: an open deviation is never judged on
+/// counts that say the node has none.
+#[tokio::test]
+async fn counts_that_disagree_with_the_rows_are_recounted() {
+    for (store, _dir) in stores().await {
+        store.hello(&hello("n"), 1).await.unwrap();
+        store
+            .apply_batches(
+                &[batch(
+                    "n",
+                    1,
+                    vec![dev("/usr/bin/ls", Severity::Critical, "x")],
+                    vec![],
+                )],
+                2,
+            )
+            .await
+            .unwrap();
+        sqlx::query("UPDATE nodes SET open_critical = 0, open_low = 3 WHERE node_id = 'n'")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        let (counts, top) = store.open_summary("n").await.unwrap();
+        assert_eq!(top.len(), 1);
+        assert_eq!(
+            (counts.total(), counts.get(Severity::Critical)),
+            (1, 1),
+            "recounted from the rows"
+        );
+        let node = store.node("n").await.unwrap().unwrap();
+        assert_eq!(
+            (node.deviation_count, node.max_severity.as_str()),
+            (1, "critical")
+        );
     }
 }
