@@ -202,10 +202,17 @@ fn root_bytes(root: &Path) -> Vec<u8> {
 /// Writes `bytes` to `path` so that readers see the old or the new file,
 /// never a torn one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_parts(path, &[bytes])
+}
+
+/// [`write_atomic`] of `parts` one after the other, without joining them
+/// in memory first.
+pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let (tmp_path, mut tmp) = tempfile_in(dir, path)?;
-    let written = tmp
-        .write_all(bytes)
+    let written = parts
+        .iter()
+        .try_for_each(|part| tmp.write_all(part))
         .and_then(|()| tmp.sync_all())
         .and_then(|()| std::fs::rename(&tmp_path, path));
     if let Err(e) = written {

@@ -517,7 +517,7 @@ mod tests {
             throttle: None,
         })
         .unwrap()
-        .0
+        .manifest
     }
 
     fn keys(r: &CheckResult) -> Vec<String> {

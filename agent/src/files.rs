@@ -18,7 +18,7 @@ use indicatif::ProgressBar;
 use plumb_proto::v1::FileType;
 
 use crate::cache::HashCache;
-use rustix::fs::{AtFlags, Dir, FileType as Kind, Mode, OFlags, Stat};
+use rustix::fs::{AtFlags, FileType as Kind, Mode, OFlags, RawDir, Stat};
 
 use crate::hash::{fstat, hash_file, hash_file_at, StatKey};
 use crate::paths;
@@ -171,6 +171,10 @@ struct Deferred {
 /// last cannot keep one core busy while the others idle.
 const DEFERRED_BYTES: u64 = 256 * 1024;
 
+/// Bytes of directory entries fetched per `getdents64`, as glibc's
+/// `readdir` does.
+const LIST_BUF: usize = 32 * 1024;
+
 /// Walks and hashes everything under `opts.root`.
 ///
 /// The walk fans out per directory on rayon (`scope.spawn`, so tree depth
@@ -183,7 +187,14 @@ const DEFERRED_BYTES: u64 = 256 * 1024;
 pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
     let starts: Vec<Vec<u8>> = match opts.only {
         None => vec![b"/".to_vec()],
-        Some(only) => only.to_vec(),
+        Some(only) => {
+            // Each directory is listed once through its descriptor, whose
+            // position listing moves: a start named twice is walked once.
+            let mut only = only.to_vec();
+            only.sort_unstable();
+            only.dedup();
+            only
+        }
     };
     let walk = Walk {
         opts,
@@ -299,13 +310,14 @@ impl<'w> Walk<'w> {
         if let Err(e) = self.within_budget(&rel) {
             return self.error(rel, e);
         }
-        let mut entries = match Dir::read_from(&handle.file) {
-            Ok(rd) => rd,
-            Err(e) => return self.error(rel, std::io::Error::from(e).to_string()),
-        };
+        // Listed through the walk's own descriptor (`getdents64` into this
+        // buffer): rustix's `Dir` would open the directory a second time
+        // (`fcntl` + `openat(".")` + `close` per directory).
+        let mut buf = Vec::with_capacity(LIST_BUF);
+        let mut entries = RawDir::new(&handle.file, buf.spare_capacity_mut());
         let mut done = Vec::new();
         let mut n = 0usize;
-        while let Some(entry) = entries.read() {
+        while let Some(entry) = entries.next() {
             n += 1;
             if n % 1024 == 0 {
                 if let Err(e) = self.within_budget(&rel) {
@@ -622,6 +634,48 @@ mod tests {
             .files
             .iter()
             .any(|f| f.record.path.starts_with(b"/escape/")));
+    }
+
+    #[test]
+    fn every_entry_is_listed_once_whatever_the_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        // More entries than one getdents64 buffer holds, with long names.
+        std::fs::create_dir_all(r.join("big")).unwrap();
+        for i in 0..3000 {
+            std::fs::write(r.join(format!("big/{i:0>200}")), i.to_string()).unwrap();
+        }
+        std::fs::create_dir_all(r.join("a/b")).unwrap();
+        std::fs::write(r.join("a/b/f"), b"f").unwrap();
+        let paths = |s: &FileScan| -> Vec<Vec<u8>> {
+            s.files.iter().map(|f| f.record.path.to_vec()).collect()
+        };
+        let full = scan_dir(r, &[]);
+        assert_eq!(
+            full.files.len(),
+            3000 + 5,
+            "/, big, a, a/b, a/b/f and 3000 files"
+        );
+        let ignore = IgnoreSet::new(Vec::<String>::new()).unwrap();
+        // Starts named twice (the root among them) are walked once: each
+        // directory is listed through one descriptor whose position moves.
+        let only = [
+            b"/a".to_vec(),
+            b"/".to_vec(),
+            b"/big".to_vec(),
+            b"/".to_vec(),
+            b"/a".to_vec(),
+        ];
+        let scoped = scan(&ScanOptions {
+            root: r,
+            ignore: &ignore,
+            cache: None,
+            throttle: None,
+            progress: ProgressBar::hidden(),
+            only: Some(&only),
+        });
+        assert!(scoped.errors.is_empty(), "{:?}", scoped.errors);
+        assert_eq!(paths(&scoped), paths(&full));
     }
 
     #[test]

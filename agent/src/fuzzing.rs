@@ -139,7 +139,8 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         progress: indicatif::ProgressBar::hidden(),
         throttle: None,
     });
-    if let Ok((baseline, _)) = built {
+    if let Ok(built) = built {
+        let baseline = built.manifest;
         out.push(("manifest", baseline.encode()));
         if let Ok(json) = serde_json::to_vec(&baseline.to_manifest()) {
             out.push(("manifest", json));

@@ -330,12 +330,13 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let built = manifest::build(&opts);
     bar.finish_and_clear();
-    let (mut m, stats) =
+    let mut built =
         built.with_context(|| format!("building a manifest of {}", args.root.display()))?;
     if let Some(signer) = &signer {
-        signer.sign(&mut m.meta)?;
+        signer.sign(&mut built.manifest.meta)?;
     }
-    manifest::write(&args.output, &m)?;
+    built.write(&args.output)?;
+    let (m, stats) = (&built.manifest, &built.stats);
     tracing::info!(
         files = stats.files,
         bytes = stats.hashed_bytes,

@@ -77,7 +77,7 @@ fn build(root: &Path) -> manifest::Baseline {
         throttle: None,
     })
     .unwrap()
-    .0
+    .manifest
 }
 
 /// Checks `root` against `manifest`, rehashing everything.
