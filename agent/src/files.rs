@@ -210,6 +210,7 @@ pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
             return walk.finish();
         }
     };
+    let started = std::time::Instant::now();
     rayon::scope(|s| {
         for rel in starts {
             if rel != b"/" && opts.ignore.is_ignored(&rel) {
@@ -219,8 +220,20 @@ pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
             s.spawn(move |s| walk.start(s, root, rel));
         }
     });
+    let walked = started.elapsed();
+    let deferred = lock(&walk.deferred).len();
     walk.hash_deferred();
-    walk.finish()
+    let hashed = started.elapsed();
+    let scan = walk.finish();
+    tracing::debug!(
+        ?walked,
+        deferred,
+        ?hashed,
+        finished = ?started.elapsed(),
+        entries = scan.files.len(),
+        "file scan phases (time since the start of the walk)"
+    );
+    scan
 }
 
 impl<'w> Walk<'w> {
