@@ -199,7 +199,7 @@ fn encode_chunks(files: &[FileRecord]) -> Vec<Vec<u8>> {
         .map(|chunk| {
             let mut out = Vec::with_capacity(chunk.len() * 112);
             for f in chunk {
-                plumb_proto::encode_file_entry(&f.to_entry(), &mut out);
+                f.encode_entry(&mut out);
             }
             out
         })

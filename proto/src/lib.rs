@@ -27,7 +27,8 @@ pub mod signature;
 pub mod transport;
 
 pub use manifest::{
-    check_labels, encode_file_entry, hex, parse_label, DigestError, MANIFEST_FORMAT_VERSION,
+    check_labels, encode_file_entry, hex, parse_label, DigestError, FileEntryRef,
+    MANIFEST_FORMAT_VERSION,
 };
 pub use names::{kind_from_snake, kind_snake, printable, severity_from_snake, severity_snake};
 

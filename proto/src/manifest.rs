@@ -318,6 +318,105 @@ pub fn encode_file_entry(entry: &FileEntry, out: &mut Vec<u8>) {
     prost::encoding::message::encode(FILES_TAG, entry, out);
 }
 
+/// A [`FileEntry`]'s fields, borrowed: [`FileEntryRef::encode`] appends
+/// exactly what [`encode_file_entry`] of the owned entry would, without
+/// allocating one (a build encodes every file of the tree this way).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FileEntryRef<'a> {
+    pub path: &'a str,
+    pub raw_path: &'a [u8],
+    pub file_type: i32,
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub size: u64,
+    pub sha256: &'a [u8],
+    pub link_target: &'a str,
+    pub raw_link_target: &'a [u8],
+    pub rdev: u64,
+    pub package: &'a str,
+}
+
+impl FileEntryRef<'_> {
+    /// The borrowed view of `entry`.
+    pub fn of(entry: &FileEntry) -> FileEntryRef<'_> {
+        FileEntryRef {
+            path: &entry.path,
+            raw_path: &entry.raw_path,
+            file_type: entry.file_type,
+            mode: entry.mode,
+            uid: entry.uid,
+            gid: entry.gid,
+            size: entry.size,
+            sha256: &entry.sha256,
+            link_target: &entry.link_target,
+            raw_link_target: &entry.raw_link_target,
+            rdev: entry.rdev,
+            package: &entry.package,
+        }
+    }
+
+    /// Appends the entry as field `files` of a manifest, as prost encodes
+    /// it: fields in tag order, proto3 defaults left out.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        use prost::encoding::{encode_key, encode_varint, encoded_len_varint, key_len, WireType};
+        // An `int32` (the enum) is encoded as its sign-extended 64 bits.
+        let file_type = self.file_type as i64 as u64;
+        let bytes = [
+            (1, self.path.as_bytes()),
+            (2, self.raw_path),
+            (8, self.sha256),
+            (9, self.link_target.as_bytes()),
+            (10, self.raw_link_target),
+            (12, self.package.as_bytes()),
+        ];
+        let varints = [
+            (3, file_type),
+            (4, u64::from(self.mode)),
+            (5, u64::from(self.uid)),
+            (6, u64::from(self.gid)),
+            (7, self.size),
+            (11, self.rdev),
+        ];
+        let len: usize = bytes
+            .iter()
+            .filter(|(_, b)| !b.is_empty())
+            .map(|(tag, b)| key_len(*tag) + encoded_len_varint(b.len() as u64) + b.len())
+            .chain(
+                varints
+                    .iter()
+                    .filter(|(_, v)| *v != 0)
+                    .map(|(tag, v)| key_len(*tag) + encoded_len_varint(*v)),
+            )
+            .sum();
+        out.reserve(key_len(FILES_TAG) + encoded_len_varint(len as u64) + len);
+        encode_key(FILES_TAG, WireType::LengthDelimited, out);
+        encode_varint(len as u64, out);
+        let put_bytes = |out: &mut Vec<u8>, (tag, b): (u32, &[u8])| {
+            if !b.is_empty() {
+                encode_key(tag, WireType::LengthDelimited, out);
+                encode_varint(b.len() as u64, out);
+                out.extend_from_slice(b);
+            }
+        };
+        let put_varint = |out: &mut Vec<u8>, (tag, v): (u32, u64)| {
+            if v != 0 {
+                encode_key(tag, WireType::Varint, out);
+                encode_varint(v, out);
+            }
+        };
+        // Tag order: 1, 2, 3-7, 8, 9, 10, 11, 12.
+        put_bytes(out, bytes[0]);
+        put_bytes(out, bytes[1]);
+        varints[..5].iter().for_each(|&f| put_varint(out, f));
+        put_bytes(out, bytes[2]);
+        put_bytes(out, bytes[3]);
+        put_bytes(out, bytes[4]);
+        put_varint(out, varints[5]);
+        put_bytes(out, bytes[5]);
+    }
+}
+
 /// The canonical encoding of a manifest in three parts: the fields before
 /// `files`, each file, the fields after; with or without `digest` (which
 /// is computed over the encoding without it).
