@@ -328,6 +328,7 @@ impl<'w> Walk<'w> {
         // (`fcntl` + `openat(".")` + `close` per directory).
         let mut buf = Vec::with_capacity(LIST_BUF);
         let mut entries = RawDir::new(&handle.file, buf.spare_capacity_mut());
+        let may_ignore = self.opts.ignore.may_ignore_below(&rel);
         let mut done = Vec::new();
         let mut n = 0usize;
         while let Some(entry) = entries.next() {
@@ -355,7 +356,7 @@ impl<'w> Walk<'w> {
                 child.push(b'/');
             }
             child.extend_from_slice(name.as_bytes());
-            if self.opts.ignore.is_ignored(&child) {
+            if may_ignore && self.opts.ignore.is_ignored(&child) {
                 continue;
             }
             // A regular file (by the entry's d_type) that no cache could

@@ -171,6 +171,9 @@ fn glob(pattern: &str) -> Result<Glob, PolicyError> {
 pub struct IgnoreSet {
     set: GlobSet,
     patterns: Vec<String>,
+    /// The literal start of each pattern, up to its first glob character:
+    /// only a path that starts with it can match the pattern.
+    prefixes: Vec<Vec<u8>>,
 }
 
 impl IgnoreSet {
@@ -187,15 +190,36 @@ impl IgnoreSet {
             glob: kept.join(", "),
             cause,
         })?;
+        let prefixes = kept
+            .iter()
+            .map(|p| {
+                let literal = p.find(['*', '?', '[', '{', '\\']).unwrap_or(p.len());
+                p.as_bytes()[..literal].to_vec()
+            })
+            .collect();
         Ok(IgnoreSet {
             set,
             patterns: kept,
+            prefixes,
         })
     }
 
     pub fn is_ignored(&self, path: &[u8]) -> bool {
         self.set
             .is_match(Path::new(std::ffi::OsStr::from_bytes(path)))
+    }
+
+    /// Whether any path below the directory `dir` could be ignored: when
+    /// not, the walk matches none of its entries against the globs (most
+    /// directories of a tree are far from every ignored path).
+    pub fn may_ignore_below(&self, dir: &[u8]) -> bool {
+        let mut below = dir.to_vec();
+        if !below.ends_with(b"/") {
+            below.push(b'/');
+        }
+        self.prefixes
+            .iter()
+            .any(|p| p.starts_with(&below) || below.starts_with(p))
     }
 
     pub fn patterns(&self) -> &[String] {
@@ -539,6 +563,83 @@ mod tests {
         ] {
             assert!(!p.ignore.is_ignored(path.as_bytes()), "{path}");
         }
+    }
+
+    #[test]
+    fn a_directory_said_to_hold_nothing_ignored_holds_nothing_ignored() {
+        let mut patterns: Vec<String> = DEFAULT_IGNORE.iter().map(|s| s.to_string()).collect();
+        patterns.extend(
+            [
+                "/srv/**/cache",
+                "/opt/app/*.pid",
+                "/opt/{a,b}/state",
+                "/data/x\\*y",
+                "/home/?/tmp",
+                "**/__pycache__",
+                "/var/lib/app/",
+            ]
+            .map(String::from),
+        );
+        let ignore = IgnoreSet::new(patterns).unwrap();
+        let names = [
+            "",
+            "a",
+            "b",
+            "x*y",
+            "cache",
+            "app",
+            "app.pid",
+            "state",
+            "tmp",
+            "log",
+            "lib",
+            "var",
+            "srv",
+            "opt",
+            "data",
+            "home",
+            "etc",
+            "ssh",
+            "ssh_host_rsa_key",
+            "__pycache__",
+            "usr",
+            "share",
+            "machine-id",
+            "proc",
+            "1",
+        ];
+        // Every path of up to four of these names: whenever one is ignored,
+        // its directory must say something below it may be.
+        let mut paths: Vec<String> = vec![String::new()];
+        let mut checked = 0;
+        for _ in 0..4 {
+            let mut longer = Vec::new();
+            for dir in &paths {
+                let shown = if dir.is_empty() { "/" } else { dir.as_str() };
+                let may = ignore.may_ignore_below(shown.as_bytes());
+                for name in names.iter().filter(|n| !n.is_empty()) {
+                    let path = format!("{dir}/{name}");
+                    if ignore.is_ignored(path.as_bytes()) {
+                        assert!(
+                            may,
+                            "{path} is ignored but {shown} says nothing below it is"
+                        );
+                        checked += 1;
+                    }
+                    longer.push(path);
+                }
+            }
+            paths = longer;
+        }
+        assert!(checked > 1000, "only {checked} ignored paths checked");
+        // A pattern starting with a glob may match anywhere.
+        assert!(ignore.may_ignore_below(b"/usr/share"));
+        let defaults = IgnoreSet::new(DEFAULT_IGNORE.iter().map(|s| s.to_string())).unwrap();
+        assert!(!defaults.may_ignore_below(b"/usr/share"));
+        assert!(!defaults.may_ignore_below(b"/varx"));
+        assert!(defaults.may_ignore_below(b"/var"));
+        assert!(defaults.may_ignore_below(b"/etc/ssh"));
+        assert!(defaults.may_ignore_below(b"/"));
     }
 
     #[test]
