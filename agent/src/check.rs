@@ -280,6 +280,8 @@ impl Checker {
             throttle: self.throttle.clone(),
             progress,
             only: scope,
+            // Only a whole scan renews the cache (see below).
+            renew_cache: scope.is_none(),
         });
         let walk_elapsed = walk_started.elapsed();
         if let Some(why) = &scan.over_budget {

@@ -36,6 +36,10 @@ pub struct ScanOptions<'a> {
     pub progress: ProgressBar,
     /// Only scan these manifest paths (and below); `None` scans everything.
     pub only: Option<&'a [Vec<u8>]>,
+    /// Keep the stat key and digest of every file hashed
+    /// ([`FileScan::fresh`]) to renew the hash cache; a build, which has
+    /// no cache, does not hold them.
+    pub renew_cache: bool,
 }
 
 /// A path that could not be recorded completely, and why.
@@ -546,7 +550,9 @@ fn record(
                     Ok((digest, hashed_key)) => {
                         record.sha256 = Some(digest);
                         record.size = hashed_key.size;
-                        lock(&out.fresh).push((hashed_key, digest));
+                        if opts.renew_cache {
+                            lock(&out.fresh).push((hashed_key, digest));
+                        }
                         out.hashed.fetch_add(1, Ordering::Relaxed);
                         out.hashed_bytes
                             .fetch_add(hashed_key.size, Ordering::Relaxed);
@@ -594,6 +600,7 @@ mod tests {
             throttle: None,
             progress: ProgressBar::hidden(),
             only: None,
+            renew_cache: true,
         })
     }
 
@@ -687,6 +694,7 @@ mod tests {
             throttle: None,
             progress: ProgressBar::hidden(),
             only: Some(&only),
+            renew_cache: false,
         });
         assert!(scoped.errors.is_empty(), "{:?}", scoped.errors);
         assert_eq!(paths(&scoped), paths(&full));
@@ -815,6 +823,7 @@ mod tests {
                 throttle: None,
                 progress: ProgressBar::hidden(),
                 only: scoped.then_some(&only[..]),
+                renew_cache: false,
             });
             for f in &s.files {
                 if f.record.sha256 == Some(secret) || f.record.path.ends_with(b"only-outside") {

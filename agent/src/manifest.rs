@@ -260,6 +260,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         throttle: opts.throttle.clone(),
         progress: opts.progress.clone(),
         only: None,
+        renew_cache: false,
     });
     let mut errors = scan.errors.clone();
     errors.extend(scan.files.iter().filter_map(|f| {
