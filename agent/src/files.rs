@@ -9,8 +9,8 @@
 
 use std::ffi::OsStr;
 use std::fs::File;
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::path::{Path, PathBuf};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -20,7 +20,7 @@ use plumb_proto::v1::FileType;
 use crate::cache::HashCache;
 use rustix::fs::{AtFlags, FileType as Kind, Mode, OFlags, RawDir, Stat};
 
-use crate::hash::{fstat, hash_file, hash_file_at, StatKey};
+use crate::hash::{fstat, hash_file_at, hash_file_beneath, StatKey};
 use crate::paths;
 use crate::policy::IgnoreSet;
 use crate::record::FileRecord;
@@ -163,7 +163,6 @@ impl DirHandle {
 
 /// A large file whose hashing waits for the end of the walk.
 struct Deferred {
-    full: PathBuf,
     rel: Vec<u8>,
     meta: Stat,
 }
@@ -226,7 +225,7 @@ pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
     });
     let walked = started.elapsed();
     let deferred = lock(&walk.deferred).len();
-    walk.hash_deferred();
+    walk.hash_deferred(&root.file);
     let hashed = started.elapsed();
     let scan = walk.finish();
     tracing::debug!(
@@ -405,13 +404,10 @@ impl<'w> Walk<'w> {
                 && size_of(&meta) >= DEFERRED_BYTES
                 && self.cached(&meta).is_none()
             {
-                // Hashed after the walk by its path under the root; the
-                // inode is checked before anything is read.
-                lock(&self.deferred).push(Deferred {
-                    full: paths::on_disk(self.opts.root, &child),
-                    rel: child,
-                    meta,
-                });
+                // Hashed after the walk, opened from the root without
+                // following a symlink; the inode is checked before
+                // anything is read.
+                lock(&self.deferred).push(Deferred { rel: child, meta });
             } else {
                 let at = Some((&handle.file, name, opened));
                 done.push(self.record_at(at, child, &meta));
@@ -422,7 +418,7 @@ impl<'w> Walk<'w> {
 
     /// Hashes the deferred large files, largest first, each worker taking
     /// the next largest when it is free.
-    fn hash_deferred(&self) {
+    fn hash_deferred(&self, root: &File) {
         let mut deferred = std::mem::take(&mut *lock(&self.deferred));
         if deferred.is_empty() {
             return;
@@ -434,7 +430,7 @@ impl<'w> Walk<'w> {
                 s.spawn(|_| loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(d) = deferred.get(i) else { break };
-                    let file = self.record_path(&d.full, d.rel.clone(), &d.meta);
+                    let file = self.record_with(Source::Beneath(root), d.rel.clone(), &d.meta);
                     lock(&self.out.files).push(file);
                 });
             }
@@ -472,11 +468,6 @@ impl<'w> Walk<'w> {
         self.record_with(Source::At(at), rel, meta)
     }
 
-    /// Records the entry at `full`, a path (a deferred large file).
-    fn record_path(&self, full: &Path, rel: Vec<u8>, meta: &Stat) -> ScannedFile {
-        self.record_with(Source::Path(full), rel, meta)
-    }
-
     fn record_with(&self, from: Source<'_>, rel: Vec<u8>, meta: &Stat) -> ScannedFile {
         if self.show_progress {
             self.opts.progress.inc(1);
@@ -490,8 +481,9 @@ enum Source<'a> {
     /// Its directory and name, and the entry itself when already open;
     /// `None` for an entry with no content to read (a directory).
     At(Option<(&'a File, &'a OsStr, Option<File>)>),
-    /// Its path.
-    Path(&'a Path),
+    /// The root's directory: opened from it by its whole path (a deferred
+    /// large file), never through a symlink.
+    Beneath(&'a File),
 }
 
 fn kind(st: &Stat) -> Kind {
@@ -544,7 +536,9 @@ fn record(
                     Source::At(None) => Err(crate::hash::HashError::Open(std::io::Error::other(
                         "no directory to read it from",
                     ))),
-                    Source::Path(full) => hash_file(full, seen, opts.throttle.as_ref()),
+                    Source::Beneath(root) => {
+                        hash_file_beneath(root, &record.path, None, seen, opts.throttle.as_ref())
+                    }
                 };
                 match hashed {
                     Ok((digest, hashed_key)) => {
@@ -568,9 +562,8 @@ fn record(
                     .map(|t| t.into_bytes())
                     .map_err(std::io::Error::from),
                 Source::At(None) => Err(std::io::Error::other("no directory to read it from")),
-                Source::Path(full) => {
-                    std::fs::read_link(full).map(|t| t.into_os_string().into_vec())
-                }
+                // Only regular files are deferred.
+                Source::Beneath(_) => Err(std::io::Error::other("not read through its directory")),
             };
             match target {
                 Ok(target) => {
@@ -783,10 +776,16 @@ mod tests {
         std::fs::write(root.join("srv/d/f"), b"inside").unwrap();
         std::fs::write(outside.join("f"), b"OUTSIDE SECRET").unwrap();
         std::fs::write(outside.join("only-outside"), b"OUTSIDE SECRET").unwrap();
+        // A large file too: hashed after the walk, opened from the root by
+        // its whole path.
+        let big = |c: u8| vec![c; DEFERRED_BYTES as usize + 1];
+        std::fs::write(root.join("srv/d/big"), big(b'i')).unwrap();
+        std::fs::write(outside.join("big"), big(b'O')).unwrap();
         let secret: [u8; 32] = {
             use sha2::Digest;
             sha2::Sha256::digest(b"OUTSIDE SECRET").into()
         };
+        let big_secret = crate::hash::sha256(&big(b'O'));
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let swaps = Arc::new(AtomicU64::new(0));
         let racer = {
@@ -807,7 +806,11 @@ mod tests {
             })
         };
         let ignore = IgnoreSet::new(Vec::<String>::new()).unwrap();
-        let only = [b"/srv/d".to_vec(), b"/srv/d/f".to_vec()];
+        let only = [
+            b"/srv/d".to_vec(),
+            b"/srv/d/f".to_vec(),
+            b"/srv/d/big".to_vec(),
+        ];
         let mut outside_reads = Vec::new();
         let started = std::time::Instant::now();
         let mut scans = 0;
@@ -826,7 +829,10 @@ mod tests {
                 renew_cache: false,
             });
             for f in &s.files {
-                if f.record.sha256 == Some(secret) || f.record.path.ends_with(b"only-outside") {
+                if f.record.sha256 == Some(secret)
+                    || f.record.sha256 == Some(big_secret)
+                    || f.record.path.ends_with(b"only-outside")
+                {
                     outside_reads.push(String::from_utf8_lossy(&f.record.path).into_owned());
                 }
             }

@@ -10,7 +10,6 @@ use std::ffi::OsStr;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::AsFd;
-use std::path::Path;
 use std::sync::Arc;
 
 use rustix::fs::Stat;
@@ -100,22 +99,32 @@ pub fn is_regular(st: &Stat) -> bool {
     rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::RegularFile
 }
 
-/// Hashes the regular file at `path`, which `lstat` described as `seen`.
-/// Returns the digest and the stat key of the content that was hashed.
+/// Hashes the regular file `rel` under the directory `root`, which
+/// `lstat` or `fstat` described as `seen`. Returns the digest and the stat
+/// key of the content that was hashed.
 ///
-/// The read is bounded by the size the file had, and `fstat` after it must
-/// find the same regular file with the same stat key, or the file is read
-/// again (a different file there is [`HashError::Replaced`]).
-pub fn hash_file(
-    path: &Path,
+/// The file is opened by [`crate::beneath::open`]: no symlink followed on
+/// the way, never outside `root`. Before a byte is read it must be the
+/// file `seen` describes; the read is bounded by the size the file had,
+/// and `fstat` after it must find the same regular file with the same stat
+/// key, or the file is read again (a different file there is
+/// [`HashError::Replaced`]). `opened` is the file already open that way,
+/// read first.
+pub fn hash_file_beneath(
+    root: &File,
+    rel: &[u8],
+    opened: Option<File>,
     seen: StatKey,
     throttle: Option<&Arc<Throttle>>,
 ) -> Result<([u8; 32], StatKey), HashError> {
-    // A path is resolved again: before a byte is read, the file opened must
-    // be the one `lstat` saw, so a directory swapped for a symlink on the
-    // way cannot make this read a file outside the root.
+    let opened = std::cell::Cell::new(opened);
     let open = || {
-        let file = open_no_follow(rustix::fs::CWD, path).map_err(HashError::Open)?;
+        let file = match opened.take() {
+            Some(file) => file,
+            None => {
+                crate::beneath::open(root, rel, crate::beneath::READ).map_err(HashError::Open)?
+            }
+        };
         same_file(&file, &seen)?;
         Ok(file)
     };
@@ -230,9 +239,21 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 mod tests {
     use super::*;
     use std::os::unix::fs::symlink;
+    use std::path::Path;
 
     fn key(path: &Path) -> StatKey {
         StatKey::of(&rustix::fs::lstat(path).unwrap())
+    }
+
+    /// Hashes `path` as the file `rel` of its directory.
+    fn hash_file(
+        path: &Path,
+        seen: StatKey,
+        throttle: Option<&Arc<Throttle>>,
+    ) -> Result<([u8; 32], StatKey), HashError> {
+        let root = crate::beneath::open_root(path.parent().unwrap()).unwrap();
+        let rel = path.file_name().unwrap().as_encoded_bytes();
+        hash_file_beneath(&root, rel, None, seen, throttle)
     }
 
     #[test]

@@ -81,16 +81,26 @@ impl KnownFiles {
         self.paths.contains_key(&self.hasher.hash_one(path))
     }
 
-    /// Whether the file at `on_disk` (the manifest's `path`) still has the
-    /// manifest's content: hashed once per version of the file.
-    fn content_matches(&self, path: &[u8], on_disk: &Path) -> bool {
+    /// Whether the manifest's `path` under `root` still has the manifest's
+    /// content: opened from the root without following a symlink, hashed
+    /// once per version of the file.
+    fn content_matches(&self, path: &[u8], root: &Path) -> bool {
         let Some(Some(want)) = self.paths.get(&self.hasher.hash_one(path)) else {
             // No digest recorded (not a regular file): nothing to compare.
             return true;
         };
-        let Ok(st) = rustix::fs::lstat(on_disk) else {
+        let Ok(root) = crate::beneath::open_root(root) else {
             return false;
         };
+        let Ok(file) = crate::beneath::open(&root, path, crate::beneath::READ) else {
+            return false;
+        };
+        let Ok(st) = crate::hash::fstat(&file) else {
+            return false;
+        };
+        if !crate::hash::is_regular(&st) {
+            return false;
+        }
         let key = StatKey::of(&st);
         let known = self
             .verified
@@ -100,7 +110,7 @@ impl KnownFiles {
             .copied();
         let digest = match known {
             Some(d) => d,
-            None => match crate::hash::hash_file(on_disk, key, None) {
+            None => match crate::hash::hash_file_beneath(&root, path, Some(file), key, None) {
                 Ok((d, hashed)) => {
                     let mut v = self.verified.lock().unwrap_or_else(|e| e.into_inner());
                     if v.len() >= MAX_VERIFIED {
@@ -348,18 +358,20 @@ fn classify(
     if !known.contains(&rel) {
         return Code::Unexpected(text);
     }
-    let on_disk = crate::paths::on_disk(root, &rel);
     // Still the file the manifest names? A file replaced at that path
-    // since the process started has another inode.
+    // since the process started has another inode. (Stat'ed from the root
+    // without following a symlink, like every read of the root.)
     if let Some(Ok(running)) = running.map(std::fs::metadata) {
-        match std::fs::symlink_metadata(&on_disk) {
+        let now = crate::beneath::open_root(root)
+            .and_then(|r| crate::beneath::open(&r, &rel, rustix::fs::OFlags::PATH)?.metadata());
+        match now {
             Ok(now) if now.ino() == running.ino() && now.dev() == running.dev() => {}
             _ => return Code::Deleted(text),
         }
     }
     // And that file is the image's: a binary patched in place is code the
     // image does not hold.
-    if !known.content_matches(&rel, &on_disk) {
+    if !known.content_matches(&rel, root) {
         return Code::Unexpected(text);
     }
     Code::Known
@@ -671,7 +683,7 @@ pub fn scan_sessions(
             gone()?;
             continue;
         };
-        let bytes = match read_tail(&path, MAX_LOGIN_RECORDS) {
+        let bytes = match read_tail(root, &path, MAX_LOGIN_RECORDS) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 gone()?;
@@ -730,9 +742,9 @@ const MAX_LOGIN_RECORDS: u64 = 64 << 20;
 /// regular file is read: a symlink swapped in at the last moment, a FIFO
 /// (which would block the scan) or a device in its place is an error, as
 /// is a tail the memory ceiling cannot hold.
-fn read_tail(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+fn read_tail(root: &Path, path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     use std::io::{Seek, SeekFrom};
-    let (mut f, len) = crate::packages::open_regular(path)?;
+    let (mut f, len) = crate::packages::open_regular(root, path)?;
     if len > max {
         let skip = len - max;
         let skip = skip.div_ceil(UTMP_SIZE as u64) * UTMP_SIZE as u64;

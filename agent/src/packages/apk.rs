@@ -18,7 +18,7 @@ pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
     let Some(path) = resolve_in_root(root, DB) else {
         return Ok(());
     };
-    let bytes = read_db_file(&path)?;
+    let bytes = read_db_file(root, &path)?;
     parse(&bytes, &path, out)
 }
 

@@ -18,7 +18,7 @@ pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
     let Some(path) = resolve_in_root(root, STATUS) else {
         return Ok(());
     };
-    let bytes = read_db_file(&path)?;
+    let bytes = read_db_file(root, &path)?;
     let info = resolve_in_root(root, INFO);
     for pkg in parse_installed(&bytes, &path)? {
         let candidates = [
@@ -34,7 +34,7 @@ pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
             let list = info.join(&c);
             match std::fs::symlink_metadata(&list) {
                 Ok(_) => {
-                    let bytes = read_db_file(&list)?;
+                    let bytes = read_db_file(root, &list)?;
                     for line in bytes
                         .split(|b| *b == b'\n')
                         .filter(|l| !l.is_empty() && *l != b"/.")

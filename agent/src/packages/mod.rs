@@ -77,16 +77,22 @@ pub(crate) fn resolve_in_root(root: &Path, rel: &str) -> Option<PathBuf> {
     Some(root.join(at.join("/")))
 }
 
-/// Opens a file of the root (already resolved inside it) for reading: a
-/// symlink swapped in at the last moment is refused, the open does not
+/// Opens `path`, a file of `root` already resolved inside it
+/// ([`resolve_in_root`]), for reading: from the root's descriptor with no
+/// symlink followed on the way ([`crate::beneath`]), so a directory or file
+/// swapped for a symlink at the last moment is refused; the open does not
 /// block (a FIFO in its place), and anything but a regular file is an
 /// error. Returns the file and its size.
-pub(crate) fn open_regular(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)?;
+pub(crate) fn open_regular(root: &Path, path: &Path) -> std::io::Result<(std::fs::File, u64)> {
+    use std::os::unix::ffi::OsStrExt;
+    let rel = path.strip_prefix(root).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{} is not under {}", path.display(), root.display()),
+        )
+    })?;
+    let root = crate::beneath::open_root(root)?;
+    let file = crate::beneath::open(&root, rel.as_os_str().as_bytes(), crate::beneath::READ)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(std::io::Error::new(
@@ -102,12 +108,12 @@ pub(crate) fn open_regular(path: &Path) -> std::io::Result<(std::fs::File, u64)>
 /// allocation.
 pub(crate) const MAX_DB_FILE: u64 = 128 * 1024 * 1024;
 
-/// Reads a database file at `path` (already resolved inside the root):
+/// Reads a database file at `path` (already resolved inside `root`):
 /// a last-moment symlink is refused, the size is bounded.
-pub(crate) fn read_db_file(path: &Path) -> Result<Vec<u8>, PackageError> {
+pub(crate) fn read_db_file(root: &Path, path: &Path) -> Result<Vec<u8>, PackageError> {
     use std::io::Read;
     let err = |m: String| PackageError::at(path, None, m);
-    let (file, len) = open_regular(path).map_err(|e| err(e.to_string()))?;
+    let (file, len) = open_regular(root, path).map_err(|e| err(e.to_string()))?;
     if len > MAX_DB_FILE {
         return Err(err(format!("{len} bytes, limit {MAX_DB_FILE}")));
     }
@@ -216,4 +222,54 @@ impl UsrMerge {
 /// `name` or `name:arch`, as the deviation key of a package.
 pub fn package_key(p: &Package) -> String {
     p.name.clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn a_resolved_path_is_opened_without_following_what_was_swapped_in() {
+        let base = tempfile::tempdir().unwrap();
+        let root = base.path().join("root");
+        std::fs::create_dir_all(root.join("var/lib/dpkg")).unwrap();
+        std::fs::write(root.join("var/lib/dpkg/status"), "Package: inside\n").unwrap();
+        let resolved = resolve_in_root(&root, "var/lib/dpkg/status").unwrap();
+        assert_eq!(
+            read_db_file(&root, &resolved).unwrap(),
+            b"Package: inside\n"
+        );
+
+        // After it was resolved, the directory becomes a symlink to the
+        // host's: the read is refused, never the host's file.
+        let host = base.path().join("host-dpkg");
+        std::fs::create_dir(&host).unwrap();
+        std::fs::write(host.join("status"), "Package: HOST\n").unwrap();
+        std::fs::rename(root.join("var/lib/dpkg"), root.join("var/lib/dpkg.real")).unwrap();
+        symlink(&host, root.join("var/lib/dpkg")).unwrap();
+        let err = read_db_file(&root, &resolved).unwrap_err();
+        assert!(err.path.ends_with("var/lib/dpkg/status"), "{err}");
+        // The same for the file itself, and for a FIFO in its place.
+        std::fs::remove_file(root.join("var/lib/dpkg")).unwrap();
+        std::fs::rename(root.join("var/lib/dpkg.real"), root.join("var/lib/dpkg")).unwrap();
+        std::fs::remove_file(root.join("var/lib/dpkg/status")).unwrap();
+        symlink(host.join("status"), root.join("var/lib/dpkg/status")).unwrap();
+        assert!(read_db_file(&root, &resolved).is_err());
+        std::fs::remove_file(root.join("var/lib/dpkg/status")).unwrap();
+        nix_mkfifo(&root.join("var/lib/dpkg/status"));
+        let err = read_db_file(&root, &resolved).unwrap_err();
+        assert!(err.message.contains("not a regular file"), "{err}");
+    }
+
+    fn nix_mkfifo(path: &Path) {
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            path,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+    }
 }

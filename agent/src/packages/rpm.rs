@@ -87,7 +87,16 @@ pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
         ));
     }
     let err = |m: String| PackageError::at(&path, None, m);
-    let conn = open(&path, QUERY_BUDGET).map_err(|e| err(e.to_string()))?;
+    // SQLite opens files by name. The database is first opened from the
+    // root's descriptor with no symlink followed (a regular file, not a
+    // FIFO or a link swapped in); SQLite then gets the same path from the
+    // root's canonical name and refuses any symlink on it (NOFOLLOW
+    // checks every component), so it cannot be led outside the root.
+    let (_checked, _) = super::open_regular(root, &path).map_err(|e| err(e.to_string()))?;
+    let canonical = std::fs::canonicalize(root)
+        .map(|r| r.join(path.strip_prefix(root).unwrap_or(&path)))
+        .map_err(|e| err(format!("resolving the root: {e}")))?;
+    let conn = open(&canonical, QUERY_BUDGET).map_err(|e| err(e.to_string()))?;
     // Packages must be a table, not a view or anything else the node's
     // own schema could make of it.
     let kind: Option<String> = conn
@@ -172,7 +181,9 @@ pub(crate) fn parse_package(hnum: i64, blob: &[u8]) -> Result<(Package, Vec<Stri
 fn open(path: &Path, budget: Duration) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW,
     )?;
     conn.pragma_update(None, "trusted_schema", "OFF")?;
     // SQLite allocates outside the agent's counted heap: its own limit.
