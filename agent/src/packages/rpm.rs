@@ -520,6 +520,34 @@ mod tests {
     }
 
     #[test]
+    fn sqlite_is_refused_a_symlink_anywhere_on_the_database_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        db_with(
+            &real,
+            "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, blob BLOB NOT NULL);",
+        );
+        let db = real.join("var/lib/rpm").join(SQLITE_DB);
+        std::os::unix::fs::symlink(&real, dir.path().join("link")).unwrap();
+        std::os::unix::fs::symlink(&db, dir.path().join("db-link")).unwrap();
+        let budget = Duration::from_secs(5);
+        let tables = |conn: Connection| {
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
+        };
+        assert_eq!(tables(open(&db, budget).unwrap()).unwrap(), 1);
+        // SQLite opens lazily: the refusal shows at open or first read.
+        for path in [
+            dir.path().join("link/var/lib/rpm").join(SQLITE_DB),
+            dir.path().join("db-link"),
+        ] {
+            let got = open(&path, budget).and_then(tables);
+            assert!(got.is_err(), "{} was read: {got:?}", path.display());
+        }
+    }
+
+    #[test]
     fn older_database_formats_are_refused_by_name() {
         for (file, format) in [("Packages", "Berkeley DB"), ("Packages.db", "ndb")] {
             let dir = tempfile::tempdir().unwrap();
