@@ -28,13 +28,14 @@ pub fn on_disk(root: &Path, rel: &[u8]) -> PathBuf {
 }
 
 /// Splits path bytes into the manifest's (`path`, `raw_path`) pair: the
-/// UTF-8 string alone when valid, else a lossy string plus the exact bytes.
-pub fn to_fields(bytes: Vec<u8>) -> (String, Vec<u8>) {
-    match String::from_utf8(bytes) {
-        Ok(s) => (s, Vec::new()),
-        Err(e) => {
-            let bytes = e.into_bytes();
-            (String::from_utf8_lossy(&bytes).into_owned(), bytes)
+/// UTF-8 text alone when valid, else a lossy rendering (kept in `lossy`)
+/// plus the exact bytes.
+pub fn text_fields<'a>(bytes: &'a [u8], lossy: &'a mut String) -> (&'a str, &'a [u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text, &[]),
+        Err(_) => {
+            *lossy = String::from_utf8_lossy(bytes).into_owned();
+            (lossy.as_str(), bytes)
         }
     }
 }
@@ -75,10 +76,12 @@ mod tests {
 
     #[test]
     fn non_utf8_names_are_kept_exactly_and_printed_unambiguously() {
-        let (s, raw) = to_fields(b"/bad\xffname".to_vec());
+        let mut lossy = String::new();
+        let (s, raw) = text_fields(b"/bad\xffname", &mut lossy);
         assert_eq!(raw, b"/bad\xffname");
         assert!(s.starts_with("/bad"));
         assert_eq!(display(b"/bad\xffname"), "/bad\\xffname");
-        assert_eq!(to_fields(b"/ok".to_vec()), ("/ok".to_string(), Vec::new()));
+        let mut lossy = String::new();
+        assert_eq!(text_fields(b"/ok", &mut lossy), ("/ok", &b""[..]));
     }
 }

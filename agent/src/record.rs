@@ -81,38 +81,23 @@ impl FileRecord {
 
     /// The manifest entry of this record.
     pub fn to_entry(&self) -> FileEntry {
-        let (path, raw_path) = paths::to_fields(self.path.to_vec());
-        let (link_target, raw_link_target) = self
-            .link_target
-            .as_deref()
-            .map(|t| paths::to_fields(t.to_vec()))
-            .unwrap_or_default();
-        FileEntry {
-            path,
-            raw_path,
-            file_type: self.file_type as i32,
-            mode: self.mode,
-            uid: self.uid,
-            gid: self.gid,
-            size: self.size,
-            sha256: self.sha256.map(|d| d.to_vec()).unwrap_or_default(),
-            link_target,
-            raw_link_target,
-            rdev: self.rdev,
-            package: self.package.as_deref().unwrap_or_default().to_string(),
-        }
+        self.fields(&mut Default::default()).to_entry()
     }
 
     /// Appends this record as a manifest's file list holds it: the bytes
     /// `encode_file_entry(&self.to_entry(), out)` would append, without
     /// building the entry (no allocation unless a name is not UTF-8).
     pub fn encode_entry(&self, out: &mut Vec<u8>) {
-        let (mut lossy_path, mut lossy_link) = (String::new(), String::new());
-        let (path, raw_path) = text_fields(&self.path, &mut lossy_path);
-        let (link_target, raw_link_target) = text_fields(
-            self.link_target.as_deref().unwrap_or_default(),
-            &mut lossy_link,
-        );
+        self.fields(&mut Default::default()).encode(out)
+    }
+
+    /// This record's manifest fields, borrowed; `lossy` holds the
+    /// printable renderings of a path or link target that is not UTF-8.
+    fn fields<'a>(&'a self, lossy: &'a mut [String; 2]) -> plumb_proto::FileEntryRef<'a> {
+        let [lossy_path, lossy_link] = lossy;
+        let (path, raw_path) = paths::text_fields(&self.path, lossy_path);
+        let (link_target, raw_link_target) =
+            paths::text_fields(self.link_target.as_deref().unwrap_or_default(), lossy_link);
         plumb_proto::FileEntryRef {
             path,
             raw_path,
@@ -127,7 +112,6 @@ impl FileRecord {
             rdev: self.rdev,
             package: self.package.as_deref().unwrap_or_default(),
         }
-        .encode(out)
     }
 
     /// The symlink target bytes (empty for other types).
@@ -137,19 +121,6 @@ impl FileRecord {
 
     pub fn is_executable(&self) -> bool {
         self.file_type == FileType::Regular && self.mode & 0o111 != 0
-    }
-}
-
-/// The (`string`, `bytes`) field pair of `bytes`, as [`paths::to_fields`]
-/// makes it, borrowed: the text itself when it is UTF-8, else a lossy
-/// rendering (kept in `lossy`) and the exact bytes.
-fn text_fields<'a>(bytes: &'a [u8], lossy: &'a mut String) -> (&'a str, &'a [u8]) {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => (text, &[]),
-        Err(_) => {
-            *lossy = String::from_utf8_lossy(bytes).into_owned();
-            (lossy.as_str(), bytes)
-        }
     }
 }
 

@@ -338,21 +338,21 @@ pub struct FileEntryRef<'a> {
 }
 
 impl FileEntryRef<'_> {
-    /// The borrowed view of `entry`.
-    pub fn of(entry: &FileEntry) -> FileEntryRef<'_> {
-        FileEntryRef {
-            path: &entry.path,
-            raw_path: &entry.raw_path,
-            file_type: entry.file_type,
-            mode: entry.mode,
-            uid: entry.uid,
-            gid: entry.gid,
-            size: entry.size,
-            sha256: &entry.sha256,
-            link_target: &entry.link_target,
-            raw_link_target: &entry.raw_link_target,
-            rdev: entry.rdev,
-            package: &entry.package,
+    /// The owned entry with these fields.
+    pub fn to_entry(&self) -> FileEntry {
+        FileEntry {
+            path: self.path.to_string(),
+            raw_path: self.raw_path.to_vec(),
+            file_type: self.file_type,
+            mode: self.mode,
+            uid: self.uid,
+            gid: self.gid,
+            size: self.size,
+            sha256: self.sha256.to_vec(),
+            link_target: self.link_target.to_string(),
+            raw_link_target: self.raw_link_target.to_vec(),
+            rdev: self.rdev,
+            package: self.package.to_string(),
         }
     }
 
