@@ -506,20 +506,9 @@ mod tests {
     use crate::manifest::{self, BuildOptions};
 
     fn built(root: &Path) -> Baseline {
-        manifest::build(&BuildOptions {
-            labels: Vec::new(),
-            runtime: false,
-            root: root.to_path_buf(),
-            image_id: "img".into(),
-            exclude: Vec::new(),
-            listeners: false,
-            allow_listeners: Vec::new(),
-            proc_dir: "/proc".into(),
-            progress: ProgressBar::hidden(),
-            throttle: None,
-        })
-        .unwrap()
-        .manifest
+        manifest::build(&BuildOptions::new(root.to_path_buf(), "img"))
+            .unwrap()
+            .manifest
     }
 
     fn keys(r: &CheckResult) -> Vec<String> {

@@ -618,7 +618,7 @@ mod tests {
         symlink("tool", r.join("usr/bin/alias")).unwrap();
         symlink("loop", r.join("loop")).unwrap(); // a symlink loop is just a link
         symlink("/", r.join("escape")).unwrap();
-        nix_mkfifo(&r.join("fifo"));
+        crate::fixture::FixtureRoot::at(r).fifo("/fifo");
         let _sock = std::os::unix::net::UnixListener::bind(r.join("sock")).unwrap();
 
         let s = scan_dir(r, &[]);
@@ -755,14 +755,6 @@ mod tests {
         std::fs::metadata("/proc/self")
             .map(|m| m.uid() == 0)
             .unwrap_or(false)
-    }
-
-    fn nix_mkfifo(path: &Path) {
-        let status = std::process::Command::new("mkfifo")
-            .arg(path)
-            .status()
-            .unwrap();
-        assert!(status.success());
     }
 
     /// Scans once while another thread keeps swapping `srv/d` for a

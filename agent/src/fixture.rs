@@ -111,12 +111,19 @@ impl FixtureRoot {
             std::fs::Permissions::from_mode(0o4755),
         )
         .expect("chmod");
-        let fifo = self.join("/srv/app/control.fifo");
-        let status = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .expect("run mkfifo");
-        assert!(status.success(), "mkfifo failed");
+        self.fifo("/srv/app/control.fifo")
+    }
+
+    /// A FIFO at `p` (its directory must exist).
+    pub fn fifo(&self, p: &str) -> &Self {
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            self.join(p),
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o666), // less the umask, as mkfifo(1)
+            0,
+        )
+        .expect("mkfifo");
         self
     }
 

@@ -127,18 +127,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
             b"collector = \"https://collector.internal:7400\"\nimage_id = \"img-1\"\ninterval = \"1h\"\nheartbeat = \"30s\"\n".to_vec(),
         ),
     ];
-    let built = crate::manifest::build(&crate::manifest::BuildOptions {
-        labels: Vec::new(),
-        runtime: false,
-        root: dir.clone(),
-        image_id: "seed".into(),
-        exclude: Vec::new(),
-        listeners: false,
-        allow_listeners: Vec::new(),
-        proc_dir: "/proc".into(),
-        progress: indicatif::ProgressBar::hidden(),
-        throttle: None,
-    });
+    let built = crate::manifest::build(&crate::manifest::BuildOptions::new(dir.clone(), "seed"));
     if let Ok(built) = built {
         let baseline = built.manifest;
         out.push(("manifest", baseline.encode()));

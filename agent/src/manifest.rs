@@ -35,6 +35,26 @@ pub struct BuildOptions {
     pub runtime: bool,
 }
 
+impl BuildOptions {
+    /// A build of `root` as `image_id` with every default: nothing
+    /// excluded, no listeners, labels or runtime section, no progress
+    /// shown, no throttle.
+    pub fn new(root: impl Into<PathBuf>, image_id: impl Into<String>) -> BuildOptions {
+        BuildOptions {
+            root: root.into(),
+            image_id: image_id.into(),
+            exclude: Vec::new(),
+            listeners: false,
+            allow_listeners: Vec::new(),
+            proc_dir: "/proc".into(),
+            progress: ProgressBar::hidden(),
+            throttle: None,
+            labels: Vec::new(),
+            runtime: false,
+        }
+    }
+}
+
 /// Interpreters whose script argument is judged by default.
 pub const DEFAULT_INTERPRETERS: &[&str] = &["sh", "bash", "dash", "python3", "perl"];
 
@@ -459,19 +479,7 @@ mod tests {
     use super::*;
 
     fn built(root: &Path) -> Built {
-        build(&BuildOptions {
-            labels: Vec::new(),
-            runtime: false,
-            root: root.to_path_buf(),
-            image_id: "img".into(),
-            exclude: Vec::new(),
-            listeners: false,
-            allow_listeners: Vec::new(),
-            proc_dir: "/proc".into(),
-            progress: ProgressBar::hidden(),
-            throttle: None,
-        })
-        .unwrap()
+        build(&BuildOptions::new(root.to_path_buf(), "img")).unwrap()
     }
 
     #[test]

@@ -895,11 +895,7 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].key, "mallory@pts/3");
 
-        let status = std::process::Command::new("mkfifo")
-            .arg(r.join("var/log/wtmp"))
-            .status()
-            .unwrap();
-        assert!(status.success());
+        crate::fixture::FixtureRoot::at(r).fifo("/var/log/wtmp");
         let started = std::time::Instant::now();
         let e = scan_sessions(r, 0, &[], &[]).unwrap_err();
         assert!(started.elapsed() < std::time::Duration::from_secs(5));

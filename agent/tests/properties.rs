@@ -64,20 +64,9 @@ fn lay_out(root: &Path, tree: &BTreeMap<String, Entry>) {
 }
 
 fn build(root: &Path) -> manifest::Baseline {
-    manifest::build(&BuildOptions {
-        labels: Vec::new(),
-        runtime: false,
-        root: root.to_path_buf(),
-        image_id: "prop".into(),
-        exclude: Vec::new(),
-        listeners: false,
-        allow_listeners: Vec::new(),
-        proc_dir: "/proc".into(),
-        progress: ProgressBar::hidden(),
-        throttle: None,
-    })
-    .unwrap()
-    .manifest
+    manifest::build(&BuildOptions::new(root.to_path_buf(), "prop"))
+        .unwrap()
+        .manifest
 }
 
 /// Checks `root` against `manifest`, rehashing everything.

@@ -257,19 +257,8 @@ mod tests {
         symlink(host.join("status"), root.join("var/lib/dpkg/status")).unwrap();
         assert!(read_db_file(&root, &resolved).is_err());
         std::fs::remove_file(root.join("var/lib/dpkg/status")).unwrap();
-        nix_mkfifo(&root.join("var/lib/dpkg/status"));
+        crate::fixture::FixtureRoot::at(&root).fifo("/var/lib/dpkg/status");
         let err = read_db_file(&root, &resolved).unwrap_err();
         assert!(err.message.contains("not a regular file"), "{err}");
-    }
-
-    fn nix_mkfifo(path: &Path) {
-        rustix::fs::mknodat(
-            rustix::fs::CWD,
-            path,
-            rustix::fs::FileType::Fifo,
-            rustix::fs::Mode::from_raw_mode(0o600),
-            0,
-        )
-        .unwrap();
     }
 }
