@@ -325,6 +325,22 @@ pub fn rpm_header(
         bases.push(b.to_string());
         idx.push(i as i32);
     }
+    rpm_header_lists(name, version, release, epoch, dirs, bases, idx)
+}
+
+/// An rpm header whose file list is given as rpm stores it: directory
+/// names, base names and each base name's directory index (for headers
+/// no real package list would give, such as many names in one huge
+/// directory).
+pub fn rpm_header_lists(
+    name: &str,
+    version: &str,
+    release: &str,
+    epoch: Option<i32>,
+    dirs: Vec<String>,
+    bases: Vec<String>,
+    idx: Vec<i32>,
+) -> Vec<u8> {
     let mut tags: Vec<(u32, Value)> = vec![
         (TAG_NAME, Value::Str(name)),
         (TAG_VERSION, Value::Str(version)),
@@ -334,7 +350,7 @@ pub fn rpm_header(
     if let Some(e) = epoch {
         tags.push((TAG_EPOCH, Value::Ints(vec![e])));
     }
-    if !files.is_empty() {
+    if !bases.is_empty() || !dirs.is_empty() {
         tags.push((TAG_DIRINDEXES, Value::Ints(idx)));
         tags.push((TAG_BASENAMES, Value::Strs(bases)));
         tags.push((TAG_DIRNAMES, Value::Strs(dirs)));

@@ -641,6 +641,76 @@ fn inputs_beyond_the_memory_ceiling_are_errors_naming_them() {
     assert!(err.contains("below the minimum"), "{err}");
 }
 
+/// File lists built from references into their input (rpm's dir names
+/// joined to base names by index, apk's `R:` lines under the last `F:`)
+/// can name gigabytes of paths in a megabyte: they are charged to the
+/// ceiling before they are built, at any ceiling, and the scan goes on.
+#[test]
+fn package_file_lists_that_expand_past_the_ceiling_are_scan_errors() {
+    use plumb_agent::fixture::{rpm_header_lists, FixtureRoot};
+    for limit in ["256M", "1G"] {
+        let node = Node::new();
+        node.build();
+        // 100,000 base names, all in one 200 kB directory: 20 GB of paths.
+        let dir = format!("/{}/", "d".repeat(200_000));
+        let bases: Vec<String> = (0..100_000).map(|i| format!("{i:x}")).collect();
+        let idx = vec![0; bases.len()];
+        FixtureRoot::at(node.root.path()).rpm_blob(&rpm_header_lists(
+            "bomb",
+            "1",
+            "1",
+            None,
+            vec![dir],
+            bases,
+            idx,
+        ));
+        std::fs::write(node.path("/usr/bin/ls"), b"patched").unwrap();
+        let (code, json) = node.check_with(&["--memory-limit", limit]);
+        assert_eq!(code, 1, "exit {code} at {limit}: {json}");
+        let devs = json["deviations"].as_array().unwrap();
+        let err = devs
+            .iter()
+            .find(|d| {
+                d["kind"] == "scan_error" && d["key"].as_str().unwrap().ends_with("rpmdb.sqlite")
+            })
+            .unwrap_or_else(|| panic!("no scan_error for the rpm database: {json}"));
+        let why = err["actual"].as_str().unwrap();
+        assert!(
+            why.contains("package bomb: its file list (100000 paths")
+                && why.contains("memory ceiling"),
+            "{why}"
+        );
+        assert!(
+            devs.iter().any(|d| d["key"] == "/usr/bin/ls"),
+            "files are still checked: {json}"
+        );
+    }
+
+    // apk: one 4 MB directory line and a million one-letter files.
+    let node = Node::new();
+    node.build();
+    let mut db = format!("P:bomb\nV:1\nF:{}\n", "d".repeat(4 << 20)).into_bytes();
+    for _ in 0..1_000_000 {
+        db.extend_from_slice(b"R:x\n");
+    }
+    let path = node.path("/lib/apk/db/installed");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, &db).unwrap();
+    let (code, json) = node.check_with(&["--memory-limit", "256M"]);
+    assert_eq!(code, 1, "{json}");
+    let err = json["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "scan_error" && d["key"] == "/lib/apk/db/installed")
+        .unwrap_or_else(|| panic!("no scan_error for the apk database: {json}"));
+    let why = err["actual"].as_str().unwrap();
+    assert!(
+        why.contains("memory ceiling") && why.contains(" line "),
+        "{why}"
+    );
+}
+
 #[test]
 fn a_tree_too_large_for_the_memory_ceiling_is_reported_not_fatal() {
     let node = Node::new();

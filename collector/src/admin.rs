@@ -48,15 +48,7 @@ pub async fn revoke_node(hub: &Hub, who: &Principal, node_id: &str) -> Result<i6
     );
     // A connected agent of the node is cut off now, not at its next hello,
     // whichever replica holds its stream.
-    hub.disconnect_node(node_id);
-    if let Ok(Some(holder)) = hub.store.stream_holder(node_id).await {
-        if holder != hub.instance {
-            hub.store
-                .relay_command(node_id, &holder, "revoke", now_ms())
-                .await
-                .map_err(db)?;
-        }
-    }
+    hub.end_stream(node_id, "revoke").await.map_err(db)?;
     Ok(certs)
 }
 

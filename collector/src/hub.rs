@@ -90,7 +90,12 @@ pub struct Hub {
     /// Transitions already fanned out (by id, with when), so the replica
     /// loop announces only those other replicas made.
     announced: Mutex<HashMap<i64, i64>>,
+    /// When each retired node that spoke last raised its alert.
+    retired_alerted: Mutex<HashMap<String, i64>>,
 }
+
+/// A retired node that keeps speaking raises its alert at most this often.
+const RETIRED_ALERT_EVERY_MS: i64 = 10 * 60 * 1000;
 
 impl Hub {
     /// Creates the hub and starts its background tasks (writer, evaluator,
@@ -127,6 +132,7 @@ impl Hub {
             writers,
             evaluate: eval_tx,
             announced: Mutex::new(HashMap::new()),
+            retired_alerted: Mutex::new(HashMap::new()),
         });
         for rx in writer_rxs {
             tokio::spawn(writer_loop(hub.clone(), rx));
@@ -194,11 +200,63 @@ impl Hub {
         false
     }
 
-    /// Ends a node's stream (revocation): its agent must say hello again.
-    pub fn disconnect_node(&self, node_id: &str) {
+    /// Ends a node's stream (revocation, retirement) with `why`: its
+    /// agent must say hello again, and is judged then.
+    pub fn disconnect_node(&self, node_id: &str, why: &str) {
         if let Some((_, tx, ended)) = lock(&self.connected).remove(node_id) {
-            let _ = tx.try_send(Err(tonic::Status::permission_denied("node revoked")));
+            let _ = tx.try_send(Err(tonic::Status::permission_denied(why.to_string())));
             ended.notify_one();
+        }
+    }
+
+    /// Ends a node's stream wherever it is held: here at once, on another
+    /// replica through the command relay (`command` is `revoke` or
+    /// `retire`).
+    pub async fn end_stream(&self, node_id: &str, command: &str) -> Result<(), StoreError> {
+        self.disconnect_node(node_id, &format!("node {command}d"));
+        if let Ok(Some(holder)) = self.store.stream_holder(node_id).await {
+            if holder != self.instance {
+                self.store
+                    .relay_command(node_id, &holder, command, now_ms())
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A retired node spoke (`how`: a hello, a batch, a heartbeat, a
+    /// manifest fetch): recorded as a finding at once, with its alert
+    /// (at most one per node every ten minutes, so a node that keeps
+    /// retrying cannot flood the sinks).
+    pub async fn retired_spoke(&self, node_id: &str, how: &str) {
+        tracing::warn!(node = %node_id, how, "retired node still alive");
+        let now = now_ms();
+        if let Err(e) = self
+            .store
+            .record_finding(
+                node_id,
+                "retired_node_alive",
+                "retired: no agent reports",
+                how,
+                now,
+            )
+            .await
+        {
+            tracing::error!(node = %node_id, error = %e, "recording a retired node alive failed");
+        }
+        let due = {
+            let mut alerted = lock(&self.retired_alerted);
+            alerted.retain(|_, at| now - *at < RETIRED_ALERT_EVERY_MS);
+            match alerted.entry(node_id.to_string()) {
+                std::collections::hash_map::Entry::Occupied(_) => false,
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(now);
+                    true
+                }
+            }
+        };
+        if due {
+            self.retired_alive(node_id).await;
         }
     }
 
@@ -365,7 +423,7 @@ impl Hub {
     /// Records the heartbeats received since the last flush; returns the
     /// silent nodes among them. Heartbeats that could not be recorded are
     /// kept for the next flush (unless a newer one arrived meanwhile).
-    async fn flush_heartbeats(&self) -> Result<Vec<String>, StoreError> {
+    async fn flush_heartbeats(&self) -> Result<crate::store::Touched, StoreError> {
         let pending: Vec<(String, i64)> = lock(&self.heartbeats).drain().collect();
         match self.store.touch(&pending).await {
             Ok(silent) => Ok(silent),
@@ -425,7 +483,7 @@ async fn writer_loop(hub: Arc<Hub>, mut rx: mpsc::Receiver<WriteJob>) {
                                 .rejected_messages
                                 .fetch_add(1, Ordering::Relaxed);
                         }
-                        BatchOutcome::UnknownNode => {}
+                        BatchOutcome::UnknownNode | BatchOutcome::Retired => {}
                     }
                     let _ = reply.send(Ok(outcome));
                 }
@@ -499,8 +557,8 @@ async fn replica_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Receiver<
             Ok(commands) => {
                 for (node, kind) in commands {
                     let command = match kind.as_str() {
-                        "revoke" => {
-                            hub.disconnect_node(&node);
+                        "revoke" | "retire" => {
+                            hub.disconnect_node(&node, &format!("node {kind}d"));
                             continue;
                         }
                         "full_rescan" => CommandKind::FullRescan,
@@ -587,10 +645,18 @@ async fn housekeeping_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Rece
             }
         }
         match hub.flush_heartbeats().await {
-            Ok(silent) => {
+            Ok(touched) => {
                 // A silent node that speaks again is judged afresh.
-                for n in silent {
+                for n in touched.silent {
                     hub.reevaluate(&n);
+                }
+                // A retired node's heartbeat (its stream was being ended
+                // when it spoke) is a finding, and the stream ends.
+                for n in touched.retired {
+                    hub.retired_spoke(&n, "heartbeat after retirement").await;
+                    if let Err(e) = hub.end_stream(&n, "retire").await {
+                        tracing::error!(node = %n, error = %e, "ending a retired node's stream failed");
+                    }
                 }
             }
             Err(e) => tracing::error!(error = %e, "recording heartbeats failed"),

@@ -210,6 +210,12 @@ impl AgentService for Ingest {
             Status::unavailable("collector database unavailable")
         })?;
         self.findings_at_hello(&info, status).await;
+        if status == NodeStatus::Retired {
+            return Err(Status::permission_denied(format!(
+                "node {:?} is retired: its reports are refused",
+                info.node_id
+            )));
+        }
         let (tx, rx) = mpsc::channel(256);
         tx.send(msg(collector_message::Body::HelloAck(HelloAck {
             last_seq: last_seq as u64,
@@ -331,20 +337,16 @@ impl Ingest {
         let now = now_ms();
         let node = &info.node_id;
         if status == NodeStatus::Retired {
-            tracing::warn!(node = %node, "retired node still alive");
-            let _ = store
-                .record_finding(
+            self.hub
+                .retired_spoke(
                     node,
-                    "retired_node_alive",
-                    "retired: no agent reports",
                     &format!(
-                        "agent {} (boot {}) connected after retirement",
+                        "agent {} (boot {}) said hello after retirement",
                         info.agent_version, info.boot_id
                     ),
-                    now,
                 )
                 .await;
-            self.hub.retired_alive(node).await;
+            return;
         }
         match store.manifest_digest(&info.image_id).await {
             Ok(Some(registered)) if registered != info.manifest_digest => {
@@ -486,6 +488,13 @@ async fn serve_stream(
                     Ok(BatchOutcome::UnknownNode) => {
                         return Err(Status::failed_precondition("node is not registered"))
                     }
+                    Ok(BatchOutcome::Retired) => {
+                        hub.retired_spoke(node, &format!("batch seq {seq} after retirement"))
+                            .await;
+                        return Err(Status::permission_denied(
+                            "node is retired: its reports are refused",
+                        ));
+                    }
                     Err(e) => {
                         return Err(Status::unavailable(format!("storing batch failed: {e}")))
                     }
@@ -516,7 +525,14 @@ async fn serve_stream(
                         prev_hash: message.prev_hash,
                         hash,
                     };
-                    hub.submit(job).await.map_err(Status::unavailable)?;
+                    if hub.submit(job).await.map_err(Status::unavailable)? == BatchOutcome::Retired
+                    {
+                        hub.retired_spoke(node, &format!("summary seq {seq} after retirement"))
+                            .await;
+                        return Err(Status::permission_denied(
+                            "node is retired: its reports are refused",
+                        ));
+                    }
                     let _ = tx
                         .send(msg(collector_message::Body::Ack(Ack { seq: message.seq })))
                         .await;
@@ -634,7 +650,41 @@ impl ManifestRegistry for Registry {
         &self,
         request: Request<FetchManifestRequest>,
     ) -> Result<Response<FetchManifestResponse>, Status> {
+        let who = principal_of(
+            request.extensions().get::<Principal>(),
+            request.extensions().get::<Peer>(),
+        );
         let image = request.into_inner().image_id;
+        // The guard refused revoked certificates; a retired node's agent
+        // has no business fetching either, and that it tried is a finding.
+        if let Some(node) = &who.node_id {
+            let status = self
+                .hub
+                .store
+                .node(node)
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "reading the node failed");
+                    Status::unavailable("collector database unavailable")
+                })?
+                .map(|n| n.status);
+            if status.as_deref() == Some(NodeStatus::Retired.as_str()) {
+                self.hub
+                    .retired_spoke(
+                        node,
+                        &format!("fetched the manifest of {image:?} after retirement"),
+                    )
+                    .await;
+                self.hub
+                    .trust
+                    .auth
+                    .audit
+                    .refused(&who, "manifest fetch", node, "node is retired");
+                return Err(Status::permission_denied(format!(
+                    "node {node:?} is retired: it may not fetch manifests"
+                )));
+            }
+        }
         match self
             .hub
             .store

@@ -381,6 +381,7 @@ async fn act_on_node_inner(
         Event::Retired => Some(NodeStatus::Retired),
         _ => None,
     };
+    let retiring = matches!(event, Event::Retired);
     hub.apply(node_id, event, cause)
         .await
         .map_err(unavailable)?;
@@ -397,6 +398,13 @@ async fn act_on_node_inner(
                 node.status
             )));
         }
+    }
+    // A retired node's agent has nothing more to say: its stream ends
+    // now, and whatever it sends after is a finding.
+    if retiring {
+        hub.end_stream(node_id, "retire")
+            .await
+            .map_err(unavailable)?;
     }
     Ok(node)
 }

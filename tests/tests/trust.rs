@@ -289,14 +289,44 @@ fn agents_must_prove_who_they_are() {
     let (_, err) = rt
         .block_on(async { stream_as(c.node_channel("node-a").await, vec![hello("node-a")]).await });
     assert!(err.unwrap().message().contains("revoked"));
+    // Its certificate fetches no manifest either: revocation is checked
+    // on every call a node certificate makes, not only at hello.
+    let fetched = rt.block_on(async {
+        plumb_proto::ManifestRegistryClient::new(c.node_channel("node-a").await)
+            .fetch(plumb_proto::v1::FetchManifestRequest {
+                image_id: "img-1".into(),
+            })
+            .await
+    });
+    let err = fetched.unwrap_err();
+    assert_eq!(err.code(), tonic::Code::PermissionDenied, "{err}");
+    assert!(err.message().contains("revoked"), "{}", err.message());
+    // A refused call names its target in the audit log: a Retire of
+    // node-a without a token is found under node-a.
+    let retired = rt.block_on(async {
+        plumb_proto::QueryServiceClient::new(c.tool_channel().await)
+            .retire(plumb_proto::v1::NodeActionRequest {
+                node_id: "node-a".into(),
+                cause: "test".into(),
+            })
+            .await
+    });
+    assert_eq!(retired.unwrap_err().code(), tonic::Code::Unauthenticated);
     let audit = c.ctl_json(&["audit", "--node", "node-a"]);
-    let actions: Vec<&str> = audit
-        .as_array()
-        .unwrap()
+    let entries = audit.as_array().unwrap();
+    let actions: Vec<&str> = entries
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert!(actions.contains(&"revoke node"), "{actions:?}");
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["action"] == "/plumb.v1.QueryService/Retire"
+                && e["outcome"] == "refused"
+                && e["target"] == "node-a"),
+        "{audit}"
+    );
 }
 
 #[test]
@@ -484,9 +514,9 @@ fn a_node_enrolls_once_and_a_retired_node_alive_is_flagged() {
         .file_mode("/usr/local/bin/miner", b"#!/bin/sh\n", 0o755);
     c.wait_status("enrolled", "flagged", Duration::from_secs(10));
     assert!(c.ctl(&["ack", "enrolled"]).status.success());
+    // Retired while its agent still streams: the stream ends at once, and
+    // the agent's next hello is refused and recorded.
     assert!(c.ctl(&["retire", "enrolled"]).status.success());
-    n.kill_agent();
-    n.start_agent(&c, &[]);
     wait_for(
         "retired node alive recorded",
         Duration::from_secs(15),
@@ -495,6 +525,13 @@ fn a_node_enrolls_once_and_a_retired_node_alive_is_flagged() {
                 .contains(&"retired_node_alive".to_string())
                 .then_some(())
         },
+    );
+    let node = c.get("/api/v1/nodes/enrolled");
+    assert_eq!(node["node"]["status"], "retired", "{node}");
+    assert!(
+        n.agent.as_ref().unwrap().log_text().contains("retired"),
+        "the agent was told why: {}",
+        n.agent.as_ref().unwrap().log_text()
     );
 }
 

@@ -49,7 +49,8 @@ pub(crate) fn parse(bytes: &[u8], path: &Path, out: &mut PackageScan) -> Result<
                     arch: std::mem::take(&mut arch),
                 });
                 for f in files.drain(..) {
-                    out.own(f, &n);
+                    out.own(f, &n)
+                        .map_err(|e| PackageError::over_budget(&path, Some(start), e))?;
                 }
             }
             files.clear();
@@ -69,12 +70,26 @@ pub(crate) fn parse(bytes: &[u8], path: &Path, out: &mut PackageScan) -> Result<
             b'P' => name = Some(text()?),
             b'V' => version = Some(text()?),
             b'A' => arch = text()?,
+            // A path is built from the last `F:` line: one long directory
+            // and many short `R:` lines expand far past the file's size,
+            // so each path is charged to the memory ceiling before it is
+            // built.
             b'F' => {
+                crate::memory::reserve(
+                    format!("{} line {lineno}", path.display()),
+                    2 * value.len(),
+                )
+                .map_err(|e| PackageError::over_budget(&path, Some(lineno), e))?;
                 dir = b"/".to_vec();
                 dir.extend_from_slice(value);
                 files.push(dir.clone());
             }
             b'R' => {
+                crate::memory::reserve(
+                    format!("{} line {lineno}", path.display()),
+                    super::owner_cost(dir.len() + value.len() + 1, ""),
+                )
+                .map_err(|e| PackageError::over_budget(&path, Some(lineno), e))?;
                 let mut p = dir.clone();
                 if p.len() > 1 {
                     p.push(b'/');
@@ -98,7 +113,8 @@ pub(crate) fn parse(bytes: &[u8], path: &Path, out: &mut PackageScan) -> Result<
             arch,
         });
         for f in files {
-            out.own(f, &n);
+            out.own(f, &n)
+                .map_err(|e| PackageError::over_budget(&path, Some(start), e))?;
         }
     }
     Ok(())

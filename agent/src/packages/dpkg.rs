@@ -39,7 +39,8 @@ pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
                         .split(|b| *b == b'\n')
                         .filter(|l| !l.is_empty() && *l != b"/.")
                     {
-                        out.own(line.to_vec(), &name);
+                        out.own(line.to_vec(), &name)
+                            .map_err(|e| PackageError::over_budget(&list, None, e))?;
                     }
                     break;
                 }

@@ -145,11 +145,33 @@ pub struct PackageScan {
     pub managers: Vec<PackageManager>,
 }
 
+/// What one owner entry costs besides its path and package name: the
+/// map's slot, the key's and the name's headers.
+const OWNER_ENTRY_BYTES: usize = 80;
+
+/// The memory a path of `len` bytes owned by `package` takes once stored.
+pub(crate) fn owner_cost(len: usize, package: &str) -> usize {
+    len.saturating_add(package.len())
+        .saturating_add(OWNER_ENTRY_BYTES)
+}
+
 impl PackageScan {
-    fn own(&mut self, path: Vec<u8>, package: &str) {
+    /// Records that `package` owns `path`. The entry is charged to the
+    /// memory ceiling first: file lists come from many files of the node
+    /// (and rpm and apk build paths from shared prefixes), so the map can
+    /// outgrow any one input.
+    fn own(&mut self, path: Vec<u8>, package: &str) -> Result<(), crate::memory::OverBudget> {
+        crate::memory::reserve("package file lists", owner_cost(path.len(), package))?;
         self.owners
             .entry(path)
             .or_insert_with(|| package.to_string());
+        Ok(())
+    }
+}
+
+impl PackageError {
+    fn over_budget(path: &Path, line: Option<usize>, e: crate::memory::OverBudget) -> Self {
+        PackageError::at(path, line, e.to_string())
     }
 }
 
@@ -170,13 +192,20 @@ pub fn scan(root: &Path) -> Result<PackageScan, PackageError> {
         out.managers.push(PackageManager::Apk);
     }
     if !usr_merge.links.is_empty() {
-        let merged: Vec<(Vec<u8>, String)> = out
-            .owners
-            .iter()
-            .filter_map(|(p, pkg)| usr_merge.rewrite(p).map(|q| (q, pkg.clone())))
-            .collect();
+        let mut merged: Vec<(Vec<u8>, String)> = Vec::new();
+        for (p, pkg) in &out.owners {
+            if let Some(q) = usr_merge.rewrite(p) {
+                crate::memory::reserve(
+                    "package file lists (merged /usr)",
+                    2 * owner_cost(q.len(), pkg),
+                )
+                .map_err(|e| PackageError::over_budget(root, None, e))?;
+                merged.push((q, pkg.clone()));
+            }
+        }
         for (p, pkg) in merged {
-            out.own(p, &pkg);
+            out.own(p, &pkg)
+                .map_err(|e| PackageError::over_budget(root, None, e))?;
         }
     }
     out.packages

@@ -126,7 +126,8 @@ pub fn scan(root: &Path, out: &mut PackageScan) -> Result<(), PackageError> {
             .map_err(|e| err(format!("package header {hnum}: {e}")))?;
         let (package, files) = parse_package(hnum, blob).map_err(err)?;
         for file in files {
-            out.own(file.into_bytes(), &package.name);
+            out.own(file.into_bytes(), &package.name)
+                .map_err(|e| PackageError::over_budget(&path, None, e))?;
         }
         out.packages.push(package);
     }
@@ -165,8 +166,8 @@ pub(crate) fn parse_package(hnum: i64, blob: &[u8]) -> Result<(Package, Vec<Stri
         evr.push_str(&release);
     }
     let files = header
-        .files()
-        .map_err(|m| format!("package {name}: corrupt file list: {m}"))?;
+        .files(&name)
+        .map_err(|m| format!("package {name}: {m}"))?;
     let package = Package {
         manager: PackageManager::Rpm as i32,
         name,
@@ -268,30 +269,57 @@ impl<'a> Header<'a> {
     }
 
     /// The package's file paths; none when it has no file list at all, an
-    /// error when the list is there but inconsistent.
-    fn files(&self) -> Result<Vec<String>, String> {
+    /// error when the list is there but inconsistent, or when the paths
+    /// would not fit under the memory ceiling.
+    ///
+    /// Each path is a directory name joined to a base name by index, so
+    /// a small header can name a huge list (100,000 base names under one
+    /// 200 kB directory name are 20 GB of paths): the paths' total size,
+    /// as stored afterwards, is added up and charged to the ceiling before
+    /// one of them is built.
+    fn files(&self, package: &str) -> Result<Vec<String>, String> {
         let tags = [TAG_DIRNAMES, TAG_BASENAMES, TAG_DIRINDEXES];
         if !tags.iter().any(|t| self.has(*t)) {
             return Ok(Vec::new());
         }
-        let dirs = self.strings(TAG_DIRNAMES)?;
-        let bases = self.strings(TAG_BASENAMES)?;
-        let idx = self.int32s(TAG_DIRINDEXES)?;
+        let corrupt = |m: String| format!("corrupt file list: {m}");
+        let dirs = self.strings(TAG_DIRNAMES).map_err(corrupt)?;
+        let bases = self.strings(TAG_BASENAMES).map_err(corrupt)?;
+        let idx = self.int32s(TAG_DIRINDEXES).map_err(corrupt)?;
         if bases.len() != idx.len() {
             return Err(format!(
-                "{} basenames but {} dir indexes",
+                "corrupt file list: {} basenames but {} dir indexes",
                 bases.len(),
                 idx.len()
             ));
         }
+        let dir_of = |i: i32| {
+            usize::try_from(i)
+                .ok()
+                .and_then(|i| dirs.get(i))
+                .ok_or_else(|| {
+                    format!(
+                        "corrupt file list: dir index {i} out of range ({} dirs)",
+                        dirs.len()
+                    )
+                })
+        };
+        let mut bytes = 0usize;
+        for (base, i) in bases.iter().zip(idx.iter()) {
+            let len = dir_of(*i)?.len() + base.len();
+            bytes = bytes
+                .saturating_add(super::owner_cost(len, package))
+                .saturating_add(std::mem::size_of::<String>() + len);
+        }
+        crate::memory::reserve(
+            format_args!("its file list ({} paths, {bytes} bytes)", bases.len()),
+            bytes,
+        )
+        .map_err(|e| e.to_string())?;
         bases
             .iter()
             .zip(idx.iter())
-            .map(|(base, i)| {
-                dirs.get(usize::try_from(*i).map_err(|_| format!("dir index {i}"))?)
-                    .map(|dir| format!("{dir}{base}"))
-                    .ok_or_else(|| format!("dir index {i} out of range ({} dirs)", dirs.len()))
-            })
+            .map(|(base, i)| dir_of(*i).map(|dir| format!("{dir}{base}")))
             .collect()
     }
 

@@ -198,12 +198,15 @@ pub enum Refusal {
     Unauthenticated(String),
     /// Valid credentials, not enough (403).
     Forbidden(String),
+    /// The credentials could not be checked (503): refused, never let
+    /// through unchecked.
+    Unavailable(String),
 }
 
 impl Refusal {
     pub fn message(&self) -> &str {
         match self {
-            Refusal::Unauthenticated(m) | Refusal::Forbidden(m) => m,
+            Refusal::Unauthenticated(m) | Refusal::Forbidden(m) | Refusal::Unavailable(m) => m,
         }
     }
 }
@@ -302,22 +305,40 @@ impl Auth {
         }
     }
 
-    /// Decides whether a caller may use something needing `access`.
-    /// `what` names it for the audit log.
+    /// Decides whether a caller may use something needing `access`;
+    /// a refusal is audited with `what` and `target` (the node, token or
+    /// image the call names).
     pub async fn authorize(
         &self,
         access: Access,
         headers: &HeaderMap,
         peer: Option<&Peer>,
         what: &str,
+        target: &str,
     ) -> Result<Principal, Refusal> {
+        self.decide(access, headers, peer)
+            .await
+            .map_err(|(who, refusal)| {
+                self.audit.refused(&who, what, target, refusal.message());
+                refusal
+            })
+    }
+
+    /// [`Auth::authorize`] without the audit: the caller records the
+    /// refusal once it knows the call's target.
+    pub async fn decide(
+        &self,
+        access: Access,
+        headers: &HeaderMap,
+        peer: Option<&Peer>,
+    ) -> Result<Principal, (Principal, Refusal)> {
         let source = peer.map_or_else(String::new, |p| p.addr.to_string());
         let mut principal = Principal {
             name: "anonymous".into(),
             role: None,
             node_id: peer.and_then(|p| p.node_id.clone()),
             csrf: None,
-            source: source.clone(),
+            source,
         };
         if access == Access::Public {
             return Ok(principal);
@@ -326,11 +347,10 @@ impl Auth {
             principal.role = Some(Role::Admin);
             return Ok(principal);
         }
-        let result = self.check(access, headers, &mut principal).await;
-        if let Err(refusal) = &result {
-            self.audit.refused(&principal, what, "", refusal.message());
+        match self.check(access, headers, &mut principal).await {
+            Ok(()) => Ok(principal),
+            Err(refusal) => Err((principal, refusal)),
         }
-        result.map(|()| principal)
     }
 
     async fn check(
@@ -342,11 +362,8 @@ impl Auth {
         let need_role = match access {
             Access::Public => return Ok(()),
             Access::Node => {
-                return match &principal.node_id {
-                    Some(id) => {
-                        principal.name = format!("node:{id}");
-                        Ok(())
-                    }
+                return match principal.node_id.clone() {
+                    Some(id) => self.node_certificate(&id, principal).await,
                     None => Err(Refusal::Unauthenticated(
                         "agents must present a node certificate signed by the collector's node CA"
                             .into(),
@@ -354,9 +371,8 @@ impl Auth {
                 };
             }
             Access::NodeOrRole(r) => {
-                if let Some(id) = &principal.node_id {
-                    principal.name = format!("node:{id}");
-                    return Ok(());
+                if let Some(id) = principal.node_id.clone() {
+                    return self.node_certificate(&id, principal).await;
                 }
                 r
             }
@@ -398,6 +414,27 @@ impl Auth {
             )));
         }
         Ok(())
+    }
+}
+
+impl Auth {
+    /// A verified node certificate is honoured only while its node is
+    /// not revoked: checked on every call, not only at hello, so a
+    /// revoked certificate fetches no manifest either.
+    async fn node_certificate(&self, id: &str, principal: &mut Principal) -> Result<(), Refusal> {
+        principal.name = format!("node:{id}");
+        match self.store.is_revoked(id).await {
+            Ok(false) => Ok(()),
+            Ok(true) => Err(Refusal::Forbidden(format!(
+                "node {id:?} is revoked: its certificates are refused"
+            ))),
+            Err(e) => {
+                tracing::error!(node = %id, error = %e, "revocation check failed");
+                Err(Refusal::Unavailable(
+                    "collector database unavailable: the certificate cannot be checked".into(),
+                ))
+            }
+        }
     }
 }
 

@@ -96,11 +96,14 @@ pub async fn http_guard(
             csrf: None,
             source: addr.to_string(),
         };
-        auth.audit.refused(&who, &what, "", "cross-origin request");
+        let target = path_target(&path, req.uri().path());
+        auth.audit
+            .refused(&who, &what, &target, "cross-origin request");
         return json_error(StatusCode::FORBIDDEN, "cross-origin request refused");
     }
+    let target = path_target(&path, req.uri().path());
     let principal = match auth
-        .authorize(access, req.headers(), Some(&peer), &what)
+        .authorize(access, req.headers(), Some(&peer), &what, &target)
         .await
     {
         Ok(p) => p,
@@ -109,6 +112,7 @@ pub async fn http_guard(
         }
         Err(Refusal::Unauthenticated(m)) => return json_error(StatusCode::UNAUTHORIZED, &m),
         Err(Refusal::Forbidden(m)) => return json_error(StatusCode::FORBIDDEN, &m),
+        Err(Refusal::Unavailable(m)) => return json_error(StatusCode::SERVICE_UNAVAILABLE, &m),
     };
     // A session is ambient authority: its state-changing requests must
     // echo the session's CSRF token and come from this origin.
@@ -123,14 +127,73 @@ pub async fn http_guard(
                 || secret_hash(sent) != secret_hash(expected)
                 || same_origin(req.headers(), req.uri()) != Ok(true)
             {
+                let target = path_target(&path, req.uri().path());
                 auth.audit
-                    .refused(&principal, &what, "", "missing or wrong CSRF token");
+                    .refused(&principal, &what, &target, "missing or wrong CSRF token");
                 return json_error(StatusCode::FORBIDDEN, "missing or wrong CSRF token");
             }
         }
     }
     req.extensions_mut().insert(principal);
     next.run(req).await
+}
+
+/// The `{id}` a route names (`/api/v1/nodes/{id}/retire`), taken from
+/// the request's path, for the audit log; empty for routes without one.
+fn path_target(pattern: &str, path: &str) -> String {
+    pattern
+        .split('/')
+        .zip(path.split('/'))
+        .find(|(p, _)| *p == "{id}")
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default()
+}
+
+/// The largest request body read to learn a refused call's target.
+const TARGET_BODY_LIMIT: usize = 64 * 1024;
+/// How long reading it may take.
+const TARGET_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// gRPC methods whose request names what they act on in field 1 (a node
+/// id, a token id, an image id).
+const TARGETED_METHODS: &[&str] = &[
+    "/plumb.v1.QueryService/GetNode",
+    "/plumb.v1.QueryService/Acknowledge",
+    "/plumb.v1.QueryService/Retire",
+    "/plumb.v1.AdminService/RevokeNode",
+    "/plumb.v1.AdminService/RevokeToken",
+    "/plumb.v1.AdminService/CreateEnrollment",
+    "/plumb.v1.ManifestRegistry/Fetch",
+];
+
+/// The target of a refused unary gRPC call: field 1 of its one request
+/// message, read from at most [`TARGET_BODY_LIMIT`] bytes within
+/// [`TARGET_BODY_TIMEOUT`]; `?` when the body is not a plain message
+/// within those bounds (so the audit row says it could not be read).
+async fn grpc_target<B>(path: &str, body: B) -> String
+where
+    B: http_body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    use http_body_util::BodyExt;
+    use prost::Message as _;
+    if !TARGETED_METHODS.contains(&path) {
+        return String::new();
+    }
+    let limited = http_body_util::Limited::new(body, TARGET_BODY_LIMIT);
+    let Ok(Ok(collected)) = tokio::time::timeout(TARGET_BODY_TIMEOUT, limited.collect()).await
+    else {
+        return "?".into();
+    };
+    let bytes = collected.to_bytes();
+    // One uncompressed frame: flag 0, big-endian length, the message.
+    let frame = match bytes.get(..5) {
+        Some([0, a, b, c, d]) => bytes.get(5..5 + u32::from_be_bytes([*a, *b, *c, *d]) as usize),
+        _ => None,
+    };
+    frame
+        .and_then(|m| plumb_proto::v1::GetNodeRequest::decode(m).ok())
+        .map_or_else(|| "?".into(), |r| r.node_id)
 }
 
 const LOGIN_PAGE: &str = r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>plumb: log in</title>
@@ -267,7 +330,9 @@ where
         + Send
         + 'static,
     S::Future: Send,
-    B: Send + 'static,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     type Response = S::Response;
     type Error = S::Error;
@@ -292,10 +357,7 @@ where
                 ));
                 return Ok(status.into_http());
             };
-            match auth
-                .authorize(access, req.headers(), peer.as_ref(), &path)
-                .await
-            {
+            match auth.decide(access, req.headers(), peer.as_ref()).await {
                 Ok(principal) => {
                     req.extensions_mut().insert(principal);
                     // Manifests are large: the request (decoded inside
@@ -311,10 +373,16 @@ where
                     };
                     inner.call(req).await
                 }
-                Err(Refusal::Unauthenticated(m)) => {
-                    Ok(tonic::Status::unauthenticated(m).into_http())
+                Err((who, refusal)) => {
+                    let target = grpc_target(&path, req.into_body()).await;
+                    auth.audit.refused(&who, &path, &target, refusal.message());
+                    Ok(match refusal {
+                        Refusal::Unauthenticated(m) => tonic::Status::unauthenticated(m),
+                        Refusal::Forbidden(m) => tonic::Status::permission_denied(m),
+                        Refusal::Unavailable(m) => tonic::Status::unavailable(m),
+                    }
+                    .into_http())
                 }
-                Err(Refusal::Forbidden(m)) => Ok(tonic::Status::permission_denied(m).into_http()),
             }
         })
     }

@@ -13,7 +13,7 @@ use sqlx::{AnyPool, ConnectOptions};
 
 pub use queries::{
     BatchJob, BatchOutcome, DeviationCursor, FlagCursor, FlagPage, HelloInfo, NodeCursor,
-    NodeFilter, OutboxItem, StatusChange,
+    NodeFilter, OutboxItem, StatusChange, Touched,
 };
 pub use security::{
     finding, AuditEntry, EnrollRefusal, PushOutcome, SessionRow, TokenInfo, TokenRow,

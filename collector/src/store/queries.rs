@@ -48,6 +48,18 @@ pub enum BatchOutcome {
     /// fork of the report chain. Refused, and recorded as a finding.
     Forked,
     UnknownNode,
+    /// The node is retired: nothing it sends is stored, and that it spoke
+    /// is a finding.
+    Retired,
+}
+
+/// Nodes whose heartbeats were recorded and that need attention.
+#[derive(Debug, Default)]
+pub struct Touched {
+    /// Silent nodes that spoke again: judged afresh.
+    pub silent: Vec<String>,
+    /// Retired nodes that spoke: a finding.
+    pub retired: Vec<String>,
 }
 
 /// Where a page of the flag queue continues.
@@ -349,6 +361,10 @@ impl Store {
                 outcomes[i] = BatchOutcome::UnknownNode;
                 continue;
             };
+            if t.retired {
+                outcomes[i] = BatchOutcome::Retired;
+                continue;
+            }
             let hash = plumb_proto::hex(&job.hash);
             if job.seq <= t.seq {
                 // The agent resends what it has not seen acked; the same
@@ -471,9 +487,9 @@ impl Store {
 
     /// Records heartbeats (node id, time) in one statement; returns the
     /// nodes among them that are silent (to be judged afresh).
-    pub async fn touch(&self, seen: &[(String, i64)]) -> Result<Vec<String>, StoreError> {
+    pub async fn touch(&self, seen: &[(String, i64)]) -> Result<Touched, StoreError> {
         if seen.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Touched::default());
         }
         #[derive(serde::Serialize)]
         struct Seen<'a> {
@@ -499,11 +515,15 @@ impl Store {
             .bind(json)
             .fetch_all(&self.writer)
             .await?;
-        Ok(rows
-            .into_iter()
-            .filter(|(_, status)| status == NodeStatus::Silent.as_str())
-            .map(|(n, _)| n)
-            .collect())
+        let mut touched = Touched::default();
+        for (node, status) in rows {
+            if status == NodeStatus::Silent.as_str() {
+                touched.silent.push(node);
+            } else if status == NodeStatus::Retired.as_str() {
+                touched.retired.push(node);
+            }
+        }
+        Ok(touched)
     }
 
     /// The open deviations of a node, as the policy needs them.
@@ -1210,6 +1230,8 @@ pub(super) struct Tally {
     touched: bool,
     /// A full-state batch: its counts are recounted from the rows.
     recount: bool,
+    /// The node is retired: its batches are refused.
+    retired: bool,
 }
 
 impl Tally {
@@ -1239,8 +1261,9 @@ async fn load_tallies(
         Backend::Sqlite => "SELECT value FROM json_each($1)",
         Backend::Postgres => "SELECT json_array_elements_text($1::json)",
     };
-    let rows: Vec<(String, i64, String, i64, i64, i64, i64)> = sqlx::query_as(&format!(
-        "SELECT node_id, last_seq, last_hash, open_low, open_medium, open_high, open_critical \
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(String, i64, String, i64, i64, i64, i64, String)> = sqlx::query_as(&format!(
+        "SELECT node_id, last_seq, last_hash, open_low, open_medium, open_high, open_critical, status \
          FROM nodes WHERE node_id IN ({list})"
     ))
     .bind(to_json(&unique)?)
@@ -1248,11 +1271,12 @@ async fn load_tallies(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(node, seq, hash, l, m, h, c)| {
+        .map(|(node, seq, hash, l, m, h, c, status)| {
             let t = Tally {
                 seq,
                 hash,
                 counts: [l, m, h, c],
+                retired: status == NodeStatus::Retired.as_str(),
                 ..Tally::default()
             };
             (node, t)
