@@ -33,6 +33,96 @@ pub fn rpm_database(data: &[u8]) {
     let _ = packages::scan(&root);
 }
 
+/// The ceiling the shaped targets run under, as the agent always does:
+/// their inputs describe outputs far larger than themselves, which the
+/// parsers must refuse before allocating, not after.
+/// False when no ceiling could be set (the process already uses more):
+/// the input is then skipped, not run without one.
+fn under_ceiling() -> bool {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if crate::memory::ceiling() == usize::MAX {
+            let _ = crate::memory::set_ceiling(128 << 20);
+        }
+    });
+    crate::memory::ceiling() != usize::MAX
+}
+
+/// Reads the shape descriptions of the shaped targets.
+struct Shape<'a>(&'a [u8]);
+
+impl Shape<'_> {
+    fn byte(&mut self) -> u8 {
+        let (b, rest) = self.0.split_first().map_or((0, &[][..]), |(b, r)| (*b, r));
+        self.0 = rest;
+        b
+    }
+
+    fn number(&mut self, bytes: usize) -> usize {
+        (0..bytes).fold(0, |n, _| n << 8 | usize::from(self.byte()))
+    }
+}
+
+/// An rpm header built from a small description, so the fuzzer explores
+/// what byte mutations of real headers rarely reach: shared-prefix
+/// amplification (many base names under long directory names), out-of-
+/// range indexes and counts that disagree. Up to four directory names of
+/// up to 512 KiB, up to 200,000 base names, then the index pattern.
+pub fn rpm_header_shaped(data: &[u8]) {
+    if !under_ceiling() {
+        return;
+    }
+    let mut shape = Shape(data);
+    let dirs: Vec<String> = (0..1 + shape.byte() % 4)
+        .map(|_| {
+            let len = shape.number(2) * 8;
+            let c = char::from(b'a' + shape.byte() % 26);
+            format!("/{}/", c.to_string().repeat(len))
+        })
+        .collect();
+    let count = shape.number(3) % 200_001;
+    let name_len = 1 + usize::from(shape.byte() % 16);
+    let drop_index = shape.byte() % 8 == 0;
+    let pattern = shape.0;
+    let bases: Vec<String> = (0..count)
+        .map(|i| format!("{i:0name_len$x}"))
+        .collect();
+    let mut idx: Vec<i32> = (0..count)
+        .map(|i| {
+            let p = pattern.get(i % pattern.len().max(1)).copied().unwrap_or(0);
+            i32::from(p) % (dirs.len() as i32 + 1)
+        })
+        .collect();
+    if drop_index {
+        idx.pop();
+    }
+    let blob = crate::fixture::rpm_header_lists("shaped", "1", "1", None, dirs, bases, idx);
+    let _ = packages::rpm::parse_package(1, &blob);
+}
+
+/// An apk database built from a small description: stanzas whose `F:`
+/// line is long (up to 4 MiB) followed by many short `R:` lines (up to
+/// 2,000,000), the apk form of shared-prefix amplification.
+pub fn apk_installed_shaped(data: &[u8]) {
+    if !under_ceiling() {
+        return;
+    }
+    let mut shape = Shape(data);
+    let mut db = Vec::new();
+    for stanza in 0..1 + shape.byte() % 3 {
+        db.extend_from_slice(format!("P:p{stanza}\nV:1\n").as_bytes());
+        let dir_len = shape.number(2) * 64;
+        db.extend_from_slice(b"F:");
+        db.resize(db.len() + dir_len, b'd');
+        db.push(b'\n');
+        for _ in 0..shape.number(3) % 2_000_001 {
+            db.extend_from_slice(b"R:x\n");
+        }
+        db.push(b'\n');
+    }
+    let _ = packages::apk::parse(&db, Path::new("installed"), &mut PackageScan::default());
+}
+
 /// A `/proc/net/{tcp,udp}` table.
 pub fn proc_net(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -76,6 +166,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("dpkg_status", dpkg_status),
     ("apk_installed", apk_installed),
     ("rpm_header", rpm_header),
+    ("rpm_header_shaped", rpm_header_shaped),
+    ("apk_installed_shaped", apk_installed_shaped),
     ("rpm_database", rpm_database),
     ("proc_net", proc_net),
     ("manifest", manifest),
@@ -111,6 +203,13 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
             "rpm_header",
             rpm_header("openssl", "3.0.7", "27.el9", None, &["/usr/lib64/libssl.so.3"]),
         ),
+        // 100,000 base names under one 200 kB directory (20 GB of paths);
+        // four short names in two directories.
+        ("rpm_header_shaped", vec![0, 0x61, 0xa8, 0, 0x01, 0x86, 0xa0, 1, 1, 0]),
+        ("rpm_header_shaped", vec![1, 0, 1, 0, 0, 2, 1, 0, 0, 4, 3, 1, 0, 1]),
+        // One 256 kB directory and a million files; two small stanzas.
+        ("apk_installed_shaped", vec![0, 0x10, 0, 0x0f, 0x42, 0x40]),
+        ("apk_installed_shaped", vec![1, 0, 1, 0, 0, 3, 0, 2, 0, 0, 1]),
         (
             "proc_net",
             b"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   \
