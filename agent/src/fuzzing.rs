@@ -84,9 +84,7 @@ pub fn rpm_header_shaped(data: &[u8]) {
     let name_len = 1 + usize::from(shape.byte() % 16);
     let drop_index = shape.byte() % 8 == 0;
     let pattern = shape.0;
-    let bases: Vec<String> = (0..count)
-        .map(|i| format!("{i:0name_len$x}"))
-        .collect();
+    let bases: Vec<String> = (0..count).map(|i| format!("{i:0name_len$x}")).collect();
     let mut idx: Vec<i32> = (0..count)
         .map(|i| {
             let p = pattern.get(i % pattern.len().max(1)).copied().unwrap_or(0);

@@ -478,7 +478,7 @@ async fn writer_loop(hub: Arc<Hub>, mut rx: mpsc::Receiver<WriteJob>) {
                                 .duplicate_batches
                                 .fetch_add(1, Ordering::Relaxed);
                         }
-                        BatchOutcome::Forked => {
+                        BatchOutcome::Forked | BatchOutcome::Gap => {
                             hub.counters
                                 .rejected_messages
                                 .fetch_add(1, Ordering::Relaxed);

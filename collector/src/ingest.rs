@@ -371,32 +371,31 @@ impl Ingest {
     }
 }
 
-/// Sequence numbers are stored as i64: a larger one is refused and
-/// recorded, never wrapped.
+/// Sequence numbers above [`plumb_proto::MAX_SEQ`] are forged (no agent
+/// lives that long): refused and recorded, never stored, so a forged
+/// number cannot push the chain past every real report.
 async fn checked_seq(hub: &Hub, node: &str, seq: u64) -> Result<i64, Status> {
-    match i64::try_from(seq) {
-        Ok(s) => Ok(s),
-        Err(_) => {
-            hub.counters
-                .rejected_messages
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let _ = hub
-                .store
-                .record_finding(
-                    node,
-                    "report_chain",
-                    "seq below 2^63",
-                    &format!("seq {seq} overflows the report chain"),
-                    now_ms(),
-                )
-                .await;
-            hub.reevaluate(node);
-            Err(Status::invalid_argument(format!(
-                "seq {seq} is out of range (at most {})",
-                i64::MAX
-            )))
-        }
+    if seq <= plumb_proto::MAX_SEQ {
+        return Ok(seq as i64);
     }
+    hub.counters
+        .rejected_messages
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let _ = hub
+        .store
+        .record_finding(
+            node,
+            "report_chain",
+            &format!("seq at most {}", plumb_proto::MAX_SEQ),
+            &format!("seq {seq} is beyond any real agent's: forged report chain"),
+            now_ms(),
+        )
+        .await;
+    hub.reevaluate(node);
+    Err(Status::invalid_argument(format!(
+        "seq {seq} is out of range (at most {})",
+        plumb_proto::MAX_SEQ
+    )))
 }
 
 async fn serve_stream(
@@ -487,6 +486,14 @@ async fn serve_stream(
                     }
                     Ok(BatchOutcome::UnknownNode) => {
                         return Err(Status::failed_precondition("node is not registered"))
+                    }
+                    Ok(BatchOutcome::Gap) => {
+                        hub.counters.rejected_messages.fetch_add(1, Relaxed);
+                        hub.reevaluate(node);
+                        return Err(Status::failed_precondition(format!(
+                            "batch seq {seq} jumps more than {} messages past the last one stored: refused and recorded",
+                            plumb_proto::MAX_SPOOL_MESSAGES
+                        )));
                     }
                     Ok(BatchOutcome::Retired) => {
                         hub.retired_spoke(node, &format!("batch seq {seq} after retirement"))

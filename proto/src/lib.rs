@@ -53,5 +53,11 @@ pub const MAX_KEY_BYTES: usize = 4_096;
 pub const MAX_STATE_BYTES: usize = 8_192;
 /// Largest node id, image id or hostname, in bytes.
 pub const MAX_ID_BYTES: usize = 256;
+/// Most messages an agent's spool may hold (`spool_max_messages`): the
+/// largest gap in sequence numbers a real agent can leave.
+pub const MAX_SPOOL_MESSAGES: usize = 1_000_000;
+/// Highest sequence number accepted: a thousand reports a second for
+/// thirty years. Anything above is forged, not a long-lived agent.
+pub const MAX_SEQ: u64 = 1 << 40;
 /// Largest manifest the collector's registry accepts, in bytes.
 pub const MAX_MANIFEST_BYTES: usize = 256 * 1024 * 1024;

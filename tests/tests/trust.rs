@@ -377,6 +377,40 @@ fn the_report_chain_is_verified() {
     let d = c.get("/api/v1/nodes/gappy/deviations?state=open");
     assert!(d.to_string().contains("never arrived"), "{d}");
 
+    // A gap larger than any agent's spool (a forged number from a stolen
+    // certificate): refused and recorded, and the real reports that follow
+    // are still stored, not taken for duplicates.
+    let h7 = {
+        use prost::Message;
+        use sha2::Digest;
+        sha2::Sha256::digest(batch(7, vec![], false).encode_to_vec()).to_vec()
+    };
+    let forged = 7 + plumb_proto::MAX_SPOOL_MESSAGES as u64 + 2;
+    let (acks, err) = rt.block_on(async {
+        stream_as(
+            c.node_channel("gappy").await,
+            vec![hello("gappy"), batch(forged, vec![], false)],
+        )
+        .await
+    });
+    assert!(acks.is_empty(), "{acks:?}");
+    let err = err.unwrap();
+    assert_eq!(err.code(), tonic::Code::FailedPrecondition, "{err}");
+    let d = c.get("/api/v1/nodes/gappy/deviations?state=open");
+    assert!(
+        d.to_string()
+            .contains("more messages than any agent can have spooled"),
+        "{d}"
+    );
+    let (acks, err) = rt.block_on(async {
+        stream_as(
+            c.node_channel("gappy").await,
+            vec![hello("gappy"), batch(8, h7, false)],
+        )
+        .await
+    });
+    assert_eq!(acks, vec![8], "{err:?}");
+
     // A sequence number that overflows: refused and recorded.
     let (_, err) = rt.block_on(async {
         stream_as(
@@ -388,6 +422,19 @@ fn the_report_chain_is_verified() {
     assert_eq!(err.unwrap().code(), tonic::Code::InvalidArgument);
     assert_eq!(open_integrity(&c, "overflow"), vec!["report_chain"]);
     c.wait_status("overflow", "flagged", Duration::from_secs(10));
+    // So is a first number beyond any real agent's, below i64's range.
+    let (_, err) = rt.block_on(async {
+        stream_as(
+            c.node_channel("forged-first").await,
+            vec![
+                hello("forged-first"),
+                batch(plumb_proto::MAX_SEQ + 1, vec![], true),
+            ],
+        )
+        .await
+    });
+    assert_eq!(err.unwrap().code(), tonic::Code::InvalidArgument);
+    assert_eq!(open_integrity(&c, "forged-first"), vec!["report_chain"]);
 }
 
 #[test]

@@ -248,7 +248,15 @@ impl RunConfig {
             policy: pick!(policy),
             watch: pick!(watch).unwrap_or(true),
             watch_paths,
-            spool_max_messages: pick!(spool_max_messages).unwrap_or(10_000).max(2),
+            spool_max_messages: match pick!(spool_max_messages).unwrap_or(10_000) {
+                n if n > plumb_proto::MAX_SPOOL_MESSAGES => {
+                    return Err(format!(
+                        "spool_max_messages {n} is above the limit of {} (the collector refuses larger gaps in a report chain)",
+                        plumb_proto::MAX_SPOOL_MESSAGES
+                    ))
+                }
+                n => n.max(2),
+            },
             root,
             proc_dir: PathBuf::from("/proc"),
         })
@@ -272,6 +280,23 @@ mod tests {
         assert_eq!(parse_duration("7").unwrap(), Duration::from_secs(7));
         assert!(parse_duration("5 parsecs").unwrap_err().contains("unit"));
         assert!(parse_duration("0s").is_err());
+    }
+
+    #[test]
+    fn a_spool_larger_than_the_collector_accepts_as_a_gap_is_refused() {
+        let file = |n: usize| -> RunConfigFile {
+            toml::from_str(&format!(
+                "collector = \"https://a:1\"\nimage_id = \"img\"\nspool_max_messages = {n}\n"
+            ))
+            .unwrap()
+        };
+        let max = plumb_proto::MAX_SPOOL_MESSAGES;
+        let ok = RunConfig::resolve(file(max), RunConfigFile::default()).unwrap();
+        assert_eq!(ok.spool_max_messages, max);
+        let err = RunConfig::resolve(file(max + 1), RunConfigFile::default())
+            .err()
+            .unwrap();
+        assert!(err.contains("spool_max_messages"), "{err}");
     }
 
     #[test]

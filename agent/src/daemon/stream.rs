@@ -60,6 +60,32 @@ fn pseudo_random() -> u64 {
     h.finish()
 }
 
+/// How long a stream must last to count as healthy without any report
+/// acknowledged.
+const HEALTHY_STREAM: Duration = Duration::from_secs(30);
+
+/// How far one stream got, for the backoff.
+#[derive(Default)]
+struct Progress {
+    /// The collector acknowledged the hello.
+    hello: std::sync::atomic::AtomicBool,
+    /// The collector acknowledged a report.
+    report: std::sync::atomic::AtomicBool,
+}
+
+impl Progress {
+    /// Whether the stream was healthy enough to reset the backoff: its
+    /// hello was acknowledged and then a report was, or it lasted
+    /// [`HEALTHY_STREAM`]. A collector that acknowledges the hello but
+    /// refuses the reports keeps the backoff growing, so a refused agent
+    /// does not reconnect (and write to the collector's database) many
+    /// times a second.
+    fn healthy(&self, lived: Duration) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.hello.load(Relaxed) && (self.report.load(Relaxed) || lived >= HEALTHY_STREAM)
+    }
+}
+
 /// What the stream needs to introduce the node.
 #[derive(Clone)]
 pub struct Identity {
@@ -89,9 +115,10 @@ pub async fn run(
             return;
         }
         let url = &id.collectors[at % id.collectors.len()];
-        let established = std::sync::atomic::AtomicBool::new(false);
+        let progress = Progress::default();
+        let started = std::time::Instant::now();
         let result = connected(
-            (url, &established),
+            (url, &progress),
             &id,
             &outbox,
             &spooled,
@@ -103,10 +130,10 @@ pub async fn run(
         if *shutdown.borrow() {
             return;
         }
-        // On to the next replica; a stream that lasted counts as a
-        // success, so one that dies tries every replica before waiting.
+        // On to the next replica; a healthy stream counts as a success,
+        // so one that dies tries every replica before waiting.
         at += 1;
-        if established.load(std::sync::atomic::Ordering::Relaxed) {
+        if progress.healthy(started.elapsed()) {
             backoff.reset();
             failed_in_a_row = 0;
         }
@@ -133,10 +160,10 @@ pub async fn run(
     }
 }
 
-/// One stream to the collector at `url`, until it ends; `established` is
-/// set once the collector acked the hello.
+/// One stream to the collector at `url`, until it ends; `progress` says
+/// how far it got.
 async fn connected(
-    (url, established): (&str, &std::sync::atomic::AtomicBool),
+    (url, progress): (&str, &Progress),
     id: &Identity,
     outbox: &Outbox,
     spooled: &Notify,
@@ -181,7 +208,9 @@ async fn connected(
     if let Err(e) = outbox.resync(ack.last_seq) {
         tracing::warn!(error = %e, "cannot spool the resync batch yet");
     }
-    established.store(true, std::sync::atomic::Ordering::Relaxed);
+    progress
+        .hello
+        .store(true, std::sync::atomic::Ordering::Relaxed);
     tracing::info!(collector = %url, last_seq = ack.last_seq, spooled = outbox.spooled(), "connected to collector");
 
     let mut sent = ack.last_seq;
@@ -225,7 +254,10 @@ async fn connected(
                 let msg = msg.map_err(|s| format!("collector: {}", s.message()))?;
                 let Some(msg) = msg else { return Ok(()) };
                 match msg.body {
-                    Some(collector_message::Body::Ack(a)) => outbox.ack(a.seq),
+                    Some(collector_message::Body::Ack(a)) => {
+                        progress.report.store(true, std::sync::atomic::Ordering::Relaxed);
+                        outbox.ack(a.seq);
+                    }
                     Some(collector_message::Body::Command(c)) => {
                         tracing::info!(kind = c.kind, "command from collector");
                         let _ = scan_tx.send(ScanRequest::Command(c));
@@ -241,6 +273,20 @@ async fn connected(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stream_whose_reports_are_refused_is_not_healthy() {
+        use std::sync::atomic::Ordering::Relaxed;
+        let p = Progress::default();
+        assert!(!p.healthy(Duration::from_secs(3600)), "no hello ack");
+        p.hello.store(true, Relaxed);
+        // The hello was acknowledged, then the stream was refused at once:
+        // the backoff keeps growing.
+        assert!(!p.healthy(Duration::from_millis(150)));
+        assert!(p.healthy(HEALTHY_STREAM), "a stream that lasted");
+        p.report.store(true, Relaxed);
+        assert!(p.healthy(Duration::from_millis(150)), "a report acked");
+    }
 
     #[test]
     fn backoff_grows_to_its_cap_with_jitter_and_resets() {

@@ -51,6 +51,10 @@ pub enum BatchOutcome {
     /// The node is retired: nothing it sends is stored, and that it spoke
     /// is a finding.
     Retired,
+    /// The seq jumps further than any agent's spool can hold: refused,
+    /// and recorded as a finding (a forged number would otherwise make
+    /// every real report after it look like a duplicate).
+    Gap,
 }
 
 /// Nodes whose heartbeats were recorded and that need attention.
@@ -384,6 +388,23 @@ impl Store {
                 } else {
                     outcomes[i] = BatchOutcome::Duplicate;
                 }
+                continue;
+            }
+            let gap = job.seq - t.seq - 1;
+            if t.seq > 0 && gap > plumb_proto::MAX_SPOOL_MESSAGES as i64 {
+                findings.push((
+                    node,
+                    super::security::finding(
+                        "report_chain",
+                        &format!("seq at most {} after {}", t.seq + 1 + plumb_proto::MAX_SPOOL_MESSAGES as i64, t.seq),
+                        &format!(
+                            "seq jumped from {} to {}: more messages than any agent can have spooled; refused",
+                            t.seq, job.seq
+                        ),
+                    ),
+                ));
+                t.touched = true;
+                outcomes[i] = BatchOutcome::Gap;
                 continue;
             }
             // A new node's first message may follow any history; after
