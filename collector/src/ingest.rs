@@ -723,35 +723,67 @@ impl plumb_proto::Enrollment for Enroll {
             request.extensions().get::<Principal>(),
             request.extensions().get::<Peer>(),
         );
-        let audit = &self.hub.trust.auth.audit;
+        let source = request.extensions().get::<Peer>().map(|p| p.addr.ip());
+        let trust = &self.hub.trust;
+        let audit = &trust.auth.audit;
         let r = request.into_inner();
-        let Some(ca) = &self.hub.trust.enroll_ca else {
+        let Some(ca) = &trust.enroll_ca else {
             return Err(Status::failed_precondition(
                 "enrollment is off: the collector has no --enroll-ca-cert/--enroll-ca-key",
             ));
         };
-        check_len("enroll.token", &r.token, 256)?;
-        check_len("enroll.image_id", &r.image_id, plumb_proto::MAX_ID_BYTES)?;
+        let now = now_ms();
+        // A source that keeps failing is refused before any work: no
+        // token lookup, no CSR parsing, no signature.
+        if let Some(ip) = source {
+            if !trust.enroll_refusals.allows(ip, now) {
+                audit.refused(
+                    &who,
+                    "enroll",
+                    &r.node_id,
+                    "too many refused enrollments from this source",
+                );
+                return Err(Status::resource_exhausted(format!(
+                    "too many refused enrollments from {ip}: try again in a minute"
+                )));
+            }
+        }
+        let refuse = |status: Status| {
+            if let Some(ip) = source {
+                trust.enroll_refusals.refused(ip, now_ms());
+            }
+            audit.refused(&who, "enroll", &r.node_id, status.message());
+            status
+        };
+        check_len("enroll.token", &r.token, 256).map_err(refuse)?;
+        check_len("enroll.image_id", &r.image_id, plumb_proto::MAX_ID_BYTES).map_err(refuse)?;
         crate::security::pki::check_node_id(&r.node_id)
-            .map_err(|e| Status::invalid_argument(e.to_string()))?;
+            .map_err(|e| refuse(Status::invalid_argument(e.to_string())))?;
+        let token = secret_hash(&r.token);
+        let unavailable = |e: crate::store::StoreError| {
+            tracing::error!(error = %e, "enrollment lookup failed");
+            Status::unavailable("collector database unavailable")
+        };
+        // The token, its image and uses are checked before the CSR is
+        // parsed or anything is signed.
+        if let Err(refusal) = self
+            .hub
+            .store
+            .check_enrollment(&token, &r.image_id, &r.node_id, now)
+            .await
+            .map_err(unavailable)?
+        {
+            return Err(refuse(Status::permission_denied(refusal.to_string())));
+        }
         let (cert, serial) = ca
-            .sign_csr(&r.csr_pem, &r.node_id, self.hub.trust.cert_days)
-            .map_err(|e| {
-                audit.refused(&who, "enroll", &r.node_id, &e.to_string());
-                Status::invalid_argument(e.to_string())
-            })?;
+            .sign_csr(&r.csr_pem, &r.node_id, trust.cert_days)
+            .map_err(|e| refuse(Status::invalid_argument(e.to_string())))?;
         match self
             .hub
             .store
-            .redeem_enrollment(
-                &secret_hash(&r.token),
-                &r.image_id,
-                &r.node_id,
-                &serial,
-                now_ms(),
-            )
+            .redeem_enrollment(&token, &r.image_id, &r.node_id, &serial, now_ms())
             .await
-            .map_err(|e| Status::unavailable(e.to_string()))?
+            .map_err(unavailable)?
         {
             Ok(()) => {
                 audit.ok(
@@ -766,10 +798,8 @@ impl plumb_proto::Enrollment for Enroll {
                     node_id: r.node_id,
                 }))
             }
-            Err(refusal) => {
-                audit.refused(&who, "enroll", &r.node_id, &refusal.to_string());
-                Err(Status::permission_denied(refusal.to_string()))
-            }
+            // Used up between the check and now (two enrollments at once).
+            Err(refusal) => Err(refuse(Status::permission_denied(refusal.to_string()))),
         }
     }
 }

@@ -190,6 +190,9 @@ pub async fn serve(
         tls: Arc::new(tls::TlsCounters::default()),
         identity_refusals: Default::default(),
         rescans: Default::default(),
+        enroll_refusals: crate::security::limit::SourceLimit::new(
+            crate::security::ENROLL_REFUSALS_PER_MINUTE,
+        ),
     };
     let sinks = crate::alert::Sinks {
         webhooks: cfg.webhooks.clone(),

@@ -582,6 +582,57 @@ fn a_node_enrolls_once_and_a_retired_node_alive_is_flagged() {
     );
 }
 
+/// Enrollment checks the token before it parses the CSR or signs
+/// anything, and a source that keeps sending bad tokens is cut off for
+/// the minute; the refusals are summed up in the audit log, not a row
+/// each.
+#[test]
+fn a_flood_of_bad_enrollment_tokens_is_cut_off_early() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let rt = rt();
+    let codes: Vec<(tonic::Code, String)> = rt.block_on(async {
+        let mut client = plumb_proto::EnrollmentClient::new(c.tool_channel().await);
+        let mut codes = Vec::new();
+        for i in 0..40 {
+            let r = client
+                .enroll(plumb_proto::v1::EnrollRequest {
+                    token: format!("plumb-enroll_guess{i}"),
+                    image_id: "img-1".into(),
+                    node_id: format!("n{i}"),
+                    csr_pem: "not a CSR".into(),
+                })
+                .await;
+            let s = r.unwrap_err();
+            codes.push((s.code(), s.message().to_string()));
+        }
+        codes
+    });
+    // The token is refused, not the CSR: nothing was parsed or signed.
+    let limit = plumb_collector::security::ENROLL_REFUSALS_PER_MINUTE as usize;
+    for (code, message) in &codes[..limit] {
+        assert_eq!(*code, tonic::Code::PermissionDenied, "{message}");
+        assert!(!message.contains("CSR"), "{message}");
+    }
+    for (code, message) in &codes[limit..] {
+        assert_eq!(*code, tonic::Code::ResourceExhausted, "{message}");
+    }
+    // One row for the cut-off refusals' first, the rest counted.
+    let audit = c.ctl_json(&["audit"]);
+    let cut_off = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["detail"]
+                .as_str()
+                .unwrap()
+                .starts_with("too many refused enrollments")
+        })
+        .count();
+    assert!(cut_off <= 30, "{audit}");
+}
+
 #[test]
 fn dashboard_sessions_need_same_origin_and_the_csrf_token() {
     let tmp = tempfile::tempdir().unwrap();

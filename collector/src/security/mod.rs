@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod guard;
 pub mod http;
+pub mod limit;
 pub mod pki;
 pub mod tls;
 
@@ -33,7 +34,13 @@ pub struct Trust {
     pub identity_refusals: AtomicU64,
     /// When each node was last sent a rescan (requests coalesce).
     pub rescans: Mutex<HashMap<String, Instant>>,
+    /// Refused enrollments per source: a source that keeps sending bad
+    /// tokens is refused before its token is even looked up.
+    pub enroll_refusals: limit::SourceLimit,
 }
+
+/// Refused enrollments a source may have in a minute.
+pub const ENROLL_REFUSALS_PER_MINUTE: u32 = 10;
 
 impl Trust {
     /// Whether a rescan may be sent to `node` now; repeated requests

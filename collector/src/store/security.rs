@@ -262,12 +262,19 @@ impl Store {
             .map_err(StoreError::from)
     }
 
-    /// Keeps the newest `keep` audit rows and drops expired sessions.
+    /// Keeps the newest `keep` actions and, apart, the newest `keep`
+    /// refusals of the audit log (a flood of refusals cannot push an
+    /// action out), and drops expired sessions.
     pub async fn prune_audit(&self, keep: i64, now: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM audit WHERE id <= (SELECT COALESCE(MAX(id), 0) FROM audit) - $1")
+        for budget in ["outcome = 'ok'", "outcome <> 'ok'"] {
+            sqlx::query(&format!(
+                "DELETE FROM audit WHERE {budget} AND id <= \
+                 (SELECT id FROM audit WHERE {budget} ORDER BY id DESC LIMIT 1 OFFSET $1)"
+            ))
             .bind(keep)
             .execute(&self.writer)
             .await?;
+        }
         sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now)
             .execute(&self.writer)
@@ -298,6 +305,22 @@ impl Store {
         Ok(())
     }
 
+    /// Whether an enrollment token (by hash) would be redeemed for
+    /// `node_id` and `image_id` now, without using it: checked before a
+    /// CSR is parsed or anything signed, so a bad token costs a lookup.
+    pub async fn check_enrollment(
+        &self,
+        hash: &str,
+        image_id: &str,
+        node_id: &str,
+        now: i64,
+    ) -> Result<Result<(), EnrollRefusal>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(enrollment_refusal(&mut conn, hash, image_id, node_id, now)
+            .await?
+            .map_or(Ok(()), Err))
+    }
+
     /// Redeems one use of an enrollment token for `node_id` and records
     /// the certificate issued to it, atomically.
     pub async fn redeem_enrollment(
@@ -309,40 +332,8 @@ impl Store {
         now: i64,
     ) -> Result<Result<(), EnrollRefusal>, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let row: Option<(String, i64, i64)> = sqlx::query_as(
-            "SELECT image_id, expires_at, uses_left FROM enrollments WHERE hash = $1",
-        )
-        .bind(hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((token_image, expires_at, uses_left)) = row else {
-            return Ok(Err(EnrollRefusal::BadToken));
-        };
-        if expires_at <= now || uses_left <= 0 {
-            return Ok(Err(EnrollRefusal::BadToken));
-        }
-        if token_image != image_id {
-            return Ok(Err(EnrollRefusal::WrongImage {
-                token_image,
-                asked: image_id.to_string(),
-            }));
-        }
-        let revoked: Option<i64> =
-            sqlx::query_scalar("SELECT at FROM revoked_nodes WHERE node_id = $1")
-                .bind(node_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if revoked.is_some() {
-            return Ok(Err(EnrollRefusal::Revoked(node_id.to_string())));
-        }
-        let known: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM nodes WHERE node_id = $1) + (SELECT COUNT(*) FROM node_certs WHERE node_id = $1)",
-        )
-        .bind(node_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if known > 0 {
-            return Ok(Err(EnrollRefusal::NodeExists(node_id.to_string())));
+        if let Some(refusal) = enrollment_refusal(&mut tx, hash, image_id, node_id, now).await? {
+            return Ok(Err(refusal));
         }
         sqlx::query("UPDATE enrollments SET uses_left = uses_left - 1 WHERE hash = $1")
             .bind(hash)
@@ -571,4 +562,50 @@ pub fn finding(key: &str, expected: &str, actual: &str) -> Deviation {
         actual: actual.to_string(),
         ..Default::default()
     }
+}
+
+/// Why an enrollment token (by hash) would be refused for `node_id` and
+/// `image_id` now; `None` when it would be redeemed.
+async fn enrollment_refusal(
+    conn: &mut sqlx::AnyConnection,
+    hash: &str,
+    image_id: &str,
+    node_id: &str,
+    now: i64,
+) -> Result<Option<EnrollRefusal>, StoreError> {
+    let row: Option<(String, i64, i64)> =
+        sqlx::query_as("SELECT image_id, expires_at, uses_left FROM enrollments WHERE hash = $1")
+            .bind(hash)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((token_image, expires_at, uses_left)) = row else {
+        return Ok(Some(EnrollRefusal::BadToken));
+    };
+    if expires_at <= now || uses_left <= 0 {
+        return Ok(Some(EnrollRefusal::BadToken));
+    }
+    if token_image != image_id {
+        return Ok(Some(EnrollRefusal::WrongImage {
+            token_image,
+            asked: image_id.to_string(),
+        }));
+    }
+    let revoked: Option<i64> =
+        sqlx::query_scalar("SELECT at FROM revoked_nodes WHERE node_id = $1")
+            .bind(node_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if revoked.is_some() {
+        return Ok(Some(EnrollRefusal::Revoked(node_id.to_string())));
+    }
+    let known: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM nodes WHERE node_id = $1) + (SELECT COUNT(*) FROM node_certs WHERE node_id = $1)",
+    )
+    .bind(node_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if known > 0 {
+        return Ok(Some(EnrollRefusal::NodeExists(node_id.to_string())));
+    }
+    Ok(None)
 }
