@@ -141,8 +141,9 @@ struct ServeArgs {
     #[arg(long, default_value = "90d", value_parser = humantime::parse_duration)]
     cert_validity: std::time::Duration,
     /// Another name the dashboard and API answer to (repeatable); the HTTP
-    /// address and the --public-url host always are. Requests for other
-    /// names are refused (DNS rebinding).
+    /// address (on 0.0.0.0 or ::, the machine's host name and addresses)
+    /// and the --public-url host always are. Requests for other names are
+    /// refused (DNS rebinding); `*` answers to any name.
     #[arg(long = "allowed-host")]
     allowed_hosts: Vec<String>,
     /// Open deviations stored per node; a node reporting more is flagged

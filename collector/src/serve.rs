@@ -237,9 +237,11 @@ pub async fn serve(
         http_local,
         cfg.public_url.as_deref(),
         &cfg.allowed_hosts,
+        &crate::security::guard::MachineNames::here(),
     ));
-    if hosts.0.is_none() {
-        tracing::warn!("HTTP answers to any Host header: give --public-url or --allowed-host to refuse DNS-rebinding requests");
+    match &hosts.0 {
+        None => tracing::warn!("HTTP answers to any Host header (--allowed-host '*'): DNS-rebinding requests are not refused"),
+        Some(names) => tracing::info!(hosts = %names.join(" "), "HTTP answers to these hosts only (add names with --allowed-host)"),
     }
 
     // grpc.health.v1: SERVING while the database answers.

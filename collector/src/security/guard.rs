@@ -389,15 +389,54 @@ where
 }
 
 /// Host names (with or without port) the HTTP port answers to; `None`
-/// answers to any (a wildcard listener without `--public-url` or
-/// `--allowed-host`).
+/// answers to any (only when asked for with `--allowed-host '*'`).
 #[derive(Clone, Debug)]
 pub struct AllowedHosts(pub Option<Vec<String>>);
 
+/// What a machine is called and reached by, for a listener on every
+/// address: its host name and the addresses of its interfaces.
+#[derive(Clone, Debug, Default)]
+pub struct MachineNames {
+    pub hostname: Option<String>,
+    pub addresses: Vec<std::net::IpAddr>,
+}
+
+impl MachineNames {
+    /// This machine's, read at start.
+    pub fn here() -> MachineNames {
+        let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty());
+        let addresses = match if_addrs::get_if_addrs() {
+            Ok(list) => list.into_iter().map(|i| i.ip()).collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "listing the machine's addresses failed");
+                Vec::new()
+            }
+        };
+        MachineNames {
+            hostname,
+            addresses,
+        }
+    }
+}
+
 impl AllowedHosts {
     /// The listen address (and, on loopback, `localhost` and the loopback
-    /// addresses) plus the public URL's host and any given names.
-    pub fn new(listen: std::net::SocketAddr, public_url: Option<&str>, extra: &[String]) -> Self {
+    /// addresses) plus the public URL's host and any given names; a
+    /// listener on every address (`0.0.0.0`, `::`) answers to the
+    /// machine's host name and addresses. `*` among the names answers to
+    /// any host.
+    pub fn new(
+        listen: std::net::SocketAddr,
+        public_url: Option<&str>,
+        extra: &[String],
+        machine: &MachineNames,
+    ) -> Self {
+        if extra.iter().any(|h| h == "*") {
+            return AllowedHosts(None);
+        }
         let mut hosts: Vec<String> = extra.iter().map(|h| h.to_ascii_lowercase()).collect();
         if let Some(url) = public_url {
             if let Ok(uri) = url.parse::<axum::http::Uri>() {
@@ -407,16 +446,29 @@ impl AllowedHosts {
             }
         }
         let port = listen.port();
-        if listen.ip().is_loopback() {
+        if listen.ip().is_loopback() || listen.ip().is_unspecified() {
             for h in ["localhost", "127.0.0.1", "[::1]"] {
                 hosts.push(format!("{h}:{port}"));
             }
         }
-        if !listen.ip().is_unspecified() {
+        if listen.ip().is_unspecified() {
+            if let Some(name) = &machine.hostname {
+                hosts.push(format!("{}:{port}", name.to_ascii_lowercase()));
+                hosts.push(name.to_ascii_lowercase());
+            }
+            for ip in &machine.addresses {
+                let literal = match ip {
+                    std::net::IpAddr::V4(v4) => v4.to_string(),
+                    std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+                };
+                hosts.push(format!("{literal}:{port}"));
+                hosts.push(literal);
+            }
+        } else {
             hosts.push(listen.to_string());
-        } else if hosts.is_empty() {
-            return AllowedHosts(None);
         }
+        hosts.sort();
+        hosts.dedup();
         AllowedHosts(Some(hosts))
     }
 
@@ -491,23 +543,57 @@ mod tests {
 
     #[test]
     fn only_listed_hosts_are_served() {
-        let loopback = AllowedHosts::new("127.0.0.1:7480".parse().unwrap(), None, &[]);
+        let none = MachineNames::default();
+        let loopback = AllowedHosts::new("127.0.0.1:7480".parse().unwrap(), None, &[], &none);
         assert!(loopback.allows("127.0.0.1:7480"));
         assert!(loopback.allows("localhost:7480"));
         assert!(loopback.allows("[::1]:7480"));
         assert!(!loopback.allows("attacker.example:7480"), "DNS rebinding");
         assert!(!loopback.allows("127.0.0.1:9999"));
+        let machine = MachineNames {
+            hostname: Some("Collector-1".into()),
+            addresses: vec!["10.1.2.3".parse().unwrap(), "fd00::7".parse().unwrap()],
+        };
         let public = AllowedHosts::new(
             "0.0.0.0:7480".parse().unwrap(),
             Some("https://plumb.example"),
             &["collector.internal:7480".into()],
+            &machine,
         );
         assert!(public.allows("plumb.example"));
         assert!(public.allows("PLUMB.example:443"));
         assert!(public.allows("collector.internal:7480"));
         assert!(!public.allows("collector.internal:80"));
         assert!(!public.allows("evil.example"));
-        let any = AllowedHosts::new("0.0.0.0:7480".parse().unwrap(), None, &[]);
+        // A wildcard listener with no name given (the README's production
+        // line) answers to the machine's names and addresses only.
+        let wildcard = AllowedHosts::new("0.0.0.0:7480".parse().unwrap(), None, &[], &machine);
+        for host in [
+            "10.1.2.3:7480",
+            "10.1.2.3",
+            "[fd00::7]:7480",
+            "collector-1:7480",
+            "localhost:7480",
+        ] {
+            assert!(wildcard.allows(host), "{host}");
+        }
+        for host in [
+            "attacker.example",
+            "attacker.example:7480",
+            "10.9.9.9:7480",
+            "",
+        ] {
+            assert!(!wildcard.allows(host), "{host}: DNS rebinding");
+        }
+        let wildcard6 = AllowedHosts::new("[::]:7480".parse().unwrap(), None, &[], &machine);
+        assert!(wildcard6.allows("10.1.2.3:7480") && !wildcard6.allows("evil.example"));
+        // Only an explicit `*` answers to any host.
+        let any = AllowedHosts::new(
+            "0.0.0.0:7480".parse().unwrap(),
+            None,
+            &["*".into()],
+            &machine,
+        );
         assert!(any.allows("anything"));
     }
 }
