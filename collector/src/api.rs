@@ -92,6 +92,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/api/v1/nodes/{id}/deviations", get(node_deviations))
         .route("/api/v1/nodes/{id}/ack", post(ack))
         .route("/api/v1/nodes/{id}/retire", post(retire))
+        .route("/api/v1/nodes/{id}/clear", post(clear))
         .route("/api/v1/nodes/{id}/rescan", post(rescan))
         .route("/api/v1/nodes/{id}/revoke", post(revoke))
         .route("/api/v1/audit", get(audit))
@@ -333,6 +334,25 @@ async fn retire(
     body: Result<Json<ActionBody>, JsonRejection>,
 ) -> ApiResult {
     action(hub, who, id, body, Event::Retired, "retired").await
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClearBody {
+    reason: Option<String>,
+}
+
+/// Releases a node's held flag; the reason is required and recorded.
+async fn clear(
+    State(hub): State<Arc<Hub>>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+    body: Result<Json<ClearBody>, JsonRejection>,
+) -> ApiResult {
+    let reason = json_body(body)?.reason.unwrap_or_default();
+    let cause = crate::query::clear_reason(&reason)?;
+    let node = act_on_node(&hub, &who, &id, Event::Cleared, &cause).await?;
+    Ok(Json(json!({ "node": node })))
 }
 
 /// Revokes a node's certificates: its agent is refused from now on.

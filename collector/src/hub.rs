@@ -300,6 +300,7 @@ impl Hub {
                 "no heartbeat since {}",
                 crate::rfc3339(node.last_seen)
             )],
+            Event::Cleared => Vec::new(),
             _ => node.reasons.clone(),
         };
         let Some(to) = lifecycle::next(current, &event) else {
@@ -313,6 +314,13 @@ impl Hub {
         };
         let now = now_ms();
         let alerts = self.outbox_rows(&node, current, to, &reasons, now);
+        let hold = match &event {
+            Event::Evaluated(Verdict::Flagged { .. }) if self.policy.sticky(&node.image_id) => {
+                crate::store::Hold::Take
+            }
+            Event::Cleared => crate::store::Hold::Release,
+            _ => crate::store::Hold::Keep,
+        };
         let transition = self
             .store
             .set_status(
@@ -324,6 +332,7 @@ impl Hub {
                     reasons: &reasons,
                     at: now,
                     alerts: &alerts,
+                    hold,
                 },
             )
             .await?;
@@ -415,6 +424,7 @@ impl Hub {
             let (counts, top) = self.store.open_summary(node_id).await?;
             self.policy.verdict(&node.image_id, &counts, &top)
         };
+        let verdict = self.policy.held(&node, verdict);
         self.apply(node_id, Event::Evaluated(&verdict), "policy")
             .await?;
         Ok(())

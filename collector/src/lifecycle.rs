@@ -16,6 +16,9 @@ pub enum Event<'a> {
     Retired,
     /// No heartbeat for longer than the policy allows.
     Silence,
+    /// An operator cleared a held flag (with a reason): the node is judged
+    /// afresh from what is open now.
+    Cleared,
 }
 
 /// The status after `event`, or `None` when the status does not change.
@@ -28,6 +31,8 @@ pub fn next(current: NodeStatus, event: &Event<'_>) -> Option<NodeStatus> {
         (Recycling, _) => return None,
         (Flagged | Drifted | Silent, Event::Acknowledged) => Recycling,
         (Clean, Event::Acknowledged) => return None,
+        (Flagged, Event::Cleared) => Clean,
+        (_, Event::Cleared) => return None,
         (_, Event::Silence) => Silent,
         (_, Event::Evaluated(v)) => match v {
             Verdict::Clean => Clean,
@@ -61,6 +66,14 @@ mod tests {
             None,
             "retired is final"
         );
+    }
+
+    #[test]
+    fn only_a_flagged_node_is_cleared() {
+        assert_eq!(next(Flagged, &Event::Cleared), Some(Clean));
+        for s in [Clean, Drifted, Recycling, Retired, Silent] {
+            assert_eq!(next(s, &Event::Cleared), None, "{s}");
+        }
     }
 
     #[test]

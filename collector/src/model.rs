@@ -69,6 +69,12 @@ pub struct Node {
     pub last_seen: i64,
     pub status_since: i64,
     pub heartbeat_secs: i64,
+    /// Since when the node's flag is held (0: none): it stays flagged
+    /// after what flagged it resolved, until acknowledged, retired or
+    /// cleared.
+    pub held_since: i64,
+    /// What flagged it then.
+    pub held_reasons: Vec<String>,
 }
 
 /// A deviation as stored, open or resolved.

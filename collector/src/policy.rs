@@ -13,6 +13,7 @@ use serde::Deserialize;
 /// ```toml
 /// flag_severities = ["critical"]
 /// score_threshold = 20
+/// sticky = true
 /// silent_after_secs = 60
 /// alert_on = ["flagged", "silent"]
 ///
@@ -46,6 +47,10 @@ pub struct PolicyFile {
     pub silent_after_secs: u64,
     /// Lifecycle statuses that trigger alerts (webhooks, Alertmanager).
     pub alert_on: Vec<String>,
+    /// A flagged node stays flagged when what flagged it resolves (the
+    /// evidence deleted is not a node repaired), until it is acknowledged,
+    /// retired or cleared by an operator.
+    pub sticky: bool,
     pub image: Vec<ImageOverride>,
     pub path: Vec<PathOverride>,
     pub allow: Vec<AllowRule>,
@@ -59,6 +64,7 @@ impl Default for PolicyFile {
             weights: Weights::default(),
             silent_after_secs: 0,
             alert_on: vec!["flagged".into(), "silent".into()],
+            sticky: true,
             image: Vec::new(),
             path: Vec::new(),
             allow: Vec::new(),
@@ -92,6 +98,9 @@ pub struct ImageOverride {
     pub image_id: String,
     pub flag_severities: Option<Vec<String>>,
     pub score_threshold: Option<i64>,
+    /// Whether this image's flags are held (the policy's `sticky`
+    /// otherwise).
+    pub sticky: Option<bool>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -306,6 +315,37 @@ impl Policy {
     /// counts is enough and the store need not load every deviation.
     pub fn needs_keys(&self) -> bool {
         !self.allows.is_empty() || !self.paths.is_empty()
+    }
+
+    /// Whether flags of nodes of `image_id` are held.
+    pub fn sticky(&self, image_id: &str) -> bool {
+        self.file
+            .image
+            .iter()
+            .find(|i| i.image_id == image_id)
+            .and_then(|i| i.sticky)
+            .unwrap_or(self.file.sticky)
+    }
+
+    /// The verdict once a held flag is taken into account: a node whose
+    /// flag is held stays flagged, for the reasons it was flagged, when
+    /// the policy alone would now call it drifted or clean.
+    pub fn held(&self, node: &crate::model::Node, verdict: Verdict) -> Verdict {
+        if node.held_since == 0 || !self.sticky(&node.image_id) {
+            return verdict;
+        }
+        match verdict {
+            Verdict::Flagged { .. } => verdict,
+            Verdict::Clean | Verdict::Drifted { .. } => Verdict::Flagged {
+                reasons: node
+                    .held_reasons
+                    .iter()
+                    .map(|r| {
+                        format!("{r} (resolved; flag held until acknowledged, retired or cleared)")
+                    })
+                    .collect(),
+            },
+        }
     }
 
     /// Judges a node of `image_id` with these open deviations at `now_ms`.

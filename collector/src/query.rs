@@ -253,6 +253,18 @@ impl QueryService for Query {
             .await
     }
 
+    async fn clear(
+        &self,
+        request: Request<NodeActionRequest>,
+    ) -> Result<Response<NodeSummary>, Status> {
+        let who =
+            crate::ingest::principal_of(request.extensions().get(), request.extensions().get());
+        let r = request.into_inner();
+        let reason = clear_reason(&r.cause)?;
+        let node = act_on_node(&self.hub, &who, &r.node_id, Event::Cleared, &reason).await?;
+        Ok(Response::new(node_pb(&node)))
+    }
+
     type WatchFlagsStream = Events;
 
     async fn watch_flags(
@@ -339,7 +351,23 @@ impl Query {
     }
 }
 
-/// Acknowledges or retires a node; shared by gRPC and REST.
+/// The cause a clear records: the operator's reason, which it needs.
+pub fn clear_reason(reason: &str) -> Result<String, Status> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Status::invalid_argument(
+            "clearing a held flag needs a reason (plumbctl clear NODE --reason TEXT)",
+        ));
+    }
+    if reason.len() > 1024 || reason.chars().any(char::is_control) {
+        return Err(Status::invalid_argument(
+            "the reason must be at most 1024 printable characters",
+        ));
+    }
+    Ok(format!("cleared: {reason}"))
+}
+
+/// Acknowledges, retires or clears a node; shared by gRPC and REST.
 pub async fn act_on_node(
     hub: &Hub,
     who: &Principal,
@@ -350,6 +378,7 @@ pub async fn act_on_node(
     let action = match event {
         Event::Acknowledged => "acknowledge",
         Event::Retired => "retire",
+        Event::Cleared => "clear",
         _ => "act",
     };
     let result = act_on_node_inner(hub, node_id, event, cause).await;
@@ -367,14 +396,20 @@ async fn act_on_node_inner(
     event: Event<'_>,
     cause: &str,
 ) -> Result<Node, Status> {
-    if hub
-        .store
-        .node(node_id)
-        .await
-        .map_err(unavailable)?
-        .is_none()
-    {
+    let Some(before) = hub.store.node(node_id).await.map_err(unavailable)? else {
         return Err(Status::not_found(format!("no node {node_id:?}")));
+    };
+    let clearing = matches!(event, Event::Cleared);
+    if clearing && before.status != NodeStatus::Flagged.as_str() {
+        // A flag held while the node is silent is released without a
+        // transition; anything else has nothing to clear.
+        if before.held_since == 0 || !hub.store.release_hold(node_id).await.map_err(unavailable)? {
+            return Err(Status::failed_precondition(format!(
+                "node {node_id} is {} and holds no flag: nothing to clear",
+                before.status
+            )));
+        }
+        return Ok(before);
     }
     let wanted = match event {
         Event::Acknowledged => Some(NodeStatus::Recycling),
@@ -405,6 +440,17 @@ async fn act_on_node_inner(
         hub.end_stream(node_id, "retire")
             .await
             .map_err(unavailable)?;
+    }
+    if clearing {
+        // Judged afresh from what is open now: still-open flagging
+        // deviations flag it again at once.
+        hub.evaluate_now(node_id).await.map_err(unavailable)?;
+        return hub
+            .store
+            .node(node_id)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| Status::not_found(node_id.to_string()));
     }
     Ok(node)
 }

@@ -238,9 +238,31 @@ fn a_real_alertmanager_sees_alerts_fire_and_resolve() {
     assert_eq!(fired["labels"]["image"], "img-e2e");
     assert_eq!(fired["annotations"]["deviation_severity"], "critical");
 
-    // Clean again: the resolve carries the same labels, so Alertmanager
-    // drops the alert at once instead of timing it out minutes later.
+    // The evidence put back: the flag is held and the alert keeps firing.
     std::fs::write(n.path("/usr/bin/ls"), &ls).unwrap();
+    wait_for("ls restored", Duration::from_secs(10), || {
+        c.get("/api/v1/nodes/am-node/deviations?state=open")["deviations"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+            .then_some(())
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(c.get("/api/v1/nodes/am-node")["node"]["status"], "flagged");
+    assert!(
+        !am.active_for("am-node").is_empty(),
+        "the alert keeps firing"
+    );
+
+    // Cleared by an operator: the resolve carries the same labels, so
+    // Alertmanager drops the alert at once instead of timing it out
+    // minutes later.
+    let out = c.ctl(&["clear", "am-node", "--reason", "ls restored and verified"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     c.wait_status("am-node", "clean", Duration::from_secs(10));
     wait_for(
         "the alert resolved in Alertmanager",

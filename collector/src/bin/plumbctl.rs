@@ -104,6 +104,16 @@ enum Command {
         #[arg(long)]
         cause: Option<String>,
     },
+    /// Release a node's held flag (operator): it stays flagged after what
+    /// flagged it resolved until acknowledged, retired or cleared. The
+    /// node is then judged afresh from what is open now.
+    Clear {
+        node: String,
+        /// Why the node may be trusted again (recorded in its lifecycle
+        /// and the audit log).
+        #[arg(long)]
+        reason: String,
+    },
     /// Manage the manifest registry.
     Manifest {
         #[command(subcommand)]
@@ -773,6 +783,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             act(&url, Action::Acknowledge, node, cause, cli.json).await?
         }
         Command::Retire { node, cause } => act(&url, Action::Retire, node, cause, cli.json).await?,
+        Command::Clear { node, reason } => {
+            act(&url, Action::Clear, node, Some(reason), cli.json).await?
+        }
         Command::Manifest {
             command: ManifestCommand::Push { file, replace },
         } => {
@@ -865,6 +878,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 enum Action {
     Acknowledge,
     Retire,
+    Clear,
 }
 
 /// Acknowledges or retires a node and reports its new status.
@@ -883,6 +897,7 @@ async fn act(
     let response = match action {
         Action::Acknowledge => q.acknowledge(request).await,
         Action::Retire => q.retire(request).await,
+        Action::Clear => q.clear(request).await,
     };
     report_action(&response.map_err(status_error)?.into_inner(), as_json);
     Ok(())

@@ -20,7 +20,7 @@ use crate::store::{Store, TokenRow};
 pub enum Role {
     /// Dashboard, queries, watch, metrics.
     Read,
-    /// Acknowledge, retire, rescan.
+    /// Acknowledge, retire, rescan, clear a held flag.
     Operator,
     /// Manifests, tokens, enrollment, revocation.
     Admin,
@@ -87,6 +87,11 @@ pub const HTTP_ROUTES: &[(&str, &str, Access)] = &[
     ),
     (
         "POST",
+        "/api/v1/nodes/{id}/clear",
+        Access::Role(Role::Operator),
+    ),
+    (
+        "POST",
         "/api/v1/nodes/{id}/rescan",
         Access::Role(Role::Operator),
     ),
@@ -144,6 +149,7 @@ pub const GRPC_METHODS: &[(&str, Access)] = &[
         "/plumb.v1.QueryService/Retire",
         Access::Role(Role::Operator),
     ),
+    ("/plumb.v1.QueryService/Clear", Access::Role(Role::Operator)),
     (
         "/plumb.v1.AdminService/CreateToken",
         Access::Role(Role::Admin),

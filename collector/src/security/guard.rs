@@ -160,6 +160,7 @@ const TARGETED_METHODS: &[&str] = &[
     "/plumb.v1.QueryService/GetNode",
     "/plumb.v1.QueryService/Acknowledge",
     "/plumb.v1.QueryService/Retire",
+    "/plumb.v1.QueryService/Clear",
     "/plumb.v1.AdminService/RevokeNode",
     "/plumb.v1.AdminService/RevokeToken",
     "/plumb.v1.AdminService/CreateEnrollment",

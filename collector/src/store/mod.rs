@@ -12,7 +12,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
 pub use queries::{
-    BatchJob, BatchOutcome, DeviationCursor, FlagCursor, FlagPage, HelloInfo, NodeCursor,
+    BatchJob, BatchOutcome, DeviationCursor, FlagCursor, FlagPage, HelloInfo, Hold, NodeCursor,
     NodeFilter, OutboxItem, StatusChange, Touched,
 };
 pub use security::{

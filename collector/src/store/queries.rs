@@ -165,7 +165,8 @@ impl NodeCursor {
 
 const NODE_COLUMNS: &str =
     "node_id, hostname, image_id, manifest_digest, agent_version, status, reasons, \
-     open_count, max_severity, first_seen, last_seen, status_since, heartbeat_secs";
+     open_count, max_severity, first_seen, last_seen, status_since, heartbeat_secs, \
+     held_since, held_reasons";
 
 fn node_from_row(r: &AnyRow) -> Result<Node, sqlx::Error> {
     let status: String = r.try_get("status")?;
@@ -190,6 +191,9 @@ fn node_from_row(r: &AnyRow) -> Result<Node, sqlx::Error> {
         last_seen: r.try_get("last_seen")?,
         status_since: r.try_get("status_since")?,
         heartbeat_secs: r.try_get("heartbeat_secs")?,
+        held_since: r.try_get("held_since")?,
+        held_reasons: serde_json::from_str(&r.try_get::<String, _>("held_reasons")?)
+            .unwrap_or_default(),
     })
 }
 
@@ -899,6 +903,7 @@ impl Store {
             reasons,
             at: now,
             alerts,
+            hold,
         } = *change;
         let reasons_json = serde_json::to_string(reasons).unwrap_or_else(|_| "[]".into());
         let mut tx = self.writer.begin().await?;
@@ -917,6 +922,27 @@ impl Store {
         if changed == 0 {
             tx.rollback().await?;
             return Ok(None);
+        }
+        match hold {
+            Hold::Keep => {}
+            Hold::Take => {
+                sqlx::query(
+                    "UPDATE nodes SET held_since = $1, held_reasons = $2 WHERE node_id = $3 AND held_since = 0",
+                )
+                .bind(now)
+                .bind(&reasons_json)
+                .bind(node_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Hold::Release => {
+                sqlx::query(
+                    "UPDATE nodes SET held_since = 0, held_reasons = '[]' WHERE node_id = $1",
+                )
+                .bind(node_id)
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO transitions (node_id, from_status, to_status, cause, reasons, at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -941,6 +967,19 @@ impl Store {
             reasons: reasons.to_vec(),
             at: now,
         }))
+    }
+
+    /// Releases a node's held flag without a transition (a node held while
+    /// silent); whether one was held.
+    pub async fn release_hold(&self, node_id: &str) -> Result<bool, StoreError> {
+        Ok(sqlx::query(
+            "UPDATE nodes SET held_since = 0, held_reasons = '[]' WHERE node_id = $1 AND held_since <> 0",
+        )
+        .bind(node_id)
+        .execute(&self.writer)
+        .await?
+        .rows_affected()
+            > 0)
     }
 
     /// Updates the reasons of a node whose status did not change.
@@ -1594,6 +1633,17 @@ pub(super) async fn queue_outbox(
     Ok(())
 }
 
+/// What a transition does to the node's held flag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hold {
+    /// Leaves it as it is.
+    Keep,
+    /// Holds the flag (with the transition's reasons) unless one is held.
+    Take,
+    /// Releases it (an operator cleared the node).
+    Release,
+}
+
 /// A lifecycle transition to record.
 #[derive(Clone, Copy, Debug)]
 pub struct StatusChange<'a> {
@@ -1604,6 +1654,7 @@ pub struct StatusChange<'a> {
     pub at: i64,
     /// Outbox rows (sink, payload) committed with the transition.
     pub alerts: &'a [(String, String)],
+    pub hold: Hold,
 }
 
 /// A `transitions` row (id, node_id, from_status, to_status, cause,

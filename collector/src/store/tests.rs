@@ -58,6 +58,7 @@ fn change<'a>(
         reasons,
         at,
         alerts: &[],
+        hold: crate::store::Hold::Keep,
     }
 }
 

@@ -2136,6 +2136,28 @@ pub mod query_service_client {
                 .insert(GrpcMethod::new("plumb.v1.QueryService", "Retire"));
             self.inner.unary(req, path, codec).await
         }
+        /// Releases a held flag (operator): `cause` is the reason, required.
+        pub async fn clear(
+            &mut self,
+            request: impl tonic::IntoRequest<super::NodeActionRequest>,
+        ) -> std::result::Result<tonic::Response<super::NodeSummary>, tonic::Status> {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/plumb.v1.QueryService/Clear",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("plumb.v1.QueryService", "Clear"));
+            self.inner.unary(req, path, codec).await
+        }
         /// Flag events (lifecycle transitions) as they happen.
         pub async fn watch_flags(
             &mut self,
@@ -2206,6 +2228,11 @@ pub mod query_service_server {
             request: tonic::Request<super::NodeActionRequest>,
         ) -> std::result::Result<tonic::Response<super::NodeSummary>, tonic::Status>;
         async fn retire(
+            &self,
+            request: tonic::Request<super::NodeActionRequest>,
+        ) -> std::result::Result<tonic::Response<super::NodeSummary>, tonic::Status>;
+        /// Releases a held flag (operator): `cause` is the reason, required.
+        async fn clear(
             &self,
             request: tonic::Request<super::NodeActionRequest>,
         ) -> std::result::Result<tonic::Response<super::NodeSummary>, tonic::Status>;
@@ -2552,6 +2579,51 @@ pub mod query_service_server {
                     let inner = self.inner.clone();
                     let fut = async move {
                         let method = RetireSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/plumb.v1.QueryService/Clear" => {
+                    #[allow(non_camel_case_types)]
+                    struct ClearSvc<T: QueryService>(pub Arc<T>);
+                    impl<
+                        T: QueryService,
+                    > tonic::server::UnaryService<super::NodeActionRequest>
+                    for ClearSvc<T> {
+                        type Response = super::NodeSummary;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::NodeActionRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as QueryService>::clear(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ClearSvc(inner);
                         let codec = tonic_prost::ProstCodec::default();
                         let mut grpc = tonic::server::Grpc::new(codec)
                             .apply_compression_config(

@@ -296,10 +296,19 @@ impl Collector {
 
     /// POST a JSON body (as admin) returning (status, body).
     pub fn post(&self, path: &str, body: Value) -> (u16, String) {
+        self.post_with(path, &self.bearer(), body)
+    }
+
+    /// POST a JSON body with API token `token` returning (status, body).
+    pub fn post_as(&self, path: &str, token: &str, body: Value) -> (u16, String) {
+        self.post_with(path, &format!("Bearer {token}"), body)
+    }
+
+    fn post_with(&self, path: &str, authorization: &str, body: Value) -> (u16, String) {
         let mut r = self
             .http_agent()
             .post(&format!("{}{path}", self.http))
-            .header("authorization", &self.bearer())
+            .header("authorization", authorization)
             .send_json(body)
             .unwrap();
         (
