@@ -32,7 +32,7 @@ source scripts/lib/collector.sh
 hz=$(getconf CLK_TCK)
 
 tree_100k "$work/t100k"
-"$agent" manifest build --root "$work/t100k" --image-id t100k -o "$work/t100k.pb" >/dev/null 2>&1
+"$agent" manifest build --root "$work/t100k" --image-id t100k --no-runtime -o "$work/t100k.pb" >/dev/null 2>&1
 
 cpu_of() { /usr/bin/time -f '%U %S' "$@" 2>&1 >/dev/null | tail -n1 | awk '{print $1 + $2}'; }
 "$agent" check --manifest "$work/t100k.pb" --root "$work/t100k" --state-dir "$work/check" --json >/dev/null || true

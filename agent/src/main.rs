@@ -106,9 +106,13 @@ struct BuildArgs {
     /// finds the nodes running the build.
     #[arg(long, value_parser = plumb_proto::parse_label)]
     label: Vec<plumb_proto::v1::Label>,
-    /// Record runtime checks (processes, kernel modules, logins) even
-    /// though the root is not `/` (they are recorded for `/`).
-    #[arg(long)]
+    /// Leave out the runtime checks (processes, kernel modules, logins).
+    /// They are recorded by default, for `/` and for an image mounted
+    /// elsewhere alike: the image's files are what may run on its nodes.
+    #[arg(long, conflicts_with = "runtime")]
+    no_runtime: bool,
+    /// Record the runtime checks (the default; kept for older scripts).
+    #[arg(long, hide = true)]
     runtime: bool,
     /// Where the proc filesystem is mounted.
     #[arg(long, default_value = "/proc", hide = true)]
@@ -139,9 +143,11 @@ struct CheckArgs {
     /// the manifest asks for.
     #[arg(long)]
     no_processes: bool,
-    /// Where the hash cache lives.
-    #[arg(long, default_value = "/var/lib/plumb")]
-    state_dir: PathBuf,
+    /// Where the hash cache is read and written. Without it, a check reads
+    /// the daemon's cache (/var/lib/plumb) when it can and writes nothing:
+    /// a one-off check never replaces the running daemon's state.
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
     /// Where the proc filesystem is mounted.
     #[arg(long, default_value = "/proc", hide = true)]
     proc_dir: PathBuf,
@@ -325,7 +331,7 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         progress: bar.clone(),
         throttle: None,
         labels: args.label,
-        runtime: args.runtime,
+        runtime: !args.no_runtime,
     };
     let started = std::time::Instant::now();
     let built = manifest::build(&opts);
@@ -421,6 +427,24 @@ fn show(file: &Path) -> anyhow::Result<ExitCode> {
         ),
         None => println!("listeners:    not recorded"),
     }
+    match &m.runtime {
+        Some(r) => {
+            let checked: Vec<&str> = [
+                (r.processes, "processes"),
+                (r.modules, "kernel modules"),
+                (r.sessions, "logins"),
+            ]
+            .into_iter()
+            .filter_map(|(on, what)| on.then_some(what))
+            .collect();
+            println!(
+                "runtime:      on: {} (interpreters judged by their script: {})",
+                checked.join(", "),
+                r.interpreters.join(", ")
+            );
+        }
+        None => println!("runtime:      off: processes, kernel modules and logins are not checked"),
+    }
     if let Some(p) = &m.policy {
         println!(
             "policy:       {} ignore globs, {} severity rules",
@@ -434,7 +458,15 @@ fn show(file: &Path) -> anyhow::Result<ExitCode> {
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let m = manifest::read(&args.manifest)?;
     let policy = args.policy.as_deref().map(PolicyFile::load).transpose()?;
-    let state_dir = usable_state_dir(&args.state_dir);
+    let (state_dir, keep_cache) = match &args.state_dir {
+        Some(dir) => (usable_state_dir(dir), true),
+        None => (
+            Path::new(DAEMON_STATE_DIR)
+                .is_dir()
+                .then(|| PathBuf::from(DAEMON_STATE_DIR)),
+            false,
+        ),
+    };
     let mut checker = Checker::new(
         &args.root,
         m,
@@ -447,7 +479,9 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let result = checker.scan(args.full, bar.clone());
     bar.finish_and_clear();
     let result = result.with_context(|| format!("checking {}", args.root.display()))?;
-    checker.save_cache();
+    if keep_cache {
+        checker.save_cache();
+    }
     let root = args.root.display().to_string();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -494,6 +528,9 @@ fn tempfile_probe(dir: &Path) -> std::io::Result<()> {
     std::fs::write(&probe, b"")?;
     std::fs::remove_file(probe)
 }
+
+/// Where the daemon keeps its state by default.
+const DAEMON_STATE_DIR: &str = "/var/lib/plumb";
 
 /// Where `run` finds its configuration when not told.
 const DEFAULT_CONFIG: &str = "/etc/plumb/agent.toml";

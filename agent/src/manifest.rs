@@ -30,8 +30,8 @@ pub struct BuildOptions {
     pub throttle: Option<Arc<Throttle>>,
     /// Provenance labels (checked with `plumb_proto::parse_label`).
     pub labels: Vec<plumb_proto::v1::Label>,
-    /// Record runtime checks (processes, modules, sessions) even though
-    /// the root is not `/`.
+    /// Record runtime checks (processes, modules, sessions): what runs on
+    /// the image's nodes is judged against its files.
     pub runtime: bool,
 }
 
@@ -341,7 +341,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
             policy: Some(policy_defaults),
             signatures: Vec::new(),
             labels: opts.labels.clone(),
-            runtime: (is_host_root || opts.runtime).then(|| plumb_proto::v1::RuntimeSection {
+            runtime: opts.runtime.then(|| plumb_proto::v1::RuntimeSection {
                 processes: true,
                 modules: true,
                 sessions: true,

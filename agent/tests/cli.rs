@@ -286,7 +286,14 @@ fn json_manifest_is_equivalent_to_binary() {
     node.build();
     let json = node._dir.path().join("image.json");
     let out = agent()
-        .args(["manifest", "build", "--image-id", "img-test-1", "--root"])
+        .args([
+            "manifest",
+            "build",
+            "--image-id",
+            "img-test-1",
+            "--no-runtime",
+            "--root",
+        ])
         .arg(node.root.path())
         .arg("-o")
         .arg(&json)
@@ -887,6 +894,12 @@ fn manifests_record_provenance_labels() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&show.stdout);
+    // A root that is not `/` (an image mounted for the build) records the
+    // runtime checks too: its files are what may run on its nodes.
+    assert!(
+        text.contains("runtime:      on: processes, kernel modules, logins"),
+        "{text}"
+    );
     assert!(text.contains("label:        commit=abc123"), "{text}");
     assert!(text.contains("label:        packer_build=01HX"), "{text}");
     // Times are shown as times.
@@ -902,6 +915,53 @@ fn manifests_record_provenance_labels() {
     assert!(!bad.status.success());
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("Commit"), "{err}");
+
+    // Only --no-runtime leaves them out, and show says so.
+    node.build();
+    let show = agent()
+        .args(["manifest", "show"])
+        .arg(&node.manifest)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&show.stdout);
+    assert!(text.contains("runtime:      off"), "{text}");
+}
+
+/// A one-off `check` without `--state-dir` never writes the daemon's
+/// state: the daemon's hash cache is not replaced behind its back.
+#[test]
+fn an_ad_hoc_check_leaves_the_daemons_state_alone() {
+    let node = Node::new();
+    node.build();
+    let daemon = std::path::Path::new("/var/lib/plumb");
+    let listing = || -> Vec<(std::path::PathBuf, Option<std::time::SystemTime>)> {
+        match std::fs::read_dir(daemon) {
+            Ok(entries) => entries
+                .flatten()
+                .map(|e| (e.path(), e.metadata().ok().and_then(|m| m.modified().ok())))
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    };
+    let existed = daemon.exists();
+    let before = listing();
+    std::fs::write(node.path("/usr/bin/ls"), b"patched").unwrap();
+    let out = agent()
+        .args(["check", "--json", "--manifest"])
+        .arg(&node.manifest)
+        .arg("--root")
+        .arg(node.root.path())
+        .output()
+        .unwrap();
+    let (code, json) = parse(out);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(
+        daemon.exists(),
+        existed,
+        "the check created {}",
+        daemon.display()
+    );
+    assert_eq!(listing(), before, "the check wrote the daemon's state");
 }
 
 #[test]

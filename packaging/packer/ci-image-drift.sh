@@ -15,7 +15,8 @@ state=${PLUMB_CI_STATE:-/tmp/plumb-ci}
 mkdir -p "$state"
 case $mode in
   record)
-    plumb-agent manifest build --root "$root" --image-id "ci-${CI_PIPELINE_ID:-local}" \
+    # A root checked offline: nothing of it runs here.
+    plumb-agent manifest build --root "$root" --image-id "ci-${CI_PIPELINE_ID:-local}" --no-runtime \
       -o "$state/manifest.pb" ${CI_COMMIT_SHA:+--label commit=$CI_COMMIT_SHA}
     ;;
   verify)

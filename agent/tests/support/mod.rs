@@ -34,7 +34,9 @@ impl Node {
         }
     }
 
-    /// Records the manifest with extra `manifest build` arguments.
+    /// Records the manifest with extra `manifest build` arguments. The
+    /// fixture root's runtime is not this test machine's: runtime checks
+    /// are left out unless `--runtime` is among them.
     pub fn build_with(&self, extra: &[&str]) -> &Self {
         let out = agent()
             .args(["manifest", "build", "--image-id", "img-test-1", "--root"])
@@ -42,6 +44,7 @@ impl Node {
             .arg("-o")
             .arg(&self.manifest)
             .args(extra)
+            .args(no_runtime_unless_asked(extra))
             .output()
             .unwrap();
         assert!(
@@ -176,4 +179,10 @@ pub fn spawn_fresh_copy(cmd: &mut Command) -> std::process::Child {
         }
     }
     cmd.spawn().unwrap()
+}
+
+/// `--no-runtime` unless `extra` asks for the runtime checks: a fixture
+/// root is not what runs on the test machine.
+pub fn no_runtime_unless_asked(extra: &[&str]) -> Option<&'static str> {
+    (!extra.contains(&"--runtime")).then_some("--no-runtime")
 }

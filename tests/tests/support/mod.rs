@@ -491,7 +491,14 @@ impl Node {
         root.realistic();
         let manifest = dir.join("manifest.pb");
         let out = Command::new(bin("plumb-agent"))
-            .args(["manifest", "build", "--image-id", "img-e2e", "--root"])
+            .args([
+                "manifest",
+                "build",
+                "--image-id",
+                "img-e2e",
+                "--no-runtime",
+                "--root",
+            ])
             .arg(root.path())
             .arg("-o")
             .arg(&manifest)
@@ -519,7 +526,8 @@ impl Node {
                 .arg(self.root.path())
                 .arg("-o")
                 .arg(&self.manifest)
-                .args(extra),
+                .args(extra)
+                .args((!extra.contains(&"--runtime")).then_some("--no-runtime")),
         );
     }
 
