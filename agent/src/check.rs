@@ -82,7 +82,16 @@ pub struct Checker {
     runtime: Option<RuntimeBaseline>,
     /// `check --no-processes` turns runtime checks off.
     pub runtime_enabled: bool,
+    /// Whether the state dir is written (a one-off check reading the
+    /// daemon's state writes nothing).
+    pub write_state: bool,
+    /// What was seen of the login history, from the state dir and then
+    /// from each scan.
+    history: std::sync::Mutex<Option<crate::runtime::HistorySeen>>,
 }
+
+/// The state file of the login history the agent follows.
+const HISTORY_STATE: &str = "login-history.json";
 
 /// The manifest as the runtime checks see it, kept while the file records
 /// are released.
@@ -128,10 +137,15 @@ impl Checker {
                     }),
             }
         });
+        let history = state_dir
+            .and_then(|d| std::fs::read(d.join(HISTORY_STATE)).ok())
+            .and_then(|b| serde_json::from_slice(&b).ok());
         Ok(Checker {
             executables,
             runtime,
             runtime_enabled: true,
+            write_state: true,
+            history: std::sync::Mutex::new(history),
             root: root.to_path_buf(),
             manifest: manifest.meta,
             policy,
@@ -425,12 +439,23 @@ impl Checker {
             }
         }
         if section.sessions {
-            match runtime::scan_sessions(
+            let boot_id = std::fs::read_to_string(self.proc_dir.join("sys/kernel/random/boot_id"))
+                .map(|b| b.trim().to_string())
+                .unwrap_or_default();
+            let mut history = self.history.lock().unwrap_or_else(|e| e.into_inner());
+            let before = history.clone();
+            let scanned = runtime::scan_sessions(
                 &self.root,
                 self.manifest.created_unix_ms,
                 &section.login_records,
                 &self.policy.session_allow,
-            ) {
+                (&mut history, &boot_id),
+            );
+            if *history != before {
+                self.save_history(history.as_ref());
+            }
+            drop(history);
+            match scanned {
                 Ok((f, allowed)) => {
                     for a in allowed {
                         tracing::info!(session = %a, "login allowed by policy");
@@ -472,8 +497,25 @@ impl Checker {
         }
     }
 
+    /// Persists what was seen of the login history, so that a restarted
+    /// agent still knows how large it was.
+    fn save_history(&self, seen: Option<&crate::runtime::HistorySeen>) {
+        let (Some(dir), Some(seen), true) = (&self.state_dir, seen, self.write_state) else {
+            return;
+        };
+        let written = serde_json::to_vec(seen)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| crate::cache::write_atomic(&dir.join(HISTORY_STATE), &bytes));
+        if let Err(e) = written {
+            tracing::warn!(state_dir = %dir.display(), error = %e, "cannot save the login history's state");
+        }
+    }
+
     /// Persists the hash cache; failure only costs a rehash next time.
     pub fn save_cache(&mut self) {
+        if !self.write_state {
+            return;
+        }
         if !self.cache_dirty {
             return; // every file verified by stat alone: nothing new to write
         }

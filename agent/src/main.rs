@@ -475,6 +475,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         &args.proc_dir,
     )?;
     checker.runtime_enabled = !args.no_processes;
+    checker.write_state = keep_cache;
     let bar = progress("checking");
     let result = checker.scan(args.full, bar.clone());
     bar.finish_and_clear();

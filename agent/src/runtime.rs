@@ -654,17 +654,79 @@ pub fn login_records_present(root: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The login history file, whose size and identity the agent follows.
+const HISTORY: &str = "/var/log/wtmp";
+/// Where logrotate moves it (Debian and RHEL rotate wtmp uncompressed).
+const HISTORY_ROTATED: &str = "/var/log/wtmp.1";
+
+/// What the agent saw of the login history (`/var/log/wtmp`) at its last
+/// scan, kept in its state dir: a history that shrank in place, or was
+/// replaced by a file that is not its rotation, during one boot hid the
+/// logins it held.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HistorySeen {
+    pub boot_id: String,
+    pub dev: u64,
+    pub ino: u64,
+    pub size: u64,
+    /// Why the history was found tampered with during this boot: it stays
+    /// unverified until the node reboots.
+    #[serde(default)]
+    pub tampered: Option<String>,
+}
+
+impl HistorySeen {
+    /// Judges the history as it is now (`now`) against what was seen
+    /// before; `rotated` says whether the earlier file is the rotation's
+    /// (same device and inode as `wtmp.1` now). Returns what to remember
+    /// and, when the history lost records, why.
+    pub fn follow(
+        last: Option<&HistorySeen>,
+        now: HistorySeen,
+        rotated: impl Fn(u64, u64) -> bool,
+    ) -> (HistorySeen, Option<String>) {
+        let Some(last) = last.filter(|l| l.boot_id == now.boot_id) else {
+            return (now, None); // first scan, or a new boot
+        };
+        let why = if let Some(why) = &last.tampered {
+            Some(why.clone())
+        } else if (last.dev, last.ino) == (now.dev, now.ino) && now.size < last.size {
+            Some(format!(
+                "{HISTORY} shrank from {} to {} bytes without a reboot: logins it held were removed",
+                last.size, now.size
+            ))
+        } else if (last.dev, last.ino) != (now.dev, now.ino) && !rotated(last.dev, last.ino) {
+            Some(format!(
+                "{HISTORY} was replaced without a reboot (inode {} is now {}) and the old file is not {HISTORY_ROTATED}: logins it held are gone",
+                last.ino, now.ino
+            ))
+        } else {
+            None
+        };
+        let seen = HistorySeen {
+            tampered: why.clone(),
+            ..now
+        };
+        (seen, why)
+    }
+}
+
 /// Interactive sessions: open ones from the root's `/run/utmp`, and logins
 /// recorded in `/var/log/wtmp` after `since_unix_ms` (the manifest's
 /// creation: the image pipeline's own logins do not count). A file of
 /// `required` (those the image had) that is gone is an error: whoever
 /// deleted the login history must not make the node look unvisited.
 /// Returns the findings and the allowed sessions (with their reason).
+///
+/// `history` is what was seen of `/var/log/wtmp` before (with the current
+/// `boot_id`); it is updated, and a history that lost records since is an
+/// error too.
 pub fn scan_sessions(
     root: &Path,
     since_unix_ms: i64,
     required: &[String],
     allow: &[SessionAllow],
+    history: (&mut Option<HistorySeen>, &str),
 ) -> std::io::Result<(Vec<Finding>, Vec<String>)> {
     let mut logins: BTreeMap<String, LoginRecord> = BTreeMap::new();
     for (file, all) in LOGIN_RECORDS {
@@ -684,7 +746,30 @@ pub fn scan_sessions(
             continue;
         };
         let bytes = match read_tail(root, &path, MAX_LOGIN_RECORDS) {
-            Ok(b) => b,
+            Ok((b, meta)) => {
+                if file == HISTORY {
+                    use std::os::unix::fs::MetadataExt;
+                    let (seen, boot_id) = (&mut *history.0, history.1);
+                    let now = HistorySeen {
+                        boot_id: boot_id.to_string(),
+                        dev: meta.dev(),
+                        ino: meta.ino(),
+                        size: meta.len(),
+                        tampered: None,
+                    };
+                    let rotated = |dev, ino| {
+                        crate::packages::resolve_in_root(root, HISTORY_ROTATED)
+                            .and_then(|p| std::fs::symlink_metadata(p).ok())
+                            .is_some_and(|m| (m.dev(), m.ino()) == (dev, ino))
+                    };
+                    let (next, lost) = HistorySeen::follow(seen.as_ref(), now, rotated);
+                    *seen = Some(next);
+                    if let Some(why) = lost {
+                        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, why));
+                    }
+                }
+                b
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 gone()?;
                 continue;
@@ -742,9 +827,10 @@ const MAX_LOGIN_RECORDS: u64 = 64 << 20;
 /// regular file is read: a symlink swapped in at the last moment, a FIFO
 /// (which would block the scan) or a device in its place is an error, as
 /// is a tail the memory ceiling cannot hold.
-fn read_tail(root: &Path, path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+fn read_tail(root: &Path, path: &Path, max: u64) -> std::io::Result<(Vec<u8>, std::fs::Metadata)> {
     use std::io::{Seek, SeekFrom};
     let (mut f, len) = crate::packages::open_regular(root, path)?;
+    let meta = f.metadata()?;
     if len > max {
         let skip = len - max;
         let skip = skip.div_ceil(UTMP_SIZE as u64) * UTMP_SIZE as u64;
@@ -753,7 +839,7 @@ fn read_tail(root: &Path, path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     let mut out = crate::memory::buffer(path.display(), len.min(max) as usize)
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::OutOfMemory, e.to_string()))?;
     f.take(max).read_to_end(&mut out)?;
-    Ok(out)
+    Ok((out, meta))
 }
 
 /// A `struct utmp` record, for fixtures and tests.
@@ -891,13 +977,13 @@ mod tests {
         std::fs::write(r.join("srv/utmp"), &login).unwrap();
         // /run/utmp -> /srv/utmp: the root's /srv, not the host's.
         std::os::unix::fs::symlink("/srv/utmp", r.join("run/utmp")).unwrap();
-        let (found, _) = scan_sessions(r, 0, &[], &[]).unwrap();
+        let (found, _) = scan_sessions(r, 0, &[], &[], (&mut None, "boot")).unwrap();
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].key, "mallory@pts/3");
 
         crate::fixture::FixtureRoot::at(r).fifo("/var/log/wtmp");
         let started = std::time::Instant::now();
-        let e = scan_sessions(r, 0, &[], &[]).unwrap_err();
+        let e = scan_sessions(r, 0, &[], &[], (&mut None, "boot")).unwrap_err();
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
         assert!(e.to_string().contains("wtmp: not a regular file"), "{e}");
     }
@@ -914,17 +1000,20 @@ mod tests {
         std::fs::write(r.join("var/log/wtmp"), b"").unwrap();
         let recorded = login_records_present(r);
         assert_eq!(recorded, ["/run/utmp", "/var/log/wtmp"]);
-        assert!(scan_sessions(r, 0, &recorded, &[]).unwrap().0.is_empty());
+        assert!(scan_sessions(r, 0, &recorded, &[], (&mut None, "boot"))
+            .unwrap()
+            .0
+            .is_empty());
 
         std::fs::remove_file(r.join("var/log/wtmp")).unwrap();
-        let e = scan_sessions(r, 0, &recorded, &[]).unwrap_err();
+        let e = scan_sessions(r, 0, &recorded, &[], (&mut None, "boot")).unwrap_err();
         assert!(
             e.to_string()
                 .contains("/var/log/wtmp was in the image and is gone"),
             "{e}"
         );
         // An image without it (a container) is not held to it.
-        assert!(scan_sessions(r, 0, &recorded[..1], &[]).is_ok());
+        assert!(scan_sessions(r, 0, &recorded[..1], &[], (&mut None, "boot")).is_ok());
         assert_eq!(login_records_present(r), ["/run/utmp"]);
     }
 

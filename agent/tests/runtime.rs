@@ -327,6 +327,71 @@ fn logins_are_drift_unless_from_an_allowed_proxy() {
         "{actual}"
     );
     assert_eq!(sessions[0]["severity"], "critical");
+
+    // The history truncated in place during the same boot: the logins it
+    // held are not gone, they are unverified (not an empty history).
+    let boot_id = proc_dir.join("sys/kernel/random/boot_id");
+    std::fs::create_dir_all(boot_id.parent().unwrap()).unwrap();
+    std::fs::write(&boot_id, "boot-1\n").unwrap();
+    let check = |node: &Node| {
+        node.check_with(&[
+            "--proc-dir",
+            proc_dir.to_str().unwrap(),
+            "--policy",
+            policy.to_str().unwrap(),
+        ])
+    };
+    check(&node);
+    let wtmp_path = node.path("/var/log/wtmp");
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&wtmp_path)
+        .unwrap();
+    f.set_len(0).unwrap();
+    drop(f);
+    let (code, report) = check(&node);
+    assert_eq!(code, 1, "{report}");
+    let unverified = deviation(&report, "sessions");
+    assert_eq!(unverified["kind"], "scan_error", "{report}");
+    assert_eq!(unverified["severity"], "critical", "{report}");
+    assert!(
+        unverified["actual"].as_str().unwrap().contains("shrank"),
+        "{unverified}"
+    );
+    // It stays unverified for the rest of the boot, even once it grows.
+    node.root.file("/var/log/wtmp", &wtmp);
+    let (_, report) = check(&node);
+    assert_eq!(
+        deviation(&report, "sessions")["kind"],
+        "scan_error",
+        "{report}"
+    );
+    // A new boot starts afresh; logrotate's rotation is no loss.
+    std::fs::write(&boot_id, "boot-2\n").unwrap();
+    let (_, report) = check(&node);
+    assert!(
+        !kinds(&report).iter().any(|(k, _)| k == "scan_error"),
+        "{report}"
+    );
+    std::fs::rename(&wtmp_path, node.path("/var/log/wtmp.1")).unwrap();
+    node.root.file("/var/log/wtmp", &[]);
+    let (_, report) = check(&node);
+    assert!(
+        !kinds(&report).iter().any(|(k, _)| k == "scan_error"),
+        "{report}"
+    );
+    // Replaced by another file that is not the rotation: a loss.
+    std::fs::remove_file(node.path("/var/log/wtmp.1")).unwrap();
+    std::fs::remove_file(&wtmp_path).unwrap();
+    node.root.file("/var/log/wtmp", &wtmp[..384]);
+    let (_, report) = check(&node);
+    assert!(
+        deviation(&report, "sessions")["actual"]
+            .as_str()
+            .unwrap()
+            .contains("replaced"),
+        "{report}"
+    );
 }
 
 #[test]
