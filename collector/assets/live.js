@@ -37,7 +37,7 @@
         .then(function () { window.location.href = "/login"; });
     });
   }
-  // Operator actions (acknowledge / retire) go to the REST API.
+  // Operator actions (acknowledge / retire / clear) go to the REST API.
   document.addEventListener("click", function (ev) {
     var b = ev.target.closest("button[data-action]");
     if (!b) return;
@@ -47,7 +47,9 @@
       method: "POST",
       // The session's CSRF token (double submit; the server checks it).
       headers: { "content-type": "application/json", "x-csrf-token": csrf() },
-      body: JSON.stringify({ cause: (verb === "ack" ? "acknowledged" : "retired") + " from the dashboard" })
+      body: JSON.stringify(verb === "clear"
+        ? { reason: (document.getElementById("clear-reason") || {}).value || "" }
+        : { cause: (verb === "ack" ? "acknowledged" : "retired") + " from the dashboard" })
     }).then(function (r) {
       if (!r.ok) { return r.json().then(function (e) { window.alert(e.error || r.status); }); }
     }).then(refresh);

@@ -72,6 +72,7 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
     quiet.start_agent(&c, &[]);
     c.wait_status("web-node-1", "clean", Duration::from_secs(20));
     c.wait_status("web-node-2", "clean", Duration::from_secs(20));
+    let original_ls = std::fs::read(n.path("/usr/bin/ls")).unwrap();
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -194,6 +195,13 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
             "{table}"
         );
 
+        // Correlation and images pages render.
+        for (path, id) in [("/correlations", "#correlations"), ("/images", "#images")] {
+            page.goto(format!("{}{path}", c.http)).await.unwrap();
+            page.wait_for_navigation().await.unwrap();
+            assert!(text(&page, id).await.contains("img-e2e"), "{path}");
+        }
+        assert!(text(&page, "#images").await.contains("commit=abc123"));
         // Detail: why, then acknowledge.
         page.goto(format!("{}/nodes/web-node-1", c.http))
             .await
@@ -208,6 +216,25 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
         page.save_screenshot(
             ScreenshotParams::builder().full_page(true).build(),
             artifacts().join("node-flagged.png"),
+        )
+        .await
+        .unwrap();
+        // The patched binary put back: the flag is held, and the page says
+        // why it still stands.
+        std::fs::write(n.path("/usr/bin/ls"), &original_ls).unwrap();
+        wait_for("ls restored", Duration::from_secs(10), || {
+            c.open_keys("web-node-1").is_empty().then_some(())
+        });
+        page.goto(format!("{}/nodes/web-node-1", c.http))
+            .await
+            .unwrap();
+        page.wait_for_navigation().await.unwrap();
+        let held = wait_text(&page, "#held", "Flag held", Duration::from_secs(5)).await;
+        assert!(held.contains("/usr/bin/ls"), "{held}");
+        assert!(text(&page, "h1").await.contains("flagged"));
+        page.save_screenshot(
+            ScreenshotParams::builder().full_page(true).build(),
+            artifacts().join("node-held.png"),
         )
         .await
         .unwrap();
@@ -234,13 +261,53 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
         .await
         .unwrap();
 
-        // Correlation and images pages render.
-        for (path, id) in [("/correlations", "#correlations"), ("/images", "#images")] {
-            page.goto(format!("{}{path}", c.http)).await.unwrap();
-            page.wait_for_navigation().await.unwrap();
-            assert!(text(&page, id).await.contains("img-e2e"), "{path}");
-        }
-        assert!(text(&page, "#images").await.contains("commit=abc123"));
+        // The other node: an implant planted and deleted; an operator
+        // clears the held flag from its page, with a reason.
+        quiet
+            .root
+            .file_mode("/usr/local/bin/implant", b"#!/bin/sh\n", 0o755);
+        c.wait_status("web-node-2", "flagged", Duration::from_secs(10));
+        std::fs::remove_file(quiet.path("/usr/local/bin/implant")).unwrap();
+        wait_for(
+            "the implant's deviation resolved",
+            Duration::from_secs(10),
+            || c.open_keys("web-node-2").is_empty().then_some(()),
+        );
+        page.goto(format!("{}/nodes/web-node-2", c.http))
+            .await
+            .unwrap();
+        page.wait_for_navigation().await.unwrap();
+        wait_text(&page, "#held", "implant", Duration::from_secs(5)).await;
+        page.find_element("#clear-reason")
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap()
+            .type_str("implant analysed: test artefact, INC-9")
+            .await
+            .unwrap();
+        page.find_element("#clear")
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_text(&page, "h1", "clean", Duration::from_secs(10)).await;
+        wait_text(
+            &page,
+            "#lifecycle",
+            "cleared: implant analysed",
+            Duration::from_secs(5),
+        )
+        .await;
+        page.save_screenshot(
+            ScreenshotParams::builder().full_page(true).build(),
+            artifacts().join("node-cleared.png"),
+        )
+        .await
+        .unwrap();
+
         // Logging out ends the session: the dashboard asks for a token again.
         page.find_element("#logout")
             .await
