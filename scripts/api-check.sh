@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 ensure_rust
-command -v schemathesis >/dev/null || python3 -m pip install -q schemathesis
+ensure_python_tool schemathesis
 cargo build --locked -q -p plumb-collector --bins
 work=$(mktemp -d /tmp/plumb-api-check.XXXXXX)
 bin=target/debug

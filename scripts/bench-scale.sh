@@ -37,6 +37,11 @@ cleanup() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   mkdir -p "$logs" && cp "$work"/*.log "$work"/*.txt "$logs"/ 2>/dev/null || true
   rm -rf "$work"
+  # Every database this run made goes with it, also when it failed.
+  for db in $(psql -Atq "${PLUMB_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}" \
+      -c "SELECT datname FROM pg_database WHERE datname LIKE 'plumb_bench_$$_%'" 2>/dev/null); do
+    psql -q "${PLUMB_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  done
 }
 trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

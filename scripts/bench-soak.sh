@@ -23,13 +23,20 @@ DATABASE=${DATABASE:-sqlite}
 cargo build --release --locked -p plumb-collector --bins --example fleet_load 2>&1 | tail -n1
 work=$(mktemp -d /tmp/plumb-soak.XXXXXX)
 pids=()
-trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+name="plumb_soak_$$"
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+  if [ "$DATABASE" = postgres ]; then
+    psql -q "$PLUMB_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 target/release/plumbctl pki init --dir "$work/pki" >/dev/null
 db_flags=(--data-dir "$work/db")
 if [ "$DATABASE" = postgres ]; then
   ensure_postgres
-  name="plumb_soak_$$"
   psql -q "$PLUMB_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
   url="${PLUMB_TEST_POSTGRES%/*}/$name"
   db_flags+=(--database "$url")

@@ -53,7 +53,23 @@ ensure_test_deps() {
   command -v rpmbuild >/dev/null || apt_install rpm
   command -v readelf >/dev/null || apt_install binutils
   # The Kubernetes manifests are validated against the API's schemas.
-  command -v kubernetes-validate >/dev/null || python3 -m pip install -q kubernetes-validate
+  ensure_python_tool kubernetes-validate
+}
+
+# ensure_python_tool NAME: a PyPI tool in a virtual environment of the
+# project's own (target/python-tools), on PATH: Debian refuses `pip
+# install` into the system's Python (externally-managed-environment).
+ensure_python_tool() {
+  local venv=$PWD/target/python-tools
+  export PATH="$venv/bin:$PATH"
+  command -v "$1" >/dev/null && return 0
+  command -v python3 >/dev/null || apt_install python3
+  if [ ! -x "$venv/bin/pip" ]; then
+    rm -rf "$venv"
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
+  fi
+  echo "== installing $1 into $venv"
+  "$venv/bin/pip" install -q "$1"
 }
 
 # tree_100k DIR: the benchmarks' 100k-file tree (1,000 directories of 100

@@ -257,9 +257,9 @@ fn the_collector_runs_on_postgresql_too() {
         eprintln!("PLUMB_TEST_POSTGRES not set; scripts/test.sh sets it");
         return;
     };
-    let url = fresh_database(&base);
+    let db = fresh_database(&base);
     let tmp = tempfile::tempdir().unwrap();
-    let c = Collector::start(tmp.path(), &["--database", &url]);
+    let c = Collector::start(tmp.path(), &["--database", &db.url]);
     let mut n = Node::new(tmp.path(), "pg-node");
     n.start_agent(&c, &[]);
     c.wait_status("pg-node", "clean", Duration::from_secs(20));

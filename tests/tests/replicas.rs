@@ -48,7 +48,8 @@ fn two_replicas_on_postgresql_share_the_fleet_and_survive_one_dying() {
         eprintln!("PLUMB_TEST_POSTGRES not set; scripts/test.sh sets it");
         return;
     };
-    let database = fresh_database(&base);
+    let scratch = fresh_database(&base);
+    let database = scratch.url.clone();
     let tmp = tempfile::tempdir().unwrap();
     let (hook, events) = webhook_receiver();
     let flags = ["--database", database.as_str(), "--webhook", hook.as_str()];
@@ -190,7 +191,8 @@ fn an_agent_given_one_name_for_several_replicas_moves_to_the_next_address() {
         eprintln!("PLUMB_TEST_POSTGRES not set; scripts/test.sh sets it");
         return;
     };
-    let database = fresh_database(&base);
+    let scratch = fresh_database(&base);
+    let database = scratch.url.clone();
     let tmp = tempfile::tempdir().unwrap();
     // One name, two addresses (the agent's own /etc/hosts): what a DNS
     // name with a record per replica gives.

@@ -3,6 +3,8 @@
 //! driver; queries use `$N` placeholders and SQL both understand.
 
 mod queries;
+#[cfg(any(test, feature = "test-support"))]
+pub mod scratch;
 mod security;
 
 use std::str::FromStr;

@@ -7,41 +7,32 @@ use super::queries::HelloInfo;
 use super::*;
 use crate::model::{NodeStatus, StoredDeviation};
 
+/// What keeps a test database alive: its SQLite file's directory, or a
+/// scratch PostgreSQL database (dropped with it).
+pub(crate) enum Scratch {
+    Dir(#[allow(dead_code)] tempfile::TempDir),
+    Postgres(#[allow(dead_code)] super::scratch::ScratchDatabase),
+}
+
 /// A store on a fresh database of each available backend.
-pub(crate) async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
+pub(crate) async fn stores() -> Vec<(Store, Scratch)> {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("plumb.db").display());
-    let mut out = vec![(Store::connect(&url).await.unwrap(), Some(dir))];
-    if let Some(pg) = fresh_postgres().await {
-        out.push((Store::connect(&pg).await.unwrap(), None));
+    let mut out = vec![(Store::connect(&url).await.unwrap(), Scratch::Dir(dir))];
+    if let Some(pg) = fresh_postgres() {
+        out.push((
+            Store::connect(&pg.url).await.unwrap(),
+            Scratch::Postgres(pg),
+        ));
     }
     out
 }
 
-/// Creates a uniquely named database on the test server.
-pub(crate) async fn fresh_postgres() -> Option<String> {
+/// A scratch database on the test server, when `PLUMB_TEST_POSTGRES`
+/// names one.
+pub(crate) fn fresh_postgres() -> Option<super::scratch::ScratchDatabase> {
     let base = std::env::var("PLUMB_TEST_POSTGRES").ok()?;
-    sqlx::any::install_default_drivers();
-    let admin = sqlx::AnyPool::connect(&base)
-        .await
-        .expect("PLUMB_TEST_POSTGRES is set but the server is unreachable");
-    let name = format!("plumb_test_{}_{}", std::process::id(), rand_suffix());
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    Some(format!("{prefix}/{name}"))
-}
-
-fn rand_suffix() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos() as u64;
-    t * 1000 + N.fetch_add(1, Ordering::Relaxed)
+    Some(super::scratch::ScratchDatabase::create(&base))
 }
 
 fn change<'a>(
@@ -917,10 +908,10 @@ fn severity_name_of(s: i64) -> String {
 /// counts stay exact.
 #[tokio::test]
 async fn a_deviation_stored_concurrently_is_updated_not_duplicated() {
-    let Some(url) = fresh_postgres().await else {
+    let Some(db) = fresh_postgres() else {
         return;
     };
-    let store = Store::connect(&url).await.unwrap();
+    let store = Store::connect(&db.url).await.unwrap();
     store.hello(&hello("n"), 1).await.unwrap();
     // Another writer has inserted the same open deviation, not committed yet.
     let mut other = store.writer.begin().await.unwrap();

@@ -625,26 +625,9 @@ impl Node {
 }
 
 /// A fresh PostgreSQL database on the server `base` names (a URL of one
-/// of its databases); returns its URL.
-pub fn fresh_database(base: &str) -> String {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        sqlx::any::install_default_drivers();
-        let admin = sqlx::AnyPool::connect(base).await.unwrap();
-        // Tests of one process may ask in the same millisecond.
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let name = format!("plumb_e2e_{}_{}_{n}", std::process::id(), now_ms());
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        let (prefix, _) = base.rsplit_once('/').unwrap();
-        format!("{prefix}/{name}")
-    })
+/// of its databases), dropped when the guard is (its `url` to connect).
+pub fn fresh_database(base: &str) -> plumb_collector::store::scratch::ScratchDatabase {
+    plumb_collector::store::scratch::ScratchDatabase::create(base)
 }
 
 /// Spawns a program that was just copied: another test thread forking at
