@@ -13,9 +13,10 @@ use plumb_proto::AdminService;
 use tonic::{Request, Response, Status};
 
 use crate::hub::Hub;
-use crate::ingest::principal_of;
 use crate::model::now_ms;
-use crate::security::auth::{new_secret, secret_hash, Principal, Role};
+use crate::security::auth::{new_secret, secret_hash};
+use crate::security::principal::principal_of;
+use crate::security::principal::{Principal, Role};
 
 pub struct Admin {
     pub hub: Arc<Hub>,
@@ -23,33 +24,6 @@ pub struct Admin {
 
 fn who<T>(r: &Request<T>) -> Principal {
     principal_of(r.extensions().get(), r.extensions().get())
-}
-
-fn db(e: crate::store::StoreError) -> Status {
-    tracing::error!(error = %e, "admin query failed");
-    Status::unavailable(e.to_string())
-}
-
-/// Revokes a node (gRPC and REST share this).
-pub async fn revoke_node(hub: &Hub, who: &Principal, node_id: &str) -> Result<i64, Status> {
-    if node_id.is_empty() || node_id.len() > plumb_proto::MAX_ID_BYTES {
-        return Err(Status::invalid_argument("node id must be 1-256 bytes"));
-    }
-    let certs = hub
-        .store
-        .revoke_node(node_id, &who.name, now_ms())
-        .await
-        .map_err(db)?;
-    hub.trust.auth.audit.ok(
-        who,
-        "revoke node",
-        node_id,
-        &format!("{certs} certificate(s) issued by plumb"),
-    );
-    // A connected agent of the node is cut off now, not at its next hello,
-    // whichever replica holds its stream.
-    hub.end_stream(node_id, "revoke").await.map_err(db)?;
-    Ok(certs)
 }
 
 #[tonic::async_trait]
@@ -76,8 +50,7 @@ impl AdminService for Admin {
             .trust
             .auth
             .create_token(role, &r.name, &who.name)
-            .await
-            .map_err(db)?;
+            .await?;
         self.hub.trust.auth.audit.ok(
             &who,
             "create token",
@@ -91,7 +64,7 @@ impl AdminService for Admin {
         &self,
         _request: Request<ListTokensRequest>,
     ) -> Result<Response<ListTokensResponse>, Status> {
-        let tokens = self.hub.store.tokens().await.map_err(db)?;
+        let tokens = self.hub.store.tokens().await?;
         Ok(Response::new(ListTokensResponse {
             tokens: tokens
                 .into_iter()
@@ -116,12 +89,7 @@ impl AdminService for Admin {
         if r.id.is_empty() || r.id.len() > 64 {
             return Err(Status::invalid_argument("token id must be 1-64 characters"));
         }
-        let revoked = self
-            .hub
-            .store
-            .revoke_token(&r.id, now_ms())
-            .await
-            .map_err(db)?;
+        let revoked = self.hub.store.revoke_token(&r.id, now_ms()).await?;
         let audit = &self.hub.trust.auth.audit;
         if revoked {
             audit.ok(
@@ -161,8 +129,7 @@ impl AdminService for Admin {
                 &who.name,
                 now_ms(),
             )
-            .await
-            .map_err(db)?;
+            .await?;
         self.hub.trust.auth.audit.ok(
             &who,
             "create enrollment",
@@ -181,7 +148,7 @@ impl AdminService for Admin {
     ) -> Result<Response<RevokeNodeResponse>, Status> {
         let who = who(&request);
         let r = request.into_inner();
-        let certs = revoke_node(&self.hub, &who, &r.node_id).await?;
+        let certs = crate::actions::revoke_node(&self.hub, &who, &r.node_id).await?;
         Ok(Response::new(RevokeNodeResponse {
             node_id: r.node_id,
             certificates_revoked: certs.max(0) as u64,
@@ -201,8 +168,7 @@ impl AdminService for Admin {
                 Some(r.node_id.as_str()).filter(|s| !s.is_empty()),
                 i64::from(limit),
             )
-            .await
-            .map_err(db)?;
+            .await?;
         Ok(Response::new(ListAuditResponse {
             entries: entries
                 .into_iter()

@@ -12,17 +12,16 @@ use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::actions::{act_on_node, ActionError, Rescan};
 use crate::hub::Hub;
 use crate::lifecycle::Event;
 use crate::model::NodeStatus;
-use crate::query::act_on_node;
-use crate::security::auth::Principal;
-use crate::store::{FlagCursor, NodeCursor, NodeFilter};
+use crate::security::principal::Principal;
+use crate::store::{FlagCursor, NodeCursor, NodeFilter, NodeSort};
 
 pub const OPENAPI: &str = include_str!("../openapi.yaml");
 
 /// Rescan requests for one node within this window coalesce into one.
-const RESCAN_WINDOW: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// An API error: a status code and a message naming what was wrong.
 pub struct ApiError(StatusCode, String);
@@ -33,22 +32,27 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A database error: its text is logged, the caller told only that the
+/// database is unavailable.
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
         tracing::error!(error = %e, "API query failed");
-        ApiError(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+        ApiError(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "collector database unavailable".into(),
+        )
     }
 }
 
-impl From<tonic::Status> for ApiError {
-    fn from(s: tonic::Status) -> Self {
-        let code = match s.code() {
-            tonic::Code::NotFound => StatusCode::NOT_FOUND,
-            tonic::Code::FailedPrecondition => StatusCode::CONFLICT,
-            tonic::Code::InvalidArgument => StatusCode::BAD_REQUEST,
-            _ => StatusCode::SERVICE_UNAVAILABLE,
+impl From<ActionError> for ApiError {
+    fn from(e: ActionError) -> Self {
+        let code = match e {
+            ActionError::Store(s) => return s.into(),
+            ActionError::NotFound(_) => StatusCode::NOT_FOUND,
+            ActionError::Invalid(_) => StatusCode::BAD_REQUEST,
+            ActionError::Conflict(_) => StatusCode::CONFLICT,
         };
-        ApiError(code, s.message().to_string())
+        ApiError(code, e.to_string())
     }
 }
 
@@ -144,20 +148,10 @@ impl NodesParams {
             plumb_proto::severity_from_snake(s)
                 .ok_or_else(|| bad(format!("unknown severity {s:?}")))?;
         }
-        if let Some(s) = self.sort.as_deref() {
-            if ![
-                "node_id",
-                "last_seen",
-                "deviations",
-                "status",
-                "severity",
-                "status_since",
-            ]
-            .contains(&s)
-            {
-                return Err(bad(format!("cannot sort by {s:?}")));
-            }
-        }
+        let sort = match self.sort.as_deref() {
+            Some(s) => NodeSort::parse(s).ok_or_else(|| bad(format!("cannot sort by {s:?}")))?,
+            None => NodeSort::default(),
+        };
         if let Some(o) = self.order.as_deref() {
             if o != "asc" && o != "desc" {
                 return Err(bad(format!("order must be asc or desc, got {o:?}")));
@@ -170,7 +164,7 @@ impl NodesParams {
         if !(0..=1_000_000_000).contains(&self.offset.unwrap_or(0)) {
             return Err(bad("offset must be 0-1000000000".into()));
         }
-        let numeric = !matches!(self.sort.as_deref(), None | Some("node_id" | "status"));
+        let numeric = sort.numeric();
         let after = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
             Some(c) => Some(
                 NodeCursor::decode(c)
@@ -193,29 +187,11 @@ impl NodesParams {
             image_id: self.image.clone().filter(|s| !s.is_empty()),
             severity: self.severity.clone().filter(|s| !s.is_empty()),
             q: self.q.clone(),
-            sort: self.sort.clone(),
+            sort,
             desc: self.order.as_deref() == Some("desc"),
             limit,
             offset: self.offset.unwrap_or(0),
         })
-    }
-}
-
-/// The cursor a page ending at `node` hands on, for the list's sort.
-pub fn cursor_of(node: &crate::model::Node, sort: Option<&str>) -> NodeCursor {
-    let value = match sort {
-        Some("last_seen") => node.last_seen.to_string(),
-        Some("deviations") => node.deviation_count.to_string(),
-        Some("status") => node.status.clone(),
-        Some("severity") => plumb_proto::severity_from_snake(&node.max_severity)
-            .map_or(0, |s| s as i64)
-            .to_string(),
-        Some("status_since") => node.status_since.to_string(),
-        _ => String::new(),
-    };
-    NodeCursor {
-        value,
-        node_id: node.node_id.clone(),
     }
 }
 
@@ -229,11 +205,7 @@ async fn list_nodes(
     let (nodes, total) = hub.store.nodes(&filter).await?;
     // A full page may have more after it.
     let next_cursor = (nodes.len() as i64 == filter.limit)
-        .then(|| {
-            nodes
-                .last()
-                .map(|n| cursor_of(n, filter.sort.as_deref()).encode())
-        })
+        .then(|| nodes.last().map(|n| filter.sort.cursor(n).encode()))
         .flatten();
     Ok(Json(
         json!({ "nodes": nodes, "total": total, "next_cursor": next_cursor }),
@@ -350,7 +322,7 @@ async fn clear(
     body: Result<Json<ClearBody>, JsonRejection>,
 ) -> ApiResult {
     let reason = json_body(body)?.reason.unwrap_or_default();
-    let cause = crate::query::clear_reason(&reason)?;
+    let cause = crate::actions::clear_reason(&reason)?;
     let node = act_on_node(&hub, &who, &id, Event::Cleared, &cause).await?;
     Ok(Json(json!({ "node": node })))
 }
@@ -361,7 +333,7 @@ async fn revoke(
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let certs = crate::admin::revoke_node(&hub, &who, &id).await?;
+    let certs = crate::actions::revoke_node(&hub, &who, &id).await?;
     Ok(Json(
         json!({ "node_id": id, "certificates_revoked": certs }),
     ))
@@ -401,81 +373,16 @@ async fn rescan(
     Path(id): Path<String>,
     body: Result<Json<RescanBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    use plumb_proto::v1::{collector_message, CollectorMessage, Command, CommandKind};
     let full = json_body(body)?.full;
-    if hub.store.node(&id).await?.is_none() {
-        return Err(ApiError(StatusCode::NOT_FOUND, format!("no node {id:?}")));
-    }
     let command = if full { "full_rescan" } else { "rescan" };
-    if !hub.is_connected(&id) {
-        // Another replica may hold the agent's stream: it sends the
-        // command on.
-        let holder = hub.store.stream_holder(&id).await?;
-        let Some(holder) = holder.filter(|h| *h != hub.instance) else {
-            return Err(ApiError(
-                StatusCode::CONFLICT,
-                format!("node {id:?} is not connected"),
-            ));
-        };
-        if !hub.trust.rescan_allowed(&id, RESCAN_WINDOW) {
-            return Ok((
-                StatusCode::ACCEPTED,
-                Json(json!({ "node_id": id, "command": command, "coalesced": true })),
-            ));
+    let body = match crate::actions::rescan(&hub, &who, &id, full).await? {
+        Rescan::Sent => json!({ "node_id": id, "command": command, "coalesced": false }),
+        Rescan::Coalesced => json!({ "node_id": id, "command": command, "coalesced": true }),
+        Rescan::Relayed(holder) => {
+            json!({ "node_id": id, "command": command, "coalesced": false, "relayed_to": holder })
         }
-        hub.store
-            .relay_command(&id, &holder, command, crate::model::now_ms())
-            .await?;
-        hub.trust
-            .auth
-            .audit
-            .ok(&who, command, &id, &format!("relayed to replica {holder}"));
-        return Ok((
-            StatusCode::ACCEPTED,
-            Json(
-                json!({ "node_id": id, "command": command, "coalesced": false, "relayed_to": holder }),
-            ),
-        ));
-    }
-    // Rescans cost the node I/O: one per window, the rest coalesce.
-    if !hub.trust.rescan_allowed(&id, RESCAN_WINDOW) {
-        hub.trust.auth.audit.ok(
-            &who,
-            command,
-            &id,
-            "coalesced with a rescan sent moments ago",
-        );
-        return Ok((
-            StatusCode::ACCEPTED,
-            Json(json!({ "node_id": id, "command": command, "coalesced": true })),
-        ));
-    }
-    let kind = if full {
-        CommandKind::FullRescan
-    } else {
-        CommandKind::Rescan
     };
-    let msg = CollectorMessage {
-        body: Some(collector_message::Body::Command(Command {
-            kind: kind as i32,
-            policy_toml: String::new(),
-        })),
-    };
-    if hub.command(&id, msg) {
-        hub.trust
-            .auth
-            .audit
-            .ok(&who, command, &id, "sent to the agent");
-        Ok((
-            StatusCode::ACCEPTED,
-            Json(json!({ "node_id": id, "command": command, "coalesced": false })),
-        ))
-    } else {
-        Err(ApiError(
-            StatusCode::CONFLICT,
-            format!("node {id:?} is not connected"),
-        ))
-    }
+    Ok((StatusCode::ACCEPTED, Json(body)))
 }
 
 #[derive(Deserialize)]
@@ -535,4 +442,21 @@ async fn correlations(
         )
         .await?;
     Ok(Json(json!({ "groups": groups })))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::security::auth::HTTP_ROUTES;
+
+    #[test]
+    fn every_api_route_is_in_the_openapi_spec() {
+        for (_, path, _) in HTTP_ROUTES {
+            if path.starts_with("/api/v1/") && *path != "/api/v1/openapi.yaml" {
+                assert!(
+                    super::OPENAPI.contains(&format!("\n  {path}:\n")),
+                    "{path} is not documented in collector/openapi.yaml"
+                );
+            }
+        }
+    }
 }

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::hub::Hub;
 use crate::model::{now_ms, NodeStatus};
-use crate::security::auth::Principal;
+use crate::security::principal::{principal_of, Principal};
 use crate::security::tls::Peer;
 use crate::store::{BatchJob, BatchOutcome, HelloInfo, PushOutcome};
 
@@ -254,18 +254,6 @@ impl AgentService for Ingest {
         });
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
-}
-
-/// The caller as the guard saw it (or, without the guard, as the
-/// transport did).
-pub fn principal_of(p: Option<&Principal>, peer: Option<&Peer>) -> Principal {
-    p.cloned().unwrap_or_else(|| Principal {
-        name: "anonymous".into(),
-        role: None,
-        node_id: peer.and_then(|p| p.node_id.clone()),
-        csrf: None,
-        source: peer.map_or_else(String::new, |p| p.addr.to_string()),
-    })
 }
 
 impl Ingest {
@@ -503,7 +491,10 @@ async fn serve_stream(
                         ));
                     }
                     Err(e) => {
-                        return Err(Status::unavailable(format!("storing batch failed: {e}")))
+                        tracing::error!(node, error = %e, "storing a batch failed");
+                        return Err(Status::unavailable(
+                            "collector database unavailable: the batch was not stored",
+                        ));
                     }
                 }
                 if tx
@@ -532,7 +523,10 @@ async fn serve_stream(
                         prev_hash: message.prev_hash,
                         hash,
                     };
-                    if hub.submit(job).await.map_err(Status::unavailable)? == BatchOutcome::Retired
+                    if hub.submit(job).await.map_err(|e| {
+                        tracing::error!(node, error = %e, "storing a summary failed");
+                        Status::unavailable("collector database unavailable")
+                    })? == BatchOutcome::Retired
                     {
                         hub.retired_spoke(node, &format!("summary seq {seq} after retirement"))
                             .await;
@@ -620,8 +614,7 @@ impl ManifestRegistry for Registry {
                 replace,
                 now_ms(),
             )
-            .await
-            .map_err(|e| Status::unavailable(e.to_string()))?;
+            .await?;
         let replaced = match outcome {
             PushOutcome::Refused { existing } => {
                 let why = format!(
@@ -692,13 +685,7 @@ impl ManifestRegistry for Registry {
                 )));
             }
         }
-        match self
-            .hub
-            .store
-            .manifest(&image)
-            .await
-            .map_err(|e| Status::unavailable(e.to_string()))?
-        {
+        match self.hub.store.manifest(&image).await? {
             Some(manifest) => Ok(Response::new(FetchManifestResponse { manifest })),
             None => Err(Status::not_found(format!(
                 "no manifest for image {image:?}"

@@ -20,6 +20,7 @@ pub fn rfc3339(ms: i64) -> String {
     humantime::format_rfc3339_millis(t).to_string()
 }
 
+pub mod actions;
 pub mod admin;
 pub mod alert;
 pub mod api;

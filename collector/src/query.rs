@@ -17,16 +17,11 @@ use tonic::{Request, Response, Status};
 use crate::hub::{Hub, NodeEvent};
 use crate::lifecycle::Event;
 use crate::model::{Node, NodeStatus, StoredDeviation, Transition};
-use crate::security::auth::Principal;
-use crate::store::{NodeFilter, StoreError};
+use crate::security::principal::Principal;
+use crate::store::NodeFilter;
 
 pub struct Query {
     pub hub: Arc<Hub>,
-}
-
-fn unavailable(e: StoreError) -> Status {
-    tracing::error!(error = %e, "query failed");
-    Status::unavailable(e.to_string())
 }
 
 pub fn node_pb(n: &Node) -> NodeSummary {
@@ -135,11 +130,9 @@ impl QueryService for Query {
                 .collect::<Result<_, _>>()?,
             ..Default::default()
         };
-        let (nodes, total) = self.hub.store.nodes(&filter).await.map_err(unavailable)?;
+        let (nodes, total) = self.hub.store.nodes(&filter).await?;
         let next_cursor = match nodes.last() {
-            Some(last) if nodes.len() as i64 == filter.limit => {
-                crate::api::cursor_of(last, None).encode()
-            }
+            Some(last) if nodes.len() as i64 == filter.limit => filter.sort.cursor(last).encode(),
             _ => String::new(),
         };
         Ok(Response::new(ListNodesResponse {
@@ -158,8 +151,7 @@ impl QueryService for Query {
             .hub
             .store
             .node_detail(&id, 1_000)
-            .await
-            .map_err(unavailable)?
+            .await?
             .ok_or_else(|| Status::not_found(format!("no node {id:?}")))?;
         Ok(Response::new(NodeDetail {
             node: Some(node_pb(&d.node)),
@@ -186,12 +178,7 @@ impl QueryService for Query {
         } else {
             i64::from(r.limit.min(1000))
         };
-        let page = self
-            .hub
-            .store
-            .flag_queue(cursor.as_ref(), limit)
-            .await
-            .map_err(unavailable)?;
+        let page = self.hub.store.flag_queue(cursor.as_ref(), limit).await?;
         Ok(Response::new(ListNodesResponse {
             total: page.total.max(0) as u64,
             nodes: page.nodes.iter().map(node_pb).collect(),
@@ -203,7 +190,7 @@ impl QueryService for Query {
         &self,
         _: Request<ListImagesRequest>,
     ) -> Result<Response<ListImagesResponse>, Status> {
-        let images = self.hub.store.images().await.map_err(unavailable)?;
+        let images = self.hub.store.images().await?;
         Ok(Response::new(ListImagesResponse {
             images: images
                 .iter()
@@ -232,8 +219,10 @@ impl QueryService for Query {
         &self,
         request: Request<NodeActionRequest>,
     ) -> Result<Response<NodeSummary>, Status> {
-        let who =
-            crate::ingest::principal_of(request.extensions().get(), request.extensions().get());
+        let who = crate::security::principal::principal_of(
+            request.extensions().get(),
+            request.extensions().get(),
+        );
         self.act(
             &who,
             request.into_inner(),
@@ -247,8 +236,10 @@ impl QueryService for Query {
         &self,
         request: Request<NodeActionRequest>,
     ) -> Result<Response<NodeSummary>, Status> {
-        let who =
-            crate::ingest::principal_of(request.extensions().get(), request.extensions().get());
+        let who = crate::security::principal::principal_of(
+            request.extensions().get(),
+            request.extensions().get(),
+        );
         self.act(&who, request.into_inner(), Event::Retired, "retired")
             .await
     }
@@ -257,11 +248,15 @@ impl QueryService for Query {
         &self,
         request: Request<NodeActionRequest>,
     ) -> Result<Response<NodeSummary>, Status> {
-        let who =
-            crate::ingest::principal_of(request.extensions().get(), request.extensions().get());
+        let who = crate::security::principal::principal_of(
+            request.extensions().get(),
+            request.extensions().get(),
+        );
         let r = request.into_inner();
-        let reason = clear_reason(&r.cause)?;
-        let node = act_on_node(&self.hub, &who, &r.node_id, Event::Cleared, &reason).await?;
+        let reason = crate::actions::clear_reason(&r.cause)?;
+        let node =
+            crate::actions::act_on_node(&self.hub, &who, &r.node_id, Event::Cleared, &reason)
+                .await?;
         Ok(Response::new(node_pb(&node)))
     }
 
@@ -285,7 +280,7 @@ impl QueryService for Query {
                         offset,
                         ..Default::default()
                     };
-                    let (nodes, total) = self.hub.store.nodes(&f).await.map_err(unavailable)?;
+                    let (nodes, total) = self.hub.store.nodes(&f).await?;
                     let n_page = nodes.len() as i64;
                     for n in nodes {
                         initial.push(FlagEvent {
@@ -346,113 +341,9 @@ impl Query {
         } else {
             r.cause
         };
-        let node = act_on_node(&self.hub, who, &r.node_id, event, &cause).await?;
+        let node = crate::actions::act_on_node(&self.hub, who, &r.node_id, event, &cause).await?;
         Ok(Response::new(node_pb(&node)))
     }
-}
-
-/// The cause a clear records: the operator's reason, which it needs.
-pub fn clear_reason(reason: &str) -> Result<String, Status> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(Status::invalid_argument(
-            "clearing a held flag needs a reason (plumbctl clear NODE --reason TEXT)",
-        ));
-    }
-    if reason.len() > 1024 || reason.chars().any(char::is_control) {
-        return Err(Status::invalid_argument(
-            "the reason must be at most 1024 printable characters",
-        ));
-    }
-    Ok(format!("cleared: {reason}"))
-}
-
-/// Acknowledges, retires or clears a node; shared by gRPC and REST.
-pub async fn act_on_node(
-    hub: &Hub,
-    who: &Principal,
-    node_id: &str,
-    event: Event<'_>,
-    cause: &str,
-) -> Result<Node, Status> {
-    let action = match event {
-        Event::Acknowledged => "acknowledge",
-        Event::Retired => "retire",
-        Event::Cleared => "clear",
-        _ => "act",
-    };
-    let result = act_on_node_inner(hub, node_id, event, cause).await;
-    let audit = &hub.trust.auth.audit;
-    match &result {
-        Ok(n) => audit.ok(who, action, node_id, &format!("{cause} (now {})", n.status)),
-        Err(s) => audit.refused(who, action, node_id, s.message()),
-    }
-    result
-}
-
-async fn act_on_node_inner(
-    hub: &Hub,
-    node_id: &str,
-    event: Event<'_>,
-    cause: &str,
-) -> Result<Node, Status> {
-    let Some(before) = hub.store.node(node_id).await.map_err(unavailable)? else {
-        return Err(Status::not_found(format!("no node {node_id:?}")));
-    };
-    let clearing = matches!(event, Event::Cleared);
-    if clearing && before.status != NodeStatus::Flagged.as_str() {
-        // A flag held while the node is silent is released without a
-        // transition; anything else has nothing to clear.
-        if before.held_since == 0 || !hub.store.release_hold(node_id).await.map_err(unavailable)? {
-            return Err(Status::failed_precondition(format!(
-                "node {node_id} is {} and holds no flag: nothing to clear",
-                before.status
-            )));
-        }
-        return Ok(before);
-    }
-    let wanted = match event {
-        Event::Acknowledged => Some(NodeStatus::Recycling),
-        Event::Retired => Some(NodeStatus::Retired),
-        _ => None,
-    };
-    let retiring = matches!(event, Event::Retired);
-    hub.apply(node_id, event, cause)
-        .await
-        .map_err(unavailable)?;
-    let node = hub
-        .store
-        .node(node_id)
-        .await
-        .map_err(unavailable)?
-        .ok_or_else(|| Status::not_found(node_id.to_string()))?;
-    if let Some(w) = wanted {
-        if node.status != w.as_str() {
-            return Err(Status::failed_precondition(format!(
-                "node {node_id} is {} and cannot become {w}",
-                node.status
-            )));
-        }
-    }
-    // A retired node's agent has nothing more to say: its stream ends
-    // now, and whatever it sends after is a finding.
-    if retiring {
-        hub.end_stream(node_id, "retire")
-            .await
-            .map_err(unavailable)?;
-    }
-    if clearing {
-        // Judged afresh from what is open now: still-open flagging
-        // deviations flag it again at once.
-        hub.evaluate_now(node_id).await.map_err(unavailable)?;
-        return hub
-            .store
-            .node(node_id)
-            .await
-            .map_err(unavailable)?
-            .ok_or_else(|| Status::not_found(node_id.to_string()));
-    }
-    Ok(node)
 }
 
 fn decode_hex(s: &str) -> Vec<u8> {

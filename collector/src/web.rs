@@ -117,7 +117,11 @@ impl IntoResponse for PageError {
 
 impl From<crate::store::StoreError> for PageError {
     fn from(e: crate::store::StoreError) -> Self {
-        PageError(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+        tracing::error!(error = %e, "dashboard query failed");
+        PageError(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "collector database unavailable".into(),
+        )
     }
 }
 

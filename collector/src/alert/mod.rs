@@ -431,7 +431,7 @@ async fn refresh_alertmanager(hub: &Hub, alerts: &Alerts) -> Result<(), String> 
             let Some(last) = nodes.last() else {
                 break;
             };
-            after = Some(crate::api::cursor_of(last, None));
+            after = Some(f.sort.cursor(last));
             let firing: Vec<_> = nodes
                 .iter()
                 .map(|n| am_alert(&alerts.sinks, n, status, &n.reasons, n.status_since, None))

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::auth::Principal;
+use super::principal::Principal;
 use crate::model::now_ms;
 use crate::store::{AuditEntry, Store};
 
@@ -265,7 +265,7 @@ mod tests {
             let audit = Audit::start(store.clone());
             let admin = Principal {
                 name: "admin".into(),
-                role: Some(super::super::auth::Role::Admin),
+                role: Some(super::super::principal::Role::Admin),
                 ..anonymous("10.0.0.1:4000")
             };
             audit.ok(&admin, "retire", "node-1", "before the flood");

@@ -16,9 +16,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::{
-    cookie, grpc_access, http_access, new_secret, secret_hash, Access, Auth, Principal, Refusal,
-    CSRF_COOKIE, SESSION_COOKIE,
+    cookie, grpc_access, http_access, new_secret, secret_hash, Access, Auth, Refusal, CSRF_COOKIE,
+    SESSION_COOKIE,
 };
+use super::principal::Principal;
 use super::tls::{Peer, RemoteAddr};
 use crate::model::now_ms;
 
@@ -241,7 +242,7 @@ pub async fn login(
         return json_error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string());
     }
     who.name = token.name.clone();
-    who.role = super::auth::Role::parse(&token.role);
+    who.role = super::principal::Role::parse(&token.role);
     auth.audit.ok(&who, "login", "", "dashboard session opened");
     let secure = if headers
         .get("x-forwarded-proto")

@@ -9,6 +9,7 @@ pub mod guard;
 pub mod http;
 pub mod limit;
 pub mod pki;
+pub mod principal;
 pub mod tls;
 
 use std::collections::HashMap;

@@ -15,7 +15,7 @@ use sqlx::{AnyPool, ConnectOptions};
 
 pub use queries::{
     BatchJob, BatchOutcome, DeviationCursor, FlagCursor, FlagPage, HelloInfo, Hold, NodeCursor,
-    NodeFilter, OutboxItem, StatusChange, Touched,
+    NodeFilter, NodeSort, OutboxItem, StatusChange, Touched,
 };
 pub use security::{
     finding, AuditEntry, EnrollRefusal, PushOutcome, SessionRow, TokenInfo, TokenRow,

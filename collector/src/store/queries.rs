@@ -105,8 +105,7 @@ pub struct NodeFilter {
     pub severity: Option<String>,
     /// Substring of node id or hostname.
     pub q: Option<String>,
-    /// `node_id`, `last_seen`, `deviations`, `status`, `severity`.
-    pub sort: Option<String>,
+    pub sort: NodeSort,
     pub desc: bool,
     pub limit: i64,
     pub offset: i64,
@@ -137,6 +136,81 @@ impl DeviationCursor {
             severity: severity.parse().ok()?,
             id: id.parse().ok()?,
         })
+    }
+}
+
+/// What a node list is sorted by: its name in the API, its column, and
+/// the value a page's cursor carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NodeSort {
+    #[default]
+    NodeId,
+    LastSeen,
+    Deviations,
+    Status,
+    Severity,
+    StatusSince,
+}
+
+impl NodeSort {
+    pub const ALL: [NodeSort; 6] = [
+        NodeSort::NodeId,
+        NodeSort::LastSeen,
+        NodeSort::Deviations,
+        NodeSort::Status,
+        NodeSort::Severity,
+        NodeSort::StatusSince,
+    ];
+
+    /// The name the API and the dashboard use (`sort=`).
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeSort::NodeId => "node_id",
+            NodeSort::LastSeen => "last_seen",
+            NodeSort::Deviations => "deviations",
+            NodeSort::Status => "status",
+            NodeSort::Severity => "severity",
+            NodeSort::StatusSince => "status_since",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<NodeSort> {
+        NodeSort::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// The `nodes` column it orders by.
+    fn column(self) -> &'static str {
+        match self {
+            NodeSort::NodeId => "node_id",
+            NodeSort::LastSeen => "last_seen",
+            NodeSort::Deviations => "open_count",
+            NodeSort::Status => "status",
+            NodeSort::Severity => "max_severity",
+            NodeSort::StatusSince => "status_since",
+        }
+    }
+
+    /// Whether the column is a number (its cursors must be numbers).
+    pub fn numeric(self) -> bool {
+        !matches!(self, NodeSort::NodeId | NodeSort::Status)
+    }
+
+    /// The cursor a page ending at `node` hands on.
+    pub fn cursor(self, node: &Node) -> NodeCursor {
+        let value = match self {
+            NodeSort::NodeId => String::new(),
+            NodeSort::LastSeen => node.last_seen.to_string(),
+            NodeSort::Deviations => node.deviation_count.to_string(),
+            NodeSort::Status => node.status.clone(),
+            NodeSort::Severity => plumb_proto::severity_from_snake(&node.max_severity)
+                .map_or(0, |s| s as i64)
+                .to_string(),
+            NodeSort::StatusSince => node.status_since.to_string(),
+        };
+        NodeCursor {
+            value,
+            node_id: node.node_id.clone(),
+        }
     }
 }
 
@@ -692,14 +766,7 @@ impl Store {
         } else {
             format!("WHERE {}", clauses.join(" AND "))
         };
-        let (order, numeric) = match f.sort.as_deref() {
-            Some("last_seen") => ("last_seen", true),
-            Some("deviations") => ("open_count", true),
-            Some("status") => ("status", false),
-            Some("severity") => ("max_severity", true),
-            Some("status_since") => ("status_since", true),
-            _ => ("node_id", false),
-        };
+        let (order, numeric) = (f.sort.column(), f.sort.numeric());
         let dir = if f.desc { "DESC" } else { "ASC" };
         let limit = if f.limit <= 0 { 100 } else { f.limit.min(1000) };
         // The page: after the cursor's (value, node id) in the sort order.

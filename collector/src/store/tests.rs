@@ -710,7 +710,7 @@ async fn node_lists_page_by_cursor_in_every_sort_order() {
             (Some("severity"), true),
         ] {
             let all = NodeFilter {
-                sort: sort.map(String::from),
+                sort: sort.and_then(NodeSort::parse).unwrap_or_default(),
                 desc,
                 limit: 1000,
                 ..Default::default()
@@ -721,7 +721,7 @@ async fn node_lists_page_by_cursor_in_every_sort_order() {
             let mut after = None;
             loop {
                 let f = NodeFilter {
-                    sort: sort.map(String::from),
+                    sort: sort.and_then(NodeSort::parse).unwrap_or_default(),
                     desc,
                     limit: 10,
                     after: after.clone(),
@@ -732,7 +732,7 @@ async fn node_lists_page_by_cursor_in_every_sort_order() {
                 if page.is_empty() {
                     break;
                 }
-                after = Some(crate::api::cursor_of(page.last().unwrap(), sort));
+                after = Some(f.sort.cursor(page.last().unwrap()));
                 paged.extend(page.into_iter().map(|n| n.node_id));
             }
             let expected: Vec<String> = expected.into_iter().map(|n| n.node_id).collect();
