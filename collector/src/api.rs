@@ -21,7 +21,6 @@ use crate::store::{FlagCursor, NodeCursor, NodeFilter, NodeSort};
 
 pub const OPENAPI: &str = include_str!("../openapi.yaml");
 
-
 /// An API error: a status code and a message naming what was wrong.
 pub struct ApiError(StatusCode, String);
 

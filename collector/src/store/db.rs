@@ -1,0 +1,171 @@
+//! The database: connecting (SQLite or PostgreSQL), migrations, the
+//! writer and reader pools, and the store's error.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions};
+
+/// A database that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {url}: {cause}")]
+    Connect { url: String, cause: sqlx::Error },
+    #[error("database migration failed: {0}")]
+    Migrate(sqlx::migrate::MigrateError),
+    #[error("database: {0}")]
+    Sql(sqlx::Error),
+    #[error("unsupported database URL {0:?} (expected sqlite://PATH or postgres://...)")]
+    Scheme(String),
+}
+
+// Not `#[from]`: the message already shows the cause, which must not
+// come again as the error's source when the chain is printed.
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> StoreError {
+        StoreError::Migrate(e)
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        StoreError::Sql(e)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool plus which backend it talks to.
+#[derive(Clone)]
+pub struct Store {
+    /// Reads (many connections; SQLite readers run beside the writer in WAL mode).
+    pub(crate) pool: AnyPool,
+    /// Writes: a single connection for SQLite, whose writers would
+    /// otherwise fail with SQLITE_BUSY; the same pool for PostgreSQL.
+    pub(crate) writer: AnyPool,
+    pub backend: Backend,
+    /// Open deviations stored per node at most; beyond it a node's new
+    /// deviations are counted in a critical finding, not stored.
+    pub max_open_per_node: i64,
+    /// How long history (resolved deviations, transitions, delivered
+    /// alerts, audit, retired nodes) is kept, in milliseconds.
+    pub retention_ms: i64,
+}
+
+/// Default of [`Store::max_open_per_node`].
+pub const MAX_OPEN_PER_NODE: i64 = 100_000;
+/// Default of [`Store::retention_ms`]: 90 days.
+pub const RETENTION_MS: i64 = 90 * 86_400_000;
+
+impl Store {
+    /// Connects and runs migrations. `sqlite://PATH` creates the file.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Scheme(url.to_string()));
+        };
+        let connect_err = |cause| StoreError::Connect {
+            url: redact(url),
+            cause,
+        };
+        let full_url = match backend {
+            Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
+            _ => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&full_url)
+            .map_err(connect_err)?
+            .disable_statement_logging();
+        let make_pool = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(30))
+                .after_connect(move |conn, _| {
+                    Box::pin(async move {
+                        if backend == Backend::Sqlite {
+                            // WAL lets readers run beside the single writer;
+                            // NORMAL sync is durable across process crashes.
+                            sqlx::query("PRAGMA journal_mode = WAL")
+                                .execute(&mut *conn)
+                                .await?;
+                            sqlx::query("PRAGMA synchronous = NORMAL")
+                                .execute(&mut *conn)
+                                .await?;
+                            sqlx::query("PRAGMA busy_timeout = 10000")
+                                .execute(&mut *conn)
+                                .await?;
+                            // 64 MiB page cache: the open-deviation indexes stay hot.
+                            sqlx::query("PRAGMA cache_size = -65536")
+                                .execute(&mut *conn)
+                                .await?;
+                        } else {
+                            // Plan every statement for the tables as they
+                            // are now: a plan cached while `deviations` was
+                            // small (a sequential scan joined by hash)
+                            // would stay in use as it grows by thousands of
+                            // rows a second, until the next analyse.
+                            sqlx::query("SET plan_cache_mode = force_custom_plan")
+                                .execute(&mut *conn)
+                                .await?;
+                        }
+                        Ok(())
+                    })
+                })
+        };
+        let writer = match backend {
+            Backend::Sqlite => make_pool(1)
+                .connect_with(options.clone())
+                .await
+                .map_err(connect_err)?,
+            Backend::Postgres => make_pool(16)
+                .connect_with(options.clone())
+                .await
+                .map_err(connect_err)?,
+        };
+        let pool = match backend {
+            Backend::Sqlite => make_pool(4)
+                .connect_with(options)
+                .await
+                .map_err(connect_err)?,
+            Backend::Postgres => writer.clone(),
+        };
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&writer).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&writer).await?,
+        }
+        Ok(Store {
+            pool,
+            writer,
+            backend,
+            max_open_per_node: MAX_OPEN_PER_NODE,
+            retention_ms: RETENTION_MS,
+        })
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+/// A URL without its password, for error messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,523 @@
+//! Stored deviations: the statements that add and resolve them, their
+//! counts, a node's open set as the policy reads it, its pages, and the
+//! collector's own findings.
+
+use std::collections::{HashMap, HashSet};
+
+use plumb_proto::kind_snake;
+use plumb_proto::v1::{Deviation, DeviationKind, Severity};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::db::{Backend, Store, StoreError};
+use super::nodes::severity_name;
+use crate::model::StoredDeviation;
+use crate::policy::{OpenDeviation, SeverityCounts};
+
+/// Where a page of a node's deviations ends: (severity, row id) of its
+/// last deviation, as `SEVERITY.ID` in the API.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DeviationCursor {
+    pub severity: i64,
+    pub id: i64,
+}
+
+impl DeviationCursor {
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.severity, self.id)
+    }
+
+    pub fn decode(text: &str) -> Option<DeviationCursor> {
+        let (severity, id) = text.split_once('.')?;
+        Some(DeviationCursor {
+            severity: severity.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+pub(super) fn deviation_from_row(r: &AnyRow) -> Result<StoredDeviation, sqlx::Error> {
+    let changes: String = r.try_get("changes")?;
+    Ok(StoredDeviation {
+        kind: r.try_get("kind")?,
+        key: r.try_get("dkey")?,
+        severity: severity_name(r.try_get("severity")?),
+        expected: r.try_get("expected")?,
+        actual: r.try_get("actual")?,
+        changes: if changes.is_empty() {
+            Vec::new()
+        } else {
+            changes.split(',').map(String::from).collect()
+        },
+        package: r.try_get("package")?,
+        explained_by: r.try_get("explained_by")?,
+        first_seen: r.try_get("first_seen")?,
+        resolved_at: r.try_get("resolved_at")?,
+    })
+}
+
+pub(super) fn kind_name(k: i32) -> &'static str {
+    kind_snake(DeviationKind::try_from(k).unwrap_or(DeviationKind::Unspecified))
+}
+
+pub(super) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, sqlx::Error> {
+    serde_json::to_string(v).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
+
+/// Recounts a node's open deviations from its rows.
+pub(super) async fn refresh_counts(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    node_id: &str,
+) -> Result<(), sqlx::Error> {
+    let open = "FROM deviations WHERE node_id = $1 AND resolved_at IS NULL";
+    sqlx::query(&format!(
+        "UPDATE nodes SET \
+         open_low = (SELECT COUNT(*) {open} AND severity <= 1), \
+         open_medium = (SELECT COUNT(*) {open} AND severity = 2), \
+         open_high = (SELECT COUNT(*) {open} AND severity = 3), \
+         open_critical = (SELECT COUNT(*) {open} AND severity >= 4), \
+         open_count = (SELECT COUNT(*) {open}), \
+         max_severity = (SELECT COALESCE(MAX(severity), 0) {open}) \
+         WHERE node_id = $1"
+    ))
+    .bind(node_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Resolves open deviations (node, kind, key) in one statement; returns
+/// the node and severity of each one resolved.
+pub(super) async fn resolve_many(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    keys: &[(&str, &str, &str)],
+    now: i64,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    #[derive(serde::Serialize, PartialEq, Eq, Hash)]
+    struct Key<'a> {
+        n: &'a str,
+        k: &'a str,
+        d: &'a str,
+    }
+    let unique: HashSet<Key<'_>> = keys.iter().map(|&(n, k, d)| Key { n, k, d }).collect();
+    let source = match backend {
+        Backend::Sqlite => {
+            "(SELECT j.value ->> 'n' AS n, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM json_each($2) AS j) AS r"
+        }
+        Backend::Postgres => "json_to_recordset($2::json) AS r(n TEXT, k TEXT, d TEXT)",
+    };
+    let rows = sqlx::query_as(&format!(
+        "UPDATE deviations SET resolved_at = $1 FROM {source} \
+         WHERE deviations.node_id = r.n AND deviations.kind = r.k AND deviations.dkey = r.d \
+         AND deviations.resolved_at IS NULL RETURNING deviations.node_id, deviations.severity"
+    ))
+    .bind(now)
+    .bind(to_json(&unique)?)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows)
+}
+
+#[derive(serde::Serialize)]
+pub(super) struct JsonRow<'a> {
+    n: &'a str,
+    k: &'static str,
+    d: &'a str,
+    s: i64,
+    e: &'a str,
+    a: &'a str,
+    c: String,
+    p: &'a str,
+    x: &'a str,
+}
+
+/// Upserts deviations of any number of nodes with one statement whose
+/// rows arrive as a single JSON parameter (per-parameter overhead through
+/// sqlx dominated multi-row VALUES; see `examples/store_bench.rs`).
+/// Returns, per row stored, its node, the severity it replaced (none for
+/// a new row) and its severity. A (node, kind, key) given twice is stored
+/// once, the last one winning. `racing`: other writers may store the same
+/// rows at the same time (the upsert then settles it).
+pub(super) async fn upsert_many<'a>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    added: &[(&'a str, &'a Deviation)],
+    racing: bool,
+    now: i64,
+) -> Result<Vec<(&'a str, Option<i64>, i64)>, sqlx::Error> {
+    if added.is_empty() {
+        return Ok(Vec::new());
+    }
+    // PostgreSQL refuses to upsert a row twice in one statement.
+    let mut last: HashMap<(&'a str, i32, &'a str), &'a Deviation> =
+        HashMap::with_capacity(added.len());
+    for &(n, d) in added {
+        last.insert((n, d.kind, d.key.as_str()), d);
+    }
+    let rows: Vec<JsonRow<'a>> = last
+        .into_iter()
+        .map(|((n, _, _), d)| JsonRow {
+            n,
+            k: kind_name(d.kind),
+            d: &d.key,
+            s: i64::from(d.severity),
+            e: &d.expected,
+            a: &d.actual,
+            c: d.changes.join(","),
+            p: &d.package,
+            x: &d.explained_by,
+        })
+        .collect();
+    let json = to_json(&rows)?;
+    let old: Vec<Option<i64>> = match (backend, racing) {
+        // One statement: the rows parsed once, looked up once, existing
+        // ones updated and new ones inserted without a second probe of
+        // the unique index (the upsert's conflict check). A row another
+        // transaction inserted meanwhile makes the insert fail with a
+        // unique violation: the caller retries the group.
+        (Backend::Postgres, false) => {
+            let found: Vec<(i64, i64)> = sqlx::query_as(
+                "WITH r AS MATERIALIZED (SELECT * FROM ROWS FROM (json_to_recordset($1::json) \
+                   AS (n TEXT, k TEXT, d TEXT, s BIGINT, e TEXT, a TEXT, c TEXT, p TEXT, x TEXT)) WITH ORDINALITY \
+                   AS r(n, k, d, s, e, a, c, p, x, ord)), \
+                 old AS MATERIALIZED (SELECT r.ord, v.id, v.severity FROM r JOIN deviations v \
+                   ON v.node_id = r.n AND v.kind = r.k AND v.dkey = r.d AND v.resolved_at IS NULL), \
+                 upd AS (UPDATE deviations SET severity = r.s, expected = r.e, actual = r.a, changes = r.c, \
+                   package = r.p, explained_by = r.x FROM old JOIN r ON r.ord = old.ord WHERE deviations.id = old.id), \
+                 ins AS (INSERT INTO deviations (node_id, kind, dkey, severity, expected, actual, changes, package, \
+                   explained_by, first_seen, resolved_at) SELECT r.n, r.k, r.d, r.s, r.e, r.a, r.c, r.p, r.x, $2::BIGINT, NULL::BIGINT \
+                   FROM r WHERE NOT EXISTS (SELECT 1 FROM old WHERE old.ord = r.ord)) \
+                 SELECT ord, severity FROM old",
+            )
+            .bind(&json)
+            .bind(now)
+            .fetch_all(&mut **tx)
+            .await?;
+            let mut old = vec![None; rows.len()];
+            for (ord, severity) in found {
+                if let Some(slot) = old.get_mut((ord - 1) as usize) {
+                    *slot = Some(severity);
+                }
+            }
+            old
+        }
+        _ => {
+            // What the upsert replaces, for the counts: the same rows, read first.
+            let (keys, source) = match backend {
+                Backend::Sqlite => (
+                    "(SELECT j.value ->> 'n' AS n, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM json_each($1) AS j) AS r",
+                    "SELECT j.value ->> 'n', j.value ->> 'k', j.value ->> 'd', j.value ->> 's', j.value ->> 'e', \
+                     j.value ->> 'a', j.value ->> 'c', j.value ->> 'p', j.value ->> 'x', $2, NULL FROM json_each($1) AS j WHERE true",
+                ),
+                Backend::Postgres => (
+                    "json_to_recordset($1::json) AS r(n TEXT, k TEXT, d TEXT)",
+                    "SELECT r.n, r.k, r.d, r.s, r.e, r.a, r.c, r.p, r.x, $2::BIGINT, NULL::BIGINT FROM \
+                     json_to_recordset($1::json) AS r(n TEXT, k TEXT, d TEXT, s BIGINT, e TEXT, a TEXT, c TEXT, p TEXT, x TEXT)",
+                ),
+            };
+            let before: Vec<(String, String, String, i64)> = sqlx::query_as(&format!(
+                "SELECT v.node_id, v.kind, v.dkey, v.severity FROM {keys} JOIN deviations v \
+                 ON v.node_id = r.n AND v.kind = r.k AND v.dkey = r.d AND v.resolved_at IS NULL"
+            ))
+            .bind(&json)
+            .fetch_all(&mut **tx)
+            .await?;
+            let before: HashMap<(String, String, String), i64> = before
+                .into_iter()
+                .map(|(n, k, d, s)| ((n, k, d), s))
+                .collect();
+            sqlx::query(&format!(
+                "INSERT INTO deviations (node_id, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at) \
+                 {source} ON CONFLICT (node_id, kind, dkey) WHERE resolved_at IS NULL DO UPDATE SET severity = excluded.severity, \
+                 expected = excluded.expected, actual = excluded.actual, changes = excluded.changes, \
+                 package = excluded.package, explained_by = excluded.explained_by"
+            ))
+            .bind(&json)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    before
+                        .get(&(r.n.to_string(), r.k.to_string(), r.d.to_string()))
+                        .copied()
+                })
+                .collect()
+        }
+    };
+    Ok(rows
+        .iter()
+        .zip(old)
+        .map(|(r, old)| (r.n, old, r.s))
+        .collect())
+}
+
+/// Upserts one node's deviations outside the batch writer (collector
+/// findings); the caller recounts the node.
+pub(super) async fn upsert_deviations(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    node: &str,
+    added: &[Deviation],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<(&str, &Deviation)> = added.iter().map(|d| (node, d)).collect();
+    upsert_many(tx, backend, &rows, true, now).await?;
+    Ok(())
+}
+
+/// A collector finding as a deviation (kind `integrity`, critical).
+pub fn finding(key: &str, expected: &str, actual: &str) -> Deviation {
+    Deviation {
+        kind: DeviationKind::Integrity as i32,
+        key: key.to_string(),
+        severity: Severity::Critical as i32,
+        expected: expected.to_string(),
+        actual: actual.to_string(),
+        ..Default::default()
+    }
+}
+
+impl Store {
+    /// The open deviations of a node, as the policy needs them.
+    pub async fn open_for_policy(&self, node_id: &str) -> Result<Vec<OpenDeviation>, StoreError> {
+        let rows: Vec<(String, String, i64)> =
+            sqlx::query_as("SELECT kind, dkey, severity FROM deviations WHERE node_id = $1 AND resolved_at IS NULL")
+                .bind(node_id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(kind, key, s)| OpenDeviation {
+                kind,
+                key,
+                severity: Severity::try_from(s as i32).unwrap_or(Severity::Low),
+            })
+            .collect())
+    }
+
+    /// Per-severity counts of a node's open deviations and the ten most
+    /// severe ones (newest first within a severity): what a
+    /// key-independent policy needs. The counts are the node's own
+    /// columns and the ten come off the index `deviations_node`, so this
+    /// costs the same for ten open deviations as for a million.
+    pub async fn open_summary(
+        &self,
+        node_id: &str,
+    ) -> Result<(SeverityCounts, Vec<OpenDeviation>), StoreError> {
+        let top: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT kind, dkey, severity FROM deviations WHERE node_id = $1 AND resolved_at IS NULL ORDER BY severity DESC, id DESC LIMIT 10",
+        )
+        .bind(node_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut counts = self.open_counts(node_id).await?;
+        // The counts are kept by deltas; rows they disagree with (an open
+        // deviation of a severity counted as none, or none open while some
+        // are counted) are recounted rather than judged: a node with an
+        // open deviation is never judged on counts that say it has none.
+        let missing = top.iter().any(|(_, _, s)| counts[bucket(*s)] < 1);
+        if missing || (top.is_empty() && counts.iter().any(|&n| n != 0)) {
+            tracing::warn!(
+                node = node_id,
+                ?counts,
+                "open counts disagree with the rows; recounting"
+            );
+            let mut tx = self.writer.begin().await?;
+            refresh_counts(&mut tx, node_id).await?;
+            tx.commit().await?;
+            counts = self.open_counts(node_id).await?;
+        }
+        let mut summary = SeverityCounts::default();
+        for (s, n) in [
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ]
+        .into_iter()
+        .zip(counts)
+        {
+            summary.add(s, n);
+        }
+        let top = top
+            .into_iter()
+            .map(|(kind, key, s)| OpenDeviation {
+                kind,
+                key,
+                severity: Severity::try_from(s as i32).unwrap_or(Severity::Low),
+            })
+            .collect();
+        Ok((summary, top))
+    }
+
+    /// A node's open deviations per count bucket (low, medium, high,
+    /// critical), as its row keeps them.
+    pub(super) async fn open_counts(&self, node_id: &str) -> Result<[i64; 4], StoreError> {
+        let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT open_low, open_medium, open_high, open_critical FROM nodes WHERE node_id = $1",
+        )
+        .bind(node_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map_or([0; 4], |(l, m, h, c)| [l, m, h, c]))
+    }
+
+    /// A node's deviations: open ones (`Some(true)`), resolved ones
+    /// (`Some(false)`), or all, newest first.
+    pub async fn deviations(
+        &self,
+        node_id: &str,
+        open: Option<bool>,
+        limit: i64,
+    ) -> Result<Vec<StoredDeviation>, StoreError> {
+        Ok(self.deviations_page(node_id, open, limit, None).await?.0)
+    }
+
+    /// A node's deviations, most severe and newest first, one page at a
+    /// time: after `after` (the cursor of the previous page), and the
+    /// cursor of the next page when the page is full.
+    pub async fn deviations_page(
+        &self,
+        node_id: &str,
+        open: Option<bool>,
+        limit: i64,
+        after: Option<DeviationCursor>,
+    ) -> Result<(Vec<StoredDeviation>, Option<DeviationCursor>), StoreError> {
+        let limit = limit.clamp(1, 100_000);
+        let page = if after.is_some() {
+            "AND (severity < $2 OR (severity = $2 AND id < $3))"
+        } else {
+            ""
+        };
+        // Open and resolved deviations each have their own index in this
+        // order; all of them is the two merged.
+        let mut rows = Vec::new();
+        for (state, wanted) in [
+            ("AND resolved_at IS NULL", open != Some(false)),
+            ("AND resolved_at IS NOT NULL", open != Some(true)),
+        ] {
+            if !wanted {
+                continue;
+            }
+            let sql = format!(
+                "SELECT id, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at \
+                 FROM deviations WHERE node_id = $1 {state} {page} ORDER BY severity DESC, id DESC LIMIT {limit}"
+            );
+            let mut q = sqlx::query(&sql).bind(node_id);
+            if let Some(c) = &after {
+                q = q.bind(c.severity).bind(c.id);
+            }
+            rows.extend(q.fetch_all(&self.pool).await?);
+        }
+        if open.is_none() {
+            let rank = |r: &AnyRow| -> (i64, i64) {
+                (
+                    r.try_get("severity").unwrap_or_default(),
+                    r.try_get("id").unwrap_or_default(),
+                )
+            };
+            rows.sort_by_key(|r| std::cmp::Reverse(rank(r)));
+            rows.truncate(limit as usize);
+        }
+        let next = match rows.last() {
+            Some(last) if rows.len() as i64 == limit => Some(DeviationCursor {
+                severity: last.try_get("severity")?,
+                id: last.try_get("id")?,
+            }),
+            _ => None,
+        };
+        let devs = rows
+            .iter()
+            .map(deviation_from_row)
+            .collect::<Result<_, _>>()?;
+        Ok((devs, next))
+    }
+
+    /// Records (or refreshes) a critical integrity finding on a node.
+    pub async fn record_finding(
+        &self,
+        node_id: &str,
+        key: &str,
+        expected: &str,
+        actual: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let dev = finding(key, expected, actual);
+        upsert_deviations(&mut tx, self.backend, node_id, &[dev], now).await?;
+        refresh_counts(&mut tx, node_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Resolves an integrity finding (e.g. the manifest digest matches
+    /// again).
+    pub async fn clear_finding(
+        &self,
+        node_id: &str,
+        key: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        self.clear_deviation(node_id, "integrity", key, now).await
+    }
+
+    /// Records that the node cannot report completely (its agent cannot
+    /// write its spool): a critical `scan_error` kept by the collector.
+    pub async fn record_unverified(
+        &self,
+        node_id: &str,
+        key: &str,
+        why: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let dev = Deviation {
+            kind: DeviationKind::ScanError as i32,
+            key: key.to_string(),
+            severity: Severity::Critical as i32,
+            actual: why.chars().take(plumb_proto::MAX_STATE_BYTES).collect(),
+            ..Default::default()
+        };
+        upsert_deviations(&mut tx, self.backend, node_id, &[dev], now).await?;
+        refresh_counts(&mut tx, node_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Resolves one open deviation the collector keeps.
+    pub async fn clear_deviation(
+        &self,
+        node_id: &str,
+        kind: &str,
+        key: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let n = sqlx::query(
+            "UPDATE deviations SET resolved_at = $1 WHERE node_id = $2 AND kind = $3 AND dkey = $4 AND resolved_at IS NULL",
+        )
+        .bind(now)
+        .bind(node_id)
+        .bind(kind)
+        .bind(key)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n > 0 {
+            refresh_counts(&mut tx, node_id).await?;
+        }
+        tx.commit().await?;
+        Ok(n > 0)
+    }
+}
+
+/// The count bucket of a stored severity (unknown values count as the
+/// nearest known one).
+pub(super) fn bucket(severity: i64) -> usize {
+    (severity.clamp(1, 4) - 1) as usize
+}

@@ -1,0 +1,484 @@
+//! Nodes: registration at hello, heartbeats, the node list and its
+//! paging, one node's detail, and the fleet's counts.
+
+use plumb_proto::severity_snake;
+use plumb_proto::v1::Severity;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::db::{Backend, Store, StoreError};
+use crate::model::{Node, NodeDetail, NodeStatus};
+use crate::policy::Silence;
+
+/// What an agent says about itself when it connects.
+#[derive(Clone, Debug, Default)]
+pub struct HelloInfo {
+    pub node_id: String,
+    pub hostname: String,
+    pub image_id: String,
+    pub manifest_digest: String,
+    pub agent_version: String,
+    pub boot_id: String,
+    pub heartbeat_secs: i64,
+}
+
+/// Nodes whose heartbeats were recorded and that need attention.
+#[derive(Debug, Default)]
+pub struct Touched {
+    /// Silent nodes that spoke again: judged afresh.
+    pub silent: Vec<String>,
+    /// Retired nodes that spoke: a finding.
+    pub retired: Vec<String>,
+}
+
+/// Filters for listing nodes.
+#[derive(Clone, Debug, Default)]
+pub struct NodeFilter {
+    pub status: Option<String>,
+    pub image_id: Option<String>,
+    /// Minimum max-severity (`high` lists nodes with high or critical).
+    pub severity: Option<String>,
+    /// Substring of node id or hostname.
+    pub q: Option<String>,
+    pub sort: NodeSort,
+    pub desc: bool,
+    pub limit: i64,
+    pub offset: i64,
+    /// Keyset paging: the page starts after this node (a [`NodeCursor`]
+    /// from the previous page); `offset` is then ignored.
+    pub after: Option<NodeCursor>,
+    /// Only nodes whose image's manifest has every one of these (key,
+    /// value) labels.
+    pub labels: Vec<(String, String)>,
+}
+
+/// What a node list is sorted by: its name in the API, its column, and
+/// the value a page's cursor carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NodeSort {
+    #[default]
+    NodeId,
+    LastSeen,
+    Deviations,
+    Status,
+    Severity,
+    StatusSince,
+}
+
+impl NodeSort {
+    pub const ALL: [NodeSort; 6] = [
+        NodeSort::NodeId,
+        NodeSort::LastSeen,
+        NodeSort::Deviations,
+        NodeSort::Status,
+        NodeSort::Severity,
+        NodeSort::StatusSince,
+    ];
+
+    /// The name the API and the dashboard use (`sort=`).
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeSort::NodeId => "node_id",
+            NodeSort::LastSeen => "last_seen",
+            NodeSort::Deviations => "deviations",
+            NodeSort::Status => "status",
+            NodeSort::Severity => "severity",
+            NodeSort::StatusSince => "status_since",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<NodeSort> {
+        NodeSort::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// The `nodes` column it orders by.
+    fn column(self) -> &'static str {
+        match self {
+            NodeSort::NodeId => "node_id",
+            NodeSort::LastSeen => "last_seen",
+            NodeSort::Deviations => "open_count",
+            NodeSort::Status => "status",
+            NodeSort::Severity => "max_severity",
+            NodeSort::StatusSince => "status_since",
+        }
+    }
+
+    /// Whether the column is a number (its cursors must be numbers).
+    pub fn numeric(self) -> bool {
+        !matches!(self, NodeSort::NodeId | NodeSort::Status)
+    }
+
+    /// The cursor a page ending at `node` hands on.
+    pub fn cursor(self, node: &Node) -> NodeCursor {
+        let value = match self {
+            NodeSort::NodeId => String::new(),
+            NodeSort::LastSeen => node.last_seen.to_string(),
+            NodeSort::Deviations => node.deviation_count.to_string(),
+            NodeSort::Status => node.status.clone(),
+            NodeSort::Severity => plumb_proto::severity_from_snake(&node.max_severity)
+                .map_or(0, |s| s as i64)
+                .to_string(),
+            NodeSort::StatusSince => node.status_since.to_string(),
+        };
+        NodeCursor {
+            value,
+            node_id: node.node_id.clone(),
+        }
+    }
+}
+
+/// Where a page of nodes ends: the sort column's value and the node id of
+/// its last node. Paging by cursor costs the same on page 1,000 as on
+/// page 1, and a node inserted meanwhile shifts nothing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeCursor {
+    pub value: String,
+    pub node_id: String,
+}
+
+impl NodeCursor {
+    pub fn encode(&self) -> String {
+        format!("{}|{}", self.value, self.node_id)
+    }
+
+    pub fn decode(s: &str) -> Option<NodeCursor> {
+        let (value, node_id) = s.split_once('|')?;
+        (!node_id.is_empty()).then(|| NodeCursor {
+            value: value.to_string(),
+            node_id: node_id.to_string(),
+        })
+    }
+}
+
+pub(super) const NODE_COLUMNS: &str =
+    "node_id, hostname, image_id, manifest_digest, agent_version, status, reasons, \
+     open_count, max_severity, first_seen, last_seen, status_since, heartbeat_secs, \
+     held_since, held_reasons";
+
+pub(super) fn node_from_row(r: &AnyRow) -> Result<Node, sqlx::Error> {
+    let status: String = r.try_get("status")?;
+    let reasons: String = r.try_get("reasons")?;
+    let sev: i64 = r.try_get("max_severity")?;
+    Ok(Node {
+        node_id: r.try_get("node_id")?,
+        hostname: r.try_get("hostname")?,
+        image_id: r.try_get("image_id")?,
+        manifest_digest: r.try_get("manifest_digest")?,
+        agent_version: r.try_get("agent_version")?,
+        flagged: status == "flagged",
+        status,
+        reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+        deviation_count: r.try_get("open_count")?,
+        max_severity: if sev == 0 {
+            String::new()
+        } else {
+            severity_name(sev)
+        },
+        first_seen: r.try_get("first_seen")?,
+        last_seen: r.try_get("last_seen")?,
+        status_since: r.try_get("status_since")?,
+        heartbeat_secs: r.try_get("heartbeat_secs")?,
+        held_since: r.try_get("held_since")?,
+        held_reasons: serde_json::from_str(&r.try_get::<String, _>("held_reasons")?)
+            .unwrap_or_default(),
+    })
+}
+
+pub(super) fn severity_name(s: i64) -> String {
+    severity_snake(Severity::try_from(s as i32).unwrap_or(Severity::Unspecified)).to_string()
+}
+
+impl Store {
+    /// Registers or refreshes a node; returns its last stored sequence
+    /// number and status.
+    pub async fn hello(&self, h: &HelloInfo, now: i64) -> Result<(i64, NodeStatus), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query("SELECT last_seq, status FROM nodes WHERE node_id = $1")
+            .bind(&h.node_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let result = match row {
+            Some(r) => {
+                sqlx::query(
+                    "UPDATE nodes SET hostname = $1, image_id = $2, manifest_digest = $3, agent_version = $4, \
+                     boot_id = $5, heartbeat_secs = $6, last_seen = $7 WHERE node_id = $8",
+                )
+                .bind(&h.hostname)
+                .bind(&h.image_id)
+                .bind(&h.manifest_digest)
+                .bind(&h.agent_version)
+                .bind(&h.boot_id)
+                .bind(h.heartbeat_secs)
+                .bind(now)
+                .bind(&h.node_id)
+                .execute(&mut *tx)
+                .await?;
+                let status: String = r.try_get("status")?;
+                (
+                    r.try_get("last_seq")?,
+                    NodeStatus::parse(&status).unwrap_or(NodeStatus::Clean),
+                )
+            }
+            None => {
+                sqlx::query(
+                    "INSERT INTO nodes (node_id, hostname, image_id, manifest_digest, agent_version, boot_id, status, \
+                     status_since, reasons, first_seen, last_seen, last_seq, heartbeat_secs, open_count, max_severity) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 'clean', $7, '[]', $7, $7, 0, $8, 0, 0)",
+                )
+                .bind(&h.node_id)
+                .bind(&h.hostname)
+                .bind(&h.image_id)
+                .bind(&h.manifest_digest)
+                .bind(&h.agent_version)
+                .bind(&h.boot_id)
+                .bind(now)
+                .bind(h.heartbeat_secs)
+                .execute(&mut *tx)
+                .await?;
+                (0, NodeStatus::Clean)
+            }
+        };
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    /// Records heartbeats (node id, time) in one statement; returns the
+    /// nodes among them that are silent (to be judged afresh).
+    pub async fn touch(&self, seen: &[(String, i64)]) -> Result<Touched, StoreError> {
+        if seen.is_empty() {
+            return Ok(Touched::default());
+        }
+        #[derive(serde::Serialize)]
+        struct Seen<'a> {
+            n: &'a str,
+            at: i64,
+        }
+        // In node order, as the batch writer's node updates are.
+        let mut rows: Vec<Seen<'_>> = seen.iter().map(|(n, at)| Seen { n, at: *at }).collect();
+        rows.sort_unstable_by_key(|r| r.n);
+        let json = serde_json::to_string(&rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "UPDATE nodes SET last_seen = r.at FROM (SELECT j.value ->> 'n' AS n, j.value ->> 'at' AS at \
+                 FROM json_each($1) AS j) AS r WHERE nodes.node_id = r.n AND nodes.last_seen < r.at \
+                 RETURNING nodes.node_id, nodes.status"
+            }
+            Backend::Postgres => {
+                "UPDATE nodes SET last_seen = r.at FROM json_to_recordset($1::json) AS r(n TEXT, at BIGINT) \
+                 WHERE nodes.node_id = r.n AND nodes.last_seen < r.at RETURNING nodes.node_id, nodes.status"
+            }
+        };
+        let rows: Vec<(String, String)> = sqlx::query_as(sql)
+            .bind(json)
+            .fetch_all(&self.writer)
+            .await?;
+        let mut touched = Touched::default();
+        for (node, status) in rows {
+            if status == NodeStatus::Silent.as_str() {
+                touched.silent.push(node);
+            } else if status == NodeStatus::Retired.as_str() {
+                touched.retired.push(node);
+            }
+        }
+        Ok(touched)
+    }
+
+    pub async fn node(&self, node_id: &str) -> Result<Option<Node>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {NODE_COLUMNS} FROM nodes WHERE node_id = $1"
+        ))
+        .bind(node_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(node_from_row).transpose()?)
+    }
+
+    /// Nodes matching a filter, one page of them, and the total count.
+    pub async fn nodes(&self, f: &NodeFilter) -> Result<(Vec<Node>, i64), StoreError> {
+        let mut clauses = Vec::new();
+        let mut args: Vec<String> = Vec::new();
+        if let Some(s) = &f.status {
+            args.push(s.clone());
+            clauses.push(format!("status = ${}", args.len()));
+        }
+        if let Some(i) = &f.image_id {
+            args.push(i.clone());
+            clauses.push(format!("image_id = ${}", args.len()));
+        }
+        for (key, value) in &f.labels {
+            args.push(key.clone());
+            args.push(value.clone());
+            clauses.push(format!(
+                "image_id IN (SELECT image_id FROM image_labels WHERE key = ${} AND value = ${})",
+                args.len() - 1,
+                args.len()
+            ));
+        }
+        let min_sev = f
+            .severity
+            .as_deref()
+            .and_then(plumb_proto::severity_from_snake)
+            .map(|s| s as i64);
+        if let Some(s) = min_sev {
+            clauses.push(format!("max_severity >= {s}"));
+        }
+        if let Some(q) = f.q.as_deref().filter(|q| !q.is_empty()) {
+            let pattern = format!(
+                "%{}%",
+                q.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            args.push(pattern);
+            clauses.push(format!(
+                "(node_id LIKE ${n} ESCAPE '\\' OR hostname LIKE ${n} ESCAPE '\\')",
+                n = args.len()
+            ));
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let (order, numeric) = (f.sort.column(), f.sort.numeric());
+        let dir = if f.desc { "DESC" } else { "ASC" };
+        let limit = if f.limit <= 0 { 100 } else { f.limit.min(1000) };
+        // The page: after the cursor's (value, node id) in the sort order.
+        enum Arg<'a> {
+            Text(&'a str),
+            Int(i64),
+        }
+        let mut page_args: Vec<Arg> = args.iter().map(|a| Arg::Text(a)).collect();
+        let mut page_clauses = clauses.clone();
+        if let Some(c) = &f.after {
+            let cmp = if f.desc { "<" } else { ">" };
+            if order == "node_id" {
+                page_args.push(Arg::Text(&c.node_id));
+                page_clauses.push(format!("node_id {cmp} ${}", page_args.len()));
+            } else {
+                // Checked by the caller: numeric sorts have numeric cursors.
+                page_args.push(if numeric {
+                    Arg::Int(c.value.parse().unwrap_or_default())
+                } else {
+                    Arg::Text(&c.value)
+                });
+                page_args.push(Arg::Text(&c.node_id));
+                let n = page_args.len();
+                page_clauses.push(format!("({order}, node_id) {cmp} (${}, ${n})", n - 1));
+            }
+        }
+        let page_filter = if page_clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", page_clauses.join(" AND "))
+        };
+        let offset = if f.after.is_some() {
+            0
+        } else {
+            f.offset.max(0)
+        };
+        let sql = format!(
+            "SELECT {NODE_COLUMNS} FROM nodes {page_filter} ORDER BY {order} {dir}, node_id {dir} LIMIT {limit} OFFSET {offset}"
+        );
+        let mut q = sqlx::query(&sql);
+        for a in page_args {
+            q = match a {
+                Arg::Text(t) => q.bind(t),
+                Arg::Int(n) => q.bind(n),
+            };
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let nodes = rows
+            .iter()
+            .map(node_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let count_sql = format!("SELECT COUNT(*) FROM nodes {filter}");
+        let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
+        for a in &args {
+            q = q.bind(a);
+        }
+        let total = q.fetch_one(&self.pool).await?;
+        Ok((nodes, total))
+    }
+
+    /// A node with its open deviations, up to `history` resolved ones and
+    /// its transitions; `None` for an unknown node.
+    pub async fn node_detail(
+        &self,
+        node_id: &str,
+        history: i64,
+    ) -> Result<Option<NodeDetail>, StoreError> {
+        let Some(node) = self.node(node_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(NodeDetail {
+            node,
+            open: self.deviations(node_id, Some(true), 10_000).await?,
+            history: self.deviations(node_id, Some(false), history).await?,
+            transitions: self.transitions(Some(node_id), 1_000).await?,
+        }))
+    }
+
+    /// Nodes that may have gone silent: not silent/retired/recycling and
+    /// not seen since `before`. Returns (node, status, last_seen, heartbeat).
+    /// Nodes heard from longer ago than `silence` allows at `now`, and
+    /// not already silent, retired or recycling: (node, status, last
+    /// seen, heartbeat period). Only those come back, not every node
+    /// between two heartbeats (a 100,000-node fleet is mostly that).
+    pub async fn quiet_nodes(
+        &self,
+        now: i64,
+        silence: Silence,
+    ) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
+        // Silent once last_seen + periods × per_period < before: a fixed
+        // silence is a zero per-period part.
+        let (before, per_period) = match silence {
+            Silence::After(ms) => (now - ms, 0),
+            Silence::Heartbeats(n) => (now, n * 1000),
+        };
+        Ok(sqlx::query_as(
+            "SELECT node_id, status, last_seen, heartbeat_secs FROM nodes \
+             WHERE last_seen + (CASE WHEN heartbeat_secs < 1 THEN 1 ELSE heartbeat_secs END) * $2 < $1 \
+             AND status NOT IN ('silent', 'retired', 'recycling')",
+        )
+        .bind(before)
+        .bind(per_period)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Counts of nodes by status.
+    pub async fn status_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT status, COUNT(*) FROM nodes GROUP BY status")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Counts of nodes by (image, status).
+    pub async fn image_status_counts(&self) -> Result<Vec<(String, String, i64)>, StoreError> {
+        Ok(
+            sqlx::query_as(
+                "SELECT image_id, status, COUNT(*) FROM nodes GROUP BY image_id, status",
+            )
+            .fetch_all(&self.pool)
+            .await?,
+        )
+    }
+
+    /// Open deviations by severity across the fleet, retired nodes left
+    /// out (their deviations stay for history, not as work).
+    pub async fn open_by_severity(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT d.severity, COUNT(*) FROM deviations d JOIN nodes n ON n.node_id = d.node_id \
+             WHERE d.resolved_at IS NULL AND n.status <> 'retired' GROUP BY d.severity",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(s, n)| (severity_name(s), n))
+            .collect())
+    }
+}

@@ -1,0 +1,301 @@
+//! Images and manifests, correlation, enrollment, replicas and retention.
+
+use plumb_proto::v1::{Deviation, Severity};
+
+use super::*;
+use crate::model::NodeStatus;
+
+#[tokio::test]
+async fn correlation_separates_fleet_changes_from_single_node_ones() {
+    for (store, _dir) in stores().await {
+        for i in 0..4 {
+            let n = format!("n{i}");
+            store.hello(&hello(&n), 1).await.unwrap();
+            let mut added = vec![dev("/etc/app.conf", Severity::Medium, "sha256=new")];
+            if i == 0 {
+                added.push(dev("/usr/bin/sshd", Severity::Critical, "sha256=evil"));
+            }
+            store
+                .apply_batches(&[batch(&n, 1, added, vec![])], 2)
+                .await
+                .unwrap();
+        }
+        let c = store.correlations(Some("img-1"), 10).await.unwrap();
+        assert_eq!(
+            (c[0].key.as_str(), c[0].nodes, c[0].image_nodes, c[0].scope),
+            ("/etc/app.conf", 4, 4, "fleet")
+        );
+        assert_eq!(
+            (c[1].key.as_str(), c[1].nodes, c[1].scope),
+            ("/usr/bin/sshd", 1, "single")
+        );
+    }
+}
+
+#[tokio::test]
+async fn manifests_are_stored_and_images_counted() {
+    use crate::store::PushOutcome;
+    for (store, _dir) in stores().await {
+        let put = |digest: &'static str, body: &'static [u8], replace: bool| {
+            let store = store.clone();
+            async move {
+                store
+                    .put_manifest("img-1", digest, body, 10, 2, &[], replace, 1)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(put("d1", b"body", false).await, PushOutcome::New);
+        assert_eq!(put("d1", b"body", false).await, PushOutcome::Unchanged);
+        assert_eq!(
+            put("d2", b"body2", false).await,
+            PushOutcome::Refused {
+                existing: "d1".into()
+            },
+            "the registry is append-only per image id"
+        );
+        assert_eq!(store.manifest("img-1").await.unwrap().unwrap(), b"body");
+        assert_eq!(
+            put("d2", b"body2", true).await,
+            PushOutcome::Replaced { old: "d1".into() },
+            "an explicit replacement replaces"
+        );
+        assert_eq!(store.manifest("img-1").await.unwrap().unwrap(), b"body2");
+        store.hello(&hello("n1"), 1).await.unwrap();
+        let images = store.images().await.unwrap();
+        assert_eq!(images[0].nodes, 1);
+        assert_eq!(images[0].digest, "d2");
+    }
+}
+
+#[tokio::test]
+async fn enrollment_tokens_expire_run_out_and_never_reenroll_a_known_node() {
+    use crate::store::EnrollRefusal;
+    for (store, _dir) in stores().await {
+        let redeem = |hash: &'static str,
+                      image: &'static str,
+                      node: &'static str,
+                      serial: &'static str,
+                      now: i64| {
+            let store = store.clone();
+            async move {
+                store
+                    .redeem_enrollment(hash, image, node, serial, now)
+                    .await
+                    .unwrap()
+            }
+        };
+        store
+            .create_enrollment("expired", "img", 1_000, 5, "admin", 0)
+            .await
+            .unwrap();
+        assert!(matches!(
+            redeem("expired", "img", "n1", "s0", 2_000).await,
+            Err(EnrollRefusal::BadToken)
+        ));
+        store
+            .create_enrollment("once", "img", 10_000, 1, "admin", 0)
+            .await
+            .unwrap();
+        assert!(matches!(
+            redeem("once", "other-img", "n1", "s0", 1).await,
+            Err(EnrollRefusal::WrongImage { .. })
+        ));
+        redeem("once", "img", "n1", "s1", 1).await.unwrap();
+        assert!(
+            matches!(
+                redeem("once", "img", "n2", "s2", 1).await,
+                Err(EnrollRefusal::BadToken)
+            ),
+            "a one-use token is used up"
+        );
+        assert!(matches!(
+            redeem("unknown", "img", "n3", "s3", 1).await,
+            Err(EnrollRefusal::BadToken)
+        ));
+        store
+            .create_enrollment("many", "img", 10_000, 5, "admin", 0)
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                redeem("many", "img", "n1", "s4", 1).await,
+                Err(EnrollRefusal::NodeExists(_))
+            ),
+            "an enrolled node cannot enroll again"
+        );
+        store.revoke_node("n9", "admin", 1).await.unwrap();
+        assert!(matches!(
+            redeem("many", "img", "n9", "s5", 1).await,
+            Err(EnrollRefusal::Revoked(_))
+        ));
+        assert_eq!(
+            store.enrolled_image("n1").await.unwrap().as_deref(),
+            Some("img")
+        );
+        assert!(store.is_revoked("n9").await.unwrap());
+    }
+}
+
+#[tokio::test]
+async fn a_lease_has_one_holder_until_it_lapses_or_is_released() {
+    for (store, _dir) in stores().await {
+        assert!(store.take_lease("silence", "a:1", 100, 200).await.unwrap());
+        assert!(
+            !store.take_lease("silence", "b:1", 150, 250).await.unwrap(),
+            "held by a"
+        );
+        assert!(
+            store.take_lease("silence", "a:1", 150, 300).await.unwrap(),
+            "a renews"
+        );
+        assert!(!store.take_lease("silence", "b:1", 299, 400).await.unwrap());
+        assert!(
+            store.take_lease("silence", "b:1", 301, 400).await.unwrap(),
+            "lapsed: b takes it"
+        );
+        assert!(!store.take_lease("silence", "a:1", 302, 400).await.unwrap());
+        store.release_leases("b:1").await.unwrap();
+        assert!(
+            store.take_lease("silence", "a:1", 303, 400).await.unwrap(),
+            "released"
+        );
+        assert!(
+            store.take_lease("outbox:x", "b:1", 303, 400).await.unwrap(),
+            "leases are per name"
+        );
+    }
+}
+
+#[tokio::test]
+async fn commands_follow_the_stream_to_the_replica_holding_it() {
+    for (store, _dir) in stores().await {
+        store.hello(&hello("n1"), 1).await.unwrap();
+        store.stream_opened("n1", "b:1", 1).await.unwrap();
+        assert_eq!(
+            store.stream_holder("n1").await.unwrap().as_deref(),
+            Some("b:1")
+        );
+        store
+            .relay_command("n1", "b:1", "rescan", 10)
+            .await
+            .unwrap();
+        // The agent moved to replica a before b sent it: the command follows.
+        store.stream_opened("n1", "a:1", 11).await.unwrap();
+        store.stream_closed("n1", "b:1").await.unwrap();
+        assert_eq!(
+            store.stream_holder("n1").await.unwrap().as_deref(),
+            Some("a:1"),
+            "b's close does not undo a's open"
+        );
+        assert!(store.take_commands("b:1", 0).await.unwrap().is_empty());
+        assert_eq!(
+            store.take_commands("a:1", 0).await.unwrap(),
+            vec![("n1".to_string(), "rescan".to_string())]
+        );
+        assert!(
+            store.take_commands("a:1", 0).await.unwrap().is_empty(),
+            "taken once"
+        );
+        store
+            .relay_command("n1", "a:1", "rescan", 10)
+            .await
+            .unwrap();
+        assert!(
+            store.take_commands("a:1", 11).await.unwrap().is_empty(),
+            "expired commands are dropped"
+        );
+        store.streams_reset("a:1").await.unwrap();
+        assert_eq!(store.stream_holder("n1").await.unwrap(), None);
+    }
+}
+
+#[tokio::test]
+async fn history_past_the_retention_period_is_pruned_in_batches() {
+    for (store, _dir) in stores().await {
+        // n1 lives on: its resolved deviations and old transitions go,
+        // its open deviation stays.
+        store.hello(&hello("n1"), 1).await.unwrap();
+        let open: Vec<Deviation> = (0..30)
+            .map(|i| dev(&format!("/usr/bin/t{i}"), Severity::Low, "x"))
+            .collect();
+        store
+            .apply_batches(&[batch("n1", 1, open, vec![])], 2)
+            .await
+            .unwrap();
+        let keys: Vec<String> = (0..29).map(|i| format!("/usr/bin/t{i}")).collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        store
+            .apply_batches(&[batch("n1", 2, vec![], keys)], 3)
+            .await
+            .unwrap();
+        store
+            .set_status(
+                "n1",
+                &change(NodeStatus::Clean, NodeStatus::Drifted, "policy", &[], 4),
+            )
+            .await
+            .unwrap();
+        // n2 was retired long ago: it goes whole.
+        store.hello(&hello("n2"), 1).await.unwrap();
+        store
+            .apply_batches(
+                &[batch(
+                    "n2",
+                    1,
+                    vec![dev("/etc/x", Severity::High, "y")],
+                    vec![],
+                )],
+                2,
+            )
+            .await
+            .unwrap();
+        store
+            .set_status(
+                "n2",
+                &change(NodeStatus::Clean, NodeStatus::Retired, "operator", &[], 5),
+            )
+            .await
+            .unwrap();
+
+        let deleted = store.prune_history(10, 7).await.unwrap();
+        assert!(deleted >= 33, "{deleted}");
+        assert_eq!(
+            store
+                .deviations("n1", Some(false), 100)
+                .await
+                .unwrap()
+                .len(),
+            0
+        );
+        assert_eq!(
+            store.deviations("n1", Some(true), 100).await.unwrap().len(),
+            1
+        );
+        assert!(store.transitions(Some("n1"), 100).await.unwrap().is_empty());
+        assert_eq!(store.node("n1").await.unwrap().unwrap().status, "drifted");
+        assert!(
+            store.node("n2").await.unwrap().is_none(),
+            "retired before the cutoff"
+        );
+        assert_eq!(
+            store.prune_history(10, 7).await.unwrap(),
+            0,
+            "nothing left to prune"
+        );
+        // Newer history is kept.
+        store
+            .apply_batches(&[batch("n1", 3, vec![], vec!["/usr/bin/t29"])], 20)
+            .await
+            .unwrap();
+        assert_eq!(store.prune_history(10, 7).await.unwrap(), 0);
+        assert_eq!(
+            store
+                .deviations("n1", Some(false), 100)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}

@@ -1,0 +1,113 @@
+//! Store tests, run against a real SQLite file and, when
+//! `PLUMB_TEST_POSTGRES` names a server, a fresh PostgreSQL database.
+
+use plumb_proto::v1::{Deviation, DeviationKind, DeviationRef, Severity};
+
+use super::nodes::HelloInfo;
+use super::*;
+use crate::model::NodeStatus;
+
+mod batches;
+mod fleet;
+mod nodes;
+
+/// What keeps a test database alive: its SQLite file's directory, or a
+/// scratch PostgreSQL database (dropped with it).
+pub(crate) enum Scratch {
+    Dir(#[allow(dead_code)] tempfile::TempDir),
+    Postgres(#[allow(dead_code)] super::scratch::ScratchDatabase),
+}
+
+/// A store on a fresh database of each available backend.
+pub(crate) async fn stores() -> Vec<(Store, Scratch)> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("plumb.db").display());
+    let mut out = vec![(Store::connect(&url).await.unwrap(), Scratch::Dir(dir))];
+    if let Some(pg) = fresh_postgres() {
+        out.push((
+            Store::connect(&pg.url).await.unwrap(),
+            Scratch::Postgres(pg),
+        ));
+    }
+    out
+}
+
+/// A scratch database on the test server, when `PLUMB_TEST_POSTGRES`
+/// names one.
+pub(crate) fn fresh_postgres() -> Option<super::scratch::ScratchDatabase> {
+    let base = std::env::var("PLUMB_TEST_POSTGRES").ok()?;
+    Some(super::scratch::ScratchDatabase::create(&base))
+}
+
+pub(crate) fn change<'a>(
+    from: NodeStatus,
+    to: NodeStatus,
+    cause: &'a str,
+    reasons: &'a [String],
+    at: i64,
+) -> StatusChange<'a> {
+    StatusChange {
+        from,
+        to,
+        cause,
+        reasons,
+        at,
+        alerts: &[],
+        hold: crate::store::Hold::Keep,
+    }
+}
+
+pub(crate) fn hello(node: &str) -> HelloInfo {
+    HelloInfo {
+        node_id: node.into(),
+        hostname: format!("{node}.example"),
+        image_id: "img-1".into(),
+        manifest_digest: "abc".into(),
+        agent_version: "0.1.0".into(),
+        boot_id: "boot".into(),
+        heartbeat_secs: 10,
+    }
+}
+
+pub(crate) fn dev(key: &str, sev: Severity, actual: &str) -> Deviation {
+    Deviation {
+        kind: DeviationKind::FileModified as i32,
+        key: key.into(),
+        severity: sev as i32,
+        expected: "file mode=0755".into(),
+        actual: actual.into(),
+        changes: vec!["content".into()],
+        ..Default::default()
+    }
+}
+
+pub(crate) fn batch(node: &str, seq: i64, added: Vec<Deviation>, resolved: Vec<&str>) -> BatchJob {
+    BatchJob {
+        node_id: node.into(),
+        seq,
+        added,
+        resolved: resolved
+            .into_iter()
+            .map(|k| DeviationRef {
+                kind: DeviationKind::FileModified as i32,
+                key: k.into(),
+            })
+            .collect(),
+        full_state: false,
+        prev_hash: vec![],
+        hash: vec![],
+    }
+}
+
+#[tokio::test]
+pub(crate) async fn bad_urls_are_refused_clearly() {
+    let err = Store::connect("mysql://x").await.err().unwrap().to_string();
+    assert!(err.contains("unsupported database URL"), "{err}");
+    let err = Store::connect("sqlite:///nonexistent/dir/plumb.db")
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("/nonexistent/dir/plumb.db"), "{err}");
+    assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+}

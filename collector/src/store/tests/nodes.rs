@@ -1,0 +1,257 @@
+//! Node lists, lifecycle, the flag queue, paging and silence.
+
+use plumb_proto::v1::{Deviation, Severity};
+
+use super::*;
+use crate::model::{NodeStatus, StoredDeviation};
+
+#[tokio::test]
+async fn status_transitions_are_recorded_and_filterable() {
+    for (store, _dir) in stores().await {
+        for n in ["a", "b", "c"] {
+            store.hello(&hello(n), 1).await.unwrap();
+        }
+        let t = store
+            .set_status(
+                "b",
+                &change(
+                    NodeStatus::Clean,
+                    NodeStatus::Flagged,
+                    "policy",
+                    &["critical x".into()],
+                    5,
+                ),
+            )
+            .await
+            .unwrap();
+        assert!(t.is_some());
+        assert!(
+            store
+                .set_status(
+                    "b",
+                    &change(NodeStatus::Clean, NodeStatus::Drifted, "stale", &[], 6)
+                )
+                .await
+                .unwrap()
+                .is_none(),
+            "compare-and-set"
+        );
+        let f = NodeFilter {
+            status: Some("flagged".into()),
+            ..Default::default()
+        };
+        let (nodes, total) = store.nodes(&f).await.unwrap();
+        assert_eq!(total, 1);
+        assert!(nodes[0].flagged);
+        assert_eq!(nodes[0].reasons, vec!["critical x".to_string()]);
+        let q = NodeFilter {
+            q: Some("c.exa".into()),
+            ..Default::default()
+        };
+        assert_eq!(store.nodes(&q).await.unwrap().1, 1);
+        let trans = store.transitions(Some("b"), 10).await.unwrap();
+        assert_eq!(
+            (trans[0].from.as_str(), trans[0].to.as_str(), trans[0].at),
+            ("clean", "flagged", 5)
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_flag_queue_pages_through_every_flagged_node() {
+    for (store, _dir) in stores().await {
+        // 3,000 flagged nodes (many flagged in the same millisecond) and,
+        // flagged last, the one that matters.
+        for i in 0..3_001 {
+            let node = if i == 3_000 {
+                "real".to_string()
+            } else {
+                format!("fake-{i:04}")
+            };
+            store.hello(&hello(&node), 1).await.unwrap();
+            store
+                .set_status(
+                    &node,
+                    &change(
+                        NodeStatus::Clean,
+                        NodeStatus::Flagged,
+                        "policy",
+                        &[],
+                        10 + i / 100,
+                    ),
+                )
+                .await
+                .unwrap();
+        }
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = store.flag_queue(cursor.as_ref(), 1_000).await.unwrap();
+            assert_eq!(page.total, 3_001);
+            assert!(page.nodes.len() <= 1_000);
+            seen.extend(page.nodes.into_iter().map(|n| (n.status_since, n.node_id)));
+            match page.next {
+                Some(c) => {
+                    assert_eq!(
+                        crate::store::FlagCursor::decode(&c.encode()),
+                        Some(c.clone())
+                    );
+                    cursor = Some(c);
+                }
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 3_001, "no node is cut off");
+        let mut sorted = seen.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted, seen, "oldest first, each node once");
+        assert_eq!(seen.last().unwrap().1, "real");
+    }
+}
+
+#[tokio::test]
+async fn node_lists_page_by_cursor_in_every_sort_order() {
+    for (store, _dir) in stores().await {
+        for i in 0..57 {
+            let node = format!("n{i:03}");
+            store.hello(&hello(&node), i % 7).await.unwrap();
+            let devs: Vec<Deviation> = (0..(i % 5))
+                .map(|j| dev(&format!("/etc/f{j}"), Severity::Medium, "x"))
+                .collect();
+            if !devs.is_empty() {
+                store
+                    .apply_batches(&[batch(&node, 1, devs, vec![])], 10)
+                    .await
+                    .unwrap();
+            }
+        }
+        for (sort, desc) in [
+            (None, false),
+            (Some("node_id"), true),
+            (Some("deviations"), true),
+            (Some("last_seen"), false),
+            (Some("status"), false),
+            (Some("severity"), true),
+        ] {
+            let all = NodeFilter {
+                sort: sort.and_then(NodeSort::parse).unwrap_or_default(),
+                desc,
+                limit: 1000,
+                ..Default::default()
+            };
+            let (expected, total) = store.nodes(&all).await.unwrap();
+            assert_eq!(total, 57);
+            let mut paged = Vec::new();
+            let mut after = None;
+            loop {
+                let f = NodeFilter {
+                    sort: sort.and_then(NodeSort::parse).unwrap_or_default(),
+                    desc,
+                    limit: 10,
+                    after: after.clone(),
+                    ..Default::default()
+                };
+                let (page, total) = store.nodes(&f).await.unwrap();
+                assert_eq!(total, 57, "the total ignores the cursor");
+                if page.is_empty() {
+                    break;
+                }
+                after = Some(f.sort.cursor(page.last().unwrap()));
+                paged.extend(page.into_iter().map(|n| n.node_id));
+            }
+            let expected: Vec<String> = expected.into_iter().map(|n| n.node_id).collect();
+            assert_eq!(paged, expected, "sort {sort:?} desc {desc}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_nodes_deviation_history_pages_by_cursor() {
+    for (store, _dir) in stores().await {
+        store.hello(&hello("n1"), 1).await.unwrap();
+        let sevs = [Severity::Low, Severity::High, Severity::Critical];
+        let added: Vec<Deviation> = (0..47)
+            .map(|i| dev(&format!("/usr/bin/h{i:02}"), sevs[i % 3], "x"))
+            .collect();
+        store
+            .apply_batches(&[batch("n1", 1, added, vec![])], 2)
+            .await
+            .unwrap();
+        let keys: Vec<String> = (0..40).map(|i| format!("/usr/bin/h{i:02}")).collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        store
+            .apply_batches(&[batch("n1", 2, vec![], keys)], 3)
+            .await
+            .unwrap();
+        for (state, want) in [(Some(false), 40), (Some(true), 7), (None, 47)] {
+            let all = store.deviations("n1", state, 1000).await.unwrap();
+            assert_eq!(all.len(), want);
+            let mut paged = Vec::new();
+            let mut after = None;
+            for _ in 0..100 {
+                let (page, next) = store.deviations_page("n1", state, 6, after).await.unwrap();
+                paged.extend(page);
+                match next {
+                    Some(c) => after = Some(DeviationCursor::decode(&c.encode()).unwrap()),
+                    None => break,
+                }
+            }
+            let keys = |v: &[StoredDeviation]| v.iter().map(|d| d.key.clone()).collect::<Vec<_>>();
+            assert_eq!(
+                keys(&paged),
+                keys(&all),
+                "{state:?}: same order, nothing lost or repeated"
+            );
+        }
+    }
+}
+
+/// Only nodes past their silence come back from the silence query, by
+/// their own heartbeat period or by the policy's fixed silence.
+#[tokio::test]
+async fn quiet_nodes_are_those_past_their_silence() {
+    use crate::policy::Silence;
+    for (store, _dir) in stores().await {
+        for (node, hb) in [("fast", 10), ("slow", 60), ("gone", 10)] {
+            let mut h = hello(node);
+            h.heartbeat_secs = hb;
+            store.hello(&h, 1_000).await.unwrap();
+        }
+        store
+            .touch(&[("fast".into(), 100_000), ("slow".into(), 100_000)])
+            .await
+            .unwrap();
+        let names = |v: Vec<(String, String, i64, i64)>| {
+            let mut v: Vec<String> = v.into_iter().map(|r| r.0).collect();
+            v.sort();
+            v
+        };
+        // 31 s after the heartbeats: past 3 × 10 s, not 3 × 60 s.
+        let now = 131_000;
+        assert_eq!(
+            names(
+                store
+                    .quiet_nodes(now, Silence::Heartbeats(3))
+                    .await
+                    .unwrap()
+            ),
+            ["fast", "gone"]
+        );
+        assert_eq!(
+            names(
+                store
+                    .quiet_nodes(now, Silence::After(120_000))
+                    .await
+                    .unwrap()
+            ),
+            ["gone"]
+        );
+        assert!(store
+            .quiet_nodes(100_500, Silence::Heartbeats(3))
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| r.0 == "gone"));
+    }
+}
