@@ -21,15 +21,13 @@ pub fn rfc3339(ms: i64) -> String {
 }
 
 pub mod actions;
-pub mod admin;
 pub mod alert;
 pub mod api;
+pub mod grpc;
 pub mod hub;
-pub mod ingest;
 pub mod lifecycle;
 pub mod model;
 pub mod policy;
-pub mod query;
 pub mod security;
 pub mod serve;
 pub mod store;

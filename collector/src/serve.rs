@@ -13,11 +13,12 @@ use plumb_proto::{
 use tokio::net::TcpListener;
 use tokio_stream::StreamExt as _;
 
-use crate::admin::Admin;
+use crate::grpc::admin::Admin;
+use crate::grpc::query::Query;
+use crate::grpc::registry::Registry;
+use crate::grpc::stream::Ingest;
 use crate::hub::Hub;
-use crate::ingest::{Ingest, Registry};
 use crate::policy::Policy;
-use crate::query::Query;
 use crate::security::audit::Audit;
 use crate::security::auth::Auth;
 use crate::security::guard::{
@@ -294,7 +295,7 @@ pub async fn serve(
                 .max_encoding_message_size(64 * 1024 * 1024),
         )
         .add_service(AdminServiceServer::new(Admin { hub: hub.clone() }))
-        .add_service(EnrollmentServer::new(crate::ingest::Enroll {
+        .add_service(EnrollmentServer::new(crate::grpc::enroll::Enroll {
             hub: hub.clone(),
         }))
         .serve_with_incoming_shutdown(

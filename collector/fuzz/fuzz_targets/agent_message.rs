@@ -10,7 +10,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Ok(message) = AgentMessage::decode(data) else {
         return;
     };
-    if plumb_collector::ingest::validate_message(&message).is_err() {
+    if plumb_collector::grpc::validate::validate_message(&message).is_err() {
         return;
     }
     match &message.body {

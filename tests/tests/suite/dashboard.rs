@@ -3,12 +3,11 @@
 //! page shows why, and an operator acknowledges it. Screenshots are saved
 //! as test artifacts; any console error or uncaught exception fails.
 
-mod support;
-
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::js_protocol::runtime::{
     ConsoleApiCalledType, EventConsoleApiCalled, EventExceptionThrown,
@@ -16,7 +15,6 @@ use chromiumoxide::cdp::js_protocol::runtime::{
 use chromiumoxide::page::ScreenshotParams;
 use chromiumoxide::Page;
 use futures::StreamExt;
-use support::*;
 
 fn chromium() -> PathBuf {
     let path = std::env::var_os("PLUMB_CHROMIUM")

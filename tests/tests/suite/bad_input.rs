@@ -1,22 +1,13 @@
 //! Bad requests are refused with clear errors, and the collector keeps
 //! serving everyone else.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::*;
 use plumb_proto::v1::{
     agent_message, AgentMessage, Deviation, DeviationBatch, DeviationKind, Heartbeat,
 };
 use plumb_proto::AgentServiceClient;
-use support::*;
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 fn batch(seq: u64, added: Vec<Deviation>) -> AgentMessage {
     AgentMessage {

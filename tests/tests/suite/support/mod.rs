@@ -644,3 +644,22 @@ pub fn spawn_fresh_copy(cmd: &mut Command) -> std::process::Child {
     }
     cmd.spawn().unwrap()
 }
+
+/// A single-threaded runtime for a test's gRPC clients.
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// How many deviations (open and resolved) of `node` have `key`.
+pub fn history_count(c: &Collector, node: &str, key: &str) -> usize {
+    let d = c.get(&format!("/api/v1/nodes/{node}/deviations?state=all"));
+    d["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["key"] == key)
+        .count()
+}

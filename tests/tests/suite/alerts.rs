@@ -2,15 +2,13 @@
 //! with retries and a durable outbox, an Alertmanager v2 receiver, and
 //! `/metrics` parsed as Prometheus text.
 
-mod support;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::*;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
-use support::*;
 
 /// A recorded request: path, headers, body.
 #[derive(Clone, Debug)]

@@ -3,8 +3,6 @@
 //! a configuration error, and .deb and .rpm packages that install a
 //! working layout.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -118,7 +116,10 @@ fn workspace() -> PathBuf {
 fn the_packages_hold_binaries_units_config_completions_and_man_pages() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("packages");
-    let bin_dir = support::bin("plumb-agent").parent().unwrap().to_path_buf();
+    let bin_dir = crate::support::bin("plumb-agent")
+        .parent()
+        .unwrap()
+        .to_path_buf();
     run(Command::new(workspace().join("scripts/package.sh"))
         .env("PLUMB_PACKAGE_FAST", "1")
         .arg("--bin-dir")
@@ -309,10 +310,13 @@ fn install_deb(root: &Path, deb: &Path) {
 #[test]
 fn the_ci_example_fails_an_image_build_on_drift_between_provisioning_steps() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = support::FixtureRoot::at(tmp.path().join("root"));
+    let root = crate::support::FixtureRoot::at(tmp.path().join("root"));
     root.realistic();
     let script = workspace().join("packaging/packer/ci-image-drift.sh");
-    let bin_dir = support::bin("plumb-agent").parent().unwrap().to_path_buf();
+    let bin_dir = crate::support::bin("plumb-agent")
+        .parent()
+        .unwrap()
+        .to_path_buf();
     let path = format!(
         "{}:{}",
         bin_dir.display(),

@@ -3,14 +3,12 @@
 //! other, nothing is lost or duplicated, each alert goes out once, silence
 //! is detected once, and commands and live events cross replicas.
 
-mod support;
-
 use std::io::{BufRead, BufReader};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::*;
 use serde_json::Value;
-use support::*;
 
 /// Webhook events received, by node and status.
 fn webhook_receiver() -> (String, Arc<Mutex<Vec<Value>>>) {

@@ -2,11 +2,9 @@
 //! test competes for the CPU while it is timed: a change under an agent's
 //! root makes the node flagged within 2 s through real-time file events.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
-use support::*;
+use crate::support::*;
 
 #[test]
 fn a_change_flags_the_node_within_two_seconds_and_its_resolution_is_recorded() {

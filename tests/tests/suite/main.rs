@@ -1,0 +1,18 @@
+//! plumb's end-to-end tests: the real binaries (collector, agent,
+//! plumbctl) over loopback, a real SQLite file and PostgreSQL server, a
+//! real Alertmanager, headless Chromium. One test binary, a module per
+//! area, sharing `support`.
+
+mod support;
+
+mod access;
+mod alerts;
+mod bad_input;
+mod dashboard;
+mod e2e;
+mod held;
+mod latency;
+mod packaging;
+mod replicas;
+mod shape;
+mod trust;
