@@ -105,7 +105,6 @@ fn no_file_imports_a_file_that_imports_it_and_none_is_too_long() {
             if f.components().any(|c| c.as_os_str() == "generated") {
                 continue;
             }
-            let text = std::fs::read_to_string(f).unwrap();
             let module = module_of(&src, f);
             if module.as_deref().is_some_and(is_test) {
                 continue;
@@ -159,7 +158,9 @@ fn no_file_imports_a_file_that_imports_it_and_none_is_too_long() {
         rust_files(&root.join(dir), &mut all);
     }
     for f in all {
-        if f.components().any(|c| c.as_os_str() == "generated" || c.as_os_str() == "target") {
+        if f.components()
+            .any(|c| c.as_os_str() == "generated" || c.as_os_str() == "target")
+        {
             continue;
         }
         let lines = std::fs::read_to_string(&f).unwrap().lines().count();
