@@ -186,3 +186,12 @@ pub fn spawn_fresh_copy(cmd: &mut Command) -> std::process::Child {
 pub fn no_runtime_unless_asked(extra: &[&str]) -> Option<&'static str> {
     (!extra.contains(&"--runtime")).then_some("--no-runtime")
 }
+
+/// Runs `cmd`, returning its exit code and standard error.
+pub fn stderr_of(mut cmd: std::process::Command) -> (i32, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
