@@ -311,8 +311,14 @@ fn bad_api_requests_get_clear_errors() {
     assert_eq!(r.status(), 405);
     let out = c.ctl(&["node", "ghost"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no node \"ghost\""));
+    // The status is a typed value: refused before any request, naming
+    // the choices.
     let out = c.ctl(&["nodes", "--status", "exploded"]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown status"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("exploded") && err.contains("possible values"),
+        "{err}"
+    );
     let (code, yaml) = c.get_raw("/api/v1/openapi.yaml");
     assert_eq!(code, 200);
     assert!(yaml.starts_with("openapi: 3"));

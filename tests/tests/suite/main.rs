@@ -13,6 +13,7 @@ mod e2e;
 mod held;
 mod latency;
 mod packaging;
+mod plumbctl;
 mod replicas;
 mod shape;
 mod trust;

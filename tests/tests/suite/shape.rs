@@ -61,10 +61,22 @@ fn non_test_source(text: &str) -> &str {
     }
 }
 
+/// A file's code without its comments (doc links are not imports).
+fn code_of(text: &str) -> String {
+    text.lines()
+        .map(|l| match l.find("//") {
+            Some(at) => &l[..at],
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The modules a file refers to through `crate::` and `super::` paths.
 fn references(module: &[String], text: &str) -> BTreeSet<Vec<String>> {
     let mut out = BTreeSet::new();
-    let text = non_test_source(text);
+    let code = code_of(non_test_source(text));
+    let text = code.as_str();
     for (at, _) in text
         .match_indices("crate::")
         .chain(text.match_indices("super::"))

@@ -1,0 +1,115 @@
+//! What plumbctl prints: tables for people, JSON for scripts; text from
+//! the nodes is printed with terminal controls escaped.
+
+use plumb_proto::v1::NodeSummary;
+use serde_json::{json, Value};
+
+/// Prints a line made of text from the nodes, with anything a terminal
+/// would act on escaped.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {
+        println!("{}", plumb_proto::printable(&format!($($arg)*)))
+    };
+}
+
+pub fn node_json(n: &NodeSummary) -> Value {
+    json!({
+        "node_id": n.node_id,
+        "hostname": n.hostname,
+        "image_id": n.image_id,
+        "status": n.status,
+        "flagged": n.flagged,
+        "deviation_count": n.deviation_count,
+        "max_severity": n.max_severity,
+        "reasons": n.reasons,
+        "last_seen": n.last_seen_unix_ms,
+        "status_since": n.status_since_unix_ms,
+        "agent_version": n.agent_version,
+    })
+}
+
+pub fn ago(ms: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    let s = ((now - ms) / 1000).max(0);
+    match s {
+        _ if ms == 0 => "never".into(),
+        0..=119 => format!("{s}s ago"),
+        120..=7199 => format!("{}m ago", s / 60),
+        7200..=172_799 => format!("{}h ago", s / 3600),
+        _ => format!("{}d ago", s / 86_400),
+    }
+}
+
+pub fn table(headers: &[&str], rows: Vec<Vec<String>>) {
+    // Cells come from the nodes: nothing in them may act on the terminal.
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| plumb_proto::printable(c).into_owned())
+                .collect()
+        })
+        .collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let parts: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
+            .collect();
+        println!("{}", parts.join("  ").trim_end());
+    };
+    line(headers.iter().map(|h| h.to_string()).collect());
+    for r in rows {
+        line(r);
+    }
+}
+
+pub fn print_nodes(nodes: &[NodeSummary], as_json: bool) {
+    if as_json {
+        println!("{}", Value::Array(nodes.iter().map(node_json).collect()));
+        return;
+    }
+    table(
+        &[
+            "NODE",
+            "IMAGE",
+            "STATUS",
+            "DEVIATIONS",
+            "MAX",
+            "LAST SEEN",
+            "REASON",
+        ],
+        nodes
+            .iter()
+            .map(|n| {
+                vec![
+                    n.node_id.clone(),
+                    n.image_id.clone(),
+                    n.status.clone(),
+                    n.deviation_count.to_string(),
+                    n.max_severity.clone(),
+                    ago(n.last_seen_unix_ms),
+                    n.reasons.first().cloned().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    );
+}
+
+pub fn report_action(n: &NodeSummary, as_json: bool) {
+    if as_json {
+        println!("{}", node_json(n));
+    } else {
+        println!("node {} is now {}", n.node_id, n.status);
+    }
+}
