@@ -41,8 +41,12 @@ pub fn rpm_database(data: &[u8]) {
 fn under_ceiling() -> bool {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
+        // A small one (32 MiB above what the process holds): inputs reach
+        // it quickly, and what they allocate before it stays far below
+        // the fuzzer's RSS limit, its allocator's quarantine included.
         if crate::memory::ceiling() == usize::MAX {
-            let _ = crate::memory::set_ceiling(128 << 20);
+            let ceiling = (crate::memory::in_use() + (32 << 20)).max(crate::memory::MIN_CEILING);
+            let _ = crate::memory::set_ceiling(ceiling);
         }
     });
     crate::memory::ceiling() != usize::MAX
