@@ -41,11 +41,11 @@ pub fn rpm_database(data: &[u8]) {
 fn under_ceiling() -> bool {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        // A small one (32 MiB above what the process holds): inputs reach
+        // A small one (64 MiB above what the process holds): inputs reach
         // it quickly, and what they allocate before it stays far below
         // the fuzzer's RSS limit, its allocator's quarantine included.
         if crate::memory::ceiling() == usize::MAX {
-            let ceiling = (crate::memory::in_use() + (32 << 20)).max(crate::memory::MIN_CEILING);
+            let ceiling = (crate::memory::in_use() + (64 << 20)).max(crate::memory::MIN_CEILING);
             let _ = crate::memory::set_ceiling(ceiling);
         }
     });
@@ -103,21 +103,28 @@ pub fn rpm_header_shaped(data: &[u8]) {
 }
 
 /// An apk database built from a small description: stanzas whose `F:`
-/// line is long (up to 4 MiB) followed by many short `R:` lines (up to
-/// 2,000,000), the apk form of shared-prefix amplification.
+/// line is long (up to 1 MiB) followed by many short `R:` lines (up to
+/// 1,000,000), the apk form of shared-prefix amplification.
 pub fn apk_installed_shaped(data: &[u8]) {
     if !under_ceiling() {
         return;
     }
     let mut shape = Shape(data);
-    let mut db = Vec::new();
-    for stanza in 0..1 + shape.byte() % 3 {
-        db.extend_from_slice(format!("P:p{stanza}\nV:1\n").as_bytes());
-        let dir_len = shape.number(2) * 64;
-        db.extend_from_slice(b"F:");
+    let stanzas: Vec<(usize, usize)> = (0..1 + shape.byte() % 3)
+        .map(|_| (shape.number(2) * 16, shape.number(3) % 1_000_001))
+        .collect();
+    // Sized at once: the harness's own buffer stays out of the way of the
+    // ceiling the parser is held to.
+    let size: usize = stanzas
+        .iter()
+        .map(|(dir, files)| 32 + dir + 4 * files)
+        .sum();
+    let mut db = Vec::with_capacity(size);
+    for (stanza, (dir_len, files)) in stanzas.into_iter().enumerate() {
+        db.extend_from_slice(format!("P:p{stanza}\nV:1\nF:").as_bytes());
         db.resize(db.len() + dir_len, b'd');
         db.push(b'\n');
-        for _ in 0..shape.number(3) % 2_000_001 {
+        for _ in 0..files {
             db.extend_from_slice(b"R:x\n");
         }
         db.push(b'\n');
@@ -168,12 +175,17 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("dpkg_status", dpkg_status),
     ("apk_installed", apk_installed),
     ("rpm_header", rpm_header),
-    ("rpm_header_shaped", rpm_header_shaped),
-    ("apk_installed_shaped", apk_installed_shaped),
     ("rpm_database", rpm_database),
     ("proc_net", proc_net),
     ("manifest", manifest),
     ("toml_files", toml_files),
+];
+
+/// The shaped targets: they set a process-wide memory ceiling, so they are
+/// replayed in a process of their own (`agent/tests/shaped_inputs.rs`).
+pub const SHAPED_TARGETS: &[(&str, Target)] = &[
+    ("rpm_header_shaped", rpm_header_shaped),
+    ("apk_installed_shaped", apk_installed_shaped),
 ];
 
 /// Valid inputs for each target, built from the test fixtures: the seed
@@ -210,7 +222,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         ("rpm_header_shaped", vec![0, 0x61, 0xa8, 0, 0x01, 0x86, 0xa0, 1, 1, 0]),
         ("rpm_header_shaped", vec![1, 0, 1, 0, 0, 2, 1, 0, 0, 4, 3, 1, 0, 1]),
         // One 256 kB directory and a million files; two small stanzas.
-        ("apk_installed_shaped", vec![0, 0x10, 0, 0x0f, 0x42, 0x40]),
+        ("apk_installed_shaped", vec![0, 0x40, 0, 0x0f, 0x42, 0x40]),
         ("apk_installed_shaped", vec![1, 0, 1, 0, 0, 3, 0, 2, 0, 0, 1]),
         (
             "proc_net",

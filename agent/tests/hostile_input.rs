@@ -3,6 +3,8 @@
 //! a panic or an unbounded allocation. Property tests over random and
 //! mutated inputs, run with the suite.
 
+mod support;
+
 use std::path::Path;
 
 use plumb_agent::fixture::{rpm_header, FixtureRoot};
@@ -91,27 +93,10 @@ proptest! {
 /// through its target with the suite: a fixed crash stays fixed.
 #[test]
 fn fuzz_corpora_and_regressions_replay_cleanly() {
-    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
-    let mut replayed = 0;
-    for (name, target) in plumb_agent::fuzzing::TARGETS {
-        for kind in ["corpus", "regressions"] {
-            let Ok(entries) = std::fs::read_dir(fuzz.join(kind).join(name)) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                // A corpus a running fuzzer is minimising may lose files.
-                let Ok(bytes) = std::fs::read(entry.path()) else {
-                    continue;
-                };
-                target(&bytes);
-                replayed += 1;
-            }
-        }
-    }
+    let replayed = support::replay(plumb_agent::fuzzing::TARGETS);
     assert!(
         replayed >= plumb_agent::fuzzing::TARGETS.len(),
-        "only {replayed} inputs found under {}",
-        fuzz.display()
+        "only {replayed} inputs found under agent/fuzz"
     );
 }
 

@@ -216,3 +216,29 @@ fn tampered_truncated_and_garbage_manifests_are_refused() {
     assert_eq!(code, 2);
     assert!(err.contains("invalid JSON"), "{err}");
 }
+
+/// A package database of millions of tiny lines: the parsers read lines
+/// one at a time and charge a stanza's fields to the ceiling as they grow
+/// (a collected line list alone was 16 bytes per 2-byte line).
+#[test]
+fn a_database_of_millions_of_tiny_lines_is_a_scan_error_not_an_abort() {
+    let node = Node::new();
+    node.build();
+    let mut status = b"Package: x\n".to_vec();
+    for _ in 0..2_000_000 {
+        status.extend_from_slice(b"a:b\n");
+    }
+    std::fs::write(node.path("/var/lib/dpkg/status"), &status).unwrap();
+    let (code, json) = node.check_with(&["--memory-limit", "32M"]);
+    assert_eq!(code, 1, "{json}");
+    let err = json["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "scan_error" && d["key"] == "/var/lib/dpkg/status")
+        .unwrap_or_else(|| panic!("no scan_error for the dpkg status: {json}"));
+    assert!(
+        err["actual"].as_str().unwrap().contains("memory ceiling"),
+        "{err}"
+    );
+}

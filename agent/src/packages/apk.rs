@@ -31,8 +31,9 @@ pub(crate) fn parse(bytes: &[u8], path: &Path, out: &mut PackageScan) -> Result<
     let mut dir: Vec<u8> = Vec::new();
     let mut files: Vec<Vec<u8>> = Vec::new();
     let mut start = 1;
-    let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
-    for (i, line) in lines.iter().enumerate() {
+    // Lines are read one at a time: collecting them first would cost 16
+    // bytes per line of a file whose lines can be 1 byte each.
+    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
         let lineno = i + 1;
         if line.is_empty() {
             if name.is_some() || version.is_some() {
@@ -66,6 +67,14 @@ pub(crate) fn parse(bytes: &[u8], path: &Path, out: &mut PackageScan) -> Result<
             String::from_utf8(value.to_vec())
                 .map_err(|_| PackageError::at(&path, Some(lineno), "not valid UTF-8"))
         };
+        // The file list's growth is charged before it happens.
+        if matches!(line[0], b'F' | b'R') && files.len() == files.capacity() {
+            crate::memory::reserve(
+                format!("{} line {lineno}", path.display()),
+                files.capacity().max(4) * std::mem::size_of::<Vec<u8>>(),
+            )
+            .map_err(|e| PackageError::over_budget(&path, Some(lineno), e))?;
+        }
         match line[0] {
             b'P' => name = Some(text()?),
             b'V' => version = Some(text()?),

@@ -85,8 +85,9 @@ fn parse_status(text: &str) -> Result<Vec<Stanza>, (usize, String)> {
     let mut out = Vec::new();
     let mut fields: Vec<(&str, &str)> = Vec::new();
     let mut start_line = 1;
-    let lines: Vec<&str> = text.lines().collect();
-    for (i, line) in lines.iter().chain(std::iter::once(&"")).enumerate() {
+    // Lines are read one at a time: collecting them first would cost 16
+    // bytes per line of a file whose lines can be 1 byte each.
+    for (i, line) in text.lines().chain(std::iter::once("")).enumerate() {
         let lineno = i + 1;
         if line.trim().is_empty() {
             if !fields.is_empty() {
@@ -103,6 +104,12 @@ fn parse_status(text: &str) -> Result<Vec<Stanza>, (usize, String)> {
                 return Err((lineno, "continuation line outside a field".into()));
             }
             continue; // multi-line values (Description, Conffiles) are not needed
+        }
+        // A stanza's fields grow with the file (32 bytes for a 4-byte
+        // line): each growth is charged to the ceiling before it happens.
+        if fields.len() == fields.capacity() {
+            let grown = fields.capacity().max(4) * std::mem::size_of::<(&str, &str)>();
+            crate::memory::reserve("dpkg status", grown).map_err(|e| (lineno, e.to_string()))?;
         }
         match line.split_once(':') {
             Some((k, v)) if !k.is_empty() && !k.contains(' ') => fields.push((k, v.trim())),

@@ -162,6 +162,15 @@ impl PackageScan {
     /// outgrow any one input.
     fn own(&mut self, path: Vec<u8>, package: &str) -> Result<(), crate::memory::OverBudget> {
         crate::memory::reserve("package file lists", owner_cost(path.len(), package))?;
+        // A full map grows its table at once, the old one still held: the
+        // new table is charged before it is allocated.
+        if self.owners.len() == self.owners.capacity() {
+            let slot = std::mem::size_of::<(Vec<u8>, String)>() + 1;
+            crate::memory::reserve(
+                "package file lists",
+                2 * self.owners.capacity().max(16) * slot,
+            )?;
+        }
         self.owners
             .entry(path)
             .or_insert_with(|| package.to_string());

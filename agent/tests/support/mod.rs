@@ -195,3 +195,25 @@ pub fn stderr_of(mut cmd: std::process::Command) -> (i32, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Replays every committed input of `targets`; returns how many.
+pub fn replay(targets: &[(&str, plumb_agent::fuzzing::Target)]) -> usize {
+    let fuzz = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let mut replayed = 0;
+    for (name, target) in targets {
+        for kind in ["corpus", "regressions"] {
+            let Ok(entries) = std::fs::read_dir(fuzz.join(kind).join(name)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                // A corpus a running fuzzer is minimising may lose files.
+                let Ok(bytes) = std::fs::read(entry.path()) else {
+                    continue;
+                };
+                target(&bytes);
+                replayed += 1;
+            }
+        }
+    }
+    replayed
+}
