@@ -95,7 +95,7 @@ async fn act(hub: &Hub, node_id: &str, event: Event<'_>, cause: &str) -> Result<
         return Err(ActionError::NotFound(node_id.to_string()));
     };
     let clearing = matches!(event, Event::Cleared);
-    if clearing && before.status != NodeStatus::Flagged.as_str() {
+    if clearing && before.status != NodeStatus::Flagged {
         // A flag held while the node is silent is released without a
         // transition; anything else has nothing to clear.
         if before.held_since == 0 || !hub.store.release_hold(node_id).await? {
@@ -119,7 +119,7 @@ async fn act(hub: &Hub, node_id: &str, event: Event<'_>, cause: &str) -> Result<
         .await?
         .ok_or_else(|| ActionError::NotFound(node_id.to_string()))?;
     if let Some(w) = wanted {
-        if node.status != w.as_str() {
+        if node.status != w {
             return Err(ActionError::Conflict(format!(
                 "node {node_id} is {} and cannot become {w}",
                 node.status

@@ -291,7 +291,7 @@ impl Hub {
         let Some(node) = self.store.node(node_id).await? else {
             return Ok(None);
         };
-        let current = NodeStatus::parse(&node.status).unwrap_or(NodeStatus::Clean);
+        let current = node.status;
         let reasons = match &event {
             Event::Evaluated(Verdict::Drifted { reasons } | Verdict::Flagged { reasons }) => {
                 reasons.clone()

@@ -1,5 +1,6 @@
 //! The collector's domain: node status and what the store hands out.
 
+use plumb_proto::v1::{DeviationKind, Severity};
 use serde::Serialize;
 
 /// Where a node is in its life, from the fleet's point of view.
@@ -60,11 +61,13 @@ pub struct Node {
     pub image_id: String,
     pub manifest_digest: String,
     pub agent_version: String,
-    pub status: String,
+    pub status: NodeStatus,
     pub flagged: bool,
     pub reasons: Vec<String>,
     pub deviation_count: i64,
-    pub max_severity: String,
+    /// The most severe open deviation's severity (none: `""` in JSON).
+    #[serde(serialize_with = "snake::max_severity")]
+    pub max_severity: Option<Severity>,
     pub first_seen: i64,
     pub last_seen: i64,
     pub status_since: i64,
@@ -80,9 +83,11 @@ pub struct Node {
 /// A deviation as stored, open or resolved.
 #[derive(Clone, Debug, Serialize)]
 pub struct StoredDeviation {
-    pub kind: String,
+    #[serde(serialize_with = "snake::kind")]
+    pub kind: DeviationKind,
     pub key: String,
-    pub severity: String,
+    #[serde(serialize_with = "snake::severity")]
+    pub severity: Severity,
     pub expected: String,
     pub actual: String,
     pub changes: Vec<String>,
@@ -109,8 +114,8 @@ pub struct Transition {
     #[serde(skip)]
     pub id: i64,
     pub node_id: String,
-    pub from: String,
-    pub to: String,
+    pub from: NodeStatus,
+    pub to: NodeStatus,
     pub cause: String,
     pub reasons: Vec<String>,
     pub at: i64,
@@ -145,6 +150,81 @@ pub struct Correlation {
     /// problem), `single` when only one node has it (likely tampering).
     pub scope: &'static str,
     pub sample_nodes: Vec<String>,
+}
+
+/// Enums as their snake-case names in JSON (`file_modified`, `critical`),
+/// as the API has always spelled them.
+mod snake {
+    use plumb_proto::v1::{DeviationKind, Severity};
+    use serde::Serializer;
+
+    pub fn kind<S: Serializer>(k: &DeviationKind, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(plumb_proto::kind_snake(*k))
+    }
+
+    pub fn severity<S: Serializer>(v: &Severity, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(plumb_proto::severity_snake(*v))
+    }
+
+    pub fn max_severity<S: Serializer>(v: &Option<Severity>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v.map_or("", plumb_proto::severity_snake))
+    }
+}
+
+/// The protobuf forms of the model, for the gRPC services.
+mod pb {
+    use plumb_proto::v1 as pb;
+
+    impl From<&super::Node> for pb::NodeSummary {
+        fn from(n: &super::Node) -> pb::NodeSummary {
+            pb::NodeSummary {
+                node_id: n.node_id.clone(),
+                hostname: n.hostname.clone(),
+                image_id: n.image_id.clone(),
+                status: n.status.as_str().into(),
+                flagged: n.flagged,
+                deviation_count: n.deviation_count.max(0) as u64,
+                last_seen_unix_ms: n.last_seen,
+                first_seen_unix_ms: n.first_seen,
+                agent_version: n.agent_version.clone(),
+                reasons: n.reasons.clone(),
+                max_severity: n
+                    .max_severity
+                    .map_or(String::new(), |s| plumb_proto::severity_snake(s).into()),
+                status_since_unix_ms: n.status_since,
+            }
+        }
+    }
+
+    impl From<&super::StoredDeviation> for pb::StoredDeviation {
+        fn from(d: &super::StoredDeviation) -> pb::StoredDeviation {
+            pb::StoredDeviation {
+                deviation: Some(pb::Deviation {
+                    kind: d.kind as i32,
+                    key: d.key.clone(),
+                    severity: d.severity as i32,
+                    expected: d.expected.clone(),
+                    actual: d.actual.clone(),
+                    changes: d.changes.clone(),
+                    package: d.package.clone(),
+                    explained_by: d.explained_by.clone(),
+                }),
+                first_seen_unix_ms: d.first_seen,
+                resolved_unix_ms: d.resolved_at.unwrap_or(0),
+            }
+        }
+    }
+
+    impl From<&super::Transition> for pb::Transition {
+        fn from(t: &super::Transition) -> pb::Transition {
+            pb::Transition {
+                from: t.from.as_str().into(),
+                to: t.to.as_str().into(),
+                cause: t.cause.clone(),
+                at_unix_ms: t.at,
+            }
+        }
+    }
 }
 
 pub fn now_ms() -> i64 {

@@ -2,6 +2,8 @@
 //! into the binary), a little hand-written JavaScript for live updates and
 //! operator actions, no build step, nothing loaded from elsewhere.
 
+use plumb_proto::kind_snake;
+use plumb_proto::v1::DeviationKind;
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::{Arc, OnceLock};
@@ -322,11 +324,24 @@ async fn nodes(
 }
 
 /// Deviations about what runs rather than what is on disk.
-fn is_runtime(kind: &str) -> bool {
-    kind.starts_with("process_")
-        || kind == "module_unexpected"
-        || kind == "kernel_tainted"
-        || kind == "session_opened"
+fn is_runtime(kind: DeviationKind) -> bool {
+    matches!(
+        kind,
+        DeviationKind::ProcessUnexpected
+            | DeviationKind::ProcessDeleted
+            | DeviationKind::ProcessMemfd
+            | DeviationKind::ModuleUnexpected
+            | DeviationKind::KernelTainted
+            | DeviationKind::SessionOpened
+    )
+}
+
+/// Whether a deviation is about a package.
+fn is_package(kind: DeviationKind) -> bool {
+    matches!(
+        kind,
+        DeviationKind::PackageAdded | DeviationKind::PackageRemoved | DeviationKind::PackageChanged
+    )
 }
 
 /// Consecutive deviations of one severity and kind, in order.
@@ -334,10 +349,15 @@ fn group_deviations(devs: Vec<StoredDeviation>) -> Vec<DeviationGroup> {
     let mut groups: Vec<DeviationGroup> = Vec::new();
     for d in devs {
         match groups.last_mut() {
-            Some(g) if g.severity == d.severity && g.kind == d.kind => g.items.push(d),
+            Some(g)
+                if g.severity == plumb_proto::severity_snake(d.severity)
+                    && g.kind == kind_snake(d.kind) =>
+            {
+                g.items.push(d)
+            }
             _ => groups.push(DeviationGroup {
-                severity: d.severity.clone(),
-                kind: d.kind.clone(),
+                severity: plumb_proto::severity_snake(d.severity).to_string(),
+                kind: kind_snake(d.kind).to_string(),
                 items: vec![d],
             }),
         }
@@ -380,10 +400,10 @@ async fn node(
     let mut packages: Vec<PackageGroup> = Vec::new();
     let mut rest = Vec::new();
     for d in &open {
-        if d.kind.starts_with("package_") {
-            let verb = match d.kind.as_str() {
-                "package_added" => "added",
-                "package_removed" => "removed",
+        if is_package(d.kind) {
+            let verb = match d.kind {
+                DeviationKind::PackageAdded => "added",
+                DeviationKind::PackageRemoved => "removed",
                 _ => "changed",
             };
             packages.push(PackageGroup {
@@ -394,29 +414,29 @@ async fn node(
         }
     }
     for d in open {
-        if d.kind.starts_with("package_") {
+        if is_package(d.kind) {
             continue;
         }
         let owner = packages.iter_mut().find(|p| {
-            !d.explained_by.is_empty() && d.explained_by == format!("{}:{}", p.dev.kind, p.dev.key)
+            !d.explained_by.is_empty()
+                && d.explained_by == format!("{}:{}", kind_snake(p.dev.kind), p.dev.key)
         });
         match owner {
             Some(p) => p.files.push(d),
             None => rest.push(d),
         }
     }
-    let rank = |s: &str| match s {
-        "critical" => 0,
-        "high" => 1,
-        "medium" => 2,
-        _ => 3,
-    };
+    // Most severe first, then by kind name and key.
     rest.sort_by(|a, b| {
-        (rank(&a.severity), &a.kind, &a.key).cmp(&(rank(&b.severity), &b.kind, &b.key))
+        (std::cmp::Reverse(a.severity), kind_snake(a.kind), &a.key).cmp(&(
+            std::cmp::Reverse(b.severity),
+            kind_snake(b.kind),
+            &b.key,
+        ))
     });
     // What runs on the node (processes, modules, logins) is shown apart
     // from what is on its disk.
-    let (runtime, rest): (Vec<_>, Vec<_>) = rest.into_iter().partition(|d| is_runtime(&d.kind));
+    let (runtime, rest): (Vec<_>, Vec<_>) = rest.into_iter().partition(|d| is_runtime(d.kind));
     let groups = group_deviations(rest);
     let runtime_groups = group_deviations(runtime);
     let audit = hub.store.audit(Some(&id), 50).await?;
@@ -472,9 +492,9 @@ mod tests {
     #[test]
     fn runtime_deviations_have_their_own_section_on_the_node_page() {
         let dev = |kind: &str, key: &str| StoredDeviation {
-            kind: kind.into(),
+            kind: plumb_proto::kind_from_snake(kind).unwrap(),
             key: key.into(),
-            severity: "critical".into(),
+            severity: plumb_proto::v1::Severity::Critical,
             expected: String::new(),
             actual: "pid=7 name=x uid=0 ppid=1".into(),
             changes: vec![],
@@ -488,7 +508,7 @@ mod tests {
             dev("process_memfd", "memfd:payload"),
             dev("session_opened", "alice@pts/0"),
         ];
-        let (runtime, rest): (Vec<_>, Vec<_>) = all.into_iter().partition(|d| is_runtime(&d.kind));
+        let (runtime, rest): (Vec<_>, Vec<_>) = all.into_iter().partition(|d| is_runtime(d.kind));
         let (runtime_groups, groups) = (group_deviations(runtime), group_deviations(rest));
         assert_eq!(runtime_groups.len(), 2);
         let html = env()

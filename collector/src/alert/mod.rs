@@ -133,11 +133,12 @@ pub fn alert_severity(status: NodeStatus) -> &'static str {
 }
 
 /// plumb's deviation severities on the conventional scale.
-pub fn conventional_severity(plumb: &str) -> &'static str {
+pub fn conventional_severity(plumb: Option<plumb_proto::v1::Severity>) -> &'static str {
+    use plumb_proto::v1::Severity;
     match plumb {
-        "critical" => "critical",
-        "high" | "medium" => "warning",
-        "low" => "info",
+        Some(Severity::Critical) => "critical",
+        Some(Severity::High | Severity::Medium) => "warning",
+        Some(Severity::Low) => "info",
         _ => "none",
     }
 }
@@ -159,7 +160,7 @@ fn am_alert(
     });
     if status != NodeStatus::Silent {
         annotations["open_deviations"] = json!(node.deviation_count.to_string());
-        annotations["deviation_severity"] = json!(conventional_severity(&node.max_severity));
+        annotations["deviation_severity"] = json!(conventional_severity(node.max_severity));
     }
     let mut alert = json!({
         "labels": {

@@ -6,17 +6,17 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use plumb_proto::v1::{
-    Deviation, FlagEvent, GetNodeRequest, ImageSummary, ListFlagsRequest, ListImagesRequest,
+    FlagEvent, GetNodeRequest, ImageSummary, ListFlagsRequest, ListImagesRequest,
     ListImagesResponse, ListNodesRequest, ListNodesResponse, NodeActionRequest, NodeDetail,
     NodeSummary, StoredDeviation as PbDeviation, Transition as PbTransition, WatchFlagsRequest,
 };
-use plumb_proto::{kind_from_snake, severity_from_snake, QueryService};
+use plumb_proto::QueryService;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 use crate::hub::{Hub, NodeEvent};
 use crate::lifecycle::Event;
-use crate::model::{Node, NodeStatus, StoredDeviation, Transition};
+use crate::model::{Node, NodeStatus};
 use crate::security::principal::Principal;
 use crate::store::NodeFilter;
 
@@ -25,54 +25,15 @@ pub struct Query {
 }
 
 pub fn node_pb(n: &Node) -> NodeSummary {
-    NodeSummary {
-        node_id: n.node_id.clone(),
-        hostname: n.hostname.clone(),
-        image_id: n.image_id.clone(),
-        status: n.status.clone(),
-        flagged: n.flagged,
-        deviation_count: n.deviation_count.max(0) as u64,
-        last_seen_unix_ms: n.last_seen,
-        first_seen_unix_ms: n.first_seen,
-        agent_version: n.agent_version.clone(),
-        reasons: n.reasons.clone(),
-        max_severity: n.max_severity.clone(),
-        status_since_unix_ms: n.status_since,
-    }
-}
-
-fn deviation_pb(d: &StoredDeviation) -> PbDeviation {
-    PbDeviation {
-        deviation: Some(Deviation {
-            kind: kind_from_snake(&d.kind).map_or(0, |k| k as i32),
-            key: d.key.clone(),
-            severity: severity_from_snake(&d.severity).map_or(0, |s| s as i32),
-            expected: d.expected.clone(),
-            actual: d.actual.clone(),
-            changes: d.changes.clone(),
-            package: d.package.clone(),
-            explained_by: d.explained_by.clone(),
-        }),
-        first_seen_unix_ms: d.first_seen,
-        resolved_unix_ms: d.resolved_at.unwrap_or(0),
-    }
-}
-
-fn transition_pb(t: &Transition) -> PbTransition {
-    PbTransition {
-        from: t.from.clone(),
-        to: t.to.clone(),
-        cause: t.cause.clone(),
-        at_unix_ms: t.at,
-    }
+    n.into()
 }
 
 pub fn event_pb(e: &NodeEvent) -> FlagEvent {
     FlagEvent {
         node_id: e.transition.node_id.clone(),
         image_id: e.image_id.clone(),
-        from: e.transition.from.clone(),
-        to: e.transition.to.clone(),
+        from: e.transition.from.as_str().into(),
+        to: e.transition.to.as_str().into(),
         reasons: e.transition.reasons.clone(),
         at_unix_ms: e.transition.at,
         hostname: e.hostname.clone(),
@@ -155,9 +116,9 @@ impl QueryService for Query {
             .ok_or_else(|| Status::not_found(format!("no node {id:?}")))?;
         Ok(Response::new(NodeDetail {
             node: Some(node_pb(&d.node)),
-            open: d.open.iter().map(deviation_pb).collect(),
-            history: d.history.iter().map(deviation_pb).collect(),
-            transitions: d.transitions.iter().map(transition_pb).collect(),
+            open: d.open.iter().map(PbDeviation::from).collect(),
+            history: d.history.iter().map(PbDeviation::from).collect(),
+            transitions: d.transitions.iter().map(PbTransition::from).collect(),
         }))
     }
 
@@ -287,7 +248,7 @@ impl QueryService for Query {
                             node_id: n.node_id,
                             image_id: n.image_id,
                             from: String::new(),
-                            to: n.status,
+                            to: n.status.as_str().into(),
                             reasons: n.reasons,
                             at_unix_ms: n.status_since,
                             hostname: n.hostname,

@@ -130,7 +130,7 @@ impl ManifestRegistry for Registry {
                     Status::unavailable("collector database unavailable")
                 })?
                 .map(|n| n.status);
-            if status.as_deref() == Some(NodeStatus::Retired.as_str()) {
+            if status == Some(NodeStatus::Retired) {
                 self.hub
                     .retired_spoke(
                         node,

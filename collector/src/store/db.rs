@@ -169,3 +169,44 @@ pub fn redact(url: &str) -> String {
         _ => url.to_string(),
     }
 }
+
+/// Typed values read from rows: a value the schema does not allow is an
+/// error naming the row and the column, never a silent default.
+pub(super) mod decode {
+    use plumb_proto::v1::{DeviationKind, Severity};
+
+    use crate::model::NodeStatus;
+
+    fn bad(row: &str, column: &str, value: &dyn std::fmt::Debug) -> sqlx::Error {
+        sqlx::Error::Decode(format!("{row}: unknown {column} {value:?}").into())
+    }
+
+    pub fn status(row: &str, column: &str, s: &str) -> Result<NodeStatus, sqlx::Error> {
+        NodeStatus::parse(s).ok_or_else(|| bad(row, column, &s))
+    }
+
+    /// A severity (1 low to 4 critical).
+    pub fn severity(row: &str, v: i64) -> Result<Severity, sqlx::Error> {
+        i32::try_from(v)
+            .ok()
+            .and_then(|v| Severity::try_from(v).ok())
+            .filter(|s| *s != Severity::Unspecified)
+            .ok_or_else(|| bad(row, "severity", &v))
+    }
+
+    /// A node's worst open severity: 0 is none.
+    pub fn max_severity(row: &str, v: i64) -> Result<Option<Severity>, sqlx::Error> {
+        if v == 0 {
+            Ok(None)
+        } else {
+            severity(row, v).map(Some)
+        }
+    }
+
+    /// A deviation kind, by its snake-case name.
+    pub fn kind(row: &str, s: &str) -> Result<DeviationKind, sqlx::Error> {
+        plumb_proto::kind_from_snake(s)
+            .filter(|k| *k != DeviationKind::Unspecified)
+            .ok_or_else(|| bad(row, "kind", &s))
+    }
+}

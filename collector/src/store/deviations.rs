@@ -9,8 +9,7 @@ use plumb_proto::v1::{Deviation, DeviationKind, Severity};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::db::{Backend, Store, StoreError};
-use super::nodes::severity_name;
+use super::db::{decode, Backend, Store, StoreError};
 use crate::model::StoredDeviation;
 use crate::policy::{OpenDeviation, SeverityCounts};
 
@@ -38,10 +37,12 @@ impl DeviationCursor {
 
 pub(super) fn deviation_from_row(r: &AnyRow) -> Result<StoredDeviation, sqlx::Error> {
     let changes: String = r.try_get("changes")?;
+    let key: String = r.try_get("dkey")?;
+    let row = format!("deviation {key:?}");
     Ok(StoredDeviation {
-        kind: r.try_get("kind")?,
-        key: r.try_get("dkey")?,
-        severity: severity_name(r.try_get("severity")?),
+        kind: decode::kind(&row, &r.try_get::<String, _>("kind")?)?,
+        severity: decode::severity(&row, r.try_get("severity")?)?,
+        key,
         expected: r.try_get("expected")?,
         actual: r.try_get("actual")?,
         changes: if changes.is_empty() {

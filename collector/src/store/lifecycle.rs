@@ -4,7 +4,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::db::{Store, StoreError};
+use super::db::{decode, Store, StoreError};
 use super::nodes::{node_from_row, NODE_COLUMNS};
 use super::outbox::queue_outbox;
 use crate::model::{Node, NodeStatus, Transition};
@@ -67,11 +67,13 @@ pub struct StatusChange<'a> {
 /// reasons, at).
 pub(super) fn transition_from_row(r: &AnyRow) -> Result<Transition, sqlx::Error> {
     let reasons: String = r.try_get("reasons")?;
+    let id: i64 = r.try_get("id")?;
+    let row = format!("transition {id}");
     Ok(Transition {
-        id: r.try_get("id")?,
+        id,
         node_id: r.try_get("node_id")?,
-        from: r.try_get("from_status")?,
-        to: r.try_get("to_status")?,
+        from: decode::status(&row, "from_status", &r.try_get::<String, _>("from_status")?)?,
+        to: decode::status(&row, "to_status", &r.try_get::<String, _>("to_status")?)?,
         cause: r.try_get("cause")?,
         reasons: serde_json::from_str(&reasons).unwrap_or_default(),
         at: r.try_get("at")?,
@@ -191,8 +193,8 @@ impl Store {
         Ok(Some(Transition {
             id,
             node_id: node_id.to_string(),
-            from: from.as_str().into(),
-            to: to.as_str().into(),
+            from,
+            to,
             cause: cause.into(),
             reasons: reasons.to_vec(),
             at: now,

@@ -6,7 +6,7 @@ use plumb_proto::v1::Severity;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::db::{Backend, Store, StoreError};
+use super::db::{decode, Backend, Store, StoreError};
 use crate::model::{Node, NodeDetail, NodeStatus};
 use crate::policy::Silence;
 
@@ -114,10 +114,8 @@ impl NodeSort {
             NodeSort::NodeId => String::new(),
             NodeSort::LastSeen => node.last_seen.to_string(),
             NodeSort::Deviations => node.deviation_count.to_string(),
-            NodeSort::Status => node.status.clone(),
-            NodeSort::Severity => plumb_proto::severity_from_snake(&node.max_severity)
-                .map_or(0, |s| s as i64)
-                .to_string(),
+            NodeSort::Status => node.status.as_str().to_string(),
+            NodeSort::Severity => node.max_severity.map_or(0, |s| s as i64).to_string(),
             NodeSort::StatusSince => node.status_since.to_string(),
         };
         NodeCursor {
@@ -156,24 +154,22 @@ pub(super) const NODE_COLUMNS: &str =
      held_since, held_reasons";
 
 pub(super) fn node_from_row(r: &AnyRow) -> Result<Node, sqlx::Error> {
-    let status: String = r.try_get("status")?;
+    let node_id: String = r.try_get("node_id")?;
+    let row = format!("node {node_id:?}");
+    let status = decode::status(&row, "status", &r.try_get::<String, _>("status")?)?;
     let reasons: String = r.try_get("reasons")?;
-    let sev: i64 = r.try_get("max_severity")?;
+    let max_severity = decode::max_severity(&row, r.try_get("max_severity")?)?;
     Ok(Node {
-        node_id: r.try_get("node_id")?,
+        node_id,
         hostname: r.try_get("hostname")?,
         image_id: r.try_get("image_id")?,
         manifest_digest: r.try_get("manifest_digest")?,
         agent_version: r.try_get("agent_version")?,
-        flagged: status == "flagged",
+        flagged: status == NodeStatus::Flagged,
         status,
         reasons: serde_json::from_str(&reasons).unwrap_or_default(),
         deviation_count: r.try_get("open_count")?,
-        max_severity: if sev == 0 {
-            String::new()
-        } else {
-            severity_name(sev)
-        },
+        max_severity,
         first_seen: r.try_get("first_seen")?,
         last_seen: r.try_get("last_seen")?,
         status_since: r.try_get("status_since")?,

@@ -35,7 +35,7 @@ async fn batches_apply_once_and_resolve() {
         );
         let node = store.node("n1").await.unwrap().unwrap();
         assert_eq!(node.deviation_count, 2);
-        assert_eq!(node.max_severity, "critical");
+        assert_eq!(node.max_severity, Some(Severity::Critical));
 
         let b2 = batch("n1", 2, vec![], vec!["/usr/bin/ls"]);
         store.apply_batches(&[b2], 4).await.unwrap();
@@ -85,8 +85,8 @@ async fn full_state_replaces_the_open_set_without_reopening() {
         assert!(keys.contains(&"/b") && keys.contains(&"/c"));
         let b = open.iter().find(|d| d.key == "/b").unwrap();
         assert_eq!(
-            (b.first_seen, b.severity.as_str(), b.actual.as_str()),
-            (2, "high", "2"),
+            (b.first_seen, b.severity, b.actual.as_str()),
+            (2, Severity::High, "2"),
             "updated in place"
         );
     }
@@ -127,7 +127,7 @@ async fn a_node_cannot_store_more_open_deviations_than_the_ceiling() {
             .iter()
             .find(|d| d.key == "deviation_ceiling")
             .expect("a finding counts what was not stored");
-        assert_eq!(ceiling.severity, "critical");
+        assert_eq!(ceiling.severity, Severity::Critical);
         assert!(ceiling.actual.contains("15 more"), "{}", ceiling.actual);
         assert_eq!(open.len(), 11, "ten stored, plus the finding");
         // A full state still replaces the set (within the ceiling).
@@ -138,7 +138,12 @@ async fn a_node_cannot_store_more_open_deviations_than_the_ceiling() {
         full.full_state = true;
         store.apply_batches(&[full], 3).await.unwrap();
         let open = store.deviations("flood", Some(true), 1_000).await.unwrap();
-        assert_eq!(open.iter().filter(|d| d.kind != "integrity").count(), 3);
+        assert_eq!(
+            open.iter()
+                .filter(|d| d.kind != DeviationKind::Integrity)
+                .count(),
+            3
+        );
     }
 }
 
@@ -233,19 +238,15 @@ async fn open_counts_kept_by_deltas_equal_a_recount() {
                 assert_eq!(
                     node.max_severity,
                     if max == 0 {
-                        String::new()
+                        None
                     } else {
-                        severity_name_of(max)
+                        Severity::try_from(max as i32).ok()
                     },
                     "{n} after group {group}"
                 );
             }
         }
     }
-}
-
-fn severity_name_of(s: i64) -> String {
-    plumb_proto::severity_snake(Severity::try_from(s as i32).unwrap()).to_string()
 }
 
 /// On PostgreSQL the writer inserts new deviations without an upsert's
@@ -377,8 +378,8 @@ async fn counts_that_disagree_with_the_rows_are_recounted() {
         );
         let node = store.node("n").await.unwrap().unwrap();
         assert_eq!(
-            (node.deviation_count, node.max_severity.as_str()),
-            (1, "critical")
+            (node.deviation_count, node.max_severity),
+            (1, Some(Severity::Critical))
         );
     }
 }

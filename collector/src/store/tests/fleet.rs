@@ -273,7 +273,10 @@ async fn history_past_the_retention_period_is_pruned_in_batches() {
             1
         );
         assert!(store.transitions(Some("n1"), 100).await.unwrap().is_empty());
-        assert_eq!(store.node("n1").await.unwrap().unwrap().status, "drifted");
+        assert_eq!(
+            store.node("n1").await.unwrap().unwrap().status,
+            NodeStatus::Drifted
+        );
         assert!(
             store.node("n2").await.unwrap().is_none(),
             "retired before the cutoff"
