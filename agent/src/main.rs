@@ -159,74 +159,18 @@ struct RunArgs {
     /// [default: /etc/plumb/agent.toml when it exists].
     #[arg(long, env = "PLUMB_CONFIG")]
     config: Option<PathBuf>,
-    /// Collector gRPC URL; several replicas as a comma-separated list,
-    /// tried in turn.
-    #[arg(long, env = "PLUMB_COLLECTOR")]
-    collector: Option<String>,
-    /// Node identity (default: machine id, else hostname).
-    #[arg(long, env = "PLUMB_NODE_ID")]
-    node_id: Option<String>,
-    /// Fetch this image's manifest from the collector.
-    #[arg(long, env = "PLUMB_IMAGE_ID")]
-    image_id: Option<String>,
-    /// Or use this manifest file.
-    #[arg(long, env = "PLUMB_MANIFEST")]
-    manifest: Option<PathBuf>,
-    /// The root to watch (default /).
-    #[arg(long, env = "PLUMB_ROOT")]
-    root: Option<PathBuf>,
-    /// Spool, hash cache and sequence counter (default /var/lib/plumb).
-    #[arg(long, env = "PLUMB_STATE_DIR")]
-    state_dir: Option<PathBuf>,
-    /// Incremental rescan period (default 5m).
-    #[arg(long, env = "PLUMB_INTERVAL")]
-    interval: Option<String>,
-    /// Full rehash period (default 1d).
-    #[arg(long, env = "PLUMB_FULL_INTERVAL")]
-    full_interval: Option<String>,
-    /// Package and listener re-read period (default 30s).
-    #[arg(long, env = "PLUMB_QUICK_INTERVAL")]
-    quick_interval: Option<String>,
-    /// Heartbeat period (default 10s).
-    #[arg(long, env = "PLUMB_HEARTBEAT")]
-    heartbeat: Option<String>,
-    /// Limit hashing reads to this many MB/s.
-    #[arg(long, env = "PLUMB_MAX_READ_MBPS")]
-    max_read_mbps: Option<f64>,
-    /// Extra policy (TOML) in front of the manifest's.
-    #[arg(long, env = "PLUMB_POLICY")]
-    policy: Option<PathBuf>,
+    /// The daemon's settings (the same as the file's).
+    #[command(flatten)]
+    settings: plumb_agent::daemon::config::RunConfigFile,
     /// Disable real-time file events (periodic rescans only).
     #[arg(long, env = "PLUMB_NO_WATCH")]
     no_watch: bool,
-    /// Check the configuration (and the manifest file, if given) and exit.
-    #[arg(long)]
-    validate: bool,
-    /// CA bundle (PEM) that signs the collector's certificate.
-    #[arg(long, env = "PLUMB_CA")]
-    ca: Option<PathBuf>,
-    /// This node's certificate (default: node.pem in the state dir).
-    #[arg(long, env = "PLUMB_CERT")]
-    cert: Option<PathBuf>,
-    /// This node's private key (default: node.key in the state dir).
-    #[arg(long, env = "PLUMB_KEY")]
-    key: Option<PathBuf>,
     /// One-time enrollment token, used when the node has no certificate.
     #[arg(long, env = "PLUMB_ENROLL_TOKEN", hide_env_values = true)]
     enroll_token: Option<String>,
-    /// File holding the enrollment token.
-    #[arg(long, env = "PLUMB_ENROLL_TOKEN_FILE")]
-    enroll_token_file: Option<PathBuf>,
-    /// Allow an http:// collector URL (loopback only; development).
-    #[arg(long, env = "PLUMB_INSECURE_PLAINTEXT")]
-    insecure_plaintext: bool,
-    /// Public key (SPKI PEM) the manifest must be signed with (repeatable).
-    #[arg(long = "trust-key", env = "PLUMB_TRUST_KEYS", value_delimiter = ',')]
-    trust_keys: Vec<PathBuf>,
-    /// Serve the agent's own metrics (Prometheus text at /metrics) on
-    /// this address, e.g. 127.0.0.1:9101.
-    #[arg(long, env = "PLUMB_METRICS_LISTEN")]
-    metrics_listen: Option<String>,
+    /// Check the configuration (and the manifest file, if given) and exit.
+    #[arg(long)]
+    validate: bool,
 }
 
 fn main() -> ExitCode {
@@ -561,31 +505,10 @@ fn run(args: RunArgs, memory_limit_given: bool) -> ExitCode {
         }
     }
     let validate = args.validate;
-    let flags = RunConfigFile {
-        collector: args.collector,
-        node_id: args.node_id,
-        image_id: args.image_id,
-        manifest: args.manifest,
-        root: args.root,
-        state_dir: args.state_dir,
-        interval: args.interval,
-        full_interval: args.full_interval,
-        quick_interval: args.quick_interval,
-        heartbeat: args.heartbeat,
-        max_read_mbps: args.max_read_mbps,
-        policy: args.policy,
-        watch: args.no_watch.then_some(false),
-        watch_paths: None,
-        spool_max_messages: None,
-        ca: args.ca,
-        cert: args.cert,
-        key: args.key,
-        enroll_token_file: args.enroll_token_file,
-        insecure_plaintext: args.insecure_plaintext.then_some(true),
-        trust_keys: (!args.trust_keys.is_empty()).then_some(args.trust_keys),
-        memory_limit: None,
-        metrics_listen: args.metrics_listen,
-    };
+    let mut flags = args.settings;
+    if args.no_watch {
+        flags.watch = Some(false);
+    }
     let cfg = match RunConfig::resolve(file, flags) {
         Ok(mut c) => {
             if args.enroll_token.is_some() {

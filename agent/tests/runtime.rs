@@ -366,8 +366,29 @@ fn logins_are_drift_unless_from_an_allowed_proxy() {
         "scan_error",
         "{report}"
     );
-    // A new boot starts afresh; logrotate's rotation is no loss.
+    // A new boot starts afresh.
     std::fs::write(&boot_id, "boot-2\n").unwrap();
+    let (_, report) = check(&node);
+    assert!(
+        !kinds(&report).iter().any(|(k, _)| k == "scan_error"),
+        "{report}"
+    );
+    // Rewritten in place (same inode) with its records edited, and grown:
+    // its start changed, so logins were removed.
+    let mut rewritten = wtmp.clone();
+    rewritten[44..49].copy_from_slice(b"nobod");
+    rewritten.extend_from_slice(&wtmp);
+    std::fs::write(&wtmp_path, &rewritten).unwrap();
+    let (_, report) = check(&node);
+    assert!(
+        deviation(&report, "sessions")["actual"]
+            .as_str()
+            .unwrap()
+            .contains("rewritten"),
+        "{report}"
+    );
+    // Another boot; logrotate's rotation is no loss.
+    std::fs::write(&boot_id, "boot-3\n").unwrap();
     let (_, report) = check(&node);
     assert!(
         !kinds(&report).iter().any(|(k, _)| k == "scan_error"),
@@ -380,10 +401,11 @@ fn logins_are_drift_unless_from_an_allowed_proxy() {
         !kinds(&report).iter().any(|(k, _)| k == "scan_error"),
         "{report}"
     );
-    // Replaced by another file that is not the rotation: a loss.
+    // Replaced by another file that is not the rotation: a loss. (The new
+    // file is made while the old one exists, so it cannot reuse its inode.)
     std::fs::remove_file(node.path("/var/log/wtmp.1")).unwrap();
-    std::fs::remove_file(&wtmp_path).unwrap();
-    node.root.file("/var/log/wtmp", &wtmp[..384]);
+    node.root.file("/var/log/wtmp.new", &wtmp[..384]);
+    std::fs::rename(node.path("/var/log/wtmp.new"), &wtmp_path).unwrap();
     let (_, report) = check(&node);
     assert!(
         deviation(&report, "sessions")["actual"]

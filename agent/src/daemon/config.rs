@@ -7,61 +7,91 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-/// The TOML file, as written. Durations are strings like `"30s"`, `"5m"`,
-/// `"1h"`, `"1d"`, `"250ms"`.
-#[derive(Debug, Default, Deserialize)]
+/// The daemon's settings, defined once: the TOML file (`--config`), the
+/// command-line flags and the `PLUMB_*` environment variables all fill
+/// this type, every field optional; flags and variables override the
+/// file ([`RunConfig::resolve`]). Durations are `"30s"`, `"5m"`, `"1h"`,
+/// `"1d"`, `"250ms"` (humantime), or a bare number of seconds.
+#[derive(Debug, Default, Deserialize, clap::Args)]
 #[serde(deny_unknown_fields)]
 pub struct RunConfigFile {
     /// Collector gRPC URL, e.g. `https://collector.internal:7400`; several
     /// replicas as a comma-separated list, tried in turn.
+    #[arg(long, env = "PLUMB_COLLECTOR")]
     pub collector: Option<String>,
-    /// Node identity; default: /etc/machine-id, else the hostname.
+    /// Node identity [default: the root's machine id, else the hostname].
+    #[arg(long, env = "PLUMB_NODE_ID")]
     pub node_id: Option<String>,
     /// Fetch the manifest of this image from the collector.
+    #[arg(long, env = "PLUMB_IMAGE_ID")]
     pub image_id: Option<String>,
     /// Or read it from this file (baked into the image).
+    #[arg(long, env = "PLUMB_MANIFEST")]
     pub manifest: Option<PathBuf>,
-    /// The root to watch; default `/`.
+    /// The root to watch [default: /].
+    #[arg(long, env = "PLUMB_ROOT")]
     pub root: Option<PathBuf>,
-    /// Spool, hash cache, sequence counter; default `/var/lib/plumb`.
+    /// Spool, hash cache, sequence counter [default: /var/lib/plumb].
+    #[arg(long, env = "PLUMB_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
-    /// Incremental rescan period; default `5m`.
+    /// Incremental rescan period [default: 5m].
+    #[arg(long, env = "PLUMB_INTERVAL")]
     pub interval: Option<String>,
-    /// Full rehash period; default `1d`.
+    /// Full rehash period [default: 1d].
+    #[arg(long, env = "PLUMB_FULL_INTERVAL")]
     pub full_interval: Option<String>,
-    /// Package and listener re-read period; default `30s`.
+    /// Package, listener and process re-read period [default: 30s].
+    #[arg(long, env = "PLUMB_QUICK_INTERVAL")]
     pub quick_interval: Option<String>,
-    /// Heartbeat period; default `10s`.
+    /// Heartbeat period [default: 10s].
+    #[arg(long, env = "PLUMB_HEARTBEAT")]
     pub heartbeat: Option<String>,
-    /// Read-rate limit for hashing, MB/s; default unlimited.
+    /// Read-rate limit for hashing, MB/s [default: unlimited].
+    #[arg(long, env = "PLUMB_MAX_READ_MBPS")]
     pub max_read_mbps: Option<f64>,
     /// Extra policy (TOML) in front of the manifest's.
+    #[arg(long, env = "PLUMB_POLICY")]
     pub policy: Option<PathBuf>,
-    /// Real-time file events; default true.
+    /// Real-time file events [default: true]; `--no-watch` turns them off.
+    #[arg(skip)]
     pub watch: Option<bool>,
-    /// Paths (manifest paths) to watch; default: the whole root, or the
-    /// system directories when the root is `/`.
+    /// Paths (manifest paths) to watch [default: the whole root, or the
+    /// system directories when the root is `/`]. File only.
+    #[arg(skip)]
     pub watch_paths: Option<Vec<String>>,
     /// Spooled messages kept before new changes wait for a full-state
-    /// resend; default 10000.
+    /// resend [default: 10000]. File only.
+    #[arg(skip)]
     pub spool_max_messages: Option<usize>,
-    /// CA bundle (PEM) that signs the collector's certificate; default:
-    /// the system's roots.
+    /// CA bundle (PEM) that signs the collector's certificate [default:
+    /// the system's roots].
+    #[arg(long, env = "PLUMB_CA")]
     pub ca: Option<PathBuf>,
-    /// This node's certificate and key (PEM); default `node.pem` and
-    /// `node.key` in the state dir, written by enrollment.
+    /// This node's certificate (PEM) [default: node.pem in the state dir,
+    /// written by enrollment].
+    #[arg(long, env = "PLUMB_CERT")]
     pub cert: Option<PathBuf>,
+    /// This node's private key [default: node.key in the state dir].
+    #[arg(long, env = "PLUMB_KEY")]
     pub key: Option<PathBuf>,
     /// File holding a one-time enrollment token, used when the node has
     /// no certificate yet.
+    #[arg(long, env = "PLUMB_ENROLL_TOKEN_FILE")]
     pub enroll_token_file: Option<PathBuf>,
     /// Allow an http:// collector URL on loopback (development only).
+    #[arg(long, env = "PLUMB_INSECURE_PLAINTEXT", num_args = 0..=1, default_missing_value = "true")]
     pub insecure_plaintext: Option<bool>,
-    /// Public keys (SPKI PEM) the manifest must be signed with.
+    /// Public keys (SPKI PEM) the manifest must be signed with (repeatable
+    /// or comma-separated).
+    #[arg(long = "trust-key", env = "PLUMB_TRUST_KEYS", value_delimiter = ',')]
     pub trust_keys: Option<Vec<PathBuf>>,
-    /// The agent's heap ceiling, e.g. `256M` (see `--memory-limit`).
+    /// The agent's heap ceiling, e.g. `256M` (the global `--memory-limit`
+    /// wins over it).
+    #[arg(skip)]
     pub memory_limit: Option<String>,
-    /// Address of the agent's own `/metrics` (e.g. `127.0.0.1:9101`).
+    /// Serve the agent's own metrics (Prometheus text at /metrics) on
+    /// this address, e.g. `127.0.0.1:9101`.
+    #[arg(long, env = "PLUMB_METRICS_LISTEN")]
     pub metrics_listen: Option<String>,
 }
 
@@ -99,32 +129,23 @@ pub struct RunConfig {
     pub trust_keys: Vec<PathBuf>,
 }
 
-/// Parses `250ms`, `30s`, `5m`, `2h`, `1d` or plain seconds.
+/// Parses a duration as the collector does (humantime: `250ms`, `30s`,
+/// `5m`, `2h`, `1d`, `1h 30m`), or a bare number of seconds (kept for
+/// existing configurations).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
-        Some(i) => (&s[..i], &s[i..]),
-        None => (s, "s"),
+    let d = if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        s.parse::<u64>()
+            .map(Duration::from_secs)
+            .map_err(|e| format!("invalid duration {s:?}: {e}"))?
+    } else {
+        humantime::parse_duration(s)
+            .map_err(|e| format!("invalid duration {s:?} (expected e.g. 30s, 5m, 1h): {e}"))?
     };
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("invalid duration {s:?} (expected e.g. 30s, 5m, 1h)"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        "d" => n * 86_400.0,
-        _ => {
-            return Err(format!(
-                "invalid duration unit in {s:?} (use ms, s, m, h or d)"
-            ))
-        }
-    };
-    if !(secs > 0.0 && secs.is_finite()) {
+    if d.is_zero() {
         return Err(format!("duration {s:?} must be positive"));
     }
-    Ok(Duration::from_secs_f64(secs))
+    Ok(d)
 }
 
 /// The default node id: the root's machine id, else the host name.

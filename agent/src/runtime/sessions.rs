@@ -97,6 +97,8 @@ pub fn login_records_present(root: &Path) -> Vec<String> {
 
 /// The login history file, whose size and identity the agent follows.
 const HISTORY: &str = "/var/log/wtmp";
+/// How much of the history's start is hashed to tell a rewrite.
+const HEAD_BYTES: u64 = 4096;
 /// Where logrotate moves it (Debian and RHEL rotate wtmp uncompressed).
 const HISTORY_ROTATED: &str = "/var/log/wtmp.1";
 
@@ -110,6 +112,13 @@ pub struct HistorySeen {
     pub dev: u64,
     pub ino: u64,
     pub size: u64,
+    /// SHA-256 (hex) of its first `head_len` bytes: a history rewritten in
+    /// place (even on a reused inode, even grown) no longer starts the
+    /// same, since records are only ever appended.
+    #[serde(default)]
+    pub head: String,
+    #[serde(default)]
+    pub head_len: u64,
     /// Why the history was found tampered with during this boot: it stays
     /// unverified until the node reboots.
     #[serde(default)]
@@ -121,10 +130,13 @@ impl HistorySeen {
     /// before; `rotated` says whether the earlier file is the rotation's
     /// (same device and inode as `wtmp.1` now). Returns what to remember
     /// and, when the history lost records, why.
+    /// `head_of(n)` is the hash of the history's first `n` bytes now, when
+    /// they were read.
     pub fn follow(
         last: Option<&HistorySeen>,
         now: HistorySeen,
         rotated: impl Fn(u64, u64) -> bool,
+        head_of: impl Fn(u64) -> Option<String>,
     ) -> (HistorySeen, Option<String>) {
         let Some(last) = last.filter(|l| l.boot_id == now.boot_id) else {
             return (now, None); // first scan, or a new boot
@@ -135,6 +147,14 @@ impl HistorySeen {
             Some(format!(
                 "{HISTORY} shrank from {} to {} bytes without a reboot: logins it held were removed",
                 last.size, now.size
+            ))
+        } else if (last.dev, last.ino) == (now.dev, now.ino)
+            && last.head_len > 0
+            && head_of(last.head_len).is_some_and(|h| h != last.head)
+        {
+            Some(format!(
+                "{HISTORY} was rewritten without a reboot: its first {} bytes changed, and records are only appended",
+                last.head_len
             ))
         } else if (last.dev, last.ino) != (now.dev, now.ino) && !rotated(last.dev, last.ino) {
             Some(format!(
@@ -191,11 +211,22 @@ pub fn scan_sessions(
                 if file == HISTORY {
                     use std::os::unix::fs::MetadataExt;
                     let (seen, boot_id) = (&mut *history.0, history.1);
+                    // The head is known when the whole file was read.
+                    let whole = b.len() as u64 == meta.len();
+                    let head_of = |n: u64| {
+                        (whole && n <= b.len() as u64).then(|| {
+                            use sha2::Digest;
+                            plumb_proto::hex(&sha2::Sha256::digest(&b[..n as usize]))
+                        })
+                    };
+                    let head_len = if whole { meta.len().min(HEAD_BYTES) } else { 0 };
                     let now = HistorySeen {
                         boot_id: boot_id.to_string(),
                         dev: meta.dev(),
                         ino: meta.ino(),
                         size: meta.len(),
+                        head: head_of(head_len).unwrap_or_default(),
+                        head_len,
                         tampered: None,
                     };
                     let rotated = |dev, ino| {
@@ -203,7 +234,7 @@ pub fn scan_sessions(
                             .and_then(|p| std::fs::symlink_metadata(p).ok())
                             .is_some_and(|m| (m.dev(), m.ino()) == (dev, ino))
                     };
-                    let (next, lost) = HistorySeen::follow(seen.as_ref(), now, rotated);
+                    let (next, lost) = HistorySeen::follow(seen.as_ref(), now, rotated, head_of);
                     *seen = Some(next);
                     if let Some(why) = lost {
                         return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, why));
