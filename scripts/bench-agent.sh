@@ -76,7 +76,7 @@ t_find=$(mean "$work/recheck.json" find-ls)
 plumbctl=$PWD/target/release/plumbctl
 source scripts/lib/collector.sh
 start_collector
-"$agent" demo-root "$work/demo" >/dev/null
+cargo run -q --release --locked -p plumb-agent --features test-support --example demo_root -- "$work/demo" >/dev/null
 "$agent" manifest build --root "$work/demo" --image-id demo --no-runtime -o "$work/demo.pb" 2>/dev/null >/dev/null
 idle() { # root manifest image -> "rss_mb cpu_percent"
   start_agent "$1" "$2" "$3" "idle-$3"

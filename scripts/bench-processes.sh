@@ -15,7 +15,7 @@ agent=$PWD/target/release/plumb-agent
 work=$(mktemp -d /tmp/plumb-procs.XXXXXX)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
-"$agent" demo-root "$work/root" >/dev/null
+cargo run -q --release --locked -p plumb-agent --features test-support --example demo_root -- "$work/root" >/dev/null
 "$agent" manifest build --root "$work/root" --image-id procs --runtime -o "$work/m.pb" >/dev/null 2>&1
 for _ in $(seq 1 "$PROCS"); do
   sleep 600 &

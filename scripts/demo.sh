@@ -16,7 +16,7 @@ http=${PLUMB_HTTP:-127.0.0.1:7480}
 rm -rf "$demo" && mkdir -p "$demo"
 root=$demo/root
 
-"$bin/plumb-agent" demo-root "$root" >/dev/null
+cargo run -q --release --locked -p plumb-agent --features test-support --example demo_root -- "$root" >/dev/null
 # The demo root is not what runs on this machine: no runtime checks.
 "$bin/plumb-agent" manifest build --root "$root" --image-id demo-image-1 --no-runtime -o "$demo/manifest.pb" >/dev/null
 

@@ -14,8 +14,10 @@ pub mod check;
 pub mod daemon;
 pub mod diff;
 pub mod files;
+#[cfg(any(test, feature = "test-support"))]
 pub mod fixture;
 #[doc(hidden)]
+#[cfg(any(test, feature = "test-support"))]
 pub mod fuzzing;
 pub mod hash;
 pub mod listeners;

@@ -53,13 +53,6 @@ enum Command {
     /// Write the man pages into DIR.
     #[command(hide = true)]
     Man { dir: PathBuf },
-    /// Lay out a small realistic node root (files, dpkg database) to try
-    /// plumb on.
-    #[command(hide = true)]
-    DemoRoot {
-        /// Where to create it.
-        dir: PathBuf,
-    },
 }
 
 #[derive(Subcommand)]
@@ -175,7 +168,14 @@ struct RunArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    plumb_proto::logging::init(cli.log_format, "warn");
+    // The daemon says what it does (connected, scans done, deviations
+    // sent) at info; one-off commands only warn.
+    let default_log = if matches!(cli.command, Command::Run(_)) {
+        "warn,plumb_agent=info"
+    } else {
+        "warn"
+    };
+    plumb_proto::logging::init(cli.log_format, default_log);
     let memory_limit = cli
         .memory_limit
         .unwrap_or(plumb_agent::memory::DEFAULT_CEILING);
@@ -207,11 +207,6 @@ fn main() -> ExitCode {
         Command::Man { dir } => plumb_proto::cli::write_man_pages(Cli::command(), &dir)
             .with_context(|| format!("writing man pages into {}", dir.display()))
             .map(|()| ExitCode::SUCCESS),
-        Command::DemoRoot { dir } => {
-            plumb_agent::fixture::FixtureRoot::at(&dir).realistic();
-            println!("demo root ready at {}", dir.display());
-            Ok(ExitCode::SUCCESS)
-        }
     };
     match result {
         Ok(code) => code,

@@ -419,13 +419,12 @@ fn logins_are_drift_unless_from_an_allowed_proxy() {
 #[test]
 fn manifests_written_before_labels_and_runtime_checks_still_load() {
     // Built by the agent of the commit before provenance labels and the
-    // runtime section existed, over `plumb-agent demo-root`.
+    // runtime section existed, over the demo root (`FixtureRoot::realistic`).
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/manifest-before-labels-and-runtime.pb");
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root");
-    let out = agent().arg("demo-root").arg(&root).output().unwrap();
-    assert!(out.status.success());
+    FixtureRoot::at(&root).realistic();
     let out = agent()
         .args(["check", "--json", "--manifest"])
         .arg(&fixture)

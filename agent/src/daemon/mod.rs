@@ -348,13 +348,26 @@ impl Scanner<'_> {
             .count();
         self.metrics
             .scanned(label, s, self.current.len(), scan_errors);
-        tracing::debug!(
-            files = s.files,
-            hashed = s.hashed,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            open = self.current.len(),
-            "scan finished"
-        );
+        // Whole scans are worth a line at the default level; the frequent
+        // quick and event scans only at debug.
+        if scope.is_none() {
+            tracing::info!(
+                files = s.files,
+                hashed = s.hashed,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                open = self.current.len(),
+                scan_errors,
+                "scan finished"
+            );
+        } else {
+            tracing::debug!(
+                files = s.files,
+                hashed = s.hashed,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                open = self.current.len(),
+                "scan finished"
+            );
+        }
         let _ = self.summaries.try_send(ScanSummary {
             scan: label.to_string(),
             files: s.files,

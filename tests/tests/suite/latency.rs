@@ -54,3 +54,36 @@ fn a_change_flags_the_node_within_two_seconds_and_its_resolution_is_recorded() {
     assert_eq!(all["deviations"][0]["key"], "/usr/bin/ls");
     assert!(all["deviations"][0]["resolved_at"].as_i64().is_some());
 }
+
+/// At the default log level the daemon says what it does: connected,
+/// whole scans done with their counts, deviation sets sent.
+#[test]
+fn the_daemon_says_what_it_does_at_the_default_log_level() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let n = Node::new(tmp.path(), "chatty");
+    let log = tmp.path().join("chatty.log");
+    let out = std::fs::File::create(&log).unwrap();
+    let mut child = n
+        .agent_command(&c, &[])
+        .env_remove("PLUMB_LOG")
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .spawn()
+        .unwrap();
+    c.wait_status("chatty", "clean", Duration::from_secs(20));
+    let text = wait_for(
+        "the daemon's lifecycle logged",
+        Duration::from_secs(10),
+        || {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            (text.contains("connected to collector")
+                && text.contains("scan finished")
+                && text.contains("deviation set changed"))
+            .then_some(text)
+        },
+    );
+    assert!(!text.contains("DEBUG"), "{text}");
+    let _ = child.kill();
+    let _ = child.wait();
+}
