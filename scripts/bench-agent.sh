@@ -17,7 +17,7 @@ command -v openssl >/dev/null || apt_install openssl
 TREE=${1:-/usr}
 work=$(mktemp -d /tmp/plumb-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cargo build --release --locked -p plumb-agent -p plumb-collector --bins 2>&1 | tail -n1
+release_build 2>&1 | tail -n1
 agent=$PWD/target/release/plumb-agent
 collector=$PWD/target/release/plumb-collector
 cores=$(nproc)

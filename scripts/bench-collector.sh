@@ -11,7 +11,7 @@ command -v curl >/dev/null || apt_install curl
 AGENTS=${AGENTS:-10000}
 SECONDS_LOAD=${SECONDS_LOAD:-15}
 
-cargo build --release --locked -p plumb-collector --bins --example fleet_load --example store_bench >/dev/null
+release_build --example fleet_load --example store_bench >/dev/null
 work=$(mktemp -d /tmp/plumb-bench-collector.XXXXXX)
 grpc=127.0.0.1:$((20000 + RANDOM % 10000))
 http=127.0.0.1:$((30000 + RANDOM % 10000))

@@ -13,7 +13,7 @@ VALID=${VALID:-300}
 SOURCES=${SOURCES:-200}
 PER_SOURCE=${PER_SOURCE:-50}
 
-cargo build --release --locked -p plumb-collector --bins --example enroll_flood >/dev/null
+release_build --example enroll_flood >/dev/null
 collector=$PWD/target/release/plumb-collector
 plumbctl=$PWD/target/release/plumbctl
 work=$(mktemp -d /tmp/plumb-bench-enroll.XXXXXX)

@@ -24,7 +24,7 @@ ensure_rust
 work=$(mktemp -d /tmp/plumb-footprint.XXXXXX)
 cpid="" apid=""
 trap 'kill $apid $cpid 2>/dev/null || true; rm -rf "$work"' EXIT
-cargo build --release --locked -p plumb-agent -p plumb-collector --bins 2>&1 | tail -n1
+release_build 2>&1 | tail -n1
 agent=$PWD/target/release/plumb-agent
 collector=$PWD/target/release/plumb-collector
 plumbctl=$PWD/target/release/plumbctl

@@ -10,7 +10,7 @@ source scripts/lib/deps.sh
 ensure_rust
 command -v hyperfine >/dev/null || apt_install hyperfine
 PROCS=${PROCS:-1000}
-cargo build --release --locked -p plumb-agent 2>&1 | tail -n1
+release_build 2>&1 | tail -n1
 agent=$PWD/target/release/plumb-agent
 work=$(mktemp -d /tmp/plumb-procs.XXXXXX)
 pids=()

@@ -28,7 +28,7 @@ FAILOVER_AGENTS=${FAILOVER_AGENTS:-5000}
 # wrote) and again SETTLE seconds after it, under heartbeats only.
 SETTLE=${SETTLE:-30}
 
-cargo build --release --locked -p plumb-collector --bins --example fleet_load >/dev/null
+release_build --example fleet_load >/dev/null
 work=$(mktemp -d /tmp/plumb-bench-scale.XXXXXX)
 pids=()
 # The replicas' logs survive the run (a replica that exits says why there).

@@ -20,7 +20,7 @@ MINUTES=${MINUTES:-30}
 RETENTION=${RETENTION:-5m}
 DATABASE=${DATABASE:-sqlite}
 
-cargo build --release --locked -p plumb-collector --bins --example fleet_load 2>&1 | tail -n1
+release_build --example fleet_load 2>&1 | tail -n1
 work=$(mktemp -d /tmp/plumb-soak.XXXXXX)
 pids=()
 name="plumb_soak_$$"

@@ -8,7 +8,7 @@ source scripts/lib/deps.sh
 ensure_rust
 command -v curl >/dev/null || apt_install curl
 
-cargo build --release --locked -p plumb-agent -p plumb-collector --bins
+release_build
 bin=$PWD/target/release
 demo=${PLUMB_DEMO_DIR:-/tmp/plumb-demo}
 grpc=${PLUMB_GRPC:-127.0.0.1:7400}

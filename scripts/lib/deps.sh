@@ -86,3 +86,11 @@ for i in range(100_000):
         f.write(i.to_bytes(8, "little") * 64)
 PY
 }
+
+# release_build [EXTRA...]: the binaries users run, built once the same
+# way by every script (the workspace's release build of every binary,
+# plus EXTRA, e.g. `--example fleet_load`), so no benchmark rebuilds them
+# with another feature set.
+release_build() {
+  cargo build --release --locked --workspace --bins "$@"
+}
