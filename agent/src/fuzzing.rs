@@ -103,15 +103,16 @@ pub fn rpm_header_shaped(data: &[u8]) {
 }
 
 /// An apk database built from a small description: stanzas whose `F:`
-/// line is long (up to 1 MiB) followed by many short `R:` lines (up to
-/// 1,000,000), the apk form of shared-prefix amplification.
+/// line is long (up to 64 KiB) followed by many short `R:` lines (up to
+/// 200,000: up to 13 GB of paths), the apk form of shared-prefix
+/// amplification.
 pub fn apk_installed_shaped(data: &[u8]) {
     if !under_ceiling() {
         return;
     }
     let mut shape = Shape(data);
     let stanzas: Vec<(usize, usize)> = (0..1 + shape.byte() % 3)
-        .map(|_| (shape.number(2) * 16, shape.number(3) % 1_000_001))
+        .map(|_| (shape.number(2), shape.number(3) % 200_001))
         .collect();
     // Sized at once: the harness's own buffer stays out of the way of the
     // ceiling the parser is held to.
