@@ -542,6 +542,40 @@ fn trim_heap() {
     }
 }
 
+/// Where the daemon keeps its state by default.
+pub const DAEMON_STATE_DIR: &str = "/var/lib/plumb";
+
+/// The state dir of a one-off check, and whether it may write there: the
+/// one given (when it can be created and written; otherwise a warning and
+/// no cache, so a check still works read-only, e.g. on a mounted image),
+/// or else the daemon's, read but never written (a one-off check never
+/// replaces the running daemon's state).
+pub fn state_dir_for(given: Option<&Path>) -> (Option<PathBuf>, bool) {
+    match given {
+        Some(dir) => (usable_state_dir(dir), true),
+        None => (
+            Path::new(DAEMON_STATE_DIR)
+                .is_dir()
+                .then(|| PathBuf::from(DAEMON_STATE_DIR)),
+            false,
+        ),
+    }
+}
+
+fn usable_state_dir(dir: &Path) -> Option<PathBuf> {
+    let probe = dir.join(format!(".probe.{}", std::process::id()));
+    let writable = std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&probe, b""))
+        .and_then(|()| std::fs::remove_file(&probe));
+    match writable {
+        Ok(()) => Some(dir.to_path_buf()),
+        Err(e) => {
+            tracing::warn!(state_dir = %dir.display(), error = %e, "state dir not writable; checking without the hash cache");
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -397,15 +397,7 @@ fn show(file: &Path) -> anyhow::Result<ExitCode> {
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let m = manifest::read(&args.manifest)?;
     let policy = args.policy.as_deref().map(PolicyFile::load).transpose()?;
-    let (state_dir, keep_cache) = match &args.state_dir {
-        Some(dir) => (usable_state_dir(dir), true),
-        None => (
-            Path::new(DAEMON_STATE_DIR)
-                .is_dir()
-                .then(|| PathBuf::from(DAEMON_STATE_DIR)),
-            false,
-        ),
-    };
+    let (state_dir, keep_cache) = plumb_agent::check::state_dir_for(args.state_dir.as_deref());
     let mut checker = Checker::new(
         &args.root,
         m,
@@ -451,72 +443,23 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The state dir if it can be created and written; otherwise a warning and
-/// no cache (a check must still work read-only, e.g. on a mounted image).
-fn usable_state_dir(dir: &Path) -> Option<PathBuf> {
-    match std::fs::create_dir_all(dir).and_then(|_| tempfile_probe(dir)) {
-        Ok(()) => Some(dir.to_path_buf()),
-        Err(e) => {
-            tracing::warn!(state_dir = %dir.display(), error = %e, "state dir not writable; checking without the hash cache");
-            None
-        }
-    }
-}
-
-fn tempfile_probe(dir: &Path) -> std::io::Result<()> {
-    let probe = dir.join(format!(".probe.{}", std::process::id()));
-    std::fs::write(&probe, b"")?;
-    std::fs::remove_file(probe)
-}
-
-/// Where the daemon keeps its state by default.
-const DAEMON_STATE_DIR: &str = "/var/lib/plumb";
-
-/// Where `run` finds its configuration when not told.
-const DEFAULT_CONFIG: &str = "/etc/plumb/agent.toml";
-
 fn run(args: RunArgs, memory_limit_given: bool) -> ExitCode {
-    use plumb_agent::daemon::config::{RunConfig, RunConfigFile};
-    let config = args.config.clone().or_else(|| {
-        let default = Path::new(DEFAULT_CONFIG);
-        default.exists().then(|| default.to_path_buf())
-    });
-    let file = match &config {
-        Some(p) => match RunConfig::load_file(p) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("plumb-agent: error: {e}");
-                return ExitCode::from(64);
-            }
-        },
-        None => RunConfigFile::default(),
-    };
-    // The flag (or PLUMB_MEMORY_LIMIT) wins over the file's setting.
-    if let (Some(limit), false) = (&file.memory_limit, memory_limit_given) {
-        let set = plumb_agent::memory::parse_size(limit).and_then(plumb_agent::memory::set_ceiling);
-        if let Err(e) = set {
-            eprintln!("plumb-agent: error: config memory_limit: {e}");
-            return ExitCode::from(64);
-        }
-    }
-    let validate = args.validate;
+    use plumb_agent::daemon::config::RunConfig;
     let mut flags = args.settings;
     if args.no_watch {
         flags.watch = Some(false);
     }
-    let cfg = match RunConfig::resolve(file, flags) {
-        Ok(mut c) => {
-            if args.enroll_token.is_some() {
-                c.enroll_token = args.enroll_token;
-            }
-            c
-        }
+    let mut cfg = match RunConfig::load(args.config.as_deref(), flags, memory_limit_given) {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("plumb-agent: error: {e}");
             return ExitCode::from(64);
         }
     };
-    if validate {
+    if args.enroll_token.is_some() {
+        cfg.enroll_token = args.enroll_token;
+    }
+    if args.validate {
         if let Some(m) = &cfg.manifest {
             if let Err(e) = plumb_agent::manifest::read(m) {
                 eprintln!("plumb-agent: error: {e}");
@@ -529,8 +472,7 @@ fn run(args: RunArgs, memory_limit_given: bool) -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    lower_priority();
-    keep_heap_small();
+    plumb_agent::daemon::process::prepare();
     // Two workers are plenty for one stream; scans run on their own thread.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -544,7 +486,8 @@ fn run(args: RunArgs, memory_limit_given: bool) -> ExitCode {
             return ExitCode::from(70);
         }
     };
-    match runtime.block_on(plumb_agent::daemon::run(cfg, shutdown_signal())) {
+    let stop = plumb_agent::daemon::process::shutdown_signal();
+    match runtime.block_on(plumb_agent::daemon::run(cfg, stop)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!(
@@ -552,56 +495,6 @@ fn run(args: RunArgs, memory_limit_given: bool) -> ExitCode {
                 plumb_proto::cli::error_chain(e.as_ref())
             );
             ExitCode::from(1)
-        }
-    }
-}
-
-async fn shutdown_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let Ok(mut term) = signal(SignalKind::terminate()) else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
-}
-
-/// Makes freed memory go back to the operating system. glibc otherwise
-/// raises its mmap and trim thresholds after a large block is freed (the
-/// manifest's records are one), and keeps what scans freed in the worker
-/// threads' arenas resident for good; with fixed thresholds the daemon at
-/// rest is back to its baseline after every scan.
-#[allow(unsafe_code)]
-fn keep_heap_small() {
-    #[cfg(target_env = "gnu")]
-    // SAFETY: mallopt only sets allocator parameters; it is called before
-    // any other thread exists.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 1024 * 1024);
-    }
-}
-
-/// Runs scans at low CPU and I/O priority so a node's workload wins.
-#[allow(unsafe_code)]
-fn lower_priority() {
-    const IOPRIO_CLASS_BE: libc::c_long = 2;
-    const IOPRIO_WHO_PROCESS: libc::c_long = 1;
-    // SAFETY: setpriority and ioprio_set take plain integers and only
-    // change this process's scheduling; failure is reported, not fatal.
-    unsafe {
-        if libc::setpriority(libc::PRIO_PROCESS, 0, 10) != 0 {
-            tracing::debug!("could not lower CPU priority");
-        }
-        if libc::syscall(
-            libc::SYS_ioprio_set,
-            IOPRIO_WHO_PROCESS,
-            0,
-            (IOPRIO_CLASS_BE << 13) | 7,
-        ) != 0
-        {
-            tracing::debug!("could not lower I/O priority");
         }
     }
 }

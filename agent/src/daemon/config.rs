@@ -288,7 +288,33 @@ impl RunConfig {
             std::fs::read_to_string(path).map_err(|e| format!("config {}: {e}", path.display()))?;
         toml::from_str(&text).map_err(|e| format!("config {}: {e}", path.display()))
     }
+
+    /// The daemon's configuration from all its sources: the file (`file`,
+    /// else [`DEFAULT_CONFIG`] when it exists), then `flags` (command line
+    /// and environment) over it. The file's memory limit applies unless
+    /// one was given on the command line.
+    pub fn load(
+        file: Option<&Path>,
+        flags: RunConfigFile,
+        memory_limit_given: bool,
+    ) -> Result<RunConfig, String> {
+        let default = Path::new(DEFAULT_CONFIG);
+        let path = file.or_else(|| default.exists().then_some(default));
+        let file = match path {
+            Some(p) => RunConfig::load_file(p)?,
+            None => RunConfigFile::default(),
+        };
+        if let (Some(limit), false) = (&file.memory_limit, memory_limit_given) {
+            crate::memory::parse_size(limit)
+                .and_then(crate::memory::set_ceiling)
+                .map_err(|e| format!("config memory_limit: {e}"))?;
+        }
+        RunConfig::resolve(file, flags)
+    }
 }
+
+/// Where `run` finds its configuration when not told.
+pub const DEFAULT_CONFIG: &str = "/etc/plumb/agent.toml";
 
 #[cfg(test)]
 mod tests {

@@ -11,6 +11,7 @@ pub mod config;
 pub mod identity;
 pub mod metrics;
 pub mod outbox;
+pub mod process;
 pub mod stream;
 pub mod watch;
 
