@@ -19,10 +19,7 @@ fn inputs_beyond_the_memory_ceiling_are_errors_naming_them() {
     let (code, json) = node.check_with(&["--memory-limit", "16M"]);
     assert_eq!(code, 1, "{json}");
     let devs = json["deviations"].as_array().unwrap();
-    let err = devs
-        .iter()
-        .find(|d| d["kind"] == "scan_error" && d["key"] == "/var/lib/dpkg/status")
-        .unwrap_or_else(|| panic!("{json}"));
+    let err = scan_error(&json, "/var/lib/dpkg/status");
     let why = err["actual"].as_str().unwrap();
     assert!(why.contains("memory ceiling of 16.0 MiB"), "{why}");
     assert!(
@@ -84,12 +81,7 @@ fn package_file_lists_that_expand_past_the_ceiling_are_scan_errors() {
         let (code, json) = node.check_with(&["--memory-limit", limit]);
         assert_eq!(code, 1, "exit {code} at {limit}: {json}");
         let devs = json["deviations"].as_array().unwrap();
-        let err = devs
-            .iter()
-            .find(|d| {
-                d["kind"] == "scan_error" && d["key"].as_str().unwrap().ends_with("rpmdb.sqlite")
-            })
-            .unwrap_or_else(|| panic!("no scan_error for the rpm database: {json}"));
+        let err = scan_error(&json, "/var/lib/rpm/rpmdb.sqlite");
         let why = err["actual"].as_str().unwrap();
         assert!(
             why.contains("package bomb: its file list (100000 paths")
@@ -114,12 +106,7 @@ fn package_file_lists_that_expand_past_the_ceiling_are_scan_errors() {
     std::fs::write(&path, &db).unwrap();
     let (code, json) = node.check_with(&["--memory-limit", "256M"]);
     assert_eq!(code, 1, "{json}");
-    let err = json["deviations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["kind"] == "scan_error" && d["key"] == "/lib/apk/db/installed")
-        .unwrap_or_else(|| panic!("no scan_error for the apk database: {json}"));
+    let err = scan_error(&json, "/lib/apk/db/installed");
     let why = err["actual"].as_str().unwrap();
     assert!(
         why.contains("memory ceiling") && why.contains(" line "),
@@ -144,11 +131,7 @@ fn a_tree_too_large_for_the_memory_ceiling_is_reported_not_fatal() {
     std::fs::write(node.path("/usr/bin/ls"), b"patched").unwrap();
     let (code, json) = node.check_with(&["--memory-limit", "16M"]);
     assert_eq!(code, 1, "{json}");
-    let devs = json["deviations"].as_array().unwrap();
-    let err = devs
-        .iter()
-        .find(|d| d["kind"] == "scan_error" && d["key"] == "files")
-        .unwrap_or_else(|| panic!("no scan_error for the walk in {json}"));
+    let err = scan_error(&json, "files");
     assert_eq!(err["severity"], "critical");
     assert!(
         err["actual"].as_str().unwrap().contains("memory ceiling"),
@@ -231,12 +214,7 @@ fn a_database_of_millions_of_tiny_lines_is_a_scan_error_not_an_abort() {
     std::fs::write(node.path("/var/lib/dpkg/status"), &status).unwrap();
     let (code, json) = node.check_with(&["--memory-limit", "32M"]);
     assert_eq!(code, 1, "{json}");
-    let err = json["deviations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["kind"] == "scan_error" && d["key"] == "/var/lib/dpkg/status")
-        .unwrap_or_else(|| panic!("no scan_error for the dpkg status: {json}"));
+    let err = scan_error(&json, "/var/lib/dpkg/status");
     assert!(
         err["actual"].as_str().unwrap().contains("memory ceiling"),
         "{err}"

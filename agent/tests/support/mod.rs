@@ -160,6 +160,16 @@ pub fn deviation<'a>(report: &'a Value, key: &str) -> &'a Value {
     matching[0]
 }
 
+/// The `scan_error` deviation on `key` (a database, `files`) of a report.
+pub fn scan_error<'a>(report: &'a Value, key: &str) -> &'a Value {
+    report["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "scan_error" && d["key"] == key)
+        .unwrap_or_else(|| panic!("no scan_error on {key} in {report:#}"))
+}
+
 /// Sets a file's mtime back to `reference`'s (what an attacker does).
 pub fn restore_mtime(path: &Path, reference: std::time::SystemTime) {
     let f = std::fs::File::options().write(true).open(path).unwrap();
