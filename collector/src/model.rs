@@ -140,10 +140,12 @@ pub struct Image {
 #[derive(Clone, Debug, Serialize)]
 pub struct Correlation {
     pub image_id: String,
-    pub kind: String,
+    #[serde(serialize_with = "snake::kind")]
+    pub kind: DeviationKind,
     pub key: String,
     pub actual: String,
-    pub severity: String,
+    #[serde(serialize_with = "snake::severity")]
+    pub severity: Severity,
     pub nodes: i64,
     pub image_nodes: i64,
     /// `fleet` when most nodes of the image share it (an image or rollout

@@ -291,12 +291,16 @@ mod tests {
             }
             audit.ok(&admin, "retire", "node-3", "after the flood");
             audit.flush();
-            // Let the writer drain: until the log stops growing.
+            // Let the writer drain: until every action and the minute's
+            // sums are in, and the log has stopped growing.
             let mut rows = Vec::new();
-            for _ in 0..200 {
+            for _ in 0..600 {
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 let now = store.audit(None, 100_000).await.unwrap();
-                let settled = now.len() == rows.len() && now.iter().any(|r| r.action == "refusals");
+                let complete = now.iter().filter(|r| r.outcome == "ok").count() == 3
+                    && now.iter().any(|r| r.action == "refusals")
+                    && now.iter().any(|r| r.detail.contains("more time"));
+                let settled = complete && now.len() == rows.len();
                 rows = now;
                 if settled {
                     break;

@@ -3,8 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::db::{Store, StoreError};
-use super::nodes::severity_name;
+use super::db::{decode, Store, StoreError};
 use crate::model::{Correlation, Image};
 
 /// What a manifest push did.
@@ -202,9 +201,11 @@ impl Store {
                 *image_nodes.entry(image).or_insert(0) += n;
             }
         }
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(|(image_id, kind, key, actual, sev, nodes, first, last)| {
+                let row = format!("correlation of {key:?} on image {image_id:?}");
+                let kind = decode::kind(&row, &kind)?;
+                let severity = decode::severity(&row, sev)?;
                 let total = image_nodes
                     .get(&image_id)
                     .copied()
@@ -221,19 +222,20 @@ impl Store {
                 if last != first {
                     sample.push(last);
                 }
-                Correlation {
+                Ok(Correlation {
                     image_id,
                     kind,
                     key,
                     actual,
-                    severity: severity_name(sev),
+                    severity,
                     nodes,
                     image_nodes: total,
                     scope,
                     sample_nodes: sample,
-                }
+                })
             })
-            .collect())
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
     }
 
     /// Counts of deviations first seen and flags raised per time bucket
