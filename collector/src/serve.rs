@@ -326,6 +326,14 @@ pub async fn serve(
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);
     let (g, h) = tokio::join!(grpc_task, http_task);
+    // The minute's refusal sums are written before the collector exits.
+    let flushed = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        hub.trust.auth.audit.flush(),
+    );
+    if flushed.await.is_err() {
+        tracing::warn!("the audit log's last rows were not written within 5 s");
+    }
     g??;
     h??;
     Ok(())

@@ -38,6 +38,13 @@ const MAX_FIELD: usize = 512;
 
 const MINUTE_MS: i64 = 60_000;
 
+/// What the writer task is sent: a row, or a request to say when every
+/// row sent before it is written.
+enum Queued {
+    Entry(AuditEntry),
+    Written(tokio::sync::oneshot::Sender<()>),
+}
+
 /// What makes two refusals the same kind.
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 struct Kind {
@@ -60,7 +67,7 @@ struct Minute {
 
 #[derive(Clone)]
 pub struct Audit {
-    tx: mpsc::UnboundedSender<AuditEntry>,
+    tx: mpsc::UnboundedSender<Queued>,
     minute: Arc<Mutex<Minute>>,
     /// Refusals not itemised (past the per-minute budget of kinds).
     pub dropped: Arc<AtomicU64>,
@@ -132,18 +139,28 @@ impl Audit {
     /// Starts the writer task and the task that closes each minute of
     /// refusals.
     pub fn start(store: Store) -> Audit {
-        let (tx, mut rx) = mpsc::unbounded_channel::<AuditEntry>();
+        let (tx, mut rx) = mpsc::unbounded_channel::<Queued>();
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
-                let mut batch = vec![first];
-                while batch.len() < 512 {
-                    match rx.try_recv() {
-                        Ok(e) => batch.push(e),
-                        Err(_) => break,
+                let mut batch = Vec::new();
+                let mut waiting = Vec::new();
+                let mut next = Some(first);
+                while let Some(q) = next.take() {
+                    match q {
+                        Queued::Entry(e) => batch.push(e),
+                        Queued::Written(done) => waiting.push(done),
+                    }
+                    if batch.len() < 512 {
+                        next = rx.try_recv().ok();
                     }
                 }
-                if let Err(e) = store.insert_audit(&batch).await {
-                    tracing::error!(error = %e, entries = batch.len(), "writing the audit log failed");
+                if !batch.is_empty() {
+                    if let Err(e) = store.insert_audit(&batch).await {
+                        tracing::error!(error = %e, entries = batch.len(), "writing the audit log failed");
+                    }
+                }
+                for done in waiting {
+                    let _ = done.send(());
                 }
             }
         });
@@ -181,14 +198,18 @@ impl Audit {
             minute.close(now)
         };
         for row in rows {
-            let _ = self.tx.send(row);
+            let _ = self.tx.send(Queued::Entry(row));
         }
     }
 
-    /// Writes what the current minute of refusals holds now (tests, and
-    /// shutdown).
-    pub fn flush(&self) {
+    /// Writes what the current minute of refusals holds now, and returns
+    /// once every row queued so far is in the database (tests, shutdown).
+    pub async fn flush(&self) {
         self.close_minute(now_ms(), true);
+        let (done, written) = tokio::sync::oneshot::channel();
+        if self.tx.send(Queued::Written(done)).is_ok() {
+            let _ = written.await;
+        }
     }
 
     pub fn record(&self, who: &Principal, action: &str, target: &str, outcome: &str, detail: &str) {
@@ -204,7 +225,7 @@ impl Audit {
         };
         if outcome == "ok" {
             tracing::info!(actor = %entry.actor, action = %entry.action, target = %entry.target, detail = %entry.detail, "audit");
-            let _ = self.tx.send(entry);
+            let _ = self.tx.send(Queued::Entry(entry));
             return;
         }
         // Refusals can come in floods: the log has them at debug level,
@@ -229,7 +250,7 @@ impl Audit {
         }
         minute.kinds.insert(kind, (entry.clone(), 0));
         drop(minute);
-        let _ = self.tx.send(entry);
+        let _ = self.tx.send(Queued::Entry(entry));
     }
 
     pub fn ok(&self, who: &Principal, action: &str, target: &str, detail: &str) {
@@ -290,22 +311,8 @@ mod tests {
                 );
             }
             audit.ok(&admin, "retire", "node-3", "after the flood");
-            audit.flush();
-            // Let the writer drain: until every action and the minute's
-            // sums are in, and the log has stopped growing.
-            let mut rows = Vec::new();
-            for _ in 0..600 {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                let now = store.audit(None, 100_000).await.unwrap();
-                let complete = now.iter().filter(|r| r.outcome == "ok").count() == 3
-                    && now.iter().any(|r| r.action == "refusals")
-                    && now.iter().any(|r| r.detail.contains("more time"));
-                let settled = complete && now.len() == rows.len();
-                rows = now;
-                if settled {
-                    break;
-                }
-            }
+            audit.flush().await;
+            let rows = store.audit(None, 100_000).await.unwrap();
             let actions: Vec<&str> = rows
                 .iter()
                 .filter(|r| r.outcome == "ok")
