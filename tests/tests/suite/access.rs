@@ -223,3 +223,36 @@ fn revoked_tokens_stop_working() {
         "already revoked"
     );
 }
+
+/// A dashboard listening on every address (the README's production line,
+/// without `--public-url`) answers to the machine's own names and
+/// addresses, and refuses a request for any other host: a page on an
+/// attacker's domain that resolves to the collector (DNS rebinding) gets
+/// nothing.
+#[test]
+fn a_wildcard_listener_refuses_hosts_that_are_not_the_machines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let c = Collector::start(tmp.path(), &["--http", &format!("0.0.0.0:{port}")]);
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_string();
+    let status = |host: &str| {
+        c.http_agent()
+            .get(&format!("{}/api/v1/nodes", c.http))
+            .header("host", host)
+            .header("authorization", &c.bearer())
+            .call()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(status(&format!("127.0.0.1:{port}")), 200);
+    assert_eq!(status(&format!("localhost:{port}")), 200);
+    assert_eq!(status(&format!("{hostname}:{port}")), 200);
+    assert_eq!(status(&format!("attacker.example:{port}")), 421);
+    assert_eq!(status("attacker.example"), 421);
+    let log = std::fs::read_to_string(tmp.path().join("collector.log")).unwrap();
+    assert!(log.contains("HTTP answers to these hosts only"), "{log}");
+}

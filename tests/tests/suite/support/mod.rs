@@ -196,14 +196,21 @@ impl Collector {
             Some(i) => extra[i + 1].to_string(),
             None => format!("127.0.0.1:{}", free_port()),
         };
-        let h = free_port();
+        // `--http ADDR` in `extra` replaces it too (requests still go to
+        // loopback, on the same port).
+        let http_addr = match extra.iter().position(|a| *a == "--http") {
+            Some(i) => extra[i + 1].to_string(),
+            None => format!("127.0.0.1:{}", free_port()),
+        };
+        let h = http_addr.rsplit_once(':').unwrap().1.to_string();
         let mut args: Vec<String> = vec![
             "serve".into(),
-            "--http".into(),
-            format!("127.0.0.1:{h}"),
             "--data-dir".into(),
             dir.join("collector").display().to_string(),
         ];
+        if !extra.contains(&"--http") {
+            args.extend(["--http".to_string(), http_addr.clone()]);
+        }
         if !extra.contains(&"--grpc") {
             args.extend(["--grpc".to_string(), grpc_addr.clone()]);
         }
