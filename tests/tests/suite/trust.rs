@@ -738,3 +738,56 @@ fn agents_refuse_manifests_their_trusted_keys_did_not_sign() {
     n.start_agent(&c, &["--trust-key", public.to_str().unwrap()]);
     c.wait_status("picky", "clean", Duration::from_secs(20));
 }
+
+/// The agent's state as it keeps it (`agent-state.pb`), for a test that
+/// moves its sequence counter: tags as in the agent's outbox.
+#[derive(Clone, PartialEq, prost::Message)]
+struct AgentState {
+    #[prost(uint64, tag = "1")]
+    next_seq: u64,
+    #[prost(bytes = "vec", tag = "2")]
+    prev_hash: Vec<u8>,
+    #[prost(bytes = "vec", repeated, tag = "3")]
+    reported: Vec<Vec<u8>>,
+    #[prost(bool, tag = "4")]
+    initialized: bool,
+    #[prost(bool, tag = "5")]
+    full_state_owed: bool,
+}
+
+/// An agent whose hello is acknowledged but whose reports are refused
+/// (here: its counter jumped further than any spool can explain) backs
+/// off between attempts instead of reconnecting many times a second.
+#[test]
+fn an_agent_whose_reports_are_refused_backs_off() {
+    use prost::Message;
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let mut n = Node::new(tmp.path(), "refused");
+    n.start_agent(&c, &[]);
+    c.wait_status("refused", "clean", Duration::from_secs(20));
+    n.kill_agent();
+    let state_file = n.dir.join("state/agent-state.pb");
+    let mut state = AgentState::decode(std::fs::read(&state_file).unwrap().as_slice()).unwrap();
+    state.next_seq += plumb_proto::MAX_SPOOL_MESSAGES as u64 + 10;
+    std::fs::write(&state_file, state.encode_to_vec()).unwrap();
+    let connected_before = std::fs::read_to_string(c.dir.join("collector.log"))
+        .unwrap()
+        .matches("agent connected")
+        .count();
+    n.start_agent(&c, &[]);
+    // A change to report: its batch is refused at every attempt.
+    std::fs::write(n.path("/usr/bin/ls"), b"\x7fELF changed").unwrap();
+    std::thread::sleep(Duration::from_secs(10));
+    let log = std::fs::read_to_string(c.dir.join("collector.log")).unwrap();
+    let attempts = log.matches("agent connected").count() - connected_before;
+    assert!(
+        log.contains("more messages than any agent can have spooled")
+            || open_integrity(&c, "refused").contains(&"report_chain".to_string()),
+        "the jump was refused and recorded"
+    );
+    assert!(
+        (2..=10).contains(&attempts),
+        "{attempts} connections in 10 s: the backoff should grow while reports are refused"
+    );
+}
