@@ -23,7 +23,15 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             assert!(message.seq > 0);
             assert!(b.added.len() <= plumb_proto::MAX_BATCH_DEVIATIONS);
             for d in &b.added {
-                assert!(d.kind > 0 && d.kind <= 10 && d.kind != 9, "kind {}", d.kind);
+                // Any kind of the schema an agent may send: not
+                // unspecified, not the collector's own `integrity`.
+                let kind = plumb_proto::v1::DeviationKind::try_from(d.kind);
+                assert!(
+                    matches!(kind, Ok(k) if k != plumb_proto::v1::DeviationKind::Unspecified
+                        && k != plumb_proto::v1::DeviationKind::Integrity),
+                    "kind {}",
+                    d.kind
+                );
                 assert!(!d.key.is_empty() && d.key.len() <= plumb_proto::MAX_KEY_BYTES);
                 assert!(d.actual.len() <= plumb_proto::MAX_STATE_BYTES);
             }
