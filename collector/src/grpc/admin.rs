@@ -15,15 +15,11 @@ use tonic::{Request, Response, Status};
 use crate::hub::Hub;
 use crate::model::now_ms;
 use crate::security::auth::{new_secret, secret_hash};
-use crate::security::principal::principal_of;
-use crate::security::principal::{Principal, Role};
+use crate::security::principal::caller;
+use crate::security::principal::Role;
 
 pub struct Admin {
     pub hub: Arc<Hub>,
-}
-
-fn who<T>(r: &Request<T>) -> Principal {
-    principal_of(r.extensions().get(), r.extensions().get())
 }
 
 #[tonic::async_trait]
@@ -32,7 +28,7 @@ impl AdminService for Admin {
         &self,
         request: Request<CreateTokenRequest>,
     ) -> Result<Response<CreateTokenResponse>, Status> {
-        let who = who(&request);
+        let who = caller(&request);
         let r = request.into_inner();
         let role = Role::parse(&r.role).ok_or_else(|| {
             Status::invalid_argument(format!(
@@ -84,7 +80,7 @@ impl AdminService for Admin {
         &self,
         request: Request<RevokeTokenRequest>,
     ) -> Result<Response<RevokeTokenResponse>, Status> {
-        let who = who(&request);
+        let who = caller(&request);
         let r = request.into_inner();
         if r.id.is_empty() || r.id.len() > 64 {
             return Err(Status::invalid_argument("token id must be 1-64 characters"));
@@ -108,7 +104,7 @@ impl AdminService for Admin {
         &self,
         request: Request<CreateEnrollmentRequest>,
     ) -> Result<Response<CreateEnrollmentResponse>, Status> {
-        let who = who(&request);
+        let who = caller(&request);
         let r = request.into_inner();
         if r.image_id.is_empty() || r.image_id.len() > plumb_proto::MAX_ID_BYTES {
             return Err(Status::invalid_argument("image id must be 1-256 bytes"));
@@ -146,7 +142,7 @@ impl AdminService for Admin {
         &self,
         request: Request<NodeActionRequest>,
     ) -> Result<Response<RevokeNodeResponse>, Status> {
-        let who = who(&request);
+        let who = caller(&request);
         let r = request.into_inner();
         let certs = crate::actions::revoke_node(&self.hub, &who, &r.node_id).await?;
         Ok(Response::new(RevokeNodeResponse {

@@ -8,7 +8,7 @@ use tonic::{Request, Response, Status};
 
 use crate::hub::Hub;
 use crate::model::now_ms;
-use crate::security::principal::{principal_of, Principal};
+use crate::security::principal::caller;
 use crate::security::tls::Peer;
 
 use super::validate::check_len;
@@ -25,10 +25,7 @@ impl plumb_proto::Enrollment for Enroll {
         request: Request<EnrollRequest>,
     ) -> Result<Response<EnrollResponse>, Status> {
         use crate::security::auth::secret_hash;
-        let who = principal_of(
-            request.extensions().get::<Principal>(),
-            request.extensions().get::<Peer>(),
-        );
+        let who = caller(&request);
         let source = request.extensions().get::<Peer>().map(|p| p.addr.ip());
         let trust = &self.hub.trust;
         let audit = &trust.auth.audit;

@@ -16,16 +16,12 @@ use tonic::{Request, Response, Status};
 
 use crate::hub::{Hub, NodeEvent};
 use crate::lifecycle::Event;
-use crate::model::{Node, NodeStatus};
-use crate::security::principal::Principal;
+use crate::model::NodeStatus;
+use crate::security::principal::{caller, Principal};
 use crate::store::NodeFilter;
 
 pub struct Query {
     pub hub: Arc<Hub>,
-}
-
-pub fn node_pb(n: &Node) -> NodeSummary {
-    n.into()
 }
 
 pub fn event_pb(e: &NodeEvent) -> FlagEvent {
@@ -97,7 +93,7 @@ impl QueryService for Query {
             _ => String::new(),
         };
         Ok(Response::new(ListNodesResponse {
-            nodes: nodes.iter().map(node_pb).collect(),
+            nodes: nodes.iter().map(NodeSummary::from).collect(),
             total: total as u64,
             next_cursor,
         }))
@@ -115,7 +111,7 @@ impl QueryService for Query {
             .await?
             .ok_or_else(|| Status::not_found(format!("no node {id:?}")))?;
         Ok(Response::new(NodeDetail {
-            node: Some(node_pb(&d.node)),
+            node: Some(NodeSummary::from(&d.node)),
             open: d.open.iter().map(PbDeviation::from).collect(),
             history: d.history.iter().map(PbDeviation::from).collect(),
             transitions: d.transitions.iter().map(PbTransition::from).collect(),
@@ -142,7 +138,7 @@ impl QueryService for Query {
         let page = self.hub.store.flag_queue(cursor.as_ref(), limit).await?;
         Ok(Response::new(ListNodesResponse {
             total: page.total.max(0) as u64,
-            nodes: page.nodes.iter().map(node_pb).collect(),
+            nodes: page.nodes.iter().map(NodeSummary::from).collect(),
             next_cursor: page.next.map(|c| c.encode()).unwrap_or_default(),
         }))
     }
@@ -180,10 +176,7 @@ impl QueryService for Query {
         &self,
         request: Request<NodeActionRequest>,
     ) -> Result<Response<NodeSummary>, Status> {
-        let who = crate::security::principal::principal_of(
-            request.extensions().get(),
-            request.extensions().get(),
-        );
+        let who = caller(&request);
         self.act(
             &who,
             request.into_inner(),
@@ -197,10 +190,7 @@ impl QueryService for Query {
         &self,
         request: Request<NodeActionRequest>,
     ) -> Result<Response<NodeSummary>, Status> {
-        let who = crate::security::principal::principal_of(
-            request.extensions().get(),
-            request.extensions().get(),
-        );
+        let who = caller(&request);
         self.act(&who, request.into_inner(), Event::Retired, "retired")
             .await
     }
@@ -209,16 +199,10 @@ impl QueryService for Query {
         &self,
         request: Request<NodeActionRequest>,
     ) -> Result<Response<NodeSummary>, Status> {
-        let who = crate::security::principal::principal_of(
-            request.extensions().get(),
-            request.extensions().get(),
-        );
-        let r = request.into_inner();
-        let reason = crate::actions::clear_reason(&r.cause)?;
-        let node =
-            crate::actions::act_on_node(&self.hub, &who, &r.node_id, Event::Cleared, &reason)
-                .await?;
-        Ok(Response::new(node_pb(&node)))
+        let who = caller(&request);
+        let mut r = request.into_inner();
+        r.cause = crate::actions::clear_reason(&r.cause)?;
+        self.act(&who, r, Event::Cleared, "cleared").await
     }
 
     type WatchFlagsStream = Events;
@@ -303,7 +287,7 @@ impl Query {
             r.cause
         };
         let node = crate::actions::act_on_node(&self.hub, who, &r.node_id, event, &cause).await?;
-        Ok(Response::new(node_pb(&node)))
+        Ok(Response::new(NodeSummary::from(&node)))
     }
 }
 

@@ -12,8 +12,7 @@ use tonic::{Request, Response, Status};
 
 use crate::hub::Hub;
 use crate::model::{now_ms, NodeStatus};
-use crate::security::principal::{principal_of, Principal};
-use crate::security::tls::Peer;
+use crate::security::principal::caller;
 use crate::store::PushOutcome;
 
 /// The manifest registry: the image pipeline pushes, agents fetch.
@@ -27,10 +26,7 @@ impl ManifestRegistry for Registry {
         &self,
         request: Request<PushManifestRequest>,
     ) -> Result<Response<PushManifestResponse>, Status> {
-        let who = principal_of(
-            request.extensions().get::<Principal>(),
-            request.extensions().get::<Peer>(),
-        );
+        let who = caller(&request);
         let audit = &self.hub.trust.auth.audit;
         let PushManifestRequest {
             manifest: bytes,
@@ -112,10 +108,7 @@ impl ManifestRegistry for Registry {
         &self,
         request: Request<FetchManifestRequest>,
     ) -> Result<Response<FetchManifestResponse>, Status> {
-        let who = principal_of(
-            request.extensions().get::<Principal>(),
-            request.extensions().get::<Peer>(),
-        );
+        let who = caller(&request);
         let image = request.into_inner().image_id;
         // The guard refused revoked certificates; a retired node's agent
         // has no business fetching either, and that it tried is a finding.

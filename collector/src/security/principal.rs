@@ -69,3 +69,8 @@ pub fn principal_of(p: Option<&Principal>, peer: Option<&Peer>) -> Principal {
         source: peer.map_or_else(String::new, |p| p.addr.to_string()),
     })
 }
+
+/// The caller of a gRPC request, as the guard saw it.
+pub fn caller<T>(request: &tonic::Request<T>) -> Principal {
+    principal_of(request.extensions().get(), request.extensions().get())
+}
