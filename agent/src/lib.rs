@@ -20,6 +20,9 @@ pub mod fixture;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fuzzing;
 pub mod hash;
+pub mod image;
+#[cfg(any(test, feature = "test-support"))]
+pub mod image_fixture;
 pub mod listeners;
 pub mod manifest;
 pub mod memory;

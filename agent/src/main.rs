@@ -58,7 +58,7 @@ enum Command {
 #[derive(Subcommand)]
 enum ManifestCommand {
     /// Record every file, package and listener of a root.
-    Build(BuildArgs),
+    Build(Box<BuildArgs>),
     /// Print a manifest's summary (image id, digest, counts).
     Show {
         /// Manifest file (binary protobuf or JSON).
@@ -76,11 +76,28 @@ enum ManifestCommand {
 #[derive(clap::Args)]
 struct BuildArgs {
     /// The root to record (the image's filesystem).
-    #[arg(long, default_value = "/")]
+    #[arg(long, default_value = "/", conflicts_with = "image_archive")]
     root: PathBuf,
-    /// The image id (AMI id, image tag, build id).
-    #[arg(long)]
-    image_id: String,
+    /// The image id (AMI id, image tag, build id). A container image's id
+    /// is its digest, read from the archive.
+    #[arg(
+        long,
+        required_unless_present = "image_archive",
+        conflicts_with = "image_archive"
+    )]
+    image_id: Option<String>,
+    /// Record a container image instead of a root: an OCI image layout
+    /// (directory or tar) or a `docker save` / `podman save` archive. Its
+    /// layers are read, never extracted; the manifest's image id is the
+    /// image's id (`sha256:` of its config).
+    #[arg(long, value_name = "PATH")]
+    image_archive: Option<PathBuf>,
+    /// Which image of an archive that holds several (a name or tag).
+    #[arg(long, requires = "image_archive")]
+    image_ref: Option<String>,
+    /// Refuse an image whose layers expand to more than this.
+    #[arg(long, requires = "image_archive", default_value = "64G", value_parser = plumb_agent::memory::parse_size)]
+    max_image_size: usize,
     /// Output file: JSON when it ends in `.json`, binary protobuf otherwise.
     #[arg(short = 'o', long = "output")]
     output: PathBuf,
@@ -191,7 +208,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Manifest {
             command: ManifestCommand::Build(args),
-        } => build(args),
+        } => build(*args),
         Command::Manifest {
             command: ManifestCommand::Show { file },
         } => show(&file),
@@ -260,23 +277,43 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     // A bad key is refused before the (long) build starts.
     let signer = args.sign_key.as_deref().map(load_signer).transpose()?;
     let bar = progress("recording");
-    let opts = BuildOptions {
-        root: args.root.clone(),
-        image_id: args.image_id,
-        exclude: args.exclude,
-        listeners: args.listeners,
-        allow_listeners: args.allow_listener,
-        proc_dir: args.proc_dir,
-        progress: bar.clone(),
-        throttle: None,
-        labels: args.label,
-        runtime: !args.no_runtime,
-    };
     let started = std::time::Instant::now();
-    let built = manifest::build(&opts);
-    bar.finish_and_clear();
-    let mut built =
-        built.with_context(|| format!("building a manifest of {}", args.root.display()))?;
+    let built = match args.image_archive {
+        Some(archive) => {
+            let opts = plumb_agent::image::ImageBuildOptions {
+                archive: archive.clone(),
+                image_ref: args.image_ref,
+                exclude: args.exclude,
+                labels: args.label,
+                max_size: args.max_image_size as u64,
+                runtime: !args.no_runtime,
+                progress: bar.clone(),
+            };
+            let built = plumb_agent::image::build(&opts);
+            bar.finish_and_clear();
+            built.with_context(|| {
+                format!("building a manifest of image archive {}", archive.display())
+            })?
+        }
+        None => {
+            let opts = BuildOptions {
+                root: args.root.clone(),
+                image_id: args.image_id.unwrap_or_default(),
+                exclude: args.exclude,
+                listeners: args.listeners,
+                allow_listeners: args.allow_listener,
+                proc_dir: args.proc_dir,
+                progress: bar.clone(),
+                throttle: None,
+                labels: args.label,
+                runtime: !args.no_runtime,
+            };
+            let built = manifest::build(&opts);
+            bar.finish_and_clear();
+            built.with_context(|| format!("building a manifest of {}", args.root.display()))?
+        }
+    };
+    let mut built = built;
     if let Some(signer) = &signer {
         signer.sign(&mut built.manifest.meta)?;
     }
@@ -295,9 +332,10 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         m.files.len(),
         stats.hashed_bytes / 1_000_000,
         m.meta.packages.len(),
-        match &m.meta.listeners {
-            Some(l) => format!("{} listeners", l.listeners.len()),
-            None => "no listeners recorded".to_string(),
+        match (&m.meta.listeners, &m.meta.container) {
+            (_, Some(c)) => format!("{} layers", c.layers.len()),
+            (Some(l), None) => format!("{} listeners", l.listeners.len()),
+            (None, None) => "no listeners recorded".to_string(),
         },
         started.elapsed().as_secs_f64()
     );
@@ -341,6 +379,35 @@ fn show(file: &Path) -> anyhow::Result<ExitCode> {
     );
     if !b.image_os.is_empty() {
         println!("image os:     {}", b.image_os);
+    }
+    if let Some(c) = &m.container {
+        let list = |v: &[String]| {
+            if v.is_empty() {
+                "-".to_string()
+            } else {
+                plumb_proto::printable(&v.join(" ")).into_owned()
+            }
+        };
+        println!(
+            "container:    {}/{}, {} layers",
+            c.os,
+            c.architecture,
+            c.layers.len()
+        );
+        println!("names:        {}", list(&c.names));
+        println!("manifests:    {}", list(&c.manifest_digests));
+        println!("entrypoint:   {}", list(&c.entrypoint));
+        println!("cmd:          {}", list(&c.cmd));
+        println!(
+            "user:         {}",
+            if c.user.is_empty() { "(root)" } else { &c.user }
+        );
+        println!(
+            "workdir:      {}",
+            list(std::slice::from_ref(&c.working_dir))
+        );
+        println!("ports:        {}", list(&c.exposed_ports));
+        println!("volumes:      {}", list(&c.volumes));
     }
     println!(
         "files:        {} ({} regular, {} directories, {} symlinks, {} other)",

@@ -328,7 +328,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         None
     };
 
-    let mut manifest = Baseline {
+    let manifest = Baseline {
         meta: Manifest {
             format_version: MANIFEST_FORMAT_VERSION,
             image_id: opts.image_id.clone(),
@@ -341,6 +341,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
             policy: Some(policy_defaults),
             signatures: Vec::new(),
             labels: opts.labels.clone(),
+            container: None,
             runtime: opts.runtime.then(|| plumb_proto::v1::RuntimeSection {
                 processes: true,
                 modules: true,
@@ -351,17 +352,25 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         },
         files,
     };
-    let sealing = std::time::Instant::now();
-    let encoded_files = manifest.seal();
-    tracing::debug!(took = ?sealing.elapsed(), "manifest sealed");
-    Ok(Built {
-        manifest,
-        stats,
-        encoded_files,
-    })
+    Ok(Built::seal(manifest, stats))
 }
 
-fn builder_info(root: &Path) -> BuilderInfo {
+impl Built {
+    /// Seals a manifest assembled by a builder (a root's or an image
+    /// archive's).
+    pub(crate) fn seal(mut manifest: Baseline, stats: BuildStats) -> Built {
+        let sealing = std::time::Instant::now();
+        let encoded_files = manifest.seal();
+        tracing::debug!(took = ?sealing.elapsed(), "manifest sealed");
+        Built {
+            manifest,
+            stats,
+            encoded_files,
+        }
+    }
+}
+
+pub(crate) fn builder_info(root: &Path) -> BuilderInfo {
     BuilderInfo {
         hostname: sysinfo::System::host_name().unwrap_or_default(),
         os: sysinfo::System::long_os_version().unwrap_or_default(),

@@ -28,7 +28,7 @@ pub mod transport;
 
 pub use manifest::{
     check_labels, encode_file_entry, hex, parse_label, DigestError, FileEntryRef,
-    MANIFEST_FORMAT_VERSION,
+    MANIFEST_FORMAT_VERSION, MAX_LABELS,
 };
 pub use names::{kind_from_snake, kind_snake, printable, severity_from_snake, severity_snake};
 

@@ -473,6 +473,7 @@ impl Manifest {
             signatures: self.signatures.clone(),
             labels: self.labels.clone(),
             runtime: self.runtime.clone(),
+            container: self.container.clone(),
         }
     }
 }

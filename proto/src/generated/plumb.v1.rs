@@ -36,6 +36,44 @@ pub struct Manifest {
     /// not a running node (a mounted image): then nothing runtime is checked.
     #[prost(message, optional, tag = "12")]
     pub runtime: ::core::option::Option<RuntimeSection>,
+    /// Present in the manifest of a container image (`manifest build  --image-archive`), whose image_id is then the image's id: the digest
+    /// of its config (`sha256:...`), as podman, docker and containerd name it.
+    #[prost(message, optional, tag = "13")]
+    pub container: ::core::option::Option<ContainerImage>,
+}
+/// What a container image declares, from its config and manifests.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ContainerImage {
+    /// Digests of the image manifests the archive held (`name@sha256:...`
+    /// in a registry).
+    #[prost(string, repeated, tag = "1")]
+    pub manifest_digests: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// The uncompressed layers in order (the config's `rootfs.diff_ids`),
+    /// each verified against the layer it names.
+    #[prost(string, repeated, tag = "2")]
+    pub layers: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    #[prost(string, repeated, tag = "3")]
+    pub entrypoint: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    #[prost(string, repeated, tag = "4")]
+    pub cmd: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    #[prost(string, tag = "5")]
+    pub user: ::prost::alloc::string::String,
+    #[prost(string, tag = "6")]
+    pub working_dir: ::prost::alloc::string::String,
+    /// `80/tcp`, sorted.
+    #[prost(string, repeated, tag = "7")]
+    pub exposed_ports: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// Paths the image declares as volumes, sorted: what a container writes
+    /// there is its data, never drift.
+    #[prost(string, repeated, tag = "8")]
+    pub volumes: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// Names the archive gave the image (`registry/app:1.4`), sorted.
+    #[prost(string, repeated, tag = "9")]
+    pub names: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    #[prost(string, tag = "10")]
+    pub os: ::prost::alloc::string::String,
+    #[prost(string, tag = "11")]
+    pub architecture: ::prost::alloc::string::String,
 }
 /// What the node may run, checked against its live /proc: processes run
 /// files of the manifest (scripts under the listed interpreters too),

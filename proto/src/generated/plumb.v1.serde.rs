@@ -975,6 +975,270 @@ impl<'de> serde::Deserialize<'de> for CommandKind {
         deserializer.deserialize_any(GeneratedVisitor)
     }
 }
+impl serde::Serialize for ContainerImage {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.manifest_digests.is_empty() {
+            len += 1;
+        }
+        if !self.layers.is_empty() {
+            len += 1;
+        }
+        if !self.entrypoint.is_empty() {
+            len += 1;
+        }
+        if !self.cmd.is_empty() {
+            len += 1;
+        }
+        if !self.user.is_empty() {
+            len += 1;
+        }
+        if !self.working_dir.is_empty() {
+            len += 1;
+        }
+        if !self.exposed_ports.is_empty() {
+            len += 1;
+        }
+        if !self.volumes.is_empty() {
+            len += 1;
+        }
+        if !self.names.is_empty() {
+            len += 1;
+        }
+        if !self.os.is_empty() {
+            len += 1;
+        }
+        if !self.architecture.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ContainerImage", len)?;
+        if !self.manifest_digests.is_empty() {
+            struct_ser.serialize_field("manifestDigests", &self.manifest_digests)?;
+        }
+        if !self.layers.is_empty() {
+            struct_ser.serialize_field("layers", &self.layers)?;
+        }
+        if !self.entrypoint.is_empty() {
+            struct_ser.serialize_field("entrypoint", &self.entrypoint)?;
+        }
+        if !self.cmd.is_empty() {
+            struct_ser.serialize_field("cmd", &self.cmd)?;
+        }
+        if !self.user.is_empty() {
+            struct_ser.serialize_field("user", &self.user)?;
+        }
+        if !self.working_dir.is_empty() {
+            struct_ser.serialize_field("workingDir", &self.working_dir)?;
+        }
+        if !self.exposed_ports.is_empty() {
+            struct_ser.serialize_field("exposedPorts", &self.exposed_ports)?;
+        }
+        if !self.volumes.is_empty() {
+            struct_ser.serialize_field("volumes", &self.volumes)?;
+        }
+        if !self.names.is_empty() {
+            struct_ser.serialize_field("names", &self.names)?;
+        }
+        if !self.os.is_empty() {
+            struct_ser.serialize_field("os", &self.os)?;
+        }
+        if !self.architecture.is_empty() {
+            struct_ser.serialize_field("architecture", &self.architecture)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ContainerImage {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "manifest_digests",
+            "manifestDigests",
+            "layers",
+            "entrypoint",
+            "cmd",
+            "user",
+            "working_dir",
+            "workingDir",
+            "exposed_ports",
+            "exposedPorts",
+            "volumes",
+            "names",
+            "os",
+            "architecture",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            ManifestDigests,
+            Layers,
+            Entrypoint,
+            Cmd,
+            User,
+            WorkingDir,
+            ExposedPorts,
+            Volumes,
+            Names,
+            Os,
+            Architecture,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "manifestDigests" | "manifest_digests" => Ok(GeneratedField::ManifestDigests),
+                            "layers" => Ok(GeneratedField::Layers),
+                            "entrypoint" => Ok(GeneratedField::Entrypoint),
+                            "cmd" => Ok(GeneratedField::Cmd),
+                            "user" => Ok(GeneratedField::User),
+                            "workingDir" | "working_dir" => Ok(GeneratedField::WorkingDir),
+                            "exposedPorts" | "exposed_ports" => Ok(GeneratedField::ExposedPorts),
+                            "volumes" => Ok(GeneratedField::Volumes),
+                            "names" => Ok(GeneratedField::Names),
+                            "os" => Ok(GeneratedField::Os),
+                            "architecture" => Ok(GeneratedField::Architecture),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ContainerImage;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ContainerImage")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ContainerImage, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut manifest_digests__ = None;
+                let mut layers__ = None;
+                let mut entrypoint__ = None;
+                let mut cmd__ = None;
+                let mut user__ = None;
+                let mut working_dir__ = None;
+                let mut exposed_ports__ = None;
+                let mut volumes__ = None;
+                let mut names__ = None;
+                let mut os__ = None;
+                let mut architecture__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::ManifestDigests => {
+                            if manifest_digests__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("manifestDigests"));
+                            }
+                            manifest_digests__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Layers => {
+                            if layers__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("layers"));
+                            }
+                            layers__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Entrypoint => {
+                            if entrypoint__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("entrypoint"));
+                            }
+                            entrypoint__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Cmd => {
+                            if cmd__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("cmd"));
+                            }
+                            cmd__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::User => {
+                            if user__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("user"));
+                            }
+                            user__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::WorkingDir => {
+                            if working_dir__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("workingDir"));
+                            }
+                            working_dir__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ExposedPorts => {
+                            if exposed_ports__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("exposedPorts"));
+                            }
+                            exposed_ports__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Volumes => {
+                            if volumes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("volumes"));
+                            }
+                            volumes__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Names => {
+                            if names__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("names"));
+                            }
+                            names__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Os => {
+                            if os__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("os"));
+                            }
+                            os__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Architecture => {
+                            if architecture__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("architecture"));
+                            }
+                            architecture__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ContainerImage {
+                    manifest_digests: manifest_digests__.unwrap_or_default(),
+                    layers: layers__.unwrap_or_default(),
+                    entrypoint: entrypoint__.unwrap_or_default(),
+                    cmd: cmd__.unwrap_or_default(),
+                    user: user__.unwrap_or_default(),
+                    working_dir: working_dir__.unwrap_or_default(),
+                    exposed_ports: exposed_ports__.unwrap_or_default(),
+                    volumes: volumes__.unwrap_or_default(),
+                    names: names__.unwrap_or_default(),
+                    os: os__.unwrap_or_default(),
+                    architecture: architecture__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ContainerImage", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for CreateEnrollmentRequest {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -5406,6 +5670,9 @@ impl serde::Serialize for Manifest {
         if self.runtime.is_some() {
             len += 1;
         }
+        if self.container.is_some() {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.Manifest", len)?;
         if self.format_version != 0 {
             struct_ser.serialize_field("formatVersion", &self.format_version)?;
@@ -5447,6 +5714,9 @@ impl serde::Serialize for Manifest {
         if let Some(v) = self.runtime.as_ref() {
             struct_ser.serialize_field("runtime", v)?;
         }
+        if let Some(v) = self.container.as_ref() {
+            struct_ser.serialize_field("container", v)?;
+        }
         struct_ser.end()
     }
 }
@@ -5472,6 +5742,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
             "signatures",
             "labels",
             "runtime",
+            "container",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -5488,6 +5759,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
             Signatures,
             Labels,
             Runtime,
+            Container,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -5521,6 +5793,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
                             "signatures" => Ok(GeneratedField::Signatures),
                             "labels" => Ok(GeneratedField::Labels),
                             "runtime" => Ok(GeneratedField::Runtime),
+                            "container" => Ok(GeneratedField::Container),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -5552,6 +5825,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
                 let mut signatures__ = None;
                 let mut labels__ = None;
                 let mut runtime__ = None;
+                let mut container__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::FormatVersion => {
@@ -5632,6 +5906,12 @@ impl<'de> serde::Deserialize<'de> for Manifest {
                             }
                             runtime__ = map_.next_value()?;
                         }
+                        GeneratedField::Container => {
+                            if container__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("container"));
+                            }
+                            container__ = map_.next_value()?;
+                        }
                     }
                 }
                 Ok(Manifest {
@@ -5647,6 +5927,7 @@ impl<'de> serde::Deserialize<'de> for Manifest {
                     signatures: signatures__.unwrap_or_default(),
                     labels: labels__.unwrap_or_default(),
                     runtime: runtime__,
+                    container: container__,
                 })
             }
         }

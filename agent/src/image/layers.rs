@@ -1,0 +1,458 @@
+//! Applying an image's layers, bottom first, into the file list of the
+//! root a container of it starts from — without writing a byte of it:
+//! every entry becomes a [`FileRecord`] (content hashed as it streams by),
+//! whiteouts and opaque directories remove what lower layers put there,
+//! and hard links take the record of what they link to.
+//!
+//! Each layer is hostile input: its entries' paths are normalised inside
+//! the root (a `..` is an error, never a path outside it), the bytes it
+//! expands to are counted against a limit (a tar bomb stops with an error
+//! naming the layer), and the records are charged to the memory ceiling.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, BufRead, BufReader, Read};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use plumb_proto::v1::FileType;
+use sha2::{Digest, Sha256};
+
+use super::archive::{hex, LayerRef};
+use super::ImageError;
+use crate::record::FileRecord;
+
+/// Files up to this size are read whole and hashed on another core while
+/// the layer streams on; larger ones are hashed as they stream.
+const PARALLEL_FILE: u64 = 4 << 20;
+/// Bytes of small files waiting to be hashed at once.
+const IN_FLIGHT: usize = 64 << 20;
+/// Longest path in a layer.
+const MAX_PATH: usize = 4096;
+
+/// Where the package databases of an image live: their content is kept
+/// as the layers stream by, to be read like a root's.
+fn is_package_db(path: &[u8]) -> bool {
+    path == b"/var/lib/dpkg/status"
+        || (path.starts_with(b"/var/lib/dpkg/info/") && path.ends_with(b".list"))
+        || path == b"/lib/apk/db/installed"
+        || path.starts_with(b"/var/lib/rpm/")
+        || path.starts_with(b"/usr/lib/sysimage/rpm/")
+}
+
+/// The image's root as the layers so far make it.
+#[derive(Default)]
+pub struct Tree {
+    pub files: BTreeMap<Box<[u8]>, FileRecord>,
+    /// Content of the package databases, by path.
+    pub databases: HashMap<Box<[u8]>, Vec<u8>>,
+    /// Uncompressed bytes read so far, across layers.
+    pub expanded: u64,
+    pub hashed_bytes: u64,
+}
+
+/// What one layer's tar says, before it is applied.
+#[derive(Default)]
+struct Layer {
+    records: Vec<FileRecord>,
+    /// Paths a whiteout removes (with everything below them).
+    whiteouts: Vec<Vec<u8>>,
+    /// Directories whose lower contents an opaque marker hides.
+    opaque: Vec<Vec<u8>>,
+    /// (link, target) hard links.
+    links: Vec<(Vec<u8>, Vec<u8>)>,
+    databases: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+/// A reader that hashes and counts what passes through it.
+struct Counting<R> {
+    inner: R,
+    sha: Sha256,
+    read: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.sha.update(&buf[..n]);
+        self.read += n as u64;
+        if self.read > self.limit {
+            return Err(io::Error::other(format!(
+                "expands past {} bytes, the image size limit (--max-image-size)",
+                self.limit
+            )));
+        }
+        Ok(n)
+    }
+}
+
+impl Tree {
+    /// Reads `layer` (gzip, zstd or plain tar, told apart by its first
+    /// bytes), checks it against its diff id and applies it.
+    pub fn apply(
+        &mut self,
+        reader: Box<dyn Read + Send>,
+        layer: &LayerRef,
+        limit: u64,
+    ) -> Result<(), ImageError> {
+        let bad = |what: String| ImageError::Layer {
+            layer: layer.blob.clone(),
+            cause: what,
+        };
+        let mut buffered = BufReader::with_capacity(256 << 10, reader);
+        let magic = buffered
+            .fill_buf()
+            .map_err(|e| bad(format!("reading: {e}")))?
+            .to_vec();
+        let plain: Box<dyn Read + Send> = if magic.starts_with(&[0x1f, 0x8b]) {
+            Box::new(flate2::read::MultiGzDecoder::new(buffered))
+        } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Box::new(
+                ruzstd::decoding::StreamingDecoder::new(buffered)
+                    .map_err(|e| bad(format!("zstd: {e}")))?,
+            )
+        } else {
+            Box::new(buffered)
+        };
+        let mut counting = Counting {
+            inner: plain,
+            sha: Sha256::new(),
+            read: 0,
+            limit: limit.saturating_sub(self.expanded),
+        };
+        let parsed = read_layer(&mut counting).map_err(bad)?;
+        // Whatever follows the tar's end marker is part of the layer too.
+        io::copy(&mut counting, &mut io::sink()).map_err(|e| bad(format!("reading: {e}")))?;
+        let diff_id = format!("sha256:{}", hex(&counting.sha.finalize()));
+        if diff_id != layer.diff_id {
+            return Err(bad(format!(
+                "uncompressed, it hashes to {diff_id}, not to the {} the image config names: the archive is corrupt or was altered",
+                layer.diff_id
+            )));
+        }
+        self.expanded += counting.read;
+        self.merge(parsed).map_err(bad)
+    }
+
+    fn merge(&mut self, layer: Layer) -> Result<(), String> {
+        // Whiteouts and opaque markers hide what lower layers have; this
+        // layer's own entries are added after them.
+        for path in &layer.whiteouts {
+            self.remove_tree(path, true);
+        }
+        for dir in &layer.opaque {
+            self.remove_tree(dir, false);
+        }
+        crate::memory::reserve(
+            "image files",
+            layer.records.len() * (std::mem::size_of::<FileRecord>() + 64),
+        )
+        .map_err(|e| e.to_string())?;
+        for record in layer.records {
+            self.hashed_bytes += record.size * u64::from(record.sha256.is_some());
+            let replaces_dir = self
+                .files
+                .get(&record.path)
+                .is_some_and(|old| old.file_type == FileType::Directory);
+            if replaces_dir && record.file_type != FileType::Directory {
+                let path = record.path.to_vec();
+                self.remove_tree(&path, true);
+            }
+            self.databases.remove(&record.path);
+            self.files.insert(record.path.clone(), record);
+            if self.files.len() % 4096 == 0 {
+                crate::memory::check(format_args!("{} image files", self.files.len()))
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        for (path, content) in layer.databases {
+            crate::memory::reserve("image package databases", content.len())
+                .map_err(|e| e.to_string())?;
+            self.databases.insert(path.into_boxed_slice(), content);
+        }
+        for (link, target) in layer.links {
+            let Some(to) = self.files.get(&*target) else {
+                return Err(format!(
+                    "{} is a hard link to {}, which no layer so far has",
+                    String::from_utf8_lossy(&link),
+                    String::from_utf8_lossy(&target)
+                ));
+            };
+            if to.file_type == FileType::Directory {
+                return Err(format!(
+                    "{} is a hard link to the directory {}",
+                    String::from_utf8_lossy(&link),
+                    String::from_utf8_lossy(&target)
+                ));
+            }
+            let mut record = to.clone();
+            record.path = link.clone().into_boxed_slice();
+            if let Some(content) = self.databases.get(&*target).cloned() {
+                self.databases.insert(link.into_boxed_slice(), content);
+            }
+            self.files.insert(record.path.clone(), record);
+        }
+        Ok(())
+    }
+
+    /// Removes `path` (when `itself`) and everything below it.
+    fn remove_tree(&mut self, path: &[u8], itself: bool) {
+        if itself {
+            self.files.remove(path);
+            self.databases.remove(path);
+        }
+        let mut prefix = path.to_vec();
+        if prefix != b"/" {
+            prefix.push(b'/');
+        }
+        let below: Vec<Box<[u8]>> = self
+            .files
+            .range::<[u8], _>((
+                std::ops::Bound::Included(&prefix[..]),
+                std::ops::Bound::Unbounded,
+            ))
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in below {
+            self.databases.remove(&k);
+            self.files.remove(&k);
+        }
+    }
+
+    /// Directories no layer listed but that hold files: the runtime
+    /// creates them (0755, root), and so does the manifest.
+    pub fn add_implicit_parents(&mut self) {
+        let mut missing: Vec<Box<[u8]>> = vec![b"/"[..].into()];
+        for path in self.files.keys() {
+            let mut p: &[u8] = path;
+            while let Some(i) = p.iter().rposition(|&b| b == b'/') {
+                p = &p[..i];
+                if p.is_empty() || self.files.contains_key(p) {
+                    break;
+                }
+                missing.push(p.into());
+            }
+        }
+        for path in missing {
+            let mut dir = FileRecord::new(path.to_vec(), FileType::Directory);
+            dir.mode = 0o755;
+            self.files.entry(path).or_insert(dir);
+        }
+    }
+}
+
+/// The path an entry names, as a manifest path (`/a/b`, `/` for the root).
+/// `..` is refused, never resolved.
+fn normalise(raw: &[u8]) -> Result<Vec<u8>, String> {
+    if raw.len() > MAX_PATH {
+        return Err(format!(
+            "a path of {} bytes, more than {MAX_PATH}",
+            raw.len()
+        ));
+    }
+    let mut out = Vec::with_capacity(raw.len() + 1);
+    for part in raw.split(|&b| b == b'/') {
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                return Err(format!(
+                    "entry {:?} climbs out of the root",
+                    String::from_utf8_lossy(raw)
+                ))
+            }
+            p => {
+                out.push(b'/');
+                out.extend_from_slice(p);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(b'/');
+    }
+    Ok(out)
+}
+
+fn split_name(path: &[u8]) -> (&[u8], &[u8]) {
+    let i = path.iter().rposition(|&b| b == b'/').unwrap_or(0);
+    let parent = if i == 0 { &b"/"[..] } else { &path[..i] };
+    (parent, &path[i + 1..])
+}
+
+fn join(parent: &[u8], name: &[u8]) -> Vec<u8> {
+    let mut p = parent.to_vec();
+    if p != b"/" {
+        p.push(b'/');
+    } else {
+        p.clear();
+        p.push(b'/');
+    }
+    p.extend_from_slice(name);
+    p
+}
+
+/// Parses one layer's tar: records with content hashed (small files on
+/// other cores), whiteouts, opaque markers and hard links.
+fn read_layer(input: &mut (dyn Read + Send)) -> Result<Layer, String> {
+    let mut layer = Layer::default();
+    let digests: Mutex<Vec<(usize, [u8; 32])>> = Mutex::new(Vec::new());
+    let in_flight = AtomicUsize::new(0);
+    let result = rayon::scope(|scope| -> Result<(), String> {
+        let mut tar = tar::Archive::new(input);
+        let entries = tar.entries().map_err(|e| format!("not a tar: {e}"))?;
+        for entry in entries {
+            let mut entry = entry.map_err(|e| format!("tar entry {}: {e}", layer.records.len()))?;
+            let raw = entry.path_bytes().into_owned();
+            let path = normalise(&raw)?;
+            let (parent, name) = split_name(&path);
+            if name == b".wh..wh..opq" {
+                layer.opaque.push(parent.to_vec());
+                continue;
+            }
+            if let Some(hidden) = name.strip_prefix(b".wh.") {
+                layer.whiteouts.push(join(parent, hidden));
+                continue;
+            }
+            let header = entry.header();
+            let kind = header.entry_type();
+            let file_type = match kind {
+                tar::EntryType::Regular | tar::EntryType::Continuous => FileType::Regular,
+                tar::EntryType::Directory => FileType::Directory,
+                tar::EntryType::Symlink => FileType::Symlink,
+                tar::EntryType::Char => FileType::CharDevice,
+                tar::EntryType::Block => FileType::BlockDevice,
+                tar::EntryType::Fifo => FileType::Fifo,
+                tar::EntryType::Link => {
+                    let target = entry
+                        .link_name_bytes()
+                        .ok_or_else(|| format!("hard link {} has no target", show(&path)))?;
+                    let target = normalise(&target)?;
+                    layer.links.push((path, target));
+                    continue;
+                }
+                other => {
+                    return Err(format!(
+                        "{}: unsupported tar entry type {:?}",
+                        show(&path),
+                        other
+                    ))
+                }
+            };
+            let id = |v: io::Result<u64>, what: &str| -> Result<u32, String> {
+                v.ok()
+                    .and_then(|v| u32::try_from(v).ok())
+                    .ok_or_else(|| format!("{}: bad {what} in the tar header", show(&path)))
+            };
+            let mut record = FileRecord::new(path.clone(), file_type);
+            record.mode = id(header.mode().map(u64::from), "mode")? & 0o7777;
+            record.uid = id(header.uid(), "uid")?;
+            record.gid = id(header.gid(), "gid")?;
+            match file_type {
+                FileType::Symlink => {
+                    let target = entry
+                        .link_name_bytes()
+                        .ok_or_else(|| format!("symlink {} has no target", show(&path)))?;
+                    record.size = target.len() as u64;
+                    record.link_target = Some(target.into_owned().into_boxed_slice());
+                }
+                FileType::CharDevice | FileType::BlockDevice => {
+                    let major = header.device_major().ok().flatten().unwrap_or(0);
+                    let minor = header.device_minor().ok().flatten().unwrap_or(0);
+                    record.rdev = libc::makedev(major, minor);
+                }
+                FileType::Regular => {
+                    let size = entry.size();
+                    let keep = is_package_db(&path);
+                    if keep || size <= PARALLEL_FILE {
+                        let mut content = Vec::with_capacity(size as usize);
+                        entry
+                            .read_to_end(&mut content)
+                            .map_err(|e| format!("{}: reading: {e}", show(&path)))?;
+                        record.size = content.len() as u64;
+                        if keep {
+                            record.sha256 = Some(crate::hash::sha256(&content));
+                            layer.databases.push((path, content));
+                        } else if in_flight.load(Ordering::Relaxed) > IN_FLIGHT {
+                            record.sha256 = Some(crate::hash::sha256(&content));
+                        } else {
+                            let index = layer.records.len();
+                            in_flight.fetch_add(content.len(), Ordering::Relaxed);
+                            let (digests, in_flight) = (&digests, &in_flight);
+                            scope.spawn(move |_| {
+                                let d = crate::hash::sha256(&content);
+                                in_flight.fetch_sub(content.len(), Ordering::Relaxed);
+                                digests.lock().expect("digest list").push((index, d));
+                            });
+                        }
+                    } else {
+                        let mut sha = Sha256::new();
+                        let mut buf = vec![0u8; 256 << 10];
+                        let mut total = 0u64;
+                        loop {
+                            let n = entry
+                                .read(&mut buf)
+                                .map_err(|e| format!("{}: reading: {e}", show(&path)))?;
+                            if n == 0 {
+                                break;
+                            }
+                            sha.update(&buf[..n]);
+                            total += n as u64;
+                        }
+                        record.size = total;
+                        record.sha256 = Some(sha.finalize().into());
+                    }
+                }
+                _ => {}
+            }
+            reserve_one(&mut layer.records, "layer entries")?;
+            layer.records.push(record);
+        }
+        Ok(())
+    });
+    result?;
+    for (index, digest) in digests.into_inner().expect("digest list") {
+        layer.records[index].sha256 = Some(digest);
+    }
+    Ok(layer)
+}
+
+/// Checks with the memory ceiling before `v` grows: a vector doubles at
+/// once, past any check made entry by entry.
+fn reserve_one<T>(v: &mut Vec<T>, what: &str) -> Result<(), String> {
+    if v.len() == v.capacity() {
+        let more = v.capacity().max(64);
+        crate::memory::reserve(
+            format_args!("{} {what}", v.len()),
+            more * std::mem::size_of::<T>() * 2,
+        )
+        .map_err(|e| e.to_string())?;
+        v.reserve_exact(more);
+    }
+    Ok(())
+}
+
+fn show(path: &[u8]) -> String {
+    String::from_utf8_lossy(path).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_normalised_inside_the_root() {
+        assert_eq!(normalise(b"./usr/bin/ls").unwrap(), b"/usr/bin/ls");
+        assert_eq!(normalise(b"/etc//passwd").unwrap(), b"/etc/passwd");
+        assert_eq!(normalise(b"./").unwrap(), b"/");
+        assert!(normalise(b"a/../../etc/shadow").is_err());
+        assert!(normalise(&vec![b'a'; MAX_PATH + 1]).is_err());
+    }
+
+    #[test]
+    fn whiteout_names_split_into_parent_and_name() {
+        assert_eq!(split_name(b"/a/.wh.b"), (&b"/a"[..], &b".wh.b"[..]));
+        assert_eq!(split_name(b"/.wh.b"), (&b"/"[..], &b".wh.b"[..]));
+        assert_eq!(join(b"/", b"x"), b"/x");
+        assert_eq!(join(b"/a", b"x"), b"/a/x");
+    }
+}

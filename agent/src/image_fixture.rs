@@ -1,0 +1,306 @@
+//! Container image archives for tests and benchmarks: layers built entry
+//! by entry (whiteouts, opaque directories, hard links, hostile names
+//! included) or from a root on disk, written as an OCI image layout
+//! (directory or tar) or as a `docker save` archive.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::image::archive::sha256_id;
+
+/// One layer's tar, built in memory.
+pub struct LayerBuilder {
+    tar: tar::Builder<Vec<u8>>,
+}
+
+impl Default for LayerBuilder {
+    fn default() -> Self {
+        LayerBuilder::new()
+    }
+}
+
+impl LayerBuilder {
+    pub fn new() -> LayerBuilder {
+        let mut tar = tar::Builder::new(Vec::new());
+        tar.mode(tar::HeaderMode::Complete);
+        tar.follow_symlinks(false);
+        LayerBuilder { tar }
+    }
+
+    /// A layer of everything under `root` (owners and modes kept,
+    /// symlinks not followed).
+    pub fn from_root(root: &Path) -> LayerBuilder {
+        let mut layer = LayerBuilder::new();
+        layer.tar.append_dir_all(".", root).expect("root archived");
+        layer
+    }
+
+    fn header(kind: tar::EntryType, mode: u32, size: u64) -> tar::Header {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_mode(mode);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_size(size);
+        h.set_mtime(1_700_000_000);
+        h
+    }
+
+    pub fn dir(mut self, path: &str, mode: u32) -> Self {
+        let mut h = Self::header(tar::EntryType::Directory, mode, 0);
+        self.tar
+            .append_data(&mut h, path, std::io::empty())
+            .unwrap();
+        self
+    }
+
+    pub fn file(self, path: &str, content: &[u8], mode: u32) -> Self {
+        self.owned_file(path, content, mode, 0, 0)
+    }
+
+    pub fn owned_file(mut self, path: &str, content: &[u8], mode: u32, uid: u64, gid: u64) -> Self {
+        let mut h = Self::header(tar::EntryType::Regular, mode, content.len() as u64);
+        h.set_uid(uid);
+        h.set_gid(gid);
+        self.tar.append_data(&mut h, path, content).unwrap();
+        self
+    }
+
+    pub fn symlink(mut self, path: &str, target: &str) -> Self {
+        let mut h = Self::header(tar::EntryType::Symlink, 0o777, 0);
+        self.tar.append_link(&mut h, path, target).unwrap();
+        self
+    }
+
+    pub fn hardlink(mut self, path: &str, target: &str) -> Self {
+        let mut h = Self::header(tar::EntryType::Link, 0o644, 0);
+        self.tar.append_link(&mut h, path, target).unwrap();
+        self
+    }
+
+    /// A whiteout: `path` is deleted from the layers below.
+    pub fn whiteout(self, path: &str) -> Self {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let marker = format!("{dir}/.wh.{name}");
+        self.file(marker.trim_start_matches('/'), b"", 0o600)
+    }
+
+    /// An opaque marker: what the layers below have in `dir` is hidden.
+    pub fn opaque(self, dir: &str) -> Self {
+        let marker = format!("{}/.wh..wh..opq", dir.trim_end_matches('/'));
+        self.file(marker.trim_start_matches('/'), b"", 0o600)
+    }
+
+    /// A regular file whose name is written into the header as is (the
+    /// tar crate refuses `..` in names it sets, an attacker does not).
+    pub fn raw_name_file(mut self, name: &[u8], content: &[u8]) -> Self {
+        let mut h = Self::header(tar::EntryType::Regular, 0o644, content.len() as u64);
+        let field = &mut h.as_old_mut().name;
+        field.fill(0);
+        field[..name.len()].copy_from_slice(name);
+        h.set_cksum();
+        self.tar.append(&h, content).unwrap();
+        self
+    }
+
+    /// `count` empty files of one directory (many small entries).
+    pub fn many_files(mut self, dir: &str, count: usize, content: &[u8]) -> Self {
+        for i in 0..count {
+            let mut h = Self::header(tar::EntryType::Regular, 0o644, content.len() as u64);
+            self.tar
+                .append_data(&mut h, format!("{dir}/f{i}"), content)
+                .unwrap();
+        }
+        self
+    }
+
+    pub fn finish(self) -> Vec<u8> {
+        self.tar.into_inner().unwrap()
+    }
+}
+
+/// How a layer is stored in the archive.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+}
+
+/// An image: layers, bottom first, and a config.
+pub struct ImageWriter {
+    layers: Vec<Vec<u8>>,
+    pub compression: Compression,
+    pub config: serde_json::Value,
+    pub name: String,
+    pub annotations: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ImageWriter {
+    pub fn new(name: &str) -> ImageWriter {
+        ImageWriter {
+            layers: Vec::new(),
+            compression: Compression::None,
+            config: json!({
+                "Entrypoint": ["/bin/app"],
+                "Cmd": ["--serve"],
+                "User": "1000",
+                "WorkingDir": "/srv",
+                "ExposedPorts": {"8080/tcp": {}},
+                "Volumes": {"/data": {}},
+                "Labels": {
+                    "org.opencontainers.image.revision": "0123abc",
+                    "org.opencontainers.image.source": "https://git.example/app",
+                },
+            }),
+            name: name.to_string(),
+            annotations: Default::default(),
+        }
+    }
+
+    pub fn layer(mut self, layer: LayerBuilder) -> Self {
+        self.layers.push(layer.finish());
+        self
+    }
+
+    /// A layer's tar as given (a broken or hostile one).
+    pub fn raw_layer(mut self, tar: Vec<u8>) -> Self {
+        self.layers.push(tar);
+        self
+    }
+
+    fn blob(&self, tar: &[u8]) -> Vec<u8> {
+        match self.compression {
+            Compression::None => tar.to_vec(),
+            Compression::Gzip => {
+                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                gz.write_all(tar).unwrap();
+                gz.finish().unwrap()
+            }
+        }
+    }
+
+    /// The config document; its digest is the image's id.
+    pub fn config_bytes(&self) -> Vec<u8> {
+        let diff_ids: Vec<String> = self.layers.iter().map(|l| sha256_id(l)).collect();
+        serde_json::to_vec(&json!({
+            "architecture": match std::env::consts::ARCH { "x86_64" => "amd64", "aarch64" => "arm64", a => a },
+            "os": "linux",
+            "config": self.config,
+            "rootfs": {"type": "layers", "diff_ids": diff_ids},
+        }))
+        .unwrap()
+    }
+
+    pub fn image_id(&self) -> String {
+        sha256_id(&self.config_bytes())
+    }
+
+    /// `(name, bytes)` of every file of an OCI image layout.
+    fn oci_files(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        let mut put = |bytes: Vec<u8>| -> (String, usize) {
+            let id = sha256_id(&bytes);
+            let len = bytes.len();
+            files.push((format!("blobs/sha256/{}", &id[7..]), bytes));
+            (id, len)
+        };
+        let layer_media = match self.compression {
+            Compression::None => "application/vnd.oci.image.layer.v1.tar",
+            Compression::Gzip => "application/vnd.oci.image.layer.v1.tar+gzip",
+        };
+        let layers: Vec<serde_json::Value> = self
+            .layers
+            .iter()
+            .map(|l| {
+                let (digest, size) = put(self.blob(l));
+                json!({"mediaType": layer_media, "digest": digest, "size": size})
+            })
+            .collect();
+        let (config, config_size) = put(self.config_bytes());
+        let manifest = serde_json::to_vec(&json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config, "size": config_size},
+            "layers": layers,
+            "annotations": self.annotations,
+        }))
+        .unwrap();
+        let (manifest, manifest_size) = put(manifest);
+        let index = serde_json::to_vec(&json!({
+            "schemaVersion": 2,
+            "manifests": [{
+                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "digest": manifest,
+                "size": manifest_size,
+                "annotations": {"org.opencontainers.image.ref.name": self.name},
+            }],
+        }))
+        .unwrap();
+        files.push(("index.json".into(), index));
+        files.push((
+            "oci-layout".into(),
+            br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+        ));
+        files
+    }
+
+    /// The digest of the image's OCI manifest.
+    pub fn manifest_digest(&self) -> String {
+        let files = self.oci_files();
+        let index: serde_json::Value =
+            serde_json::from_slice(&files.iter().find(|(n, _)| n == "index.json").unwrap().1)
+                .unwrap();
+        index["manifests"][0]["digest"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub fn write_oci_dir(&self, dir: &Path) {
+        for (name, bytes) in self.oci_files() {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
+    }
+
+    pub fn write_oci_tar(&self, path: &Path) {
+        write_tar(path, self.oci_files());
+    }
+
+    /// A `docker save` archive: `manifest.json`, the config as
+    /// `<hex>.json`, each layer as `<n>/layer.tar`.
+    pub fn write_docker_tar(&self, path: &Path) {
+        let config = self.config_bytes();
+        let config_name = format!("{}.json", &sha256_id(&config)[7..]);
+        let mut files = vec![(config_name.clone(), config)];
+        let mut names = Vec::new();
+        for (i, l) in self.layers.iter().enumerate() {
+            let name = format!("{i}/layer.tar");
+            files.push((name.clone(), self.blob(l)));
+            names.push(name);
+        }
+        let manifest = serde_json::to_vec(&json!([{
+            "Config": config_name,
+            "RepoTags": [self.name],
+            "Layers": names,
+        }]))
+        .unwrap();
+        files.push(("manifest.json".into(), manifest));
+        write_tar(path, files);
+    }
+}
+
+fn write_tar(path: &Path, files: Vec<(String, Vec<u8>)>) {
+    let mut tar = tar::Builder::new(std::fs::File::create(path).unwrap());
+    for (name, bytes) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(bytes.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(1_700_000_000);
+        tar.append_data(&mut h, name, &bytes[..]).unwrap();
+    }
+    tar.finish().unwrap();
+}
