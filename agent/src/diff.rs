@@ -172,7 +172,7 @@ fn diff_files(
     }
 }
 
-fn file_removed(e: &FileRecord, policy: &Policy) -> Deviation {
+pub(crate) fn file_removed(e: &FileRecord, policy: &Policy) -> Deviation {
     let key = paths::display(&e.path);
     let facts = FileFacts {
         executable: e.is_executable(),
@@ -189,7 +189,7 @@ fn file_removed(e: &FileRecord, policy: &Policy) -> Deviation {
     }
 }
 
-fn file_added(a: &ScannedFile, owner: String, policy: &Policy) -> Deviation {
+pub(crate) fn file_added(a: &ScannedFile, owner: String, policy: &Policy) -> Deviation {
     let key = paths::display(&a.record.path);
     let facts = FileFacts {
         executable: a.record.is_executable(),
@@ -213,7 +213,7 @@ fn file_added(a: &ScannedFile, owner: String, policy: &Policy) -> Deviation {
     }
 }
 
-fn file_modified(
+pub(crate) fn file_modified(
     e: &FileRecord,
     a: &ScannedFile,
     owner: String,

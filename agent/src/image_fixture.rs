@@ -304,3 +304,168 @@ fn write_tar(path: &Path, files: Vec<(String, Vec<u8>)>) {
     }
     tar.finish().unwrap();
 }
+
+/// A real podman, as the tests drive it: images imported from a root made
+/// of busybox, containers run with runc and cgroupfs (what these machines
+/// support), removed when dropped.
+pub struct Podman {
+    pub bin: std::path::PathBuf,
+    containers: std::sync::Mutex<Vec<String>>,
+    images: std::sync::Mutex<Vec<String>>,
+}
+
+/// Busybox applets a test image links.
+const APPLETS: &[&str] = &[
+    "sh", "sleep", "cat", "cp", "mkdir", "ls", "rm", "true", "chmod", "echo", "touch", "mv",
+];
+
+impl Podman {
+    /// `PLUMB_PODMAN` or `podman` on PATH, and `busybox`; `None` when
+    /// either is missing (scripts/test.sh installs both).
+    pub fn find() -> Option<Podman> {
+        let bin = std::env::var_os("PLUMB_PODMAN")
+            .map(std::path::PathBuf::from)
+            .or_else(|| which("podman"))?;
+        which("busybox")?;
+        Some(Podman {
+            bin,
+            containers: Default::default(),
+            images: Default::default(),
+        })
+    }
+
+    pub fn cmd(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(&self.bin);
+        c.args(["--runtime", "runc", "--cgroup-manager", "cgroupfs"]);
+        c
+    }
+
+    fn run_ok(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().expect("podman runs");
+        assert!(
+            out.status.success(),
+            "podman {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// A root of busybox and its applets, plus `extra` files.
+    pub fn busybox_root(dir: &Path, extra: &[(&str, &[u8])]) {
+        let bin = dir.join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::create_dir_all(dir.join("tmp")).unwrap();
+        std::fs::create_dir_all(dir.join("etc")).unwrap();
+        std::fs::copy(which("busybox").unwrap(), bin.join("busybox")).unwrap();
+        for a in APPLETS {
+            std::os::unix::fs::symlink("busybox", bin.join(a)).unwrap();
+        }
+        for (p, content) in extra {
+            let path = dir.join(p.trim_start_matches('/'));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, content).unwrap();
+        }
+    }
+
+    /// Imports `root` as image `name`; returns its id (`sha256:...`).
+    pub fn import(&self, root: &Path, name: &str) -> String {
+        let tar = root.with_extension("import.tar");
+        let status = std::process::Command::new("tar")
+            .arg("-C")
+            .arg(root)
+            .arg("-cf")
+            .arg(&tar)
+            .arg(".")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let id = self.run_ok(&["import", "--quiet", tar.to_str().unwrap(), name]);
+        self.images.lock().unwrap().push(name.to_string());
+        let id = id
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim_start_matches("sha256:");
+        format!("sha256:{id}")
+    }
+
+    /// `podman save` of image `name` in `format` (`oci-archive`,
+    /// `docker-archive`, `oci-dir`) to `path`.
+    pub fn save(&self, name: &str, format: &str, path: &Path) {
+        self.run_ok(&[
+            "save",
+            "--quiet",
+            "--format",
+            format,
+            "-o",
+            path.to_str().unwrap(),
+            name,
+        ]);
+    }
+
+    /// Starts a container of `image` running `command`; returns its id.
+    pub fn run(&self, name: &str, image: &str, command: &[&str]) -> String {
+        let mut args = vec![
+            "run",
+            "-d",
+            "--name",
+            name,
+            "--network",
+            "none",
+            "--ulimit",
+            "nofile=1024:1024",
+            "--ulimit",
+            "nproc=4096:4096",
+            image,
+        ];
+        args.extend_from_slice(command);
+        let id = self.run_ok(&args);
+        self.containers.lock().unwrap().push(name.to_string());
+        id
+    }
+
+    pub fn exec(&self, name: &str, command: &[&str]) -> std::process::Output {
+        let mut args = vec!["exec", name];
+        args.extend_from_slice(command);
+        self.cmd().args(&args).output().unwrap()
+    }
+
+    /// The host pid of the container's first process.
+    pub fn pid(&self, name: &str) -> u32 {
+        self.run_ok(&["inspect", "-f", "{{.State.Pid}}", name])
+            .parse()
+            .unwrap()
+    }
+
+    /// The overlay's upper dir and lower dirs of a running container.
+    pub fn overlay(&self, name: &str) -> (std::path::PathBuf, Vec<std::path::PathBuf>) {
+        let text = std::fs::read(format!("/proc/{}/mountinfo", self.pid(name))).unwrap();
+        match crate::containers::discover::parse_mountinfo(&text).0 {
+            crate::containers::Root::Overlay { lowers, upper } => (upper, lowers),
+            other => panic!("container {name} root is {other:?}"),
+        }
+    }
+
+    pub fn remove(&self, name: &str) {
+        let _ = self.cmd().args(["rm", "-f", "-t", "0", name]).output();
+    }
+}
+
+impl Drop for Podman {
+    fn drop(&mut self) {
+        for c in self.containers.lock().unwrap().drain(..) {
+            self.remove(&c);
+        }
+        for i in self.images.lock().unwrap().drain(..) {
+            let _ = self.cmd().args(["rmi", "-f", &i]).output();
+        }
+    }
+}
+
+fn which(name: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.is_file())
+}

@@ -11,6 +11,7 @@
 pub mod beneath;
 pub mod cache;
 pub mod check;
+pub mod containers;
 pub mod daemon;
 pub mod diff;
 pub mod files;

@@ -134,9 +134,18 @@ struct BuildArgs {
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// The manifest of the image this root was built from.
-    #[arg(long)]
-    manifest: PathBuf,
+    /// The manifest of the image this root was built from; with
+    /// `--containers`, the manifests of the containers' images (repeat it).
+    #[arg(long, required_unless_present = "containers")]
+    manifest: Vec<PathBuf>,
+    /// Judge every running container against its image's manifest
+    /// instead of the root: one report (JSON object) per container.
+    #[arg(long, conflicts_with_all = ["root", "full", "no_processes"])]
+    containers: bool,
+    /// With `--containers`: where the runtimes keep their metadata (the
+    /// host's `/` when the agent runs in a container with it mounted).
+    #[arg(long, default_value = "/", requires = "containers")]
+    runtime_root: PathBuf,
     /// The root to check.
     #[arg(long, default_value = "/")]
     root: PathBuf,
@@ -461,8 +470,48 @@ fn show(file: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn check_containers(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    use plumb_agent::containers::{self, Containers, RuntimeDirs};
+    let source = containers::files_source(&args.manifest)?;
+    let policy = args.policy.as_deref().map(PolicyFile::load).transpose()?;
+    let mut pass = Containers::new(
+        args.proc_dir.clone(),
+        RuntimeDirs::under(&args.runtime_root),
+        Box::new(source),
+        policy,
+    );
+    let (reports, stats) = pass
+        .pass(true)
+        .with_context(|| format!("finding containers in {}", args.proc_dir.display()))?;
+    tracing::info!(
+        containers = stats.containers,
+        images_verified = stats.images_verified,
+        elapsed_ms = stats.duration.as_millis() as u64,
+        "containers checked"
+    );
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        report::containers_json(&mut out, &reports)?;
+    } else {
+        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        report::containers_text(&mut out, &reports, color)?;
+    }
+    Ok(if reports.iter().all(|r| r.deviations.is_empty()) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let m = manifest::read(&args.manifest)?;
+    if args.containers {
+        return check_containers(args);
+    }
+    let [manifest_file] = &args.manifest[..] else {
+        anyhow::bail!("a check of a root takes one --manifest (several are for --containers)");
+    };
+    let m = manifest::read(manifest_file)?;
     let policy = args.policy.as_deref().map(PolicyFile::load).transpose()?;
     let (state_dir, keep_cache) = plumb_agent::check::state_dir_for(args.state_dir.as_deref());
     let mut checker = Checker::new(

@@ -97,6 +97,115 @@ pub fn json(
     writeln!(out)
 }
 
+/// A container as `check --containers --json` prints it: one object a
+/// line.
+#[derive(Serialize)]
+struct ContainerJson<'a> {
+    container_id: &'a str,
+    name: &'a str,
+    runtime: &'a str,
+    image: &'a str,
+    image_digest: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pod: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    namespace: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pod_container: &'a str,
+    status: &'a str,
+    processes: u32,
+    clean: bool,
+    deviations: Vec<DeviationJson<'a>>,
+}
+
+/// Writes one JSON object per container.
+pub fn containers_json(
+    out: &mut dyn Write,
+    reports: &[crate::containers::Report],
+) -> std::io::Result<()> {
+    for r in reports {
+        let i = &r.info;
+        let line = ContainerJson {
+            container_id: &i.id,
+            name: &i.name,
+            runtime: &i.runtime,
+            image: &i.image,
+            image_digest: &i.image_id,
+            pod: &i.pod,
+            namespace: &i.namespace,
+            pod_container: &i.pod_container,
+            status: &i.status,
+            processes: i.processes,
+            clean: r.deviations.is_empty(),
+            deviations: r.deviations.iter().map(DeviationJson::from).collect(),
+        };
+        serde_json::to_writer(&mut *out, &line)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Writes the text report of every container.
+pub fn containers_text(
+    out: &mut dyn Write,
+    reports: &[crate::containers::Report],
+    color: bool,
+) -> std::io::Result<()> {
+    let p = |s: &str| plumb_proto::printable(s).into_owned();
+    if reports.is_empty() {
+        return writeln!(out, "no containers running");
+    }
+    for r in reports {
+        let i = &r.info;
+        let pod = if i.pod.is_empty() {
+            String::new()
+        } else {
+            format!(" pod {}/{}", p(&i.namespace), p(&i.pod))
+        };
+        let verdict = if r.deviations.is_empty() {
+            ("clean", AnsiColor::Green.on_default().bold())
+        } else if i.status == "verified" {
+            ("drift", AnsiColor::Red.on_default().bold())
+        } else {
+            ("NOT VERIFIED", AnsiColor::Magenta.on_default().bold())
+        };
+        let verdict = if color {
+            format!("{}{}{:#}", verdict.1, verdict.0, verdict.1)
+        } else {
+            verdict.0.to_string()
+        };
+        writeln!(
+            out,
+            "{verdict}  {} {} ({}, {}) image {} {}{pod}",
+            p(&i.runtime),
+            p(&i.name),
+            &i.id[..i.id.len().min(12)],
+            i.status,
+            p(&i.image),
+            &i.image_id[..i.image_id.len().min(19)],
+        )?;
+        for d in r.deviations.iter().map(printable_deviation) {
+            let kind = DeviationKind::try_from(d.kind).unwrap_or(DeviationKind::Unspecified);
+            let sev = Severity::try_from(d.severity).unwrap_or(Severity::Unspecified);
+            write!(
+                out,
+                "  {:<8} {:<18} {}",
+                severity_snake(sev),
+                kind_snake(kind),
+                d.key
+            )?;
+            if !d.changes.is_empty() {
+                write!(out, "  [{}]", d.changes.join(", "))?;
+            }
+            if !d.actual.is_empty() && kind != DeviationKind::FileModified {
+                write!(out, "  ({})", d.actual)?;
+            }
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
 fn severity_style(s: Severity) -> Style {
     match s {
         Severity::Critical => AnsiColor::Red.on_default().bold(),
@@ -117,6 +226,7 @@ fn printable_deviation(d: &Deviation) -> Deviation {
         changes: d.changes.iter().map(|c| p(c)).collect(),
         package: p(&d.package),
         explained_by: p(&d.explained_by),
+        container: p(&d.container),
     }
 }
 

@@ -120,6 +120,7 @@ fn hello(prefix: &str, i: usize, heartbeat: u64) -> AgentMessage {
             agent_version: "loadgen".into(),
             boot_id: "boot".into(),
             heartbeat_secs: heartbeat as u32,
+            ..Default::default()
         })),
     }
 }
@@ -200,6 +201,7 @@ async fn agent(
                             .map(|d| DeviationRef {
                                 kind: d.kind,
                                 key: d.key,
+                                container: d.container,
                             })
                             .collect()
                     } else {

@@ -78,6 +78,51 @@ pub struct Node {
     pub held_since: i64,
     /// What flagged it then.
     pub held_reasons: Vec<String>,
+    /// How its agent sees new processes: `fanotify` (each exec as it
+    /// happens), `periodic` (at each quick scan) or `""` (older agent).
+    pub exec_monitor: String,
+    /// Whether its agent judges the node's containers.
+    pub sees_containers: bool,
+}
+
+/// A container running on a node, as its agent last listed it, with its
+/// open deviations.
+#[derive(Clone, Debug, Serialize)]
+pub struct Container {
+    pub node_id: String,
+    pub hostname: String,
+    pub container_id: String,
+    pub name: String,
+    pub runtime: String,
+    pub image: String,
+    pub image_id: String,
+    pub pod: String,
+    pub namespace: String,
+    pub pod_container: String,
+    /// `verified`, `unverified` or `error`, as the agent judged it.
+    pub status: String,
+    /// Verified and with open deviations: its workload should be replaced.
+    pub drifted: bool,
+    pub started: i64,
+    pub processes: i64,
+    pub first_seen: i64,
+    pub last_seen: i64,
+    pub open_deviations: i64,
+    #[serde(serialize_with = "snake::max_severity")]
+    pub max_severity: Option<Severity>,
+}
+
+/// The fleet per container image.
+#[derive(Clone, Debug, Serialize)]
+pub struct ContainerImage {
+    pub image_id: String,
+    /// One of the references its containers were started from.
+    pub image: String,
+    pub running: i64,
+    pub drifted: i64,
+    pub unverified: i64,
+    pub nodes: i64,
+    pub has_manifest: bool,
 }
 
 /// A deviation as stored, open or resolved.
@@ -93,6 +138,9 @@ pub struct StoredDeviation {
     pub changes: Vec<String>,
     pub package: String,
     pub explained_by: String,
+    /// The container it is in (its runtime id); empty for the node itself.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub container: String,
     pub first_seen: i64,
     pub resolved_at: Option<i64>,
 }
@@ -210,6 +258,7 @@ mod pb {
                     changes: d.changes.clone(),
                     package: d.package.clone(),
                     explained_by: d.explained_by.clone(),
+                    container: d.container.clone(),
                 }),
                 first_seen_unix_ms: d.first_seen,
                 resolved_unix_ms: d.resolved_at.unwrap_or(0),

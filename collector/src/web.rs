@@ -500,6 +500,7 @@ mod tests {
             changes: vec![],
             package: String::new(),
             explained_by: String::new(),
+            container: String::new(),
             first_seen: 0,
             resolved_at: None,
         };

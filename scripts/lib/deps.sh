@@ -38,8 +38,19 @@ ensure_chromium() {
   export PLUMB_CHROMIUM="${PLUMB_CHROMIUM:-$(command -v chromium)}"
 }
 
+# A real container runtime for the container tests: podman with runc
+# (crun refuses these machines' hybrid cgroup setup) and busybox for the
+# images the tests build.
+ensure_podman() {
+  command -v podman >/dev/null || apt_install podman
+  command -v runc >/dev/null || apt_install runc
+  command -v busybox >/dev/null || apt_install busybox-static
+  export PLUMB_PODMAN="${PLUMB_PODMAN:-$(command -v podman)}"
+}
+
 ensure_test_deps() {
   ensure_rust
+  ensure_podman
   # setpriv (util-linux) runs checks as an unprivileged user in tests.
   command -v setpriv >/dev/null || apt_install util-linux
   ensure_postgres

@@ -34,7 +34,7 @@ use crate::manifest::Baseline;
 use crate::policy::PolicyFile;
 use crate::throttle::Throttle;
 use config::RunConfig;
-use outbox::{DeviationSet, Outbox};
+use outbox::{DevKey, DeviationSet, Outbox};
 
 /// Work for the scanner thread.
 #[derive(Debug)]
@@ -99,6 +99,8 @@ pub async fn run(
             .map(|s| s.trim().to_string())
             .unwrap_or_default(),
         heartbeat_secs: cfg.heartbeat.as_secs().max(1) as u32,
+        exec_monitor: String::new(),
+        containers: false,
     };
     tracing::info!(node = %cfg.node_id, image = %hello.image_id, root = %cfg.root.display(), collector = %cfg.collector, "agent starting");
 
@@ -261,14 +263,18 @@ fn key_in_scope(key: &str, scope: &[String]) -> bool {
 /// Replaces the part of `current` that a scan of `scope` covers.
 fn merge(current: &mut DeviationSet, result: Vec<Deviation>, scope: Option<&[Vec<u8>]>) {
     match scope {
-        None => current.clear(),
+        // A whole scan replaces the node's own deviations; its containers'
+        // are replaced by the container pass.
+        None => current.retain(|k, _| !k.container.is_empty()),
         Some(paths) => {
             let scope: Vec<String> = paths.iter().map(|p| crate::paths::display(p)).collect();
-            current.retain(|(kind, key), _| is_file_kind(*kind) && !key_in_scope(key, &scope));
+            current.retain(|k, _| {
+                !k.container.is_empty() || (is_file_kind(k.kind) && !key_in_scope(&k.key, &scope))
+            });
         }
     }
     for d in result {
-        current.insert((d.kind, d.key.clone()), d);
+        current.insert(DevKey::of(&d), d);
     }
 }
 
@@ -333,8 +339,7 @@ impl Scanner<'_> {
                     actual: format!("scan failed: {e}"),
                     ..Default::default()
                 };
-                self.current
-                    .insert((failed.kind, failed.key.clone()), failed);
+                self.current.insert(DevKey::of(&failed), failed);
                 self.publish();
                 return;
             }
@@ -345,7 +350,7 @@ impl Scanner<'_> {
         let scan_errors = self
             .current
             .keys()
-            .filter(|(kind, _)| *kind == DeviationKind::ScanError as i32)
+            .filter(|k| k.kind == DeviationKind::ScanError as i32)
             .count();
         self.metrics
             .scanned(label, s, self.current.len(), scan_errors);
@@ -504,14 +509,14 @@ mod tests {
             dev(DeviationKind::FileModified, "/etc/motd"),
             dev(DeviationKind::PackageAdded, "nc"),
         ] {
-            current.insert((d.kind, d.key.clone()), d);
+            current.insert(DevKey::of(&d), d);
         }
         merge(
             &mut current,
             vec![dev(DeviationKind::FileAdded, "/usr/bin/y")],
             Some(&[b"/usr/bin".to_vec()]),
         );
-        let keys: Vec<&str> = current.keys().map(|(_, k)| k.as_str()).collect();
+        let keys: Vec<&str> = current.keys().map(|k| k.key.as_str()).collect();
         assert_eq!(
             keys,
             vec!["/usr/bin/y", "/etc/motd"],

@@ -22,8 +22,27 @@ use sha2::{Digest, Sha256};
 use crate::cache::write_atomic;
 use crate::manifest::now_ms;
 
-/// Deviations by (kind, key).
-pub type DeviationSet = BTreeMap<(i32, String), Deviation>;
+/// What identifies a deviation: the node's own are keyed by (kind, key),
+/// a container's by its id too.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DevKey {
+    pub container: String,
+    pub kind: i32,
+    pub key: String,
+}
+
+impl DevKey {
+    pub fn of(d: &Deviation) -> DevKey {
+        DevKey {
+            container: d.container.clone(),
+            kind: d.kind,
+            key: d.key.clone(),
+        }
+    }
+}
+
+/// Deviations by (container, kind, key).
+pub type DeviationSet = BTreeMap<DevKey, Deviation>;
 
 #[derive(Clone, PartialEq, prost::Message)]
 struct StateFile {
@@ -63,9 +82,7 @@ pub struct Outbox {
 }
 
 fn set_of(list: Vec<Deviation>) -> DeviationSet {
-    list.into_iter()
-        .map(|d| ((d.kind, d.key.clone()), d))
-        .collect()
+    list.into_iter().map(|d| (DevKey::of(&d), d)).collect()
 }
 
 impl Outbox {
@@ -169,9 +186,10 @@ impl Outbox {
                 .reported
                 .keys()
                 .filter(|k| !current.contains_key(k))
-                .map(|(kind, key)| DeviationRef {
-                    kind: *kind,
-                    key: key.clone(),
+                .map(|k| DeviationRef {
+                    kind: k.kind,
+                    key: k.key.clone(),
+                    container: k.container.clone(),
                 })
                 .collect();
             if added.is_empty() && resolved.is_empty() {

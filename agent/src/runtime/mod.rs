@@ -25,7 +25,7 @@ use std::path::Path;
 use plumb_proto::v1::DeviationKind;
 
 pub use modules::{kernel_release, module_names, scan_modules};
-pub use processes::{executable_mappings, scan_processes, KnownFiles, ProcessScan};
+pub use processes::{executable_mappings, scan_pids, scan_processes, KnownFiles, ProcessScan};
 pub use sessions::{
     login_records_present, parse_utmp, scan_sessions, utmp_record, HistorySeen, LoginRecord,
     SessionAllow, USER_PROCESS, UTMP_SIZE,
@@ -41,9 +41,9 @@ pub struct Finding {
 
 /// At most this many bytes are read from one `/proc` file (a process's
 /// maps can be long; a hostile process controls its own cmdline).
-pub(crate) const MAX_PROC_FILE: u64 = 4 << 20;
+pub const MAX_PROC_FILE: u64 = 4 << 20;
 
-pub(crate) fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+pub fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();
     std::fs::File::open(path)?
         .take(MAX_PROC_FILE)

@@ -142,21 +142,52 @@ pub fn scan_processes(
     known: &KnownFiles,
     interpreters: &[String],
 ) -> std::io::Result<ProcessScan> {
-    use rayon::prelude::*;
     // The node's own mount namespace is init's: the agent itself may run
     // in a private one (systemd's sandboxing, a container with the host's
     // pid namespace) and must still judge the node's processes.
     let own_ns = std::fs::read_link(proc_dir.join("1/ns/mnt"))
         .or_else(|_| std::fs::read_link(proc_dir.join("self/ns/mnt")))
         .ok();
+    let pids: Vec<u32> = std::fs::read_dir(proc_dir)?
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    Ok(judge(
+        proc_dir,
+        &pids,
+        own_ns.as_deref(),
+        root,
+        known,
+        interpreters,
+    ))
+}
+
+/// Judges the processes `pids` — a container's — against `known`, the
+/// files of its image. `root` is the container's root as the host sees it
+/// (`/proc/<pid>/root`): the paths its processes run are paths of it.
+pub fn scan_pids(
+    proc_dir: &Path,
+    pids: &[u32],
+    root: &Path,
+    known: &KnownFiles,
+    interpreters: &[String],
+) -> ProcessScan {
+    judge(proc_dir, pids, None, root, known, interpreters)
+}
+
+fn judge(
+    proc_dir: &Path,
+    pids: &[u32],
+    own_ns: Option<&Path>,
+    root: &Path,
+    known: &KnownFiles,
+    interpreters: &[String],
+) -> ProcessScan {
+    use rayon::prelude::*;
     // Where the node's root is, to tell a process whose own root is the
     // node's (its paths are node paths: a host root mounted at /host for an
     // agent in a container) from one that sees the node's files under the
     // root's path.
     let root_id = std::fs::metadata(root).ok().map(|m| (m.dev(), m.ino()));
-    let pids: Vec<u32> = std::fs::read_dir(proc_dir)?
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-        .collect();
     // Each process on any core: reading `maps` is most of the cost.
     let seen: Vec<(u32, Seen)> = pids
         .par_iter()
@@ -164,15 +195,7 @@ pub fn scan_processes(
             let dir = proc_dir.join(pid.to_string());
             (
                 pid,
-                one_process(
-                    &dir,
-                    pid,
-                    own_ns.as_deref(),
-                    root,
-                    root_id,
-                    known,
-                    interpreters,
-                ),
+                one_process(&dir, pid, own_ns, root, root_id, known, interpreters),
             )
         })
         .collect();
@@ -203,7 +226,7 @@ pub fn scan_processes(
             actual,
         });
     }
-    Ok(scan)
+    scan
 }
 
 /// What one process showed.

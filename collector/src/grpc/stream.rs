@@ -24,7 +24,7 @@ use crate::security::principal::{principal_of, Principal};
 use crate::security::tls::Peer;
 use crate::store::{BatchJob, BatchOutcome, HelloInfo};
 
-use super::validate::{check_len, validate_batch, validate_hello};
+use super::validate::{check_len, validate_batch, validate_containers, validate_hello};
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -81,6 +81,8 @@ impl AgentService for Ingest {
             agent_version: hello.agent_version.clone(),
             boot_id: hello.boot_id.clone(),
             heartbeat_secs: i64::from(heartbeat_secs),
+            exec_monitor: hello.exec_monitor.clone(),
+            sees_containers: hello.containers,
         };
         let (last_seq, status) = self.hub.store.hello(&info, now_ms()).await.map_err(|e| {
             tracing::error!(error = %e, "storing hello failed");
@@ -381,6 +383,29 @@ async fn serve_stream(
                 {
                     return Ok(());
                 }
+            }
+            Some(agent_message::Body::Containers(list)) => {
+                if message.seq != 0 {
+                    hub.counters.rejected_messages.fetch_add(1, Relaxed);
+                    return Err(Status::invalid_argument(
+                        "a container list is not sequenced: its seq must be 0",
+                    ));
+                }
+                if let Err(e) = validate_containers(&list) {
+                    hub.counters.rejected_messages.fetch_add(1, Relaxed);
+                    return Err(e);
+                }
+                if let Err(e) = hub
+                    .store
+                    .replace_containers(node, &list.containers, now_ms())
+                    .await
+                {
+                    tracing::error!(node, error = %e, "storing the container list failed");
+                    return Err(Status::unavailable(
+                        "collector database unavailable: the container list was not stored",
+                    ));
+                }
+                tracing::debug!(node, containers = list.containers.len(), "container list");
             }
             Some(agent_message::Body::Summary(summary)) => {
                 tracing::debug!(node, scan = %summary.scan, files = summary.files, open = summary.open_deviations, "scan summary");

@@ -4,7 +4,7 @@
 //! [`validate_message`] with arbitrary bytes.
 
 use plumb_proto::v1::{
-    agent_message, AgentMessage, DeviationBatch, DeviationKind, Hello, Severity,
+    agent_message, AgentMessage, ContainerList, DeviationBatch, DeviationKind, Hello, Severity,
 };
 use tonic::Status;
 
@@ -36,6 +36,7 @@ pub(super) fn validate_hello(h: &Hello) -> Result<(), Status> {
         plumb_proto::MAX_ID_BYTES,
     )?;
     check_len("hello.boot_id", &h.boot_id, plumb_proto::MAX_ID_BYTES)?;
+    check_len("hello.exec_monitor", &h.exec_monitor, 32)?;
     if h.image_id.is_empty() {
         return Err(Status::invalid_argument("hello: image_id is empty"));
     }
@@ -103,6 +104,65 @@ pub(super) fn validate_batch(b: &DeviationBatch) -> Result<(), Status> {
     }
     for r in &b.resolved {
         check_len("resolved key", &r.key, plumb_proto::MAX_KEY_BYTES)?;
+        check_container_id("resolved container", &r.container)?;
+    }
+    for d in &b.added {
+        check_container_id("deviation container", &d.container)?;
+    }
+    Ok(())
+}
+
+/// Most containers one node may list: a Kubernetes node runs at most a
+/// few hundred pods.
+pub const MAX_CONTAINERS: usize = 2_000;
+
+/// A container id as agents send it: a runtime's 64 hex digits or
+/// `mntns:<inode>`, printable, at most 128 bytes.
+fn check_container_id(what: &str, id: &str) -> Result<(), Status> {
+    check_len(what, id, 128)?;
+    if id.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(Status::invalid_argument(format!(
+            "{what} {id:?} contains control characters or spaces"
+        )));
+    }
+    Ok(())
+}
+
+pub(super) fn validate_containers(list: &ContainerList) -> Result<(), Status> {
+    if list.containers.len() > MAX_CONTAINERS {
+        return Err(Status::invalid_argument(format!(
+            "container list has {} containers, limit {MAX_CONTAINERS}",
+            list.containers.len()
+        )));
+    }
+    for c in &list.containers {
+        if c.id.is_empty() {
+            return Err(Status::invalid_argument("container with an empty id"));
+        }
+        check_container_id("container id", &c.id)?;
+        for (what, value) in [
+            ("container name", &c.name),
+            ("container runtime", &c.runtime),
+            ("container image", &c.image),
+            ("container image_id", &c.image_id),
+            ("container pod", &c.pod),
+            ("container namespace", &c.namespace),
+            ("container pod_container", &c.pod_container),
+        ] {
+            check_len(what, value, plumb_proto::MAX_ID_BYTES)?;
+            if value.chars().any(char::is_control) {
+                return Err(Status::invalid_argument(format!(
+                    "{what} of {} contains control characters",
+                    c.id
+                )));
+            }
+        }
+        if !matches!(c.status.as_str(), "verified" | "unverified" | "error") {
+            return Err(Status::invalid_argument(format!(
+                "container {}: unknown status {:?}",
+                c.id, c.status
+            )));
+        }
     }
     Ok(())
 }
@@ -125,6 +185,14 @@ pub fn validate_message(message: &AgentMessage) -> Result<(), Status> {
                 ));
             }
             validate_batch(b)
+        }
+        Some(agent_message::Body::Containers(list)) => {
+            if message.seq != 0 {
+                return Err(Status::invalid_argument(
+                    "a container list is not sequenced: its seq must be 0",
+                ));
+            }
+            validate_containers(list)
         }
         _ => Ok(()),
     }
@@ -201,6 +269,7 @@ mod tests {
                 boot_id: "b0".into(),
                 manifest_digest: vec![7; 32],
                 heartbeat_secs: 30,
+                ..Default::default()
             })),
             ..Default::default()
         };
@@ -221,6 +290,7 @@ mod tests {
                 resolved: vec![DeviationRef {
                     kind: DeviationKind::FileAdded as i32,
                     key: "/tmp/x".into(),
+                    container: String::new(),
                 }],
                 full_state: true,
                 observed_unix_ms: 1_700_000_000_000,

@@ -241,16 +241,16 @@ impl Store {
         outcomes: &mut [BatchOutcome],
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut resolves: Vec<(&str, &str, &str)> = Vec::new();
+        let mut resolves: Vec<(&str, &str, &str, &str)> = Vec::new();
         let mut adds: Vec<(&str, &Deviation)> = Vec::new();
         // Collector findings, added after the batches' own deviations.
         let mut findings: Vec<(&str, Deviation)> = Vec::new();
-        let mut full_state_keys: HashMap<&str, Vec<(String, String)>> = HashMap::new();
+        let mut full_state_keys: HashMap<&str, Vec<(String, String, String)>> = HashMap::new();
         for &i in round {
             let job = &jobs[i];
             if job.full_state && tallies.contains_key(&job.node_id) {
-                let open: Vec<(String, String)> = sqlx::query_as(
-                    "SELECT kind, dkey FROM deviations WHERE node_id = $1 AND resolved_at IS NULL AND kind <> 'integrity'",
+                let open: Vec<(String, String, String)> = sqlx::query_as(
+                    "SELECT container, kind, dkey FROM deviations WHERE node_id = $1 AND resolved_at IS NULL AND kind <> 'integrity'",
                 )
                 .bind(&job.node_id)
                 .fetch_all(&mut **tx)
@@ -326,14 +326,14 @@ impl Store {
                 None
             };
             if let Some(open) = full_state_keys.get(node) {
-                let keep: HashSet<(&str, &str)> = job
+                let keep: HashSet<(&str, &str, &str)> = job
                     .added
                     .iter()
-                    .map(|d| (kind_name(d.kind), d.key.as_str()))
+                    .map(|d| (d.container.as_str(), kind_name(d.kind), d.key.as_str()))
                     .collect();
-                for (kind, key) in open {
-                    if !keep.contains(&(kind.as_str(), key.as_str())) {
-                        resolves.push((node, kind, key));
+                for (container, kind, key) in open {
+                    if !keep.contains(&(container.as_str(), kind.as_str(), key.as_str())) {
+                        resolves.push((node, container, kind, key));
                     }
                 }
                 t.recount = true;
@@ -341,7 +341,7 @@ impl Store {
             for r in &job.resolved {
                 // Collector findings are not the agent's to resolve.
                 if r.kind != DeviationKind::Integrity as i32 {
-                    resolves.push((node, kind_name(r.kind), &r.key));
+                    resolves.push((node, &r.container, kind_name(r.kind), &r.key));
                 }
             }
             // A node cannot grow the database without bound: past the

@@ -52,6 +52,7 @@ pub(super) fn deviation_from_row(r: &AnyRow) -> Result<StoredDeviation, sqlx::Er
         },
         package: r.try_get("package")?,
         explained_by: r.try_get("explained_by")?,
+        container: r.try_get("container")?,
         first_seen: r.try_get("first_seen")?,
         resolved_at: r.try_get("resolved_at")?,
     })
@@ -87,12 +88,12 @@ pub(super) async fn refresh_counts(
     Ok(())
 }
 
-/// Resolves open deviations (node, kind, key) in one statement; returns
-/// the node and severity of each one resolved.
+/// Resolves open deviations (node, container, kind, key) in one
+/// statement; returns the node and severity of each one resolved.
 pub(super) async fn resolve_many(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: Backend,
-    keys: &[(&str, &str, &str)],
+    keys: &[(&str, &str, &str, &str)],
     now: i64,
 ) -> Result<Vec<(String, i64)>, sqlx::Error> {
     if keys.is_empty() {
@@ -101,19 +102,23 @@ pub(super) async fn resolve_many(
     #[derive(serde::Serialize, PartialEq, Eq, Hash)]
     struct Key<'a> {
         n: &'a str,
+        t: &'a str,
         k: &'a str,
         d: &'a str,
     }
-    let unique: HashSet<Key<'_>> = keys.iter().map(|&(n, k, d)| Key { n, k, d }).collect();
+    let unique: HashSet<Key<'_>> = keys
+        .iter()
+        .map(|&(n, t, k, d)| Key { n, t, k, d })
+        .collect();
     let source = match backend {
         Backend::Sqlite => {
-            "(SELECT j.value ->> 'n' AS n, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM json_each($2) AS j) AS r"
+            "(SELECT j.value ->> 'n' AS n, j.value ->> 't' AS t, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM json_each($2) AS j) AS r"
         }
-        Backend::Postgres => "json_to_recordset($2::json) AS r(n TEXT, k TEXT, d TEXT)",
+        Backend::Postgres => "json_to_recordset($2::json) AS r(n TEXT, t TEXT, k TEXT, d TEXT)",
     };
     let rows = sqlx::query_as(&format!(
         "UPDATE deviations SET resolved_at = $1 FROM {source} \
-         WHERE deviations.node_id = r.n AND deviations.kind = r.k AND deviations.dkey = r.d \
+         WHERE deviations.node_id = r.n AND deviations.container = r.t AND deviations.kind = r.k AND deviations.dkey = r.d \
          AND deviations.resolved_at IS NULL RETURNING deviations.node_id, deviations.severity"
     ))
     .bind(now)
@@ -126,6 +131,7 @@ pub(super) async fn resolve_many(
 #[derive(serde::Serialize)]
 pub(super) struct JsonRow<'a> {
     n: &'a str,
+    t: &'a str,
     k: &'static str,
     d: &'a str,
     s: i64,
@@ -154,15 +160,16 @@ pub(super) async fn upsert_many<'a>(
         return Ok(Vec::new());
     }
     // PostgreSQL refuses to upsert a row twice in one statement.
-    let mut last: HashMap<(&'a str, i32, &'a str), &'a Deviation> =
+    let mut last: HashMap<(&'a str, &'a str, i32, &'a str), &'a Deviation> =
         HashMap::with_capacity(added.len());
     for &(n, d) in added {
-        last.insert((n, d.kind, d.key.as_str()), d);
+        last.insert((n, d.container.as_str(), d.kind, d.key.as_str()), d);
     }
     let rows: Vec<JsonRow<'a>> = last
         .into_iter()
-        .map(|((n, _, _), d)| JsonRow {
+        .map(|((n, _, _, _), d)| JsonRow {
             n,
+            t: &d.container,
             k: kind_name(d.kind),
             d: &d.key,
             s: i64::from(d.severity),
@@ -183,14 +190,14 @@ pub(super) async fn upsert_many<'a>(
         (Backend::Postgres, false) => {
             let found: Vec<(i64, i64)> = sqlx::query_as(
                 "WITH r AS MATERIALIZED (SELECT * FROM ROWS FROM (json_to_recordset($1::json) \
-                   AS (n TEXT, k TEXT, d TEXT, s BIGINT, e TEXT, a TEXT, c TEXT, p TEXT, x TEXT)) WITH ORDINALITY \
-                   AS r(n, k, d, s, e, a, c, p, x, ord)), \
+                   AS (n TEXT, t TEXT, k TEXT, d TEXT, s BIGINT, e TEXT, a TEXT, c TEXT, p TEXT, x TEXT)) WITH ORDINALITY \
+                   AS r(n, t, k, d, s, e, a, c, p, x, ord)), \
                  old AS MATERIALIZED (SELECT r.ord, v.id, v.severity FROM r JOIN deviations v \
-                   ON v.node_id = r.n AND v.kind = r.k AND v.dkey = r.d AND v.resolved_at IS NULL), \
+                   ON v.node_id = r.n AND v.container = r.t AND v.kind = r.k AND v.dkey = r.d AND v.resolved_at IS NULL), \
                  upd AS (UPDATE deviations SET severity = r.s, expected = r.e, actual = r.a, changes = r.c, \
                    package = r.p, explained_by = r.x FROM old JOIN r ON r.ord = old.ord WHERE deviations.id = old.id), \
-                 ins AS (INSERT INTO deviations (node_id, kind, dkey, severity, expected, actual, changes, package, \
-                   explained_by, first_seen, resolved_at) SELECT r.n, r.k, r.d, r.s, r.e, r.a, r.c, r.p, r.x, $2::BIGINT, NULL::BIGINT \
+                 ins AS (INSERT INTO deviations (node_id, container, kind, dkey, severity, expected, actual, changes, package, \
+                   explained_by, first_seen, resolved_at) SELECT r.n, r.t, r.k, r.d, r.s, r.e, r.a, r.c, r.p, r.x, $2::BIGINT, NULL::BIGINT \
                    FROM r WHERE NOT EXISTS (SELECT 1 FROM old WHERE old.ord = r.ord)) \
                  SELECT ord, severity FROM old",
             )
@@ -210,30 +217,30 @@ pub(super) async fn upsert_many<'a>(
             // What the upsert replaces, for the counts: the same rows, read first.
             let (keys, source) = match backend {
                 Backend::Sqlite => (
-                    "(SELECT j.value ->> 'n' AS n, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM json_each($1) AS j) AS r",
-                    "SELECT j.value ->> 'n', j.value ->> 'k', j.value ->> 'd', j.value ->> 's', j.value ->> 'e', \
+                    "(SELECT j.value ->> 'n' AS n, j.value ->> 't' AS t, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM json_each($1) AS j) AS r",
+                    "SELECT j.value ->> 'n', j.value ->> 't', j.value ->> 'k', j.value ->> 'd', j.value ->> 's', j.value ->> 'e', \
                      j.value ->> 'a', j.value ->> 'c', j.value ->> 'p', j.value ->> 'x', $2, NULL FROM json_each($1) AS j WHERE true",
                 ),
                 Backend::Postgres => (
-                    "json_to_recordset($1::json) AS r(n TEXT, k TEXT, d TEXT)",
-                    "SELECT r.n, r.k, r.d, r.s, r.e, r.a, r.c, r.p, r.x, $2::BIGINT, NULL::BIGINT FROM \
-                     json_to_recordset($1::json) AS r(n TEXT, k TEXT, d TEXT, s BIGINT, e TEXT, a TEXT, c TEXT, p TEXT, x TEXT)",
+                    "json_to_recordset($1::json) AS r(n TEXT, t TEXT, k TEXT, d TEXT)",
+                    "SELECT r.n, r.t, r.k, r.d, r.s, r.e, r.a, r.c, r.p, r.x, $2::BIGINT, NULL::BIGINT FROM \
+                     json_to_recordset($1::json) AS r(n TEXT, t TEXT, k TEXT, d TEXT, s BIGINT, e TEXT, a TEXT, c TEXT, p TEXT, x TEXT)",
                 ),
             };
-            let before: Vec<(String, String, String, i64)> = sqlx::query_as(&format!(
-                "SELECT v.node_id, v.kind, v.dkey, v.severity FROM {keys} JOIN deviations v \
-                 ON v.node_id = r.n AND v.kind = r.k AND v.dkey = r.d AND v.resolved_at IS NULL"
+            let before: Vec<(String, String, String, String, i64)> = sqlx::query_as(&format!(
+                "SELECT v.node_id, v.container, v.kind, v.dkey, v.severity FROM {keys} JOIN deviations v \
+                 ON v.node_id = r.n AND v.container = r.t AND v.kind = r.k AND v.dkey = r.d AND v.resolved_at IS NULL"
             ))
             .bind(&json)
             .fetch_all(&mut **tx)
             .await?;
-            let before: HashMap<(String, String, String), i64> = before
+            let before: HashMap<(String, String, String, String), i64> = before
                 .into_iter()
-                .map(|(n, k, d, s)| ((n, k, d), s))
+                .map(|(n, t, k, d, s)| ((n, t, k, d), s))
                 .collect();
             sqlx::query(&format!(
-                "INSERT INTO deviations (node_id, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at) \
-                 {source} ON CONFLICT (node_id, kind, dkey) WHERE resolved_at IS NULL DO UPDATE SET severity = excluded.severity, \
+                "INSERT INTO deviations (node_id, container, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at) \
+                 {source} ON CONFLICT (node_id, container, kind, dkey) WHERE resolved_at IS NULL DO UPDATE SET severity = excluded.severity, \
                  expected = excluded.expected, actual = excluded.actual, changes = excluded.changes, \
                  package = excluded.package, explained_by = excluded.explained_by"
             ))
@@ -244,7 +251,12 @@ pub(super) async fn upsert_many<'a>(
             rows.iter()
                 .map(|r| {
                     before
-                        .get(&(r.n.to_string(), r.k.to_string(), r.d.to_string()))
+                        .get(&(
+                            r.n.to_string(),
+                            r.t.to_string(),
+                            r.k.to_string(),
+                            r.d.to_string(),
+                        ))
                         .copied()
                 })
                 .collect()
@@ -406,7 +418,7 @@ impl Store {
                 continue;
             }
             let sql = format!(
-                "SELECT id, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at \
+                "SELECT id, kind, dkey, severity, expected, actual, changes, package, explained_by, container, first_seen, resolved_at \
                  FROM deviations WHERE node_id = $1 {state} {page} ORDER BY severity DESC, id DESC LIMIT {limit}"
             );
             let mut q = sqlx::query(&sql).bind(node_id);
@@ -500,7 +512,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
         let n = sqlx::query(
-            "UPDATE deviations SET resolved_at = $1 WHERE node_id = $2 AND kind = $3 AND dkey = $4 AND resolved_at IS NULL",
+            "UPDATE deviations SET resolved_at = $1 WHERE node_id = $2 AND container = '' AND kind = $3 AND dkey = $4 AND resolved_at IS NULL",
         )
         .bind(now)
         .bind(node_id)

@@ -20,6 +20,8 @@ pub struct HelloInfo {
     pub agent_version: String,
     pub boot_id: String,
     pub heartbeat_secs: i64,
+    pub exec_monitor: String,
+    pub sees_containers: bool,
 }
 
 /// Nodes whose heartbeats were recorded and that need attention.
@@ -151,7 +153,7 @@ impl NodeCursor {
 pub(super) const NODE_COLUMNS: &str =
     "node_id, hostname, image_id, manifest_digest, agent_version, status, reasons, \
      open_count, max_severity, first_seen, last_seen, status_since, heartbeat_secs, \
-     held_since, held_reasons";
+     held_since, held_reasons, exec_monitor, sees_containers";
 
 pub(super) fn node_from_row(r: &AnyRow) -> Result<Node, sqlx::Error> {
     let node_id: String = r.try_get("node_id")?;
@@ -177,6 +179,8 @@ pub(super) fn node_from_row(r: &AnyRow) -> Result<Node, sqlx::Error> {
         held_since: r.try_get("held_since")?,
         held_reasons: serde_json::from_str(&r.try_get::<String, _>("held_reasons")?)
             .unwrap_or_default(),
+        exec_monitor: r.try_get("exec_monitor")?,
+        sees_containers: r.try_get::<i64, _>("sees_containers")? != 0,
     })
 }
 
@@ -197,7 +201,8 @@ impl Store {
             Some(r) => {
                 sqlx::query(
                     "UPDATE nodes SET hostname = $1, image_id = $2, manifest_digest = $3, agent_version = $4, \
-                     boot_id = $5, heartbeat_secs = $6, last_seen = $7 WHERE node_id = $8",
+                     boot_id = $5, heartbeat_secs = $6, last_seen = $7, exec_monitor = $9, sees_containers = $10 \
+                     WHERE node_id = $8",
                 )
                 .bind(&h.hostname)
                 .bind(&h.image_id)
@@ -207,6 +212,8 @@ impl Store {
                 .bind(h.heartbeat_secs)
                 .bind(now)
                 .bind(&h.node_id)
+                .bind(&h.exec_monitor)
+                .bind(i64::from(h.sees_containers))
                 .execute(&mut *tx)
                 .await?;
                 let status: String = r.try_get("status")?;
@@ -218,8 +225,9 @@ impl Store {
             None => {
                 sqlx::query(
                     "INSERT INTO nodes (node_id, hostname, image_id, manifest_digest, agent_version, boot_id, status, \
-                     status_since, reasons, first_seen, last_seen, last_seq, heartbeat_secs, open_count, max_severity) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 'clean', $7, '[]', $7, $7, 0, $8, 0, 0)",
+                     status_since, reasons, first_seen, last_seen, last_seq, heartbeat_secs, open_count, max_severity, \
+                     exec_monitor, sees_containers) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 'clean', $7, '[]', $7, $7, 0, $8, 0, 0, $9, $10)",
                 )
                 .bind(&h.node_id)
                 .bind(&h.hostname)
@@ -229,6 +237,8 @@ impl Store {
                 .bind(&h.boot_id)
                 .bind(now)
                 .bind(h.heartbeat_secs)
+                .bind(&h.exec_monitor)
+                .bind(i64::from(h.sees_containers))
                 .execute(&mut *tx)
                 .await?;
                 (0, NodeStatus::Clean)

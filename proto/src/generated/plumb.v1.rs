@@ -396,6 +396,56 @@ pub struct Deviation {
     /// The package deviation (`package_added:netcat`) that explains this one.
     #[prost(string, tag = "8")]
     pub explained_by: ::prost::alloc::string::String,
+    /// The container this deviation is in (its runtime id); empty for the
+    /// node itself. A deviation is identified by (container, kind, key).
+    #[prost(string, tag = "9")]
+    pub container: ::prost::alloc::string::String,
+}
+/// A container the agent found running on the node, from the kernel's view
+/// (its processes' mount namespace and root overlay) and the runtime's own
+/// metadata, read only.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ContainerInfo {
+    /// The runtime's container id (64 hex digits for podman, docker,
+    /// containerd, CRI-O), or `mntns:<inode>` when no runtime claims it.
+    #[prost(string, tag = "1")]
+    pub id: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub name: ::prost::alloc::string::String,
+    /// `podman`, `docker`, `containerd`, `cri-o`, or `unknown`.
+    #[prost(string, tag = "3")]
+    pub runtime: ::prost::alloc::string::String,
+    /// The image reference it was started from (`registry/app:1.4`).
+    #[prost(string, tag = "4")]
+    pub image: ::prost::alloc::string::String,
+    /// The image's id (`sha256:` of its config): the manifest it is judged
+    /// against. Empty when the runtime's metadata does not say.
+    #[prost(string, tag = "5")]
+    pub image_id: ::prost::alloc::string::String,
+    /// Kubernetes pod, namespace and container name, when it is a pod's.
+    #[prost(string, tag = "6")]
+    pub pod: ::prost::alloc::string::String,
+    #[prost(string, tag = "7")]
+    pub namespace: ::prost::alloc::string::String,
+    #[prost(string, tag = "8")]
+    pub pod_container: ::prost::alloc::string::String,
+    /// `verified` (judged against its image's manifest), `unverified` (no
+    /// manifest for its image, or no runtime metadata), `error` (it could
+    /// not be judged: see its scan_error deviation).
+    #[prost(string, tag = "9")]
+    pub status: ::prost::alloc::string::String,
+    #[prost(int64, tag = "10")]
+    pub started_unix_ms: i64,
+    #[prost(uint32, tag = "11")]
+    pub processes: u32,
+}
+/// Every container running on the node now: replaces the collector's list.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ContainerList {
+    #[prost(message, repeated, tag = "1")]
+    pub containers: ::prost::alloc::vec::Vec<ContainerInfo>,
+    #[prost(int64, tag = "2")]
+    pub observed_unix_ms: i64,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct AgentMessage {
@@ -407,7 +457,7 @@ pub struct AgentMessage {
     /// SHA-256 of the previous sequenced message's encoding (hash chain).
     #[prost(bytes = "vec", tag = "2")]
     pub prev_hash: ::prost::alloc::vec::Vec<u8>,
-    #[prost(oneof = "agent_message::Body", tags = "10, 11, 12, 13")]
+    #[prost(oneof = "agent_message::Body", tags = "10, 11, 12, 13, 14")]
     pub body: ::core::option::Option<agent_message::Body>,
 }
 /// Nested message and enum types in `AgentMessage`.
@@ -422,6 +472,8 @@ pub mod agent_message {
         Summary(super::ScanSummary),
         #[prost(message, tag = "13")]
         Heartbeat(super::Heartbeat),
+        #[prost(message, tag = "14")]
+        Containers(super::ContainerList),
     }
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
@@ -441,6 +493,14 @@ pub struct Hello {
     /// Heartbeat period the agent will keep, so the collector can tell silence.
     #[prost(uint32, tag = "7")]
     pub heartbeat_secs: u32,
+    /// How the agent sees new processes: `fanotify` (every exec, as it
+    /// happens) or `periodic` (at each quick scan: the privilege fanotify
+    /// needs was missing). Empty from agents that predate it.
+    #[prost(string, tag = "8")]
+    pub exec_monitor: ::prost::alloc::string::String,
+    /// Whether the agent judges the node's containers.
+    #[prost(bool, tag = "9")]
+    pub containers: bool,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct DeviationBatch {
@@ -461,6 +521,8 @@ pub struct DeviationRef {
     pub kind: i32,
     #[prost(string, tag = "2")]
     pub key: ::prost::alloc::string::String,
+    #[prost(string, tag = "3")]
+    pub container: ::prost::alloc::string::String,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ScanSummary {

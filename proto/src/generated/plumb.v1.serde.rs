@@ -135,6 +135,9 @@ impl serde::Serialize for AgentMessage {
                 agent_message::Body::Heartbeat(v) => {
                     struct_ser.serialize_field("heartbeat", v)?;
                 }
+                agent_message::Body::Containers(v) => {
+                    struct_ser.serialize_field("containers", v)?;
+                }
             }
         }
         struct_ser.end()
@@ -154,6 +157,7 @@ impl<'de> serde::Deserialize<'de> for AgentMessage {
             "batch",
             "summary",
             "heartbeat",
+            "containers",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -164,6 +168,7 @@ impl<'de> serde::Deserialize<'de> for AgentMessage {
             Batch,
             Summary,
             Heartbeat,
+            Containers,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -191,6 +196,7 @@ impl<'de> serde::Deserialize<'de> for AgentMessage {
                             "batch" => Ok(GeneratedField::Batch),
                             "summary" => Ok(GeneratedField::Summary),
                             "heartbeat" => Ok(GeneratedField::Heartbeat),
+                            "containers" => Ok(GeneratedField::Containers),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -257,6 +263,13 @@ impl<'de> serde::Deserialize<'de> for AgentMessage {
                                 return Err(serde::de::Error::duplicate_field("heartbeat"));
                             }
                             body__ = map_.next_value::<::std::option::Option<_>>()?.map(agent_message::Body::Heartbeat)
+;
+                        }
+                        GeneratedField::Containers => {
+                            if body__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("containers"));
+                            }
+                            body__ = map_.next_value::<::std::option::Option<_>>()?.map(agent_message::Body::Containers)
 ;
                         }
                     }
@@ -1239,6 +1252,389 @@ impl<'de> serde::Deserialize<'de> for ContainerImage {
         deserializer.deserialize_struct("plumb.v1.ContainerImage", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for ContainerInfo {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.id.is_empty() {
+            len += 1;
+        }
+        if !self.name.is_empty() {
+            len += 1;
+        }
+        if !self.runtime.is_empty() {
+            len += 1;
+        }
+        if !self.image.is_empty() {
+            len += 1;
+        }
+        if !self.image_id.is_empty() {
+            len += 1;
+        }
+        if !self.pod.is_empty() {
+            len += 1;
+        }
+        if !self.namespace.is_empty() {
+            len += 1;
+        }
+        if !self.pod_container.is_empty() {
+            len += 1;
+        }
+        if !self.status.is_empty() {
+            len += 1;
+        }
+        if self.started_unix_ms != 0 {
+            len += 1;
+        }
+        if self.processes != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ContainerInfo", len)?;
+        if !self.id.is_empty() {
+            struct_ser.serialize_field("id", &self.id)?;
+        }
+        if !self.name.is_empty() {
+            struct_ser.serialize_field("name", &self.name)?;
+        }
+        if !self.runtime.is_empty() {
+            struct_ser.serialize_field("runtime", &self.runtime)?;
+        }
+        if !self.image.is_empty() {
+            struct_ser.serialize_field("image", &self.image)?;
+        }
+        if !self.image_id.is_empty() {
+            struct_ser.serialize_field("imageId", &self.image_id)?;
+        }
+        if !self.pod.is_empty() {
+            struct_ser.serialize_field("pod", &self.pod)?;
+        }
+        if !self.namespace.is_empty() {
+            struct_ser.serialize_field("namespace", &self.namespace)?;
+        }
+        if !self.pod_container.is_empty() {
+            struct_ser.serialize_field("podContainer", &self.pod_container)?;
+        }
+        if !self.status.is_empty() {
+            struct_ser.serialize_field("status", &self.status)?;
+        }
+        if self.started_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("startedUnixMs", ToString::to_string(&self.started_unix_ms).as_str())?;
+        }
+        if self.processes != 0 {
+            struct_ser.serialize_field("processes", &self.processes)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ContainerInfo {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "id",
+            "name",
+            "runtime",
+            "image",
+            "image_id",
+            "imageId",
+            "pod",
+            "namespace",
+            "pod_container",
+            "podContainer",
+            "status",
+            "started_unix_ms",
+            "startedUnixMs",
+            "processes",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Id,
+            Name,
+            Runtime,
+            Image,
+            ImageId,
+            Pod,
+            Namespace,
+            PodContainer,
+            Status,
+            StartedUnixMs,
+            Processes,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "id" => Ok(GeneratedField::Id),
+                            "name" => Ok(GeneratedField::Name),
+                            "runtime" => Ok(GeneratedField::Runtime),
+                            "image" => Ok(GeneratedField::Image),
+                            "imageId" | "image_id" => Ok(GeneratedField::ImageId),
+                            "pod" => Ok(GeneratedField::Pod),
+                            "namespace" => Ok(GeneratedField::Namespace),
+                            "podContainer" | "pod_container" => Ok(GeneratedField::PodContainer),
+                            "status" => Ok(GeneratedField::Status),
+                            "startedUnixMs" | "started_unix_ms" => Ok(GeneratedField::StartedUnixMs),
+                            "processes" => Ok(GeneratedField::Processes),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ContainerInfo;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ContainerInfo")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ContainerInfo, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut id__ = None;
+                let mut name__ = None;
+                let mut runtime__ = None;
+                let mut image__ = None;
+                let mut image_id__ = None;
+                let mut pod__ = None;
+                let mut namespace__ = None;
+                let mut pod_container__ = None;
+                let mut status__ = None;
+                let mut started_unix_ms__ = None;
+                let mut processes__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Id => {
+                            if id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("id"));
+                            }
+                            id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Name => {
+                            if name__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("name"));
+                            }
+                            name__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Runtime => {
+                            if runtime__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("runtime"));
+                            }
+                            runtime__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Image => {
+                            if image__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("image"));
+                            }
+                            image__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ImageId => {
+                            if image_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageId"));
+                            }
+                            image_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Pod => {
+                            if pod__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("pod"));
+                            }
+                            pod__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Namespace => {
+                            if namespace__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("namespace"));
+                            }
+                            namespace__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::PodContainer => {
+                            if pod_container__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("podContainer"));
+                            }
+                            pod_container__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Status => {
+                            if status__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("status"));
+                            }
+                            status__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::StartedUnixMs => {
+                            if started_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("startedUnixMs"));
+                            }
+                            started_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Processes => {
+                            if processes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("processes"));
+                            }
+                            processes__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(ContainerInfo {
+                    id: id__.unwrap_or_default(),
+                    name: name__.unwrap_or_default(),
+                    runtime: runtime__.unwrap_or_default(),
+                    image: image__.unwrap_or_default(),
+                    image_id: image_id__.unwrap_or_default(),
+                    pod: pod__.unwrap_or_default(),
+                    namespace: namespace__.unwrap_or_default(),
+                    pod_container: pod_container__.unwrap_or_default(),
+                    status: status__.unwrap_or_default(),
+                    started_unix_ms: started_unix_ms__.unwrap_or_default(),
+                    processes: processes__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ContainerInfo", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ContainerList {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.containers.is_empty() {
+            len += 1;
+        }
+        if self.observed_unix_ms != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ContainerList", len)?;
+        if !self.containers.is_empty() {
+            struct_ser.serialize_field("containers", &self.containers)?;
+        }
+        if self.observed_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("observedUnixMs", ToString::to_string(&self.observed_unix_ms).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ContainerList {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "containers",
+            "observed_unix_ms",
+            "observedUnixMs",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Containers,
+            ObservedUnixMs,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "containers" => Ok(GeneratedField::Containers),
+                            "observedUnixMs" | "observed_unix_ms" => Ok(GeneratedField::ObservedUnixMs),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ContainerList;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ContainerList")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ContainerList, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut containers__ = None;
+                let mut observed_unix_ms__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Containers => {
+                            if containers__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("containers"));
+                            }
+                            containers__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ObservedUnixMs => {
+                            if observed_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("observedUnixMs"));
+                            }
+                            observed_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(ContainerList {
+                    containers: containers__.unwrap_or_default(),
+                    observed_unix_ms: observed_unix_ms__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ContainerList", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for CreateEnrollmentRequest {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -1731,6 +2127,9 @@ impl serde::Serialize for Deviation {
         if !self.explained_by.is_empty() {
             len += 1;
         }
+        if !self.container.is_empty() {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.Deviation", len)?;
         if self.kind != 0 {
             let v = DeviationKind::try_from(self.kind)
@@ -1760,6 +2159,9 @@ impl serde::Serialize for Deviation {
         if !self.explained_by.is_empty() {
             struct_ser.serialize_field("explainedBy", &self.explained_by)?;
         }
+        if !self.container.is_empty() {
+            struct_ser.serialize_field("container", &self.container)?;
+        }
         struct_ser.end()
     }
 }
@@ -1779,6 +2181,7 @@ impl<'de> serde::Deserialize<'de> for Deviation {
             "package",
             "explained_by",
             "explainedBy",
+            "container",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -1791,6 +2194,7 @@ impl<'de> serde::Deserialize<'de> for Deviation {
             Changes,
             Package,
             ExplainedBy,
+            Container,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -1820,6 +2224,7 @@ impl<'de> serde::Deserialize<'de> for Deviation {
                             "changes" => Ok(GeneratedField::Changes),
                             "package" => Ok(GeneratedField::Package),
                             "explainedBy" | "explained_by" => Ok(GeneratedField::ExplainedBy),
+                            "container" => Ok(GeneratedField::Container),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -1847,6 +2252,7 @@ impl<'de> serde::Deserialize<'de> for Deviation {
                 let mut changes__ = None;
                 let mut package__ = None;
                 let mut explained_by__ = None;
+                let mut container__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Kind => {
@@ -1897,6 +2303,12 @@ impl<'de> serde::Deserialize<'de> for Deviation {
                             }
                             explained_by__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Container => {
+                            if container__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("container"));
+                            }
+                            container__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(Deviation {
@@ -1908,6 +2320,7 @@ impl<'de> serde::Deserialize<'de> for Deviation {
                     changes: changes__.unwrap_or_default(),
                     package: package__.unwrap_or_default(),
                     explained_by: explained_by__.unwrap_or_default(),
+                    container: container__.unwrap_or_default(),
                 })
             }
         }
@@ -2192,6 +2605,9 @@ impl serde::Serialize for DeviationRef {
         if !self.key.is_empty() {
             len += 1;
         }
+        if !self.container.is_empty() {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.DeviationRef", len)?;
         if self.kind != 0 {
             let v = DeviationKind::try_from(self.kind)
@@ -2200,6 +2616,9 @@ impl serde::Serialize for DeviationRef {
         }
         if !self.key.is_empty() {
             struct_ser.serialize_field("key", &self.key)?;
+        }
+        if !self.container.is_empty() {
+            struct_ser.serialize_field("container", &self.container)?;
         }
         struct_ser.end()
     }
@@ -2213,12 +2632,14 @@ impl<'de> serde::Deserialize<'de> for DeviationRef {
         const FIELDS: &[&str] = &[
             "kind",
             "key",
+            "container",
         ];
 
         #[allow(clippy::enum_variant_names)]
         enum GeneratedField {
             Kind,
             Key,
+            Container,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -2242,6 +2663,7 @@ impl<'de> serde::Deserialize<'de> for DeviationRef {
                         match value {
                             "kind" => Ok(GeneratedField::Kind),
                             "key" => Ok(GeneratedField::Key),
+                            "container" => Ok(GeneratedField::Container),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -2263,6 +2685,7 @@ impl<'de> serde::Deserialize<'de> for DeviationRef {
             {
                 let mut kind__ = None;
                 let mut key__ = None;
+                let mut container__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Kind => {
@@ -2277,11 +2700,18 @@ impl<'de> serde::Deserialize<'de> for DeviationRef {
                             }
                             key__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Container => {
+                            if container__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("container"));
+                            }
+                            container__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(DeviationRef {
                     kind: kind__.unwrap_or_default(),
                     key: key__.unwrap_or_default(),
+                    container: container__.unwrap_or_default(),
                 })
             }
         }
@@ -3625,6 +4055,12 @@ impl serde::Serialize for Hello {
         if self.heartbeat_secs != 0 {
             len += 1;
         }
+        if !self.exec_monitor.is_empty() {
+            len += 1;
+        }
+        if self.containers {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.Hello", len)?;
         if !self.node_id.is_empty() {
             struct_ser.serialize_field("nodeId", &self.node_id)?;
@@ -3649,6 +4085,12 @@ impl serde::Serialize for Hello {
         if self.heartbeat_secs != 0 {
             struct_ser.serialize_field("heartbeatSecs", &self.heartbeat_secs)?;
         }
+        if !self.exec_monitor.is_empty() {
+            struct_ser.serialize_field("execMonitor", &self.exec_monitor)?;
+        }
+        if self.containers {
+            struct_ser.serialize_field("containers", &self.containers)?;
+        }
         struct_ser.end()
     }
 }
@@ -3672,6 +4114,9 @@ impl<'de> serde::Deserialize<'de> for Hello {
             "bootId",
             "heartbeat_secs",
             "heartbeatSecs",
+            "exec_monitor",
+            "execMonitor",
+            "containers",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -3683,6 +4128,8 @@ impl<'de> serde::Deserialize<'de> for Hello {
             AgentVersion,
             BootId,
             HeartbeatSecs,
+            ExecMonitor,
+            Containers,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -3711,6 +4158,8 @@ impl<'de> serde::Deserialize<'de> for Hello {
                             "agentVersion" | "agent_version" => Ok(GeneratedField::AgentVersion),
                             "bootId" | "boot_id" => Ok(GeneratedField::BootId),
                             "heartbeatSecs" | "heartbeat_secs" => Ok(GeneratedField::HeartbeatSecs),
+                            "execMonitor" | "exec_monitor" => Ok(GeneratedField::ExecMonitor),
+                            "containers" => Ok(GeneratedField::Containers),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -3737,6 +4186,8 @@ impl<'de> serde::Deserialize<'de> for Hello {
                 let mut agent_version__ = None;
                 let mut boot_id__ = None;
                 let mut heartbeat_secs__ = None;
+                let mut exec_monitor__ = None;
+                let mut containers__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::NodeId => {
@@ -3785,6 +4236,18 @@ impl<'de> serde::Deserialize<'de> for Hello {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::ExecMonitor => {
+                            if exec_monitor__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("execMonitor"));
+                            }
+                            exec_monitor__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Containers => {
+                            if containers__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("containers"));
+                            }
+                            containers__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(Hello {
@@ -3795,6 +4258,8 @@ impl<'de> serde::Deserialize<'de> for Hello {
                     agent_version: agent_version__.unwrap_or_default(),
                     boot_id: boot_id__.unwrap_or_default(),
                     heartbeat_secs: heartbeat_secs__.unwrap_or_default(),
+                    exec_monitor: exec_monitor__.unwrap_or_default(),
+                    containers: containers__.unwrap_or_default(),
                 })
             }
         }

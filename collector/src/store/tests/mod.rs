@@ -66,6 +66,8 @@ pub(crate) fn hello(node: &str) -> HelloInfo {
         agent_version: "0.1.0".into(),
         boot_id: "boot".into(),
         heartbeat_secs: 10,
+        exec_monitor: "fanotify".into(),
+        sees_containers: true,
     }
 }
 
@@ -91,6 +93,7 @@ pub(crate) fn batch(node: &str, seq: i64, added: Vec<Deviation>, resolved: Vec<&
             .map(|k| DeviationRef {
                 kind: DeviationKind::FileModified as i32,
                 key: k.into(),
+                container: String::new(),
             })
             .collect(),
         full_state: false,

@@ -470,6 +470,7 @@ pub fn hello(node: &str) -> plumb_proto::v1::AgentMessage {
             agent_version: "test".into(),
             boot_id: "b".into(),
             heartbeat_secs: 10,
+            ..Default::default()
         })),
     }
 }

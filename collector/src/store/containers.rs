@@ -1,0 +1,181 @@
+//! Containers: each node's running containers as its agent last listed
+//! them, with their open deviations, and the fleet per container image.
+
+use plumb_proto::v1::{ContainerInfo, Severity};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::db::{Store, StoreError};
+use crate::model::{Container, ContainerImage};
+
+/// Which containers a listing returns.
+#[derive(Clone, Debug, Default)]
+pub struct ContainerFilter {
+    pub node_id: Option<String>,
+    pub image_id: Option<String>,
+    /// `verified`, `unverified`, `error` (as the agent judged it) or
+    /// `drifted` (verified, with open deviations).
+    pub status: Option<String>,
+}
+
+/// Most containers listed at once.
+pub const MAX_CONTAINERS_LISTED: i64 = 50_000;
+
+const SELECT: &str = "SELECT c.node_id, n.hostname, c.container_id, c.name, c.runtime, c.image, c.image_id, \
+     c.pod, c.namespace, c.pod_container, c.status, c.started, c.processes, c.first_seen, c.last_seen, \
+     COALESCE(d.open, 0) AS open, COALESCE(d.worst, 0) AS worst \
+     FROM containers c JOIN nodes n ON n.node_id = c.node_id \
+     LEFT JOIN (SELECT node_id, container, COUNT(*) AS open, MAX(severity) AS worst FROM deviations \
+       WHERE resolved_at IS NULL AND container <> '' GROUP BY node_id, container) d \
+       ON d.node_id = c.node_id AND d.container = c.container_id";
+
+fn container_from_row(r: &AnyRow) -> Result<Container, sqlx::Error> {
+    let open: i64 = r.try_get("open")?;
+    let worst: i64 = r.try_get("worst")?;
+    let status: String = r.try_get("status")?;
+    Ok(Container {
+        node_id: r.try_get("node_id")?,
+        hostname: r.try_get("hostname")?,
+        container_id: r.try_get("container_id")?,
+        name: r.try_get("name")?,
+        runtime: r.try_get("runtime")?,
+        image: r.try_get("image")?,
+        image_id: r.try_get("image_id")?,
+        pod: r.try_get("pod")?,
+        namespace: r.try_get("namespace")?,
+        pod_container: r.try_get("pod_container")?,
+        drifted: status == "verified" && open > 0,
+        status,
+        started: r.try_get("started")?,
+        processes: r.try_get("processes")?,
+        first_seen: r.try_get("first_seen")?,
+        last_seen: r.try_get("last_seen")?,
+        open_deviations: open,
+        max_severity: (open > 0).then(|| Severity::try_from(worst as i32).unwrap_or(Severity::Low)),
+    })
+}
+
+impl Store {
+    /// Replaces a node's container list with what its agent sees now.
+    pub async fn replace_containers(
+        &self,
+        node_id: &str,
+        list: &[ContainerInfo],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let known: Vec<(String,)> =
+            sqlx::query_as("SELECT container_id FROM containers WHERE node_id = $1")
+                .bind(node_id)
+                .fetch_all(&mut *tx)
+                .await?;
+        for (gone,) in known
+            .iter()
+            .filter(|(id,)| !list.iter().any(|c| &c.id == id))
+        {
+            sqlx::query("DELETE FROM containers WHERE node_id = $1 AND container_id = $2")
+                .bind(node_id)
+                .bind(gone)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for c in list {
+            sqlx::query(
+                "INSERT INTO containers (node_id, container_id, name, runtime, image, image_id, pod, namespace, \
+                 pod_container, status, started, processes, first_seen, last_seen) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
+                 ON CONFLICT (node_id, container_id) DO UPDATE SET name = excluded.name, runtime = excluded.runtime, \
+                 image = excluded.image, image_id = excluded.image_id, pod = excluded.pod, namespace = excluded.namespace, \
+                 pod_container = excluded.pod_container, status = excluded.status, started = excluded.started, \
+                 processes = excluded.processes, last_seen = excluded.last_seen",
+            )
+            .bind(node_id)
+            .bind(&c.id)
+            .bind(&c.name)
+            .bind(&c.runtime)
+            .bind(&c.image)
+            .bind(&c.image_id)
+            .bind(&c.pod)
+            .bind(&c.namespace)
+            .bind(&c.pod_container)
+            .bind(&c.status)
+            .bind(c.started_unix_ms)
+            .bind(i64::from(c.processes))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Containers matching `filter`, by node then name.
+    pub async fn containers(&self, filter: &ContainerFilter) -> Result<Vec<Container>, StoreError> {
+        let mut sql = format!("{SELECT} WHERE 1 = 1");
+        let mut binds: Vec<&str> = Vec::new();
+        if let Some(n) = &filter.node_id {
+            binds.push(n);
+            sql.push_str(&format!(" AND c.node_id = ${}", binds.len()));
+        }
+        if let Some(i) = &filter.image_id {
+            binds.push(i);
+            sql.push_str(&format!(" AND c.image_id = ${}", binds.len()));
+        }
+        match filter.status.as_deref() {
+            Some("drifted") => sql.push_str(" AND c.status = 'verified' AND d.open > 0"),
+            Some("verified") => sql.push_str(" AND c.status = 'verified' AND d.open IS NULL"),
+            Some(s) => {
+                binds.push(s);
+                sql.push_str(&format!(" AND c.status = ${}", binds.len()));
+            }
+            None => {}
+        }
+        sql.push_str(&format!(
+            " ORDER BY c.node_id, c.name, c.container_id LIMIT {MAX_CONTAINERS_LISTED}"
+        ));
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .map(container_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// The fleet per container image: how many of its containers run,
+    /// drifted or unverified, on how many nodes, and whether its manifest
+    /// is registered.
+    pub async fn container_images(&self) -> Result<Vec<ContainerImage>, StoreError> {
+        let rows: Vec<(String, String, i64, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT c.image_id, MIN(c.image), COUNT(*), \
+             SUM(CASE WHEN c.status = 'verified' AND d.open > 0 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN c.status <> 'verified' THEN 1 ELSE 0 END), \
+             COUNT(DISTINCT c.node_id), \
+             (SELECT COUNT(*) FROM manifests m WHERE m.image_id = c.image_id) \
+             FROM containers c LEFT JOIN (SELECT node_id, container, COUNT(*) AS open FROM deviations \
+               WHERE resolved_at IS NULL AND container <> '' GROUP BY node_id, container) d \
+               ON d.node_id = c.node_id AND d.container = c.container_id \
+             GROUP BY c.image_id ORDER BY COUNT(*) DESC, c.image_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(image_id, image, running, drifted, unverified, nodes, manifests)| {
+                    ContainerImage {
+                        image_id,
+                        image,
+                        running,
+                        drifted,
+                        unverified,
+                        nodes,
+                        has_manifest: manifests > 0,
+                    }
+                },
+            )
+            .collect())
+    }
+}
