@@ -397,7 +397,7 @@ impl Policy {
 /// kinds = ["file_modified"]
 /// severity = "high"
 /// ```
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyFile {
     /// Extra paths (globs) to ignore, in front of the manifest's.
@@ -422,7 +422,7 @@ pub struct PolicyFile {
 }
 
 /// `[[allow]]`: runtime code the node may run.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AllowRuleFile {
     /// Glob over the key: the executable, library or script path.
@@ -435,14 +435,14 @@ pub struct AllowRuleFile {
 }
 
 /// `[[session_allow]]`: logins from one address are expected.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SessionAllowFile {
     pub from: String,
     pub reason: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeverityRuleFile {
     /// Glob over the deviation key: a path, a package name or `proto:addr:port`.

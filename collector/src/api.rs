@@ -100,6 +100,8 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/api/v1/audit", get(audit))
         .route("/api/v1/flags", get(flags))
         .route("/api/v1/images", get(images))
+        .route("/api/v1/containers", get(containers))
+        .route("/api/v1/container-images", get(container_images))
         .route("/api/v1/correlations", get(correlations))
         .with_state(hub)
 }
@@ -419,6 +421,48 @@ async fn flags(
 
 async fn images(State(hub): State<Arc<Hub>>) -> ApiResult {
     Ok(Json(json!({ "images": hub.store.images().await? })))
+}
+
+#[derive(Deserialize)]
+struct ContainerParams {
+    node: Option<String>,
+    image: Option<String>,
+    status: Option<String>,
+}
+
+/// Container statuses a listing filters on.
+pub const CONTAINER_STATUSES: &[&str] = &["verified", "drifted", "unverified", "error"];
+
+async fn containers(
+    State(hub): State<Arc<Hub>>,
+    params: Result<QueryParams<ContainerParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let QueryParams(p) = params.map_err(|e| ApiError(StatusCode::BAD_REQUEST, e.body_text()))?;
+    if let Some(s) = &p.status {
+        if !CONTAINER_STATUSES.contains(&s.as_str()) {
+            return Err(ApiError(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "unknown container status {s:?} (expected one of {})",
+                    CONTAINER_STATUSES.join(", ")
+                ),
+            ));
+        }
+    }
+    let filter = crate::store::ContainerFilter {
+        node_id: p.node,
+        image_id: p.image,
+        status: p.status,
+    };
+    Ok(Json(
+        json!({ "containers": hub.store.containers(&filter).await? }),
+    ))
+}
+
+async fn container_images(State(hub): State<Arc<Hub>>) -> ApiResult {
+    Ok(Json(
+        json!({ "images": hub.store.container_images().await? }),
+    ))
 }
 
 #[derive(Deserialize)]

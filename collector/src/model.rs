@@ -153,6 +153,8 @@ pub struct NodeDetail {
     pub open: Vec<StoredDeviation>,
     pub history: Vec<StoredDeviation>,
     pub transitions: Vec<Transition>,
+    /// Its running containers, as its agent last listed them.
+    pub containers: Vec<Container>,
 }
 
 /// A recorded lifecycle transition.

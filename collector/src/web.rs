@@ -394,8 +394,13 @@ async fn node(
         open,
         history,
         transitions,
+        containers,
     } = detail;
     let open_count = open.len();
+    // Each container's deviations go with the container.
+    let (in_containers, open): (Vec<_>, Vec<_>) =
+        open.into_iter().partition(|d| !d.container.is_empty());
+    let container_views = container_views(containers, in_containers);
     // Package changes first, each with the file deviations it explains.
     let mut packages: Vec<PackageGroup> = Vec::new();
     let mut rest = Vec::new();
@@ -444,8 +449,50 @@ async fn node(
     render(
         &headers,
         "node.html",
-        context! { node, packages, groups, runtime_groups, open_count, history, transitions, audit, labels },
+        context! { node, packages, groups, runtime_groups, open_count, history, transitions, audit, labels, container_views },
     )
+}
+
+/// A container on the node page, with its open deviations (one that
+/// stopped with deviations still open is shown too, as gone).
+#[derive(serde::Serialize)]
+struct ContainerView {
+    id: String,
+    short_id: String,
+    container: Option<crate::model::Container>,
+    groups: Vec<DeviationGroup>,
+    open: usize,
+}
+
+fn container_views(
+    containers: Vec<crate::model::Container>,
+    devs: Vec<StoredDeviation>,
+) -> Vec<ContainerView> {
+    let mut by_id: std::collections::BTreeMap<String, Vec<StoredDeviation>> = Default::default();
+    for d in devs {
+        by_id.entry(d.container.clone()).or_default().push(d);
+    }
+    let mut views: Vec<ContainerView> = containers
+        .into_iter()
+        .map(|c| {
+            let devs = by_id.remove(&c.container_id).unwrap_or_default();
+            ContainerView {
+                id: c.container_id.clone(),
+                short_id: c.container_id.chars().take(12).collect(),
+                open: devs.len(),
+                groups: group_deviations(devs),
+                container: Some(c),
+            }
+        })
+        .collect();
+    views.extend(by_id.into_iter().map(|(id, devs)| ContainerView {
+        short_id: id.chars().take(12).collect(),
+        id,
+        open: devs.len(),
+        groups: group_deviations(devs),
+        container: None,
+    }));
+    views
 }
 
 async fn correlations(
@@ -461,7 +508,12 @@ async fn images(
     headers: HeaderMap,
 ) -> Result<Html<String>, PageError> {
     let images = image_rows(hub.store.images().await?);
-    render(&headers, "images.html", context! { images })
+    let container_images = hub.store.container_images().await?;
+    render(
+        &headers,
+        "images.html",
+        context! { images, container_images },
+    )
 }
 
 /// Server-Sent Events: one `node` event per lifecycle transition.

@@ -93,6 +93,31 @@ pub struct RunConfigFile {
     /// this address, e.g. `127.0.0.1:9101`.
     #[arg(long, env = "PLUMB_METRICS_LISTEN")]
     pub metrics_listen: Option<String>,
+    /// Judge the node's containers against their images' manifests:
+    /// `on`, `off`, or `auto` (on when the root is `/`) [default: auto].
+    #[arg(long, env = "PLUMB_CONTAINERS")]
+    pub containers: Option<String>,
+    /// Where the container runtimes keep their metadata: the host's `/`,
+    /// or where it is mounted when the agent runs in a container
+    /// [default: /].
+    #[arg(long, env = "PLUMB_RUNTIME_ROOT")]
+    pub runtime_root: Option<PathBuf>,
+    /// Judge each new process as it execs (fanotify, needs
+    /// CAP_SYS_ADMIN): `on`, `off`, or `auto` (on when the root is `/`
+    /// and the privilege is there; else the periodic process scan)
+    /// [default: auto].
+    #[arg(long, env = "PLUMB_EXEC_MONITOR")]
+    pub exec_monitor: Option<String>,
+}
+
+/// `on`, `off` or `auto` for a switch whose `auto` follows the root.
+fn switch(value: Option<&str>, what: &str, root: &Path) -> Result<bool, String> {
+    match value.unwrap_or("auto") {
+        "on" | "true" => Ok(true),
+        "off" | "false" => Ok(false),
+        "auto" => Ok(root == Path::new("/")),
+        other => Err(format!("{what} {other:?}: expected on, off or auto")),
+    }
 }
 
 /// Validated configuration.
@@ -127,6 +152,11 @@ pub struct RunConfig {
     pub enroll_token: Option<String>,
     pub insecure_plaintext: bool,
     pub trust_keys: Vec<PathBuf>,
+    /// Judge the node's containers.
+    pub containers: bool,
+    pub runtime_root: PathBuf,
+    /// Watch every exec (when the privilege is there).
+    pub exec_monitor: bool,
 }
 
 /// Parses a duration as the collector does (humantime: `250ms`, `30s`,
@@ -278,6 +308,9 @@ impl RunConfig {
                 }
                 n => n.max(2),
             },
+            containers: switch(pick!(containers).as_deref(), "containers", &root)?,
+            runtime_root: pick!(runtime_root).unwrap_or_else(|| PathBuf::from("/")),
+            exec_monitor: switch(pick!(exec_monitor).as_deref(), "exec_monitor", &root)?,
             root,
             proc_dir: PathBuf::from("/proc"),
         })

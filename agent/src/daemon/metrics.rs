@@ -25,6 +25,11 @@ pub struct AgentMetrics {
     last_success_ms: AtomicI64,
     open_deviations: AtomicU64,
     scan_error_deviations: AtomicU64,
+    containers: AtomicU64,
+    /// `fanotify` or `periodic`: how new processes are seen.
+    pub exec_monitor: Mutex<String>,
+    pub execs_judged: AtomicU64,
+    pub exec_findings: AtomicU64,
 }
 
 impl AgentMetrics {
@@ -45,6 +50,11 @@ impl AgentMetrics {
         self.open_deviations.store(open as u64, Relaxed);
         self.scan_error_deviations
             .store(scan_errors as u64, Relaxed);
+    }
+
+    /// The last container pass found `n` containers.
+    pub fn containers(&self, n: usize) {
+        self.containers.store(n as u64, Relaxed);
     }
 
     /// A scan failed as a whole.
@@ -77,7 +87,25 @@ impl AgentMetrics {
                 "plumb_agent_scan_duration_seconds{{kind=\"{kind}\"}} {secs}"
             );
         }
-        let plain: [(&str, &str, &str, f64); 10] = [
+        let plain: [(&str, &str, &str, f64); 13] = [
+            (
+                "plumb_agent_containers",
+                "gauge",
+                "Containers the last container pass judged.",
+                self.containers.load(Relaxed) as f64,
+            ),
+            (
+                "plumb_agent_execs_judged_total",
+                "counter",
+                "Execs judged as they happened (exec monitor).",
+                self.execs_judged.load(Relaxed) as f64,
+            ),
+            (
+                "plumb_agent_exec_findings_total",
+                "counter",
+                "Execs of code outside the image seen by the exec monitor.",
+                self.exec_findings.load(Relaxed) as f64,
+            ),
             (
                 "plumb_agent_scan_failures_total",
                 "counter",
@@ -154,6 +182,23 @@ impl AgentMetrics {
             "plumb_agent_build_info{{version=\"{}\"}} 1",
             env!("CARGO_PKG_VERSION")
         );
+        family(
+            &mut out,
+            "plumb_agent_exec_monitor",
+            "gauge",
+            "How the agent sees new processes (value 1): fanotify (every exec as it happens) or periodic (at each quick scan).",
+        );
+        let mode = self
+            .exec_monitor
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let mode = if mode.is_empty() {
+            "periodic".to_string()
+        } else {
+            mode
+        };
+        let _ = writeln!(out, "plumb_agent_exec_monitor{{mode=\"{mode}\"}} 1");
         out
     }
 }

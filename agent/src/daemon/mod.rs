@@ -8,6 +8,7 @@
 //! never blocks a scan.
 
 pub mod config;
+pub mod containers;
 pub mod identity;
 pub mod metrics;
 pub mod outbox;
@@ -100,12 +101,27 @@ pub async fn run(
             .unwrap_or_default(),
         heartbeat_secs: cfg.heartbeat.as_secs().max(1) as u32,
         exec_monitor: String::new(),
-        containers: false,
+        containers: cfg.containers,
     };
     tracing::info!(node = %cfg.node_id, image = %hello.image_id, root = %cfg.root.display(), collector = %cfg.collector, "agent starting");
 
     let spooled = Arc::new(Notify::new());
     let (summary_tx, summary_rx) = mpsc::channel(16);
+    let (list_tx, list_rx) = tokio::sync::watch::channel(None);
+    let container_watch = cfg.containers.then(|| {
+        containers::ContainerWatch::new(
+            cfg.proc_dir.clone(),
+            &cfg.runtime_root,
+            containers::CollectorSource {
+                collectors: cfg.collectors.clone(),
+                tls: tls.clone(),
+                runtime: tokio::runtime::Handle::current(),
+                dir: cfg.state_dir.join("images"),
+            },
+            policy.clone(),
+            list_tx,
+        )
+    });
     let (scan_tx, scan_rx) = std::sync::mpsc::channel();
     let _watcher = if cfg.watch {
         watch::start(&cfg.root, &cfg.watch_paths, scan_tx.clone())
@@ -130,6 +146,7 @@ pub async fn run(
             .spawn(move || {
                 scanner_loop(
                     checker,
+                    container_watch,
                     &metrics,
                     &cfg,
                     &outbox,
@@ -151,6 +168,7 @@ pub async fn run(
         outbox.clone(),
         spooled,
         summary_rx,
+        list_rx,
         scan_tx.clone(),
         stop_rx,
     ));
@@ -294,6 +312,7 @@ fn reduce(paths: BTreeSet<Vec<u8>>) -> Vec<Vec<u8>> {
 
 struct Scanner<'a> {
     checker: Checker,
+    containers: Option<containers::ContainerWatch>,
     metrics: &'a metrics::AgentMetrics,
     outbox: &'a Outbox,
     spooled: &'a Notify,
@@ -391,6 +410,7 @@ impl Scanner<'_> {
 
 fn scanner_loop(
     checker: Checker,
+    containers: Option<containers::ContainerWatch>,
     metrics: &metrics::AgentMetrics,
     cfg: &RunConfig,
     outbox: &Outbox,
@@ -400,6 +420,7 @@ fn scanner_loop(
 ) {
     let mut s = Scanner {
         checker,
+        containers,
         metrics,
         outbox,
         spooled,
@@ -407,6 +428,7 @@ fn scanner_loop(
         current: DeviationSet::new(),
     };
     s.scan("full", None, false, false);
+    s.judge_containers(true);
     let now = Instant::now();
     let (mut next_incr, mut next_full, mut next_quick) = (
         now + cfg.interval,
@@ -452,6 +474,7 @@ fn scanner_loop(
                 let now = Instant::now();
                 if now >= next_full {
                     s.scan("full", None, true, false);
+                    s.judge_containers(true);
                     next_full = now + cfg.full_interval;
                     next_incr = now + cfg.interval;
                 } else if now >= next_incr {
@@ -461,6 +484,7 @@ fn scanner_loop(
                 if now >= next_quick {
                     // Packages and listeners only: an empty file scope.
                     s.scan("quick", Some(&[]), false, false);
+                    s.judge_containers(false);
                     next_quick = Instant::now() + cfg.quick_interval;
                 }
             }
@@ -469,6 +493,16 @@ fn scanner_loop(
 }
 
 impl Scanner<'_> {
+    /// The container pass, when the agent judges containers; `full`
+    /// hashes the images' layers again.
+    fn judge_containers(&mut self, full: bool) {
+        if let Some(watch) = self.containers.as_mut() {
+            let running = watch.pass(&mut self.current, full);
+            self.metrics.containers(running);
+            self.publish();
+        }
+    }
+
     fn command(&mut self, c: Command) {
         match CommandKind::try_from(c.kind) {
             Ok(CommandKind::Rescan) => self.scan("incremental", None, false, false),
@@ -479,8 +513,17 @@ impl Scanner<'_> {
                 } else {
                     PolicyFile::parse(&c.policy_toml, "policy from collector").map(Some)
                 };
-                match parsed.and_then(|p| self.checker.set_policy(p.as_ref())) {
-                    Ok(()) => self.scan("incremental", None, false, false),
+                match parsed.and_then(|p| {
+                    self.checker.set_policy(p.as_ref())?;
+                    Ok(p)
+                }) {
+                    Ok(p) => {
+                        if let Some(w) = self.containers.as_mut() {
+                            w.containers.set_policy(p);
+                        }
+                        self.scan("incremental", None, false, false);
+                        self.judge_containers(false);
+                    }
                     Err(e) => tracing::error!(error = %e, "refusing policy from collector"),
                 }
             }

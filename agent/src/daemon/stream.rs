@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use plumb_proto::v1::{
-    agent_message, collector_message, AgentMessage, Heartbeat, Hello, ScanSummary,
+    agent_message, collector_message, AgentMessage, ContainerList, Heartbeat, Hello, ScanSummary,
 };
 use plumb_proto::AgentServiceClient;
 use tokio::sync::{mpsc, watch, Notify};
@@ -104,6 +104,7 @@ pub async fn run(
     outbox: Arc<Outbox>,
     spooled: Arc<Notify>,
     mut summaries: mpsc::Receiver<ScanSummary>,
+    mut containers: watch::Receiver<Option<ContainerList>>,
     scan_tx: std::sync::mpsc::Sender<ScanRequest>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -123,6 +124,7 @@ pub async fn run(
             &outbox,
             &spooled,
             &mut summaries,
+            &mut containers,
             &scan_tx,
             &mut shutdown,
         )
@@ -168,6 +170,7 @@ async fn connected(
     outbox: &Outbox,
     spooled: &Notify,
     summaries: &mut mpsc::Receiver<ScanSummary>,
+    containers: &mut watch::Receiver<Option<ContainerList>>,
     scan_tx: &std::sync::mpsc::Sender<ScanRequest>,
     shutdown: &mut watch::Receiver<bool>,
 ) -> Result<(), String> {
@@ -222,6 +225,8 @@ async fn connected(
     };
     let mut heartbeat = tokio::time::interval(period);
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The container list is full state: each stream starts with it.
+    containers.mark_changed();
     loop {
         for m in outbox.pending_after(sent) {
             sent = sent.max(m.seq);
@@ -244,6 +249,14 @@ async fn connected(
                 tx.send(AgentMessage { seq: 0, prev_hash: vec![], body: Some(agent_message::Body::Heartbeat(hb)) })
                     .await
                     .map_err(|_| "stream closed".to_string())?;
+            }
+            Ok(()) = containers.changed() => {
+                let list = containers.borrow_and_update().clone();
+                if let Some(list) = list {
+                    tx.send(AgentMessage { seq: 0, prev_hash: vec![], body: Some(agent_message::Body::Containers(list)) })
+                        .await
+                        .map_err(|_| "stream closed".to_string())?;
+                }
             }
             Some(summary) = summaries.recv() => {
                 tx.send(AgentMessage { seq: 0, prev_hash: vec![], body: Some(agent_message::Body::Summary(summary)) })

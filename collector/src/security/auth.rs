@@ -80,6 +80,8 @@ pub const HTTP_ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/nodes/{id}", Access::Role(Role::Read)),
     ("GET", "/correlations", Access::Role(Role::Read)),
     ("GET", "/images", Access::Role(Role::Read)),
+    ("GET", "/containers", Access::Role(Role::Read)),
+    ("GET", "/container-images", Access::Role(Role::Read)),
     ("GET", "/events", Access::Role(Role::Read)),
 ];
 

@@ -422,6 +422,12 @@ impl Store {
             open: self.deviations(node_id, Some(true), 10_000).await?,
             history: self.deviations(node_id, Some(false), history).await?,
             transitions: self.transitions(Some(node_id), 1_000).await?,
+            containers: self
+                .containers(&super::ContainerFilter {
+                    node_id: Some(node_id.to_string()),
+                    ..Default::default()
+                })
+                .await?,
         }))
     }
 
