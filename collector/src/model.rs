@@ -248,6 +248,35 @@ mod pb {
         }
     }
 
+    impl From<&super::Container> for pb::ContainerSummary {
+        fn from(c: &super::Container) -> pb::ContainerSummary {
+            pb::ContainerSummary {
+                node_id: c.node_id.clone(),
+                hostname: c.hostname.clone(),
+                container: Some(pb::ContainerInfo {
+                    id: c.container_id.clone(),
+                    name: c.name.clone(),
+                    runtime: c.runtime.clone(),
+                    image: c.image.clone(),
+                    image_id: c.image_id.clone(),
+                    pod: c.pod.clone(),
+                    namespace: c.namespace.clone(),
+                    pod_container: c.pod_container.clone(),
+                    status: c.status.clone(),
+                    started_unix_ms: c.started,
+                    processes: c.processes.max(0) as u32,
+                }),
+                drifted: c.drifted,
+                open_deviations: c.open_deviations.max(0) as u64,
+                max_severity: c
+                    .max_severity
+                    .map_or(String::new(), |s| plumb_proto::severity_snake(s).into()),
+                first_seen_unix_ms: c.first_seen,
+                last_seen_unix_ms: c.last_seen,
+            }
+        }
+    }
+
     impl From<&super::StoredDeviation> for pb::StoredDeviation {
         fn from(d: &super::StoredDeviation) -> pb::StoredDeviation {
             pb::StoredDeviation {

@@ -144,16 +144,16 @@ pub async fn run(
         std::thread::Builder::new()
             .name("plumb-scanner".into())
             .spawn(move || {
-                scanner_loop(
+                let scanner = Scanner {
                     checker,
-                    container_watch,
-                    &metrics,
-                    &cfg,
-                    &outbox,
-                    &spooled,
-                    &summary_tx,
-                    scan_rx,
-                )
+                    containers: container_watch,
+                    metrics: &metrics,
+                    outbox: &outbox,
+                    spooled: &spooled,
+                    summaries: &summary_tx,
+                    current: DeviationSet::new(),
+                };
+                scanner_loop(scanner, &cfg, scan_rx)
             })
             .context("starting the scanner thread")?
     };
@@ -167,8 +167,10 @@ pub async fn run(
         identity,
         outbox.clone(),
         spooled,
-        summary_rx,
-        list_rx,
+        stream::Feeds {
+            summaries: summary_rx,
+            containers: list_rx,
+        },
         scan_tx.clone(),
         stop_rx,
     ));
@@ -408,25 +410,7 @@ impl Scanner<'_> {
     }
 }
 
-fn scanner_loop(
-    checker: Checker,
-    containers: Option<containers::ContainerWatch>,
-    metrics: &metrics::AgentMetrics,
-    cfg: &RunConfig,
-    outbox: &Outbox,
-    spooled: &Notify,
-    summaries: &mpsc::Sender<ScanSummary>,
-    rx: Receiver<ScanRequest>,
-) {
-    let mut s = Scanner {
-        checker,
-        containers,
-        metrics,
-        outbox,
-        spooled,
-        summaries,
-        current: DeviationSet::new(),
-    };
+fn scanner_loop(mut s: Scanner<'_>, cfg: &RunConfig, rx: Receiver<ScanRequest>) {
     s.scan("full", None, false, false);
     s.judge_containers(true);
     let now = Instant::now();

@@ -98,13 +98,20 @@ pub struct Identity {
     pub heartbeat: Duration,
 }
 
+/// What the scanner hands the stream besides the spool: scan summaries,
+/// and the node's container list (full state, sent on each stream and
+/// whenever it changes).
+pub struct Feeds {
+    pub summaries: mpsc::Receiver<ScanSummary>,
+    pub containers: watch::Receiver<Option<ContainerList>>,
+}
+
 /// Runs until `shutdown` turns true.
 pub async fn run(
     id: Identity,
     outbox: Arc<Outbox>,
     spooled: Arc<Notify>,
-    mut summaries: mpsc::Receiver<ScanSummary>,
-    mut containers: watch::Receiver<Option<ContainerList>>,
+    mut feeds: Feeds,
     scan_tx: std::sync::mpsc::Sender<ScanRequest>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -123,8 +130,7 @@ pub async fn run(
             &id,
             &outbox,
             &spooled,
-            &mut summaries,
-            &mut containers,
+            &mut feeds,
             &scan_tx,
             &mut shutdown,
         )
@@ -169,11 +175,14 @@ async fn connected(
     id: &Identity,
     outbox: &Outbox,
     spooled: &Notify,
-    summaries: &mut mpsc::Receiver<ScanSummary>,
-    containers: &mut watch::Receiver<Option<ContainerList>>,
+    feeds: &mut Feeds,
     scan_tx: &std::sync::mpsc::Sender<ScanRequest>,
     shutdown: &mut watch::Receiver<bool>,
 ) -> Result<(), String> {
+    let Feeds {
+        summaries,
+        containers,
+    } = feeds;
     let endpoint = plumb_proto::transport::endpoint(url, &id.tls)
         .map_err(|e| e.to_string())?
         .connect_timeout(Duration::from_secs(5))

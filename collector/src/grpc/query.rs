@@ -6,9 +6,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use plumb_proto::v1::{
-    FlagEvent, GetNodeRequest, ImageSummary, ListFlagsRequest, ListImagesRequest,
-    ListImagesResponse, ListNodesRequest, ListNodesResponse, NodeActionRequest, NodeDetail,
-    NodeSummary, StoredDeviation as PbDeviation, Transition as PbTransition, WatchFlagsRequest,
+    ContainerSummary, FlagEvent, GetNodeRequest, ImageSummary, ListContainersRequest,
+    ListContainersResponse, ListFlagsRequest, ListImagesRequest, ListImagesResponse,
+    ListNodesRequest, ListNodesResponse, NodeActionRequest, NodeDetail, NodeSummary,
+    StoredDeviation as PbDeviation, Transition as PbTransition, WatchFlagsRequest,
 };
 use plumb_proto::QueryService;
 use tokio_stream::Stream;
@@ -115,6 +116,8 @@ impl QueryService for Query {
             open: d.open.iter().map(PbDeviation::from).collect(),
             history: d.history.iter().map(PbDeviation::from).collect(),
             transitions: d.transitions.iter().map(PbTransition::from).collect(),
+            containers: d.containers.iter().map(ContainerSummary::from).collect(),
+            exec_monitor: d.node.exec_monitor.clone(),
         }))
     }
 
@@ -169,6 +172,31 @@ impl QueryService for Query {
                         .collect(),
                 })
                 .collect(),
+        }))
+    }
+
+    async fn list_containers(
+        &self,
+        request: Request<ListContainersRequest>,
+    ) -> Result<Response<ListContainersResponse>, Status> {
+        let r = request.into_inner();
+        let status = (!r.status.is_empty()).then_some(r.status);
+        if let Some(s) = &status {
+            if !crate::api::CONTAINER_STATUSES.contains(&s.as_str()) {
+                return Err(Status::invalid_argument(format!(
+                    "unknown container status {s:?} (expected one of {})",
+                    crate::api::CONTAINER_STATUSES.join(", ")
+                )));
+            }
+        }
+        let filter = crate::store::ContainerFilter {
+            node_id: (!r.node_id.is_empty()).then_some(r.node_id),
+            image_id: (!r.image_id.is_empty()).then_some(r.image_id),
+            status,
+        };
+        let list = self.hub.store.containers(&filter).await?;
+        Ok(Response::new(ListContainersResponse {
+            containers: list.iter().map(ContainerSummary::from).collect(),
         }))
     }
 

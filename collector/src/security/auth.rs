@@ -73,6 +73,8 @@ pub const HTTP_ROUTES: &[(&str, &str, Access)] = &[
     ),
     ("GET", "/api/v1/flags", Access::Role(Role::Read)),
     ("GET", "/api/v1/images", Access::Role(Role::Read)),
+    ("GET", "/api/v1/containers", Access::Role(Role::Read)),
+    ("GET", "/api/v1/container-images", Access::Role(Role::Read)),
     ("GET", "/api/v1/correlations", Access::Role(Role::Read)),
     ("GET", "/api/v1/audit", Access::Role(Role::Read)),
     ("GET", "/", Access::Role(Role::Read)),
@@ -80,8 +82,6 @@ pub const HTTP_ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/nodes/{id}", Access::Role(Role::Read)),
     ("GET", "/correlations", Access::Role(Role::Read)),
     ("GET", "/images", Access::Role(Role::Read)),
-    ("GET", "/containers", Access::Role(Role::Read)),
-    ("GET", "/container-images", Access::Role(Role::Read)),
     ("GET", "/events", Access::Role(Role::Read)),
 ];
 
@@ -108,6 +108,10 @@ pub const GRPC_METHODS: &[(&str, Access)] = &[
     ("/plumb.v1.QueryService/ListFlags", Access::Role(Role::Read)),
     (
         "/plumb.v1.QueryService/ListImages",
+        Access::Role(Role::Read),
+    ),
+    (
+        "/plumb.v1.QueryService/ListContainers",
         Access::Role(Role::Read),
     ),
     (

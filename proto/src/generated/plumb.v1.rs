@@ -1836,6 +1836,12 @@ pub struct NodeDetail {
     pub history: ::prost::alloc::vec::Vec<StoredDeviation>,
     #[prost(message, repeated, tag = "4")]
     pub transitions: ::prost::alloc::vec::Vec<Transition>,
+    /// Its running containers, as its agent last listed them.
+    #[prost(message, repeated, tag = "5")]
+    pub containers: ::prost::alloc::vec::Vec<ContainerSummary>,
+    /// How its agent sees new processes: `fanotify` or `periodic`.
+    #[prost(string, tag = "6")]
+    pub exec_monitor: ::prost::alloc::string::String,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ListFlagsRequest {
@@ -1848,6 +1854,42 @@ pub struct ListFlagsRequest {
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ListImagesRequest {}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListContainersRequest {
+    #[prost(string, tag = "1")]
+    pub node_id: ::prost::alloc::string::String,
+    /// An image id (`sha256:...`).
+    #[prost(string, tag = "2")]
+    pub image_id: ::prost::alloc::string::String,
+    /// `verified`, `drifted`, `unverified` or `error`.
+    #[prost(string, tag = "3")]
+    pub status: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ContainerSummary {
+    #[prost(string, tag = "1")]
+    pub node_id: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub hostname: ::prost::alloc::string::String,
+    #[prost(message, optional, tag = "3")]
+    pub container: ::core::option::Option<ContainerInfo>,
+    /// Verified, with open deviations: its workload should be replaced.
+    #[prost(bool, tag = "4")]
+    pub drifted: bool,
+    #[prost(uint64, tag = "5")]
+    pub open_deviations: u64,
+    #[prost(string, tag = "6")]
+    pub max_severity: ::prost::alloc::string::String,
+    #[prost(int64, tag = "7")]
+    pub first_seen_unix_ms: i64,
+    #[prost(int64, tag = "8")]
+    pub last_seen_unix_ms: i64,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ListContainersResponse {
+    #[prost(message, repeated, tag = "1")]
+    pub containers: ::prost::alloc::vec::Vec<ContainerSummary>,
+}
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct ImageSummary {
     #[prost(string, tag = "1")]
@@ -2194,6 +2236,31 @@ pub mod query_service_client {
                 .insert(GrpcMethod::new("plumb.v1.QueryService", "ListImages"));
             self.inner.unary(req, path, codec).await
         }
+        /// The containers running on the fleet's nodes.
+        pub async fn list_containers(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ListContainersRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListContainersResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/plumb.v1.QueryService/ListContainers",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("plumb.v1.QueryService", "ListContainers"));
+            self.inner.unary(req, path, codec).await
+        }
         pub async fn acknowledge(
             &mut self,
             request: impl tonic::IntoRequest<super::NodeActionRequest>,
@@ -2321,6 +2388,14 @@ pub mod query_service_server {
             request: tonic::Request<super::ListImagesRequest>,
         ) -> std::result::Result<
             tonic::Response<super::ListImagesResponse>,
+            tonic::Status,
+        >;
+        /// The containers running on the fleet's nodes.
+        async fn list_containers(
+            &self,
+            request: tonic::Request<super::ListContainersRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListContainersResponse>,
             tonic::Status,
         >;
         async fn acknowledge(
@@ -2589,6 +2664,51 @@ pub mod query_service_server {
                     let inner = self.inner.clone();
                     let fut = async move {
                         let method = ListImagesSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/plumb.v1.QueryService/ListContainers" => {
+                    #[allow(non_camel_case_types)]
+                    struct ListContainersSvc<T: QueryService>(pub Arc<T>);
+                    impl<
+                        T: QueryService,
+                    > tonic::server::UnaryService<super::ListContainersRequest>
+                    for ListContainersSvc<T> {
+                        type Response = super::ListContainersResponse;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::ListContainersRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as QueryService>::list_containers(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ListContainersSvc(inner);
                         let codec = tonic_prost::ProstCodec::default();
                         let mut grpc = tonic::server::Grpc::new(codec)
                             .apply_compression_config(

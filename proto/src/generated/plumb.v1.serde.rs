@@ -1635,6 +1635,233 @@ impl<'de> serde::Deserialize<'de> for ContainerList {
         deserializer.deserialize_struct("plumb.v1.ContainerList", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for ContainerSummary {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.node_id.is_empty() {
+            len += 1;
+        }
+        if !self.hostname.is_empty() {
+            len += 1;
+        }
+        if self.container.is_some() {
+            len += 1;
+        }
+        if self.drifted {
+            len += 1;
+        }
+        if self.open_deviations != 0 {
+            len += 1;
+        }
+        if !self.max_severity.is_empty() {
+            len += 1;
+        }
+        if self.first_seen_unix_ms != 0 {
+            len += 1;
+        }
+        if self.last_seen_unix_ms != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ContainerSummary", len)?;
+        if !self.node_id.is_empty() {
+            struct_ser.serialize_field("nodeId", &self.node_id)?;
+        }
+        if !self.hostname.is_empty() {
+            struct_ser.serialize_field("hostname", &self.hostname)?;
+        }
+        if let Some(v) = self.container.as_ref() {
+            struct_ser.serialize_field("container", v)?;
+        }
+        if self.drifted {
+            struct_ser.serialize_field("drifted", &self.drifted)?;
+        }
+        if self.open_deviations != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("openDeviations", ToString::to_string(&self.open_deviations).as_str())?;
+        }
+        if !self.max_severity.is_empty() {
+            struct_ser.serialize_field("maxSeverity", &self.max_severity)?;
+        }
+        if self.first_seen_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("firstSeenUnixMs", ToString::to_string(&self.first_seen_unix_ms).as_str())?;
+        }
+        if self.last_seen_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("lastSeenUnixMs", ToString::to_string(&self.last_seen_unix_ms).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ContainerSummary {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "node_id",
+            "nodeId",
+            "hostname",
+            "container",
+            "drifted",
+            "open_deviations",
+            "openDeviations",
+            "max_severity",
+            "maxSeverity",
+            "first_seen_unix_ms",
+            "firstSeenUnixMs",
+            "last_seen_unix_ms",
+            "lastSeenUnixMs",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            NodeId,
+            Hostname,
+            Container,
+            Drifted,
+            OpenDeviations,
+            MaxSeverity,
+            FirstSeenUnixMs,
+            LastSeenUnixMs,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "nodeId" | "node_id" => Ok(GeneratedField::NodeId),
+                            "hostname" => Ok(GeneratedField::Hostname),
+                            "container" => Ok(GeneratedField::Container),
+                            "drifted" => Ok(GeneratedField::Drifted),
+                            "openDeviations" | "open_deviations" => Ok(GeneratedField::OpenDeviations),
+                            "maxSeverity" | "max_severity" => Ok(GeneratedField::MaxSeverity),
+                            "firstSeenUnixMs" | "first_seen_unix_ms" => Ok(GeneratedField::FirstSeenUnixMs),
+                            "lastSeenUnixMs" | "last_seen_unix_ms" => Ok(GeneratedField::LastSeenUnixMs),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ContainerSummary;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ContainerSummary")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ContainerSummary, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut node_id__ = None;
+                let mut hostname__ = None;
+                let mut container__ = None;
+                let mut drifted__ = None;
+                let mut open_deviations__ = None;
+                let mut max_severity__ = None;
+                let mut first_seen_unix_ms__ = None;
+                let mut last_seen_unix_ms__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::NodeId => {
+                            if node_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodeId"));
+                            }
+                            node_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Hostname => {
+                            if hostname__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("hostname"));
+                            }
+                            hostname__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Container => {
+                            if container__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("container"));
+                            }
+                            container__ = map_.next_value()?;
+                        }
+                        GeneratedField::Drifted => {
+                            if drifted__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("drifted"));
+                            }
+                            drifted__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::OpenDeviations => {
+                            if open_deviations__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("openDeviations"));
+                            }
+                            open_deviations__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::MaxSeverity => {
+                            if max_severity__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("maxSeverity"));
+                            }
+                            max_severity__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::FirstSeenUnixMs => {
+                            if first_seen_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("firstSeenUnixMs"));
+                            }
+                            first_seen_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::LastSeenUnixMs => {
+                            if last_seen_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("lastSeenUnixMs"));
+                            }
+                            last_seen_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(ContainerSummary {
+                    node_id: node_id__.unwrap_or_default(),
+                    hostname: hostname__.unwrap_or_default(),
+                    container: container__,
+                    drifted: drifted__.unwrap_or_default(),
+                    open_deviations: open_deviations__.unwrap_or_default(),
+                    max_severity: max_severity__.unwrap_or_default(),
+                    first_seen_unix_ms: first_seen_unix_ms__.unwrap_or_default(),
+                    last_seen_unix_ms: last_seen_unix_ms__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ContainerSummary", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for CreateEnrollmentRequest {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -4929,6 +5156,224 @@ impl<'de> serde::Deserialize<'de> for ListAuditResponse {
         deserializer.deserialize_struct("plumb.v1.ListAuditResponse", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for ListContainersRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.node_id.is_empty() {
+            len += 1;
+        }
+        if !self.image_id.is_empty() {
+            len += 1;
+        }
+        if !self.status.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListContainersRequest", len)?;
+        if !self.node_id.is_empty() {
+            struct_ser.serialize_field("nodeId", &self.node_id)?;
+        }
+        if !self.image_id.is_empty() {
+            struct_ser.serialize_field("imageId", &self.image_id)?;
+        }
+        if !self.status.is_empty() {
+            struct_ser.serialize_field("status", &self.status)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListContainersRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "node_id",
+            "nodeId",
+            "image_id",
+            "imageId",
+            "status",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            NodeId,
+            ImageId,
+            Status,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "nodeId" | "node_id" => Ok(GeneratedField::NodeId),
+                            "imageId" | "image_id" => Ok(GeneratedField::ImageId),
+                            "status" => Ok(GeneratedField::Status),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListContainersRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListContainersRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListContainersRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut node_id__ = None;
+                let mut image_id__ = None;
+                let mut status__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::NodeId => {
+                            if node_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodeId"));
+                            }
+                            node_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ImageId => {
+                            if image_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageId"));
+                            }
+                            image_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Status => {
+                            if status__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("status"));
+                            }
+                            status__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ListContainersRequest {
+                    node_id: node_id__.unwrap_or_default(),
+                    image_id: image_id__.unwrap_or_default(),
+                    status: status__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListContainersRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListContainersResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.containers.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListContainersResponse", len)?;
+        if !self.containers.is_empty() {
+            struct_ser.serialize_field("containers", &self.containers)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListContainersResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "containers",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Containers,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "containers" => Ok(GeneratedField::Containers),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListContainersResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListContainersResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListContainersResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut containers__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Containers => {
+                            if containers__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("containers"));
+                            }
+                            containers__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ListContainersResponse {
+                    containers: containers__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListContainersResponse", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for ListFlagsRequest {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -6641,6 +7086,12 @@ impl serde::Serialize for NodeDetail {
         if !self.transitions.is_empty() {
             len += 1;
         }
+        if !self.containers.is_empty() {
+            len += 1;
+        }
+        if !self.exec_monitor.is_empty() {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.NodeDetail", len)?;
         if let Some(v) = self.node.as_ref() {
             struct_ser.serialize_field("node", v)?;
@@ -6653,6 +7104,12 @@ impl serde::Serialize for NodeDetail {
         }
         if !self.transitions.is_empty() {
             struct_ser.serialize_field("transitions", &self.transitions)?;
+        }
+        if !self.containers.is_empty() {
+            struct_ser.serialize_field("containers", &self.containers)?;
+        }
+        if !self.exec_monitor.is_empty() {
+            struct_ser.serialize_field("execMonitor", &self.exec_monitor)?;
         }
         struct_ser.end()
     }
@@ -6668,6 +7125,9 @@ impl<'de> serde::Deserialize<'de> for NodeDetail {
             "open",
             "history",
             "transitions",
+            "containers",
+            "exec_monitor",
+            "execMonitor",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -6676,6 +7136,8 @@ impl<'de> serde::Deserialize<'de> for NodeDetail {
             Open,
             History,
             Transitions,
+            Containers,
+            ExecMonitor,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -6701,6 +7163,8 @@ impl<'de> serde::Deserialize<'de> for NodeDetail {
                             "open" => Ok(GeneratedField::Open),
                             "history" => Ok(GeneratedField::History),
                             "transitions" => Ok(GeneratedField::Transitions),
+                            "containers" => Ok(GeneratedField::Containers),
+                            "execMonitor" | "exec_monitor" => Ok(GeneratedField::ExecMonitor),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -6724,6 +7188,8 @@ impl<'de> serde::Deserialize<'de> for NodeDetail {
                 let mut open__ = None;
                 let mut history__ = None;
                 let mut transitions__ = None;
+                let mut containers__ = None;
+                let mut exec_monitor__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Node => {
@@ -6750,6 +7216,18 @@ impl<'de> serde::Deserialize<'de> for NodeDetail {
                             }
                             transitions__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Containers => {
+                            if containers__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("containers"));
+                            }
+                            containers__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ExecMonitor => {
+                            if exec_monitor__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("execMonitor"));
+                            }
+                            exec_monitor__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(NodeDetail {
@@ -6757,6 +7235,8 @@ impl<'de> serde::Deserialize<'de> for NodeDetail {
                     open: open__.unwrap_or_default(),
                     history: history__.unwrap_or_default(),
                     transitions: transitions__.unwrap_or_default(),
+                    containers: containers__.unwrap_or_default(),
+                    exec_monitor: exec_monitor__.unwrap_or_default(),
                 })
             }
         }

@@ -8,6 +8,7 @@ mod support;
 mod access;
 mod alerts;
 mod bad_input;
+mod containers;
 mod dashboard;
 mod e2e;
 mod held;

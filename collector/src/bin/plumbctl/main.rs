@@ -5,6 +5,7 @@
 
 mod admin;
 mod conn;
+mod containers;
 mod manifests;
 mod nodes;
 mod output;
@@ -157,6 +158,18 @@ pub enum Command {
     },
     /// List images with their node counts and drift.
     Images,
+    /// List the containers running on the fleet's nodes, judged against
+    /// their images' manifests.
+    Containers {
+        /// Only the containers of this node.
+        #[arg(long)]
+        node: Option<String>,
+        /// Only the containers of this image id (sha256:...).
+        #[arg(long)]
+        image: Option<String>,
+        #[arg(long, value_enum)]
+        status: Option<containers::ContainerStatusArg>,
+    },
     /// Development PKI: a CA, the collector's certificate, node certificates.
     Pki {
         #[command(subcommand)]
@@ -376,6 +389,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             command: ManifestCommand::Push { file, replace },
         } => manifests::push(conn, file, replace, json).await?,
         Command::Images => manifests::images(conn, json).await?,
+        Command::Containers {
+            node,
+            image,
+            status,
+        } => containers::containers(conn, node, image, status, json).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

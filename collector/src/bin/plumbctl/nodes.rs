@@ -58,6 +58,7 @@ pub async fn node(conn: &Conn, id: String, json: bool) -> Result<()> {
             "changes": d.changes,
             "package": d.package,
             "explained_by": d.explained_by,
+            "container": d.container,
             "first_seen": s.first_seen_unix_ms,
             "resolved_at": (s.resolved_unix_ms > 0).then_some(s.resolved_unix_ms),
         })
@@ -68,6 +69,8 @@ pub async fn node(conn: &Conn, id: String, json: bool) -> Result<()> {
             "open": d.open.iter().map(dev).collect::<Vec<_>>(),
             "history": d.history.iter().map(dev).collect::<Vec<_>>(),
             "transitions": d.transitions.iter().map(|t| json!({"from": t.from, "to": t.to, "cause": t.cause, "at": t.at_unix_ms})).collect::<Vec<_>>(),
+            "containers": d.containers.iter().map(crate::containers::container_json).collect::<Vec<_>>(),
+            "exec_monitor": d.exec_monitor,
         });
         println!("{v}");
     } else {
@@ -86,6 +89,29 @@ pub async fn node(conn: &Conn, id: String, json: bool) -> Result<()> {
             node.agent_version,
             ago(node.last_seen_unix_ms)
         );
+        say!(
+            "execs:      {}",
+            match d.exec_monitor.as_str() {
+                "fanotify" => "fanotify: every exec judged as it happens",
+                "periodic" => "periodic: processes judged at each quick scan",
+                _ => "not reported",
+            }
+        );
+        if !d.containers.is_empty() {
+            println!();
+            say!("containers ({}):", d.containers.len());
+            for s in &d.containers {
+                let c = s.container.clone().unwrap_or_default();
+                say!(
+                    "  {:<12} {:<24} {:<10} {} open  {}",
+                    c.id.chars().take(12).collect::<String>(),
+                    c.name,
+                    crate::containers::state(s),
+                    s.open_deviations,
+                    c.image
+                );
+            }
+        }
         println!();
         say!("open deviations ({}):", d.open.len());
         for s in &d.open {
@@ -95,8 +121,16 @@ pub async fn node(conn: &Conn, id: String, json: bool) -> Result<()> {
             } else {
                 format!(" (owned by {})", x.package)
             };
+            let place = if x.container.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " in container {}",
+                    x.container.chars().take(12).collect::<String>()
+                )
+            };
             say!(
-                "  {:<8} {:<16} {}{pkg}",
+                "  {:<8} {:<16} {}{pkg}{place}",
                 severity_snake(x.severity()),
                 kind_snake(x.kind()),
                 x.key

@@ -1,0 +1,135 @@
+//! Containers: what runs on the fleet's nodes, judged against the
+//! manifests of the images it was started from.
+
+use anyhow::Result;
+use plumb_proto::v1::{ContainerSummary, ListContainersRequest};
+use plumb_proto::QueryServiceClient;
+use serde_json::{json, Value};
+
+use crate::conn::{channel, status_error, Conn};
+use crate::output::{ago, table};
+
+/// A container status, as `--status` takes it.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ContainerStatusArg {
+    /// Judged against its image and clean.
+    Verified,
+    /// Judged against its image, with open deviations.
+    Drifted,
+    /// No manifest for its image, or no runtime names its image.
+    Unverified,
+    /// It could not be judged (see its scan_error deviation).
+    Error,
+}
+
+impl ContainerStatusArg {
+    fn as_str(self) -> &'static str {
+        match self {
+            ContainerStatusArg::Verified => "verified",
+            ContainerStatusArg::Drifted => "drifted",
+            ContainerStatusArg::Unverified => "unverified",
+            ContainerStatusArg::Error => "error",
+        }
+    }
+}
+
+pub fn container_json(s: &ContainerSummary) -> Value {
+    let c = s.container.clone().unwrap_or_default();
+    json!({
+        "node_id": s.node_id,
+        "hostname": s.hostname,
+        "container_id": c.id,
+        "name": c.name,
+        "runtime": c.runtime,
+        "image": c.image,
+        "image_id": c.image_id,
+        "pod": c.pod,
+        "namespace": c.namespace,
+        "pod_container": c.pod_container,
+        "status": c.status,
+        "drifted": s.drifted,
+        "open_deviations": s.open_deviations,
+        "max_severity": s.max_severity,
+        "processes": c.processes,
+        "first_seen": s.first_seen_unix_ms,
+        "last_seen": s.last_seen_unix_ms,
+    })
+}
+
+/// How a container's state reads in a table.
+pub fn state(s: &ContainerSummary) -> String {
+    let c = s.container.as_ref();
+    match c.map(|c| c.status.as_str()) {
+        Some("verified") if s.drifted => "drifted".into(),
+        Some(other) => other.into(),
+        None => String::new(),
+    }
+}
+
+pub fn print_containers(list: &[ContainerSummary], as_json: bool) {
+    if as_json {
+        println!(
+            "{}",
+            Value::Array(list.iter().map(container_json).collect())
+        );
+        return;
+    }
+    table(
+        &[
+            "NODE",
+            "CONTAINER",
+            "NAME",
+            "POD",
+            "IMAGE",
+            "STATUS",
+            "OPEN",
+            "SINCE",
+        ],
+        list.iter()
+            .map(|s| {
+                let c = s.container.clone().unwrap_or_default();
+                let pod = if c.pod.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}/{}", c.namespace, c.pod)
+                };
+                vec![
+                    s.node_id.clone(),
+                    c.id.chars().take(12).collect(),
+                    c.name,
+                    pod,
+                    if c.image.is_empty() {
+                        c.image_id.chars().take(19).collect()
+                    } else {
+                        c.image
+                    },
+                    state(s),
+                    s.open_deviations.to_string(),
+                    ago(s.first_seen_unix_ms),
+                ]
+            })
+            .collect(),
+    );
+}
+
+pub async fn containers(
+    conn: &Conn,
+    node: Option<String>,
+    image: Option<String>,
+    status: Option<ContainerStatusArg>,
+    json: bool,
+) -> Result<()> {
+    let mut q = QueryServiceClient::new(channel(conn).await?);
+    let list = q
+        .list_containers(ListContainersRequest {
+            node_id: node.unwrap_or_default(),
+            image_id: image.unwrap_or_default(),
+            status: status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        })
+        .await
+        .map_err(status_error)?
+        .into_inner()
+        .containers;
+    print_containers(&list, json);
+    Ok(())
+}
