@@ -14,6 +14,7 @@ pub mod check;
 pub mod containers;
 pub mod daemon;
 pub mod diff;
+pub mod execs;
 pub mod files;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fixture;

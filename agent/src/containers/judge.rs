@@ -7,8 +7,9 @@
 //!   merges them) against the manifest, once per image and set of layers;
 //! - its processes, against the image's files, as the host's are judged.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use plumb_proto::v1::{Deviation, DeviationKind, FileType, Severity};
 
@@ -23,9 +24,11 @@ use crate::runtime::{self, KnownFiles};
 /// container of the image.
 pub struct Image {
     pub manifest: Baseline,
-    pub policy: Policy,
+    pub policy: Arc<Policy>,
     ignore: IgnoreSet,
-    pub known: KnownFiles,
+    pub known: Arc<KnownFiles>,
+    /// Contents of its executable files (for anonymous execs).
+    pub digests: Arc<HashSet<[u8; 32]>>,
     /// Paths the image declares as volumes (`/data`): its data, not drift.
     volumes: Vec<Vec<u8>>,
 }
@@ -39,12 +42,18 @@ impl Image {
             ignore.extend(o.ignore.iter().cloned());
         }
         let ignore = IgnoreSet::new(ignore)?;
-        let known = KnownFiles::new(
+        let regular = || {
             manifest
                 .files
                 .iter()
                 .filter(|f| f.file_type == FileType::Regular)
-                .map(|f| (&*f.path, f.sha256)),
+        };
+        let known = Arc::new(KnownFiles::new(regular().map(|f| (&*f.path, f.sha256))));
+        let digests = Arc::new(
+            regular()
+                .filter(|f| f.mode & 0o111 != 0)
+                .filter_map(|f| f.sha256)
+                .collect(),
         );
         let volumes = manifest
             .meta
@@ -54,9 +63,10 @@ impl Image {
             .unwrap_or_default();
         Ok(Image {
             manifest,
-            policy,
+            policy: Arc::new(policy),
             ignore,
             known,
+            digests,
             volumes,
         })
     }

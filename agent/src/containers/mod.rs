@@ -38,13 +38,16 @@ impl ManifestSource for Files {
 }
 
 /// One container and what judging it found.
-#[derive(Debug)]
 pub struct Report {
     pub info: ContainerInfo,
     /// Each with `container` set to the container's id.
     pub deviations: Vec<Deviation>,
     /// Entries in its writable layer.
     pub upper_entries: usize,
+    /// Its image, when it was verified against one.
+    pub image: Option<Arc<judge::Image>>,
+    /// Its root as the host sees it (`/proc/<pid>/root`).
+    pub root: PathBuf,
 }
 
 /// What a container pass saw, for logs and metrics.
@@ -188,6 +191,7 @@ impl Containers {
             ..Default::default()
         };
         let mut upper_entries = 0;
+        let mut verified_image = None;
         let image = if described.is_none() {
             Err(format!(
                 "no known runtime (podman, CRI-O, docker, containerd) describes this container (mount namespace {}, pid {}): its image is unknown",
@@ -207,6 +211,7 @@ impl Containers {
                 deviations.push(unverified("image", why));
             }
             Ok(image) => {
+                verified_image = Some(image.clone());
                 let procs = judge::processes(&image, &self.proc_dir, &f.pids, f.leader);
                 for finding in procs.findings {
                     if image
@@ -278,6 +283,8 @@ impl Containers {
             info,
             deviations,
             upper_entries,
+            image: verified_image,
+            root: self.proc_dir.join(f.leader.to_string()).join("root"),
         }
     }
 }

@@ -108,6 +108,10 @@ pub struct RunConfigFile {
     /// [default: auto].
     #[arg(long, env = "PLUMB_EXEC_MONITOR")]
     pub exec_monitor: Option<String>,
+    /// How long an exec of code outside the image stays reported after
+    /// it was last seen (the process has exited; it ran) [default: 1d].
+    #[arg(long, env = "PLUMB_EXEC_RETENTION")]
+    pub exec_retention: Option<String>,
 }
 
 /// `on`, `off` or `auto` for a switch whose `auto` follows the root.
@@ -157,6 +161,7 @@ pub struct RunConfig {
     pub runtime_root: PathBuf,
     /// Watch every exec (when the privilege is there).
     pub exec_monitor: bool,
+    pub exec_retention: Duration,
 }
 
 /// Parses a duration as the collector does (humantime: `250ms`, `30s`,
@@ -311,6 +316,7 @@ impl RunConfig {
             containers: switch(pick!(containers).as_deref(), "containers", &root)?,
             runtime_root: pick!(runtime_root).unwrap_or_else(|| PathBuf::from("/")),
             exec_monitor: switch(pick!(exec_monitor).as_deref(), "exec_monitor", &root)?,
+            exec_retention: dur(pick!(exec_retention), "1d", "exec_retention")?,
             root,
             proc_dir: PathBuf::from("/proc"),
         })

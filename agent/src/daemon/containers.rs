@@ -17,7 +17,7 @@ use plumb_proto::ManifestRegistryClient;
 use tokio::sync::watch;
 
 use super::outbox::{DevKey, DeviationSet};
-use crate::containers::{Containers, ManifestSource, RuntimeDirs};
+use crate::containers::{Containers, ManifestSource, Report, RuntimeDirs};
 use crate::manifest::{now_ms, Baseline};
 use crate::policy::PolicyFile;
 
@@ -118,8 +118,9 @@ impl ContainerWatch {
     }
 
     /// Judges every container; replaces the containers' deviations in
-    /// `current`. Returns how many containers run.
-    pub fn pass(&mut self, current: &mut DeviationSet, full: bool) -> usize {
+    /// `current`. Returns how many containers run, and the reports without
+    /// their deviations (for the exec monitor).
+    pub fn pass(&mut self, current: &mut DeviationSet, full: bool) -> (usize, Vec<Report>) {
         self.passes += 1;
         // Images without a manifest are asked for again now and then: one
         // may have been pushed since.
@@ -130,7 +131,7 @@ impl ContainerWatch {
             Ok(r) => r,
             Err(e) => {
                 tracing::error!(error = %e, "containers could not be listed; their deviations stay as they were");
-                return 0;
+                return (0, Vec::new());
             }
         };
         tracing::debug!(
@@ -141,11 +142,13 @@ impl ContainerWatch {
         );
         current.retain(|k, _| k.container.is_empty());
         let mut infos: Vec<ContainerInfo> = Vec::with_capacity(reports.len());
-        for r in reports {
-            for d in r.deviations {
+        let mut kept = Vec::with_capacity(reports.len());
+        for mut r in reports {
+            for d in std::mem::take(&mut r.deviations) {
                 current.insert(DevKey::of(&d), d);
             }
-            infos.push(r.info);
+            infos.push(r.info.clone());
+            kept.push(r);
         }
         infos.sort_by(|a, b| a.id.cmp(&b.id));
         let n = infos.len();
@@ -159,6 +162,6 @@ impl ContainerWatch {
             }
             !same
         });
-        n
+        (n, kept)
     }
 }

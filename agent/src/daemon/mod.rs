@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod containers;
+pub mod execs;
 pub mod identity;
 pub mod metrics;
 pub mod outbox;
@@ -80,6 +81,19 @@ pub async fn run(
     identity::check_signature(&manifest.meta, &keys)?;
     let manifest_copy = cfg.state_dir.join(MANIFEST_COPY);
     let policy = cfg.policy.as_deref().map(PolicyFile::load).transpose()?;
+    // Execs of the node are judged against its files, when the manifest
+    // judges what runs.
+    let host_world = if manifest.meta.runtime.as_ref().is_some_and(|r| r.processes) {
+        let defaults = manifest.meta.policy.clone().unwrap_or_default();
+        let compiled = crate::policy::Policy::compile(&defaults, policy.as_ref())?;
+        Some(Arc::new(crate::execs::World::of(
+            &manifest,
+            Arc::new(compiled),
+            String::new(),
+        )))
+    } else {
+        None
+    };
     let mut checker = Checker::new(
         &cfg.root,
         manifest,
@@ -103,9 +117,83 @@ pub async fn run(
         exec_monitor: String::new(),
         containers: cfg.containers,
     };
+    let spooled = Arc::new(Notify::new());
+    let metrics = Arc::new(metrics::AgentMetrics::default());
+    let shared = Arc::new(execs::Shared {
+        current: std::sync::Mutex::new(DeviationSet::new()),
+        ledger: std::sync::Mutex::new(execs::ExecLedger::open(&cfg.state_dir, cfg.exec_retention)),
+    });
+    let monitor = if cfg.exec_monitor {
+        match crate::execs::ExecMonitor::start() {
+            Ok(m) => Some(execs::Monitor {
+                monitor: Arc::new(m),
+                worlds: Arc::new(std::sync::RwLock::new(crate::execs::Worlds {
+                    host: host_world,
+                    root: cfg.root.clone(),
+                    containers: Default::default(),
+                })),
+            }),
+            Err(e) => {
+                tracing::warn!(error = %e, "exec monitor unavailable: processes are judged at each quick scan instead");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut hello = hello;
+    hello.exec_monitor = if monitor.is_some() {
+        "fanotify"
+    } else {
+        "periodic"
+    }
+    .into();
+    *metrics
+        .exec_monitor
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = hello.exec_monitor.clone();
+    let stop_monitor = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let monitor_thread = match &monitor {
+        Some(m) => {
+            let (mon, worlds) = (m.monitor.clone(), m.worlds.clone());
+            let (shared, outbox, spooled, metrics, stop) = (
+                shared.clone(),
+                outbox.clone(),
+                spooled.clone(),
+                metrics.clone(),
+                stop_monitor.clone(),
+            );
+            Some(
+                std::thread::Builder::new()
+                    .name("plumb-execs".into())
+                    .spawn(move || {
+                        mon.run(&worlds, &stop, |found, judged| {
+                            use std::sync::atomic::Ordering::Relaxed;
+                            metrics.execs_judged.fetch_add(judged as u64, Relaxed);
+                            if found.is_empty() {
+                                return;
+                            }
+                            metrics.exec_findings.fetch_add(found.len() as u64, Relaxed);
+                            for d in &found {
+                                tracing::warn!(key = %d.key, container = %d.container, actual = %d.actual, "exec of code outside the image");
+                            }
+                            let new = shared
+                                .ledger
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .add(found);
+                            if new {
+                                publish(&shared, &outbox, &spooled);
+                            }
+                        })
+                    })
+                    .context("starting the exec monitor thread")?,
+            )
+        }
+        None => None,
+    };
     tracing::info!(node = %cfg.node_id, image = %hello.image_id, root = %cfg.root.display(), collector = %cfg.collector, "agent starting");
 
-    let spooled = Arc::new(Notify::new());
     let (summary_tx, summary_rx) = mpsc::channel(16);
     let (list_tx, list_rx) = tokio::sync::watch::channel(None);
     let container_watch = cfg.containers.then(|| {
@@ -129,7 +217,6 @@ pub async fn run(
         None
     };
 
-    let metrics = Arc::new(metrics::AgentMetrics::default());
     if let Some(addr) = cfg.metrics_listen {
         let (metrics, outbox, stop) = (metrics.clone(), outbox.clone(), stop_rx.clone());
         tokio::spawn(async move {
@@ -151,7 +238,8 @@ pub async fn run(
                     outbox: &outbox,
                     spooled: &spooled,
                     summaries: &summary_tx,
-                    current: DeviationSet::new(),
+                    shared,
+                    monitor,
                 };
                 scanner_loop(scanner, &cfg, scan_rx)
             })
@@ -180,7 +268,14 @@ pub async fn run(
     let _ = stop_tx.send(true);
     let _ = scan_tx.send(ScanRequest::Shutdown);
     let _ = streamer.await;
-    let _ = tokio::task::spawn_blocking(move || scanner.join()).await;
+    stop_monitor.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = tokio::task::spawn_blocking(move || {
+        let _ = scanner.join();
+        if let Some(t) = monitor_thread {
+            let _ = t.join();
+        }
+    })
+    .await;
     Ok(())
 }
 
@@ -319,22 +414,41 @@ struct Scanner<'a> {
     outbox: &'a Outbox,
     spooled: &'a Notify,
     summaries: &'a mpsc::Sender<ScanSummary>,
-    current: DeviationSet,
+    shared: Arc<execs::Shared>,
+    monitor: Option<execs::Monitor>,
+}
+
+/// Spools the node's deviation set, with the kept execs, if it changed.
+fn publish(shared: &execs::Shared, outbox: &Outbox, spooled: &Notify) {
+    let mut current = shared.current.lock().unwrap_or_else(|e| e.into_inner());
+    shared
+        .ledger
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .overlay(&mut current);
+    match outbox.record(&current) {
+        Ok(Some(seq)) => {
+            tracing::info!(seq, open = current.len(), "deviation set changed");
+            spooled.notify_one();
+        }
+        Ok(None) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "cannot spool deviations; they will be re-sent after the next scan")
+        }
+    }
 }
 
 impl Scanner<'_> {
     /// Spools the current deviation set if it changed.
     fn publish(&mut self) {
-        match self.outbox.record(&self.current) {
-            Ok(Some(seq)) => {
-                tracing::info!(seq, open = self.current.len(), "deviation set changed");
-                self.spooled.notify_one();
-            }
-            Ok(None) => {}
-            Err(e) => {
-                tracing::error!(error = %e, "cannot spool deviations; they will be re-sent after the next scan")
-            }
-        }
+        publish(&self.shared, self.outbox, self.spooled);
+    }
+
+    fn current(&self) -> std::sync::MutexGuard<'_, DeviationSet> {
+        self.shared
+            .current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     fn scan(&mut self, label: &str, scope: Option<&[Vec<u8>]>, full: bool, events_lost: bool) {
@@ -360,21 +474,23 @@ impl Scanner<'_> {
                     actual: format!("scan failed: {e}"),
                     ..Default::default()
                 };
-                self.current.insert(DevKey::of(&failed), failed);
+                self.current().insert(DevKey::of(&failed), failed);
                 self.publish();
                 return;
             }
         };
-        merge(&mut self.current, result.deviations, scope);
+        merge(&mut self.current(), result.deviations, scope);
         self.publish();
         let s = &result.stats;
-        let scan_errors = self
-            .current
-            .keys()
-            .filter(|k| k.kind == DeviationKind::ScanError as i32)
-            .count();
-        self.metrics
-            .scanned(label, s, self.current.len(), scan_errors);
+        let (open, scan_errors) = {
+            let current = self.current();
+            let errors = current
+                .keys()
+                .filter(|k| k.kind == DeviationKind::ScanError as i32)
+                .count();
+            (current.len(), errors)
+        };
+        self.metrics.scanned(label, s, open, scan_errors);
         // Whole scans are worth a line at the default level; the frequent
         // quick and event scans only at debug.
         if scope.is_none() {
@@ -382,7 +498,7 @@ impl Scanner<'_> {
                 files = s.files,
                 hashed = s.hashed,
                 elapsed_ms = started.elapsed().as_millis() as u64,
-                open = self.current.len(),
+                open,
                 scan_errors,
                 "scan finished"
             );
@@ -391,7 +507,7 @@ impl Scanner<'_> {
                 files = s.files,
                 hashed = s.hashed,
                 elapsed_ms = started.elapsed().as_millis() as u64,
-                open = self.current.len(),
+                open,
                 "scan finished"
             );
         }
@@ -400,7 +516,7 @@ impl Scanner<'_> {
             files: s.files,
             hashed: s.hashed,
             duration_ms: started.elapsed().as_millis() as u64,
-            open_deviations: self.current.len() as u64,
+            open_deviations: open as u64,
             errors: s.errors,
             events_lost,
         });
@@ -481,7 +597,16 @@ impl Scanner<'_> {
     /// hashes the images' layers again.
     fn judge_containers(&mut self, full: bool) {
         if let Some(watch) = self.containers.as_mut() {
-            let running = watch.pass(&mut self.current, full);
+            let mut current = self
+                .shared
+                .current
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            let (running, reports) = watch.pass(&mut current, full);
+            drop(current);
+            if let Some(m) = &self.monitor {
+                m.containers(&reports);
+            }
             self.metrics.containers(running);
             self.publish();
         }

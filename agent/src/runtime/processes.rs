@@ -60,6 +60,12 @@ impl KnownFiles {
         self.paths.contains_key(&self.hasher.hash_one(path))
     }
 
+    /// The digest the manifest records for `path`: `None` when the path
+    /// is not a regular file of the manifest.
+    pub fn digest(&self, path: &[u8]) -> Option<Option<[u8; 32]>> {
+        self.paths.get(&self.hasher.hash_one(path)).copied()
+    }
+
     /// Whether the manifest's `path` under `root` still has the manifest's
     /// content: opened from the root without following a symlink, hashed
     /// once per version of the file.

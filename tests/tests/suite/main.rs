@@ -11,6 +11,7 @@ mod bad_input;
 mod containers;
 mod dashboard;
 mod e2e;
+mod execs;
 mod held;
 mod latency;
 mod packaging;

@@ -1,0 +1,194 @@
+//! Execs in the daemon: the monitor thread ([`crate::execs`]) and the
+//! ledger that keeps what it found.
+//!
+//! A process that ran code from outside the image has usually exited by
+//! the next scan; the evidence must not go with it. Each exec deviation is
+//! kept in the ledger (in the state dir, so a restart keeps it too) for
+//! `exec_retention` after it was last seen, and is part of every deviation
+//! set the agent reports until then. At most [`MAX_KEPT`] are itemised;
+//! more are counted in one `scan_error` deviation, never dropped silently.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use plumb_proto::v1::{Deviation, DeviationKind, Severity};
+use prost::Message;
+
+use super::outbox::{DevKey, DeviationSet};
+use crate::cache::write_atomic;
+use crate::execs::{ExecMonitor, World, Worlds};
+use crate::manifest::now_ms;
+
+/// Exec deviations itemised at once.
+pub const MAX_KEPT: usize = 1_000;
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct LedgerFile {
+    #[prost(message, repeated, tag = "1")]
+    entries: Vec<LedgerEntry>,
+    #[prost(uint64, tag = "2")]
+    overflow: u64,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct LedgerEntry {
+    #[prost(message, optional, tag = "1")]
+    deviation: Option<Deviation>,
+    #[prost(int64, tag = "2")]
+    last_seen_ms: i64,
+}
+
+/// The exec deviations kept, by key, with when each was last seen.
+pub struct ExecLedger {
+    kept: BTreeMap<DevKey, (Deviation, i64)>,
+    /// Execs beyond [`MAX_KEPT`], counted.
+    overflow: u64,
+    path: PathBuf,
+    retention_ms: i64,
+}
+
+impl ExecLedger {
+    /// The ledger in `state_dir`; one that cannot be read starts empty
+    /// (and says so).
+    pub fn open(state_dir: &std::path::Path, retention: std::time::Duration) -> ExecLedger {
+        let path = state_dir.join("execs.pb");
+        let mut ledger = ExecLedger {
+            kept: BTreeMap::new(),
+            overflow: 0,
+            path,
+            retention_ms: retention.as_millis() as i64,
+        };
+        match std::fs::read(&ledger.path) {
+            Ok(bytes) => match LedgerFile::decode(&bytes[..]) {
+                Ok(file) => {
+                    ledger.overflow = file.overflow;
+                    for e in file.entries {
+                        if let Some(d) = e.deviation {
+                            ledger.kept.insert(DevKey::of(&d), (d, e.last_seen_ms));
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(path = %ledger.path.display(), error = %e, "exec ledger unreadable; starting empty")
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::error!(path = %ledger.path.display(), error = %e, "exec ledger unreadable; starting empty")
+            }
+        }
+        ledger
+    }
+
+    /// Records what the monitor found; whether anything new was kept.
+    pub fn add(&mut self, found: Vec<Deviation>) -> bool {
+        let now = now_ms();
+        let mut changed = false;
+        for d in found {
+            let key = DevKey::of(&d);
+            let full = self.kept.len() >= MAX_KEPT;
+            match self.kept.get_mut(&key) {
+                Some(entry) => entry.1 = now,
+                None if full => {
+                    self.overflow += 1;
+                    changed = true;
+                }
+                None => {
+                    self.kept.insert(key, (d, now));
+                    changed = true;
+                }
+            }
+        }
+        if changed {
+            self.save();
+        }
+        changed
+    }
+
+    fn save(&self) {
+        let file = LedgerFile {
+            entries: self
+                .kept
+                .values()
+                .map(|(d, at)| LedgerEntry {
+                    deviation: Some(d.clone()),
+                    last_seen_ms: *at,
+                })
+                .collect(),
+            overflow: self.overflow,
+        };
+        if let Err(e) = write_atomic(&self.path, &file.encode_to_vec()) {
+            tracing::error!(path = %self.path.display(), error = %e, "exec ledger not written; kept in memory");
+        }
+    }
+
+    /// Puts every kept exec deviation into `current` (a scan's own finding
+    /// of the same key wins), after forgetting those past retention.
+    pub fn overlay(&mut self, current: &mut DeviationSet) {
+        let cutoff = now_ms() - self.retention_ms;
+        let before = self.kept.len();
+        self.kept.retain(|_, (_, at)| *at >= cutoff);
+        if self.kept.len() != before {
+            self.save();
+        }
+        for (k, (d, _)) in &self.kept {
+            current.entry(k.clone()).or_insert_with(|| d.clone());
+        }
+        if self.overflow > 0 {
+            let d = Deviation {
+                kind: DeviationKind::ScanError as i32,
+                key: "execs".into(),
+                severity: Severity::Critical as i32,
+                expected: format!("at most {MAX_KEPT} execs of code outside the image itemised"),
+                actual: format!(
+                    "{} more execs of code outside the image were seen and not itemised",
+                    self.overflow
+                ),
+                ..Default::default()
+            };
+            current.insert(DevKey::of(&d), d);
+        }
+    }
+}
+
+/// The running monitor: the fanotify group (to mark new containers) and
+/// what each filesystem's execs are judged against.
+pub struct Monitor {
+    pub monitor: Arc<ExecMonitor>,
+    pub worlds: Arc<RwLock<Worlds>>,
+}
+
+impl Monitor {
+    /// Points the monitor at the containers of the last pass: each
+    /// verified one's root overlay is marked and judged against its image.
+    pub fn containers(&self, reports: &[crate::containers::Report]) {
+        use std::os::unix::fs::MetadataExt;
+        let mut map = std::collections::HashMap::new();
+        for r in reports {
+            let Some(image) = &r.image else { continue };
+            let Ok(meta) = std::fs::metadata(&r.root) else {
+                continue;
+            };
+            if let Err(e) = self.monitor.mark(&r.root) {
+                tracing::warn!(container = %r.info.id, error = %e, "container root not watched for execs");
+                continue;
+            }
+            map.insert(
+                meta.dev(),
+                Arc::new(World::of_image(image, r.info.id.clone())),
+            );
+        }
+        self.worlds
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .containers = map;
+    }
+}
+
+/// Shared between the scanner and the monitor thread: the node's
+/// deviation set and the exec ledger.
+pub struct Shared {
+    pub current: Mutex<DeviationSet>,
+    pub ledger: Mutex<ExecLedger>,
+}
