@@ -405,6 +405,11 @@ impl Podman {
 
     /// Starts a container of `image` running `command`; returns its id.
     pub fn run(&self, name: &str, image: &str, command: &[&str]) -> String {
+        self.run_with(name, &[], image, command)
+    }
+
+    /// [`Podman::run`] with extra `podman run` options (`--annotation`).
+    pub fn run_with(&self, name: &str, options: &[&str], image: &str, command: &[&str]) -> String {
         let mut args = vec![
             "run",
             "-d",
@@ -416,8 +421,9 @@ impl Podman {
             "nofile=1024:1024",
             "--ulimit",
             "nproc=4096:4096",
-            image,
         ];
+        args.extend_from_slice(options);
+        args.push(image);
         args.extend_from_slice(command);
         let id = self.run_ok(&args);
         self.containers.lock().unwrap().push(name.to_string());

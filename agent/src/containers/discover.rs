@@ -90,6 +90,11 @@ pub fn containers(proc_dir: &Path) -> std::io::Result<Vec<Found>> {
             .or_default()
             .push(pid);
     }
+    // Overlay dirs in mountinfo are paths of the host's mount namespace:
+    // an agent in a container of its own (a DaemonSet with the host's pid
+    // namespace) reaches them through init's root.
+    let own_ns = std::fs::read_link(proc_dir.join("self/ns/mnt")).ok();
+    let host_view = (own_ns.as_ref() != Some(&init_ns)).then(|| proc_dir.join("1/root"));
     Ok(groups
         .into_iter()
         .filter_map(|(namespace, mut pids)| {
@@ -97,7 +102,14 @@ pub fn containers(proc_dir: &Path) -> std::io::Result<Vec<Found>> {
             let leader = pids[0];
             let dir = proc_dir.join(leader.to_string());
             let mountinfo = read_bounded(&dir.join("mountinfo")).ok()?;
-            let (root, mount_points) = parse_mountinfo(&mountinfo);
+            let (mut root, mount_points) = parse_mountinfo(&mountinfo);
+            if let (Some(view), Root::Overlay { lowers, upper }) = (&host_view, &mut root) {
+                let under = |p: &Path| view.join(p.strip_prefix("/").unwrap_or(p));
+                *upper = under(upper);
+                for l in lowers.iter_mut() {
+                    *l = under(l);
+                }
+            }
             let cgroup = read_bounded(&dir.join("cgroup")).unwrap_or_default();
             let started_unix_ms = std::fs::metadata(&dir)
                 .ok()

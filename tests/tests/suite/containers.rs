@@ -74,8 +74,17 @@ fn containers_are_judged_listed_keyed_and_forgotten_when_they_stop() {
             .arg(&known_manifest),
     );
     let (a, b) = (format!("plumb-e2e-a-{tag}"), format!("plumb-e2e-b-{tag}"));
-    let a_id = podman.run(
+    // A is a pod's, as CRI-O (which shares podman's storage) records it.
+    let a_id = podman.run_with(
         &a,
+        &[
+            "--annotation",
+            "io.kubernetes.pod.name=web-1",
+            "--annotation",
+            "io.kubernetes.pod.namespace=prod",
+            "--annotation",
+            "io.kubernetes.container.name=app",
+        ],
         &format!("localhost/plumb-e2e-known-{tag}:1"),
         &["/bin/sleep", "600"],
     );
@@ -104,7 +113,11 @@ fn containers_are_judged_listed_keyed_and_forgotten_when_they_stop() {
     });
     let ca = container(&list, &a).unwrap();
     assert_eq!(ca["container_id"], a_id.as_str());
-    assert_eq!(ca["runtime"], "podman");
+    assert_eq!(ca["runtime"], "cri-o");
+    assert_eq!(
+        (ca["pod"].as_str(), ca["namespace"].as_str()),
+        (Some("web-1"), Some("prod"))
+    );
     assert_eq!(ca["image_id"], known_id.as_str());
     assert_eq!(ca["status"], "verified", "{ca}");
     assert_eq!(ca["drifted"], false, "a fresh container is clean: {ca}");
@@ -160,6 +173,31 @@ fn containers_are_judged_listed_keyed_and_forgotten_when_they_stop() {
     assert!(
         names.contains(&a.as_str()) && !names.contains(&b.as_str()),
         "{listed}"
+    );
+
+    // The Kubernetes recycling example deletes the drifted container's
+    // pod (a dry run: the command is printed).
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../packaging/examples/recycle-pods.sh");
+    let out = Command::new("bash")
+        .arg(script)
+        .env("PLUMBCTL", bin("plumbctl"))
+        .env("PLUMB_COLLECTOR", &c.grpc)
+        .env("PLUMB_CA", c.ca().unwrap())
+        .env("PLUMB_TOKEN", &c.security.as_ref().unwrap().token)
+        .env("MAX_EVENTS", "1")
+        .env("INTERVAL", "1")
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{log}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        log.contains("would run: kubectl delete pod --namespace prod web-1"),
+        "{log}"
     );
 
     // The node page shows the container and its deviation.

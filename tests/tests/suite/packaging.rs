@@ -91,6 +91,9 @@ fn the_kubernetes_manifests_validate_against_the_kubernetes_schemas() {
         "type: RuntimeDefault",
         "drop: [ALL]",
         "configMapKeyRef: { name: plumb-agent, key: image-id }",
+        "--containers=on",
+        "--runtime-root=/proc/1/root",
+        "add: [DAC_READ_SEARCH, SYS_PTRACE, SYS_ADMIN]",
     ] {
         assert!(daemonset.contains(needed), "the DaemonSet lacks {needed}");
     }
