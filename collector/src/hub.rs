@@ -27,6 +27,17 @@ pub trait OutboxWriter: Send + Sync {
         reasons: &[String],
         now: i64,
     ) -> Vec<(String, String)>;
+
+    /// The rows of a container alert firing (`ends_at` none) or resolved.
+    fn container_rows(
+        &self,
+        node: &crate::model::Node,
+        container: &crate::model::ContainerLabels,
+        state: &str,
+        reasons: &[String],
+        starts_at: i64,
+        ends_at: Option<i64>,
+    ) -> Vec<(String, String)>;
 }
 
 /// A lifecycle transition with the node's image, as fanned out.
@@ -427,6 +438,96 @@ impl Hub {
         let verdict = self.policy.held(&node, verdict);
         self.apply(node_id, Event::Evaluated(&verdict), "policy")
             .await?;
+        if node.sees_containers {
+            self.reconcile_container_alerts(&node).await?;
+        }
+        Ok(())
+    }
+
+    /// Fires an alert for each container of the node that drifted or
+    /// cannot be verified, and resolves those of containers that are
+    /// clean again or gone (with the labels they fired with).
+    async fn reconcile_container_alerts(
+        &self,
+        node: &crate::model::Node,
+    ) -> Result<(), StoreError> {
+        let Some(outbox) = self.outbox.as_ref() else {
+            return Ok(());
+        };
+        let now = now_ms();
+        let fired = self.store.fired_containers(&node.node_id).await?;
+        let containers = self
+            .store
+            .containers(&crate::store::ContainerFilter {
+                node_id: Some(node.node_id.clone()),
+                ..Default::default()
+            })
+            .await?;
+        let mut firing: Vec<(String, crate::store::FiredContainer)> = Vec::new();
+        let mut rows = Vec::new();
+        for c in &containers {
+            let state = if c.drifted {
+                "drifted"
+            } else if c.status != "verified" {
+                "unverified"
+            } else {
+                continue;
+            };
+            let labels = crate::model::ContainerLabels::from(c);
+            match fired.get(&c.container_id) {
+                Some(f) if f.state == state && f.container == labels => {
+                    firing.push((c.container_id.clone(), f.clone()));
+                    continue;
+                }
+                Some(f) => rows.extend(outbox.container_rows(
+                    node,
+                    &f.container,
+                    &f.state,
+                    &[],
+                    f.since,
+                    Some(now),
+                )),
+                None => {}
+            }
+            let reasons = vec![format!(
+                "{} open deviation(s){}",
+                c.open_deviations,
+                c.max_severity
+                    .map(|s| format!(", worst {}", plumb_proto::severity_snake(s)))
+                    .unwrap_or_default()
+            )];
+            rows.extend(outbox.container_rows(node, &labels, state, &reasons, now, None));
+            firing.push((
+                c.container_id.clone(),
+                crate::store::FiredContainer {
+                    state: state.to_string(),
+                    container: labels,
+                    since: now,
+                },
+            ));
+        }
+        for (id, f) in &fired {
+            if !firing.iter().any(|(i, _)| i == id) {
+                rows.extend(outbox.container_rows(
+                    node,
+                    &f.container,
+                    &f.state,
+                    &[],
+                    f.since,
+                    Some(now),
+                ));
+            }
+        }
+        let unchanged = rows.is_empty() && firing.len() == fired.len();
+        if unchanged {
+            return Ok(());
+        }
+        self.store
+            .set_fired_containers(&node.node_id, &firing, &rows, now)
+            .await?;
+        if !rows.is_empty() {
+            self.outbox_queued.notify_waiters();
+        }
         Ok(())
     }
 

@@ -112,6 +112,31 @@ pub struct Container {
     pub max_severity: Option<Severity>,
 }
 
+/// What identifies a container in an alert: fixed when it fires, repeated
+/// when it resolves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ContainerLabels {
+    pub container_id: String,
+    pub name: String,
+    pub pod: String,
+    pub namespace: String,
+    pub image: String,
+    pub image_id: String,
+}
+
+impl From<&Container> for ContainerLabels {
+    fn from(c: &Container) -> ContainerLabels {
+        ContainerLabels {
+            container_id: c.container_id.clone(),
+            name: c.name.clone(),
+            pod: c.pod.clone(),
+            namespace: c.namespace.clone(),
+            image: c.image.clone(),
+            image_id: c.image_id.clone(),
+        }
+    }
+}
+
 /// The fleet per container image.
 #[derive(Clone, Debug, Serialize)]
 pub struct ContainerImage {

@@ -30,3 +30,14 @@ CREATE INDEX containers_image ON containers (image_id, node_id);
 -- judges containers, from its hello.
 ALTER TABLE nodes ADD COLUMN exec_monitor TEXT NOT NULL DEFAULT '';
 ALTER TABLE nodes ADD COLUMN sees_containers BIGINT NOT NULL DEFAULT 0;
+
+-- The container alerts that fired and are not resolved yet, with the
+-- container as it was then: a resolve carries the labels it fired with.
+CREATE TABLE container_alerts (
+    node_id      TEXT NOT NULL,
+    container_id TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    container    TEXT NOT NULL,
+    since        BIGINT NOT NULL,
+    PRIMARY KEY (node_id, container_id)
+);

@@ -11,6 +11,7 @@
 //! the sink's lease, at least once, with a stable `event_id` per webhook
 //! event.
 
+pub mod containers;
 pub mod metrics;
 
 use std::collections::HashSet;
@@ -111,6 +112,18 @@ impl OutboxWriter for Alerts {
         now: i64,
     ) -> Vec<(String, String)> {
         payloads(self, node, from, to, reasons, now)
+    }
+
+    fn container_rows(
+        &self,
+        node: &Node,
+        container: &crate::model::ContainerLabels,
+        state: &str,
+        reasons: &[String],
+        starts_at: i64,
+        ends_at: Option<i64>,
+    ) -> Vec<(String, String)> {
+        containers::rows(self, node, container, state, reasons, starts_at, ends_at)
     }
 }
 

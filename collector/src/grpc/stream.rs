@@ -406,6 +406,7 @@ async fn serve_stream(
                     ));
                 }
                 tracing::debug!(node, containers = list.containers.len(), "container list");
+                hub.reevaluate(node);
             }
             Some(agent_message::Body::Summary(summary)) => {
                 tracing::debug!(node, scan = %summary.scan, files = summary.files, open = summary.open_deviations, "scan summary");

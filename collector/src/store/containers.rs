@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::db::{Store, StoreError};
-use crate::model::{Container, ContainerImage};
+use crate::model::{Container, ContainerImage, ContainerLabels};
 
 /// Which containers a listing returns.
 #[derive(Clone, Debug, Default)]
@@ -177,5 +177,76 @@ impl Store {
                 },
             )
             .collect())
+    }
+}
+
+/// A container alert that fired: its state (`drifted`, `unverified`) and
+/// the container as it was then.
+#[derive(Clone, Debug)]
+pub struct FiredContainer {
+    pub state: String,
+    pub container: ContainerLabels,
+    pub since: i64,
+}
+
+impl Store {
+    /// The container alerts of a node that fired and are not resolved.
+    pub async fn fired_containers(
+        &self,
+        node_id: &str,
+    ) -> Result<std::collections::HashMap<String, FiredContainer>, StoreError> {
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT container_id, state, container, since FROM container_alerts WHERE node_id = $1",
+        )
+        .bind(node_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, state, json, since)| {
+                let container = serde_json::from_str(&json).ok()?;
+                Some((
+                    id,
+                    FiredContainer {
+                        state,
+                        container,
+                        since,
+                    },
+                ))
+            })
+            .collect())
+    }
+
+    /// Records which container alerts now fire for a node (`firing`
+    /// replaces the node's set) and queues `alerts`, in one transaction.
+    pub async fn set_fired_containers(
+        &self,
+        node_id: &str,
+        firing: &[(String, FiredContainer)],
+        alerts: &[(String, String)],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("DELETE FROM container_alerts WHERE node_id = $1")
+            .bind(node_id)
+            .execute(&mut *tx)
+            .await?;
+        for (id, f) in firing {
+            let json = serde_json::to_string(&f.container)
+                .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            sqlx::query(
+                "INSERT INTO container_alerts (node_id, container_id, state, container, since) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(node_id)
+            .bind(id)
+            .bind(&f.state)
+            .bind(json)
+            .bind(f.since)
+            .execute(&mut *tx)
+            .await?;
+        }
+        super::outbox::queue_outbox(&mut tx, alerts, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -468,3 +468,82 @@ fn the_agent_serves_its_own_metrics() {
     );
     promtool_finds_nothing(&text);
 }
+
+/// A pod's container that drifts is an alert of its own, labelled with
+/// its node, container, pod and namespace; it resolves, with the same
+/// labels, when the container is gone.
+#[test]
+fn a_drifted_container_is_an_alertmanager_alert_with_its_pod_and_namespace() {
+    let Some(podman) = crate::containers::podman() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let tag = std::process::id();
+    let am = Alertmanager::start(tmp.path());
+    let c = Collector::start(tmp.path(), &["--alertmanager", &am.url]);
+    let name = format!("localhost/plumb-am-{tag}:1");
+    let (_, manifest) = crate::containers::image(&podman, tmp.path(), &name);
+    run_ok(c.ctl_command().args(["manifest", "push"]).arg(&manifest));
+    let ctr = format!("plumb-am-c-{tag}");
+    podman.run_with(
+        &ctr,
+        &[
+            "--annotation",
+            "io.kubernetes.pod.name=api-7",
+            "--annotation",
+            "io.kubernetes.pod.namespace=shop",
+        ],
+        &name,
+        &["/bin/sleep", "600"],
+    );
+    let mut n = Node::new(tmp.path(), "am-ctr");
+    n.start_agent(
+        &c,
+        &[
+            "--containers",
+            "on",
+            "--exec-monitor",
+            "off",
+            "--quick-interval",
+            "1s",
+        ],
+    );
+    wait_for("the container listed", Duration::from_secs(30), || {
+        c.get("/api/v1/containers?node=am-ctr")["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["name"] == ctr.as_str())
+            .then_some(())
+    });
+    assert!(podman
+        .exec(&ctr, &["/bin/sh", "-c", "echo x > /srv/implant"])
+        .status
+        .success());
+    let alert = wait_for(
+        "PlumbContainerDrifted in Alertmanager",
+        Duration::from_secs(30),
+        || {
+            am.active().into_iter().find(|a| {
+                a["labels"]["alertname"] == "PlumbContainerDrifted"
+                    && a["labels"]["container"] == ctr.as_str()
+            })
+        },
+    );
+    assert_eq!(alert["labels"]["pod"], "api-7", "{alert}");
+    assert_eq!(alert["labels"]["namespace"], "shop", "{alert}");
+    assert_eq!(alert["labels"]["node"], "am-ctr", "{alert}");
+    assert_eq!(alert["labels"]["severity"], "critical", "{alert}");
+
+    podman.remove(&ctr);
+    wait_for(
+        "the container's alert resolved",
+        Duration::from_secs(30),
+        || {
+            (!am.active()
+                .iter()
+                .any(|a| a["labels"]["container"] == ctr.as_str()))
+            .then_some(())
+        },
+    );
+}

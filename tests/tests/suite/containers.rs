@@ -14,7 +14,7 @@ use crate::support::*;
 
 /// Podman, or `None` off CI where it is missing (scripts/test.sh
 /// installs it).
-fn podman() -> Option<Podman> {
+pub(crate) fn podman() -> Option<Podman> {
     let p = Podman::find();
     if p.is_none() {
         assert!(
@@ -28,7 +28,7 @@ fn podman() -> Option<Podman> {
 
 /// A busybox image named `name` with `/srv/app.conf`, and its manifest
 /// built from `podman save` (not pushed).
-fn image(podman: &Podman, dir: &Path, name: &str) -> (String, std::path::PathBuf) {
+pub(crate) fn image(podman: &Podman, dir: &Path, name: &str) -> (String, std::path::PathBuf) {
     let root = dir.join(format!("{}-root", name.replace(['/', ':'], "_")));
     Podman::busybox_root(&root, &[("/srv/app.conf", b"port = 8080\n")]);
     let id = podman.import(&root, name);
