@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-AGENT_TARGETS=(dpkg_status apk_installed apk_installed_shaped rpm_header rpm_header_shaped rpm_database proc_net manifest toml_files)
+AGENT_TARGETS=(image_layer dpkg_status apk_installed apk_installed_shaped rpm_header rpm_header_shaped rpm_database proc_net manifest toml_files)
 COLLECTOR_TARGETS=(agent_message)
 
 crate_of() {

@@ -8,6 +8,19 @@ use std::path::Path;
 
 use crate::packages::{self, PackageScan};
 
+/// One layer of a container image (tar, gzip or zstd), applied into an
+/// image's tree as `manifest build --image-archive` applies it.
+pub fn image_layer(data: &[u8]) {
+    let layer = crate::image::archive::LayerRef {
+        blob: "fuzz".into(),
+        diff_id: format!("sha256:{}", "0".repeat(64)),
+    };
+    let mut tree = crate::image::layers::Tree::default();
+    let reader = Box::new(std::io::Cursor::new(data.to_vec()));
+    let _ = tree.apply(reader, &layer, 64 << 20);
+    tree.add_implicit_parents();
+}
+
 /// `var/lib/dpkg/status`.
 pub fn dpkg_status(data: &[u8]) {
     let _ = packages::dpkg::parse_installed(data, Path::new("status"));
@@ -173,6 +186,7 @@ pub type Target = fn(&[u8]);
 
 /// Every target, by the name of its `fuzz_targets/<name>.rs`.
 pub const TARGETS: &[(&str, Target)] = &[
+    ("image_layer", image_layer),
     ("dpkg_status", dpkg_status),
     ("apk_installed", apk_installed),
     ("rpm_header", rpm_header),
@@ -249,6 +263,15 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
             out.push(("manifest", json));
         }
     }
+    let layer = crate::image_fixture::LayerBuilder::new()
+        .dir("etc", 0o755)
+        .file("etc/passwd", b"root:x:0:0::/root:/bin/sh\n", 0o644)
+        .symlink("bin", "usr/bin")
+        .hardlink("etc/passwd-", "etc/passwd")
+        .whiteout("var/cache")
+        .opaque("opt")
+        .finish();
+    out.push(("image_layer", layer));
     let _ = std::fs::remove_dir_all(&dir);
     out
 }

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Containers and execs, each beside its reference in one run:
+#
+# 1. `manifest build --image-archive` of an OCI layout whose one layer is
+#    TREE (default: the 100k-file tree), beside `manifest build --root`
+#    of TREE itself (target: the archive at >= 90 % of the root's speed).
+# 2. `check --containers` with CONTAINERS podman containers (default 100)
+#    that each wrote 10 files, beside the same check with none running
+#    (target: < 1 s; peak RSS < 64 MB more than without them).
+# 3. Exec overhead: hyperfine over EXECS execs of /bin/true (default
+#    10,000) without an agent and with an agent whose exec monitor
+#    (fanotify) judges every one (target: < 5 % slower).
+# 4. Exec to deviation at the collector: ROUNDS (default 50) binaries
+#    dropped into the agent's root, each run for 50 ms and deleted, the
+#    time until the collector lists each (target: p99 < 1 s).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/deps.sh
+ensure_rust
+ensure_podman
+command -v hyperfine >/dev/null || apt_install hyperfine
+command -v curl >/dev/null || apt_install curl
+CONTAINERS=${CONTAINERS:-100}
+EXECS=${EXECS:-10000}
+ROUNDS=${ROUNDS:-50}
+release_build 2>&1 | tail -n1
+agent=$PWD/target/release/plumb-agent
+collector=$PWD/target/release/plumb-collector
+plumbctl=$PWD/target/release/plumbctl
+work=$(mktemp -d /tmp/plumb-containers.XXXXXX)
+tag=$$
+image=localhost/plumb-bench-$tag:1
+names=()
+cleanup() {
+  [ -n "${apid:-}" ] && kill "$apid" 2>/dev/null || true
+  [ -n "${cpid:-}" ] && kill "$cpid" 2>/dev/null || true
+  for n in "${names[@]}"; do podman rm -f -t 0 "$n" >/dev/null 2>&1 || true; done
+  podman rmi -f "$image" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+pod() { podman --runtime runc --cgroup-manager cgroupfs "$@"; }
+
+echo "== 1. image archive vs root, same files"
+TREE=${TREE:-}
+if [ -z "$TREE" ]; then
+  TREE=$work/tree
+  tree_100k "$TREE"
+fi
+python3 - "$TREE" "$work/oci" <<'PY'
+import hashlib, json, os, subprocess, sys
+tree, out = sys.argv[1], sys.argv[2]
+blobs = os.path.join(out, "blobs", "sha256")
+os.makedirs(blobs)
+layer = os.path.join(out, "layer.tar")
+subprocess.run(["tar", "-C", tree, "-cf", layer, "."], check=True)
+def put(path_or_bytes):
+    if isinstance(path_or_bytes, bytes):
+        data = path_or_bytes
+        h = hashlib.sha256(data).hexdigest()
+        open(os.path.join(blobs, h), "wb").write(data)
+        return h, len(data)
+    h = hashlib.sha256()
+    with open(path_or_bytes, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    h = h.hexdigest()
+    os.rename(path_or_bytes, os.path.join(blobs, h))
+    return h, os.path.getsize(os.path.join(blobs, h))
+lh, ls = put(layer)
+config = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
+                     "rootfs": {"type": "layers", "diff_ids": ["sha256:" + lh]}}).encode()
+ch, cs = put(config)
+manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + ch, "size": cs},
+    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": "sha256:" + lh, "size": ls}]}).encode()
+mh, ms = put(manifest)
+json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "digest": "sha256:" + mh, "size": ms}]}, open(os.path.join(out, "index.json"), "w"))
+open(os.path.join(out, "oci-layout"), "w").write('{"imageLayoutVersion":"1.0.0"}')
+PY
+files=$(find "$TREE" | wc -l)
+hyperfine -N --warmup 1 --runs 5 --export-json "$work/h1.json" \
+  -n "root" "$agent manifest build --root $TREE --image-id bench --no-runtime -o $work/root.pb" \
+  -n "archive" "$agent manifest build --image-archive $work/oci --no-runtime -o $work/archive.pb" 2>&1 | grep -E "Time|±" || true
+python3 - "$work/h1.json" "$files" <<'PY'
+import json, sys
+r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
+print(f"| files | manifest build --root | --image-archive | archive speed / root speed |")
+print(f"|---|---|---|---|")
+print(f"| {sys.argv[2]} | {r['root']*1000:.0f} ms | {r['archive']*1000:.0f} ms | **{r['root']/r['archive']*100:.0f} %** (target >= 90 %) |")
+PY
+
+echo "== 2. $CONTAINERS containers, 10 files written in each"
+root=$work/bbroot
+mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/srv"
+cp "$(command -v busybox)" "$root/bin/busybox"
+for a in sh sleep cat cp mkdir ls rm true echo; do ln -s busybox "$root/bin/$a"; done
+tar -C "$root" -cf "$work/bb.tar" .
+pod import --quiet "$work/bb.tar" "$image" >/dev/null
+pod save --quiet --format oci-archive -o "$work/bb-oci.tar" "$image"
+"$agent" manifest build --image-archive "$work/bb-oci.tar" -o "$work/bb.pb" >/dev/null 2>&1
+peak() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n1; }
+check="$agent check --containers --manifest $work/bb.pb --json"
+none_ms=$( { /usr/bin/time -f '%e' $check >/dev/null; } 2>&1 | tail -n1 )
+none_rss=$(peak $check || true)
+for i in $(seq 1 "$CONTAINERS"); do
+  n=plumb-bench-$tag-$i
+  names+=("$n")
+  pod run -d --name "$n" --network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$image" \
+    /bin/sh -c 'for f in 0 1 2 3 4 5 6 7 8 9; do echo $f > /srv/f$f; done; exec sleep 3600' >/dev/null
+done
+sleep 2
+$check >/dev/null || true
+hyperfine -N --warmup 1 --runs 10 --ignore-failure --export-json "$work/h2.json" \
+  -n "check --containers, $CONTAINERS containers" "$check" 2>&1 | grep -E "Time|±" || true
+with_rss=$(peak $check || true)
+judged=$($check | grep -c '"deviations"' || true)
+python3 - "$work/h2.json" "$CONTAINERS" "$none_rss" "$with_rss" "$judged" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+n, none_rss, with_rss, judged = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+print(f"| containers (judged) | full container pass | peak RSS with them | without | more |")
+print(f"|---|---|---|---|---|")
+print(f"| {n} ({judged}) | {r['mean']*1000:.0f} ms ± {r['stddev']*1000:.0f} (target < 1 s) | {with_rss/1024:.1f} MB | {none_rss/1024:.1f} MB | {(with_rss-none_rss)/1024:.1f} MB (target < 64 MB) |")
+PY
+for n in "${names[@]}"; do pod rm -f -t 0 "$n" >/dev/null 2>&1 || true; done
+names=()
+
+echo "== 3. exec overhead: $EXECS execs of /bin/true"
+source scripts/lib/collector.sh
+start_collector
+cargo run -q --release --locked -p plumb-agent --features test-support --example demo_root -- "$work/demo" >/dev/null
+"$agent" manifest build --root "$work/demo" --image-id execs --runtime -o "$work/demo.pb" >/dev/null 2>&1
+hyperfine -N --warmup 100 --runs "$EXECS" --export-json "$work/h3a.json" -n "without agent" /bin/true 2>&1 | grep -E "Time|±" || true
+start_agent "$work/demo" "$work/demo.pb" execs bench-execs --exec-monitor on --containers off --quick-interval 1h --interval 1h
+for _ in $(seq 1 100); do grep -q '"exec_monitor":"fanotify"' <("$plumbctl" --json node bench-execs 2>/dev/null) && break; sleep 0.2; done
+hyperfine -N --warmup 100 --runs "$EXECS" --export-json "$work/h3b.json" -n "with agent (fanotify)" /bin/true 2>&1 | grep -E "Time|±" || true
+python3 - "$work/h3a.json" "$work/h3b.json" "$EXECS" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))["results"][0]
+b = json.load(open(sys.argv[2]))["results"][0]
+print(f"| execs of /bin/true | without agent | with agent (exec monitor) | slowdown |")
+print(f"|---|---|---|---|")
+print(f"| {sys.argv[3]} | {a['mean']*1e6:.0f} µs ± {a['stddev']*1e6:.0f} | {b['mean']*1e6:.0f} µs ± {b['stddev']*1e6:.0f} | **{(b['mean']/a['mean']-1)*100:+.1f} %** (target < 5 %) |")
+PY
+
+echo "== 4. exec to deviation at the collector: $ROUNDS rounds"
+cp "$(command -v sleep)" "$work/sleep-copy"
+: >"$work/latencies"
+for i in $(seq 1 "$ROUNDS"); do
+  f=$work/demo/tmp/dropped-$i
+  cp "$work/sleep-copy" "$f"
+  start=$(date +%s%N)
+  "$f" 0.05
+  rm -f "$f"
+  for _ in $(seq 1 400); do
+    if "$plumbctl" --json node bench-execs 2>/dev/null | grep -q "/tmp/dropped-$i\""; then
+      echo $(( ($(date +%s%N) - start) / 1000000 )) >>"$work/latencies"
+      break
+    fi
+    sleep 0.005
+  done
+done
+python3 - "$work/latencies" "$ROUNDS" <<'PY'
+import sys
+l = sorted(int(x) for x in open(sys.argv[1]))
+n = len(l)
+if n == 0:
+    print("no exec reached the collector"); sys.exit(1)
+p = lambda q: l[min(n - 1, int(q * n))]
+print(f"| rounds (seen) | p50 | p99 | max |")
+print(f"|---|---|---|---|")
+print(f"| {sys.argv[2]} ({n}) | {p(0.5)} ms | {p(0.99)} ms (target < 1 s) | {l[-1]} ms |")
+PY
