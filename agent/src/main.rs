@@ -146,6 +146,15 @@ struct CheckArgs {
     /// host's `/` when the agent runs in a container with it mounted).
     #[arg(long, default_value = "/", requires = "containers")]
     runtime_root: PathBuf,
+    /// With `--containers`: fetch the images' manifests from the collector
+    /// the daemon's configuration names (its file, `--config` or the
+    /// default), with the daemon's identity, for images no `--manifest`
+    /// gives.
+    #[arg(long, requires = "containers")]
+    from_collector: bool,
+    /// The daemon's configuration file, for `--from-collector`.
+    #[arg(long, requires = "from_collector")]
+    config: Option<PathBuf>,
     /// The root to check.
     #[arg(long, default_value = "/")]
     root: PathBuf,
@@ -471,8 +480,55 @@ fn show(file: &Path) -> anyhow::Result<ExitCode> {
 }
 
 fn check_containers(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    use plumb_agent::containers::{self, Containers, RuntimeDirs};
-    let source = containers::files_source(&args.manifest)?;
+    use plumb_agent::containers::{self, Containers, ManifestSource, RuntimeDirs};
+    let files = containers::files_source(&args.manifest)?;
+    // Images no file gives come from the collector, when asked.
+    struct Both {
+        files: containers::Files,
+        collector: Option<plumb_agent::daemon::containers::CollectorSource>,
+        _runtime: Option<tokio::runtime::Runtime>,
+    }
+    impl ManifestSource for Both {
+        fn manifest(
+            &mut self,
+            image_id: &str,
+        ) -> Result<Option<plumb_agent::manifest::Baseline>, String> {
+            match self.files.manifest(image_id)? {
+                Some(m) => Ok(Some(m)),
+                None => match self.collector.as_mut() {
+                    Some(c) => c.manifest(image_id),
+                    None => Ok(None),
+                },
+            }
+        }
+    }
+    let (collector, runtime) = if args.from_collector {
+        let cfg = plumb_agent::daemon::config::RunConfig::load(
+            args.config.as_deref(),
+            Default::default(),
+            true,
+        )
+        .map_err(|e| anyhow::anyhow!(e))?;
+        let tls = plumb_agent::daemon::identity::client_tls(&cfg)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let source = plumb_agent::daemon::containers::CollectorSource {
+            collectors: cfg.collectors.clone(),
+            tls,
+            runtime: runtime.handle().clone(),
+            // The daemon's cache of image manifests (verified on read).
+            dir: cfg.state_dir.join("images"),
+        };
+        (Some(source), Some(runtime))
+    } else {
+        (None, None)
+    };
+    let source = Both {
+        files,
+        collector,
+        _runtime: runtime,
+    };
     let policy = args.policy.as_deref().map(PolicyFile::load).transpose()?;
     let mut pass = Containers::new(
         args.proc_dir.clone(),

@@ -463,67 +463,19 @@ impl Hub {
                 ..Default::default()
             })
             .await?;
-        let mut firing: Vec<(String, crate::store::FiredContainer)> = Vec::new();
-        let mut rows = Vec::new();
-        for c in &containers {
-            let state = if c.drifted {
-                "drifted"
-            } else if c.status != "verified" {
-                "unverified"
-            } else {
-                continue;
-            };
-            let labels = crate::model::ContainerLabels::from(c);
-            match fired.get(&c.container_id) {
-                Some(f) if f.state == state && f.container == labels => {
-                    firing.push((c.container_id.clone(), f.clone()));
-                    continue;
-                }
-                Some(f) => rows.extend(outbox.container_rows(
-                    node,
-                    &f.container,
-                    &f.state,
-                    &[],
-                    f.since,
-                    Some(now),
-                )),
-                None => {}
-            }
-            let reasons = vec![format!(
-                "{} open deviation(s){}",
-                c.open_deviations,
-                c.max_severity
-                    .map(|s| format!(", worst {}", plumb_proto::severity_snake(s)))
-                    .unwrap_or_default()
-            )];
-            rows.extend(outbox.container_rows(node, &labels, state, &reasons, now, None));
-            firing.push((
-                c.container_id.clone(),
-                crate::store::FiredContainer {
-                    state: state.to_string(),
-                    container: labels,
-                    since: now,
-                },
-            ));
-        }
-        for (id, f) in &fired {
-            if !firing.iter().any(|(i, _)| i == id) {
-                rows.extend(outbox.container_rows(
-                    node,
-                    &f.container,
-                    &f.state,
-                    &[],
-                    f.since,
-                    Some(now),
-                ));
-            }
-        }
-        let unchanged = rows.is_empty() && firing.len() == fired.len();
-        if unchanged {
+        let plan = crate::lifecycle::container_alerts(&fired, &containers, now);
+        if plan.unchanged(fired.len()) {
             return Ok(());
         }
+        let rows: Vec<_> = plan
+            .send
+            .iter()
+            .flat_map(|a| {
+                outbox.container_rows(node, &a.container, &a.state, &a.reasons, a.since, a.ends_at)
+            })
+            .collect();
         self.store
-            .set_fired_containers(&node.node_id, &firing, &rows, now)
+            .set_fired_containers(&node.node_id, &plan.firing, &rows, now)
             .await?;
         if !rows.is_empty() {
             self.outbox_queued.notify_waiters();

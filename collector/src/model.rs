@@ -137,6 +137,15 @@ impl From<&Container> for ContainerLabels {
     }
 }
 
+/// A container alert that fired: its state (`drifted`, `unverified`) and
+/// the container as it was then.
+#[derive(Clone, Debug)]
+pub struct FiredContainer {
+    pub state: String,
+    pub container: ContainerLabels,
+    pub since: i64,
+}
+
 /// The fleet per container image.
 #[derive(Clone, Debug, Serialize)]
 pub struct ContainerImage {

@@ -55,9 +55,12 @@ impl ManifestSource for CollectorSource {
                 Ok(Some(bytes)) => {
                     let m = Baseline::decode_binary(&bytes)
                         .map_err(|e| format!("manifest of image {image_id} from {url}: {e}"))?;
-                    std::fs::create_dir_all(&self.dir)
+                    // A cache that cannot be written costs a fetch next time.
+                    if let Err(e) = std::fs::create_dir_all(&self.dir)
                         .and_then(|()| crate::cache::write_atomic(&cached, &bytes))
-                        .map_err(|e| format!("caching {}: {e}", cached.display()))?;
+                    {
+                        tracing::warn!(path = %cached.display(), error = %e, "image manifest not cached");
+                    }
                     tracing::info!(image = %image_id, digest = %m.digest_hex(), "container image manifest fetched");
                     return Ok(Some(m));
                 }

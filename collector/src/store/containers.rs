@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::db::{Store, StoreError};
-use crate::model::{Container, ContainerImage, ContainerLabels};
+use crate::model::{Container, ContainerImage, FiredContainer};
 
 /// Which containers a listing returns.
 #[derive(Clone, Debug, Default)]
@@ -178,15 +178,6 @@ impl Store {
             )
             .collect())
     }
-}
-
-/// A container alert that fired: its state (`drifted`, `unverified`) and
-/// the container as it was then.
-#[derive(Clone, Debug)]
-pub struct FiredContainer {
-    pub state: String,
-    pub container: ContainerLabels,
-    pub since: i64,
 }
 
 impl Store {

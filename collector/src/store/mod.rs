@@ -20,7 +20,7 @@ mod tokens;
 
 pub use audit::AuditEntry;
 pub use batches::{BatchJob, BatchOutcome};
-pub use containers::{ContainerFilter, FiredContainer, MAX_CONTAINERS_LISTED};
+pub use containers::{ContainerFilter, MAX_CONTAINERS_LISTED};
 pub use db::{redact, Backend, Store, StoreError, MAX_OPEN_PER_NODE, RETENTION_MS};
 pub use deviations::{finding, DeviationCursor};
 pub use enrollment::EnrollRefusal;

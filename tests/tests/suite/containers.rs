@@ -127,6 +127,39 @@ fn containers_are_judged_listed_keyed_and_forgotten_when_they_stop() {
     let node = c.get("/api/v1/nodes/ctr")["node"].clone();
     assert_eq!(node["sees_containers"], true, "{node}");
 
+    // A one-off check with the daemon's configuration fetches the
+    // image's manifest from the collector.
+    let config = tmp.path().join("agent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "collector = \"{}\"\nca = \"{}\"\nstate_dir = \"{}\"\nimage_id = \"img-e2e\"\n",
+            c.grpc,
+            c.ca().unwrap().display(),
+            n.dir.join("state").display()
+        ),
+    )
+    .unwrap();
+    let out = Command::new(bin("plumb-agent"))
+        .args([
+            "check",
+            "--containers",
+            "--from-collector",
+            "--json",
+            "--config",
+        ])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.contains(&a_id))
+        .unwrap_or_else(|| panic!("{stdout}{}", String::from_utf8_lossy(&out.stderr)));
+    let one: Value = serde_json::from_str(line).unwrap();
+    assert_eq!(one["status"], "verified", "{one}");
+    assert_eq!(one["deviations"], serde_json::json!([]), "{one}");
+
     // A file written in the container is drift of that container.
     let out = podman.exec(&a, &["/bin/sh", "-c", "echo evil > /srv/new"]);
     assert!(out.status.success());
