@@ -510,7 +510,11 @@ fn check_containers(args: CheckArgs) -> anyhow::Result<ExitCode> {
         )
         .map_err(|e| anyhow::anyhow!(e))?;
         let tls = plumb_agent::daemon::identity::client_tls(&cfg)?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        // A worker of its own drives the connection and its timeouts while
+        // the pass blocks on a fetch (`Handle::block_on` on a current-thread
+        // runtime would drive neither, and wait forever).
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
             .enable_all()
             .build()?;
         let source = plumb_agent::daemon::containers::CollectorSource {

@@ -26,6 +26,9 @@ use crate::record::FileRecord;
 const PARALLEL_FILE: u64 = 4 << 20;
 /// Bytes of small files waiting to be hashed at once.
 const IN_FLIGHT: usize = 64 << 20;
+/// Small files are handed to other cores this many bytes or files at once.
+const BATCH_BYTES: usize = 1 << 20;
+const BATCH_FILES: usize = 512;
 /// Longest path in a layer.
 const MAX_PATH: usize = 4096;
 
@@ -298,6 +301,23 @@ fn read_layer(input: &mut (dyn Read + Send)) -> Result<Layer, String> {
     let digests: Mutex<Vec<(usize, [u8; 32])>> = Mutex::new(Vec::new());
     let in_flight = AtomicUsize::new(0);
     let result = rayon::scope(|scope| -> Result<(), String> {
+        // Small files are hashed on other cores in batches: one task per
+        // file of a few hundred bytes would cost more than its hash.
+        let (digests, in_flight) = (&digests, &in_flight);
+        let spawn_batch = |batch: Vec<(usize, Vec<u8>)>| {
+            let bytes: usize = batch.iter().map(|(_, c)| c.len()).sum();
+            in_flight.fetch_add(bytes, Ordering::Relaxed);
+            scope.spawn(move |_| {
+                let done: Vec<(usize, [u8; 32])> = batch
+                    .iter()
+                    .map(|(i, c)| (*i, crate::hash::sha256(c)))
+                    .collect();
+                in_flight.fetch_sub(bytes, Ordering::Relaxed);
+                digests.lock().expect("digest list").extend(done);
+            });
+        };
+        let mut batch: Vec<(usize, Vec<u8>)> = Vec::new();
+        let mut batch_bytes = 0usize;
         let mut tar = tar::Archive::new(input);
         let entries = tar.entries().map_err(|e| format!("not a tar: {e}"))?;
         for entry in entries {
@@ -375,14 +395,12 @@ fn read_layer(input: &mut (dyn Read + Send)) -> Result<Layer, String> {
                         } else if in_flight.load(Ordering::Relaxed) > IN_FLIGHT {
                             record.sha256 = Some(crate::hash::sha256(&content));
                         } else {
-                            let index = layer.records.len();
-                            in_flight.fetch_add(content.len(), Ordering::Relaxed);
-                            let (digests, in_flight) = (&digests, &in_flight);
-                            scope.spawn(move |_| {
-                                let d = crate::hash::sha256(&content);
-                                in_flight.fetch_sub(content.len(), Ordering::Relaxed);
-                                digests.lock().expect("digest list").push((index, d));
-                            });
+                            batch_bytes += content.len();
+                            batch.push((layer.records.len(), content));
+                            if batch_bytes >= BATCH_BYTES || batch.len() >= BATCH_FILES {
+                                spawn_batch(std::mem::take(&mut batch));
+                                batch_bytes = 0;
+                            }
                         }
                     } else {
                         let mut sha = Sha256::new();
@@ -406,6 +424,9 @@ fn read_layer(input: &mut (dyn Read + Send)) -> Result<Layer, String> {
             }
             reserve_one(&mut layer.records, "layer entries")?;
             layer.records.push(record);
+        }
+        if !batch.is_empty() {
+            spawn_batch(batch);
         }
         Ok(())
     });

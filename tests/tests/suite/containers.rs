@@ -140,7 +140,8 @@ fn containers_are_judged_listed_keyed_and_forgotten_when_they_stop() {
         ),
     )
     .unwrap();
-    let out = Command::new(bin("plumb-agent"))
+    let mut check = Command::new(bin("plumb-agent"));
+    check
         .args([
             "check",
             "--containers",
@@ -148,9 +149,8 @@ fn containers_are_judged_listed_keyed_and_forgotten_when_they_stop() {
             "--json",
             "--config",
         ])
-        .arg(&config)
-        .output()
-        .unwrap();
+        .arg(&config);
+    let out = output_within(&mut check, Duration::from_secs(60));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout
         .lines()
