@@ -23,6 +23,8 @@ command -v curl >/dev/null || apt_install curl
 CONTAINERS=${CONTAINERS:-100}
 EXECS=${EXECS:-10000}
 ROUNDS=${ROUNDS:-50}
+# Which sections to run, e.g. SECTIONS="1 3".
+SECTIONS=${SECTIONS:-1 2 3 4}
 release_build 2>&1 | tail -n1
 agent=$PWD/target/release/plumb-agent
 collector=$PWD/target/release/plumb-collector
@@ -41,6 +43,7 @@ cleanup() {
 trap cleanup EXIT
 pod() { podman --runtime runc --cgroup-manager cgroupfs "$@"; }
 
+section1() {
 echo "== 1. image archive vs root, same files"
 TREE=${TREE:-}
 if [ -z "$TREE" ]; then
@@ -90,7 +93,9 @@ print(f"| files | manifest build --root | --image-archive | archive speed / root
 print(f"|---|---|---|---|")
 print(f"| {sys.argv[2]} | {r['root']*1000:.0f} ms | {r['archive']*1000:.0f} ms | **{r['root']/r['archive']*100:.0f} %** (target >= 90 %) |")
 PY
+}
 
+section2() {
 echo "== 2. $CONTAINERS containers, 10 files written in each"
 root=$work/bbroot
 mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/srv"
@@ -126,15 +131,22 @@ print(f"| {n} ({judged}) | {r['mean']*1000:.0f} ms ± {r['stddev']*1000:.0f} (ta
 PY
 for n in "${names[@]}"; do pod rm -f -t 0 "$n" >/dev/null 2>&1 || true; done
 names=()
+}
 
+exec_agent() {
+  [ -n "${apid:-}" ] && return 0
+  source scripts/lib/collector.sh
+  start_collector
+  cargo run -q --release --locked -p plumb-agent --features test-support --example demo_root -- "$work/demo" >/dev/null
+  "$agent" manifest build --root "$work/demo" --image-id execs --runtime -o "$work/demo.pb" >/dev/null 2>&1
+  start_agent "$work/demo" "$work/demo.pb" execs bench-execs --exec-monitor on --containers off --quick-interval 1h --interval 1h
+  for _ in $(seq 1 100); do grep -q '"exec_monitor":"fanotify"' <("$plumbctl" --json node bench-execs 2>/dev/null) && break; sleep 0.2; done
+}
+
+section3() {
 echo "== 3. exec overhead: $EXECS execs of /bin/true"
-source scripts/lib/collector.sh
-start_collector
-cargo run -q --release --locked -p plumb-agent --features test-support --example demo_root -- "$work/demo" >/dev/null
-"$agent" manifest build --root "$work/demo" --image-id execs --runtime -o "$work/demo.pb" >/dev/null 2>&1
 hyperfine -N --warmup 100 --runs "$EXECS" --export-json "$work/h3a.json" -n "without agent" /bin/true 2>&1 | grep -E "Time|±" || true
-start_agent "$work/demo" "$work/demo.pb" execs bench-execs --exec-monitor on --containers off --quick-interval 1h --interval 1h
-for _ in $(seq 1 100); do grep -q '"exec_monitor":"fanotify"' <("$plumbctl" --json node bench-execs 2>/dev/null) && break; sleep 0.2; done
+exec_agent
 hyperfine -N --warmup 100 --runs "$EXECS" --export-json "$work/h3b.json" -n "with agent (fanotify)" /bin/true 2>&1 | grep -E "Time|±" || true
 python3 - "$work/h3a.json" "$work/h3b.json" "$EXECS" <<'PY'
 import json, sys
@@ -144,7 +156,10 @@ print(f"| execs of /bin/true | without agent | with agent (exec monitor) | slowd
 print(f"|---|---|---|---|")
 print(f"| {sys.argv[3]} | {a['mean']*1e6:.0f} µs ± {a['stddev']*1e6:.0f} | {b['mean']*1e6:.0f} µs ± {b['stddev']*1e6:.0f} | **{(b['mean']/a['mean']-1)*100:+.1f} %** (target < 5 %) |")
 PY
+}
 
+section4() {
+exec_agent
 echo "== 4. exec to deviation at the collector: $ROUNDS rounds"
 cp "$(command -v sleep)" "$work/sleep-copy"
 : >"$work/latencies"
@@ -173,3 +188,6 @@ print(f"| rounds (seen) | p50 | p99 | max |")
 print(f"|---|---|---|---|")
 print(f"| {sys.argv[2]} ({n}) | {p(0.5)} ms | {p(0.99)} ms (target < 1 s) | {l[-1]} ms |")
 PY
+}
+
+for s in $SECTIONS; do "section$s"; done

@@ -156,6 +156,32 @@ fn an_image_of_a_root_records_what_a_host_manifest_of_it_records() {
 }
 
 #[test]
+fn a_path_named_twice_in_one_layer_takes_its_later_entry() {
+    // The bottom layer is built in bulk unless a path comes twice; then
+    // the tar's order decides, as a runtime extracting it would.
+    let dir = tempfile::tempdir().unwrap();
+    let image = ImageWriter::new("twice:1").layer(
+        LayerBuilder::new()
+            .file("etc/app.conf", b"first", 0o644)
+            .dir("srv/data", 0o755)
+            .file("srv/data/x", b"x", 0o644)
+            .file("srv/data", b"now a file", 0o600)
+            .file("etc/app.conf", b"second", 0o640),
+    );
+    image.write_oci_dir(&dir.path().join("oci"));
+    let m = build(&dir.path().join("oci")).unwrap();
+    let conf = find(&m, "/etc/app.conf").unwrap();
+    assert_eq!(conf.size, 6);
+    assert_eq!(conf.mode, 0o640);
+    let data = find(&m, "/srv/data").unwrap();
+    assert_eq!(data.file_type, FileType::Regular);
+    assert!(
+        find(&m, "/srv/data/x").is_none(),
+        "a directory replaced by a file takes what it held with it"
+    );
+}
+
+#[test]
 fn a_layer_that_does_not_hash_to_its_diff_id_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let image = ImageWriter::new("app:1").layer(LayerBuilder::new().file("a", b"a", 0o644));

@@ -66,10 +66,12 @@ struct Layer {
     databases: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
-/// A reader that hashes and counts what passes through it.
+/// A reader that counts what passes through it and hands each chunk to
+/// the thread that hashes the layer's stream, so the parser's core is not
+/// also the one computing the diff id.
 struct Counting<R> {
     inner: R,
-    sha: Sha256,
+    chunks: std::sync::mpsc::SyncSender<Vec<u8>>,
     read: u64,
     limit: u64,
 }
@@ -77,7 +79,6 @@ struct Counting<R> {
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.sha.update(&buf[..n]);
         self.read += n as u64;
         if self.read > self.limit {
             return Err(io::Error::other(format!(
@@ -85,9 +86,19 @@ impl<R: Read> Read for Counting<R> {
                 self.limit
             )));
         }
+        if n > 0 {
+            self.chunks
+                .send(buf[..n].to_vec())
+                .map_err(|_| io::Error::other("the layer's hashing thread ended"))?;
+        }
         Ok(n)
     }
 }
+
+/// Chunks of a layer's stream waiting to be hashed (each up to
+/// `STREAM_CHUNK` bytes).
+const CHUNKS_IN_FLIGHT: usize = 16;
+const STREAM_CHUNK: usize = 256 << 10;
 
 impl Tree {
     /// Reads `layer` (gzip, zstd or plain tar, told apart by its first
@@ -117,23 +128,44 @@ impl Tree {
         } else {
             Box::new(buffered)
         };
-        let mut counting = Counting {
-            inner: plain,
-            sha: Sha256::new(),
-            read: 0,
-            limit: limit.saturating_sub(self.expanded),
-        };
-        let parsed = read_layer(&mut counting).map_err(bad)?;
-        // Whatever follows the tar's end marker is part of the layer too.
-        io::copy(&mut counting, &mut io::sink()).map_err(|e| bad(format!("reading: {e}")))?;
-        let diff_id = format!("sha256:{}", hex(&counting.sha.finalize()));
+        let (chunks, stream) = std::sync::mpsc::sync_channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
+        let (parsed, read, diff_id) = std::thread::scope(|s| {
+            let hasher = s.spawn(move || {
+                let mut sha = Sha256::new();
+                for chunk in stream {
+                    sha.update(&chunk);
+                }
+                format!("sha256:{}", hex(&sha.finalize()))
+            });
+            let mut counting = Counting {
+                inner: plain,
+                chunks,
+                read: 0,
+                limit: limit.saturating_sub(self.expanded),
+            };
+            // Whole chunks for the hasher, whatever the tar reads at a time.
+            let mut input = BufReader::with_capacity(STREAM_CHUNK, &mut counting);
+            let parsed = read_layer(&mut input).map_err(bad).and_then(|parsed| {
+                // Whatever follows the tar's end marker is part of the layer too.
+                io::copy(&mut input, &mut io::sink()).map_err(|e| bad(format!("reading: {e}")))?;
+                Ok(parsed)
+            });
+            drop(input);
+            let read = counting.read;
+            drop(counting);
+            let diff_id = hasher
+                .join()
+                .map_err(|_| bad("the thread hashing it failed".into()));
+            (parsed, read, diff_id)
+        });
+        let (parsed, diff_id) = (parsed?, diff_id?);
         if diff_id != layer.diff_id {
             return Err(bad(format!(
                 "uncompressed, it hashes to {diff_id}, not to the {} the image config names: the archive is corrupt or was altered",
                 layer.diff_id
             )));
         }
-        self.expanded += counting.read;
+        self.expanded += read;
         self.merge(parsed).map_err(bad)
     }
 
@@ -151,7 +183,23 @@ impl Tree {
             layer.records.len() * (std::mem::size_of::<FileRecord>() + 64),
         )
         .map_err(|e| e.to_string())?;
-        for record in layer.records {
+        let mut records = layer.records;
+        if self.files.is_empty() {
+            // The bottom layer: sorted once and built in bulk, unless a
+            // path comes twice (then entry by entry, the later one winning).
+            let mut paths: Vec<&[u8]> = records.iter().map(|r| &*r.path).collect();
+            paths.sort_unstable();
+            if paths.windows(2).all(|w| w[0] != w[1]) {
+                self.hashed_bytes += records
+                    .iter()
+                    .map(|r| r.size * u64::from(r.sha256.is_some()))
+                    .sum::<u64>();
+                self.files = records.drain(..).map(|r| (r.path.clone(), r)).collect();
+                crate::memory::check(format_args!("{} image files", self.files.len()))
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        for record in records {
             self.hashed_bytes += record.size * u64::from(record.sha256.is_some());
             let replaces_dir = self
                 .files
