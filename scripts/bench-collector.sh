@@ -3,6 +3,12 @@
 # and the fleet load generator (real gRPC clients) on loopback. Prints
 # connected streams, heartbeats/s, deviations ingested/s and REST query
 # latency under that load; plus the store alone (examples/store_bench.rs).
+#
+# Two fleets in one run, each against a fresh collector: AGENTS hosts,
+# then AGENTS nodes each listing CONTAINERS containers (default 30) whose
+# ingested deviations are keyed per container, with the container queries
+# (a node's containers, the drifted ones, the fleet per image) beside the
+# node query. Target: the container fleet holds the host fleet's figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
@@ -10,29 +16,65 @@ ensure_rust
 command -v curl >/dev/null || apt_install curl
 AGENTS=${AGENTS:-10000}
 SECONDS_LOAD=${SECONDS_LOAD:-15}
+CONTAINERS=${CONTAINERS:-30}
 
 release_build --example fleet_load --example store_bench >/dev/null
 work=$(mktemp -d /tmp/plumb-bench-collector.XXXXXX)
-grpc=127.0.0.1:$((20000 + RANDOM % 10000))
-http=127.0.0.1:$((30000 + RANDOM % 10000))
+pid=
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 # One TLS connection (and file descriptor) per agent on each side.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-# TLS and authentication on, as in production: a development CA, an admin
+# TLS and authentication on, as in production: a development CA, a read
 # token, node certificates issued by the load generator.
 target/release/plumbctl pki init --dir "$work/pki" >/dev/null
-token=$(target/release/plumb-collector token create --role read --name bench --data-dir "$work")
-target/release/plumb-collector serve --data-dir "$work" --grpc "$grpc" --http "$http" \
-  --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" --client-ca "$work/pki/ca.pem" \
-  >"$work/collector.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 50); do curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 
 echo "== store alone (SQLite, 100 batches x 500 deviations per transaction)"
 target/release/examples/store_bench | tail -n 2
-echo "== fleet over mTLS: $AGENTS simulated agents (one TLS connection and certificate each), 10 s heartbeats, 100 of them ingesting"
-target/release/examples/fleet_load --collector "https://$grpc" --http "https://$http" \
-  --ca-dir "$work/pki" --token "$token" \
-  --agents "$AGENTS" --connections 100 --heartbeat 10 --ingesters 100 --batch 500 \
-  --seconds "$SECONDS_LOAD" --queries 300
-echo "collector RSS: $(( $(ps -o rss= -p $pid) / 1024 )) MB"
+
+# fleet LABEL [FLAGS...]: a fresh collector, the load generator against
+# it, the collector's RSS; the generator's output in $work/LABEL.txt.
+fleet() {
+  local label=$1 data=$work/$1 grpc http token
+  shift
+  grpc=127.0.0.1:$((20000 + RANDOM % 10000))
+  http=127.0.0.1:$((30000 + RANDOM % 10000))
+  mkdir -p "$data"
+  token=$(target/release/plumb-collector token create --role read --name bench --data-dir "$data")
+  target/release/plumb-collector serve --data-dir "$data" --grpc "$grpc" --http "$http" \
+    --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" --client-ca "$work/pki/ca.pem" \
+    >"$data/collector.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 50); do curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+  echo "== $label over mTLS: $AGENTS simulated agents (one TLS connection and certificate each), 10 s heartbeats, 100 of them ingesting $*"
+  target/release/examples/fleet_load --collector "https://$grpc" --http "https://$http" \
+    --ca-dir "$work/pki" --token "$token" \
+    --agents "$AGENTS" --connections 100 --heartbeat 10 --ingesters 100 --batch 500 \
+    --seconds "$SECONDS_LOAD" --queries 300 "$@" | tee "$work/$label.txt"
+  echo "collector RSS: $(($(ps -o rss= -p "$pid") / 1024)) MB" | tee -a "$work/$label.txt"
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  pid=
+}
+
+fleet hosts
+if [ "$CONTAINERS" -gt 0 ]; then
+  fleet containers --containers "$CONTAINERS"
+  python3 - "$work/hosts.txt" "$work/containers.txt" "$AGENTS" "$CONTAINERS" <<'PY'
+import re, sys
+def figures(path):
+    text = open(path).read()
+    rate = float(re.search(r"^ingest: .* = (\d+) deviations/s", text, re.M).group(1))
+    p99 = {m.group(1): float(m.group(2)) for m in re.finditer(r"^GET (\S+): .*p99 ([0-9.]+) ms", text, re.M)}
+    rss = int(re.search(r"collector RSS: (\d+) MB", text).group(1))
+    return rate, p99, rss
+h, c = figures(sys.argv[1]), figures(sys.argv[2])
+agents, n = int(sys.argv[3]), int(sys.argv[4])
+node_q = "/api/v1/nodes?status=flagged&limit=100"
+print()
+print(f"| fleet | deviations/s ingested | GET {node_q} p99 | container queries p99 | collector RSS |")
+print("|---|---|---|---|---|")
+print(f"| {agents:,} hosts | {h[0]:,.0f} | {h[1][node_q]:.1f} ms | — | {h[2]} MB |")
+others = "; ".join(f"`{p}` {v:.1f} ms" for p, v in c[1].items() if p != node_q)
+print(f"| {agents:,} nodes x {n} containers ({agents * n:,}) | {c[0]:,.0f} (**{c[0] / h[0]:.2f}x** the hosts') | {c[1][node_q]:.1f} ms (**{c[1][node_q] / h[1][node_q]:.2f}x**) | {others} | {c[2]} MB |")
+PY
+fi

@@ -17,8 +17,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use plumb_proto::v1::{
-    agent_message, collector_message, AgentMessage, Deviation, DeviationBatch, DeviationKind,
-    DeviationRef, Heartbeat, Hello, Severity,
+    agent_message, collector_message, AgentMessage, ContainerInfo, ContainerList, Deviation,
+    DeviationBatch, DeviationKind, DeviationRef, Heartbeat, Hello, Severity,
 };
 use plumb_proto::AgentServiceClient;
 use tonic::transport::{Channel, Endpoint};
@@ -46,6 +46,9 @@ struct Args {
     churn_ms: u64,
     /// Query again this many seconds after the flood ends (0: no).
     settle: u64,
+    /// Containers each agent lists (0: a host fleet); an ingester's
+    /// deviations are then spread over its containers.
+    containers: usize,
 }
 
 fn args() -> Args {
@@ -65,6 +68,7 @@ fn args() -> Args {
         queries: 500,
         churn_ms: 0,
         settle: 0,
+        containers: 0,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     for pair in argv.chunks(2) {
@@ -89,6 +93,7 @@ fn args() -> Args {
             "--queries" => a.queries = n() as usize,
             "--churn-ms" => a.churn_ms = n(),
             "--settle" => a.settle = n(),
+            "--containers" => a.containers = n() as usize,
             other => panic!("unknown flag {other}"),
         }
     }
@@ -125,9 +130,46 @@ fn hello(prefix: &str, i: usize, heartbeat: u64) -> AgentMessage {
     }
 }
 
-fn deviations(agent: usize, seq: u64, n: usize) -> Vec<Deviation> {
+/// The id of an agent's `k`th container: 64 hex digits, as runtimes name them.
+fn container_id(agent: usize, k: usize) -> String {
+    format!("{:064x}", agent * 10_000 + k)
+}
+
+/// The containers agent `i` lists: pods of four images over ten namespaces.
+fn container_list(i: usize, n: usize) -> AgentMessage {
+    let containers = (0..n)
+        .map(|k| ContainerInfo {
+            id: container_id(i, k),
+            name: format!("k8s_app-{k}_pod-{i}-{k}"),
+            runtime: "cri-o".into(),
+            image: format!("registry.local/app-{}:1", k % 4),
+            image_id: format!("sha256:{:064x}", k % 4),
+            pod: format!("pod-{i}-{k}"),
+            namespace: format!("ns-{}", k % 10),
+            pod_container: format!("app-{k}"),
+            status: "verified".into(),
+            started_unix_ms: 1_700_000_000_000,
+            processes: 3,
+        })
+        .collect();
+    AgentMessage {
+        seq: 0,
+        prev_hash: vec![],
+        body: Some(agent_message::Body::Containers(ContainerList {
+            containers,
+            observed_unix_ms: 1_700_000_000_000,
+        })),
+    }
+}
+
+fn deviations(agent: usize, seq: u64, n: usize, containers: usize) -> Vec<Deviation> {
     (0..n)
         .map(|j| Deviation {
+            container: if containers > 0 {
+                container_id(agent, j % containers)
+            } else {
+                String::new()
+            },
             kind: DeviationKind::FileModified as i32,
             key: format!("/srv/data/{agent}/{seq}/{j}"),
             severity: Severity::Low as i32,
@@ -175,6 +217,10 @@ async fn agent(
             return;
         }
     };
+    if a.containers > 0 && tx.send(container_list(i, a.containers)).await.is_err() {
+        stats.errors.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
     stats.connected.fetch_add(1, Ordering::Relaxed);
     let ingester = i < a.ingesters;
     let mut seq = last_seq;
@@ -194,9 +240,9 @@ async fn agent(
                 seq,
                 prev_hash: std::mem::take(&mut prev_hash),
                 body: Some(agent_message::Body::Batch(DeviationBatch {
-                    added: deviations(i, seq, n),
+                    added: deviations(i, seq, n, a.containers),
                     resolved: if a.churn_ms > 0 && seq > last_seq + 1 {
-                        deviations(i, seq - 1, n)
+                        deviations(i, seq - 1, n, a.containers)
                             .into_iter()
                             .map(|d| DeviationRef {
                                 kind: d.kind,
@@ -346,9 +392,9 @@ async fn failover_agent(
     stats.errors.fetch_add(1, Ordering::Relaxed);
 }
 
-/// `--queries` sequential `GET /api/v1/nodes?status=flagged`, sorted
-/// latencies.
-async fn query_latency(a: &Args) -> Vec<Duration> {
+/// `--queries` sequential `GET {path}`, sorted latencies.
+async fn query_latency(a: &Args, path: &str) -> Vec<Duration> {
+    let path = path.to_string();
     let http = a.http.clone();
     let queries = a.queries;
     let ca_pem = a
@@ -371,7 +417,7 @@ async fn query_latency(a: &Args) -> Vec<Duration> {
         for _ in 0..queries {
             let t = Instant::now();
             let mut r = agent
-                .get(&format!("{http}/api/v1/nodes?status=flagged&limit=100"))
+                .get(&format!("{http}{path}"))
                 .header("authorization", &bearer)
                 .call()
                 .expect("query");
@@ -385,9 +431,9 @@ async fn query_latency(a: &Args) -> Vec<Duration> {
     .unwrap()
 }
 
-fn report_latency(when: &str, lat: &[Duration]) {
+fn report_latency(path: &str, when: &str, lat: &[Duration]) {
     println!(
-        "GET /api/v1/nodes?status=flagged{when}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} requests",
+        "GET {path}{when}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} requests",
         percentile(lat, 0.50).as_secs_f64() * 1000.0,
         percentile(lat, 0.99).as_secs_f64() * 1000.0,
         lat.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
@@ -540,12 +586,24 @@ async fn main() {
     // Query latency under heartbeat load, with every simulated node known:
     // right after the flood (the database still digesting it), and with
     // `--settle`, again that long after it, in the steady state.
-    let lat = query_latency(&a).await;
-    report_latency("", &lat);
+    let mut paths = vec!["/api/v1/nodes?status=flagged&limit=100".to_string()];
+    if a.containers > 0 {
+        // A node's containers (the node page), the drifted ones fleet-wide
+        // (what recycling automation asks) and the fleet per image.
+        paths.push(format!("/api/v1/containers?node={}-00000", a.prefix));
+        paths.push("/api/v1/containers?status=drifted&limit=100".into());
+        paths.push("/api/v1/container-images".into());
+    }
+    for path in &paths {
+        let lat = query_latency(&a, path).await;
+        report_latency(path, "", &lat);
+    }
     if a.settle > 0 {
         tokio::time::sleep_until((ingest_until + Duration::from_secs(a.settle)).into()).await;
-        let lat = query_latency(&a).await;
-        report_latency(&format!(" {} s after the flood", a.settle), &lat);
+        for path in &paths {
+            let lat = query_latency(&a, path).await;
+            report_latency(path, &format!(" {} s after the flood", a.settle), &lat);
+        }
         // Every agent heartbeats until the last generator's queries are done.
         tokio::time::sleep_until(deadline.into()).await;
     }

@@ -428,6 +428,7 @@ struct ContainerParams {
     node: Option<String>,
     image: Option<String>,
     status: Option<String>,
+    limit: Option<i64>,
 }
 
 /// Container statuses a listing filters on.
@@ -449,10 +450,12 @@ async fn containers(
             ));
         }
     }
+    let max = crate::store::MAX_CONTAINERS_LISTED;
     let filter = crate::store::ContainerFilter {
         node_id: p.node,
         image_id: p.image,
         status: p.status,
+        limit: Some(bounded_limit(p.limit, max, max)?),
     };
     Ok(Json(
         json!({ "containers": hub.store.containers(&filter).await? }),

@@ -193,6 +193,7 @@ impl QueryService for Query {
             node_id: (!r.node_id.is_empty()).then_some(r.node_id),
             image_id: (!r.image_id.is_empty()).then_some(r.image_id),
             status,
+            ..Default::default()
         };
         let list = self.hub.store.containers(&filter).await?;
         Ok(Response::new(ListContainersResponse {

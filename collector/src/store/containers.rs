@@ -16,6 +16,8 @@ pub struct ContainerFilter {
     /// `verified`, `unverified`, `error` (as the agent judged it) or
     /// `drifted` (verified, with open deviations).
     pub status: Option<String>,
+    /// At most this many (and never more than [`MAX_CONTAINERS_LISTED`]).
+    pub limit: Option<i64>,
 }
 
 /// Most containers listed at once.
@@ -130,8 +132,12 @@ impl Store {
             }
             None => {}
         }
+        let limit = filter
+            .limit
+            .unwrap_or(MAX_CONTAINERS_LISTED)
+            .clamp(1, MAX_CONTAINERS_LISTED);
         sql.push_str(&format!(
-            " ORDER BY c.node_id, c.name, c.container_id LIMIT {MAX_CONTAINERS_LISTED}"
+            " ORDER BY c.node_id, c.name, c.container_id LIMIT {limit}"
         ));
         let mut q = sqlx::query(&sql);
         for b in binds {

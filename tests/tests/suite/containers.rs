@@ -126,6 +126,16 @@ fn containers_are_judged_listed_keyed_and_forgotten_when_they_stop() {
     assert_eq!(cb["image_id"], unknown_id.as_str());
     let node = c.get("/api/v1/nodes/ctr")["node"].clone();
     assert_eq!(node["sees_containers"], true, "{node}");
+    // A listing is bounded by `limit`, in the listing's order.
+    let one = c.get(&format!("{path}&limit=1"))["containers"].clone();
+    assert_eq!(one.as_array().map(Vec::len), Some(1), "{one}");
+    assert_eq!(
+        one[0]["container_id"],
+        list["containers"][0]["container_id"]
+    );
+    let (status, body) = c.get_raw(&format!("{path}&limit=0"));
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("limit must be"), "{body}");
 
     // A one-off check with the daemon's configuration fetches the
     // image's manifest from the collector.
