@@ -44,7 +44,16 @@ fleet() {
     --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" --client-ca "$work/pki/ca.pem" \
     >"$data/collector.log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 50); do curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+  local ready=
+  for _ in $(seq 1 150); do
+    curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && { ready=1; break; }
+    sleep 0.2
+  done
+  if [ -z "$ready" ]; then
+    echo "the collector ($label) did not start; its log:" >&2
+    cat "$data/collector.log" >&2
+    return 1
+  fi
   echo "== $label over mTLS: $AGENTS simulated agents (one TLS connection and certificate each), 10 s heartbeats, 100 of them ingesting $*"
   target/release/examples/fleet_load --collector "https://$grpc" --http "https://$http" \
     --ca-dir "$work/pki" --token "$token" \

@@ -146,6 +146,14 @@ struct CheckArgs {
     /// host's `/` when the agent runs in a container with it mounted).
     #[arg(long, default_value = "/", requires = "containers")]
     runtime_root: PathBuf,
+    /// With `--containers`: containerd's root [default:
+    /// RUNTIME_ROOT/var/lib/containerd].
+    #[arg(long, requires = "containers")]
+    containerd_root: Option<PathBuf>,
+    /// With `--containers`: containerd's state dir [default:
+    /// RUNTIME_ROOT/run/containerd].
+    #[arg(long, requires = "containers")]
+    containerd_state: Option<PathBuf>,
     /// With `--containers`: fetch the images' manifests from the collector
     /// the daemon's configuration names (its file, `--config` or the
     /// default), with the daemon's identity, for images no `--manifest`
@@ -536,7 +544,8 @@ fn check_containers(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let policy = args.policy.as_deref().map(PolicyFile::load).transpose()?;
     let mut pass = Containers::new(
         args.proc_dir.clone(),
-        RuntimeDirs::under(&args.runtime_root),
+        RuntimeDirs::under(&args.runtime_root)
+            .with_containerd(args.containerd_root.clone(), args.containerd_state.clone()),
         Box::new(source),
         policy,
     );

@@ -45,6 +45,8 @@ ensure_podman() {
   command -v podman >/dev/null || apt_install podman
   command -v runc >/dev/null || apt_install runc
   command -v busybox >/dev/null || apt_install busybox-static
+  # A second runtime, run for real by the tests with a root of their own.
+  command -v containerd >/dev/null || apt_install containerd
   # The Kubernetes recycling example reads plumbctl's JSON with jq.
   command -v jq >/dev/null || apt_install jq
   export PLUMB_PODMAN="${PLUMB_PODMAN:-$(command -v podman)}"

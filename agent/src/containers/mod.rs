@@ -6,6 +6,7 @@
 //! image has no manifest, whose runtime does not name its image, or whose
 //! root is not an overlay carries a `scan_error` deviation saying why.
 
+pub mod bolt;
 pub mod discover;
 pub mod judge;
 pub mod runtimes;
@@ -145,7 +146,7 @@ impl Containers {
         self.layers
             .retain(|_, (_, at)| at.elapsed() < self.layer_interval);
         for f in found {
-            let described = f.cgroup_id.as_deref().and_then(|id| meta.describe(id));
+            let described = meta.describe(f.cgroup_id.as_deref(), &f.pids);
             let report = self.judge(&f, described, &mut stats);
             reports.push(report);
         }
@@ -160,9 +161,9 @@ impl Containers {
         stats: &mut PassStats,
     ) -> Report {
         let d = described.clone().unwrap_or_default();
-        let id = f
-            .cgroup_id
-            .clone()
+        let id = Some(d.id.clone())
+            .filter(|id| !id.is_empty())
+            .or_else(|| f.cgroup_id.clone())
             .unwrap_or_else(|| format!("mntns:{}", ns_inode(&f.namespace)));
         let mut info = ContainerInfo {
             id: id.clone(),

@@ -102,6 +102,15 @@ pub struct RunConfigFile {
     /// [default: /].
     #[arg(long, env = "PLUMB_RUNTIME_ROOT")]
     pub runtime_root: Option<PathBuf>,
+    /// containerd's root, where a distribution moved it (k3s:
+    /// `/var/lib/rancher/k3s/agent/containerd`) [default:
+    /// RUNTIME_ROOT/var/lib/containerd].
+    #[arg(long, env = "PLUMB_CONTAINERD_ROOT")]
+    pub containerd_root: Option<PathBuf>,
+    /// containerd's state dir (k3s: `/run/k3s/containerd`) [default:
+    /// RUNTIME_ROOT/run/containerd].
+    #[arg(long, env = "PLUMB_CONTAINERD_STATE")]
+    pub containerd_state: Option<PathBuf>,
     /// Judge each new process as it execs (fanotify, needs
     /// CAP_SYS_ADMIN): `on`, `off`, or `auto` (on when the root is `/`
     /// and the privilege is there; else the periodic process scan)
@@ -158,7 +167,8 @@ pub struct RunConfig {
     pub trust_keys: Vec<PathBuf>,
     /// Judge the node's containers.
     pub containers: bool,
-    pub runtime_root: PathBuf,
+    /// Where the runtimes keep their metadata.
+    pub runtime_dirs: crate::containers::RuntimeDirs,
     /// Watch every exec (when the privilege is there).
     pub exec_monitor: bool,
     pub exec_retention: Duration,
@@ -314,7 +324,10 @@ impl RunConfig {
                 n => n.max(2),
             },
             containers: switch(pick!(containers).as_deref(), "containers", &root)?,
-            runtime_root: pick!(runtime_root).unwrap_or_else(|| PathBuf::from("/")),
+            runtime_dirs: crate::containers::RuntimeDirs::under(
+                &pick!(runtime_root).unwrap_or_else(|| PathBuf::from("/")),
+            )
+            .with_containerd(pick!(containerd_root), pick!(containerd_state)),
             exec_monitor: switch(pick!(exec_monitor).as_deref(), "exec_monitor", &root)?,
             exec_retention: dur(pick!(exec_retention), "1d", "exec_retention")?,
             root,

@@ -103,18 +103,13 @@ pub struct ContainerWatch {
 impl ContainerWatch {
     pub fn new(
         proc_dir: PathBuf,
-        runtime_root: &std::path::Path,
+        dirs: RuntimeDirs,
         source: CollectorSource,
         overrides: Option<PolicyFile>,
         list: watch::Sender<Option<ContainerList>>,
     ) -> ContainerWatch {
         ContainerWatch {
-            containers: Containers::new(
-                proc_dir,
-                RuntimeDirs::under(runtime_root),
-                Box::new(source),
-                overrides,
-            ),
+            containers: Containers::new(proc_dir, dirs, Box::new(source), overrides),
             list,
             passes: 0,
         }

@@ -199,7 +199,7 @@ pub async fn run(
     let container_watch = cfg.containers.then(|| {
         containers::ContainerWatch::new(
             cfg.proc_dir.clone(),
-            &cfg.runtime_root,
+            cfg.runtime_dirs.clone(),
             containers::CollectorSource {
                 collectors: cfg.collectors.clone(),
                 tls: tls.clone(),

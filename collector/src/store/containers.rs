@@ -23,13 +23,20 @@ pub struct ContainerFilter {
 /// Most containers listed at once.
 pub const MAX_CONTAINERS_LISTED: i64 = 50_000;
 
+/// Each container with its open deviations' count and worst severity,
+/// probed per container through the open-deviation index: the cost
+/// follows the containers listed, not the fleet's deviations.
 const SELECT: &str = "SELECT c.node_id, n.hostname, c.container_id, c.name, c.runtime, c.image, c.image_id, \
      c.pod, c.namespace, c.pod_container, c.status, c.started, c.processes, c.first_seen, c.last_seen, \
-     COALESCE(d.open, 0) AS open, COALESCE(d.worst, 0) AS worst \
-     FROM containers c JOIN nodes n ON n.node_id = c.node_id \
-     LEFT JOIN (SELECT node_id, container, COUNT(*) AS open, MAX(severity) AS worst FROM deviations \
-       WHERE resolved_at IS NULL AND container <> '' GROUP BY node_id, container) d \
-       ON d.node_id = c.node_id AND d.container = c.container_id";
+     (SELECT COUNT(*) FROM deviations d WHERE d.node_id = c.node_id AND d.container = c.container_id \
+       AND d.resolved_at IS NULL) AS open, \
+     (SELECT COALESCE(MAX(d.severity), 0) FROM deviations d WHERE d.node_id = c.node_id \
+       AND d.container = c.container_id AND d.resolved_at IS NULL) AS worst \
+     FROM containers c JOIN nodes n ON n.node_id = c.node_id";
+
+/// Whether a container has an open deviation, through the same index.
+const HAS_OPEN: &str = "EXISTS (SELECT 1 FROM deviations d WHERE d.node_id = c.node_id \
+     AND d.container = c.container_id AND d.resolved_at IS NULL)";
 
 fn container_from_row(r: &AnyRow) -> Result<Container, sqlx::Error> {
     let open: i64 = r.try_get("open")?;
@@ -124,8 +131,10 @@ impl Store {
             sql.push_str(&format!(" AND c.image_id = ${}", binds.len()));
         }
         match filter.status.as_deref() {
-            Some("drifted") => sql.push_str(" AND c.status = 'verified' AND d.open > 0"),
-            Some("verified") => sql.push_str(" AND c.status = 'verified' AND d.open IS NULL"),
+            Some("drifted") => sql.push_str(&format!(" AND c.status = 'verified' AND {HAS_OPEN}")),
+            Some("verified") => {
+                sql.push_str(&format!(" AND c.status = 'verified' AND NOT {HAS_OPEN}"))
+            }
             Some(s) => {
                 binds.push(s);
                 sql.push_str(&format!(" AND c.status = ${}", binds.len()));
