@@ -113,7 +113,7 @@ struct Stats {
     errors: AtomicU64,
 }
 
-fn hello(prefix: &str, i: usize, heartbeat: u64) -> AgentMessage {
+fn hello(prefix: &str, i: usize, heartbeat: u64, containers: bool) -> AgentMessage {
     AgentMessage {
         seq: 0,
         prev_hash: vec![],
@@ -125,6 +125,7 @@ fn hello(prefix: &str, i: usize, heartbeat: u64) -> AgentMessage {
             agent_version: "loadgen".into(),
             boot_id: "boot".into(),
             heartbeat_secs: heartbeat as u32,
+            containers,
             ..Default::default()
         })),
     }
@@ -194,7 +195,11 @@ async fn agent(
 ) {
     let mut client = AgentServiceClient::new(channel);
     let (tx, rx) = tokio::sync::mpsc::channel(8);
-    if tx.send(hello(&a.prefix, i, a.heartbeat)).await.is_err() {
+    if tx
+        .send(hello(&a.prefix, i, a.heartbeat, a.containers > 0))
+        .await
+        .is_err()
+    {
         return;
     }
     let mut inbound = match client
@@ -322,7 +327,7 @@ async fn open_stream(
 )> {
     let mut client = AgentServiceClient::new(channel);
     let (tx, rx) = tokio::sync::mpsc::channel(8);
-    tx.send(hello(prefix, i, heartbeat)).await.ok()?;
+    tx.send(hello(prefix, i, heartbeat, false)).await.ok()?;
     let mut inbound = client
         .stream(tokio_stream::wrappers::ReceiverStream::new(rx))
         .await

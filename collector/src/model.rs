@@ -106,6 +106,8 @@ pub struct Container {
     pub started: i64,
     pub processes: i64,
     pub first_seen: i64,
+    /// When its agent last listed it changed (the node's own last_seen says
+    /// whether the agent is alive; an unchanged list is not written).
     pub last_seen: i64,
     pub open_deviations: i64,
     #[serde(serialize_with = "snake::max_severity")]

@@ -395,18 +395,29 @@ async fn serve_stream(
                     hub.counters.rejected_messages.fetch_add(1, Relaxed);
                     return Err(e);
                 }
-                if let Err(e) = hub
+                match hub
                     .store
                     .replace_containers(node, &list.containers, now_ms())
                     .await
                 {
-                    tracing::error!(node, error = %e, "storing the container list failed");
-                    return Err(Status::unavailable(
-                        "collector database unavailable: the container list was not stored",
-                    ));
+                    Ok(changed) => {
+                        tracing::debug!(
+                            node,
+                            containers = list.containers.len(),
+                            changed,
+                            "container list"
+                        );
+                        if changed {
+                            hub.reevaluate(node);
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(node, error = %e, "storing the container list failed");
+                        return Err(Status::unavailable(
+                            "collector database unavailable: the container list was not stored",
+                        ));
+                    }
                 }
-                tracing::debug!(node, containers = list.containers.len(), "container list");
-                hub.reevaluate(node);
             }
             Some(agent_message::Body::Summary(summary)) => {
                 tracing::debug!(node, scan = %summary.scan, files = summary.files, open = summary.open_deviations, "scan summary");

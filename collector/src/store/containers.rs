@@ -66,56 +66,113 @@ fn container_from_row(r: &AnyRow) -> Result<Container, sqlx::Error> {
 
 impl Store {
     /// Replaces a node's container list with what its agent sees now.
+    /// Returns whether anything changed: a list the same as the stored one
+    /// (an agent reconnecting) is not written at all, and new or changed
+    /// containers are written a hundred to a statement, so a fleet's cold
+    /// start does not hold the writer from the deviation batches.
     pub async fn replace_containers(
         &self,
         node_id: &str,
         list: &[ContainerInfo],
         now: i64,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let known: Vec<(String,)> =
-            sqlx::query_as("SELECT container_id FROM containers WHERE node_id = $1")
-                .bind(node_id)
-                .fetch_all(&mut *tx)
-                .await?;
-        for (gone,) in known
+    ) -> Result<bool, StoreError> {
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            i64,
+        );
+        let known: Vec<Row> = sqlx::query_as(
+            "SELECT container_id, name, runtime, image, image_id, pod, namespace, pod_container, status, \
+             started, processes FROM containers WHERE node_id = $1",
+        )
+        .bind(node_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let row = |c: &ContainerInfo| -> Row {
+            (
+                c.id.clone(),
+                c.name.clone(),
+                c.runtime.clone(),
+                c.image.clone(),
+                c.image_id.clone(),
+                c.pod.clone(),
+                c.namespace.clone(),
+                c.pod_container.clone(),
+                c.status.clone(),
+                c.started_unix_ms,
+                i64::from(c.processes),
+            )
+        };
+        let known_set: std::collections::HashSet<&Row> = known.iter().collect();
+        let gone: Vec<&str> = known
             .iter()
-            .filter(|(id,)| !list.iter().any(|c| &c.id == id))
-        {
+            .map(|r| r.0.as_str())
+            .filter(|id| !list.iter().any(|c| c.id == *id))
+            .collect();
+        let changed: Vec<&ContainerInfo> = list
+            .iter()
+            .filter(|c| !known_set.contains(&row(c)))
+            .collect();
+        if gone.is_empty() && changed.is_empty() {
+            return Ok(false);
+        }
+        let mut tx = self.writer.begin().await?;
+        for id in gone {
             sqlx::query("DELETE FROM containers WHERE node_id = $1 AND container_id = $2")
                 .bind(node_id)
-                .bind(gone)
+                .bind(id)
                 .execute(&mut *tx)
                 .await?;
         }
-        for c in list {
-            sqlx::query(
+        const COLUMNS: usize = 13;
+        for chunk in changed.chunks(100) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let p: Vec<String> = (1..=COLUMNS)
+                        .map(|k| format!("${}", i * COLUMNS + k))
+                        .collect();
+                    // first_seen and last_seen are both `now` ($13).
+                    format!("({}, {})", p.join(", "), p[COLUMNS - 1])
+                })
+                .collect();
+            let sql = format!(
                 "INSERT INTO containers (node_id, container_id, name, runtime, image, image_id, pod, namespace, \
-                 pod_container, status, started, processes, first_seen, last_seen) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
+                 pod_container, status, started, processes, first_seen, last_seen) VALUES {} \
                  ON CONFLICT (node_id, container_id) DO UPDATE SET name = excluded.name, runtime = excluded.runtime, \
                  image = excluded.image, image_id = excluded.image_id, pod = excluded.pod, namespace = excluded.namespace, \
                  pod_container = excluded.pod_container, status = excluded.status, started = excluded.started, \
                  processes = excluded.processes, last_seen = excluded.last_seen",
-            )
-            .bind(node_id)
-            .bind(&c.id)
-            .bind(&c.name)
-            .bind(&c.runtime)
-            .bind(&c.image)
-            .bind(&c.image_id)
-            .bind(&c.pod)
-            .bind(&c.namespace)
-            .bind(&c.pod_container)
-            .bind(&c.status)
-            .bind(c.started_unix_ms)
-            .bind(i64::from(c.processes))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+                values.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for c in chunk {
+                q = q
+                    .bind(node_id)
+                    .bind(&c.id)
+                    .bind(&c.name)
+                    .bind(&c.runtime)
+                    .bind(&c.image)
+                    .bind(&c.image_id)
+                    .bind(&c.pod)
+                    .bind(&c.namespace)
+                    .bind(&c.pod_container)
+                    .bind(&c.status)
+                    .bind(c.started_unix_ms)
+                    .bind(i64::from(c.processes))
+                    .bind(now);
+            }
+            q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// Containers matching `filter`, by node then name.
@@ -131,7 +188,12 @@ impl Store {
             sql.push_str(&format!(" AND c.image_id = ${}", binds.len()));
         }
         match filter.status.as_deref() {
-            Some("drifted") => sql.push_str(&format!(" AND c.status = 'verified' AND {HAS_OPEN}")),
+            // Driven from the containers' open deviations (their own
+            // index), not by probing every container of the fleet.
+            Some("drifted") => sql.push_str(
+                " AND c.status = 'verified' AND (c.node_id, c.container_id) IN \
+                 (SELECT DISTINCT node_id, container FROM deviations WHERE resolved_at IS NULL AND container <> '')",
+            ),
             Some("verified") => {
                 sql.push_str(&format!(" AND c.status = 'verified' AND NOT {HAS_OPEN}"))
             }
