@@ -67,7 +67,9 @@ fleet() {
 
 fleet hosts
 if [ "$CONTAINERS" -gt 0 ]; then
-  fleet containers --containers "$CONTAINERS"
+  # Ingest begins once the fleet's cold start (every node's list stored)
+  # is over, as it does for hosts once the connection storm is.
+  fleet containers --containers "$CONTAINERS" --ingest-after $((10 + AGENTS / 500 + AGENTS * CONTAINERS / 4000))
   python3 - "$work/hosts.txt" "$work/containers.txt" "$AGENTS" "$CONTAINERS" <<'PY'
 import re, sys
 def figures(path):
@@ -75,7 +77,8 @@ def figures(path):
     rate = float(re.search(r"^ingest: .* = (\d+) deviations/s", text, re.M).group(1))
     p99 = {m.group(1): float(m.group(2)) for m in re.finditer(r"^GET (\S+): .*p99 ([0-9.]+) ms", text, re.M)}
     rss = int(re.search(r"collector RSS: (\d+) MB", text).group(1))
-    return rate, p99, rss
+    cold = re.search(r"^container lists: (\d+) of (\d+) containers stored ([0-9.]+)s", text, re.M)
+    return rate, p99, rss, cold
 h, c = figures(sys.argv[1]), figures(sys.argv[2])
 agents, n = int(sys.argv[3]), int(sys.argv[4])
 node_q = "/api/v1/nodes?status=flagged&limit=100"
@@ -85,5 +88,7 @@ print("|---|---|---|---|---|")
 print(f"| {agents:,} hosts | {h[0]:,.0f} | {h[1][node_q]:.1f} ms | — | {h[2]} MB |")
 others = "; ".join(f"`{p}` {v:.1f} ms" for p, v in c[1].items() if p != node_q)
 print(f"| {agents:,} nodes x {n} containers ({agents * n:,}) | {c[0]:,.0f} (**{c[0] / h[0]:.2f}x** the hosts') | {c[1][node_q]:.1f} ms (**{c[1][node_q] / h[1][node_q]:.2f}x**) | {others} | {c[2]} MB |")
+if c[3]:
+    print(f"\ncold start: {int(c[3].group(1)):,} of {int(c[3].group(2)):,} containers stored {c[3].group(3)} s after the start")
 PY
 fi

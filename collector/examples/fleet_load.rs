@@ -46,6 +46,9 @@ struct Args {
     churn_ms: u64,
     /// Query again this many seconds after the flood ends (0: no).
     settle: u64,
+    /// Seconds after the start when the ingesters begin (default: once
+    /// the connection storm is over).
+    ingest_after: Option<u64>,
     /// Containers each agent lists (0: a host fleet); an ingester's
     /// deviations are then spread over its containers.
     containers: usize,
@@ -68,6 +71,7 @@ fn args() -> Args {
         queries: 500,
         churn_ms: 0,
         settle: 0,
+        ingest_after: None,
         containers: 0,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
@@ -93,6 +97,7 @@ fn args() -> Args {
             "--queries" => a.queries = n() as usize,
             "--churn-ms" => a.churn_ms = n(),
             "--settle" => a.settle = n(),
+            "--ingest-after" => a.ingest_after = Some(n()),
             "--containers" => a.containers = n() as usize,
             other => panic!("unknown flag {other}"),
         }
@@ -397,6 +402,47 @@ async fn failover_agent(
     stats.errors.fetch_add(1, Ordering::Relaxed);
 }
 
+/// Containers the collector lists, summed over its container images.
+async fn containers_stored(a: &Args) -> i64 {
+    let body = fetch_json(a, "/api/v1/container-images").await;
+    body["images"]
+        .as_array()
+        .map(|images| images.iter().filter_map(|i| i["running"].as_i64()).sum())
+        .unwrap_or(0)
+}
+
+/// `GET {path}` as JSON (`Null` when it fails).
+async fn fetch_json(a: &Args, path: &str) -> serde_json::Value {
+    let url = format!("{}{path}", a.http);
+    let ca_pem = a
+        .ca_dir
+        .as_ref()
+        .map(|d| std::fs::read(std::path::Path::new(d).join("ca.pem")).unwrap());
+    let bearer = format!("Bearer {}", a.token.clone().unwrap_or_default());
+    tokio::task::spawn_blocking(move || {
+        let mut config = ureq::Agent::config_builder();
+        if let Some(pem) = ca_pem {
+            let cert = ureq::tls::Certificate::from_pem(&pem).unwrap();
+            config = config.tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![cert])))
+                    .build(),
+            );
+        }
+        let agent: ureq::Agent = config.build().into();
+        agent
+            .get(&url)
+            .header("authorization", &bearer)
+            .call()
+            .ok()
+            .and_then(|mut r| r.body_mut().read_to_string().ok())
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or(serde_json::Value::Null)
+    })
+    .await
+    .unwrap_or(serde_json::Value::Null)
+}
+
 /// `--queries` sequential `GET {path}`, sorted latencies.
 async fn query_latency(a: &Args, path: &str) -> Vec<Duration> {
     let path = path.to_string();
@@ -456,7 +502,11 @@ async fn main() {
     let stats = Arc::new(Stats::default());
     let start = Instant::now();
     let connect_budget = Duration::from_secs(120);
-    let ingest_from = start + connect_budget.min(Duration::from_secs(10 + a.agents as u64 / 500));
+    let ingest_from = start
+        + a.ingest_after.map_or_else(
+            || connect_budget.min(Duration::from_secs(10 + a.agents as u64 / 500)),
+            Duration::from_secs,
+        );
     let ingest_until = ingest_from + Duration::from_secs(a.seconds);
     // Heartbeats go on through the queries (with `--settle`, through both
     // rounds, the second allowed 30 s).
@@ -579,6 +629,23 @@ async fn main() {
         return;
     }
 
+    if a.containers > 0 {
+        // The fleet's cold start: every node's container list stored.
+        let expected = (a.agents * a.containers) as i64;
+        let mut stored = 0;
+        while Instant::now() < ingest_from {
+            stored = containers_stored(&a).await;
+            if stored >= expected {
+                break;
+            }
+            // The fleet-wide aggregate is not free: a look every few seconds.
+            tokio::time::sleep(Duration::from_secs(3)).await;
+        }
+        println!(
+            "container lists: {stored} of {expected} containers stored {:.1}s after the start",
+            start.elapsed().as_secs_f64()
+        );
+    }
     tokio::time::sleep_until(ingest_from.into()).await;
     let (hb0, t0) = (stats.heartbeats.load(Ordering::Relaxed), Instant::now());
     tokio::time::sleep_until(ingest_until.into()).await;
