@@ -24,19 +24,20 @@ pub struct ContainerFilter {
 pub const MAX_CONTAINERS_LISTED: i64 = 50_000;
 
 /// Each container with its open deviations' count and worst severity,
-/// probed per container through the open-deviation index: the cost
-/// follows the containers listed, not the fleet's deviations.
+/// probed per container through the containers' open-deviation index
+/// (`container <> ''` lets the planner use it): the cost follows the
+/// containers listed, not the fleet's deviations.
 const SELECT: &str = "SELECT c.node_id, n.hostname, c.container_id, c.name, c.runtime, c.image, c.image_id, \
      c.pod, c.namespace, c.pod_container, c.status, c.started, c.processes, c.first_seen, c.last_seen, \
      (SELECT COUNT(*) FROM deviations d WHERE d.node_id = c.node_id AND d.container = c.container_id \
-       AND d.resolved_at IS NULL) AS open, \
+       AND d.container <> '' AND d.resolved_at IS NULL) AS open, \
      (SELECT COALESCE(MAX(d.severity), 0) FROM deviations d WHERE d.node_id = c.node_id \
-       AND d.container = c.container_id AND d.resolved_at IS NULL) AS worst \
+       AND d.container = c.container_id AND d.container <> '' AND d.resolved_at IS NULL) AS worst \
      FROM containers c JOIN nodes n ON n.node_id = c.node_id";
 
 /// Whether a container has an open deviation, through the same index.
 const HAS_OPEN: &str = "EXISTS (SELECT 1 FROM deviations d WHERE d.node_id = c.node_id \
-     AND d.container = c.container_id AND d.resolved_at IS NULL)";
+     AND d.container = c.container_id AND d.container <> '' AND d.resolved_at IS NULL)";
 
 fn container_from_row(r: &AnyRow) -> Result<Container, sqlx::Error> {
     let open: i64 = r.try_get("open")?;
