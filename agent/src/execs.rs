@@ -174,7 +174,20 @@ impl ExecMonitor {
             let judged = events.len();
             for event in &events {
                 let Some(fd) = event.fd() else {
+                    // Execs went unjudged: a deviation the ledger keeps, so
+                    // a flood cannot hide one exec without a trace.
                     tracing::warn!("exec monitor queue overflowed: some execs were not seen");
+                    out.push(Deviation {
+                        kind: DeviationKind::ScanError as i32,
+                        key: "exec-queue".into(),
+                        severity: plumb_proto::v1::Severity::High as i32,
+                        expected: "every exec judged as it happens".into(),
+                        actual:
+                            "the kernel's exec event queue overflowed: some execs were not judged"
+                                .into(),
+                        changes: vec!["exec".into()],
+                        ..Default::default()
+                    });
                     continue;
                 };
                 if event.pid() == own_pid {

@@ -766,8 +766,13 @@ fn an_agent_whose_reports_are_refused_backs_off() {
     let mut n = Node::new(tmp.path(), "refused");
     n.start_agent(&c, &[]);
     c.wait_status("refused", "clean", Duration::from_secs(20));
-    n.kill_agent();
+    // The collector can hear of the first scan before the agent saved its
+    // state: wait for the file, then stop the agent.
     let state_file = n.dir.join("state/agent-state.pb");
+    wait_for("the agent's saved state", Duration::from_secs(20), || {
+        state_file.exists().then_some(())
+    });
+    n.kill_agent();
     let mut state = AgentState::decode(std::fs::read(&state_file).unwrap().as_slice()).unwrap();
     state.next_seq += plumb_proto::MAX_SPOOL_MESSAGES as u64 + 10;
     std::fs::write(&state_file, state.encode_to_vec()).unwrap();
