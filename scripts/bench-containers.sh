@@ -129,6 +129,31 @@ print(f"| containers (judged) | full container pass | peak RSS with them | witho
 print(f"|---|---|---|---|---|")
 print(f"| {n} ({judged}) | {r['mean']*1000:.0f} ms ± {r['stddev']*1000:.0f} (target < 1 s) | {with_rss/1024:.1f} MB | {none_rss/1024:.1f} MB | {(with_rss-none_rss)/1024:.1f} MB (target < 64 MB) |")
 PY
+# The daemon: its peak RSS once it has judged them all (the image's
+# manifest from the collector), beside the same daemon with containers off
+# after as long.
+exec_setup
+"$plumbctl" manifest push "$work/bb.pb" >/dev/null 2>&1 || true
+local t0 listed=0 on_hwm off_hwm
+t0=$(date +%s)
+start_agent "$work/demo" "$work/demo.pb" execs bench-ctr-on --exec-monitor off --containers on --quick-interval 2s --interval 1h
+for _ in $(seq 1 120); do
+  listed=$( { "$plumbctl" --json containers --node bench-ctr-on 2>/dev/null || true; } | grep -o '"container_id"' | wc -l || true)
+  [ "$listed" -ge "$CONTAINERS" ] && break
+  sleep 0.5
+done
+sleep 5
+on_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$apid/status")
+local settle=$(($(date +%s) - t0))
+kill "$apid"; wait "$apid" 2>/dev/null || true
+start_agent "$work/demo" "$work/demo.pb" execs bench-ctr-off --exec-monitor off --containers off --quick-interval 2s --interval 1h
+sleep "$settle"
+off_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$apid/status")
+kill "$apid"; wait "$apid" 2>/dev/null || true
+apid=
+echo "| daemon, containers listed at the collector | peak RSS, containers on | containers off | more |"
+echo "|---|---|---|---|"
+echo "| $listed of $CONTAINERS | $((on_hwm / 1024)) MB | $((off_hwm / 1024)) MB | $(((on_hwm - off_hwm) / 1024)) MB (target < 64 MB) |"
 for n in "${names[@]}"; do pod rm -f -t 0 "$n" >/dev/null 2>&1 || true; done
 names=()
 }
