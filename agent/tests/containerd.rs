@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use plumb_agent::image_fixture::Podman;
 use serde_json::Value;
-use support::agent;
+use support::{agent, kinds};
 
 fn which(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?)
@@ -178,20 +178,6 @@ impl Drop for Containerd {
 
 fn of<'a>(reports: &'a [Value], id: &str) -> Option<&'a Value> {
     reports.iter().find(|r| r["container_id"] == id)
-}
-
-fn kinds(report: &Value) -> Vec<(String, String)> {
-    report["deviations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["kind"].as_str().unwrap().to_string(),
-                d["key"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
 }
 
 #[test]

@@ -411,25 +411,28 @@ async fn containers_stored(a: &Args) -> i64 {
         .unwrap_or(0)
 }
 
+/// An HTTP client for the collector's REST API (its CA trusted when
+/// `--ca-dir` names one) and the `authorization` header of `--token`.
+fn http_client(a: &Args) -> (ureq::Agent, String) {
+    let mut config = ureq::Agent::config_builder();
+    if let Some(dir) = &a.ca_dir {
+        let pem = std::fs::read(std::path::Path::new(dir).join("ca.pem")).unwrap();
+        let cert = ureq::tls::Certificate::from_pem(&pem).unwrap().to_owned();
+        config = config.tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![cert])))
+                .build(),
+        );
+    }
+    let bearer = format!("Bearer {}", a.token.clone().unwrap_or_default());
+    (config.build().into(), bearer)
+}
+
 /// `GET {path}` as JSON (`Null` when it fails).
 async fn fetch_json(a: &Args, path: &str) -> serde_json::Value {
     let url = format!("{}{path}", a.http);
-    let ca_pem = a
-        .ca_dir
-        .as_ref()
-        .map(|d| std::fs::read(std::path::Path::new(d).join("ca.pem")).unwrap());
-    let bearer = format!("Bearer {}", a.token.clone().unwrap_or_default());
+    let (agent, bearer) = http_client(a);
     tokio::task::spawn_blocking(move || {
-        let mut config = ureq::Agent::config_builder();
-        if let Some(pem) = ca_pem {
-            let cert = ureq::tls::Certificate::from_pem(&pem).unwrap();
-            config = config.tls_config(
-                ureq::tls::TlsConfig::builder()
-                    .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![cert])))
-                    .build(),
-            );
-        }
-        let agent: ureq::Agent = config.build().into();
         agent
             .get(&url)
             .header("authorization", &bearer)
@@ -448,22 +451,8 @@ async fn query_latency(a: &Args, path: &str) -> Vec<Duration> {
     let path = path.to_string();
     let http = a.http.clone();
     let queries = a.queries;
-    let ca_pem = a
-        .ca_dir
-        .as_ref()
-        .map(|d| std::fs::read(std::path::Path::new(d).join("ca.pem")).unwrap());
-    let bearer = format!("Bearer {}", a.token.clone().unwrap_or_default());
+    let (agent, bearer) = http_client(a);
     tokio::task::spawn_blocking(move || {
-        let mut config = ureq::Agent::config_builder();
-        if let Some(pem) = ca_pem {
-            let cert = ureq::tls::Certificate::from_pem(&pem).unwrap();
-            config = config.tls_config(
-                ureq::tls::TlsConfig::builder()
-                    .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![cert])))
-                    .build(),
-            );
-        }
-        let agent: ureq::Agent = config.build().into();
         let mut lat = Vec::with_capacity(queries);
         for _ in 0..queries {
             let t = Instant::now();
