@@ -197,18 +197,7 @@ fn a_containerd_container_is_named_from_its_metadata_and_judged_against_its_imag
     let archive = tmp.path().join("image.tar");
     podman.save(&format!("{name}:1"), "oci-archive", &archive);
     let manifest = tmp.path().join("image.pb");
-    let out = agent()
-        .args(["manifest", "build", "--image-archive"])
-        .arg(&archive)
-        .arg("-o")
-        .arg(&manifest)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::build_image_manifest(&archive, &manifest);
     ctd.ctr_ok(&[
         "images",
         "import",

@@ -49,18 +49,7 @@ fn setup(tag: &str) -> Option<Setup> {
     let archive = dir.path().join("image.tar");
     podman.save(&image, "oci-archive", &archive);
     let manifest = dir.path().join("image.pb");
-    let out = agent()
-        .args(["manifest", "build", "--image-archive"])
-        .arg(&archive)
-        .arg("-o")
-        .arg(&manifest)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::build_image_manifest(&archive, &manifest);
     Some(Setup {
         podman,
         dir,

@@ -227,3 +227,19 @@ pub fn replay(targets: &[(&str, plumb_agent::fuzzing::Target)]) -> usize {
     }
     replayed
 }
+
+/// `manifest build --image-archive ARCHIVE -o MANIFEST`, which must succeed.
+pub fn build_image_manifest(archive: &Path, manifest: &Path) {
+    let out = agent()
+        .args(["manifest", "build", "--image-archive"])
+        .arg(archive)
+        .arg("-o")
+        .arg(manifest)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "image manifest build failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
