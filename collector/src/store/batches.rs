@@ -69,11 +69,22 @@ pub(super) struct Tally {
     recount: bool,
     /// The node is retired: its batches are refused.
     retired: bool,
+    /// What the group changed per container (by id) of the node.
+    containers: HashMap<String, [i64; 4]>,
 }
 
 impl Tally {
     fn open(&self) -> i64 {
         (0..4).map(|i| self.counts[i] + self.delta[i]).sum()
+    }
+
+    /// Moves the open count of `severity` by `by`, the node's and, for a
+    /// deviation in a container, the container's.
+    fn count(&mut self, container: &str, severity: i64, by: i64) {
+        self.delta[bucket(severity)] += by;
+        if !container.is_empty() {
+            self.containers.entry(container.to_string()).or_default()[bucket(severity)] += by;
+        }
     }
 }
 
@@ -174,6 +185,69 @@ pub(super) async fn store_tallies(
     Ok(())
 }
 
+/// Moves the open counts of the containers the group's deviations are in
+/// (containers not listed yet are counted when their list arrives). Runs
+/// after [`store_tallies`]: a node's row is locked first, by the batch
+/// writer and by a container list alike, so a list stored meanwhile is
+/// either counted here or counts these rows itself.
+pub(super) async fn store_container_tallies(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    tallies: &HashMap<String, Tally>,
+) -> Result<(), sqlx::Error> {
+    #[derive(serde::Serialize)]
+    struct Row<'a> {
+        n: &'a str,
+        t: &'a str,
+        l: i64,
+        m: i64,
+        h: i64,
+        c: i64,
+    }
+    let mut rows: Vec<Row<'_>> = tallies
+        .iter()
+        .flat_map(|(n, t)| {
+            t.containers
+                .iter()
+                .filter(|(_, d)| d.iter().any(|&x| x != 0))
+                .map(move |(c, d)| Row {
+                    n,
+                    t: c,
+                    l: d[0],
+                    m: d[1],
+                    h: d[2],
+                    c: d[3],
+                })
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    rows.sort_unstable_by(|a, b| (a.n, a.t).cmp(&(b.n, b.t)));
+    let source = match backend {
+        Backend::Sqlite => {
+            "(SELECT j.value ->> 'n' AS n, j.value ->> 't' AS t, j.value ->> 'l' AS l, j.value ->> 'm' AS m, \
+             j.value ->> 'h' AS h, j.value ->> 'c' AS c FROM json_each($1) AS j) AS r"
+        }
+        Backend::Postgres => {
+            "json_to_recordset($1::json) AS r(n TEXT, t TEXT, l BIGINT, m BIGINT, h BIGINT, c BIGINT)"
+        }
+    };
+    sqlx::query(&format!(
+        "UPDATE containers SET \
+         open_low = open_low + r.l, open_medium = open_medium + r.m, \
+         open_high = open_high + r.h, open_critical = open_critical + r.c, \
+         open_count = open_low + r.l + open_medium + r.m + open_high + r.h + open_critical + r.c, \
+         max_severity = CASE WHEN open_critical + r.c > 0 THEN 4 WHEN open_high + r.h > 0 THEN 3 \
+           WHEN open_medium + r.m > 0 THEN 2 WHEN open_low + r.l > 0 THEN 1 ELSE 0 END \
+         FROM {source} WHERE containers.node_id = r.n AND containers.container_id = r.t"
+    ))
+    .bind(to_json(&rows)?)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// Applies batches from any number of nodes in one transaction (group
     /// commit), de-duplicating by (node, seq). A group costs a handful of
@@ -222,6 +296,7 @@ impl Store {
             pending = later;
         }
         store_tallies(&mut tx, self.backend, &tallies, now).await?;
+        store_container_tallies(&mut tx, self.backend, &tallies).await?;
         for (node, t) in &tallies {
             if t.recount {
                 refresh_counts(&mut tx, node).await?;
@@ -389,18 +464,18 @@ impl Store {
             t.touched = true;
             outcomes[i] = BatchOutcome::Applied;
         }
-        for (node, severity) in resolve_many(tx, self.backend, &resolves, now).await? {
+        for (node, container, severity) in resolve_many(tx, self.backend, &resolves, now).await? {
             if let Some(t) = tallies.get_mut(&node) {
-                t.delta[bucket(severity)] -= 1;
+                t.count(&container, severity, -1);
             }
         }
         adds.extend(findings.iter().map(|(n, d)| (*n, d)));
-        for (node, old, new) in upsert_many(tx, self.backend, &adds, false, now).await? {
-            if let Some(t) = tallies.get_mut(node) {
-                if let Some(old) = old {
-                    t.delta[bucket(old)] -= 1;
+        for u in upsert_many(tx, self.backend, &adds, false, now).await? {
+            if let Some(t) = tallies.get_mut(u.node) {
+                if let Some(old) = u.old {
+                    t.count(u.container, old, -1);
                 }
-                t.delta[bucket(new)] += 1;
+                t.count(u.container, u.new, 1);
             }
         }
         Ok(())

@@ -5,7 +5,8 @@ use plumb_proto::v1::{ContainerInfo, Severity};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::db::{Store, StoreError};
+use super::db::{Backend, Store, StoreError};
+use super::deviations::refresh_container_counts;
 use crate::model::{Container, ContainerImage, FiredContainer};
 
 /// Which containers a listing returns.
@@ -24,20 +25,11 @@ pub struct ContainerFilter {
 pub const MAX_CONTAINERS_LISTED: i64 = 50_000;
 
 /// Each container with its open deviations' count and worst severity,
-/// probed per container through the containers' open-deviation index
-/// (`container <> ''` lets the planner use it): the cost follows the
-/// containers listed, not the fleet's deviations.
+/// kept on its row by the batch writer.
 const SELECT: &str = "SELECT c.node_id, n.hostname, c.container_id, c.name, c.runtime, c.image, c.image_id, \
      c.pod, c.namespace, c.pod_container, c.status, c.started, c.processes, c.first_seen, c.last_seen, \
-     (SELECT COUNT(*) FROM deviations d WHERE d.node_id = c.node_id AND d.container = c.container_id \
-       AND d.container <> '' AND d.resolved_at IS NULL) AS open, \
-     (SELECT COALESCE(MAX(d.severity), 0) FROM deviations d WHERE d.node_id = c.node_id \
-       AND d.container = c.container_id AND d.container <> '' AND d.resolved_at IS NULL) AS worst \
+     c.open_count AS open, c.max_severity AS worst \
      FROM containers c JOIN nodes n ON n.node_id = c.node_id";
-
-/// Whether a container has an open deviation, through the same index.
-const HAS_OPEN: &str = "EXISTS (SELECT 1 FROM deviations d WHERE d.node_id = c.node_id \
-     AND d.container = c.container_id AND d.container <> '' AND d.resolved_at IS NULL)";
 
 fn container_from_row(r: &AnyRow) -> Result<Container, sqlx::Error> {
     let open: i64 = r.try_get("open")?;
@@ -126,6 +118,14 @@ impl Store {
             return Ok(false);
         }
         let mut tx = self.writer.begin().await?;
+        // The node's row first, as the batch writer takes it before it
+        // moves container counts: the two never miss each other's rows.
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT node_id FROM nodes WHERE node_id = $1 FOR UPDATE")
+                .bind(node_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        }
         for id in gone {
             sqlx::query("DELETE FROM containers WHERE node_id = $1 AND container_id = $2")
                 .bind(node_id)
@@ -172,6 +172,13 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
+        // Deviations may have come before the list that names their
+        // container: new rows start from what is stored.
+        let ids: Vec<&str> = changed.iter().map(|c| c.id.as_str()).collect();
+        if !ids.is_empty() {
+            let ids = super::deviations::to_json(&ids)?;
+            refresh_container_counts(&mut tx, node_id, Some((self.backend, &ids))).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }
@@ -189,15 +196,9 @@ impl Store {
             sql.push_str(&format!(" AND c.image_id = ${}", binds.len()));
         }
         match filter.status.as_deref() {
-            // Driven from the containers' open deviations (their own
-            // index), not by probing every container of the fleet.
-            Some("drifted") => sql.push_str(
-                " AND c.status = 'verified' AND (c.node_id, c.container_id) IN \
-                 (SELECT DISTINCT node_id, container FROM deviations WHERE resolved_at IS NULL AND container <> '')",
-            ),
-            Some("verified") => {
-                sql.push_str(&format!(" AND c.status = 'verified' AND NOT {HAS_OPEN}"))
-            }
+            // Off the drifted containers' own index (`containers_drifted`).
+            Some("drifted") => sql.push_str(" AND c.status = 'verified' AND c.open_count > 0"),
+            Some("verified") => sql.push_str(" AND c.status = 'verified' AND c.open_count = 0"),
             Some(s) => {
                 binds.push(s);
                 sql.push_str(&format!(" AND c.status = ${}", binds.len()));
@@ -228,14 +229,11 @@ impl Store {
     pub async fn container_images(&self) -> Result<Vec<ContainerImage>, StoreError> {
         let rows: Vec<(String, String, i64, i64, i64, i64, i64)> = sqlx::query_as(
             "SELECT c.image_id, MIN(c.image), COUNT(*), \
-             SUM(CASE WHEN c.status = 'verified' AND d.open > 0 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN c.status = 'verified' AND c.open_count > 0 THEN 1 ELSE 0 END), \
              SUM(CASE WHEN c.status <> 'verified' THEN 1 ELSE 0 END), \
              COUNT(DISTINCT c.node_id), \
              (SELECT COUNT(*) FROM manifests m WHERE m.image_id = c.image_id) \
-             FROM containers c LEFT JOIN (SELECT node_id, container, COUNT(*) AS open FROM deviations \
-               WHERE resolved_at IS NULL AND container <> '' GROUP BY node_id, container) d \
-               ON d.node_id = c.node_id AND d.container = c.container_id \
-             GROUP BY c.image_id ORDER BY COUNT(*) DESC, c.image_id",
+             FROM containers c GROUP BY c.image_id ORDER BY COUNT(*) DESC, c.image_id",
         )
         .fetch_all(&self.pool)
         .await?;

@@ -85,17 +85,63 @@ pub(super) async fn refresh_counts(
     .bind(node_id)
     .execute(&mut **tx)
     .await?;
+    refresh_container_counts(tx, node_id, None).await
+}
+
+/// Recounts the open deviations of a node's containers (of `only` those
+/// given as a JSON array of ids, or all) in one pass over the node's open
+/// deviations: zeroes, then the counts of those that have any.
+pub(super) async fn refresh_container_counts(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    node_id: &str,
+    only: Option<(Backend, &str)>,
+) -> Result<(), sqlx::Error> {
+    let ids = match only {
+        None => None,
+        Some((Backend::Sqlite, ids)) => Some(("SELECT value FROM json_each($2)", ids)),
+        Some((Backend::Postgres, ids)) => Some(("SELECT json_array_elements_text($2::json)", ids)),
+    };
+    let (mine, theirs) = match ids {
+        None => (String::new(), String::new()),
+        Some((list, _)) => (
+            format!("AND container_id IN ({list})"),
+            format!("AND container IN ({list})"),
+        ),
+    };
+    let zero = format!(
+        "UPDATE containers SET open_low = 0, open_medium = 0, open_high = 0, open_critical = 0, \
+         open_count = 0, max_severity = 0 WHERE node_id = $1 {mine}"
+    );
+    let count = format!(
+        "UPDATE containers SET open_low = a.l, open_medium = a.m, open_high = a.h, open_critical = a.c, \
+         open_count = a.n, max_severity = a.w \
+         FROM (SELECT container AS t, \
+           SUM(CASE WHEN severity <= 1 THEN 1 ELSE 0 END) AS l, SUM(CASE WHEN severity = 2 THEN 1 ELSE 0 END) AS m, \
+           SUM(CASE WHEN severity = 3 THEN 1 ELSE 0 END) AS h, SUM(CASE WHEN severity >= 4 THEN 1 ELSE 0 END) AS c, \
+           COUNT(*) AS n, MAX(severity) AS w \
+           FROM deviations WHERE node_id = $1 AND resolved_at IS NULL AND container <> '' {theirs} \
+           GROUP BY container) AS a \
+         WHERE containers.node_id = $1 AND containers.container_id = a.t"
+    );
+    for sql in [zero, count] {
+        let mut q = sqlx::query(&sql).bind(node_id);
+        if let Some((_, ids)) = ids {
+            q = q.bind(ids);
+        }
+        q.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
 /// Resolves open deviations (node, container, kind, key) in one
-/// statement; returns the node and severity of each one resolved.
+/// statement; returns the node, container and severity of each one
+/// resolved.
 pub(super) async fn resolve_many(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: Backend,
     keys: &[(&str, &str, &str, &str)],
     now: i64,
-) -> Result<Vec<(String, i64)>, sqlx::Error> {
+) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
@@ -119,7 +165,7 @@ pub(super) async fn resolve_many(
     let rows = sqlx::query_as(&format!(
         "UPDATE deviations SET resolved_at = $1 FROM {source} \
          WHERE deviations.node_id = r.n AND deviations.container = r.t AND deviations.kind = r.k AND deviations.dkey = r.d \
-         AND deviations.resolved_at IS NULL RETURNING deviations.node_id, deviations.severity"
+         AND deviations.resolved_at IS NULL RETURNING deviations.node_id, deviations.container, deviations.severity"
     ))
     .bind(now)
     .bind(to_json(&unique)?)
@@ -145,8 +191,8 @@ pub(super) struct JsonRow<'a> {
 /// Upserts deviations of any number of nodes with one statement whose
 /// rows arrive as a single JSON parameter (per-parameter overhead through
 /// sqlx dominated multi-row VALUES; see `examples/store_bench.rs`).
-/// Returns, per row stored, its node, the severity it replaced (none for
-/// a new row) and its severity. A (node, kind, key) given twice is stored
+/// Returns, per row stored, its node and container, the severity it
+/// replaced (none for a new row) and its severity. A (node, kind, key) given twice is stored
 /// once, the last one winning. `racing`: other writers may store the same
 /// rows at the same time (the upsert then settles it).
 pub(super) async fn upsert_many<'a>(
@@ -155,7 +201,7 @@ pub(super) async fn upsert_many<'a>(
     added: &[(&'a str, &'a Deviation)],
     racing: bool,
     now: i64,
-) -> Result<Vec<(&'a str, Option<i64>, i64)>, sqlx::Error> {
+) -> Result<Vec<Upserted<'a>>, sqlx::Error> {
     if added.is_empty() {
         return Ok(Vec::new());
     }
@@ -240,7 +286,7 @@ pub(super) async fn upsert_many<'a>(
                 .collect();
             sqlx::query(&format!(
                 "INSERT INTO deviations (node_id, container, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at) \
-                 {source} ON CONFLICT (node_id, container, kind, dkey) WHERE resolved_at IS NULL DO UPDATE SET severity = excluded.severity, \
+                 {source} ON CONFLICT (node_id, kind, dkey, container) WHERE resolved_at IS NULL DO UPDATE SET severity = excluded.severity, \
                  expected = excluded.expected, actual = excluded.actual, changes = excluded.changes, \
                  package = excluded.package, explained_by = excluded.explained_by"
             ))
@@ -265,8 +311,22 @@ pub(super) async fn upsert_many<'a>(
     Ok(rows
         .iter()
         .zip(old)
-        .map(|(r, old)| (r.n, old, r.s))
+        .map(|(r, old)| Upserted {
+            node: r.n,
+            container: r.t,
+            old,
+            new: r.s,
+        })
         .collect())
+}
+
+/// A deviation [`upsert_many`] stored.
+pub(super) struct Upserted<'a> {
+    pub node: &'a str,
+    pub container: &'a str,
+    /// The severity of the open row it replaced, if any.
+    pub old: Option<i64>,
+    pub new: i64,
 }
 
 /// Upserts one node's deviations outside the batch writer (collector

@@ -8,6 +8,7 @@ use super::*;
 use crate::model::NodeStatus;
 
 mod batches;
+mod containers;
 mod fleet;
 mod nodes;
 

@@ -1,0 +1,31 @@
+-- Each container's open deviations per severity, kept by the batch writer
+-- by deltas as the nodes' are (0005): the containers' own index on the
+-- deviations made every stored deviation of a container cost half again
+-- as much. A container's count, its worst severity, which containers
+-- drifted and the fleet per image now read the containers alone.
+ALTER TABLE containers ADD COLUMN open_low BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE containers ADD COLUMN open_medium BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE containers ADD COLUMN open_high BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE containers ADD COLUMN open_critical BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE containers ADD COLUMN open_count BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE containers ADD COLUMN max_severity BIGINT NOT NULL DEFAULT 0;
+UPDATE containers SET
+    open_low = (SELECT COUNT(*) FROM deviations d WHERE d.node_id = containers.node_id AND d.container = containers.container_id AND d.resolved_at IS NULL AND d.severity <= 1),
+    open_medium = (SELECT COUNT(*) FROM deviations d WHERE d.node_id = containers.node_id AND d.container = containers.container_id AND d.resolved_at IS NULL AND d.severity = 2),
+    open_high = (SELECT COUNT(*) FROM deviations d WHERE d.node_id = containers.node_id AND d.container = containers.container_id AND d.resolved_at IS NULL AND d.severity = 3),
+    open_critical = (SELECT COUNT(*) FROM deviations d WHERE d.node_id = containers.node_id AND d.container = containers.container_id AND d.resolved_at IS NULL AND d.severity >= 4),
+    open_count = (SELECT COUNT(*) FROM deviations d WHERE d.node_id = containers.node_id AND d.container = containers.container_id AND d.resolved_at IS NULL),
+    max_severity = (SELECT COALESCE(MAX(d.severity), 0) FROM deviations d WHERE d.node_id = containers.node_id AND d.container = containers.container_id AND d.resolved_at IS NULL);
+DROP INDEX deviations_open_containers;
+
+-- The open deviations' unique key with the container last: a node's
+-- deviations of one kind sit together whatever container they are in, as
+-- a host's do, instead of spread over one run per container (a batch
+-- touched as many pages as the node had containers). A container's
+-- recount reads its node's open deviations off this index.
+DROP INDEX deviations_open;
+CREATE UNIQUE INDEX deviations_open ON deviations (node_id, kind, dkey, container) WHERE resolved_at IS NULL;
+
+-- The drifted containers (verified, with open deviations), in the
+-- listing's order, straight off an index that holds only them.
+CREATE INDEX containers_drifted ON containers (node_id, name, container_id) WHERE status = 'verified' AND open_count > 0;

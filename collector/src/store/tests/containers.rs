@@ -1,0 +1,201 @@
+//! Containers' open counts: kept by the batch writer's deltas, recounted
+//! on a full state and when a list names a container whose deviations came
+//! first, and what the listings and the fleet per image read from them.
+
+use plumb_proto::v1::{ContainerInfo, DeviationKind, DeviationRef, Severity};
+
+use super::*;
+
+fn info(id: &str, name: &str, image: &str) -> ContainerInfo {
+    ContainerInfo {
+        id: id.into(),
+        name: name.into(),
+        runtime: "podman".into(),
+        image: format!("local/{image}"),
+        image_id: image.into(),
+        status: "verified".into(),
+        ..Default::default()
+    }
+}
+
+fn in_container(container: &str, key: &str, sev: Severity) -> Deviation {
+    Deviation {
+        container: container.into(),
+        ..dev(key, sev, "x")
+    }
+}
+
+/// Each container's (open count, worst severity), by id.
+async fn counts(store: &Store, node: &str) -> Vec<(String, i64, Option<Severity>, bool)> {
+    let list = store
+        .containers(&ContainerFilter {
+            node_id: Some(node.into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut out: Vec<_> = list
+        .into_iter()
+        .map(|c| (c.container_id, c.open_deviations, c.max_severity, c.drifted))
+        .collect();
+    out.sort();
+    out
+}
+
+async fn listed(store: &Store, status: &str) -> Vec<String> {
+    let mut ids: Vec<String> = store
+        .containers(&ContainerFilter {
+            status: Some(status.into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.container_id)
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn container_counts_follow_batches_lists_and_full_states() {
+    for (store, _dir) in stores().await {
+        store.hello(&hello("n"), 1).await.unwrap();
+        store
+            .replace_containers(
+                "n",
+                &[info("a", "web", "img-a"), info("b", "db", "img-b")],
+                1,
+            )
+            .await
+            .unwrap();
+        // Deviations in a, one on the node, and one in c, which is not
+        // listed yet.
+        let b1 = batch(
+            "n",
+            1,
+            vec![
+                in_container("a", "/etc/x", Severity::Medium),
+                in_container("a", "/tmp/tool", Severity::Critical),
+                dev("/usr/bin/ls", Severity::High, "y"),
+                in_container("c", "/srv/f", Severity::Low),
+            ],
+            vec![],
+        );
+        store.apply_batches(&[b1], 2).await.unwrap();
+        assert_eq!(
+            counts(&store, "n").await,
+            vec![
+                ("a".into(), 2, Some(Severity::Critical), true),
+                ("b".into(), 0, None, false),
+            ]
+        );
+        assert_eq!(listed(&store, "drifted").await, vec!["a".to_string()]);
+        assert_eq!(listed(&store, "verified").await, vec!["b".to_string()]);
+
+        // The same key in another container is another deviation; a
+        // refresh of one changes its severity, not the count.
+        let b2 = batch(
+            "n",
+            2,
+            vec![
+                in_container("b", "/etc/x", Severity::Low),
+                in_container("a", "/etc/x", Severity::High),
+            ],
+            vec![],
+        );
+        store.apply_batches(&[b2], 3).await.unwrap();
+        assert_eq!(
+            counts(&store, "n").await,
+            vec![
+                ("a".into(), 2, Some(Severity::Critical), true),
+                ("b".into(), 1, Some(Severity::Low), true),
+            ]
+        );
+
+        // c's list arrives after its deviation: it starts counted.
+        store
+            .replace_containers(
+                "n",
+                &[
+                    info("a", "web", "img-a"),
+                    info("b", "db", "img-b"),
+                    info("c", "cache", "img-a"),
+                ],
+                4,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            counts(&store, "n").await[2],
+            ("c".into(), 1, Some(Severity::Low), true)
+        );
+
+        // Resolutions by (container, kind, key): only that container's.
+        let mut b3 = batch("n", 3, vec![], vec![]);
+        b3.resolved = ["a", "b"]
+            .iter()
+            .map(|c| DeviationRef {
+                kind: DeviationKind::FileModified as i32,
+                key: if *c == "a" { "/tmp/tool" } else { "/etc/x" }.into(),
+                container: c.to_string(),
+            })
+            .collect();
+        store.apply_batches(&[b3], 5).await.unwrap();
+        let now = counts(&store, "n").await;
+        assert_eq!(now[0], ("a".into(), 1, Some(Severity::High), true));
+        assert_eq!(now[1], ("b".into(), 0, None, false));
+        assert_eq!(
+            listed(&store, "drifted").await,
+            vec!["a".to_string(), "c".to_string()]
+        );
+
+        // The fleet per image reads the same counts.
+        let images = store.container_images().await.unwrap();
+        let a = images.iter().find(|i| i.image_id == "img-a").unwrap();
+        assert_eq!((a.running, a.drifted, a.nodes), (2, 2, 1));
+        let b = images.iter().find(|i| i.image_id == "img-b").unwrap();
+        assert_eq!((b.running, b.drifted), (1, 0));
+
+        // A full state recounts: what it does not carry resolves.
+        let mut b4 = batch(
+            "n",
+            4,
+            vec![in_container("c", "/srv/f", Severity::Low)],
+            vec![],
+        );
+        b4.full_state = true;
+        store.apply_batches(&[b4], 6).await.unwrap();
+        assert_eq!(
+            counts(&store, "n").await,
+            vec![
+                ("a".into(), 0, None, false),
+                ("b".into(), 0, None, false),
+                ("c".into(), 1, Some(Severity::Low), true),
+            ]
+        );
+        let node = store.node("n").await.unwrap().unwrap();
+        assert_eq!(
+            node.deviation_count, 1,
+            "the node counts its containers' too"
+        );
+
+        // A container that leaves and comes back is counted afresh.
+        store
+            .replace_containers("n", &[info("a", "web", "img-a")], 7)
+            .await
+            .unwrap();
+        store
+            .replace_containers(
+                "n",
+                &[info("a", "web", "img-a"), info("c", "cache", "img-a")],
+                8,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            counts(&store, "n").await[1],
+            ("c".into(), 1, Some(Severity::Low), true)
+        );
+    }
+}
