@@ -18,13 +18,20 @@ UPDATE containers SET
     max_severity = (SELECT COALESCE(MAX(d.severity), 0) FROM deviations d WHERE d.node_id = containers.node_id AND d.container = containers.container_id AND d.resolved_at IS NULL);
 DROP INDEX deviations_open_containers;
 
--- The open deviations' unique key with the container last: a node's
--- deviations of one kind sit together whatever container they are in, as
--- a host's do, instead of spread over one run per container (a batch
--- touched as many pages as the node had containers). A container's
--- recount reads its node's open deviations off this index.
+-- The open deviations' unique key: (node, kind, key, container key),
+-- the container last so that a node's deviations of a kind sit together
+-- whatever container they are in, as a host's do (keyed by container
+-- first, a batch touched as many pages as the node had containers), and
+-- as `cref`, the first 63 bits of the SHA-256 of the container id (0 for
+-- the node's own), not the 64-character id itself: a key as long as a
+-- host's. Lookups match `cref`; `container` keeps the id.
+ALTER TABLE deviations ADD COLUMN cref BIGINT NOT NULL DEFAULT 0;
 DROP INDEX deviations_open;
-CREATE UNIQUE INDEX deviations_open ON deviations (node_id, kind, dkey, container) WHERE resolved_at IS NULL;
+UPDATE deviations SET cref = CASE WHEN k = 0 THEN 1 ELSE k END
+    FROM (SELECT id AS kid, ('x' || substr(encode(sha256(convert_to(container, 'UTF8')), 'hex'), 1, 16))::bit(64)::bigint
+          & 9223372036854775807 AS k FROM deviations WHERE container <> '') AS keyed
+    WHERE deviations.id = keyed.kid;
+CREATE UNIQUE INDEX deviations_open ON deviations (node_id, kind, dkey, cref) WHERE resolved_at IS NULL;
 
 -- The drifted containers (verified, with open deviations), in the
 -- listing's order, straight off an index that holds only them.

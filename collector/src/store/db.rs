@@ -138,7 +138,10 @@ impl Store {
             Backend::Postgres => writer.clone(),
         };
         match backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&writer).await?,
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+                super::deviations::key_containers(&writer).await?;
+            }
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&writer).await?,
         }
         Ok(Store {

@@ -66,6 +66,90 @@ pub(super) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, sqlx::Error>
     serde_json::to_string(v).map_err(|e| sqlx::Error::Encode(Box::new(e)))
 }
 
+/// The key a deviation's container has in the open deviations' unique
+/// index (`cref`): 0 for the node's own, else the first 63 bits of the
+/// SHA-256 of the container id (never 0), as migration 0010 computes it.
+/// Two ids of one node sharing a key would share open deviations; finding
+/// one for a given id is a 63-bit second preimage.
+pub(crate) fn container_key(container: &str) -> i64 {
+    use sha2::Digest;
+    if container.is_empty() {
+        return 0;
+    }
+    let digest = sha2::Sha256::digest(container.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    match i64::from_be_bytes(first) & i64::MAX {
+        0 => 1,
+        k => k,
+    }
+}
+
+/// SQLite's half of migration 0010 (it has no SHA-256): the container
+/// key of every stored container deviation, then the open deviations'
+/// unique index on it. Runs when that index is missing: once, or again
+/// after a start that stopped halfway.
+pub(super) async fn key_containers(writer: &sqlx::Pool<sqlx::Any>) -> Result<(), sqlx::Error> {
+    let done: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'deviations_open'",
+    )
+    .fetch_optional(writer)
+    .await?;
+    if done.is_some() {
+        return Ok(());
+    }
+    let mut tx = writer.begin().await?;
+    let containers: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT container FROM deviations WHERE container <> ''")
+            .fetch_all(&mut *tx)
+            .await?;
+    tracing::info!(
+        containers = containers.len(),
+        "keying stored container deviations (migration 0010)"
+    );
+    sqlx::query(
+        "CREATE TEMP TABLE container_keys (container TEXT PRIMARY KEY, cref BIGINT NOT NULL)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    for chunk in containers.chunks(5_000) {
+        #[derive(serde::Serialize)]
+        struct Key<'a> {
+            t: &'a str,
+            r: i64,
+        }
+        let keys: Vec<Key<'_>> = chunk
+            .iter()
+            .map(|t| Key {
+                t,
+                r: container_key(t),
+            })
+            .collect();
+        sqlx::query(
+            "INSERT INTO temp.container_keys (container, cref) \
+             SELECT j.value ->> 't', j.value ->> 'r' FROM json_each($1) AS j",
+        )
+        .bind(to_json(&keys)?)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE deviations SET cref = (SELECT k.cref FROM temp.container_keys k WHERE k.container = deviations.container) \
+         WHERE container <> ''",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DROP TABLE temp.container_keys")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "CREATE UNIQUE INDEX deviations_open ON deviations (node_id, kind, dkey, cref) WHERE resolved_at IS NULL",
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
+
 /// Recounts a node's open deviations from its rows.
 pub(super) async fn refresh_counts(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
@@ -148,23 +232,28 @@ pub(super) async fn resolve_many(
     #[derive(serde::Serialize, PartialEq, Eq, Hash)]
     struct Key<'a> {
         n: &'a str,
-        t: &'a str,
+        r: i64,
         k: &'a str,
         d: &'a str,
     }
     let unique: HashSet<Key<'_>> = keys
         .iter()
-        .map(|&(n, t, k, d)| Key { n, t, k, d })
+        .map(|&(n, t, k, d)| Key {
+            n,
+            r: container_key(t),
+            k,
+            d,
+        })
         .collect();
     let source = match backend {
         Backend::Sqlite => {
-            "(SELECT j.value ->> 'n' AS n, j.value ->> 't' AS t, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM json_each($2) AS j) AS r"
+            "(SELECT j.value ->> 'n' AS n, j.value ->> 'r' AS r, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM json_each($2) AS j) AS r"
         }
-        Backend::Postgres => "json_to_recordset($2::json) AS r(n TEXT, t TEXT, k TEXT, d TEXT)",
+        Backend::Postgres => "json_to_recordset($2::json) AS r(n TEXT, r BIGINT, k TEXT, d TEXT)",
     };
     let rows = sqlx::query_as(&format!(
         "UPDATE deviations SET resolved_at = $1 FROM {source} \
-         WHERE deviations.node_id = r.n AND deviations.container = r.t AND deviations.kind = r.k AND deviations.dkey = r.d \
+         WHERE deviations.node_id = r.n AND deviations.kind = r.k AND deviations.dkey = r.d AND deviations.cref = r.r \
          AND deviations.resolved_at IS NULL RETURNING deviations.node_id, deviations.container, deviations.severity"
     ))
     .bind(now)
@@ -178,6 +267,8 @@ pub(super) async fn resolve_many(
 pub(super) struct JsonRow<'a> {
     n: &'a str,
     t: &'a str,
+    /// The container's key ([`container_key`]).
+    r: i64,
     k: &'static str,
     d: &'a str,
     s: i64,
@@ -216,6 +307,7 @@ pub(super) async fn upsert_many<'a>(
         .map(|((n, _, _, _), d)| JsonRow {
             n,
             t: &d.container,
+            r: container_key(&d.container),
             k: kind_name(d.kind),
             d: &d.key,
             s: i64::from(d.severity),
@@ -236,14 +328,14 @@ pub(super) async fn upsert_many<'a>(
         (Backend::Postgres, false) => {
             let found: Vec<(i64, i64)> = sqlx::query_as(
                 "WITH r AS MATERIALIZED (SELECT * FROM ROWS FROM (json_to_recordset($1::json) \
-                   AS (n TEXT, t TEXT, k TEXT, d TEXT, s BIGINT, e TEXT, a TEXT, c TEXT, p TEXT, x TEXT)) WITH ORDINALITY \
-                   AS r(n, t, k, d, s, e, a, c, p, x, ord)), \
+                   AS (n TEXT, t TEXT, r BIGINT, k TEXT, d TEXT, s BIGINT, e TEXT, a TEXT, c TEXT, p TEXT, x TEXT)) WITH ORDINALITY \
+                   AS r(n, t, r, k, d, s, e, a, c, p, x, ord)), \
                  old AS MATERIALIZED (SELECT r.ord, v.id, v.severity FROM r JOIN deviations v \
-                   ON v.node_id = r.n AND v.container = r.t AND v.kind = r.k AND v.dkey = r.d AND v.resolved_at IS NULL), \
+                   ON v.node_id = r.n AND v.kind = r.k AND v.dkey = r.d AND v.cref = r.r AND v.resolved_at IS NULL), \
                  upd AS (UPDATE deviations SET severity = r.s, expected = r.e, actual = r.a, changes = r.c, \
                    package = r.p, explained_by = r.x FROM old JOIN r ON r.ord = old.ord WHERE deviations.id = old.id), \
-                 ins AS (INSERT INTO deviations (node_id, container, kind, dkey, severity, expected, actual, changes, package, \
-                   explained_by, first_seen, resolved_at) SELECT r.n, r.t, r.k, r.d, r.s, r.e, r.a, r.c, r.p, r.x, $2::BIGINT, NULL::BIGINT \
+                 ins AS (INSERT INTO deviations (node_id, container, cref, kind, dkey, severity, expected, actual, changes, package, \
+                   explained_by, first_seen, resolved_at) SELECT r.n, r.t, r.r, r.k, r.d, r.s, r.e, r.a, r.c, r.p, r.x, $2::BIGINT, NULL::BIGINT \
                    FROM r WHERE NOT EXISTS (SELECT 1 FROM old WHERE old.ord = r.ord)) \
                  SELECT ord, severity FROM old",
             )
@@ -263,30 +355,30 @@ pub(super) async fn upsert_many<'a>(
             // What the upsert replaces, for the counts: the same rows, read first.
             let (keys, source) = match backend {
                 Backend::Sqlite => (
-                    "(SELECT j.value ->> 'n' AS n, j.value ->> 't' AS t, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM json_each($1) AS j) AS r",
-                    "SELECT j.value ->> 'n', j.value ->> 't', j.value ->> 'k', j.value ->> 'd', j.value ->> 's', j.value ->> 'e', \
+                    "(SELECT j.value ->> 'n' AS n, j.value ->> 'r' AS r, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM json_each($1) AS j) AS r",
+                    "SELECT j.value ->> 'n', j.value ->> 't', j.value ->> 'r', j.value ->> 'k', j.value ->> 'd', j.value ->> 's', j.value ->> 'e', \
                      j.value ->> 'a', j.value ->> 'c', j.value ->> 'p', j.value ->> 'x', $2, NULL FROM json_each($1) AS j WHERE true",
                 ),
                 Backend::Postgres => (
-                    "json_to_recordset($1::json) AS r(n TEXT, t TEXT, k TEXT, d TEXT)",
-                    "SELECT r.n, r.t, r.k, r.d, r.s, r.e, r.a, r.c, r.p, r.x, $2::BIGINT, NULL::BIGINT FROM \
-                     json_to_recordset($1::json) AS r(n TEXT, t TEXT, k TEXT, d TEXT, s BIGINT, e TEXT, a TEXT, c TEXT, p TEXT, x TEXT)",
+                    "json_to_recordset($1::json) AS r(n TEXT, r BIGINT, k TEXT, d TEXT)",
+                    "SELECT r.n, r.t, r.r, r.k, r.d, r.s, r.e, r.a, r.c, r.p, r.x, $2::BIGINT, NULL::BIGINT FROM \
+                     json_to_recordset($1::json) AS r(n TEXT, t TEXT, r BIGINT, k TEXT, d TEXT, s BIGINT, e TEXT, a TEXT, c TEXT, p TEXT, x TEXT)",
                 ),
             };
-            let before: Vec<(String, String, String, String, i64)> = sqlx::query_as(&format!(
-                "SELECT v.node_id, v.container, v.kind, v.dkey, v.severity FROM {keys} JOIN deviations v \
-                 ON v.node_id = r.n AND v.container = r.t AND v.kind = r.k AND v.dkey = r.d AND v.resolved_at IS NULL"
+            let before: Vec<(String, i64, String, String, i64)> = sqlx::query_as(&format!(
+                "SELECT v.node_id, v.cref, v.kind, v.dkey, v.severity FROM {keys} JOIN deviations v \
+                 ON v.node_id = r.n AND v.kind = r.k AND v.dkey = r.d AND v.cref = r.r AND v.resolved_at IS NULL"
             ))
             .bind(&json)
             .fetch_all(&mut **tx)
             .await?;
-            let before: HashMap<(String, String, String, String), i64> = before
+            let before: HashMap<(String, i64, String, String), i64> = before
                 .into_iter()
                 .map(|(n, t, k, d, s)| ((n, t, k, d), s))
                 .collect();
             sqlx::query(&format!(
-                "INSERT INTO deviations (node_id, container, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at) \
-                 {source} ON CONFLICT (node_id, kind, dkey, container) WHERE resolved_at IS NULL DO UPDATE SET severity = excluded.severity, \
+                "INSERT INTO deviations (node_id, container, cref, kind, dkey, severity, expected, actual, changes, package, explained_by, first_seen, resolved_at) \
+                 {source} ON CONFLICT (node_id, kind, dkey, cref) WHERE resolved_at IS NULL DO UPDATE SET severity = excluded.severity, \
                  expected = excluded.expected, actual = excluded.actual, changes = excluded.changes, \
                  package = excluded.package, explained_by = excluded.explained_by"
             ))
@@ -297,12 +389,7 @@ pub(super) async fn upsert_many<'a>(
             rows.iter()
                 .map(|r| {
                     before
-                        .get(&(
-                            r.n.to_string(),
-                            r.t.to_string(),
-                            r.k.to_string(),
-                            r.d.to_string(),
-                        ))
+                        .get(&(r.n.to_string(), r.r, r.k.to_string(), r.d.to_string()))
                         .copied()
                 })
                 .collect()

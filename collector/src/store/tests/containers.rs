@@ -199,3 +199,82 @@ async fn container_counts_follow_batches_lists_and_full_states() {
         );
     }
 }
+
+/// The container key: the Rust function, PostgreSQL's migration and
+/// SQLite's keying of stored rows agree, and the keyed rows stay unique
+/// per container.
+#[tokio::test]
+async fn container_keys_agree_between_the_store_and_its_migrations() {
+    let ids = [
+        "a".to_string(),
+        format!("{:064x}", 12345),
+        "k8s_app-0_pod".to_string(),
+    ];
+    assert_eq!(super::super::deviations::container_key(""), 0);
+    for id in &ids {
+        assert!(super::super::deviations::container_key(id) > 0);
+    }
+    if let Some(pg) = fresh_postgres() {
+        let store = Store::connect(&pg.url).await.unwrap();
+        for id in &ids {
+            let k: i64 = sqlx::query_scalar(
+                "SELECT ('x' || substr(encode(sha256(convert_to($1, 'UTF8')), 'hex'), 1, 16))::bit(64)::bigint \
+                 & 9223372036854775807",
+            )
+            .bind(id)
+            .fetch_one(&store.writer)
+            .await
+            .unwrap();
+            assert_eq!(k, super::super::deviations::container_key(id), "{id}");
+        }
+    }
+    // SQLite keys stored rows when it opens a database whose index is not
+    // built yet (as migration 0010 leaves it).
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("plumb.db").display());
+    let store = Store::connect(&url).await.unwrap();
+    store.hello(&hello("n"), 1).await.unwrap();
+    let b = batch(
+        "n",
+        1,
+        ids.iter()
+            .map(|c| in_container(c, "/etc/x", Severity::High))
+            .chain([dev("/etc/x", Severity::Low, "y")])
+            .collect(),
+        vec![],
+    );
+    store.apply_batches(&[b], 2).await.unwrap();
+    sqlx::query("DROP INDEX deviations_open")
+        .execute(&store.writer)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE deviations SET cref = 0")
+        .execute(&store.writer)
+        .await
+        .unwrap();
+    drop(store);
+    let store = Store::connect(&url).await.unwrap();
+    let keyed: Vec<(String, i64)> =
+        sqlx::query_as("SELECT container, cref FROM deviations ORDER BY container")
+            .fetch_all(&store.writer)
+            .await
+            .unwrap();
+    assert_eq!(keyed.len(), 4);
+    for (container, cref) in keyed {
+        assert_eq!(
+            cref,
+            super::super::deviations::container_key(&container),
+            "{container:?}"
+        );
+    }
+    // The index is back: the same (container, kind, key) again is the
+    // same open deviation, not a second one.
+    let again = batch(
+        "n",
+        2,
+        vec![in_container(&ids[0], "/etc/x", Severity::Low)],
+        vec![],
+    );
+    store.apply_batches(&[again], 3).await.unwrap();
+    assert_eq!(store.node("n").await.unwrap().unwrap().deviation_count, 4);
+}
