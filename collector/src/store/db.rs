@@ -140,7 +140,7 @@ impl Store {
         match backend {
             Backend::Sqlite => {
                 sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
-                super::deviations::key_containers(&writer).await?;
+                super::keys::key_containers(&writer).await?;
             }
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&writer).await?,
         }

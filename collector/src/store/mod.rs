@@ -9,6 +9,7 @@ mod db;
 mod deviations;
 mod enrollment;
 mod images;
+mod keys;
 mod lifecycle;
 mod nodes;
 mod outbox;
