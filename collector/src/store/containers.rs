@@ -227,9 +227,11 @@ impl Store {
     /// drifted or unverified, on how many nodes, and whether its manifest
     /// is registered.
     pub async fn container_images(&self) -> Result<Vec<ContainerImage>, StoreError> {
-        let rows: Vec<(String, String, i64, i64, i64, i64, i64)> = sqlx::query_as(
+        // Both off covering indexes: every container by image
+        // (`containers_image`), the drifted ones by theirs
+        // (`containers_drifted`, which holds only them).
+        let rows: Vec<(String, String, i64, i64, i64, i64)> = sqlx::query_as(
             "SELECT c.image_id, MIN(c.image), COUNT(*), \
-             SUM(CASE WHEN c.status = 'verified' AND c.open_count > 0 THEN 1 ELSE 0 END), \
              SUM(CASE WHEN c.status <> 'verified' THEN 1 ELSE 0 END), \
              COUNT(DISTINCT c.node_id), \
              (SELECT COUNT(*) FROM manifests m WHERE m.image_id = c.image_id) \
@@ -237,19 +239,25 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
+        let drifted: std::collections::HashMap<String, i64> = sqlx::query_as(
+            "SELECT image_id, COUNT(*) FROM containers WHERE status = 'verified' AND open_count > 0 \
+             GROUP BY image_id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .collect();
         Ok(rows
             .into_iter()
             .map(
-                |(image_id, image, running, drifted, unverified, nodes, manifests)| {
-                    ContainerImage {
-                        image_id,
-                        image,
-                        running,
-                        drifted,
-                        unverified,
-                        nodes,
-                        has_manifest: manifests > 0,
-                    }
+                |(image_id, image, running, unverified, nodes, manifests)| ContainerImage {
+                    drifted: drifted.get(&image_id).copied().unwrap_or(0),
+                    image_id,
+                    image,
+                    running,
+                    unverified,
+                    nodes,
+                    has_manifest: manifests > 0,
                 },
             )
             .collect())

@@ -39,10 +39,12 @@ pub(super) async fn key_containers(writer: &sqlx::Pool<sqlx::Any>) -> Result<(),
         sqlx::query_scalar("SELECT DISTINCT container FROM deviations WHERE container <> ''")
             .fetch_all(&mut *tx)
             .await?;
-    tracing::info!(
-        containers = containers.len(),
-        "keying stored container deviations (migration 0010)"
-    );
+    if !containers.is_empty() {
+        tracing::info!(
+            containers = containers.len(),
+            "keying the stored deviations of containers (migration 0010)"
+        );
+    }
     sqlx::query(
         "CREATE TEMP TABLE container_keys (container TEXT PRIMARY KEY, cref BIGINT NOT NULL)",
     )
