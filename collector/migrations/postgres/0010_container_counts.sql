@@ -34,9 +34,9 @@ UPDATE deviations SET cref = CASE WHEN k = 0 THEN 1 ELSE k END
 CREATE UNIQUE INDEX deviations_open ON deviations (node_id, kind, dkey, cref) WHERE resolved_at IS NULL;
 
 -- The drifted containers (verified, with open deviations), in the
--- listing's order, straight off an index that holds only them (and
--- their image, for the fleet per image).
-CREATE INDEX containers_drifted ON containers (node_id, name, container_id, image_id) WHERE status = 'verified' AND open_count > 0;
+-- listing's order (and for the fleet per image), straight off an index
+-- that holds only them.
+CREATE INDEX containers_drifted ON containers (node_id, name, container_id) WHERE status = 'verified' AND open_count > 0;
 
 -- The fleet per image reads this index (it covers what the view counts
 -- but the drifted, which come off containers_drifted), not every

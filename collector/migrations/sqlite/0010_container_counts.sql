@@ -31,9 +31,9 @@ DROP INDEX deviations_open;
 -- creates the index itself when it opens the database (`key_containers`).
 
 -- The drifted containers (verified, with open deviations), in the
--- listing's order, straight off an index that holds only them (and
--- their image, for the fleet per image).
-CREATE INDEX containers_drifted ON containers (node_id, name, container_id, image_id) WHERE status = 'verified' AND open_count > 0;
+-- listing's order (and for the fleet per image), straight off an index
+-- that holds only them.
+CREATE INDEX containers_drifted ON containers (node_id, name, container_id) WHERE status = 'verified' AND open_count > 0;
 
 -- The fleet per image reads this index (it covers what the view counts
 -- but the drifted, which come off containers_drifted), not every

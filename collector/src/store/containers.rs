@@ -239,10 +239,16 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        let drifted: std::collections::HashMap<String, i64> = sqlx::query_as(
-            "SELECT image_id, COUNT(*) FROM containers WHERE status = 'verified' AND open_count > 0 \
-             GROUP BY image_id",
-        )
+        // SQLite, without statistics, would rather read every container
+        // in image order than the few drifted ones.
+        let drifted_only = match self.backend {
+            Backend::Sqlite => "INDEXED BY containers_drifted",
+            Backend::Postgres => "",
+        };
+        let drifted: std::collections::HashMap<String, i64> = sqlx::query_as(&format!(
+            "SELECT image_id, COUNT(*) FROM containers {drifted_only} \
+             WHERE status = 'verified' AND open_count > 0 GROUP BY image_id"
+        ))
         .fetch_all(&self.pool)
         .await?
         .into_iter()
