@@ -36,8 +36,10 @@ target/release/examples/store_bench | tail -n 2
 fleet() {
   local label=$1 data=$work/$1 grpc http token
   shift
-  grpc=127.0.0.1:$((20000 + RANDOM % 10000))
-  http=127.0.0.1:$((30000 + RANDOM % 10000))
+  # Below the kernel's ephemeral range: 10,000 agent connections take
+  # thousands of ports there.
+  grpc=127.0.0.1:$((20000 + RANDOM % 6000))
+  http=127.0.0.1:$((26000 + RANDOM % 6000))
   mkdir -p "$data"
   token=$(target/release/plumb-collector token create --role read --name bench --data-dir "$data")
   target/release/plumb-collector serve --data-dir "$data" --grpc "$grpc" --http "$http" \
