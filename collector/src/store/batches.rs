@@ -82,8 +82,18 @@ impl Tally {
     /// deviation in a container, the container's.
     fn count(&mut self, container: &str, severity: i64, by: i64) {
         self.delta[bucket(severity)] += by;
-        if !container.is_empty() {
-            self.containers.entry(container.to_string()).or_default()[bucket(severity)] += by;
+        if container.is_empty() {
+            return;
+        }
+        // Looked up before it is copied: a batch's deviations share a few
+        // containers.
+        match self.containers.get_mut(container) {
+            Some(d) => d[bucket(severity)] += by,
+            None => {
+                let mut d = [0; 4];
+                d[bucket(severity)] = by;
+                self.containers.insert(container.to_string(), d);
+            }
         }
     }
 }
