@@ -98,6 +98,15 @@ impl Tally {
     }
 }
 
+/// Moves a row's open counts per severity by the deltas `r.l`, `r.m`,
+/// `r.h`, `r.c`, and its total and worst severity with them: nodes and
+/// containers keep the same columns.
+const MOVE_COUNTS: &str = "open_low = open_low + r.l, open_medium = open_medium + r.m, \
+     open_high = open_high + r.h, open_critical = open_critical + r.c, \
+     open_count = open_low + r.l + open_medium + r.m + open_high + r.h + open_critical + r.c, \
+     max_severity = CASE WHEN open_critical + r.c > 0 THEN 4 WHEN open_high + r.h > 0 THEN 3 \
+       WHEN open_medium + r.m > 0 THEN 2 WHEN open_low + r.l > 0 THEN 1 ELSE 0 END";
+
 /// The chain state and open counts of these nodes (unknown ones absent).
 pub(super) async fn load_tallies(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
@@ -180,12 +189,7 @@ pub(super) async fn store_tallies(
         }
     };
     sqlx::query(&format!(
-        "UPDATE nodes SET last_seq = r.seq, last_hash = r.hash, last_seen = $1, \
-         open_low = open_low + r.l, open_medium = open_medium + r.m, \
-         open_high = open_high + r.h, open_critical = open_critical + r.c, \
-         open_count = open_low + r.l + open_medium + r.m + open_high + r.h + open_critical + r.c, \
-         max_severity = CASE WHEN open_critical + r.c > 0 THEN 4 WHEN open_high + r.h > 0 THEN 3 \
-           WHEN open_medium + r.m > 0 THEN 2 WHEN open_low + r.l > 0 THEN 1 ELSE 0 END \
+        "UPDATE nodes SET last_seq = r.seq, last_hash = r.hash, last_seen = $1, {MOVE_COUNTS} \
          FROM {source} WHERE nodes.node_id = r.n"
     ))
     .bind(now)
@@ -244,12 +248,7 @@ pub(super) async fn store_container_tallies(
         }
     };
     sqlx::query(&format!(
-        "UPDATE containers SET \
-         open_low = open_low + r.l, open_medium = open_medium + r.m, \
-         open_high = open_high + r.h, open_critical = open_critical + r.c, \
-         open_count = open_low + r.l + open_medium + r.m + open_high + r.h + open_critical + r.c, \
-         max_severity = CASE WHEN open_critical + r.c > 0 THEN 4 WHEN open_high + r.h > 0 THEN 3 \
-           WHEN open_medium + r.m > 0 THEN 2 WHEN open_low + r.l > 0 THEN 1 ELSE 0 END \
+        "UPDATE containers SET {MOVE_COUNTS} \
          FROM {source} WHERE containers.node_id = r.n AND containers.container_id = r.t"
     ))
     .bind(to_json(&rows)?)
