@@ -182,7 +182,7 @@ pub(super) async fn store_tallies(
         Backend::Sqlite => {
             "(SELECT j.value ->> 'n' AS n, j.value ->> 'seq' AS seq, j.value ->> 'hash' AS hash, \
              j.value ->> 'l' AS l, j.value ->> 'm' AS m, j.value ->> 'h' AS h, j.value ->> 'c' AS c \
-             FROM json_each($2) AS j) AS r"
+             FROM (SELECT value FROM json_each($2) LIMIT -1 OFFSET 0) AS j) AS r"
         }
         Backend::Postgres => {
             "json_to_recordset($2::json) AS r(n TEXT, seq BIGINT, hash TEXT, l BIGINT, m BIGINT, h BIGINT, c BIGINT)"
@@ -241,7 +241,7 @@ pub(super) async fn store_container_tallies(
     let source = match backend {
         Backend::Sqlite => {
             "(SELECT j.value ->> 'n' AS n, j.value ->> 't' AS t, j.value ->> 'l' AS l, j.value ->> 'm' AS m, \
-             j.value ->> 'h' AS h, j.value ->> 'c' AS c FROM json_each($1) AS j) AS r"
+             j.value ->> 'h' AS h, j.value ->> 'c' AS c FROM (SELECT value FROM json_each($1) LIMIT -1 OFFSET 0) AS j) AS r"
         }
         Backend::Postgres => {
             "json_to_recordset($1::json) AS r(n TEXT, t TEXT, l BIGINT, m BIGINT, h BIGINT, c BIGINT)"

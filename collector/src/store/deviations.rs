@@ -164,7 +164,7 @@ pub(super) async fn resolve_many(
         .collect();
     let source = match backend {
         Backend::Sqlite => {
-            "(SELECT j.value ->> 'n' AS n, j.value ->> 'r' AS r, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM json_each($2) AS j) AS r"
+            "(SELECT j.value ->> 'n' AS n, j.value ->> 'r' AS r, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM (SELECT value FROM json_each($2) LIMIT -1 OFFSET 0) AS j) AS r"
         }
         Backend::Postgres => "json_to_recordset($2::json) AS r(n TEXT, r BIGINT, k TEXT, d TEXT)",
     };
@@ -219,6 +219,11 @@ impl<'a> JsonRow<'a> {
 /// Upserts deviations of any number of nodes with one statement whose
 /// rows arrive as a single JSON parameter (per-parameter overhead through
 /// sqlx dominated multi-row VALUES; see `examples/store_bench.rs`).
+/// On SQLite the rows come from `(SELECT value FROM json_each($1) LIMIT
+/// -1 OFFSET 0)`, as in every batched statement: the OFFSET keeps SQLite
+/// from flattening the subquery, and flattened, each of the eleven
+/// `j.value ->> 'x'` made `json_each` render the element as text again
+/// (the upsert took twice as long).
 /// Returns, per row stored, its node and container, the severity it
 /// replaced (none for a new row) and its severity. A (node, kind, key) given twice is stored
 /// once, the last one winning. `racing`: other writers may store the same
@@ -296,9 +301,9 @@ pub(super) async fn upsert_many<'a>(
             // What the upsert replaces, for the counts: the same rows, read first.
             let (keys, source) = match backend {
                 Backend::Sqlite => (
-                    "(SELECT j.value ->> 'n' AS n, j.value ->> 'r' AS r, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM json_each($1) AS j) AS r",
+                    "(SELECT j.value ->> 'n' AS n, j.value ->> 'r' AS r, j.value ->> 'k' AS k, j.value ->> 'd' AS d FROM (SELECT value FROM json_each($1) LIMIT -1 OFFSET 0) AS j) AS r",
                     "SELECT j.value ->> 'n', j.value ->> 't', j.value ->> 'r', j.value ->> 'k', j.value ->> 'd', j.value ->> 's', j.value ->> 'e', \
-                     j.value ->> 'a', j.value ->> 'c', j.value ->> 'p', j.value ->> 'x', $2, NULL FROM json_each($1) AS j WHERE true",
+                     j.value ->> 'a', j.value ->> 'c', j.value ->> 'p', j.value ->> 'x', $2, NULL FROM (SELECT value FROM json_each($1) LIMIT -1 OFFSET 0) AS j WHERE true",
                 ),
                 Backend::Postgres => (
                     "json_to_recordset($1::json) AS r(n TEXT, r BIGINT, k TEXT, d TEXT)",

@@ -65,7 +65,7 @@ pub(super) async fn key_containers(writer: &sqlx::Pool<sqlx::Any>) -> Result<(),
             .collect();
         sqlx::query(
             "INSERT INTO temp.container_keys (container, cref) \
-             SELECT j.value ->> 't', j.value ->> 'r' FROM json_each($1) AS j",
+             SELECT j.value ->> 't', j.value ->> 'r' FROM (SELECT value FROM json_each($1) LIMIT -1 OFFSET 0) AS j",
         )
         .bind(serde_json::to_string(&keys).map_err(|e| sqlx::Error::Encode(Box::new(e)))?)
         .execute(&mut *tx)

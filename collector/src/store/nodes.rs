@@ -266,7 +266,7 @@ impl Store {
         let sql = match self.backend {
             Backend::Sqlite => {
                 "UPDATE nodes SET last_seen = r.at FROM (SELECT j.value ->> 'n' AS n, j.value ->> 'at' AS at \
-                 FROM json_each($1) AS j) AS r WHERE nodes.node_id = r.n AND nodes.last_seen < r.at \
+                 FROM (SELECT value FROM json_each($1) LIMIT -1 OFFSET 0) AS j) AS r WHERE nodes.node_id = r.n AND nodes.last_seen < r.at \
                  RETURNING nodes.node_id, nodes.status"
             }
             Backend::Postgres => {
