@@ -278,3 +278,125 @@ async fn container_keys_agree_between_the_store_and_its_migrations() {
     store.apply_batches(&[again], 3).await.unwrap();
     assert_eq!(store.node("n").await.unwrap().unwrap().deviation_count, 4);
 }
+
+/// A database written before migration 0010 (a container's deviations
+/// keyed by its id, no counts on the containers), opened by this store:
+/// on each backend its stored rows get the store's container keys, each
+/// container its open counts, and the open key holds again.
+#[tokio::test]
+async fn a_database_from_before_container_keys_upgrades_with_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let pg = fresh_postgres();
+    let mut urls = vec![(
+        "sqlite",
+        format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display()),
+    )];
+    if let Some(pg) = &pg {
+        urls.push(("postgres", pg.url.clone()));
+    }
+    let a = format!("{:064x}", 7);
+    for (backend, url) in urls {
+        // The schema as the migrations before 0010 left it.
+        let old = tempfile::tempdir().unwrap();
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(backend);
+        for entry in std::fs::read_dir(&src).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().into_string().unwrap();
+            if name.as_str() < "0010" {
+                std::fs::copy(entry.path(), old.path().join(&name)).unwrap();
+            }
+        }
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        sqlx::migrate::Migrator::new(old.path())
+            .await
+            .unwrap()
+            .run(&pool)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO nodes (node_id, hostname, image_id, manifest_digest, agent_version, boot_id, status, \
+             status_since, reasons, first_seen, last_seen, last_seq, heartbeat_secs, open_count, max_severity, \
+             open_low, open_medium, open_high) \
+             VALUES ('n', 'n.example', 'img-1', 'abc', '0.1.0', 'b', 'drifted', 1, '', 1, 1, 1, 10, 4, 3, 2, 1, 1)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        for id in [a.as_str(), "b"] {
+            sqlx::query(
+                "INSERT INTO containers (node_id, container_id, name, runtime, image, image_id, pod, namespace, \
+                 pod_container, status, started, processes, first_seen, last_seen) \
+                 VALUES ('n', $1, $1, 'podman', 'local/x', 'sha256:x', '', '', '', 'verified', 1, 1, 1, 1)",
+            )
+            .bind(id)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        let rows: [(&str, &str, Severity, Option<i64>); 5] = [
+            (&a, "/etc/x", Severity::High, None),
+            (&a, "/etc/y", Severity::Low, None),
+            (&a, "/etc/z", Severity::Critical, Some(1)),
+            ("b", "/etc/x", Severity::Medium, None),
+            ("", "/etc/x", Severity::Low, None),
+        ];
+        for (container, key, sev, resolved) in rows {
+            sqlx::query(
+                "INSERT INTO deviations (node_id, container, kind, dkey, severity, expected, actual, changes, \
+                 package, explained_by, first_seen, resolved_at) \
+                 VALUES ('n', $1, 'file_modified', $2, $3, 'e', 'a', '', '', '', 1, $4)",
+            )
+            .bind(container)
+            .bind(key)
+            .bind(sev as i64)
+            .bind(resolved)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        pool.close().await;
+
+        let store = Store::connect(&url).await.unwrap();
+        let keyed: Vec<(String, i64)> = sqlx::query_as("SELECT container, cref FROM deviations")
+            .fetch_all(&store.writer)
+            .await
+            .unwrap();
+        assert_eq!(keyed.len(), 5, "{backend}");
+        for (container, cref) in keyed {
+            assert_eq!(
+                cref,
+                super::super::deviations::container_key(&container),
+                "{backend}: {container:?}"
+            );
+        }
+        assert_eq!(
+            counts(&store, "n").await,
+            vec![
+                (a.clone(), 2, Some(Severity::High), true),
+                ("b".into(), 1, Some(Severity::Medium), true),
+            ],
+            "{backend}"
+        );
+        // The same deviation reported again is the stored one, not a
+        // second: the key the upgrade built matches the writer's.
+        let again = batch(
+            "n",
+            2,
+            vec![
+                in_container(&a, "/etc/x", Severity::High),
+                dev("/etc/x", Severity::Low, "x"),
+            ],
+            vec![],
+        );
+        store.apply_batches(&[again], 3).await.unwrap();
+        assert_eq!(
+            store.node("n").await.unwrap().unwrap().deviation_count,
+            4,
+            "{backend}"
+        );
+        assert_eq!(counts(&store, "n").await[0].1, 2, "{backend}");
+    }
+}
