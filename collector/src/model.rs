@@ -106,8 +106,9 @@ pub struct Container {
     pub started: i64,
     pub processes: i64,
     pub first_seen: i64,
-    /// When its agent last listed it changed (the node's own last_seen says
-    /// whether the agent is alive; an unchanged list is not written).
+    /// When it was last known running: its node's last contact, or when
+    /// its list last changed if that is later (an agent sends its list
+    /// whenever it changes, so the list stands until then).
     pub last_seen: i64,
     pub open_deviations: i64,
     #[serde(serialize_with = "snake::max_severity")]

@@ -25,9 +25,14 @@ pub struct ContainerFilter {
 pub const MAX_CONTAINERS_LISTED: i64 = 50_000;
 
 /// Each container with its open deviations' count and worst severity,
-/// kept on its row by the batch writer.
-const SELECT: &str = "SELECT c.node_id, n.hostname, c.container_id, c.name, c.runtime, c.image, c.image_id, \
-     c.pod, c.namespace, c.pod_container, c.status, c.started, c.processes, c.first_seen, c.last_seen, \
+/// kept on its row by the batch writer. A listed container was last seen
+/// when its node was: an agent sends its list whenever it changes, so the
+/// list stands until the node's last contact (an unchanged list is not
+/// written again).
+const SELECT: &str =
+    "SELECT c.node_id, n.hostname, c.container_id, c.name, c.runtime, c.image, c.image_id, \
+     c.pod, c.namespace, c.pod_container, c.status, c.started, c.processes, c.first_seen, \
+     CASE WHEN n.last_seen > c.last_seen THEN n.last_seen ELSE c.last_seen END AS last_seen, \
      c.open_count AS open, c.max_severity AS worst \
      FROM containers c JOIN nodes n ON n.node_id = c.node_id";
 

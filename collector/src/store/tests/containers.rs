@@ -400,3 +400,40 @@ async fn a_database_from_before_container_keys_upgrades_with_its_rows() {
         assert_eq!(counts(&store, "n").await[0].1, 2, "{backend}");
     }
 }
+
+/// A listed container was last seen when its node last spoke: an
+/// unchanged list is not written again, and stands until then.
+#[tokio::test]
+async fn a_listed_container_is_last_seen_with_its_node() {
+    for (store, _dir) in stores().await {
+        store.hello(&hello("n"), 1).await.unwrap();
+        store
+            .replace_containers("n", &[info("a", "web", "img-a")], 5)
+            .await
+            .unwrap();
+        let last_seen = |store: &Store| {
+            let store = store.clone();
+            async move {
+                store
+                    .containers(&ContainerFilter {
+                        node_id: Some("n".into()),
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap()[0]
+                    .last_seen
+            }
+        };
+        assert_eq!(last_seen(&store).await, 5);
+        store.touch(&[("n".into(), 100)]).await.unwrap();
+        assert_eq!(last_seen(&store).await, 100);
+        // The same list again changes nothing stored; the node's contact
+        // still dates it.
+        store
+            .replace_containers("n", &[info("a", "web", "img-a")], 150)
+            .await
+            .unwrap();
+        store.touch(&[("n".into(), 200)]).await.unwrap();
+        assert_eq!(last_seen(&store).await, 200);
+    }
+}
