@@ -1882,6 +1882,8 @@ pub struct ContainerSummary {
     pub max_severity: ::prost::alloc::string::String,
     #[prost(int64, tag = "7")]
     pub first_seen_unix_ms: i64,
+    /// When it was last known running: its node's last contact (an agent
+    /// sends its list whenever it changes, so the list stands until then).
     #[prost(int64, tag = "8")]
     pub last_seen_unix_ms: i64,
 }
