@@ -77,10 +77,14 @@ pub struct ExecMonitor {
 
 impl ExecMonitor {
     /// Opens the group and marks every filesystem mounted in the agent's
-    /// mount namespace; fails without `CAP_SYS_ADMIN`.
+    /// mount namespace; fails without `CAP_SYS_ADMIN`. The kernel's queue
+    /// for the group is bounded (`fs.fanotify.max_queued_events`, 16,384
+    /// by default): a flood of execs costs the node that much memory at
+    /// most, and what does not fit is reported as an overflow, which
+    /// [`ExecMonitor::run`] turns into a deviation.
     pub fn start() -> Result<ExecMonitor, String> {
         let fan = Fanotify::init(
-            InitFlags::FAN_CLASS_NOTIF | InitFlags::FAN_CLOEXEC | InitFlags::FAN_UNLIMITED_QUEUE,
+            InitFlags::FAN_CLASS_NOTIF | InitFlags::FAN_CLOEXEC,
             EventFFlags::O_RDONLY | EventFFlags::O_LARGEFILE | EventFFlags::O_CLOEXEC,
         )
         .map_err(|e| format!("fanotify_init: {e} (exec monitoring needs CAP_SYS_ADMIN)"))?;
@@ -241,7 +245,12 @@ impl ExecMonitor {
             }
             drop(worlds);
             found(out, judged);
-            std::thread::sleep(GATHER);
+            // A short read drained the queue: wait a little for more to
+            // come together. A long one may have left more behind, and the
+            // queue is bounded: read on at once.
+            if judged < 64 {
+                std::thread::sleep(GATHER);
+            }
         }
     }
 
@@ -426,5 +435,68 @@ mod tests {
             b"/tmp/x"
         );
         assert_eq!(container_path(b"/tmp/x"), b"/tmp/x");
+    }
+
+    /// More execs than the kernel queues while the reader is behind: the
+    /// kernel reports the overflow, and the overflow is a deviation, not a
+    /// silent gap.
+    #[test]
+    fn an_overflowing_exec_queue_is_a_deviation() {
+        let monitor = match ExecMonitor::start() {
+            Ok(m) => m,
+            Err(e) => {
+                eprintln!("skipped: {e}");
+                return;
+            }
+        };
+        let limit: usize = std::fs::read_to_string("/proc/sys/fs/fanotify/max_queued_events")
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(16_384);
+        assert!(
+            limit <= 100_000,
+            "a queue of {limit} events: too many execs to fill here"
+        );
+        // Nobody reads the group while these run: each exec is queued.
+        std::thread::scope(|s| {
+            for _ in 0..2 {
+                s.spawn(|| {
+                    for _ in 0..limit / 2 + 500 {
+                        let ok = std::process::Command::new("/bin/true").status();
+                        assert!(ok.map(|s| s.success()).unwrap_or(false));
+                    }
+                });
+            }
+        });
+        let worlds = RwLock::new(Worlds::default());
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let mut found = Vec::new();
+        std::thread::scope(|s| {
+            // The reader stops once it has reported the overflow, or after
+            // 60 s whatever it read.
+            s.spawn(|| {
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+                while !done.load(std::sync::atomic::Ordering::Relaxed)
+                    && std::time::Instant::now() < deadline
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            });
+            monitor.run(&worlds, &stop, |devs, _| {
+                if devs.iter().any(|d| d.key == "exec-queue") {
+                    done.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                found.extend(devs);
+            });
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+        let overflow = found
+            .iter()
+            .find(|d| d.key == "exec-queue")
+            .expect("the overflow reported as a deviation");
+        assert_eq!(overflow.kind, DeviationKind::ScanError as i32);
+        assert_eq!(overflow.severity, plumb_proto::v1::Severity::High as i32);
     }
 }
