@@ -43,6 +43,10 @@ const MAX_VERDICTS: usize = 20_000;
 /// events) holds what a burst brings meanwhile.
 const GATHER: std::time::Duration = std::time::Duration::from_millis(20);
 
+/// Events one read returns at most: nix reads 4,096 bytes, and an
+/// event's header is 24.
+const FULL_READ: usize = 4096 / 24;
+
 /// Largest executable hashed; a larger one is judged by path alone.
 const MAX_HASHED: u64 = 1 << 30;
 
@@ -245,10 +249,10 @@ impl ExecMonitor {
             }
             drop(worlds);
             found(out, judged);
-            // A short read drained the queue: wait a little for more to
-            // come together. A long one may have left more behind, and the
-            // queue is bounded: read on at once.
-            if judged < 64 {
+            // A read short of full drained the queue: wait a little for
+            // more to come together. A full one may have left more
+            // behind, and the queue is bounded: read on at once.
+            if judged < FULL_READ {
                 std::thread::sleep(GATHER);
             }
         }
