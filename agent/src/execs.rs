@@ -421,6 +421,9 @@ impl World {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+
     use super::*;
 
     #[test]
@@ -473,28 +476,26 @@ mod tests {
             }
         });
         let worlds = RwLock::new(Worlds::default());
-        let stop = std::sync::atomic::AtomicBool::new(false);
-        let done = std::sync::atomic::AtomicBool::new(false);
+        let stop = AtomicBool::new(false);
+        let done = AtomicBool::new(false);
         let mut found = Vec::new();
         std::thread::scope(|s| {
             // The reader stops once it has reported the overflow, or after
             // 60 s whatever it read.
             s.spawn(|| {
-                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-                while !done.load(std::sync::atomic::Ordering::Relaxed)
-                    && std::time::Instant::now() < deadline
-                {
-                    std::thread::sleep(std::time::Duration::from_millis(50));
+                let deadline = Instant::now() + Duration::from_secs(60);
+                while !done.load(Ordering::Relaxed) && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(50));
                 }
-                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                stop.store(true, Ordering::Relaxed);
             });
             monitor.run(&worlds, &stop, |devs, _| {
                 if devs.iter().any(|d| d.key == "exec-queue") {
-                    done.store(true, std::sync::atomic::Ordering::Relaxed);
+                    done.store(true, Ordering::Relaxed);
                 }
                 found.extend(devs);
             });
-            done.store(true, std::sync::atomic::Ordering::Relaxed);
+            done.store(true, Ordering::Relaxed);
         });
         let overflow = found
             .iter()
