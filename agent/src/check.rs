@@ -296,6 +296,7 @@ impl Checker {
             only: scope,
             // Only a whole scan renews the cache (see below).
             renew_cache: scope.is_none(),
+            bounds: None,
         });
         let walk_elapsed = walk_started.elapsed();
         if let Some(why) = &scan.over_budget {

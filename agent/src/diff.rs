@@ -201,6 +201,9 @@ pub(crate) fn file_added(a: &ScannedFile, owner: String, policy: &Policy) -> Dev
         changes.push("unreadable".to_string());
         severity = severity.max(Severity::High);
     }
+    if a.hash_capped {
+        changes.push("hash_capped".to_string());
+    }
     Deviation {
         kind: DeviationKind::FileAdded as i32,
         severity: severity as i32,
@@ -230,6 +233,9 @@ pub(crate) fn file_modified(
                     changes.push("unreadable");
                 } else if e.size != n.size || e.sha256 != n.sha256 {
                     changes.push("content");
+                    if a.hash_capped {
+                        changes.push("hash_capped");
+                    }
                 }
             }
             FileType::Symlink if e.link_target_bytes() != n.link_target_bytes() => {
@@ -297,6 +303,15 @@ pub fn describe(e: &FileRecord) -> String {
 }
 
 fn describe_scanned(a: &ScannedFile) -> String {
+    if a.hash_capped {
+        return format!(
+            "{} sha256=not computed (larger than the hash cap and not the size the manifest records)",
+            describe(&a.record)
+                .split(" sha256=")
+                .next()
+                .unwrap_or_default()
+        );
+    }
     match &a.error {
         Some(err) => format!(
             "{} (content unreadable: {err})",

@@ -13,6 +13,7 @@ use crate::packages::{self, PackageScan};
 pub fn image_layer(data: &[u8]) {
     let layer = crate::image::archive::LayerRef {
         blob: "fuzz".into(),
+        digest: Some(format!("sha256:{}", "1".repeat(64))),
         diff_id: format!("sha256:{}", "0".repeat(64)),
     };
     let mut tree = crate::image::layers::Tree::default();

@@ -317,6 +317,7 @@ pub struct Podman {
 /// Busybox applets a test image links.
 const APPLETS: &[&str] = &[
     "sh", "sleep", "cat", "cp", "mkdir", "ls", "rm", "true", "chmod", "echo", "touch", "mv",
+    "truncate", "mkfifo", "seq",
 ];
 
 impl Podman {

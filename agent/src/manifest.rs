@@ -281,6 +281,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         progress: opts.progress.clone(),
         only: None,
         renew_cache: false,
+        bounds: None,
     });
     let mut errors = scan.errors.clone();
     errors.extend(scan.files.iter().filter_map(|f| {

@@ -67,7 +67,8 @@ fn check(manifests: &[&Path]) -> (i32, Vec<Value>) {
     for m in manifests {
         cmd.arg("--manifest").arg(m);
     }
-    let out = cmd.output().unwrap();
+    // A hostile container must not stall the pass: a hang fails the test.
+    let out = support::output_within(&mut cmd, 120);
     let code = out.status.code().unwrap_or(-1);
     let lines = String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -227,4 +228,155 @@ fn a_stopped_container_leaves_the_report() {
     s.podman.remove(&name);
     assert!(of(&check(&[&s.manifest]).1, &name).is_none());
     let _ = &s.dir;
+}
+
+/// Checks until `name`'s report satisfies `done` (a process the container
+/// starts takes a moment to appear), at most 5 s; the last report.
+fn report_when(s: &Setup, name: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..50 {
+        let (_, reports) = check(&[&s.manifest]);
+        if let Some(r) = of(&reports, name) {
+            last = r.clone();
+            if done(r) {
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    last
+}
+
+fn deviation<'a>(report: &'a Value, kind: &str, key: &str) -> Option<&'a Value> {
+    report["deviations"]
+        .as_array()?
+        .iter()
+        .find(|d| d["kind"] == kind && d["key"] == key)
+}
+
+#[test]
+fn a_terabyte_sparse_file_is_drift_by_its_size_and_does_not_stall_the_pass() {
+    let Some(s) = setup("sparse") else { return };
+    let (hostile, quiet) = (unique("sparse"), unique("quiet"));
+    s.podman.run(
+        &hostile,
+        &s.image,
+        &[
+            "/bin/sh",
+            "-c",
+            "mkdir -p /app && truncate -s 1099511627776 /app/sparse && truncate -s 1099511627776 /srv/app.conf && mkfifo /app/fifo && exec sleep 300",
+        ],
+    );
+    s.podman.run(&quiet, &s.image, &["/bin/sleep", "300"]);
+    let started = std::time::Instant::now();
+    let r = report_when(&s, &hostile, |r| {
+        deviation(r, "file_added", "/app/sparse").is_some()
+    });
+    let took = started.elapsed();
+    let added = deviation(&r, "file_added", "/app/sparse").unwrap_or_else(|| panic!("{r}"));
+    assert!(
+        added["actual"]
+            .as_str()
+            .unwrap()
+            .contains("size=1099511627776"),
+        "{added}"
+    );
+    assert!(
+        added["changes"]
+            .as_array()
+            .unwrap()
+            .contains(&"hash_capped".into()),
+        "{added}"
+    );
+    // A file of the image grown to a terabyte: changed, by its size.
+    let grown = deviation(&r, "file_modified", "/srv/app.conf").unwrap_or_else(|| panic!("{r}"));
+    assert!(
+        grown["changes"].as_array().unwrap().contains(&"content".into()),
+        "{grown}"
+    );
+    assert!(deviation(&r, "file_added", "/app/fifo").is_some(), "{r}");
+    assert!(took < std::time::Duration::from_secs(60), "{took:?}");
+    // The other container is judged, and clean.
+    let (_, reports) = check(&[&s.manifest]);
+    let q = of(&reports, &quiet).unwrap();
+    assert_eq!(q["status"], "verified", "{q}");
+    assert_eq!(kinds(q), vec![], "{q}");
+}
+
+#[test]
+fn a_writable_layer_past_the_entry_budget_is_an_error_never_clean() {
+    let Some(s) = setup("many") else { return };
+    let name = unique("many");
+    // 120,000 empty files in one directory: past the 100,000 entries one
+    // container's writable layer may hold.
+    s.podman.run(
+        &name,
+        &s.image,
+        &[
+            "/bin/sh",
+            "-c",
+            "mkdir -p /d && cd /d && for i in $(seq 1 120); do for j in $(seq 1 1000); do echo > $i-$j; done; done; touch /d/done; exec sleep 300",
+        ],
+    );
+    let (upper, _) = s.podman.overlay(&name);
+    for _ in 0..1200 {
+        if upper.join("d/done").exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(upper.join("d/done").exists(), "the files were not written");
+    let (code, reports) = check(&[&s.manifest]);
+    assert_eq!(code, 1);
+    let r = of(&reports, &name).unwrap();
+    assert_eq!(r["status"], "error", "{}", r["status"]);
+    let stop = deviation(r, "scan_error", "files").unwrap_or_else(|| panic!("{}", r["deviations"][0]));
+    assert!(
+        stop["actual"].as_str().unwrap().contains("more than 100000 entries"),
+        "{stop}"
+    );
+}
+
+#[test]
+fn a_script_the_container_runs_is_judged_inside_the_container() {
+    let Some(s) = setup("script") else { return };
+    let name = unique("script");
+    // A tmpfs of the container's own, and a script on it; another script
+    // that deletes itself once started.
+    s.podman.run_with(&name, &["--tmpfs", "/scratch"], &s.image, &["/bin/sleep", "300"]);
+    let out = s.podman.exec(
+        &name,
+        &[
+            "/bin/sh",
+            "-c",
+            "printf 'while true; do sleep 1; done\n' > /scratch/x.sh && \
+             printf 'rm -f \"$0\"\nwhile true; do sleep 1; done\n' > /tmp/gone.sh && \
+             (sh /scratch/x.sh > /dev/null 2>&1 &) && (sh /tmp/gone.sh > /dev/null 2>&1 &)",
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The host has a file at the same path: it must not be what is judged.
+    let host = Path::new("/scratch");
+    let planted = !host.exists();
+    if planted {
+        std::fs::create_dir_all(host).unwrap();
+        std::fs::write(host.join("x.sh"), "exit 0\n").unwrap();
+    }
+    let r = report_when(&s, &name, |r| {
+        deviation(r, "process_unexpected", "/scratch/x.sh").is_some()
+            && deviation(r, "process_deleted", "/tmp/gone.sh").is_some()
+    });
+    if planted {
+        let _ = std::fs::remove_dir_all(host);
+    }
+    assert!(
+        deviation(&r, "process_unexpected", "/scratch/x.sh").is_some(),
+        "the script on the container's tmpfs: {}",
+        r["deviations"]
+    );
+    assert!(
+        deviation(&r, "process_deleted", "/tmp/gone.sh").is_some(),
+        "the script that deleted itself: {}",
+        r["deviations"]
+    );
 }

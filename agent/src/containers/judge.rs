@@ -71,6 +71,13 @@ impl Image {
         })
     }
 
+    /// The size the manifest records for a regular file's `path`.
+    fn regular_size(&self, path: &[u8]) -> Option<u64> {
+        self.find(path)
+            .filter(|f| f.file_type == FileType::Regular)
+            .map(|f| f.size)
+    }
+
     fn find(&self, path: &[u8]) -> Option<&FileRecord> {
         self.manifest
             .files
@@ -108,7 +115,33 @@ fn is_opaque(dir: &Path) -> bool {
         .any(|name| matches!(rustix::fs::lgetxattr(dir, *name, &mut buf[..]), Ok(n) if n >= 1 && buf[0] == b'y'))
 }
 
-fn scan_dir(root: &Path, ignore: &IgnoreSet) -> FileScan {
+/// What judging one container may cost: the writable layer is the
+/// container's own to fill, so its walk is bounded in entries, time and
+/// the bytes hashed per file (see [`files::Bounds`]); the image's layers
+/// on disk are bounded by what the manifest holds.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    /// Time for one container's writable layer, and for one image's layers.
+    pub time: std::time::Duration,
+    /// Entries of a writable layer; an image's layers may hold this many
+    /// more than its manifest.
+    pub max_entries: usize,
+    /// A file not of the size the manifest records is hashed only up to
+    /// this size: it is drift whatever its content.
+    pub evidence_cap: u64,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget {
+            time: std::time::Duration::from_secs(5),
+            max_entries: 100_000,
+            evidence_cap: 16 << 20,
+        }
+    }
+}
+
+fn scan_dir(root: &Path, ignore: &IgnoreSet, bounds: &files::Bounds<'_>) -> FileScan {
     files::scan(&ScanOptions {
         root,
         ignore,
@@ -117,7 +150,20 @@ fn scan_dir(root: &Path, ignore: &IgnoreSet) -> FileScan {
         progress: indicatif::ProgressBar::hidden(),
         only: None,
         renew_cache: false,
+        bounds: Some(bounds),
     })
+}
+
+/// A walk stopped by its bounds, as a `scan_error`.
+fn stopped(key: &str, what: &str, why: &str) -> Deviation {
+    Deviation {
+        kind: DeviationKind::ScanError as i32,
+        key: key.to_string(),
+        severity: Severity::High as i32,
+        expected: format!("{what} judged completely"),
+        actual: format!("{what} not judged completely: {why}"),
+        ..Default::default()
+    }
 }
 
 /// What the writable layer changed, as deviations, and how many entries
@@ -127,15 +173,29 @@ pub fn writable_layer(
     image: &Image,
     upper: &Path,
     mount_points: &[Vec<u8>],
+    budget: &Budget,
 ) -> (Vec<Deviation>, usize) {
-    let scan = scan_dir(upper, &image.ignore);
+    let expected_size = |p: &[u8]| image.regular_size(p);
+    let bounds = files::Bounds {
+        expected_size: &expected_size,
+        evidence_cap: budget.evidence_cap,
+        max_entries: budget.max_entries,
+        deadline: Some(std::time::Instant::now() + budget.time),
+    };
+    let scan = scan_dir(upper, &image.ignore, &bounds);
     let mut out = Vec::new();
+    if let Some(why) = &scan.over_budget {
+        out.push(stopped("files", "writable layer", why));
+    }
     let runtime_made = |r: &FileRecord| {
         mount_points
             .iter()
             .any(|m| under(&r.path, m) || (r.file_type == FileType::Directory && under(m, &r.path)))
     };
-    for error in &scan.errors {
+    // The directories a stopped walk did not read each carry the reason
+    // it stopped: said once above.
+    let not_stop = |e: &&files::ScanError| scan.over_budget.as_ref() != Some(&e.cause);
+    for error in scan.errors.iter().filter(not_stop) {
         out.push(Deviation {
             kind: DeviationKind::ScanError as i32,
             key: crate::paths::display(&error.path),
@@ -191,17 +251,32 @@ pub fn writable_layer(
     (out, scan.files.len())
 }
 
+/// The least time an image's layers on disk get: they are hashed whole,
+/// once an hour per image.
+const IMAGE_LAYERS_TIME: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The image's layers as the container's overlay stacks them (`lowers`,
 /// top first), merged and compared with the manifest: a file of the
 /// runtime's store changed on disk changes every container of the image.
-pub fn image_layers(image: &Image, lowers: &[PathBuf]) -> Vec<Deviation> {
+pub fn image_layers(image: &Image, lowers: &[PathBuf], budget: &Budget) -> Vec<Deviation> {
     let mut merged: BTreeMap<Box<[u8]>, ScannedFile> = BTreeMap::new();
     // Paths hidden from the layers below by a whiteout or an opaque dir.
     let mut hidden: Vec<Vec<u8>> = Vec::new();
     let mut errors = Vec::new();
+    let mut stops = Vec::new();
+    let expected_size = |p: &[u8]| image.regular_size(p);
+    let bounds = files::Bounds {
+        expected_size: &expected_size,
+        evidence_cap: budget.evidence_cap,
+        max_entries: image.manifest.files.len() + budget.max_entries,
+        deadline: Some(std::time::Instant::now() + budget.time.max(IMAGE_LAYERS_TIME)),
+    };
     for lower in lowers {
         let dir = std::fs::canonicalize(lower).unwrap_or_else(|_| lower.clone());
-        let scan = scan_dir(&dir, &image.ignore);
+        let scan = scan_dir(&dir, &image.ignore, &bounds);
+        if let Some(why) = &scan.over_budget {
+            stops.push(stopped("image-layers", "image layers", why));
+        }
         errors.extend(scan.errors);
         let mut hides = Vec::new();
         for f in scan.files {
@@ -224,6 +299,11 @@ pub fn image_layers(image: &Image, lowers: &[PathBuf]) -> Vec<Deviation> {
             merged.entry(path).or_insert(f);
         }
         hidden.extend(hides);
+    }
+    if !stops.is_empty() {
+        // Half a walk compared with the whole manifest would call the
+        // rest removed: the layers are unverified instead.
+        return stops;
     }
     // The root directory is the store's, not the image's.
     merged.remove(&b"/"[..]);

@@ -72,6 +72,9 @@ pub struct Containers {
     layers: HashMap<(String, Vec<PathBuf>), (Vec<Deviation>, Instant)>,
     /// How long a layer verdict holds before the layers are hashed again.
     pub layer_interval: Duration,
+    /// What judging one container may cost: past it the container is
+    /// `error`, never clean, and the pass goes on to the next.
+    pub budget: judge::Budget,
 }
 
 impl Containers {
@@ -89,6 +92,7 @@ impl Containers {
             images: HashMap::new(),
             layers: HashMap::new(),
             layer_interval: Duration::from_secs(3600),
+            budget: judge::Budget::default(),
         }
     }
 
@@ -243,12 +247,12 @@ impl Containers {
                 }
                 match &f.root {
                     Root::Overlay { lowers, upper } => {
-                        let (devs, n) = judge::writable_layer(&image, upper, &f.mount_points);
+                        let (devs, n) = judge::writable_layer(&image, upper, &f.mount_points, &self.budget);
                         deviations.extend(devs);
                         upper_entries = n;
                         let key = (d.image_id.clone(), lowers.clone());
                         if !self.layers.contains_key(&key) {
-                            let verdict = judge::image_layers(&image, lowers);
+                            let verdict = judge::image_layers(&image, lowers, &self.budget);
                             stats.images_verified += 1;
                             if !verdict.is_empty() {
                                 tracing::warn!(image = %d.image_id, deviations = verdict.len(), "image layers on disk differ from the manifest");

@@ -40,6 +40,33 @@ pub struct ScanOptions<'a> {
     /// ([`FileScan::fresh`]) to renew the hash cache; a build, which has
     /// no cache, does not hold them.
     pub renew_cache: bool,
+    /// Bounds for a tree whose owner is hostile (a container's writable
+    /// layer, an image's layers on disk); `None` walks and hashes all.
+    pub bounds: Option<&'a Bounds<'a>>,
+}
+
+/// How much of a hostile tree one walk reads.
+///
+/// A file is hashed in full when its size is the one the manifest
+/// records for its path (reading it costs what the image's builder
+/// vouched for); any other file is drift whatever its content, and its
+/// hash is evidence, not the verdict: it is hashed only up to
+/// `evidence_cap` bytes, and a larger one is recorded with its size and
+/// [`ScannedFile::hash_capped`] (a 1 TiB sparse file costs one `stat`).
+/// The walk stops, saying why in [`FileScan::over_budget`], after
+/// `max_entries` entries or at `deadline`.
+pub struct Bounds<'a> {
+    /// The size the manifest records for a regular file's path.
+    pub expected_size: &'a (dyn Fn(&[u8]) -> Option<u64> + Sync),
+    pub evidence_cap: u64,
+    pub max_entries: usize,
+    pub deadline: Option<std::time::Instant>,
+}
+
+impl Bounds<'_> {
+    fn hashes(&self, path: &[u8], size: u64) -> bool {
+        size <= self.evidence_cap || (self.expected_size)(path) == Some(size)
+    }
 }
 
 /// A path that could not be recorded completely, and why.
@@ -56,6 +83,9 @@ pub struct ScannedFile {
     pub record: FileRecord,
     /// Set when the content could not be hashed.
     pub error: Option<String>,
+    /// Not hashed: larger than [`Bounds::evidence_cap`] and not of the
+    /// size the manifest records (its size alone makes it drift).
+    pub hash_capped: bool,
 }
 
 /// The result of a file scan.
@@ -70,7 +100,8 @@ pub struct FileScan {
     pub hashed: u64,
     pub hashed_bytes: u64,
     pub cache_hits: u64,
-    /// Set when the walk stopped at the memory ceiling: why.
+    /// Set when the walk stopped early (the memory ceiling, or a bound of
+    /// [`Bounds`]): why.
     pub over_budget: Option<String>,
 }
 
@@ -95,6 +126,8 @@ struct Gathered {
     hashed_bytes: AtomicU64,
     cache_hits: AtomicU64,
     over_budget: std::sync::OnceLock<String>,
+    /// Entries seen so far, for [`Bounds::max_entries`].
+    entries: AtomicUsize,
 }
 
 /// What every task of one walk shares.
@@ -250,6 +283,7 @@ impl<'w> Walk<'w> {
             hashed_bytes,
             cache_hits,
             over_budget,
+            entries: _,
         } = self.out;
         let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -336,7 +370,7 @@ impl<'w> Walk<'w> {
         let mut n = 0usize;
         while let Some(entry) = entries.next() {
             n += 1;
-            if n % 1024 == 0 {
+            if n % 256 == 0 {
                 if let Err(e) = self.within_budget(&rel) {
                     self.error(rel.clone(), e);
                     break;
@@ -353,6 +387,7 @@ impl<'w> Walk<'w> {
             if name == "." || name == ".." {
                 continue;
             }
+            self.out.entries.fetch_add(1, Ordering::Relaxed);
             let mut child = Vec::with_capacity(rel.len() + 1 + name.len());
             child.extend_from_slice(&rel);
             if rel != b"/" {
@@ -403,6 +438,10 @@ impl<'w> Walk<'w> {
             } else if file_kind == Kind::RegularFile
                 && size_of(&meta) >= DEFERRED_BYTES
                 && self.cached(&meta).is_none()
+                && self
+                    .opts
+                    .bounds
+                    .is_none_or(|b| b.hashes(&child, size_of(&meta)))
             {
                 // Hashed after the walk, opened from the root without
                 // following a symlink; the inode is checked before
@@ -430,6 +469,15 @@ impl<'w> Walk<'w> {
                 s.spawn(|_| loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(d) = deferred.get(i) else { break };
+                    if let Err(why) = self.within_budget(&d.rel) {
+                        // Past the time budget: what is left is recorded
+                        // unhashed, and unverified.
+                        let mut file = self.record_with(Source::At(None), d.rel.clone(), &d.meta);
+                        file.record.sha256 = None;
+                        file.error = Some(why);
+                        lock(&self.out.files).push(file);
+                        continue;
+                    }
                     let file = self.record_with(Source::Beneath(root), d.rel.clone(), &d.meta);
                     lock(&self.out.files).push(file);
                 });
@@ -437,9 +485,34 @@ impl<'w> Walk<'w> {
         });
     }
 
-    /// The walk keeps to half the memory ceiling: the diff and the report
-    /// need about as much again for what it found.
+    /// The walk keeps to half the memory ceiling (the diff and the report
+    /// need about as much again for what it found), and to its
+    /// [`Bounds`]: entries and time.
     fn within_budget(&self, rel: &[u8]) -> Result<(), String> {
+        if let Some(stopped) = self.out.over_budget.get() {
+            return Err(stopped.clone());
+        }
+        if let Some(b) = self.opts.bounds {
+            let seen = self.out.entries.load(Ordering::Relaxed);
+            let why = if seen > b.max_entries {
+                Some(format!(
+                    "more than {} entries (walk stopped at {})",
+                    b.max_entries,
+                    paths::display(rel)
+                ))
+            } else if b.deadline.is_some_and(|d| std::time::Instant::now() > d) {
+                Some(format!(
+                    "not walked within its time budget (stopped at {}, {seen} entries read)",
+                    paths::display(rel)
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                let _ = self.out.over_budget.set(why.clone());
+                return Err(why);
+            }
+        }
         crate::memory::check_share(format_args!("the walk at {}", paths::display(rel)), 50).map_err(
             |e| {
                 let e = e.to_string();
@@ -520,11 +593,17 @@ fn record(
     record.uid = meta.st_uid;
     record.gid = meta.st_gid;
     let mut error = None;
+    let mut hash_capped = false;
     match file_type {
         FileType::Regular => {
             record.size = size_of(meta);
             let seen = StatKey::of(meta);
-            if let Some(digest) = opts.cache.and_then(|c| c.lookup(&seen)) {
+            if opts
+                .bounds
+                .is_some_and(|b| !b.hashes(&record.path, record.size))
+            {
+                hash_capped = true;
+            } else if let Some(digest) = opts.cache.and_then(|c| c.lookup(&seen)) {
                 record.sha256 = Some(digest);
                 out.cache_hits.fetch_add(1, Ordering::Relaxed);
             } else {
@@ -575,7 +654,11 @@ fn record(
         FileType::CharDevice | FileType::BlockDevice => record.rdev = meta.st_rdev,
         _ => {}
     }
-    ScannedFile { record, error }
+    ScannedFile {
+        record,
+        error,
+        hash_capped,
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ fn scan_dir(root: &Path, ignore: &[&str]) -> FileScan {
         progress: ProgressBar::hidden(),
         only: None,
         renew_cache: true,
+        bounds: None,
     })
 }
 
@@ -107,6 +108,7 @@ fn every_entry_is_listed_once_whatever_the_starts() {
         progress: ProgressBar::hidden(),
         only: Some(&only),
         renew_cache: false,
+        bounds: None,
     });
     assert!(scoped.errors.is_empty(), "{:?}", scoped.errors);
     assert_eq!(paths(&scoped), paths(&full));
@@ -237,6 +239,7 @@ fn race_scans(scoped: bool) {
             progress: ProgressBar::hidden(),
             only: scoped.then_some(&only[..]),
             renew_cache: false,
+            bounds: None,
         });
         for f in &s.files {
             if f.record.sha256 == Some(secret)

@@ -20,8 +20,12 @@ const MAX_ARCHIVE_ENTRIES: usize = 100_000;
 pub const MAX_LAYERS: usize = 256;
 
 /// An opened archive: a directory, or a tar file indexed by entry name.
+///
+/// A layout directory is hostile input like a tar: every entry is opened
+/// beneath its descriptor ([`crate::beneath`]: no symlink followed, no
+/// `..`), without blocking, and only a regular file is read.
 pub enum Archive {
-    Dir(PathBuf),
+    Dir { path: PathBuf, root: File },
     Tar {
         path: PathBuf,
         /// Entry name → (offset of its data, size).
@@ -47,6 +51,9 @@ pub struct ImageRef {
 pub struct LayerRef {
     /// The blob's name inside the archive.
     pub blob: String,
+    /// `sha256:<hex>` the blob itself must hash to, when the image names
+    /// it by digest (an OCI manifest, or a `blobs/sha256/<hex>` entry).
+    pub digest: Option<String>,
     /// `sha256:<hex>` of the uncompressed layer.
     pub diff_id: String,
 }
@@ -148,10 +155,13 @@ impl Archive {
         };
         let meta = std::fs::metadata(path).map_err(at)?;
         if meta.is_dir() {
-            return Ok(Archive::Dir(path.to_path_buf()));
+            return Ok(Archive::Dir {
+                path: path.to_path_buf(),
+                root: crate::beneath::open_root(path).map_err(at)?,
+            });
         }
         let mut entries = HashMap::new();
-        let mut tar = tar::Archive::new(File::open(path).map_err(at)?);
+        let mut tar = tar::Archive::new(open_regular(path)?);
         for entry in tar.entries().map_err(at)? {
             let entry = entry.map_err(|e| ImageError::archive(path, e))?;
             if entries.len() >= MAX_ARCHIVE_ENTRIES {
@@ -178,13 +188,17 @@ impl Archive {
 
     fn describe(&self) -> String {
         match self {
-            Archive::Dir(p) | Archive::Tar { path: p, .. } => p.display().to_string(),
+            Archive::Dir { path: p, .. } | Archive::Tar { path: p, .. } => p.display().to_string(),
         }
     }
 
     fn has(&self, name: &str) -> bool {
         match self {
-            Archive::Dir(dir) => checked(name).is_ok() && dir.join(name).is_file(),
+            Archive::Dir { root, .. } => checked(name).is_ok_and(|name| {
+                crate::beneath::open(root, name.as_bytes(), crate::beneath::READ)
+                    .and_then(|f| crate::hash::fstat(&f))
+                    .is_ok_and(|st| crate::hash::is_regular(&st))
+            }),
             Archive::Tar { entries, .. } => entries.contains_key(name),
         }
     }
@@ -199,25 +213,35 @@ impl Archive {
         };
         let name = checked(name)?;
         match self {
-            Archive::Dir(dir) => {
-                let path = dir.join(name);
-                let file = File::open(&path).map_err(|_| missing())?;
-                let len = file
-                    .metadata()
-                    .map_err(|cause| ImageError::Io {
-                        path: path.display().to_string(),
-                        cause,
-                    })?
-                    .len();
-                Ok((Box::new(file), len))
+            Archive::Dir { path, root } => {
+                let io = |cause| ImageError::Io {
+                    path: path.join(name).display().to_string(),
+                    cause,
+                };
+                let file = match crate::beneath::open(root, name.as_bytes(), crate::beneath::READ) {
+                    Ok(f) => f,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(missing()),
+                    Err(e) => return Err(io(e)),
+                };
+                let st = crate::hash::fstat(&file).map_err(io)?;
+                if !crate::hash::is_regular(&st) {
+                    return Err(ImageError::Invalid(format!(
+                        "{}: {name} is not a regular file: a layout's blobs are files",
+                        self.describe()
+                    )));
+                }
+                let len = u64::try_from(st.st_size).unwrap_or(0);
+                // Never more than the size seen: a file that grows while
+                // it is read ends there (and fails its digest).
+                Ok((Box::new(file.take(len)), len))
             }
             Archive::Tar { path, entries } => {
                 let &(offset, len) = entries.get(name).ok_or_else(missing)?;
+                let mut file = open_regular(path)?;
                 let at = |cause| ImageError::Io {
                     path: path.display().to_string(),
                     cause,
                 };
-                let mut file = File::open(path).map_err(at)?;
                 file.seek(SeekFrom::Start(offset)).map_err(at)?;
                 Ok((Box::new(file.take(len)), len))
             }
@@ -446,11 +470,37 @@ impl Archive {
             .into_iter()
             .zip(diff_ids)
             .map(|(blob, diff_id)| LayerRef {
+                digest: blob
+                    .strip_prefix("blobs/sha256/")
+                    .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .map(|h| format!("sha256:{h}")),
                 blob,
                 diff_id: diff_id.clone(),
             })
             .collect())
     }
+}
+
+/// Opens the archive file the operator named (following a symlink: the
+/// operator's word) without blocking on a FIFO, and only a regular file.
+fn open_regular(path: &Path) -> Result<File, ImageError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let at = |cause| ImageError::Io {
+        path: path.display().to_string(),
+        cause,
+    };
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(at)?;
+    if !file.metadata().map_err(at)?.is_file() {
+        return Err(ImageError::Invalid(format!(
+            "{}: not a regular file: an image archive is a tar file or a layout directory",
+            path.display()
+        )));
+    }
+    Ok(file)
 }
 
 /// `sha256:<hex>` of `bytes`.

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufRead, BufReader, Read};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use plumb_proto::v1::FileType;
 use sha2::{Digest, Sha256};
@@ -95,6 +95,50 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// A layer blob as it is read, hashed for its digest on the way.
+struct Digesting {
+    inner: Box<dyn Read + Send>,
+    sha: Option<Arc<Mutex<Sha256>>>,
+}
+
+impl Read for Digesting {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(sha) = &self.sha {
+            sha.lock().unwrap_or_else(|e| e.into_inner()).update(&buf[..n]);
+        }
+        Ok(n)
+    }
+}
+
+/// A layer's tar stream, decompressed as its first bytes say; the blob
+/// reader is given back at the end to read what follows the stream.
+enum Decoded {
+    Gzip(flate2::read::MultiGzDecoder<BufReader<Digesting>>),
+    Zstd(ruzstd::decoding::StreamingDecoder<BufReader<Digesting>, ruzstd::decoding::FrameDecoder>),
+    Plain(BufReader<Digesting>),
+}
+
+impl Decoded {
+    fn into_blob(self) -> BufReader<Digesting> {
+        match self {
+            Decoded::Gzip(d) => d.into_inner(),
+            Decoded::Zstd(d) => d.into_inner(),
+            Decoded::Plain(r) => r,
+        }
+    }
+}
+
+impl Read for Decoded {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Decoded::Gzip(d) => d.read(buf),
+            Decoded::Zstd(d) => d.read(buf),
+            Decoded::Plain(r) => r.read(buf),
+        }
+    }
+}
+
 /// Chunks of a layer's stream waiting to be hashed (each up to
 /// `STREAM_CHUNK` bytes).
 const CHUNKS_IN_FLIGHT: usize = 16;
@@ -113,20 +157,38 @@ impl Tree {
             layer: layer.blob.clone(),
             cause: what,
         };
-        let mut buffered = BufReader::with_capacity(256 << 10, reader);
+        // The blob itself must hash to the digest the image names it by:
+        // hashed as it is read, trailing bytes after the compressed
+        // stream included. A plain tar named by its diff id is checked by
+        // the diff id alone (the same bytes).
+        let blob_digest = Arc::new(Mutex::new(Sha256::new()));
+        let mut buffered = BufReader::with_capacity(
+            256 << 10,
+            Digesting {
+                inner: reader,
+                sha: layer.digest.is_some().then(|| blob_digest.clone()),
+            },
+        );
         let magic = buffered
             .fill_buf()
             .map_err(|e| bad(format!("reading: {e}")))?
             .to_vec();
-        let plain: Box<dyn Read + Send> = if magic.starts_with(&[0x1f, 0x8b]) {
-            Box::new(flate2::read::MultiGzDecoder::new(buffered))
+        let plain = if magic.starts_with(&[0x1f, 0x8b]) {
+            Decoded::Gzip(flate2::read::MultiGzDecoder::new(buffered))
         } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-            Box::new(
+            Decoded::Zstd(
                 ruzstd::decoding::StreamingDecoder::new(buffered)
                     .map_err(|e| bad(format!("zstd: {e}")))?,
             )
         } else {
-            Box::new(buffered)
+            if layer.digest.as_deref() == Some(layer.diff_id.as_str()) {
+                buffered.get_mut().sha = None;
+            }
+            Decoded::Plain(buffered)
+        };
+        let check_blob = match &plain {
+            Decoded::Plain(r) if r.get_ref().sha.is_none() => None,
+            _ => layer.digest.as_deref(),
         };
         let (chunks, stream) = std::sync::mpsc::sync_channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
         let (parsed, read, diff_id) = std::thread::scope(|s| {
@@ -152,13 +214,31 @@ impl Tree {
             });
             drop(input);
             let read = counting.read;
-            drop(counting);
+            let Counting { inner, chunks, .. } = counting;
+            drop(chunks);
+            // And whatever follows the compressed stream is part of the blob.
+            let drained = match parsed {
+                Ok(_) => io::copy(&mut inner.into_blob(), &mut io::sink())
+                    .map(|_| ())
+                    .map_err(|e| bad(format!("reading: {e}"))),
+                Err(_) => Ok(()),
+            };
+            let parsed = parsed.and_then(|p| drained.map(|()| p));
             let diff_id = hasher
                 .join()
                 .map_err(|_| bad("the thread hashing it failed".into()));
             (parsed, read, diff_id)
         });
         let (parsed, diff_id) = (parsed?, diff_id?);
+        if let Some(want) = check_blob {
+            let sha = std::mem::take(&mut *blob_digest.lock().unwrap_or_else(|e| e.into_inner()));
+            let got = format!("sha256:{}", hex(&sha.finalize()));
+            if got != want {
+                return Err(bad(format!(
+                    "the blob hashes to {got}, not to the {want} the image manifest names it by: the archive is corrupt or was altered"
+                )));
+            }
+        }
         if diff_id != layer.diff_id {
             return Err(bad(format!(
                 "uncompressed, it hashes to {diff_id}, not to the {} the image config names: the archive is corrupt or was altered",
@@ -238,7 +318,18 @@ impl Tree {
             }
             let mut record = to.clone();
             record.path = link.clone().into_boxed_slice();
-            if let Some(content) = self.databases.get(&*target).cloned() {
+            if let Some(content) = self.databases.get(&*target) {
+                // A copy like any other allocation the input decides.
+                crate::memory::reserve(
+                    format_args!(
+                        "{} (a hard link to the package database {})",
+                        show(&link),
+                        show(&target)
+                    ),
+                    content.len(),
+                )
+                .map_err(|e| e.to_string())?;
+                let content = content.clone();
                 self.databases.insert(link.into_boxed_slice(), content);
             }
             self.files.insert(record.path.clone(), record);
@@ -432,8 +523,19 @@ fn read_layer(input: &mut (dyn Read + Send)) -> Result<Layer, String> {
                     let size = entry.size();
                     let keep = is_package_db(&path);
                     if keep || size <= PARALLEL_FILE {
+                        // The size is the tar header's word: charged to
+                        // the memory ceiling before it is allocated, and
+                        // no more than it is read.
+                        if keep {
+                            crate::memory::reserve(
+                                format_args!("{} (a package database in the image)", show(&path)),
+                                usize::try_from(size).unwrap_or(usize::MAX),
+                            )
+                            .map_err(|e| e.to_string())?;
+                        }
                         let mut content = Vec::with_capacity(size as usize);
-                        entry
+                        (&mut entry)
+                            .take(size)
                             .read_to_end(&mut content)
                             .map_err(|e| format!("{}: reading: {e}", show(&path)))?;
                         record.size = content.len() as u64;

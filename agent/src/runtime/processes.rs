@@ -315,11 +315,32 @@ fn one_process(
         Err(e) => return Seen::Unreadable(format!("pid {pid} maps: {e}")),
     }
     // A script run by an interpreter is code too.
-    let name = exe_bytes.rsplit(|b| *b == b'/').next().unwrap_or(&[]);
-    if interpreters.iter().any(|i| i.as_bytes() == name) {
-        if let Some(script) = script_argument(dir) {
-            judge(&script, None);
+    let mut name = base_name(&exe_bytes).to_vec();
+    if MULTI_CALL.contains(&&name[..]) {
+        // busybox runs the applet its first argument names (`sh`).
+        if let Ok(cmdline) = read_bounded(&dir.join("cmdline")) {
+            let argv0 = cmdline.split(|b| *b == 0).next().unwrap_or_default();
+            name = base_name(argv0).to_vec();
         }
+    }
+    let script = interpreters
+        .iter()
+        .any(|i| i.as_bytes() == name.as_slice())
+        .then(|| script_argument(dir))
+        .flatten();
+    match script {
+        Some(Script::Present(path)) => judge(&path, None),
+        Some(Script::Deleted(mut path)) => {
+            path.extend_from_slice(b" (deleted)");
+            judge(&path, None);
+        }
+        Some(Script::Missing(path)) => {
+            if seen.insert(path.clone()) {
+                let key = String::from_utf8_lossy(&path).into_owned();
+                findings.push((DeviationKind::ProcessUnexpected as i32, key));
+            }
+        }
+        None => {}
     }
     Seen::Judged(findings)
 }
@@ -422,11 +443,36 @@ pub fn executable_mappings(maps: &[u8]) -> Vec<(Vec<u8>, u64)> {
     out
 }
 
+/// Programs that run the applet named by their first argument.
+const MULTI_CALL: &[&[u8]] = &[b"busybox", b"toybox"];
+
+fn base_name(path: &[u8]) -> &[u8] {
+    path.rsplit(|b| *b == b'/').next().unwrap_or(&[])
+}
+
+/// What an interpreter's script argument names, as the process sees it.
+enum Script {
+    /// A regular file inside the process's root: its path there, with the
+    /// symlinks of that root resolved.
+    Present(Vec<u8>),
+    /// Gone from disk while the interpreter still holds it open.
+    Deleted(Vec<u8>),
+    /// No such file inside the process's root, and no descriptor of it:
+    /// code that cannot be judged.
+    Missing(Vec<u8>),
+}
+
+/// Options of the default interpreters that take the next argument as
+/// their value (`sh -o pipefail`, `python3 -W error`, `-X dev`).
+const OPTIONS_WITH_VALUE: &[&[u8]] = &[b"-o", b"+o", b"-O", b"+O", b"-W", b"-X"];
+
 /// The script an interpreter runs: its first argument that is not an
-/// option, resolved against the process's working directory. Inline code
-/// (`-c`, also in a cluster like `-lc`; `-m` a module; `-e`) names no
-/// script.
-fn script_argument(dir: &Path) -> Option<Vec<u8>> {
+/// option, resolved against the process's working directory, inside the
+/// process's own root (`/proc/<pid>/root`, its mount namespace): a
+/// container's script is looked up in the container, never on the host.
+/// Inline code (`-c`, also in a cluster like `-lc`; `-m` a module; `-e`)
+/// and standard input (`-s`) name no script.
+fn script_argument(dir: &Path) -> Option<Script> {
     let cmdline = read_bounded(&dir.join("cmdline")).ok()?;
     let mut args = cmdline.split(|b| *b == 0).skip(1);
     let script = loop {
@@ -434,14 +480,17 @@ fn script_argument(dir: &Path) -> Option<Vec<u8>> {
         match arg {
             [] => return None,
             b"--" => continue,
-            // Inline code (`-c`, `-lc`, python's `-m`, perl's `-e`): no
-            // script file to judge.
+            a if OPTIONS_WITH_VALUE.contains(&a) => {
+                args.next();
+            }
+            // Inline code (`-c`, `-lc`, python's `-m`, perl's `-e`) or a
+            // script on standard input (`-s`): no script file to judge.
             [b'-', flags @ ..] if !flags.starts_with(b"-") => {
-                if flags.iter().any(|f| b"cmeE".contains(f)) {
+                if flags.iter().any(|f| b"cmeEs".contains(f)) {
                     return None;
                 }
             }
-            a if a.starts_with(b"-") => continue,
+            a if a.starts_with(b"-") || a.starts_with(b"+") => continue,
             a => break a.to_vec(),
         }
     };
@@ -455,7 +504,7 @@ fn script_argument(dir: &Path) -> Option<Vec<u8>> {
         let target =
             std::fs::read_link(dir.join("fd").join(std::ffi::OsStr::from_bytes(fd))).ok()?;
         let target = target.into_os_string().into_vec();
-        return target.starts_with(b"/").then_some(target);
+        return target.starts_with(b"/").then_some(Script::Present(target));
     }
     if script.starts_with(b"/proc/") {
         return None;
@@ -463,6 +512,8 @@ fn script_argument(dir: &Path) -> Option<Vec<u8>> {
     let full = if script.starts_with(b"/") {
         script
     } else {
+        // The working directory as the process sees it (`/proc/<pid>/cwd`
+        // names it within the process's root).
         let cwd = std::fs::read_link(dir.join("cwd")).ok()?;
         let mut full = cwd.as_os_str().as_bytes().to_vec();
         if !full.ends_with(b"/") {
@@ -471,11 +522,44 @@ fn script_argument(dir: &Path) -> Option<Vec<u8>> {
         full.extend_from_slice(&script);
         full
     };
-    // Only an existing file is a script (not a word `sh` was given); its
-    // key is its real path.
-    let real = std::fs::canonicalize(Path::new(std::ffi::OsStr::from_bytes(&full))).ok()?;
-    real.is_file().then(|| real.into_os_string().into_vec())
+    // Resolved inside the process's root, then opened beneath it without
+    // following a symlink: only a regular file there is a script.
+    let root = dir.join("root");
+    let present = std::str::from_utf8(&full)
+        .ok()
+        .and_then(|f| crate::packages::resolve_in_root(&root, f))
+        .and_then(|real| {
+            let rel = real.strip_prefix(&root).ok()?.as_os_str().as_bytes().to_vec();
+            let dirfd = crate::beneath::open_root(&root).ok()?;
+            let file = crate::beneath::open(&dirfd, &rel, crate::beneath::READ).ok()?;
+            let st = crate::hash::fstat(&file).ok()?;
+            crate::hash::is_regular(&st).then(|| {
+                let mut path = b"/".to_vec();
+                path.extend_from_slice(&rel);
+                path
+            })
+        });
+    if let Some(path) = present {
+        return Some(Script::Present(path));
+    }
+    // Deleted while the interpreter reads it: its descriptor says so.
+    let mut deleted = full.clone();
+    deleted.extend_from_slice(b" (deleted)");
+    let held = std::fs::read_dir(dir.join("fd")).ok().is_some_and(|fds| {
+        fds.flatten()
+            .take(MAX_FDS)
+            .filter_map(|e| std::fs::read_link(e.path()).ok())
+            .any(|t| t.as_os_str().as_bytes() == deleted)
+    });
+    Some(if held {
+        Script::Deleted(full)
+    } else {
+        Script::Missing(full)
+    })
 }
+
+/// Descriptors of one process looked through for a deleted script.
+const MAX_FDS: usize = 4096;
 
 #[cfg(test)]
 mod tests {
