@@ -169,6 +169,20 @@ pub(crate) fn open_no_follow(dir: impl AsFd, path: impl rustix::path::Arg) -> io
     )?))
 }
 
+/// Opens the file at `path` for reading as [`open_no_follow`] does (its
+/// last component not followed, no blocking, no terminal), and only a
+/// regular file: for metadata a container's owner may have a hand in.
+pub(crate) fn open_regular(path: &std::path::Path) -> io::Result<File> {
+    let file = open_no_follow(rustix::fs::CWD, path)?;
+    if !is_regular(&fstat(&file)?) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok(file)
+}
+
 fn hash_opened(
     open: impl Fn() -> Result<File, HashError>,
     seen: StatKey,

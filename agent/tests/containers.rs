@@ -291,7 +291,10 @@ fn a_terabyte_sparse_file_is_drift_by_its_size_and_does_not_stall_the_pass() {
     // A file of the image grown to a terabyte: changed, by its size.
     let grown = deviation(&r, "file_modified", "/srv/app.conf").unwrap_or_else(|| panic!("{r}"));
     assert!(
-        grown["changes"].as_array().unwrap().contains(&"content".into()),
+        grown["changes"]
+            .as_array()
+            .unwrap()
+            .contains(&"content".into()),
         "{grown}"
     );
     assert!(deviation(&r, "file_added", "/app/fifo").is_some(), "{r}");
@@ -330,9 +333,13 @@ fn a_writable_layer_past_the_entry_budget_is_an_error_never_clean() {
     assert_eq!(code, 1);
     let r = of(&reports, &name).unwrap();
     assert_eq!(r["status"], "error", "{}", r["status"]);
-    let stop = deviation(r, "scan_error", "files").unwrap_or_else(|| panic!("{}", r["deviations"][0]));
+    let stop =
+        deviation(r, "scan_error", "files").unwrap_or_else(|| panic!("{}", r["deviations"][0]));
     assert!(
-        stop["actual"].as_str().unwrap().contains("more than 100000 entries"),
+        stop["actual"]
+            .as_str()
+            .unwrap()
+            .contains("more than 100000 entries"),
         "{stop}"
     );
 }
@@ -343,7 +350,12 @@ fn a_script_the_container_runs_is_judged_inside_the_container() {
     let name = unique("script");
     // A tmpfs of the container's own, and a script on it; another script
     // that deletes itself once started.
-    s.podman.run_with(&name, &["--tmpfs", "/scratch"], &s.image, &["/bin/sleep", "300"]);
+    s.podman.run_with(
+        &name,
+        &["--tmpfs", "/scratch"],
+        &s.image,
+        &["/bin/sleep", "300"],
+    );
     let out = s.podman.exec(
         &name,
         &[
@@ -354,7 +366,11 @@ fn a_script_the_container_runs_is_judged_inside_the_container() {
              (sh /scratch/x.sh > /dev/null 2>&1 &) && (sh /tmp/gone.sh > /dev/null 2>&1 &)",
         ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The host has a file at the same path: it must not be what is judged.
     let host = Path::new("/scratch");
     let planted = !host.exists();

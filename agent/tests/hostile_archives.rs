@@ -166,7 +166,10 @@ fn a_layout_directory_is_never_read_through_a_symlink_or_from_a_fifo() {
     let (code, err) = build_cli(&oci, &[], 60);
     assert_eq!(code, Some(2), "{err}");
     assert!(!err.contains(&host_digest[7..]), "{err}");
-    assert!(err.contains(&*config.file_name().unwrap().to_string_lossy()), "{err}");
+    assert!(
+        err.contains(&*config.file_name().unwrap().to_string_lossy()),
+        "{err}"
+    );
 
     // A layer blob that is a FIFO: an error at once, never a hang.
     let oci = dir.path().join("fifo");
@@ -213,4 +216,81 @@ fn an_archive_that_is_a_fifo_is_an_error_not_a_hang() {
     let (code, err) = build_cli(&fifo, &[], 60);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("not a regular file"), "{err}");
+}
+
+#[test]
+fn a_gibibyte_long_name_is_an_error_not_an_abort() {
+    // A GNU long-name entry of 1 GiB: the tar parser would read it into
+    // memory whole; gzipped it is about a megabyte.
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = tar::Header::new_gnu();
+    h.set_path("././@LongLink").unwrap();
+    h.set_entry_type(tar::EntryType::GNULongName);
+    h.set_size(1 << 30);
+    h.set_mode(0o644);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(0);
+    h.set_cksum();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(h.as_bytes()).unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..1024 {
+        gz.write_all(&chunk).unwrap();
+    }
+    let layer = gz.finish().unwrap();
+    // The image names the gzipped blob; its diff id is the tar's.
+    let mut sha = <sha2::Sha256 as sha2::Digest>::new();
+    sha2::Digest::update(&mut sha, h.as_bytes());
+    for _ in 0..1024 {
+        sha2::Digest::update(&mut sha, &chunk);
+    }
+    let diff_id = format!(
+        "sha256:{}",
+        plumb_agent::image::archive::hex(&sha2::Digest::finalize(sha))
+    );
+    let oci = dir.path().join("oci");
+    let image = ImageWriter::new("long:1").layer(LayerBuilder::new().file("a", b"a", 0o644));
+    image.write_oci_dir(&oci);
+    // Swap the one layer for the long name, and its diff id in the config
+    // (the config and manifest digests follow).
+    let mut files = std::collections::HashMap::new();
+    for e in std::fs::read_dir(oci.join("blobs/sha256")).unwrap() {
+        let p = e.unwrap().path();
+        files.insert(p.clone(), std::fs::read(&p).unwrap());
+    }
+    let put = |bytes: &[u8]| -> String {
+        let id = plumb_agent::image::archive::sha256_id(bytes);
+        std::fs::write(oci.join("blobs/sha256").join(&id[7..]), bytes).unwrap();
+        id
+    };
+    let layer_id = put(&layer);
+    let config = serde_json::json!({
+        "architecture": match std::env::consts::ARCH { "x86_64" => "amd64", "aarch64" => "arm64", a => a },
+        "os": "linux",
+        "config": {},
+        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+    });
+    let config_bytes = serde_json::to_vec(&config).unwrap();
+    let config_id = put(&config_bytes);
+    let manifest = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_id, "size": config_bytes.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": layer_id, "size": layer.len()}],
+    }))
+    .unwrap();
+    let manifest_id = put(&manifest);
+    std::fs::write(
+        oci.join("index.json"),
+        serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2,
+            "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest_id, "size": manifest.len()}],
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let (code, err) = build_cli(&oci, &["--memory-limit", "128M"], 120);
+    assert_eq!(code, Some(2), "an error, not a signal: {err}");
+    assert!(err.contains("long names or PAX records"), "{err}");
 }

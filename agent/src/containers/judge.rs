@@ -106,13 +106,22 @@ fn is_whiteout(r: &FileRecord) -> bool {
     r.file_type == FileType::CharDevice && r.rdev == 0
 }
 
-/// Whether an upper (or lower) directory is opaque: what the layers below
-/// hold in it is hidden.
-fn is_opaque(dir: &Path) -> bool {
+/// Whether the directory `rel` of an upper (or lower) dir `top` is
+/// opaque: what the layers below hold in it is hidden. Opened beneath
+/// `top` without following a symlink, like every read of the layer.
+fn is_opaque(top: &Path, rel: &[u8]) -> bool {
+    use rustix::fs::OFlags;
+    let Ok(root) = crate::beneath::open_root(top) else {
+        return false;
+    };
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::NONBLOCK;
+    let Ok(dir) = crate::beneath::open(&root, rel, flags) else {
+        return false;
+    };
     let mut buf = [0u8; 4];
     ["trusted.overlay.opaque", "user.overlay.opaque"]
         .iter()
-        .any(|name| matches!(rustix::fs::lgetxattr(dir, *name, &mut buf[..]), Ok(n) if n >= 1 && buf[0] == b'y'))
+        .any(|name| matches!(rustix::fs::fgetxattr(&dir, *name, &mut buf[..]), Ok(n) if n >= 1 && buf[0] == b'y'))
 }
 
 /// What judging one container may cost: the writable layer is the
@@ -229,10 +238,7 @@ pub fn writable_layer(
                 out.extend(diff::file_modified(e, a, owner, &image.policy));
             }
         }
-        if r.file_type == FileType::Directory
-            && expected.is_some()
-            && is_opaque(&crate::paths::on_disk(upper, &r.path))
-        {
+        if r.file_type == FileType::Directory && expected.is_some() && is_opaque(upper, &r.path) {
             // Everything the image had in it and the layer does not.
             let present = |p: &[u8]| {
                 scan.files
@@ -288,9 +294,7 @@ pub fn image_layers(image: &Image, lowers: &[PathBuf], budget: &Budget) -> Vec<D
                 hides.push(path.to_vec());
                 continue;
             }
-            if f.record.file_type == FileType::Directory
-                && &*path != b"/"
-                && is_opaque(&crate::paths::on_disk(&dir, &path))
+            if f.record.file_type == FileType::Directory && &*path != b"/" && is_opaque(&dir, &path)
             {
                 let mut below = path.to_vec();
                 below.push(b'/');

@@ -25,7 +25,10 @@ pub const MAX_LAYERS: usize = 256;
 /// beneath its descriptor ([`crate::beneath`]: no symlink followed, no
 /// `..`), without blocking, and only a regular file is read.
 pub enum Archive {
-    Dir { path: PathBuf, root: File },
+    Dir {
+        path: PathBuf,
+        root: File,
+    },
     Tar {
         path: PathBuf,
         /// Entry name → (offset of its data, size).

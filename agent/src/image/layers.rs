@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufRead, BufReader, Read};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use plumb_proto::v1::FileType;
@@ -74,12 +74,30 @@ struct Counting<R> {
     chunks: std::sync::mpsc::SyncSender<Vec<u8>>,
     read: u64,
     limit: u64,
+    /// Bytes the tar parser may still read before the next entry: see
+    /// [`MAX_ENTRY_METADATA`]; `u64::MAX` while a file's content is read.
+    metadata_left: Arc<AtomicU64>,
 }
+
+/// Most bytes read between two entries of a layer: headers, GNU long
+/// names and PAX records, which the tar parser reads into memory whole
+/// (a long name of a gigabyte compresses to a megabyte), and the unread
+/// data of entries that carry none (a whiteout with content).
+const MAX_ENTRY_METADATA: u64 = 2 << 20;
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.read += n as u64;
+        let left = self.metadata_left.load(Ordering::Relaxed);
+        if left != u64::MAX {
+            if n as u64 > left {
+                return Err(io::Error::other(format!(
+                    "more than {MAX_ENTRY_METADATA} bytes of tar headers, long names or PAX records before one entry"
+                )));
+            }
+            self.metadata_left.store(left - n as u64, Ordering::Relaxed);
+        }
         if self.read > self.limit {
             return Err(io::Error::other(format!(
                 "expands past {} bytes, the image size limit (--max-image-size)",
@@ -105,7 +123,9 @@ impl Read for Digesting {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         if let Some(sha) = &self.sha {
-            sha.lock().unwrap_or_else(|e| e.into_inner()).update(&buf[..n]);
+            sha.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .update(&buf[..n]);
         }
         Ok(n)
     }
@@ -191,6 +211,7 @@ impl Tree {
             _ => layer.digest.as_deref(),
         };
         let (chunks, stream) = std::sync::mpsc::sync_channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
+        let metadata_left = Arc::new(AtomicU64::new(MAX_ENTRY_METADATA));
         let (parsed, read, diff_id) = std::thread::scope(|s| {
             let hasher = s.spawn(move || {
                 let mut sha = Sha256::new();
@@ -204,14 +225,19 @@ impl Tree {
                 chunks,
                 read: 0,
                 limit: limit.saturating_sub(self.expanded),
+                metadata_left: metadata_left.clone(),
             };
             // Whole chunks for the hasher, whatever the tar reads at a time.
             let mut input = BufReader::with_capacity(STREAM_CHUNK, &mut counting);
-            let parsed = read_layer(&mut input).map_err(bad).and_then(|parsed| {
-                // Whatever follows the tar's end marker is part of the layer too.
-                io::copy(&mut input, &mut io::sink()).map_err(|e| bad(format!("reading: {e}")))?;
-                Ok(parsed)
-            });
+            let parsed = read_layer(&mut input, &metadata_left)
+                .map_err(bad)
+                .and_then(|parsed| {
+                    metadata_left.store(u64::MAX, Ordering::Relaxed);
+                    // Whatever follows the tar's end marker is part of the layer too.
+                    io::copy(&mut input, &mut io::sink())
+                        .map_err(|e| bad(format!("reading: {e}")))?;
+                    Ok(parsed)
+                });
             drop(input);
             let read = counting.read;
             let Counting { inner, chunks, .. } = counting;
@@ -435,7 +461,7 @@ fn join(parent: &[u8], name: &[u8]) -> Vec<u8> {
 
 /// Parses one layer's tar: records with content hashed (small files on
 /// other cores), whiteouts, opaque markers and hard links.
-fn read_layer(input: &mut (dyn Read + Send)) -> Result<Layer, String> {
+fn read_layer(input: &mut (dyn Read + Send), metadata_left: &AtomicU64) -> Result<Layer, String> {
     let mut layer = Layer::default();
     let digests: Mutex<Vec<(usize, [u8; 32])>> = Mutex::new(Vec::new());
     let in_flight = AtomicUsize::new(0);
@@ -459,8 +485,16 @@ fn read_layer(input: &mut (dyn Read + Send)) -> Result<Layer, String> {
         let mut batch_bytes = 0usize;
         let mut tar = tar::Archive::new(input);
         let entries = tar.entries().map_err(|e| format!("not a tar: {e}"))?;
+        // Between two entries only so much may be read (the parser's own
+        // reads: headers, long names, PAX records); a file's content is
+        // read as it streams, unbounded here (the image size bounds it).
+        let metadata =
+            || metadata_left.store(MAX_ENTRY_METADATA + STREAM_CHUNK as u64, Ordering::Relaxed);
+        metadata();
         for entry in entries {
             let mut entry = entry.map_err(|e| format!("tar entry {}: {e}", layer.records.len()))?;
+            // What is read from here to the next entry is bounded again.
+            metadata();
             let raw = entry.path_bytes().into_owned();
             let path = normalise(&raw)?;
             let (parent, name) = split_name(&path);
@@ -520,6 +554,7 @@ fn read_layer(input: &mut (dyn Read + Send)) -> Result<Layer, String> {
                     record.rdev = libc::makedev(major, minor);
                 }
                 FileType::Regular => {
+                    metadata_left.store(u64::MAX, Ordering::Relaxed);
                     let size = entry.size();
                     let keep = is_package_db(&path);
                     if keep || size <= PARALLEL_FILE {
@@ -569,6 +604,7 @@ fn read_layer(input: &mut (dyn Read + Send)) -> Result<Layer, String> {
                         record.size = total;
                         record.sha256 = Some(sha.finalize().into());
                     }
+                    metadata();
                 }
                 _ => {}
             }

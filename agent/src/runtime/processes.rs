@@ -529,7 +529,12 @@ fn script_argument(dir: &Path) -> Option<Script> {
         .ok()
         .and_then(|f| crate::packages::resolve_in_root(&root, f))
         .and_then(|real| {
-            let rel = real.strip_prefix(&root).ok()?.as_os_str().as_bytes().to_vec();
+            let rel = real
+                .strip_prefix(&root)
+                .ok()?
+                .as_os_str()
+                .as_bytes()
+                .to_vec();
             let dirfd = crate::beneath::open_root(&root).ok()?;
             let file = crate::beneath::open(&dirfd, &rel, crate::beneath::READ).ok()?;
             let st = crate::hash::fstat(&file).ok()?;
