@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The fuzz targets of plumb (cargo fuzz, nightly toolchain):
-#   agent/fuzz:     dpkg_status apk_installed apk_installed_shaped rpm_header
+#   agent/fuzz:     image_layer image_archive_shaped dpkg_status apk_installed apk_installed_shaped rpm_header
 #                   rpm_header_shaped rpm_database
 #                   proc_net manifest toml_files
 #   collector/fuzz: agent_message
@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-AGENT_TARGETS=(image_layer dpkg_status apk_installed apk_installed_shaped rpm_header rpm_header_shaped rpm_database proc_net manifest toml_files)
+AGENT_TARGETS=(image_layer image_archive_shaped dpkg_status apk_installed apk_installed_shaped rpm_header rpm_header_shaped rpm_database proc_net manifest toml_files)
 COLLECTOR_TARGETS=(agent_message)
 
 crate_of() {

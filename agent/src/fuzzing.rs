@@ -45,6 +45,8 @@ pub fn rpm_database(data: &[u8]) {
     std::fs::create_dir_all(&db_dir).expect("rpm directory of the fuzzed root");
     std::fs::write(db_dir.join("rpmdb.sqlite"), data).expect("write the fuzzed database");
     let _ = packages::scan(&root);
+    // Nothing left behind by a replay in the test suite.
+    let _ = std::fs::remove_dir_all(&root);
 }
 
 /// The ceiling the shaped targets run under, as the agent always does:
@@ -202,7 +204,92 @@ pub const TARGETS: &[(&str, Target)] = &[
 pub const SHAPED_TARGETS: &[(&str, Target)] = &[
     ("rpm_header_shaped", rpm_header_shaped),
     ("apk_installed_shaped", apk_installed_shaped),
+    ("image_archive_shaped", image_archive_shaped),
 ];
+
+/// A whole image archive built from a small description, so the fuzzer
+/// explores what mutating bytes of a compressed tar never reaches: the
+/// documents that tie an image together (index, manifest, config, their
+/// digests and counts) and layers of real structure (whiteouts, opaque
+/// markers, hard links, GNU long names, PAX records, duplicate paths,
+/// gzip, zstd or none), written as an OCI layout directory, its tar or a
+/// `docker save` tar and built as `manifest build --image-archive` does.
+/// Each byte of the description picks one choice; where it runs out,
+/// zeros.
+pub fn image_archive_shaped(data: &[u8]) {
+    if !under_ceiling() {
+        return;
+    }
+    let mut shape = Shape(data);
+    let names = [
+        "etc/passwd", "bin/sh", "usr/lib/libc.so", "var/lib/dpkg/status",
+        "lib/apk/db/installed", "var/lib/rpm/rpmdb.sqlite", "etc", "usr", "a/b/c",
+        "..", "../x", "/abs", ".wh..wh..opq", "etc/.wh.passwd", "usr/.wh.lib", "./.",
+    ];
+    let layers = (0..shape.byte() % 4)
+        .map(|_| {
+            let mut layer = crate::image_fixture::LayerBuilder::new();
+            for _ in 0..shape.byte() % 12 {
+                let pick = |b: u8| names[usize::from(b) % names.len()].as_bytes();
+                let mut name = b"d/".repeat(usize::from(shape.byte() % 64));
+                name.extend_from_slice(pick(shape.byte()));
+                let link = pick(shape.byte()).to_vec();
+                let content = vec![shape.byte(); shape.number(2) % 4096];
+                let kind = match shape.byte() % 7 {
+                    0 => tar::EntryType::Directory,
+                    1 => tar::EntryType::Symlink,
+                    2 => tar::EntryType::Link,
+                    3 => tar::EntryType::Fifo,
+                    4 => tar::EntryType::Char,
+                    _ => tar::EntryType::Regular,
+                };
+                let flags = shape.byte();
+                let mode = u32::from(shape.byte()) << 4 | 0o644;
+                layer = layer.raw_entry(kind, &name, &link, &content, mode, flags & 1 != 0, flags & 2 != 0);
+            }
+            layer.finish()
+        })
+        .collect::<Vec<_>>();
+    let mut image = crate::image_fixture::ImageWriter::new("fuzz:1");
+    image.compression = match shape.byte() % 3 {
+        0 => crate::image_fixture::Compression::None,
+        1 => crate::image_fixture::Compression::Gzip,
+        _ => crate::image_fixture::Compression::Zstd,
+    };
+    for layer in layers {
+        image = image.raw_layer(layer);
+    }
+    // The documents' own faults: a diff id or blob swapped, a layer
+    // dropped from the config, a digest that is not one.
+    image.fault = match shape.byte() % 8 {
+        0 => Some(crate::image_fixture::Fault::DiffId(shape.byte())),
+        1 => Some(crate::image_fixture::Fault::LayerMissing),
+        2 => Some(crate::image_fixture::Fault::BadDigest),
+        3 => Some(crate::image_fixture::Fault::Truncated(shape.number(2))),
+        _ => None,
+    };
+    let dir = std::env::temp_dir().join(format!("plumb-fuzz-image-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("the fuzzed archive's directory");
+    let archive = match shape.byte() % 3 {
+        0 => {
+            image.write_oci_dir(&dir.join("oci"));
+            dir.join("oci")
+        }
+        1 => {
+            image.write_oci_tar(&dir.join("oci.tar"));
+            dir.join("oci.tar")
+        }
+        _ => {
+            image.write_docker_tar(&dir.join("docker.tar"));
+            dir.join("docker.tar")
+        }
+    };
+    let mut opts = crate::image::ImageBuildOptions::new(&archive);
+    opts.max_size = 64 << 20;
+    let _ = crate::image::build(&opts);
+    let _ = std::fs::remove_dir_all(&dir);
+}
 
 /// Valid inputs for each target, built from the test fixtures: the seed
 /// corpora of `agent/fuzz/corpus` (written by `scripts/fuzz.sh seed`).

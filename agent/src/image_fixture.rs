@@ -105,6 +105,55 @@ impl LayerBuilder {
         self
     }
 
+    /// An entry of any kind whose name and link target are written as
+    /// given, whatever they hold, never refused: a name past a header's
+    /// 100 bytes (or any name, with `long`) goes before it in a GNU long
+    /// name entry or, with `pax`, a PAX path record. For fuzzing.
+    pub fn raw_entry(
+        mut self,
+        kind: tar::EntryType,
+        name: &[u8],
+        link: &[u8],
+        content: &[u8],
+        mode: u32,
+        long: bool,
+        pax: bool,
+    ) -> Self {
+        if long || name.len() > 100 {
+            if pax {
+                let mut record = format!(" path={}\n", String::from_utf8_lossy(name)).into_bytes();
+                // The length counts its own digits.
+                let mut len = record.len() + 1;
+                while (len.to_string().len() + record.len()) != len {
+                    len = len.to_string().len() + record.len();
+                }
+                let mut data = len.to_string().into_bytes();
+                data.append(&mut record);
+                let h = Self::header(tar::EntryType::XHeader, 0o644, data.len() as u64);
+                let mut h = h;
+                h.set_cksum();
+                self.tar.append(&h, &data[..]).unwrap();
+            } else {
+                let mut data = name.to_vec();
+                data.push(0);
+                let mut h = Self::header(tar::EntryType::GNULongName, 0o644, data.len() as u64);
+                let field = &mut h.as_old_mut().name;
+                field[..13].copy_from_slice(b"././@LongLink");
+                h.set_cksum();
+                self.tar.append(&h, &data[..]).unwrap();
+            }
+        }
+        let mut h = Self::header(kind, mode, content.len() as u64);
+        let old = h.as_old_mut();
+        let n = name.len().min(100);
+        old.name[..n].copy_from_slice(&name[..n]);
+        let l = link.len().min(100);
+        old.linkname[..l].copy_from_slice(&link[..l]);
+        h.set_cksum();
+        self.tar.append(&h, content).unwrap();
+        self
+    }
+
     /// `count` empty files of one directory (many small entries).
     pub fn many_files(mut self, dir: &str, count: usize, content: &[u8]) -> Self {
         for i in 0..count {
@@ -126,6 +175,21 @@ impl LayerBuilder {
 pub enum Compression {
     None,
     Gzip,
+    Zstd,
+}
+
+/// A fault in an image's documents, for fuzzing: the documents that name
+/// it are digested after it, so it reaches past their checks.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Fault {
+    /// The config's diff id of layer `n` (mod the count) is another's.
+    DiffId(u8),
+    /// The config lists one diff id fewer than the layers.
+    LayerMissing,
+    /// The manifest names its config by a digest that is not one.
+    BadDigest,
+    /// The first layer's blob is cut to this many bytes.
+    Truncated(usize),
 }
 
 /// An image: layers, bottom first, and a config.
@@ -135,6 +199,7 @@ pub struct ImageWriter {
     pub config: serde_json::Value,
     pub name: String,
     pub annotations: serde_json::Map<String, serde_json::Value>,
+    pub fault: Option<Fault>,
 }
 
 impl ImageWriter {
@@ -156,6 +221,7 @@ impl ImageWriter {
             }),
             name: name.to_string(),
             annotations: Default::default(),
+            fault: None,
         }
     }
 
@@ -171,19 +237,40 @@ impl ImageWriter {
     }
 
     fn blob(&self, tar: &[u8]) -> Vec<u8> {
-        match self.compression {
+        let mut blob = match self.compression {
             Compression::None => tar.to_vec(),
             Compression::Gzip => {
                 let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
                 gz.write_all(tar).unwrap();
                 gz.finish().unwrap()
             }
+            Compression::Zstd => ruzstd::encoding::compress_to_vec(
+                tar,
+                ruzstd::encoding::CompressionLevel::Fastest,
+            ),
+        };
+        if let (Some(Fault::Truncated(n)), Some(first)) = (self.fault, self.layers.first()) {
+            if std::ptr::eq(first.as_slice(), tar) {
+                blob.truncate(n);
+            }
         }
+        blob
     }
 
     /// The config document; its digest is the image's id.
     pub fn config_bytes(&self) -> Vec<u8> {
-        let diff_ids: Vec<String> = self.layers.iter().map(|l| sha256_id(l)).collect();
+        let mut diff_ids: Vec<String> = self.layers.iter().map(|l| sha256_id(l)).collect();
+        match self.fault {
+            Some(Fault::DiffId(n)) if diff_ids.len() > 1 => {
+                let i = usize::from(n) % diff_ids.len();
+                diff_ids[i] = diff_ids[(i + 1) % diff_ids.len()].clone();
+            }
+            Some(Fault::DiffId(_)) => diff_ids.push(sha256_id(b"")),
+            Some(Fault::LayerMissing) => {
+                diff_ids.pop();
+            }
+            _ => {}
+        }
         serde_json::to_vec(&json!({
             "architecture": match std::env::consts::ARCH { "x86_64" => "amd64", "aarch64" => "arm64", a => a },
             "os": "linux",
@@ -209,6 +296,7 @@ impl ImageWriter {
         let layer_media = match self.compression {
             Compression::None => "application/vnd.oci.image.layer.v1.tar",
             Compression::Gzip => "application/vnd.oci.image.layer.v1.tar+gzip",
+            Compression::Zstd => "application/vnd.oci.image.layer.v1.tar+zstd",
         };
         let layers: Vec<serde_json::Value> = self
             .layers
@@ -218,7 +306,10 @@ impl ImageWriter {
                 json!({"mediaType": layer_media, "digest": digest, "size": size})
             })
             .collect();
-        let (config, config_size) = put(self.config_bytes());
+        let (mut config, config_size) = put(self.config_bytes());
+        if self.fault == Some(Fault::BadDigest) {
+            config = "sha256:not-a-digest".into();
+        }
         let manifest = serde_json::to_vec(&json!({
             "schemaVersion": 2,
             "mediaType": "application/vnd.oci.image.manifest.v1+json",
