@@ -222,9 +222,22 @@ pub fn image_archive_shaped(data: &[u8]) {
     }
     let mut shape = Shape(data);
     let names = [
-        "etc/passwd", "bin/sh", "usr/lib/libc.so", "var/lib/dpkg/status",
-        "lib/apk/db/installed", "var/lib/rpm/rpmdb.sqlite", "etc", "usr", "a/b/c",
-        "..", "../x", "/abs", ".wh..wh..opq", "etc/.wh.passwd", "usr/.wh.lib", "./.",
+        "etc/passwd",
+        "bin/sh",
+        "usr/lib/libc.so",
+        "var/lib/dpkg/status",
+        "lib/apk/db/installed",
+        "var/lib/rpm/rpmdb.sqlite",
+        "etc",
+        "usr",
+        "a/b/c",
+        "..",
+        "../x",
+        "/abs",
+        ".wh..wh..opq",
+        "etc/.wh.passwd",
+        "usr/.wh.lib",
+        "./.",
     ];
     let layers = (0..shape.byte() % 4)
         .map(|_| {
@@ -245,7 +258,12 @@ pub fn image_archive_shaped(data: &[u8]) {
                 };
                 let flags = shape.byte();
                 let mode = u32::from(shape.byte()) << 4 | 0o644;
-                layer = layer.raw_entry(kind, &name, &link, &content, mode, flags & 1 != 0, flags & 2 != 0);
+                let long = match flags % 3 {
+                    0 => crate::image_fixture::LongName::IfNeeded,
+                    1 => crate::image_fixture::LongName::Gnu,
+                    _ => crate::image_fixture::LongName::Pax,
+                };
+                layer = layer.raw_entry(kind, &name, &link, &content, mode, long);
             }
             layer.finish()
         })

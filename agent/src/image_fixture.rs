@@ -107,8 +107,8 @@ impl LayerBuilder {
 
     /// An entry of any kind whose name and link target are written as
     /// given, whatever they hold, never refused: a name past a header's
-    /// 100 bytes (or any name, with `long`) goes before it in a GNU long
-    /// name entry or, with `pax`, a PAX path record. For fuzzing.
+    /// 100 bytes (or any name, as `long` says) goes before it in a GNU
+    /// long name entry or a PAX path record. For fuzzing.
     pub fn raw_entry(
         mut self,
         kind: tar::EntryType,
@@ -116,11 +116,10 @@ impl LayerBuilder {
         link: &[u8],
         content: &[u8],
         mode: u32,
-        long: bool,
-        pax: bool,
+        long: LongName,
     ) -> Self {
-        if long || name.len() > 100 {
-            if pax {
+        if long != LongName::IfNeeded || name.len() > 100 {
+            if long == LongName::Pax {
                 let mut record = format!(" path={}\n", String::from_utf8_lossy(name)).into_bytes();
                 // The length counts its own digits.
                 let mut len = record.len() + 1;
@@ -168,6 +167,17 @@ impl LayerBuilder {
     pub fn finish(self) -> Vec<u8> {
         self.tar.into_inner().unwrap()
     }
+}
+
+/// How [`LayerBuilder::raw_entry`] writes a name.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LongName {
+    /// In the header, or a GNU long name entry when it does not fit.
+    IfNeeded,
+    /// A GNU long name entry before the header, whatever its length.
+    Gnu,
+    /// A PAX path record before the header.
+    Pax,
 }
 
 /// How a layer is stored in the archive.
@@ -244,10 +254,9 @@ impl ImageWriter {
                 gz.write_all(tar).unwrap();
                 gz.finish().unwrap()
             }
-            Compression::Zstd => ruzstd::encoding::compress_to_vec(
-                tar,
-                ruzstd::encoding::CompressionLevel::Fastest,
-            ),
+            Compression::Zstd => {
+                ruzstd::encoding::compress_to_vec(tar, ruzstd::encoding::CompressionLevel::Fastest)
+            }
         };
         if let (Some(Fault::Truncated(n)), Some(first)) = (self.fault, self.layers.first()) {
             if std::ptr::eq(first.as_slice(), tar) {

@@ -135,7 +135,14 @@ impl Read for Digesting {
 /// reader is given back at the end to read what follows the stream.
 enum Decoded {
     Gzip(flate2::read::MultiGzDecoder<BufReader<Digesting>>),
-    Zstd(ruzstd::decoding::StreamingDecoder<BufReader<Digesting>, ruzstd::decoding::FrameDecoder>),
+    Zstd(
+        Box<
+            ruzstd::decoding::StreamingDecoder<
+                BufReader<Digesting>,
+                ruzstd::decoding::FrameDecoder,
+            >,
+        >,
+    ),
     Plain(BufReader<Digesting>),
 }
 
@@ -196,10 +203,10 @@ impl Tree {
         let plain = if magic.starts_with(&[0x1f, 0x8b]) {
             Decoded::Gzip(flate2::read::MultiGzDecoder::new(buffered))
         } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-            Decoded::Zstd(
+            Decoded::Zstd(Box::new(
                 ruzstd::decoding::StreamingDecoder::new(buffered)
                     .map_err(|e| bad(format!("zstd: {e}")))?,
-            )
+            ))
         } else {
             if layer.digest.as_deref() == Some(layer.diff_id.as_str()) {
                 buffered.get_mut().sha = None;

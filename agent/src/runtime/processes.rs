@@ -334,13 +334,11 @@ fn one_process(
             path.extend_from_slice(b" (deleted)");
             judge(&path, None);
         }
-        Some(Script::Missing(path)) => {
-            if seen.insert(path.clone()) {
-                let key = String::from_utf8_lossy(&path).into_owned();
-                findings.push((DeviationKind::ProcessUnexpected as i32, key));
-            }
+        Some(Script::Missing(path)) if seen.insert(path.clone()) => {
+            let key = String::from_utf8_lossy(&path).into_owned();
+            findings.push((DeviationKind::ProcessUnexpected as i32, key));
         }
-        None => {}
+        Some(Script::Missing(_)) | None => {}
     }
     Seen::Judged(findings)
 }
