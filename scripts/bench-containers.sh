@@ -13,6 +13,11 @@
 # 4. Exec to deviation at the collector: ROUNDS (default 50) binaries
 #    dropped into the agent's root, each run for 50 ms and deleted, the
 #    time until the collector lists each (target: p99 < 1 s).
+# 5. One hostile container among CONTAINERS: its writable layer holds a
+#    1 TiB sparse file, a FIFO and HOSTILE_FILES (default 1,000,000) files
+#    in one directory. `check --containers` beside the same check without
+#    it (target: the pass, every other container judged, within 2 s; peak
+#    RSS < 64 MB more than the clean containers alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
@@ -24,7 +29,8 @@ CONTAINERS=${CONTAINERS:-100}
 EXECS=${EXECS:-10000}
 ROUNDS=${ROUNDS:-50}
 # Which sections to run, e.g. SECTIONS="1 3".
-SECTIONS=${SECTIONS:-1 2 3 4}
+SECTIONS=${SECTIONS:-1 2 3 4 5}
+HOSTILE_FILES=${HOSTILE_FILES:-1000000}
 release_build 2>&1 | tail -n1
 agent=$PWD/target/release/plumb-agent
 collector=$PWD/target/release/plumb-collector
@@ -234,6 +240,70 @@ print(f"| rounds (seen) | p50 | p99 | max |")
 print(f"|---|---|---|---|")
 print(f"| {sys.argv[2]} ({n}) | {p(0.5)} ms | {p(0.99)} ms (target < 1 s) | {l[-1]} ms |")
 PY
+}
+
+section5() {
+echo "== 5. one hostile container among $CONTAINERS"
+root=$work/bbroot5
+mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/srv"
+cp "$(command -v busybox)" "$root/bin/busybox"
+for a in sh sleep cat cp mkdir ls rm true echo truncate mkfifo; do ln -s busybox "$root/bin/$a"; done
+tar -C "$root" -cf "$work/bb5.tar" .
+pod import --quiet "$work/bb5.tar" "$image" >/dev/null
+pod save --quiet --format oci-archive -o "$work/bb5-oci.tar" "$image"
+"$agent" manifest build --image-archive "$work/bb5-oci.tar" -o "$work/bb5.pb" >/dev/null 2>&1
+peak() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n1; }
+check="$agent check --containers --manifest $work/bb5.pb --json"
+for i in $(seq 1 $((CONTAINERS - 1))); do
+  n=plumb-bench-$tag-q$i
+  names+=("$n")
+  pod run -d --name "$n" --network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$image" \
+    /bin/sh -c 'for f in 0 1 2 3 4 5 6 7 8 9; do echo $f > /srv/f$f; done; exec sleep 3600' >/dev/null
+done
+sleep 2
+$check >/dev/null || true
+hyperfine -N --warmup 1 --runs 5 --ignore-failure --export-json "$work/h5a.json" \
+  -n "$((CONTAINERS - 1)) clean containers" "$check" 2>&1 | grep -E "Time|±" || true
+clean_rss=$(peak $check || true)
+n=plumb-bench-$tag-hostile
+names+=("$n")
+pod run -d --name "$n" --network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$image" \
+  /bin/sh -c 'mkdir -p /app /d && truncate -s 1099511627776 /app/sparse && mkfifo /app/fifo && exec sleep 3600' >/dev/null
+sleep 1
+pid=$(pod inspect -f '{{.State.Pid}}' "$n")
+upper=$(awk '$5 == "/" && $9 == "overlay" {for (i = 10; i <= NF; i++) if ($i ~ /upperdir=/) print $i}' "/proc/$pid/mountinfo" | sed 's/.*upperdir=\([^,]*\).*/\1/')
+# The files written straight into its writable layer: what the container
+# could write itself, a hundred times faster than busybox would.
+python3 - "$upper/d" "$HOSTILE_FILES" <<'PY'
+import os, sys
+d, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    os.close(os.open(os.path.join(d, str(i)), os.O_CREAT | os.O_WRONLY, 0o644))
+PY
+$check >/dev/null || true
+hyperfine -N --warmup 1 --runs 5 --ignore-failure --export-json "$work/h5b.json" \
+  -n "$((CONTAINERS - 1)) clean + 1 hostile" "$check" 2>&1 | grep -E "Time|±" || true
+hostile_rss=$(peak $check || true)
+verdict=$($check | python3 -c '
+import json, sys
+r = [json.loads(l) for l in sys.stdin if l.strip()]
+h = [x for x in r if x["name"].endswith("-hostile")][0]
+others = [x for x in r if not x["name"].endswith("-hostile")]
+judged = sum(1 for x in others if x["status"] == "verified")
+print(f"{judged} of {len(others)} verified; hostile: {h[\"status\"]}, " + ", ".join(sorted({d[\"kind\"] + " " + d[\"key\"] for d in h["deviations"] if d["kind"] == "scan_error" or d["key"].startswith("/app")})))
+')
+python3 - "$work/h5a.json" "$work/h5b.json" "$clean_rss" "$hostile_rss" "$verdict" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))["results"][0]
+b = json.load(open(sys.argv[2]))["results"][0]
+clean, hostile, verdict = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+print("| pass | time | peak RSS | verdict |")
+print("|---|---|---|---|")
+print(f"| clean containers only (reference) | {a['mean']*1000:.0f} ms ± {a['stddev']*1000:.0f} | {clean/1024:.1f} MB | |")
+print(f"| with the hostile one | {b['mean']*1000:.0f} ms ± {b['stddev']*1000:.0f} (target < 2 s; {b['mean']/a['mean']:.2f}x) | {hostile/1024:.1f} MB (+{(hostile-clean)/1024:.1f} MB, target < 64 MB) | {verdict} |")
+PY
+for n in "${names[@]}"; do pod rm -f -t 0 "$n" >/dev/null 2>&1 || true; done
+names=()
 }
 
 for s in $SECTIONS; do "section$s"; done
