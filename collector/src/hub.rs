@@ -92,7 +92,8 @@ pub struct Hub {
     /// the stream (a newer stream replaced it, or the node was revoked).
     connected: Mutex<HashMap<String, Connection>>,
     next_conn: AtomicU64,
-    heartbeats: Mutex<HashMap<String, i64>>,
+    /// The nodes whose streams this replica holds, and when each spoke.
+    pub live: crate::liveness::Liveness,
     /// The group-commit writers, each owning the nodes hashed to it: one
     /// on SQLite (a single writer connection), several on PostgreSQL so
     /// that one transaction's round trips do not hold up the others.
@@ -139,7 +140,7 @@ impl Hub {
             events,
             connected: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(1),
-            heartbeats: Mutex::new(HashMap::new()),
+            live: crate::liveness::Liveness::default(),
             writers,
             evaluate: eval_tx,
             announced: Mutex::new(HashMap::new()),
@@ -177,9 +178,10 @@ impl Hub {
             .map_err(|_| "collector is shutting down".to_string())?
     }
 
+    /// A held node spoke: memory only (see [`crate::liveness`]).
     pub fn heartbeat(&self, node_id: &str, at: i64) {
         self.counters.heartbeats.fetch_add(1, Ordering::Relaxed);
-        lock(&self.heartbeats).insert(node_id.to_string(), at);
+        self.live.contact(node_id, at);
     }
 
     /// Registers a connected agent's outbound channel; returns its
@@ -483,18 +485,21 @@ impl Hub {
         Ok(())
     }
 
-    /// Records the heartbeats received since the last flush; returns the
-    /// silent nodes among them. Heartbeats that could not be recorded are
-    /// kept for the next flush (unless a newer one arrived meanwhile).
-    async fn flush_heartbeats(&self) -> Result<crate::store::Touched, StoreError> {
-        let pending: Vec<(String, i64)> = lock(&self.heartbeats).drain().collect();
-        match self.store.touch(&pending).await {
-            Ok(silent) => Ok(silent),
+    /// Writes the liveness that is due (see [`crate::liveness`]; `all`:
+    /// every held node's); returns the silent and retired nodes among
+    /// them. What could not be written is written at the next flush.
+    pub(crate) async fn flush_heartbeats(
+        &self,
+        all: bool,
+    ) -> Result<crate::store::Touched, StoreError> {
+        let due = self.live.due(now_ms(), all);
+        if due.is_empty() {
+            return Ok(crate::store::Touched::default());
+        }
+        match self.store.touch(&due, &self.instance).await {
+            Ok(touched) => Ok(touched),
             Err(e) => {
-                let mut queued = lock(&self.heartbeats);
-                for (node, at) in pending {
-                    queued.entry(node).or_insert(at);
-                }
+                self.live.unwritten(due);
                 Err(e)
             }
         }
@@ -601,9 +606,6 @@ const COMMAND_TTL_MS: i64 = 60_000;
 /// are fanned out here too (watch streams, the dashboard's live view).
 async fn replica_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     use plumb_proto::v1::{collector_message, Command, CommandKind};
-    if let Err(e) = hub.store.streams_reset(&hub.instance).await {
-        tracing::error!(error = %e, "forgetting this replica's old streams failed");
-    }
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -691,66 +693,26 @@ async fn prune(hub: &Hub) {
     }
 }
 
-/// Flushes heartbeats and marks quiet nodes silent, every second; prunes
-/// old history every ten minutes.
+/// Liveness every second (see [`crate::liveness::Watch`]); prunes old
+/// history every ten minutes.
 async fn housekeeping_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_prune = 0;
+    let mut watch = crate::liveness::Watch::start(&hub).await;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
             _ = shutdown.changed() => {
-                let _ = hub.flush_heartbeats().await;
-                // Another replica takes over this one's work at once.
-                let _ = hub.store.release_leases(&hub.instance).await;
+                watch.stop(&hub).await;
                 return;
             }
         }
-        match hub.flush_heartbeats().await {
-            Ok(touched) => {
-                // A silent node that speaks again is judged afresh.
-                for n in touched.silent {
-                    hub.reevaluate(&n);
-                }
-                // A retired node's heartbeat (its stream was being ended
-                // when it spoke) is a finding, and the stream ends.
-                for n in touched.retired {
-                    hub.retired_spoke(&n, "heartbeat after retirement").await;
-                    if let Err(e) = hub.end_stream(&n, "retire").await {
-                        tracing::error!(node = %n, error = %e, "ending a retired node's stream failed");
-                    }
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "recording heartbeats failed"),
-        }
+        watch.tick(&hub).await;
         let now = now_ms();
         if now - last_prune >= PRUNE_EVERY_MS {
             last_prune = now;
             prune(&hub).await;
-        }
-        // One replica judges silence for the whole fleet.
-        if !hub.holds_lease("silence", 10_000).await {
-            continue;
-        }
-        match hub.store.quiet_nodes(now, hub.policy.silence()).await {
-            Ok(quiet) => {
-                for (node, _status, last_seen, hb) in quiet {
-                    if now - last_seen <= hub.policy.silent_after_ms(hb) {
-                        continue;
-                    }
-                    // Connected but not heartbeating is a hung agent: silent too.
-                    let cause = if hub.is_connected(&node) {
-                        "heartbeat timeout (stream open)"
-                    } else {
-                        "heartbeat timeout"
-                    };
-                    if let Err(e) = hub.apply(&node, Event::Silence, cause).await {
-                        tracing::error!(node = %node, error = %e, "marking node silent failed");
-                    }
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "silence check failed"),
         }
     }
 }

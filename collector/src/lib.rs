@@ -26,6 +26,7 @@ pub mod api;
 pub mod grpc;
 pub mod hub;
 pub mod lifecycle;
+pub mod liveness;
 pub mod model;
 pub mod policy;
 pub mod security;

@@ -103,6 +103,9 @@ impl AgentService for Ingest {
         .await
         .map_err(|_| Status::cancelled("stream closed"))?;
         let (conn, ended) = self.hub.connect(&hello.node_id, tx.clone());
+        self.hub
+            .live
+            .opened(&hello.node_id, info.heartbeat_secs, now_ms());
         if let Err(e) = self
             .hub
             .store
@@ -118,8 +121,11 @@ impl AgentService for Ingest {
         let node = hello.node_id;
         tokio::spawn(async move {
             let result = serve_stream(&hub, &node, &mut inbound, &tx, &ended).await;
-            if hub.disconnect(&node, conn) {
-                if let Err(e) = hub.store.stream_closed(&node, &hub.instance).await {
+            // Ended here (not replaced by a newer stream of the node):
+            // closed, whether it ended by itself or was ended (revoked).
+            if hub.disconnect(&node, conn) || !hub.is_connected(&node) {
+                let last = hub.live.closed(&node).unwrap_or_else(now_ms);
+                if let Err(e) = hub.store.stream_closed(&node, &hub.instance, last).await {
                     tracing::error!(node = %node, error = %e, "forgetting the stream's replica failed");
                 }
             }

@@ -250,7 +250,11 @@ impl Store {
 
     /// Records heartbeats (node id, time) in one statement; returns the
     /// nodes among them that are silent (to be judged afresh).
-    pub async fn touch(&self, seen: &[(String, i64)]) -> Result<Touched, StoreError> {
+    /// Persists when the nodes `seen` were last heard from, as held by
+    /// `holder` (the replica whose memory has it: written in a batch every
+    /// few minutes per node, or at once for a silent node that spoke).
+    /// Returns the silent and retired nodes among them.
+    pub async fn touch(&self, seen: &[(String, i64)], holder: &str) -> Result<Touched, StoreError> {
         if seen.is_empty() {
             return Ok(Touched::default());
         }
@@ -263,19 +267,24 @@ impl Store {
         let mut rows: Vec<Seen<'_>> = seen.iter().map(|(n, at)| Seen { n, at: *at }).collect();
         rows.sort_unstable_by_key(|r| r.n);
         let json = serde_json::to_string(&rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        // The holder is claimed again too: a replica that was paused past
+        // its lease finds its nodes released, and takes them back.
         let sql = match self.backend {
             Backend::Sqlite => {
-                "UPDATE nodes SET last_seen = r.at FROM (SELECT j.value ->> 'n' AS n, j.value ->> 'at' AS at \
-                 FROM (SELECT value FROM json_each($1) LIMIT -1 OFFSET 0) AS j) AS r WHERE nodes.node_id = r.n AND nodes.last_seen < r.at \
+                "UPDATE nodes SET last_seen = MAX(nodes.last_seen, r.at), holder = $2 FROM (SELECT j.value ->> 'n' AS n, j.value ->> 'at' AS at \
+                 FROM (SELECT value FROM json_each($1) LIMIT -1 OFFSET 0) AS j) AS r WHERE nodes.node_id = r.n \
+                 AND (nodes.last_seen < r.at OR nodes.holder IS NOT $2) \
                  RETURNING nodes.node_id, nodes.status"
             }
             Backend::Postgres => {
-                "UPDATE nodes SET last_seen = r.at FROM json_to_recordset($1::json) AS r(n TEXT, at BIGINT) \
-                 WHERE nodes.node_id = r.n AND nodes.last_seen < r.at RETURNING nodes.node_id, nodes.status"
+                "UPDATE nodes SET last_seen = GREATEST(nodes.last_seen, r.at), holder = $2 FROM json_to_recordset($1::json) AS r(n TEXT, at BIGINT) \
+                 WHERE nodes.node_id = r.n AND (nodes.last_seen < r.at OR nodes.holder IS DISTINCT FROM $2) \
+                 RETURNING nodes.node_id, nodes.status"
             }
         };
         let rows: Vec<(String, String)> = sqlx::query_as(sql)
             .bind(json)
+            .bind(holder)
             .fetch_all(&self.writer)
             .await?;
         let mut touched = Touched::default();
@@ -431,30 +440,36 @@ impl Store {
         }))
     }
 
-    /// Nodes that may have gone silent: not silent/retired/recycling and
-    /// not seen since `before`. Returns (node, status, last_seen, heartbeat).
-    /// Nodes heard from longer ago than `silence` allows at `now`, and
-    /// not already silent, retired or recycling: (node, status, last
-    /// seen, heartbeat period). Only those come back, not every node
-    /// between two heartbeats (a 100,000-node fleet is mostly that).
+    /// Nodes no live replica holds (disconnected, or released by a
+    /// replica that died) heard from longer ago than `silence` allows at
+    /// `now`, and not already silent, retired or recycling: (node, status,
+    /// last seen, heartbeat period). Read through `nodes_unheld`, which
+    /// holds only unheld nodes that may still go silent: the cost follows
+    /// them, never the connected fleet.
     pub async fn quiet_nodes(
         &self,
         now: i64,
         silence: Silence,
     ) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
-        // Silent once last_seen + periods × per_period < before: a fixed
-        // silence is a zero per-period part.
-        let (before, per_period) = match silence {
+        // The index range: the shortest silence any node can have (a
+        // one-second heartbeat), then each node's own.
+        let (cutoff, per_period) = match silence {
             Silence::After(ms) => (now - ms, 0),
-            Silence::Heartbeats(n) => (now, n * 1000),
+            Silence::Heartbeats(n) => (now - n * 1000, n * 1000),
+        };
+        let before = match silence {
+            Silence::After(ms) => now - ms,
+            Silence::Heartbeats(_) => now,
         };
         Ok(sqlx::query_as(
             "SELECT node_id, status, last_seen, heartbeat_secs FROM nodes \
-             WHERE last_seen + (CASE WHEN heartbeat_secs < 1 THEN 1 ELSE heartbeat_secs END) * $2 < $1 \
-             AND status NOT IN ('silent', 'retired', 'recycling')",
+             WHERE holder IS NULL AND status NOT IN ('silent', 'retired', 'recycling') \
+             AND last_seen < $3 \
+             AND last_seen + (CASE WHEN heartbeat_secs < 1 THEN 1 ELSE heartbeat_secs END) * $2 < $1",
         )
         .bind(before)
         .bind(per_period)
+        .bind(cutoff)
         .fetch_all(&self.pool)
         .await?)
     }

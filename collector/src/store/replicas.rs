@@ -20,6 +20,12 @@ impl Store {
         .bind(now)
         .execute(&self.writer)
         .await?;
+        // The node is live here now: out of the silence check's index.
+        sqlx::query("UPDATE nodes SET holder = $2 WHERE node_id = $1")
+            .bind(node)
+            .bind(holder)
+            .execute(&self.writer)
+            .await?;
         // Commands queued for the replica that held it before follow it.
         sqlx::query("UPDATE node_commands SET holder = $1 WHERE node_id = $2")
             .bind(holder)
@@ -30,24 +36,96 @@ impl Store {
     }
 
     /// `holder` no longer holds `node`'s stream (unless another replica
-    /// took it since).
-    pub async fn stream_closed(&self, node: &str, holder: &str) -> Result<(), StoreError> {
+    /// took it since); the node was last heard from at `last_contact`.
+    pub async fn stream_closed(
+        &self,
+        node: &str,
+        holder: &str,
+        last_contact: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM streams WHERE node_id = $1 AND holder = $2")
             .bind(node)
             .bind(holder)
             .execute(&self.writer)
             .await?;
+        sqlx::query(&format!(
+            "UPDATE nodes SET holder = NULL, last_seen = {} WHERE node_id = $1 AND holder = $2",
+            self.greatest("last_seen", "$3")
+        ))
+        .bind(node)
+        .bind(holder)
+        .bind(last_contact)
+        .execute(&self.writer)
+        .await?;
         Ok(())
     }
 
-    /// Forgets every stream `holder` held (at start: a crashed replica
-    /// of the same name held none of them any more).
-    pub async fn streams_reset(&self, holder: &str) -> Result<(), StoreError> {
+    /// Forgets every stream `holder` held: at its start (a crashed replica
+    /// of the same name holds none of them any more), at its clean
+    /// shutdown, or when its replica lease lapsed (it died). Its nodes
+    /// were alive until `alive_at` at least (the last renewal of its
+    /// lease): from then on the silence check counts their silence.
+    pub async fn release_holder(&self, holder: &str, alive_at: i64) -> Result<u64, StoreError> {
         sqlx::query("DELETE FROM streams WHERE holder = $1")
             .bind(holder)
             .execute(&self.writer)
             .await?;
-        Ok(())
+        let done = sqlx::query(&format!(
+            "UPDATE nodes SET holder = NULL, last_seen = {} WHERE holder = $1",
+            self.greatest("last_seen", "$2")
+        ))
+        .bind(holder)
+        .bind(alive_at)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// The larger of two SQL values.
+    fn greatest(&self, a: &str, b: &str) -> String {
+        match self.backend {
+            super::Backend::Sqlite => format!("MAX({a}, {b})"),
+            super::Backend::Postgres => format!("GREATEST({a}, {b})"),
+        }
+    }
+
+    /// When `name`'s lease runs out, if anyone holds it.
+    pub async fn lease_until(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT until_ms FROM leases WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Leases named `prefix…` that lapsed before `now`: (name, until).
+    /// `prefix` holds no `%` or `_`.
+    pub async fn lapsed_leases(
+        &self,
+        prefix: &str,
+        now: i64,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(
+            sqlx::query_as(
+                "SELECT name, until_ms FROM leases WHERE name LIKE $1 AND until_ms < $2",
+            )
+            .bind(format!("{prefix}%"))
+            .bind(now)
+            .fetch_all(&self.pool)
+            .await?,
+        )
+    }
+
+    /// Drops the lease `name` if it is still the lapsed one (`until`): a
+    /// replica that renewed it meanwhile keeps it.
+    pub async fn drop_lapsed_lease(&self, name: &str, until: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM leases WHERE name = $1 AND until_ms = $2")
+            .bind(name)
+            .bind(until)
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// The replica holding `node`'s stream, if any.

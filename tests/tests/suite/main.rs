@@ -14,6 +14,7 @@ mod e2e;
 mod execs;
 mod held;
 mod latency;
+mod liveness;
 mod packaging;
 mod plumbctl;
 mod replicas;

@@ -425,7 +425,7 @@ async fn a_listed_container_is_last_seen_with_its_node() {
             }
         };
         assert_eq!(last_seen(&store).await, 5);
-        store.touch(&[("n".into(), 100)]).await.unwrap();
+        store.touch(&[("n".into(), 100)], "r:1").await.unwrap();
         assert_eq!(last_seen(&store).await, 100);
         // The same list again changes nothing stored; the node's contact
         // still dates it.
@@ -433,7 +433,7 @@ async fn a_listed_container_is_last_seen_with_its_node() {
             .replace_containers("n", &[info("a", "web", "img-a")], 150)
             .await
             .unwrap();
-        store.touch(&[("n".into(), 200)]).await.unwrap();
+        store.touch(&[("n".into(), 200)], "r:1").await.unwrap();
         assert_eq!(last_seen(&store).await, 200);
     }
 }

@@ -182,7 +182,7 @@ async fn commands_follow_the_stream_to_the_replica_holding_it() {
             .unwrap();
         // The agent moved to replica a before b sent it: the command follows.
         store.stream_opened("n1", "a:1", 11).await.unwrap();
-        store.stream_closed("n1", "b:1").await.unwrap();
+        store.stream_closed("n1", "b:1", 11).await.unwrap();
         assert_eq!(
             store.stream_holder("n1").await.unwrap().as_deref(),
             Some("a:1"),
@@ -205,7 +205,7 @@ async fn commands_follow_the_stream_to_the_replica_holding_it() {
             store.take_commands("a:1", 11).await.unwrap().is_empty(),
             "expired commands are dropped"
         );
-        store.streams_reset("a:1").await.unwrap();
+        store.release_holder("a:1", 12).await.unwrap();
         assert_eq!(store.stream_holder("n1").await.unwrap(), None);
     }
 }

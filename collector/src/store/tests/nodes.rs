@@ -213,15 +213,31 @@ async fn a_nodes_deviation_history_pages_by_cursor() {
 async fn quiet_nodes_are_those_past_their_silence() {
     use crate::policy::Silence;
     for (store, _dir) in stores().await {
-        for (node, hb) in [("fast", 10), ("slow", 60), ("gone", 10)] {
+        for (node, hb) in [
+            ("fast", 10),
+            ("slow", 60),
+            ("gone", 10),
+            ("held", 10),
+            ("orphan", 10),
+        ] {
             let mut h = hello(node);
             h.heartbeat_secs = hb;
             store.hello(&h, 1_000).await.unwrap();
         }
+        // Streams that ended at 100 s: unheld, last heard from then.
+        for node in ["fast", "slow"] {
+            store.stream_opened(node, "r:1", 1_000).await.unwrap();
+            store.stream_closed(node, "r:1", 100_000).await.unwrap();
+        }
+        // A live replica holds "held": its silence is that replica's to
+        // judge, from memory, whatever its stored last_seen says.
+        store.stream_opened("held", "r:1", 1_000).await.unwrap();
+        // A replica that died held "orphan" and was last alive at 125 s.
         store
-            .touch(&[("fast".into(), 100_000), ("slow".into(), 100_000)])
+            .stream_opened("orphan", "dead:1", 1_000)
             .await
             .unwrap();
+        assert_eq!(store.release_holder("dead:1", 125_000).await.unwrap(), 1);
         let names = |v: Vec<(String, String, i64, i64)>| {
             let mut v: Vec<String> = v.into_iter().map(|r| r.0).collect();
             v.sort();
@@ -246,6 +262,17 @@ async fn quiet_nodes_are_those_past_their_silence() {
                     .unwrap()
             ),
             ["gone"]
+        );
+        // The dead replica's node counts its silence from the replica's
+        // last sign of life; the held node never comes back.
+        assert_eq!(
+            names(
+                store
+                    .quiet_nodes(160_000, Silence::Heartbeats(3))
+                    .await
+                    .unwrap()
+            ),
+            ["fast", "gone", "orphan"]
         );
         assert!(store
             .quiet_nodes(100_500, Silence::Heartbeats(3))
