@@ -1,5 +1,5 @@
 //! The collector's shared state: the store, the policy, connected agents,
-//! pending heartbeats, the group-commit writer and the event fan-out that
+//! their liveness (`liveness`), the group-commit writer and the event fan-out that
 //! the watch stream, the dashboard and the alert sinks subscribe to.
 
 use std::collections::{HashMap, HashSet};
@@ -110,9 +110,9 @@ pub struct Hub {
 const RETIRED_ALERT_EVERY_MS: i64 = 10 * 60 * 1000;
 
 impl Hub {
-    /// Creates the hub and starts its background tasks (writer, evaluator,
-    /// heartbeat flusher, silence detector). They stop when `shutdown`
-    /// fires.
+    /// Creates the hub and starts its background tasks (writers,
+    /// evaluator, replica loop); `housekeeping` runs beside it. They stop
+    /// when `shutdown` fires.
     pub fn start(
         store: Store,
         policy: Policy,
@@ -150,8 +150,7 @@ impl Hub {
             tokio::spawn(writer_loop(hub.clone(), rx));
         }
         tokio::spawn(evaluator_loop(hub.clone(), eval_rx));
-        tokio::spawn(replica_loop(hub.clone(), shutdown.clone()));
-        tokio::spawn(housekeeping_loop(hub.clone(), shutdown));
+        tokio::spawn(replica_loop(hub.clone(), shutdown));
         hub
     }
 
@@ -664,55 +663,6 @@ async fn replica_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Receiver<
                 }
             }
             Err(e) => tracing::error!(error = %e, "reading other replicas' transitions failed"),
-        }
-    }
-}
-
-/// How often history past the retention period is pruned.
-const PRUNE_EVERY_MS: i64 = 600_000;
-
-/// Prunes history past the retention period, on one replica.
-async fn prune(hub: &Hub) {
-    let now = now_ms();
-    if !hub.holds_lease("retention", 2 * PRUNE_EVERY_MS).await {
-        return;
-    }
-    let started = std::time::Instant::now();
-    match hub
-        .store
-        .prune_history(now - hub.store.retention_ms, 5_000)
-        .await
-    {
-        Ok(0) => {}
-        Ok(rows) => tracing::info!(
-            rows,
-            ms = started.elapsed().as_millis() as u64,
-            "pruned history past the retention period"
-        ),
-        Err(e) => tracing::error!(error = %e, "pruning history failed"),
-    }
-}
-
-/// Liveness every second (see [`crate::liveness::Watch`]); prunes old
-/// history every ten minutes.
-async fn housekeeping_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_prune = 0;
-    let mut watch = crate::liveness::Watch::start(&hub).await;
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = shutdown.changed() => {
-                watch.stop(&hub).await;
-                return;
-            }
-        }
-        watch.tick(&hub).await;
-        let now = now_ms();
-        if now - last_prune >= PRUNE_EVERY_MS {
-            last_prune = now;
-            prune(&hub).await;
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod actions;
 pub mod alert;
 pub mod api;
 pub mod grpc;
+pub mod housekeeping;
 pub mod hub;
 pub mod lifecycle;
 pub mod liveness;

@@ -112,7 +112,10 @@ pub fn container_alerts(
         out.send.push(ContainerAlert {
             container: labels.clone(),
             state: state.to_string(),
-            reasons: vec![format!("{} open deviation(s){worst}", c.open_deviations)],
+            reasons: vec![format!(
+                "{}{worst}",
+                crate::policy::open_deviations(c.open_deviations)
+            )],
             since: now,
             ends_at: None,
         });

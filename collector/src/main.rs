@@ -72,18 +72,22 @@ struct DbArgs {
 }
 
 impl DbArgs {
-    fn url(&self) -> Result<String, String> {
+    /// The database's URL; nothing is created yet.
+    fn url(&self) -> String {
         match &self.database {
-            Some(d) => Ok(d.clone()),
-            None => {
-                std::fs::create_dir_all(&self.data_dir)
-                    .map_err(|e| format!("data dir {}: {e}", self.data_dir.display()))?;
-                Ok(format!(
-                    "sqlite://{}",
-                    self.data_dir.join("plumb.db").display()
-                ))
-            }
+            Some(d) => d.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("plumb.db").display()),
         }
+    }
+
+    /// Creates the embedded database's directory: only once everything
+    /// else was accepted, so a refused configuration leaves nothing behind.
+    fn create_data_dir(&self) -> Result<(), String> {
+        if self.database.is_none() {
+            std::fs::create_dir_all(&self.data_dir)
+                .map_err(|e| format!("data dir {}: {e}", self.data_dir.display()))?;
+        }
+        Ok(())
     }
 }
 
@@ -190,13 +194,7 @@ fn main() -> ExitCode {
             };
         }
     };
-    let database = match args.db.url() {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("plumb-collector: error: {e}");
-            return ExitCode::from(64);
-        }
-    };
+    let database = args.db.url();
     // Refuse a bad policy before anything is bound.
     if let Err(e) = plumb_collector::policy::Policy::load(args.policy.as_deref()) {
         eprintln!("plumb-collector: error: {e}");
@@ -230,7 +228,11 @@ fn main() -> ExitCode {
         max_open_per_node: args.max_open_per_node,
         retention: args.retention,
     };
-    if let Err(e) = cfg.check() {
+    let accepted = cfg
+        .check()
+        .map_err(|e| e.to_string())
+        .and_then(|()| args.db.create_data_dir());
+    if let Err(e) = accepted {
         eprintln!("plumb-collector: error: {e}");
         return ExitCode::from(64);
     }
@@ -275,13 +277,11 @@ fn create_token(role: &str, name: &str, db: &DbArgs) -> ExitCode {
         eprintln!("plumb-collector: error: --role must be read, operator or admin, got {role:?}");
         return ExitCode::from(64);
     };
-    let url = match db.url() {
-        Ok(u) => u,
-        Err(e) => {
-            eprintln!("plumb-collector: error: {e}");
-            return ExitCode::from(64);
-        }
-    };
+    let url = db.url();
+    if let Err(e) = db.create_data_dir() {
+        eprintln!("plumb-collector: error: {e}");
+        return ExitCode::from(64);
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

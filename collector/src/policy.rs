@@ -431,7 +431,7 @@ impl Policy {
         .into_iter()
         .map(|s| self.weight(s) * counts.get(s))
         .sum();
-        let summary = format!("{total} open deviations, score {score}");
+        let summary = format!("{}, score {score}", open_deviations(total));
         if threshold > 0 && score >= threshold {
             Verdict::Flagged {
                 reasons: vec![format!("{summary} >= threshold {threshold}")],
@@ -473,6 +473,11 @@ impl SeverityCounts {
     pub fn total(&self) -> i64 {
         self.0.iter().sum()
     }
+}
+
+/// "1 open deviation", "3 open deviations": what reasons say.
+pub fn open_deviations(n: i64) -> String {
+    format!("{n} open deviation{}", if n == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]

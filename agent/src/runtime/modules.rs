@@ -18,6 +18,17 @@ const TAINT_FLAGS: &[(u32, char, &str)] = &[
     (13, 'E', "unsigned module"),
 ];
 
+/// Whether `proc_dir` is the procfs of a kernel built without loadable
+/// modules: its sysctls are there, the module ones are not.
+fn no_module_support(proc_dir: &Path) -> bool {
+    let kernel = proc_dir.join("sys/kernel");
+    kernel.join("tainted").is_file()
+        && matches!(
+            std::fs::symlink_metadata(kernel.join("modules_disabled")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound
+        )
+}
+
 /// Loaded kernel modules (`/proc/modules`) that have no module file in the
 /// manifest (`known_modules`: names with `-` written `_`), and the taint
 /// flags above.
@@ -26,7 +37,16 @@ pub fn scan_modules(
     known_modules: &HashSet<String>,
 ) -> std::io::Result<Vec<Finding>> {
     let mut findings = Vec::new();
-    let modules = read_bounded(&proc_dir.join("modules"))?;
+    let modules = match read_bounded(&proc_dir.join("modules")) {
+        Ok(m) => m,
+        // A kernel built without module support has no `/proc/modules`
+        // (nor `sys/kernel/modules_disabled`): nothing can be loaded, which
+        // is verified, not unreadable. Anything else missing is an error.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && no_module_support(proc_dir) => {
+            Vec::new()
+        }
+        Err(e) => return Err(e),
+    };
     for line in String::from_utf8_lossy(&modules).lines() {
         let mut f = line.split_whitespace();
         let Some(name) = f.next() else { continue };
@@ -110,5 +130,34 @@ mod tests {
         let names = module_names(paths, "6.1.0-13-amd64");
         assert!(names.contains("ext4") && names.contains("virtio_net"));
         assert!(!names.contains("old"));
+    }
+
+    fn proc_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn a_kernel_without_module_support_has_nothing_loaded_and_is_verified() {
+        let proc = proc_with(&[("sys/kernel/tainted", "0\n")]);
+        assert_eq!(scan_modules(proc.path(), &HashSet::new()).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn modules_missing_where_the_kernel_has_them_is_an_error() {
+        let proc = proc_with(&[
+            ("sys/kernel/tainted", "0\n"),
+            ("sys/kernel/modules_disabled", "0\n"),
+        ]);
+        let err = scan_modules(proc.path(), &HashSet::new()).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+        // No procfs at all: an error too.
+        let empty = tempfile::tempdir().unwrap();
+        assert!(scan_modules(empty.path(), &HashSet::new()).is_err());
     }
 }

@@ -329,6 +329,7 @@ fn bad_configuration_is_refused_before_anything_starts() {
     let tmp = tempfile::tempdir().unwrap();
     let policy = tmp.path().join("policy.toml");
     std::fs::write(&policy, "flag_severities = [\"urgent\"]\n").unwrap();
+    let data_dir = tmp.path().join("never-created");
     let out = std::process::Command::new(bin("plumb-collector"))
         .args([
             "serve",
@@ -338,11 +339,17 @@ fn bad_configuration_is_refused_before_anything_starts() {
             "127.0.0.1:0",
             "--policy",
             policy.to_str().unwrap(),
+            "--data-dir",
+            data_dir.to_str().unwrap(),
         ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&out.stderr).contains("urgent"));
+    assert!(
+        !data_dir.exists(),
+        "a refused configuration created the data dir"
+    );
 
     let cfg = tmp.path().join("agent.toml");
     std::fs::write(

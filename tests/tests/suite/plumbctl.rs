@@ -122,3 +122,21 @@ fn the_defaults_the_config_file_and_the_errors_say_what_to_set() {
         .unwrap();
     assert!(stderr(&out).contains("operator"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_usage_line_does_not_demand_what_the_environment_gives() {
+    let home = tempfile::tempdir().unwrap();
+    let out = bare(home.path())
+        .args(["clear", "node-x"])
+        .env("PLUMB_CA", home.path().join("ca.pem"))
+        .env("PLUMB_TOKEN_FILE", home.path().join("token"))
+        .env("PLUMB_COLLECTOR", "https://127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("--reason <REASON>"), "{err}");
+    for given in ["--ca", "--token-file", "--collector"] {
+        assert!(!err.contains(given), "{given} in: {err}");
+    }
+}

@@ -54,11 +54,7 @@ fn two_replicas_on_postgresql_share_the_fleet_and_survive_one_dying() {
     let a_dir = tmp.path().join("a");
     let b_dir = tmp.path().join("b");
     let a = Collector::start(&a_dir, &flags);
-    // One CA for the fleet: replica b serves the same certificates.
-    std::fs::create_dir_all(b_dir.join("pki")).unwrap();
-    for f in ["ca.pem", "ca.key", "collector.pem", "collector.key"] {
-        std::fs::copy(a_dir.join("pki").join(f), b_dir.join("pki").join(f)).unwrap();
-    }
+    share_pki(&a_dir, &b_dir);
     let mut b = Collector::start(&b_dir, &flags);
 
     // A live view on replica a, of transitions made anywhere.
@@ -217,10 +213,7 @@ fn an_agent_given_one_name_for_several_replicas_moves_to_the_next_address() {
             .arg("--dir")
             .arg(a_dir.join("pki")),
     );
-    std::fs::create_dir_all(b_dir.join("pki")).unwrap();
-    for f in ["ca.pem", "ca.key", "collector.pem", "collector.key"] {
-        std::fs::copy(a_dir.join("pki").join(f), b_dir.join("pki").join(f)).unwrap();
-    }
+    share_pki(&a_dir, &b_dir);
     let a_grpc = format!("127.0.0.2:{port}");
     let b_grpc = format!("127.0.0.3:{port}");
     let mut a = Collector::start(&a_dir, &["--database", &database, "--grpc", &a_grpc]);

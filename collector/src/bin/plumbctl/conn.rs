@@ -71,16 +71,27 @@ pub struct Conn {
 
 impl Conn {
     pub fn from_cli(cli: &Cli) -> Result<Conn> {
-        let file = ConfigFile::load(cli.config.as_deref())?;
-        let ca = cli.ca.clone().or(file.ca);
+        // Flags, then the environment, then the configuration file.
+        let env_path = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        let env_text = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let config = cli.config.clone().or_else(|| env_path("PLUMBCTL_CONFIG"));
+        let file = ConfigFile::load(config.as_deref())?;
+        let ca = cli.ca.clone().or_else(|| env_path("PLUMB_CA")).or(file.ca);
+        let token_text = cli.token.clone().or_else(|| env_text("PLUMB_TOKEN"));
+        let token_file = cli
+            .token_file
+            .clone()
+            .or_else(|| env_path("PLUMB_TOKEN_FILE"))
+            .or(file.token_file);
         let ca_pem = ca
             .as_ref()
             .map(|p| std::fs::read(p).with_context(|| format!("reading CA {}", p.display())))
             .transpose()?;
-        let token = match (
-            &cli.token,
-            cli.token_file.as_ref().or(file.token_file.as_ref()),
-        ) {
+        let token = match (&token_text, token_file.as_ref()) {
             (Some(t), _) => Some(t.trim().to_string()),
             (None, Some(f)) => Some(
                 std::fs::read_to_string(f)
@@ -94,6 +105,7 @@ impl Conn {
             url: cli
                 .collector
                 .clone()
+                .or_else(|| env_text("PLUMB_COLLECTOR"))
                 .or(file.collector)
                 .unwrap_or_else(|| DEFAULT_COLLECTOR.to_string()),
             tls: plumb_proto::transport::ClientTls {

@@ -71,30 +71,36 @@ impl RoleArg {
     version = plumb_collector::VERSION,
     about = "plumbctl: query and act on plumb's fleet state (nodes, flags, manifests, tokens, enrollment, audit)"
 )]
+///
+/// The connection settings are read from the environment by `conn`, not
+/// by clap: a value clap takes from the environment counts as given, and
+/// its usage lines would then demand it (`Usage: plumbctl clear --reason
+/// <REASON> --ca <CA> ...`).
 pub struct Cli {
-    /// The collector's gRPC URL [default: the config file's `collector`,
-    /// else https://127.0.0.1:7400].
-    #[arg(long, global = true, env = "PLUMB_COLLECTOR")]
+    /// The collector's gRPC URL [env: PLUMB_COLLECTOR; default: the config
+    /// file's `collector`, else https://127.0.0.1:7400].
+    #[arg(long, global = true)]
     pub collector: Option<String>,
     /// Configuration file with defaults for `collector`, `ca` and
-    /// `token_file` [default: ~/.config/plumb/plumbctl.toml, else
-    /// /etc/plumb/plumbctl.toml, when they exist].
-    #[arg(long, global = true, env = "PLUMBCTL_CONFIG")]
+    /// `token_file` [env: PLUMBCTL_CONFIG; default:
+    /// ~/.config/plumb/plumbctl.toml, else /etc/plumb/plumbctl.toml, when
+    /// they exist].
+    #[arg(long, global = true)]
     pub config: Option<PathBuf>,
     /// Print JSON instead of tables.
     #[arg(long, global = true)]
     pub json: bool,
-    /// CA bundle (PEM) that signs the collector's certificate [default:
-    /// the config file's `ca`, else the system's roots].
-    #[arg(long, global = true, env = "PLUMB_CA")]
+    /// CA bundle (PEM) that signs the collector's certificate [env:
+    /// PLUMB_CA; default: the config file's `ca`, else the system's roots].
+    #[arg(long, global = true)]
     pub ca: Option<PathBuf>,
-    /// API token (prefer PLUMB_TOKEN or --token-file: arguments are
-    /// visible to other users).
-    #[arg(long, global = true, env = "PLUMB_TOKEN", hide_env_values = true)]
+    /// API token [env: PLUMB_TOKEN] (prefer PLUMB_TOKEN or --token-file:
+    /// arguments are visible to other users).
+    #[arg(long, global = true)]
     pub token: Option<String>,
-    /// File holding the API token [default: the config file's
-    /// `token_file`].
-    #[arg(long, global = true, env = "PLUMB_TOKEN_FILE")]
+    /// File holding the API token [env: PLUMB_TOKEN_FILE; default: the
+    /// config file's `token_file`].
+    #[arg(long, global = true)]
     pub token_file: Option<PathBuf>,
     /// Allow an http:// collector URL (loopback only).
     #[arg(long, global = true)]

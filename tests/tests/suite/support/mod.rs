@@ -714,3 +714,12 @@ pub fn history_count(c: &Collector, node: &str, key: &str) -> usize {
         .filter(|x| x["key"] == key)
         .count()
 }
+
+/// Gives replica `to` the fleet's CA and server certificate of replica
+/// `from` (one CA for the fleet: every replica serves the same names).
+pub fn share_pki(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to.join("pki")).unwrap();
+    for f in ["ca.pem", "ca.key", "collector.pem", "collector.key"] {
+        std::fs::copy(from.join("pki").join(f), to.join("pki").join(f)).unwrap();
+    }
+}

@@ -1,0 +1,252 @@
+//! Work a replica does by the clock: liveness every second (its lease,
+//! what is due to be written, its own quiet nodes from memory, and on one
+//! replica the unheld quiet nodes from the database: see
+//! [`crate::liveness`]), and pruning history past the retention period.
+//! Started by `serve` beside the hub; it reaches the hub, never the
+//! other way round.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::hub::Hub;
+use crate::liveness::{REPLICA_LEASE_MS, REPLICA_LEASE_PREFIX, REPLICA_RENEW_MS};
+use crate::model::now_ms;
+
+/// Starts the replica's clocked work; it stops when `shutdown` fires.
+pub fn start(hub: Arc<Hub>, shutdown: tokio::sync::watch::Receiver<bool>) {
+    tokio::spawn(housekeeping_loop(hub, shutdown));
+}
+
+/// How often history past the retention period is pruned.
+const PRUNE_EVERY_MS: i64 = 600_000;
+
+/// Prunes history past the retention period, on one replica.
+async fn prune(hub: &Hub) {
+    let now = now_ms();
+    if !hub.holds_lease("retention", 2 * PRUNE_EVERY_MS).await {
+        return;
+    }
+    let started = std::time::Instant::now();
+    match hub
+        .store
+        .prune_history(now - hub.store.retention_ms, 5_000)
+        .await
+    {
+        Ok(0) => {}
+        Ok(rows) => tracing::info!(
+            rows,
+            ms = started.elapsed().as_millis() as u64,
+            "pruned history past the retention period"
+        ),
+        Err(e) => tracing::error!(error = %e, "pruning history failed"),
+    }
+}
+
+/// Liveness every second (see [`Watch`]); prunes old history every ten
+/// minutes.
+async fn housekeeping_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_prune = 0;
+    let mut watch = Watch::start(&hub).await;
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => {
+                watch.stop(&hub).await;
+                return;
+            }
+        }
+        watch.tick(&hub).await;
+        let now = now_ms();
+        if now - last_prune >= PRUNE_EVERY_MS {
+            last_prune = now;
+            prune(&hub).await;
+        }
+    }
+}
+
+/// The replica's side of liveness, run every second: it renews this replica's lease, writes what is due, finds its
+/// own quiet nodes from memory and, on the replica holding the `silence`
+/// lease, the unheld quiet nodes from the database.
+pub struct Watch {
+    lease: String,
+    /// When this replica's lease was last renewed.
+    renewed: i64,
+    /// When the unheld nodes were last looked for.
+    looked: i64,
+}
+
+/// How often the unheld nodes are looked for.
+const UNHELD_EVERY_MS: i64 = 2_000;
+
+impl Watch {
+    /// Releases what a crashed run of this replica held (as alive until
+    /// its lease was last renewed) and takes the lease.
+    pub async fn start(hub: &Hub) -> Watch {
+        let lease = format!("{REPLICA_LEASE_PREFIX}{}", hub.instance);
+        let now = now_ms();
+        let alive_at = match hub.store.lease_until(&lease).await {
+            Ok(Some(until)) => (until - REPLICA_LEASE_MS).min(now),
+            _ => now,
+        };
+        match hub.store.release_holder(&hub.instance, alive_at).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                nodes = n,
+                "released the nodes an earlier run of this replica held"
+            ),
+            Err(e) => tracing::error!(error = %e, "forgetting this replica's old streams failed"),
+        }
+        let mut watch = Watch {
+            lease,
+            renewed: 0,
+            looked: 0,
+        };
+        watch.renew(hub, now).await;
+        watch
+    }
+
+    /// Renews the lease when due; true when it had lapsed (the replica was
+    /// paused or cut off from the database past it): the other replicas
+    /// may have released its nodes, which it then claims again.
+    async fn renew(&mut self, hub: &Hub, now: i64) -> bool {
+        if now - self.renewed < REPLICA_RENEW_MS {
+            return false;
+        }
+        let lapsed = self.renewed > 0 && now - self.renewed > REPLICA_LEASE_MS;
+        match hub
+            .store
+            .take_lease(&self.lease, &hub.instance, now, now + REPLICA_LEASE_MS)
+            .await
+        {
+            Ok(true) => {
+                self.renewed = now;
+                lapsed
+            }
+            Ok(false) => {
+                tracing::error!(lease = %self.lease, "another replica holds this replica's lease: two replicas share one name");
+                false
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "renewing this replica's lease failed");
+                false
+            }
+        }
+    }
+
+    pub async fn tick(&mut self, hub: &Hub) {
+        let now = now_ms();
+        let reclaim = self.renew(hub, now).await;
+        if reclaim {
+            tracing::warn!("this replica's lease had lapsed: claiming its nodes again");
+        }
+        match hub.flush_heartbeats(reclaim).await {
+            Ok(touched) => {
+                // A silent node that speaks again is judged afresh.
+                for n in touched.silent {
+                    hub.reevaluate(&n);
+                }
+                // A retired node that spoke (its stream was being ended
+                // when it did) is a finding, and the stream ends.
+                for n in touched.retired {
+                    hub.retired_spoke(&n, "heartbeat after retirement").await;
+                    if let Err(e) = hub.end_stream(&n, "retire").await {
+                        tracing::error!(node = %n, error = %e, "ending a retired node's stream failed");
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "recording heartbeats failed"),
+        }
+        // This replica's own nodes: from memory. Connected but not
+        // speaking is a hung agent.
+        for (node, contact) in hub.live.quiet(now, |hb| hub.policy.silent_after_ms(hb)) {
+            let recorded = async {
+                hub.store
+                    .touch(&[(node.clone(), contact)], &hub.instance)
+                    .await?;
+                hub.apply(
+                    &node,
+                    crate::lifecycle::Event::Silence,
+                    "heartbeat timeout (stream open)",
+                )
+                .await
+            };
+            if let Err(e) = recorded.await {
+                hub.live.not_silent(&node);
+                tracing::error!(node = %node, error = %e, "marking node silent failed");
+            }
+        }
+        // Nodes no live replica holds: one replica looks, every few seconds.
+        if now - self.looked < UNHELD_EVERY_MS || !hub.holds_lease("silence", 10_000).await {
+            return;
+        }
+        self.looked = now;
+        self.release_dead(hub, now).await;
+        match hub.store.quiet_nodes(now, hub.policy.silence()).await {
+            Ok(quiet) => {
+                for (node, _status, last_seen, hb) in quiet {
+                    if now - last_seen <= hub.policy.silent_after_ms(hb) {
+                        continue;
+                    }
+                    if let Err(e) = hub
+                        .apply(&node, crate::lifecycle::Event::Silence, "heartbeat timeout")
+                        .await
+                    {
+                        tracing::error!(node = %node, error = %e, "marking node silent failed");
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "silence check failed"),
+        }
+    }
+
+    /// Releases the nodes of replicas whose lease lapsed: they died, and
+    /// their nodes were alive until the lease's last renewal.
+    async fn release_dead(&self, hub: &Hub, now: i64) {
+        let lapsed = match hub.store.lapsed_leases(REPLICA_LEASE_PREFIX, now).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::error!(error = %e, "reading the replicas' leases failed");
+                return;
+            }
+        };
+        for (name, until) in lapsed {
+            let Some(replica) = name.strip_prefix(REPLICA_LEASE_PREFIX) else {
+                continue;
+            };
+            if replica == hub.instance {
+                continue;
+            }
+            let released = hub
+                .store
+                .release_holder(replica, until - REPLICA_LEASE_MS)
+                .await;
+            match released {
+                Ok(nodes) => {
+                    tracing::warn!(
+                        replica,
+                        nodes,
+                        "replica's lease lapsed: its nodes are watched from the database"
+                    );
+                    if let Err(e) = hub.store.drop_lapsed_lease(&name, until).await {
+                        tracing::error!(error = %e, "dropping a lapsed replica lease failed");
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(replica, error = %e, "releasing a dead replica's nodes failed")
+                }
+            }
+        }
+    }
+
+    /// A clean shutdown: what is held is written, the nodes released as
+    /// heard from now (their agents reconnect to another replica at once),
+    /// and the leases given up.
+    pub async fn stop(&mut self, hub: &Hub) {
+        let _ = hub.flush_heartbeats(true).await;
+        let _ = hub.store.release_holder(&hub.instance, now_ms()).await;
+        // Another replica takes over this one's work at once.
+        let _ = hub.store.release_leases(&hub.instance).await;
+    }
+}
