@@ -18,9 +18,10 @@ use plumb_agent::{listeners, report};
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// Heap ceiling (K, M or G; default 256M): an input that would need
-    /// more (a package database, a manifest, a tree) is an error naming
-    /// it, reported as `scan_error`, not an abort.
+    /// Heap ceiling (K, M or G; default 256M, and for `manifest build` a
+    /// quarter of the machine's memory): an input that would need more (a
+    /// package database, a manifest, a tree) is an error naming it,
+    /// reported as `scan_error`, not an abort.
     #[arg(long, global = true, env = "PLUMB_MEMORY_LIMIT", value_parser = plumb_agent::memory::parse_size)]
     memory_limit: Option<usize>,
     /// Log lines as text or as JSON objects (stderr; `PLUMB_LOG` filters).
@@ -219,9 +220,21 @@ fn main() -> ExitCode {
         "warn"
     };
     plumb_proto::logging::init(cli.log_format, default_log);
-    let memory_limit = cli
-        .memory_limit
-        .unwrap_or(plumb_agent::memory::DEFAULT_CEILING);
+    // A one-off build reads a whole root and exits: its default is sized
+    // to the machine; everything else keeps the daemon's bound.
+    let is_build = matches!(
+        cli.command,
+        Command::Manifest {
+            command: ManifestCommand::Build(_)
+        }
+    );
+    let memory_limit = cli.memory_limit.unwrap_or_else(|| {
+        if is_build {
+            plumb_agent::memory::build_ceiling()
+        } else {
+            plumb_agent::memory::DEFAULT_CEILING
+        }
+    });
     if let Err(e) = plumb_agent::memory::set_ceiling(memory_limit) {
         eprintln!("plumb-agent: error: {e}");
         return ExitCode::from(64);

@@ -24,6 +24,33 @@ static CEILING: AtomicUsize = AtomicUsize::new(usize::MAX);
 
 /// The ceiling when none is configured.
 pub const DEFAULT_CEILING: usize = 256 * 1024 * 1024;
+/// The ceiling of a one-off `manifest build` when none is configured: a
+/// quarter of the machine's memory, and never below [`DEFAULT_CEILING`].
+/// A build in an image pipeline reads a whole root once and exits; the
+/// daemon keeps [`DEFAULT_CEILING`] (a 444,000-file root takes about
+/// 210 MB to build).
+pub fn build_ceiling() -> usize {
+    build_ceiling_for(machine_memory())
+}
+
+fn build_ceiling_for(machine: Option<usize>) -> usize {
+    machine.map_or(DEFAULT_CEILING, |m| (m / 4).max(DEFAULT_CEILING))
+}
+
+/// `MemTotal` of `/proc/meminfo`, in bytes.
+fn machine_memory() -> Option<usize> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kib: usize = text
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    kib.checked_mul(1024)
+}
+
 /// The smallest ceiling accepted: below it the agent cannot do its work.
 pub const MIN_CEILING: usize = 16 * 1024 * 1024;
 
@@ -176,6 +203,14 @@ fn human(bytes: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_build_gets_a_quarter_of_the_machine_never_less_than_the_default() {
+        assert_eq!(build_ceiling_for(None), DEFAULT_CEILING);
+        assert_eq!(build_ceiling_for(Some(512 << 20)), DEFAULT_CEILING);
+        assert_eq!(build_ceiling_for(Some(24 << 30)), 6 << 30);
+        assert!(build_ceiling() >= DEFAULT_CEILING);
+    }
 
     #[test]
     fn sizes_parse_with_binary_units() {
