@@ -27,6 +27,8 @@ struct Containerd {
     child: Child,
     runc: PathBuf,
     ids: Vec<String>,
+    /// Whether /run/containerd was there before the test (then it is left).
+    run_dir_existed: bool,
 }
 
 impl Containerd {
@@ -42,6 +44,7 @@ impl Containerd {
             eprintln!("skipped: no containerd");
             return None;
         };
+        let run_dir_existed = Path::new("/run/containerd").exists();
         let dir = dir.join("ctd");
         std::fs::create_dir_all(&dir).unwrap();
         let d = dir.display();
@@ -67,6 +70,7 @@ impl Containerd {
             child,
             runc,
             ids: Vec::new(),
+            run_dir_existed,
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         while !c.ctr(&["version"]).status.success() {
@@ -101,9 +105,16 @@ impl Containerd {
 
     fn run(&mut self, image: &str, id: &str) {
         let runc = self.runc.display().to_string();
+        // FIFOs and runc's state in the test's directory, not /run.
+        let fifos = self.dir.join("fifo").display().to_string();
+        let runc_root = self.dir.join("runc").display().to_string();
         self.ctr_ok(&[
             "run",
             "-d",
+            "--fifo-dir",
+            &fifos,
+            "--runc-root",
+            &runc_root,
             "--runc-binary",
             &runc,
             image,
@@ -173,6 +184,13 @@ impl Drop for Containerd {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // The shims put their sockets under /run/containerd/s whatever the
+        // configuration says: what this test made there and left empty goes.
+        if !self.run_dir_existed {
+            for d in ["s", "fifo", "runc/default", "runc", ""] {
+                let _ = std::fs::remove_dir(Path::new("/run/containerd").join(d));
+            }
+        }
     }
 }
 
