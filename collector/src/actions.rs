@@ -47,7 +47,11 @@ impl From<ActionError> for tonic::Status {
 impl From<StoreError> for tonic::Status {
     fn from(e: StoreError) -> tonic::Status {
         tracing::error!(error = %e, "database operation failed");
-        tonic::Status::unavailable("collector database unavailable")
+        match e {
+            // Plumb's own description of a bad row, no database text.
+            StoreError::InvalidRow(_) => tonic::Status::internal(e.to_string()),
+            _ => tonic::Status::unavailable("collector database unavailable"),
+        }
     }
 }
 

@@ -35,10 +35,16 @@ impl IntoResponse for ApiError {
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
         tracing::error!(error = %e, "API query failed");
-        ApiError(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "collector database unavailable".into(),
-        )
+        match e {
+            // Plumb's own description of a bad row, no database text.
+            crate::store::StoreError::InvalidRow(_) => {
+                ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+            }
+            _ => ApiError(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "collector database unavailable".into(),
+            ),
+        }
     }
 }
 

@@ -120,10 +120,15 @@ impl IntoResponse for PageError {
 impl From<crate::store::StoreError> for PageError {
     fn from(e: crate::store::StoreError) -> Self {
         tracing::error!(error = %e, "dashboard query failed");
-        PageError(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "collector database unavailable".into(),
-        )
+        match e {
+            crate::store::StoreError::InvalidRow(_) => {
+                PageError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+            }
+            _ => PageError(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "collector database unavailable".into(),
+            ),
+        }
     }
 }
 

@@ -18,7 +18,16 @@ pub enum StoreError {
     Sql(sqlx::Error),
     #[error("unsupported database URL {0:?} (expected sqlite://PATH or postgres://...)")]
     Scheme(String),
+    /// A stored value the schema does not allow: which row holds what.
+    /// The database works; its data is wrong, and the message says where.
+    #[error("invalid stored data: {0}")]
+    InvalidRow(String),
 }
+
+/// A value a row holds that its type does not allow (see [`decode`]).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidRow(pub String);
 
 // Not `#[from]`: the message already shows the cause, which must not
 // come again as the error's source when the chain is printed.
@@ -30,7 +39,13 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> StoreError {
-        StoreError::Sql(e)
+        match &e {
+            sqlx::Error::Decode(inner) => match inner.downcast_ref::<InvalidRow>() {
+                Some(InvalidRow(what)) => StoreError::InvalidRow(what.clone()),
+                None => StoreError::Sql(e),
+            },
+            _ => StoreError::Sql(e),
+        }
     }
 }
 
@@ -181,7 +196,9 @@ pub(super) mod decode {
     use crate::model::NodeStatus;
 
     fn bad(row: &str, column: &str, value: &dyn std::fmt::Debug) -> sqlx::Error {
-        sqlx::Error::Decode(format!("{row}: unknown {column} {value:?}").into())
+        sqlx::Error::Decode(Box::new(super::InvalidRow(format!(
+            "{row}: unknown {column} {value:?}"
+        ))))
     }
 
     pub fn status(row: &str, column: &str, s: &str) -> Result<NodeStatus, sqlx::Error> {

@@ -216,11 +216,14 @@ impl Store {
                 .bind(i64::from(h.sees_containers))
                 .execute(&mut *tx)
                 .await?;
-                let status: String = r.try_get("status")?;
-                (
-                    r.try_get("last_seq")?,
-                    NodeStatus::parse(&status).unwrap_or(NodeStatus::Clean),
-                )
+                // Decoded strictly: a status the schema does not allow is an
+                // error naming the row, never a default (never `clean`).
+                let status = decode::status(
+                    &format!("node {:?}", h.node_id),
+                    "status",
+                    &r.try_get::<String, _>("status")?,
+                )?;
+                (r.try_get("last_seq")?, status)
             }
             None => {
                 sqlx::query(

@@ -609,3 +609,43 @@ fn a_nodes_deviations_page_by_cursor_over_rest() {
     let (code, body) = c.get_raw("/api/v1/nodes/paged/deviations?cursor=soon");
     assert_eq!(code, 400, "{body}");
 }
+
+#[test]
+fn a_stored_row_the_schema_does_not_allow_is_named_not_called_unavailable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(tmp.path(), &[]);
+    let mut n = Node::new(tmp.path(), "odd-row");
+    n.start_agent(&c, &[]);
+    c.wait_status("odd-row", "clean", Duration::from_secs(20));
+    n.kill_agent();
+    // Someone (a bad migration, a hand edit) leaves a status no version
+    // of plumb writes.
+    let db = tmp.path().join("collector").join("plumb.db");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use sqlx::ConnectOptions;
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&db)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query("UPDATE nodes SET status = 'bogus' WHERE node_id = 'odd-row'")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    });
+    let (status, body) = c.get_raw("/api/v1/nodes/odd-row");
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        body.contains("odd-row") && body.contains("bogus"),
+        "the error names the row and the value: {body}"
+    );
+    assert!(!body.contains("unavailable"), "{body}");
+    let out = c.ctl(&["node", "odd-row"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("bogus") && err.contains("odd-row"), "{err}");
+}

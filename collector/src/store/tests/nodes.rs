@@ -282,3 +282,27 @@ async fn quiet_nodes_are_those_past_their_silence() {
             .all(|r| r.0 == "gone"));
     }
 }
+
+/// A stored status the schema does not allow is an error naming the row,
+/// at registration as everywhere: never decoded as `clean`.
+#[tokio::test]
+async fn an_unknown_stored_status_is_an_error_not_clean() {
+    for (store, _dir) in stores().await {
+        store.hello(&hello("odd"), 1_000).await.unwrap();
+        sqlx::query("UPDATE nodes SET status = 'compromised?' WHERE node_id = 'odd'")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        let err = store
+            .hello(&hello("odd"), 2_000)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("node \"odd\"") && err.contains("compromised?"),
+            "{err}"
+        );
+        let err = store.node("odd").await.unwrap_err().to_string();
+        assert!(err.contains("compromised?"), "{err}");
+    }
+}
