@@ -82,6 +82,10 @@ pub struct Checker {
     runtime: Option<RuntimeBaseline>,
     /// `check --no-processes` turns runtime checks off.
     pub runtime_enabled: bool,
+    /// Whether what runs is judged (processes, kernel modules): they are
+    /// the live system's, so only when the root is its root (or asked
+    /// for). Logins are files of the root, and judged either way.
+    pub judge_running: bool,
     /// Whether the state dir is written (a one-off check reading the
     /// daemon's state writes nothing).
     pub write_state: bool,
@@ -144,6 +148,7 @@ impl Checker {
             executables,
             runtime,
             runtime_enabled: true,
+            judge_running: true,
             write_state: true,
             history: std::sync::Mutex::new(history),
             root: root.to_path_buf(),
@@ -386,7 +391,7 @@ impl Checker {
         use crate::runtime;
         let mut findings = Vec::new();
         let mut counted = None;
-        if section.processes {
+        if section.processes && self.judge_running {
             let interpreters = self
                 .policy
                 .interpreters
@@ -424,7 +429,7 @@ impl Checker {
                 )),
             }
         }
-        if section.modules {
+        if section.modules && self.judge_running {
             match &rt.modules {
                 Some(modules) => match runtime::scan_modules(&self.proc_dir, modules) {
                     Ok(f) => findings.extend(f),

@@ -180,6 +180,11 @@ struct CheckArgs {
     /// the manifest asks for.
     #[arg(long)]
     no_processes: bool,
+    /// Judge the running processes and kernel modules even though the
+    /// root is not the running system's (by default they are judged only
+    /// when it is: a mounted image does not answer for the host's).
+    #[arg(long, conflicts_with = "no_processes")]
+    processes: bool,
     /// Where the hash cache is read and written. Without it, a check reads
     /// the daemon's cache (/var/lib/plumb) when it can and writes nothing:
     /// a one-off check never replaces the running daemon's state.
@@ -604,6 +609,14 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         &args.proc_dir,
     )?;
     checker.runtime_enabled = !args.no_processes;
+    checker.judge_running =
+        args.processes || plumb_agent::runtime::is_live_root(&args.root, &args.proc_dir);
+    if !checker.judge_running && !args.no_processes && checker.manifest.runtime.is_some() {
+        eprintln!(
+            "plumb-agent: running processes and kernel modules not judged: {} is not the running system's root (--processes judges them anyway)",
+            args.root.display()
+        );
+    }
     checker.write_state = keep_cache;
     let bar = progress("checking");
     let result = checker.scan(args.full, bar.clone());

@@ -625,3 +625,35 @@ fn processes_the_agent_cannot_read_leave_the_node_unverified() {
         .unwrap()
         .contains("CAP_SYS_PTRACE"));
 }
+
+#[test]
+fn a_root_that_is_not_the_running_system_does_not_answer_for_its_processes() {
+    // A mounted image (here a fixture root) with a runtime section: what
+    // runs on this machine is not its to answer for, and the check says so.
+    let node = Node::new();
+    node.build_with(&["--runtime"]);
+    let out = agent()
+        .args(["check", "--json", "--manifest"])
+        .arg(&node.manifest)
+        .arg("--root")
+        .arg(node.root.path())
+        .arg("--state-dir")
+        .arg(&node.state)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let (code, report) = parse(out);
+    assert_eq!(code, 0, "an unchanged image is clean: {report}");
+    assert!(
+        err.contains("not judged") && err.contains("--processes"),
+        "{err}"
+    );
+    assert!(report.get("processes_checked").is_none(), "{report}");
+    // Asked for, they are judged (this test's own binary is not the image's).
+    let (code, report) = node.check_with(&["--processes"]);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report["processes_checked"].as_u64().unwrap() > 0,
+        "{report}"
+    );
+}

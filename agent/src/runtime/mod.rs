@@ -39,6 +39,21 @@ pub struct Finding {
     pub actual: String,
 }
 
+/// Whether `root` is the running system's root, the one init runs in
+/// (`<proc_dir>/1/root`): only then are its processes and kernel modules
+/// the root's to answer for. A mounted disk image or a container's root
+/// copied out is not.
+pub fn is_live_root(root: &Path, proc_dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let id = |p: &Path| std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
+    match (id(root), id(&proc_dir.join("1/root"))) {
+        (Some(a), Some(b)) => a == b,
+        // Init's root unreadable (no CAP_SYS_PTRACE): the root named `/`.
+        (Some(_), None) => std::fs::canonicalize(root).is_ok_and(|r| r == Path::new("/")),
+        _ => false,
+    }
+}
+
 /// At most this many bytes are read from one `/proc` file (a process's
 /// maps can be long; a hostile process controls its own cmdline).
 pub const MAX_PROC_FILE: u64 = 4 << 20;

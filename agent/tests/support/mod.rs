@@ -59,6 +59,9 @@ impl Node {
         self.build_with(&[])
     }
 
+    /// `check --json` of the fixture root. What runs on the test machine
+    /// is judged against it (`--processes`: the fixture root is not the
+    /// running system's) unless `extra` says otherwise.
     pub fn check_cmd(&self, extra: &[&str]) -> Command {
         let mut c = agent();
         c.args(["check", "--json", "--manifest"])
@@ -67,7 +70,8 @@ impl Node {
             .arg(self.root.path())
             .arg("--state-dir")
             .arg(&self.state)
-            .args(extra);
+            .args(extra)
+            .args(judge_running(extra));
         c
     }
 
@@ -112,7 +116,8 @@ impl Node {
         ])
         .arg(&self.manifest)
         .arg("--root")
-        .arg(self.root.path());
+        .arg(self.root.path())
+        .arg("--processes");
         parse(cmd.output().unwrap())
     }
 }
@@ -189,6 +194,11 @@ pub fn spawn_fresh_copy(cmd: &mut Command) -> std::process::Child {
         }
     }
     cmd.spawn().unwrap()
+}
+
+/// `--processes` unless `extra` decides about the runtime checks itself.
+pub fn judge_running(extra: &[&str]) -> Option<&'static str> {
+    (!extra.contains(&"--no-processes") && !extra.contains(&"--processes")).then_some("--processes")
 }
 
 /// `--no-runtime` unless `extra` asks for the runtime checks: a fixture
