@@ -290,7 +290,8 @@ r = [json.loads(l) for l in sys.stdin if l.strip()]
 h = [x for x in r if x["name"].endswith("-hostile")][0]
 others = [x for x in r if not x["name"].endswith("-hostile")]
 judged = sum(1 for x in others if x["status"] == "verified")
-print(f"{judged} of {len(others)} verified; hostile: {h[\"status\"]}, " + ", ".join(sorted({d[\"kind\"] + " " + d[\"key\"] for d in h["deviations"] if d["kind"] == "scan_error" or d["key"].startswith("/app")})))
+found = sorted({d["kind"] + " " + d["key"] for d in h["deviations"] if d["kind"] == "scan_error" or d["key"].startswith("/app")})
+print("%d of %d others verified; the hostile one %s: %s" % (judged, len(others), h["status"], ", ".join(found)))
 ')
 python3 - "$work/h5a.json" "$work/h5b.json" "$clean_rss" "$hostile_rss" "$verdict" <<'PY'
 import json, sys
