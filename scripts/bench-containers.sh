@@ -284,7 +284,7 @@ $check >/dev/null || true
 hyperfine -N --warmup 1 --runs 5 --ignore-failure --export-json "$work/h5b.json" \
   -n "$((CONTAINERS - 1)) clean + 1 hostile" "$check" 2>&1 | grep -E "Time|±" || true
 hostile_rss=$(peak $check || true)
-verdict=$($check | python3 -c '
+verdict=$( { $check || true; } | python3 -c '
 import json, sys
 r = [json.loads(l) for l in sys.stdin if l.strip()]
 h = [x for x in r if x["name"].endswith("-hostile")][0]
