@@ -56,6 +56,8 @@ pub struct Counters {
     pub deviations_ingested: AtomicU64,
     pub resolutions_ingested: AtomicU64,
     pub heartbeats: AtomicU64,
+    /// Nodes' last contact written to the database (see `liveness`).
+    pub liveness_rows: AtomicU64,
     pub rejected_messages: AtomicU64,
     pub webhook_failures: AtomicU64,
     pub webhook_deliveries: AtomicU64,
@@ -496,7 +498,12 @@ impl Hub {
             return Ok(crate::store::Touched::default());
         }
         match self.store.touch(&due, &self.instance).await {
-            Ok(touched) => Ok(touched),
+            Ok(touched) => {
+                self.counters
+                    .liveness_rows
+                    .fetch_add(due.len() as u64, Ordering::Relaxed);
+                Ok(touched)
+            }
             Err(e) => {
                 self.live.unwritten(due);
                 Err(e)

@@ -115,6 +115,11 @@ pub async fn render(hub: &Hub) -> Result<String, crate::store::StoreError> {
             c.heartbeats.load(Relaxed),
         ),
         (
+            "plumb_liveness_rows_written_total",
+            "Connected nodes' last contact written to the database: when a silent node speaks again, and at most every 5 minutes per node otherwise; never per heartbeat.",
+            c.liveness_rows.load(Relaxed),
+        ),
+        (
             "plumb_rejected_messages_total",
             "Agent messages refused as invalid.",
             c.rejected_messages.load(Relaxed),

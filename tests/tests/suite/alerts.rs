@@ -363,6 +363,9 @@ fn metrics_parse_as_prometheus_text() {
     assert_eq!(value("plumb_connected_agents", None), 1.0);
     assert!(value("plumb_ingested_deviations_total", None) >= 1.0);
     assert!(value("plumb_heartbeats_total", None) >= 1.0);
+    // Heartbeats stay in memory: a connected node's last contact is not
+    // written per heartbeat (it is due only after 5 minutes).
+    assert_eq!(value("plumb_liveness_rows_written_total", None), 0.0);
     assert_eq!(value("plumb_webhook_failures_total", None), 0.0);
     assert!(scrape.docs.contains_key("plumb_ingested_batches_total"));
     assert_eq!(
