@@ -329,18 +329,11 @@ impl Checker {
             &self.policy,
         );
         deviations.extend(runtime_findings);
-        deviations.extend(unverified.into_iter().map(|(key, why)| {
-            Deviation {
-                kind: DeviationKind::ScanError as i32,
-                severity: self
-                    .policy
-                    .severity(DeviationKind::ScanError, &key, Default::default())
-                    as i32,
-                key,
-                actual: why,
-                ..Default::default()
-            }
-        }));
+        deviations.extend(
+            unverified
+                .into_iter()
+                .map(|(key, why)| self.policy.scan_error(&key, "", why)),
+        );
         tracing::debug!(
             walk_ms = walk_elapsed.as_millis() as u64,
             diff_ms = diff_started.elapsed().as_millis() as u64,

@@ -185,17 +185,24 @@ impl ExecMonitor {
                     // Execs went unjudged: a deviation the ledger keeps, so
                     // a flood cannot hide one exec without a trace.
                     tracing::warn!("exec monitor queue overflowed: some execs were not seen");
-                    out.push(Deviation {
-                        kind: DeviationKind::ScanError as i32,
-                        key: "exec-queue".into(),
-                        severity: plumb_proto::v1::Severity::High as i32,
-                        expected: "every exec judged as it happens".into(),
-                        actual:
-                            "the kernel's exec event queue overflowed: some execs were not judged"
-                                .into(),
-                        changes: vec!["exec".into()],
-                        ..Default::default()
-                    });
+                    let what =
+                        "the kernel's exec event queue overflowed: some execs were not judged";
+                    let expected = "every exec judged as it happens";
+                    let mut d = match &worlds.host {
+                        Some(host) => host.policy.scan_error("exec-queue", expected, what.into()),
+                        // No node world (a container-only agent): the
+                        // severity a policy with no rule gives.
+                        None => Deviation {
+                            kind: DeviationKind::ScanError as i32,
+                            key: "exec-queue".into(),
+                            severity: plumb_proto::v1::Severity::Critical as i32,
+                            expected: expected.into(),
+                            actual: what.into(),
+                            ..Default::default()
+                        },
+                    };
+                    d.changes = vec!["exec".into()];
+                    out.push(d);
                     continue;
                 };
                 if event.pid() == own_pid {
@@ -502,6 +509,11 @@ mod tests {
             .find(|d| d.key == "exec-queue")
             .expect("the overflow reported as a deviation");
         assert_eq!(overflow.kind, DeviationKind::ScanError as i32);
-        assert_eq!(overflow.severity, plumb_proto::v1::Severity::High as i32);
+        // A scan_error's severity is the policy's: critical unless a rule
+        // names it.
+        assert_eq!(
+            overflow.severity,
+            plumb_proto::v1::Severity::Critical as i32
+        );
     }
 }

@@ -11,7 +11,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
-use plumb_proto::v1::{DeviationKind, PolicyDefaults, Severity, SeverityRule};
+use plumb_proto::v1::{Deviation, DeviationKind, PolicyDefaults, Severity, SeverityRule};
 use plumb_proto::{kind_from_snake, severity_from_snake};
 use serde::Deserialize;
 
@@ -348,6 +348,21 @@ impl Policy {
             .map(|(_, _, reason)| reason.as_str())
     }
 
+    /// A part of the node or container that could not be verified, as a
+    /// `scan_error` deviation: the one constructor every agent-side
+    /// unverified finding goes through, so its severity comes from the
+    /// policy in one place (critical unless a rule names `scan_error`).
+    pub fn scan_error(&self, key: &str, expected: &str, actual: String) -> Deviation {
+        Deviation {
+            kind: DeviationKind::ScanError as i32,
+            severity: self.severity(DeviationKind::ScanError, key, FileFacts::default()) as i32,
+            key: key.to_string(),
+            expected: expected.to_string(),
+            actual,
+            ..Default::default()
+        }
+    }
+
     /// The severity of a deviation of `kind` on `key`.
     pub fn severity(&self, kind: DeviationKind, key: &str, facts: FileFacts) -> Severity {
         if facts.gained_setid {
@@ -667,6 +682,28 @@ mod tests {
             Severity::Critical
         );
         assert!(p.ignore.is_ignored(b"/srv/cache/x"));
+    }
+
+    #[test]
+    fn a_scan_error_is_critical_unless_a_rule_names_it() {
+        let p = Policy::compile(&default_policy(&[]), None).unwrap();
+        let d = p.scan_error("processes", "", "unreadable".into());
+        assert_eq!(d.kind, DeviationKind::ScanError as i32);
+        assert_eq!(d.severity, Severity::Critical as i32);
+        let file = PolicyFile::parse(
+            "[[severity]]\npath = \"exec-queue\"\nkinds = [\"scan_error\"]\nseverity = \"high\"\n",
+            "p.toml",
+        )
+        .unwrap();
+        let p = Policy::compile(&default_policy(&[]), Some(&file)).unwrap();
+        assert_eq!(
+            p.scan_error("exec-queue", "", String::new()).severity,
+            Severity::High as i32
+        );
+        assert_eq!(
+            p.scan_error("files", "", String::new()).severity,
+            Severity::Critical as i32
+        );
     }
 
     #[test]

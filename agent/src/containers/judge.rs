@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use plumb_proto::v1::{Deviation, DeviationKind, FileType, Severity};
+use plumb_proto::v1::{Deviation, FileType, Severity};
 
 use crate::diff::{self, Snapshot};
 use crate::files::{self, FileScan, ScanOptions, ScannedFile};
@@ -164,15 +164,12 @@ fn scan_dir(root: &Path, ignore: &IgnoreSet, bounds: &files::Bounds<'_>) -> File
 }
 
 /// A walk stopped by its bounds, as a `scan_error`.
-fn stopped(key: &str, what: &str, why: &str) -> Deviation {
-    Deviation {
-        kind: DeviationKind::ScanError as i32,
-        key: key.to_string(),
-        severity: Severity::High as i32,
-        expected: format!("{what} judged completely"),
-        actual: format!("{what} not judged completely: {why}"),
-        ..Default::default()
-    }
+fn stopped(image: &Image, key: &str, what: &str, why: &str) -> Deviation {
+    image.policy.scan_error(
+        key,
+        &format!("{what} judged completely"),
+        format!("{what} not judged completely: {why}"),
+    )
 }
 
 /// What the writable layer changed, as deviations, and how many entries
@@ -194,7 +191,7 @@ pub fn writable_layer(
     let scan = scan_dir(upper, &image.ignore, &bounds);
     let mut out = Vec::new();
     if let Some(why) = &scan.over_budget {
-        out.push(stopped("files", "writable layer", why));
+        out.push(stopped(image, "files", "writable layer", why));
     }
     let runtime_made = |r: &FileRecord| {
         mount_points
@@ -205,13 +202,11 @@ pub fn writable_layer(
     // it stopped: said once above.
     let not_stop = |e: &&files::ScanError| scan.over_budget.as_ref() != Some(&e.cause);
     for error in scan.errors.iter().filter(not_stop) {
-        out.push(Deviation {
-            kind: DeviationKind::ScanError as i32,
-            key: crate::paths::display(&error.path),
-            severity: Severity::High as i32,
-            actual: format!("writable layer unreadable: {}", error.cause),
-            ..Default::default()
-        });
+        out.push(image.policy.scan_error(
+            &crate::paths::display(&error.path),
+            "",
+            format!("writable layer unreadable: {}", error.cause),
+        ));
     }
     for a in &scan.files {
         let r = &a.record;
@@ -281,7 +276,7 @@ pub fn image_layers(image: &Image, lowers: &[PathBuf], budget: &Budget) -> Vec<D
         let dir = std::fs::canonicalize(lower).unwrap_or_else(|_| lower.clone());
         let scan = scan_dir(&dir, &image.ignore, &bounds);
         if let Some(why) = &scan.over_budget {
-            stops.push(stopped("image-layers", "image layers", why));
+            stops.push(stopped(image, "image-layers", "image layers", why));
         }
         errors.extend(scan.errors);
         let mut hides = Vec::new();

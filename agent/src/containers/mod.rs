@@ -16,10 +16,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use plumb_proto::v1::{ContainerInfo, Deviation, DeviationKind, Severity};
+use plumb_proto::v1::{ContainerInfo, Deviation, DeviationKind};
 
 use crate::manifest::Baseline;
-use crate::policy::PolicyFile;
+use crate::policy::{Policy, PolicyFile};
 pub use discover::Root;
 pub use runtimes::RuntimeDirs;
 
@@ -75,6 +75,9 @@ pub struct Containers {
     /// What judging one container may cost: past it the container is
     /// `error`, never clean, and the pass goes on to the next.
     pub budget: judge::Budget,
+    /// The policy of a container with no image to judge it by: the
+    /// overrides over no manifest's defaults.
+    fallback: Policy,
 }
 
 impl Containers {
@@ -88,16 +91,18 @@ impl Containers {
             proc_dir,
             dirs,
             source,
-            overrides,
             images: HashMap::new(),
             layers: HashMap::new(),
             layer_interval: Duration::from_secs(3600),
             budget: judge::Budget::default(),
+            fallback: fallback_policy(overrides.as_ref()),
+            overrides,
         }
     }
 
     /// Replaces the override policy: every image is compiled again.
     pub fn set_policy(&mut self, overrides: Option<PolicyFile>) {
+        self.fallback = fallback_policy(overrides.as_ref());
         self.overrides = overrides;
         self.images.clear();
         self.layers.clear();
@@ -187,14 +192,7 @@ impl Containers {
             processes: f.pids.len() as u32,
         };
         let mut deviations = Vec::new();
-        let unverified = |key: &str, why: String| Deviation {
-            kind: DeviationKind::ScanError as i32,
-            key: key.to_string(),
-            severity: Severity::High as i32,
-            expected: "a container judged against its image's manifest".into(),
-            actual: why,
-            ..Default::default()
-        };
+        const JUDGED: &str = "a container judged against its image's manifest";
         let mut upper_entries = 0;
         let mut verified_image = None;
         let image = if described.is_none() {
@@ -213,7 +211,7 @@ impl Containers {
         match image {
             Err(why) => {
                 info.status = "unverified".into();
-                deviations.push(unverified("image", why));
+                deviations.push(self.fallback.scan_error("image", JUDGED, why));
             }
             Ok(image) => {
                 verified_image = Some(image.clone());
@@ -240,8 +238,9 @@ impl Containers {
                     });
                 }
                 if !procs.unreadable.is_empty() {
-                    deviations.push(unverified(
+                    deviations.push(image.policy.scan_error(
                         "processes",
+                        JUDGED,
                         format!("processes unreadable: {}", procs.unreadable.join("; ")),
                     ));
                 }
@@ -261,12 +260,14 @@ impl Containers {
                         }
                         deviations.extend(self.layers[&key].0.iter().cloned());
                     }
-                    Root::Other(fstype) => deviations.push(unverified(
+                    Root::Other(fstype) => deviations.push(image.policy.scan_error(
                         "files",
+                        JUDGED,
                         format!("root is {fstype}, not an overlay: its writes cannot be told from its image"),
                     )),
-                    Root::Unknown => deviations.push(unverified(
+                    Root::Unknown => deviations.push(image.policy.scan_error(
                         "files",
+                        JUDGED,
                         "the root mount could not be read from mountinfo".into(),
                     )),
                 }
@@ -292,6 +293,18 @@ impl Containers {
             root: self.proc_dir.join(f.leader.to_string()).join("root"),
         }
     }
+}
+
+/// The policy for containers without an image to judge them by: the
+/// overrides over empty defaults, or no rule at all when the overrides do
+/// not compile (each image then reports that error itself).
+fn fallback_policy(overrides: Option<&PolicyFile>) -> Policy {
+    let defaults = plumb_proto::v1::PolicyDefaults::default();
+    Policy::compile(&defaults, overrides)
+        .or_else(|_| Policy::compile(&defaults, None))
+        // Invariant: no defaults and no overrides hold no pattern that
+        // could fail to compile.
+        .expect("an empty policy compiles")
 }
 
 /// `4026532174` of `mnt:[4026532174]`.

@@ -25,9 +25,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use indicatif::ProgressBar;
 use plumb_proto::transport::ClientTls;
-use plumb_proto::v1::{
-    Command, CommandKind, Deviation, DeviationKind, Hello, ScanSummary, Severity,
-};
+use plumb_proto::v1::{Command, CommandKind, Deviation, DeviationKind, Hello, ScanSummary};
 use plumb_proto::ManifestRegistryClient;
 use tokio::sync::{mpsc, Notify};
 
@@ -467,13 +465,10 @@ impl Scanner<'_> {
                 tracing::error!(error = %e, "scan failed; the node is reported as not verified");
                 self.metrics.failed();
                 self.checker.release();
-                let failed = Deviation {
-                    kind: DeviationKind::ScanError as i32,
-                    key: "scan".into(),
-                    severity: Severity::Critical as i32,
-                    actual: format!("scan failed: {e}"),
-                    ..Default::default()
-                };
+                let failed =
+                    self.checker
+                        .policy
+                        .scan_error("scan", "", format!("scan failed: {e}"));
                 self.current().insert(DevKey::of(&failed), failed);
                 self.publish();
                 return;
