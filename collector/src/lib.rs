@@ -2,9 +2,10 @@
 //! state and history, applies the replacement policy, and serves the
 //! query API, the dashboard and alerts.
 //!
-//! Flow: [`ingest`] (gRPC) → [`hub`] (group-commit writer, evaluator) →
+//! Flow: [`grpc`] (the agent stream) → [`hub`] (group-commit writers,
+//! evaluator; [`liveness`] in memory, [`housekeeping`] by the clock) →
 //! [`store`] (the only SQL) → [`policy`] + [`lifecycle`] (pure) →
-//! { [`query`] (gRPC), [`api`] (REST), [`web`], [`alert`] }.
+//! { [`grpc`] queries, [`api`] (REST), [`web`], [`alert`] }.
 
 #![forbid(unsafe_code)]
 
