@@ -48,6 +48,33 @@ cleanup() {
 }
 trap cleanup EXIT
 pod() { podman --runtime runc --cgroup-manager cgroupfs "$@"; }
+peak() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n1; }
+
+# busybox_image NAME: a busybox image (as $image) and its manifest,
+# $work/NAME.pb, built from `podman save`.
+busybox_image() {
+  local root=$work/$1-root
+  mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/srv"
+  cp "$(command -v busybox)" "$root/bin/busybox"
+  for a in sh sleep cat cp mkdir ls rm true echo truncate mkfifo; do ln -s busybox "$root/bin/$a"; done
+  tar -C "$root" -cf "$work/$1.tar" .
+  pod import --quiet "$work/$1.tar" "$image" >/dev/null
+  pod save --quiet --format oci-archive -o "$work/$1-oci.tar" "$image"
+  "$agent" manifest build --image-archive "$work/$1-oci.tar" -o "$work/$1.pb" >/dev/null 2>&1
+}
+
+# writing_containers N TAG: N containers of $image that each write 10
+# files into /srv and sleep.
+writing_containers() {
+  local i n
+  for i in $(seq 1 "$1"); do
+    n=plumb-bench-$tag-$2$i
+    names+=("$n")
+    pod run -d --name "$n" --network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$image" \
+      /bin/sh -c 'for f in 0 1 2 3 4 5 6 7 8 9; do echo $f > /srv/f$f; done; exec sleep 3600' >/dev/null
+  done
+  sleep 2
+}
 
 section1() {
 echo "== 1. image archive vs root, same files"
@@ -103,25 +130,11 @@ PY
 
 section2() {
 echo "== 2. $CONTAINERS containers, 10 files written in each"
-root=$work/bbroot
-mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/srv"
-cp "$(command -v busybox)" "$root/bin/busybox"
-for a in sh sleep cat cp mkdir ls rm true echo; do ln -s busybox "$root/bin/$a"; done
-tar -C "$root" -cf "$work/bb.tar" .
-pod import --quiet "$work/bb.tar" "$image" >/dev/null
-pod save --quiet --format oci-archive -o "$work/bb-oci.tar" "$image"
-"$agent" manifest build --image-archive "$work/bb-oci.tar" -o "$work/bb.pb" >/dev/null 2>&1
-peak() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n1; }
+busybox_image bb
 check="$agent check --containers --manifest $work/bb.pb --json"
 none_ms=$( { /usr/bin/time -f '%e' $check >/dev/null; } 2>&1 | tail -n1 )
 none_rss=$(peak $check || true)
-for i in $(seq 1 "$CONTAINERS"); do
-  n=plumb-bench-$tag-$i
-  names+=("$n")
-  pod run -d --name "$n" --network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$image" \
-    /bin/sh -c 'for f in 0 1 2 3 4 5 6 7 8 9; do echo $f > /srv/f$f; done; exec sleep 3600' >/dev/null
-done
-sleep 2
+writing_containers "$CONTAINERS" w
 $check >/dev/null || true
 hyperfine -N --warmup 1 --runs 10 --ignore-failure --export-json "$work/h2.json" \
   -n "check --containers, $CONTAINERS containers" "$check" 2>&1 | grep -E "Time|±" || true
@@ -244,23 +257,9 @@ PY
 
 section5() {
 echo "== 5. one hostile container among $CONTAINERS"
-root=$work/bbroot5
-mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/srv"
-cp "$(command -v busybox)" "$root/bin/busybox"
-for a in sh sleep cat cp mkdir ls rm true echo truncate mkfifo; do ln -s busybox "$root/bin/$a"; done
-tar -C "$root" -cf "$work/bb5.tar" .
-pod import --quiet "$work/bb5.tar" "$image" >/dev/null
-pod save --quiet --format oci-archive -o "$work/bb5-oci.tar" "$image"
-"$agent" manifest build --image-archive "$work/bb5-oci.tar" -o "$work/bb5.pb" >/dev/null 2>&1
-peak() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n1; }
+busybox_image bb5
 check="$agent check --containers --manifest $work/bb5.pb --json"
-for i in $(seq 1 $((CONTAINERS - 1))); do
-  n=plumb-bench-$tag-q$i
-  names+=("$n")
-  pod run -d --name "$n" --network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$image" \
-    /bin/sh -c 'for f in 0 1 2 3 4 5 6 7 8 9; do echo $f > /srv/f$f; done; exec sleep 3600' >/dev/null
-done
-sleep 2
+writing_containers $((CONTAINERS - 1)) q
 $check >/dev/null || true
 hyperfine -N --warmup 1 --runs 5 --ignore-failure --export-json "$work/h5a.json" \
   -n "$((CONTAINERS - 1)) clean containers" "$check" 2>&1 | grep -E "Time|±" || true

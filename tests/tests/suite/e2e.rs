@@ -240,8 +240,7 @@ fn images_and_fleet_correlation() {
 
 #[test]
 fn the_collector_runs_on_postgresql_too() {
-    let Ok(base) = std::env::var("PLUMB_TEST_POSTGRES") else {
-        eprintln!("PLUMB_TEST_POSTGRES not set; scripts/test.sh sets it");
+    let Some(base) = test_postgres() else {
         return;
     };
     let db = fresh_database(&base);

@@ -32,8 +32,7 @@ fn stored_last_seen(database: &str, node: &str) -> i64 {
 
 #[test]
 fn heartbeats_stay_in_memory_and_a_stopped_replica_is_noticed() {
-    let Ok(base) = std::env::var("PLUMB_TEST_POSTGRES") else {
-        eprintln!("PLUMB_TEST_POSTGRES not set; scripts/test.sh sets it");
+    let Some(base) = test_postgres() else {
         return;
     };
     let scratch = fresh_database(&base);

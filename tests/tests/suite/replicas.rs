@@ -42,8 +42,7 @@ fn events_for(seen: &Mutex<Vec<Value>>, node: &str, status: &str) -> usize {
 
 #[test]
 fn two_replicas_on_postgresql_share_the_fleet_and_survive_one_dying() {
-    let Ok(base) = std::env::var("PLUMB_TEST_POSTGRES") else {
-        eprintln!("PLUMB_TEST_POSTGRES not set; scripts/test.sh sets it");
+    let Some(base) = test_postgres() else {
         return;
     };
     let scratch = fresh_database(&base);
@@ -181,8 +180,7 @@ fn two_replicas_on_postgresql_share_the_fleet_and_survive_one_dying() {
 
 #[test]
 fn an_agent_given_one_name_for_several_replicas_moves_to_the_next_address() {
-    let Ok(base) = std::env::var("PLUMB_TEST_POSTGRES") else {
-        eprintln!("PLUMB_TEST_POSTGRES not set; scripts/test.sh sets it");
+    let Some(base) = test_postgres() else {
         return;
     };
     let scratch = fresh_database(&base);

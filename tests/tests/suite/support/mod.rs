@@ -723,3 +723,13 @@ pub fn share_pki(from: &Path, to: &Path) {
         std::fs::copy(from.join("pki").join(f), to.join("pki").join(f)).unwrap();
     }
 }
+
+/// The PostgreSQL server the suite uses (`PLUMB_TEST_POSTGRES`, which
+/// `scripts/test.sh` sets); `None`, said on stderr, when there is none.
+pub fn test_postgres() -> Option<String> {
+    let base = std::env::var("PLUMB_TEST_POSTGRES").ok();
+    if base.is_none() {
+        eprintln!("PLUMB_TEST_POSTGRES not set; scripts/test.sh sets it");
+    }
+    base
+}
