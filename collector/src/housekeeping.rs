@@ -12,9 +12,13 @@ use crate::hub::Hub;
 use crate::liveness::{REPLICA_LEASE_MS, REPLICA_LEASE_PREFIX, REPLICA_RENEW_MS};
 use crate::model::now_ms;
 
-/// Starts the replica's clocked work; it stops when `shutdown` fires.
-pub fn start(hub: Arc<Hub>, shutdown: tokio::sync::watch::Receiver<bool>) {
-    tokio::spawn(housekeeping_loop(hub, shutdown));
+/// Releases what an earlier run of this replica held and takes its lease,
+/// then starts the replica's clocked work, which stops when `shutdown`
+/// fires. Awaited before the ports accept anything: a release after an
+/// agent's hello would take its fresh stream out of this replica's hands.
+pub async fn start(hub: Arc<Hub>, shutdown: tokio::sync::watch::Receiver<bool>) {
+    let watch = Watch::start(&hub).await;
+    tokio::spawn(housekeeping_loop(hub, shutdown, watch));
 }
 
 /// How often history past the retention period is pruned.
@@ -44,11 +48,14 @@ async fn prune(hub: &Hub) {
 
 /// Liveness every second (see [`Watch`]); prunes old history every ten
 /// minutes.
-async fn housekeeping_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+async fn housekeeping_loop(
+    hub: Arc<Hub>,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+    mut watch: Watch,
+) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_prune = 0;
-    let mut watch = Watch::start(&hub).await;
     loop {
         tokio::select! {
             _ = tick.tick() => {}

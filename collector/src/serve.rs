@@ -222,7 +222,7 @@ pub async fn serve(
         instance,
         stop_rx.clone(),
     );
-    crate::housekeeping::start(hub.clone(), stop_rx.clone());
+    crate::housekeeping::start(hub.clone(), stop_rx.clone()).await;
     crate::alert::start(hub.clone(), alerts, stop_rx.clone());
 
     let grpc_local = grpc.local_addr()?;
