@@ -82,6 +82,12 @@ pub struct Checker {
     runtime: Option<RuntimeBaseline>,
     /// `check --no-processes` turns runtime checks off.
     pub runtime_enabled: bool,
+    /// The largest regular file of the manifest: a file larger than it
+    /// cannot be any file of the image, so it is drift by its size, and
+    /// its hash (evidence only) is computed only up to
+    /// `max(largest, HOST_EVIDENCE_CAP)` (a 1 TiB sparse file costs one
+    /// `stat`, not hours).
+    largest_file: u64,
     /// Whether what runs is judged (processes, kernel modules): they are
     /// the live system's, so only when the root is its root (or asked
     /// for). Logins are files of the root, and judged either way.
@@ -93,6 +99,10 @@ pub struct Checker {
     /// from each scan.
     history: std::sync::Mutex<Option<crate::runtime::HistorySeen>>,
 }
+
+/// A file of a node larger than every file of its image is hashed, as
+/// evidence, up to this size at most.
+const HOST_EVIDENCE_CAP: u64 = 64 << 20;
 
 /// The state file of the login history the agent follows.
 const HISTORY_STATE: &str = "login-history.json";
@@ -119,6 +129,13 @@ impl Checker {
             manifest.meta.policy.as_ref().unwrap_or(&Default::default()),
             policy_file,
         )?;
+        let largest_file = manifest
+            .files
+            .iter()
+            .filter(|f| f.file_type == plumb_proto::v1::FileType::Regular)
+            .map(|f| f.size)
+            .max()
+            .unwrap_or(0);
         let executables = manifest
             .files
             .iter()
@@ -146,6 +163,7 @@ impl Checker {
             .and_then(|b| serde_json::from_slice(&b).ok());
         Ok(Checker {
             executables,
+            largest_file,
             runtime,
             runtime_enabled: true,
             judge_running: true,
@@ -292,6 +310,13 @@ impl Checker {
             cache.clear_marks();
             Some(&*cache)
         };
+        let no_expected = |_: &[u8]| None;
+        let bounds = files::Bounds {
+            expected_size: &no_expected,
+            evidence_cap: self.largest_file.max(HOST_EVIDENCE_CAP),
+            max_entries: usize::MAX,
+            deadline: None,
+        };
         let scan = files::scan(&ScanOptions {
             root: &self.root,
             ignore: &self.policy.ignore,
@@ -301,7 +326,7 @@ impl Checker {
             only: scope,
             // Only a whole scan renews the cache (see below).
             renew_cache: scope.is_none(),
-            bounds: None,
+            bounds: Some(&bounds),
         });
         let walk_elapsed = walk_started.elapsed();
         if let Some(why) = &scan.over_budget {

@@ -220,3 +220,34 @@ fn a_database_of_millions_of_tiny_lines_is_a_scan_error_not_an_abort() {
         "{err}"
     );
 }
+
+#[test]
+fn a_terabyte_sparse_file_on_a_node_is_drift_by_its_size_not_hours_of_hashing() {
+    let node = Node::new();
+    node.build();
+    // Larger than any file of the image: whatever its content, it is not
+    // one of them. Its hash is evidence only, and not computed past the cap.
+    let sparse = node.path("/opt/sparse");
+    std::fs::create_dir_all(sparse.parent().unwrap()).unwrap();
+    std::fs::File::create(&sparse)
+        .unwrap()
+        .set_len(1 << 40)
+        .unwrap();
+    let mut cmd = node.check_cmd(&["--full"]);
+    let out = support::output_within(&mut cmd, 120);
+    let (code, report) = support::parse(out);
+    assert_eq!(code, 1, "{report}");
+    let d = support::deviation(&report, "/opt/sparse");
+    assert_eq!(d["kind"], "file_added", "{d}");
+    assert!(
+        d["changes"]
+            .as_array()
+            .unwrap()
+            .contains(&"hash_capped".into()),
+        "{d}"
+    );
+    assert!(
+        d["actual"].as_str().unwrap().contains("size=1099511627776"),
+        "{d}"
+    );
+}

@@ -140,6 +140,12 @@ struct Walk<'a> {
     out: Gathered,
     /// Large files left for after the walk.
     deferred: Mutex<Vec<Deferred>>,
+    /// Whether entries are counted (a bound on them): one shared counter
+    /// touched by every core, so only when it is needed.
+    counts_entries: bool,
+    /// Entries of a directory between two checks of the budget: more
+    /// often when the walk has a deadline or an entry bound.
+    check_every: usize,
 }
 
 /// A directory of the walk, open. Every directory is opened relative to
@@ -238,6 +244,15 @@ pub fn scan(opts: &ScanOptions<'_>) -> FileScan {
         show_progress: !opts.progress.is_hidden(),
         out: Gathered::default(),
         deferred: Mutex::default(),
+        counts_entries: opts.bounds.is_some_and(|b| b.max_entries != usize::MAX),
+        check_every: if opts
+            .bounds
+            .is_some_and(|b| b.max_entries != usize::MAX || b.deadline.is_some())
+        {
+            256
+        } else {
+            1024
+        },
     };
     let root = match DirHandle::root(opts.root) {
         Ok(r) => Arc::new(r),
@@ -370,7 +385,7 @@ impl<'w> Walk<'w> {
         let mut n = 0usize;
         while let Some(entry) = entries.next() {
             n += 1;
-            if n % 256 == 0 {
+            if n % self.check_every == 0 {
                 if let Err(e) = self.within_budget(&rel) {
                     self.error(rel.clone(), e);
                     break;
@@ -387,7 +402,9 @@ impl<'w> Walk<'w> {
             if name == "." || name == ".." {
                 continue;
             }
-            self.out.entries.fetch_add(1, Ordering::Relaxed);
+            if self.counts_entries {
+                self.out.entries.fetch_add(1, Ordering::Relaxed);
+            }
             let mut child = Vec::with_capacity(rel.len() + 1 + name.len());
             child.extend_from_slice(&rel);
             if rel != b"/" {
