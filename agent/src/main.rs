@@ -11,6 +11,7 @@ use plumb_agent::check::Checker;
 use plumb_agent::manifest::{self, BuildOptions};
 use plumb_agent::policy::PolicyFile;
 use plumb_agent::{listeners, report};
+use plumb_proto::cli::rfc3339;
 
 /// Drift detection for immutable infrastructure: the node agent.
 #[derive(Parser)]
@@ -385,12 +386,6 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     );
     println!("{}", m.digest_hex());
     Ok(ExitCode::SUCCESS)
-}
-
-/// A unix-milliseconds time in RFC 3339 (UTC).
-fn rfc3339(ms: i64) -> String {
-    let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64);
-    humantime::format_rfc3339_millis(t).to_string()
 }
 
 fn show(file: &Path) -> anyhow::Result<ExitCode> {

@@ -14,12 +14,8 @@ pub const COMMIT: &str = env!("PLUMB_COMMIT");
 /// `--version` of the collector's binaries: version and commit.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("PLUMB_COMMIT"), ")");
 
-/// A unix-milliseconds time as people and Alertmanager read it:
-/// RFC 3339 in UTC, to the millisecond.
-pub fn rfc3339(ms: i64) -> String {
-    let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64);
-    humantime::format_rfc3339_millis(t).to_string()
-}
+/// How every plumb binary prints a time (RFC 3339, UTC, milliseconds).
+pub use plumb_proto::cli::rfc3339;
 
 pub mod actions;
 pub mod alert;

@@ -1,11 +1,18 @@
 //! What every plumb binary's command line shares: shell completions and
 //! man pages generated from its clap definition (the packages ship both),
-//! and the end of output on a closed pipe.
+//! the end of output on a closed pipe, and how a time is printed.
 
 use std::io;
 use std::path::Path;
 
 pub use clap_complete::Shell;
+
+/// A unix-milliseconds time as people and Alertmanager read it: RFC 3339
+/// in UTC, to the millisecond (before 1970 is 1970).
+pub fn rfc3339(ms: i64) -> String {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64);
+    humantime::format_rfc3339_millis(t).to_string()
+}
 
 /// Prints `cmd`'s completion script for `shell` to standard output.
 pub fn print_completions(mut cmd: clap::Command, shell: Shell) {
