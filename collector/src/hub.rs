@@ -96,6 +96,8 @@ pub struct Hub {
     next_conn: AtomicU64,
     /// The nodes whose streams this replica holds, and when each spoke.
     pub live: crate::liveness::Liveness,
+    /// Paces hellos in a reconnect storm.
+    pub admission: crate::admission::Admission,
     /// The group-commit writers, each owning the nodes hashed to it: one
     /// on SQLite (a single writer connection), several on PostgreSQL so
     /// that one transaction's round trips do not hold up the others.
@@ -107,6 +109,10 @@ pub struct Hub {
     /// When each retired node that spoke last raised its alert.
     retired_alerted: Mutex<HashMap<String, i64>>,
 }
+
+/// Hellos handled at once, per group-commit writer (each hello is a few
+/// round trips to the database, which the writers share).
+const HELLO_SLOTS_PER_WRITER: usize = 16;
 
 /// A retired node that keeps speaking raises its alert at most this often.
 const RETIRED_ALERT_EVERY_MS: i64 = 10 * 60 * 1000;
@@ -143,6 +149,7 @@ impl Hub {
             connected: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(1),
             live: crate::liveness::Liveness::default(),
+            admission: crate::admission::Admission::new(lanes * HELLO_SLOTS_PER_WRITER),
             writers,
             evaluate: eval_tx,
             announced: Mutex::new(HashMap::new()),

@@ -18,6 +18,7 @@ pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("PLUMB_C
 pub use plumb_proto::cli::rfc3339;
 
 pub mod actions;
+pub mod admission;
 pub mod alert;
 pub mod api;
 pub mod grpc;

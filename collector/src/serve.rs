@@ -135,6 +135,9 @@ impl ServeConfig {
 }
 
 /// Runs until `shutdown` resolves.
+/// The HTTP/2 flow-control window of each stream and connection.
+const STREAM_WINDOW: u32 = 256 * 1024;
+
 pub async fn serve(
     cfg: ServeConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -275,8 +278,19 @@ pub async fn serve(
         .context("gRPC reflection")?;
     let limit = plumb_proto::MAX_MESSAGE_BYTES;
     let grpc_server = tonic::transport::Server::builder()
-        .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
-        .http2_keepalive_timeout(Some(std::time::Duration::from_secs(10)))
+        // No HTTP/2 PINGs: an agent's heartbeats prove its stream alive,
+        // and a dead peer is found by the kernel's TCP keepalive (set on
+        // every accepted socket), neither costing a timer per stream here.
+        .http2_keepalive_interval(None)
+        // What one connection can push into memory before it is read:
+        // 256 KiB per stream and per connection (hyper's default is 1 MiB
+        // each), a batch of the largest legal size still flows in windows.
+        .initial_stream_window_size(Some(STREAM_WINDOW))
+        .initial_connection_window_size(Some(STREAM_WINDOW))
+        .http2_adaptive_window(Some(false))
+        // Headers of a gRPC call are a few hundred bytes; hyper would
+        // accept 16 MiB.
+        .http2_max_header_list_size(Some(16 * 1024))
         // Agents hold one stream, tools a few: a client opening hundreds
         // of streams on one connection gets no more.
         .max_concurrent_streams(Some(64))

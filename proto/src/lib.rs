@@ -20,6 +20,7 @@ pub mod v1 {
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!("generated/plumb.v1.descriptors.bin");
 
 pub mod cli;
+pub mod codec;
 pub mod logging;
 mod manifest;
 mod names;

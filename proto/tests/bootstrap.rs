@@ -24,6 +24,8 @@ fn generate(out: &Path) {
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)
+        // Buffers sized for plumb's common message (proto/src/codec.rs).
+        .codec_path("crate::codec::LeanCodec")
         .emit_rerun_if_changed(false)
         .out_dir(out)
         .compile_fds(fds.clone())

@@ -60,6 +60,23 @@ fn pseudo_random() -> u64 {
     h.finish()
 }
 
+/// The header in which a busy collector says when to come back, and the
+/// longest wait it can ask for.
+const RETRY_HINT_HEADER: &str = "plumb-retry-after-ms";
+const MAX_RETRY_HINT_MS: u64 = 120_000;
+
+/// The collector's retry hint in a refusal, if it gave one.
+fn retry_hint(status: &tonic::Status) -> Option<u64> {
+    let ms: u64 = status
+        .metadata()
+        .get(RETRY_HINT_HEADER)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()?;
+    Some(ms.min(MAX_RETRY_HINT_MS))
+}
+
 /// How long a stream must last to count as healthy without any report
 /// acknowledged.
 const HEALTHY_STREAM: Duration = Duration::from_secs(30);
@@ -71,6 +88,9 @@ struct Progress {
     hello: std::sync::atomic::AtomicBool,
     /// The collector acknowledged a report.
     report: std::sync::atomic::AtomicBool,
+    /// The collector was busy and said when to come back (ms; 0: it did
+    /// not).
+    retry_after_ms: std::sync::atomic::AtomicU64,
 }
 
 impl Progress {
@@ -152,6 +172,20 @@ pub async fn run(
             failed_in_a_row = 0;
             backoff.next_delay()
         };
+        // A collector admitting a storm of agents says when to come back;
+        // a quarter more at random keeps the agents it told the same time
+        // from returning together.
+        let hint = progress
+            .retry_after_ms
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let wait = if hint > 0 {
+            let hint = Duration::from_millis(hint.min(MAX_RETRY_HINT_MS));
+            wait.max(
+                hint + Duration::from_nanos(pseudo_random() % (hint.as_nanos() as u64 / 4 + 1)),
+            )
+        } else {
+            wait
+        };
         match result {
             Ok(()) => tracing::info!(
                 retry_in_ms = wait.as_millis() as u64,
@@ -186,8 +220,12 @@ async fn connected(
     let endpoint = plumb_proto::transport::endpoint(url, &id.tls)
         .map_err(|e| e.to_string())?
         .connect_timeout(Duration::from_secs(5))
-        .http2_keep_alive_interval(Duration::from_secs(30))
-        .keep_alive_timeout(Duration::from_secs(10));
+        // A collector that vanished is found by the kernel's TCP keepalive
+        // (no HTTP/2 PINGs: the heartbeats already cross the stream, and
+        // each PING costs the collector work per node).
+        .tcp_keepalive(Some(Duration::from_secs(60)))
+        .tcp_keepalive_interval(Some(Duration::from_secs(10)))
+        .tcp_keepalive_retries(Some(3));
     let channel = endpoint
         .connect()
         .await
@@ -205,7 +243,14 @@ async fn connected(
     let mut inbound = client
         .stream(tokio_stream::wrappers::ReceiverStream::new(rx))
         .await
-        .map_err(|s| format!("collector refused the stream: {}", s.message()))?
+        .map_err(|s| {
+            if let Some(ms) = retry_hint(&s) {
+                progress
+                    .retry_after_ms
+                    .store(ms, std::sync::atomic::Ordering::Relaxed);
+            }
+            format!("collector refused the stream: {}", s.message())
+        })?
         .into_inner();
     let first = tokio::time::timeout(Duration::from_secs(10), inbound.message())
         .await
@@ -295,6 +340,21 @@ async fn connected(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_busy_collectors_retry_hint_is_read_and_capped() {
+        let mut busy = tonic::Status::unavailable("collector busy");
+        busy.metadata_mut()
+            .insert(RETRY_HINT_HEADER, "2500".parse().unwrap());
+        assert_eq!(retry_hint(&busy), Some(2500));
+        busy.metadata_mut()
+            .insert(RETRY_HINT_HEADER, "99999999".parse().unwrap());
+        assert_eq!(retry_hint(&busy), Some(MAX_RETRY_HINT_MS));
+        busy.metadata_mut()
+            .insert(RETRY_HINT_HEADER, "soon".parse().unwrap());
+        assert_eq!(retry_hint(&busy), None);
+        assert_eq!(retry_hint(&tonic::Status::unavailable("down")), None);
+    }
 
     #[test]
     fn a_stream_whose_reports_are_refused_is_not_healthy() {

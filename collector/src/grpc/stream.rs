@@ -11,8 +11,7 @@ use plumb_proto::v1::{
 };
 use plumb_proto::AgentService;
 use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
-use tokio_stream::Stream;
+use tokio_stream::{Stream, StreamExt as _};
 use tonic::{Request, Response, Status, Streaming};
 
 use prost::Message as _;
@@ -69,6 +68,9 @@ impl AgentService for Ingest {
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Err(e);
         }
+        // In a reconnect storm hellos queue here for the database, and
+        // past a short wait the agent is told when to come back.
+        let _admitted = self.hub.admission.admit().await?;
         let principal = principal_of(request_extensions.get::<Principal>(), peer.as_ref());
         self.check_identity(&hello, &principal).await?;
         let max_hb = self.hub.trust.max_heartbeat_secs;
@@ -95,14 +97,10 @@ impl AgentService for Ingest {
                 info.node_id
             )));
         }
-        let (tx, rx) = mpsc::channel(256);
-        tx.send(msg(collector_message::Body::HelloAck(HelloAck {
-            last_seq: last_seq as u64,
-            heartbeat_secs,
-        })))
-        .await
-        .map_err(|_| Status::cancelled("stream closed"))?;
-        let (conn, ended) = self.hub.connect(&hello.node_id, tx.clone());
+        // Commands only (acks are yielded by the stream itself): a few at
+        // most are ever queued for one agent.
+        let (tx, commands) = mpsc::channel(COMMAND_QUEUE);
+        let (conn, ended) = self.hub.connect(&hello.node_id, tx);
         self.hub
             .live
             .opened(&hello.node_id, info.heartbeat_secs, now_ms());
@@ -117,27 +115,129 @@ impl AgentService for Ingest {
         self.hub.reevaluate(&hello.node_id);
         tracing::info!(node = %hello.node_id, image = %hello.image_id, peer = %principal.source, last_seq, "agent connected");
 
-        let hub = self.hub.clone();
-        let node = hello.node_id;
-        tokio::spawn(async move {
-            let result = serve_stream(&hub, &node, &mut inbound, &tx, &ended).await;
-            // Ended here (not replaced by a newer stream of the node):
-            // closed, whether it ended by itself or was ended (revoked).
-            if hub.disconnect(&node, conn) || !hub.is_connected(&node) {
-                let last = hub.live.closed(&node).unwrap_or_else(now_ms);
-                if let Err(e) = hub.store.stream_closed(&node, &hub.instance, last).await {
-                    tracing::error!(node = %node, error = %e, "forgetting the stream's replica failed");
+        let hello_ack = msg(collector_message::Body::HelloAck(HelloAck {
+            last_seq: last_seq as u64,
+            heartbeat_secs,
+        }));
+        let session = Session {
+            hub: self.hub.clone(),
+            node: hello.node_id,
+            conn,
+            inbound,
+            commands,
+            ended,
+            spool_failing: false,
+            done: false,
+        };
+        // One task per stream: the response body is this stream, polled by
+        // the connection's stream task, and it reads the agent's messages
+        // as it goes; there is no task of ours and no outbound queue.
+        let out = tokio_stream::once(hello_ack)
+            .chain(futures_util::stream::unfold(session, |mut s| async move {
+                s.next().await.map(|item| (item, s))
+            }));
+        Ok(Response::new(Box::pin(out)))
+    }
+}
+
+fn replaced() -> Status {
+    Status::aborted("a newer stream of this node replaced this one")
+}
+
+/// A command queue holds this many messages for one agent: commands are
+/// rare (a rescan, a stream ended), and a full queue refuses the command
+/// (its sender is told the agent did not take it).
+pub const COMMAND_QUEUE: usize = 4;
+
+/// One agent's stream after its hello: what the outbound stream needs to
+/// read the agent's messages and answer them.
+pub struct Session {
+    hub: Arc<Hub>,
+    node: String,
+    conn: u64,
+    inbound: Streaming<AgentMessage>,
+    commands: mpsc::Receiver<Result<CollectorMessage, Status>>,
+    ended: Arc<tokio::sync::Notify>,
+    /// Whether the agent said its spool cannot be written. A recovered
+    /// agent's first batch is a full state, which also clears the finding.
+    spool_failing: bool,
+    done: bool,
+}
+
+impl Session {
+    /// The next message to the agent: a command, an ack, or the error
+    /// that ends the stream; `None` once the stream is over.
+    async fn next(&mut self) -> Option<Result<CollectorMessage, Status>> {
+        if self.done {
+            return None;
+        }
+        let item = loop {
+            let message = tokio::select! {
+                biased;
+                command = self.commands.recv() => match command {
+                    Some(Ok(command)) => break Ok(command),
+                    Some(Err(status)) => break Err(status),
+                    // The hub let go of the sender: a newer stream of the
+                    // node took its place.
+                    None => break Err(replaced()),
+                },
+                _ = self.ended.notified() => break Err(replaced()),
+                m = self.inbound.message() => m,
+            };
+            match message {
+                Ok(Some(message)) => match self.handle(message).await {
+                    Ok(Some(reply)) => return Some(Ok(reply)),
+                    Ok(None) => {}
+                    Err(status) => break Err(status),
+                },
+                Ok(None) => {
+                    tracing::info!(node = %self.node, "agent disconnected");
+                    self.done = true;
+                    return None;
                 }
+                Err(status) => break Err(status),
             }
-            match result {
-                Ok(()) => tracing::info!(node = %node, "agent disconnected"),
-                Err(status) => {
-                    tracing::warn!(node = %node, error = %status.message(), "agent stream ended with an error");
-                    let _ = tx.send(Err(status)).await;
-                }
+        };
+        self.done = true;
+        if let Err(status) = &item {
+            tracing::warn!(node = %self.node, error = %status.message(), "agent stream ended with an error");
+        }
+        Some(item)
+    }
+
+    async fn handle(&mut self, message: AgentMessage) -> Result<Option<CollectorMessage>, Status> {
+        // Boxed: the idle stream's future is not sized for the largest
+        // message's handling (a batch's store round trips).
+        let ack = Box::pin(handle_message(
+            &self.hub,
+            &self.node,
+            message,
+            &mut self.spool_failing,
+        ))
+        .await?;
+        Ok(ack.map(|seq| CollectorMessage {
+            body: Some(collector_message::Body::Ack(Ack { seq })),
+        }))
+    }
+}
+
+impl Drop for Session {
+    /// However the stream ended (the agent left, an error, the connection
+    /// dropped), unless a newer stream of the node replaced it: the node
+    /// is no longer held here, and its last contact is written.
+    fn drop(&mut self) {
+        let hub = &self.hub;
+        if hub.disconnect(&self.node, self.conn) || !hub.is_connected(&self.node) {
+            let last = hub.live.closed(&self.node).unwrap_or_else(now_ms);
+            let (hub, node) = (hub.clone(), std::mem::take(&mut self.node));
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    if let Err(e) = hub.store.stream_closed(&node, &hub.instance, last).await {
+                        tracing::error!(node = %node, error = %e, "forgetting the stream's replica failed");
+                    }
+                });
             }
-        });
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        }
     }
 }
 
@@ -271,205 +371,236 @@ async fn checked_seq(hub: &Hub, node: &str, seq: u64) -> Result<i64, Status> {
     )))
 }
 
-async fn serve_stream(
+/// Handles one message of an agent's stream; returns the sequence
+/// number to acknowledge, if any, or the error that ends the stream.
+async fn handle_message(
     hub: &Hub,
     node: &str,
-    inbound: &mut Streaming<AgentMessage>,
-    tx: &mpsc::Sender<Result<CollectorMessage, Status>>,
-    ended: &tokio::sync::Notify,
-) -> Result<(), Status> {
+    message: AgentMessage,
+    spool_failing: &mut bool,
+) -> Result<Option<u64>, Status> {
     use std::sync::atomic::Ordering::Relaxed;
-    // Whether the agent said its spool cannot be written. A recovered
-    // agent's first batch is a full state, which also clears the finding.
-    let mut spool_failing = false;
-    loop {
-        let message = tokio::select! {
-            m = inbound.message() => m?,
-            _ = ended.notified() => {
-                return Err(Status::aborted("a newer stream of this node replaced this one"));
-            }
-        };
-        let Some(message) = message else { break };
-        hub.heartbeat(node, now_ms());
-        // The report chain links each sequenced message to the hash of
-        // the one before it.
-        let hash = if message.seq > 0 {
-            Sha256::digest(message.encode_to_vec()).to_vec()
-        } else {
-            Vec::new()
-        };
-        match message.body {
-            Some(agent_message::Body::Heartbeat(hb)) => {
-                check_len(
-                    "heartbeat.spool_error",
-                    &hb.spool_error,
-                    plumb_proto::MAX_STATE_BYTES,
-                )?;
-                let failing = !hb.spool_error.is_empty();
-                if failing != spool_failing {
-                    spool_failing = failing;
-                    let now = now_ms();
-                    let stored = if failing {
-                        tracing::warn!(node, error = %hb.spool_error, "agent cannot write its spool");
-                        hub.store
-                            .record_unverified(node, "spool", &hb.spool_error, now)
-                            .await
-                    } else {
-                        tracing::info!(node, "agent's spool writable again");
-                        hub.store
-                            .clear_deviation(node, "scan_error", "spool", now)
-                            .await
-                            .map(|_| ())
-                    };
-                    if let Err(e) = stored {
-                        tracing::error!(node, error = %e, "recording the spool state failed");
-                    }
-                    hub.reevaluate(node);
+    hub.heartbeat(node, now_ms());
+    // The report chain links each sequenced message to the hash of
+    // the one before it.
+    let hash = if message.seq > 0 {
+        Sha256::digest(message.encode_to_vec()).to_vec()
+    } else {
+        Vec::new()
+    };
+    let ack = match message.body {
+        Some(agent_message::Body::Heartbeat(hb)) => {
+            check_len(
+                "heartbeat.spool_error",
+                &hb.spool_error,
+                plumb_proto::MAX_STATE_BYTES,
+            )?;
+            let failing = !hb.spool_error.is_empty();
+            if failing != *spool_failing {
+                *spool_failing = failing;
+                let now = now_ms();
+                let stored = if failing {
+                    tracing::warn!(node, error = %hb.spool_error, "agent cannot write its spool");
+                    hub.store
+                        .record_unverified(node, "spool", &hb.spool_error, now)
+                        .await
+                } else {
+                    tracing::info!(node, "agent's spool writable again");
+                    hub.store
+                        .clear_deviation(node, "scan_error", "spool", now)
+                        .await
+                        .map(|_| ())
+                };
+                if let Err(e) = stored {
+                    tracing::error!(node, error = %e, "recording the spool state failed");
                 }
+                hub.reevaluate(node);
             }
-            Some(agent_message::Body::Batch(batch)) => {
-                if message.seq == 0 {
+            None
+        }
+        Some(agent_message::Body::Batch(batch)) => {
+            if message.seq == 0 {
+                hub.counters.rejected_messages.fetch_add(1, Relaxed);
+                return Err(Status::invalid_argument(
+                    "a batch needs a sequence number above 0",
+                ));
+            }
+            if let Err(e) = validate_batch(&batch) {
+                hub.counters.rejected_messages.fetch_add(1, Relaxed);
+                return Err(e);
+            }
+            let seq = checked_seq(hub, node, message.seq).await?;
+            let job = BatchJob {
+                node_id: node.to_string(),
+                seq,
+                added: batch.added,
+                resolved: batch.resolved,
+                full_state: batch.full_state,
+                prev_hash: message.prev_hash,
+                hash,
+            };
+            match hub.submit(job).await {
+                Ok(BatchOutcome::Applied | BatchOutcome::Duplicate) => {}
+                Ok(BatchOutcome::Forked) => {
                     hub.counters.rejected_messages.fetch_add(1, Relaxed);
-                    return Err(Status::invalid_argument(
-                        "a batch needs a sequence number above 0",
+                    hub.reevaluate(node);
+                    return Err(Status::failed_precondition(format!(
+                        "batch seq {seq} differs from the one already stored under that number: refused and recorded"
+                    )));
+                }
+                Ok(BatchOutcome::UnknownNode) => {
+                    return Err(Status::failed_precondition("node is not registered"))
+                }
+                Ok(BatchOutcome::Gap) => {
+                    hub.counters.rejected_messages.fetch_add(1, Relaxed);
+                    hub.reevaluate(node);
+                    return Err(Status::failed_precondition(format!(
+                        "batch seq {seq} jumps more than {} messages past the last one stored: refused and recorded",
+                        plumb_proto::MAX_SPOOL_MESSAGES
+                    )));
+                }
+                Ok(BatchOutcome::Retired) => {
+                    hub.retired_spoke(node, &format!("batch seq {seq} after retirement"))
+                        .await;
+                    return Err(Status::permission_denied(
+                        "node is retired: its reports are refused",
                     ));
                 }
-                if let Err(e) = validate_batch(&batch) {
-                    hub.counters.rejected_messages.fetch_add(1, Relaxed);
-                    return Err(e);
+                Err(e) => {
+                    tracing::error!(node, error = %e, "storing a batch failed");
+                    return Err(Status::unavailable(
+                        "collector database unavailable: the batch was not stored",
+                    ));
                 }
+            }
+            Some(message.seq)
+        }
+        Some(agent_message::Body::Containers(list)) => {
+            if message.seq != 0 {
+                hub.counters.rejected_messages.fetch_add(1, Relaxed);
+                return Err(Status::invalid_argument(
+                    "a container list is not sequenced: its seq must be 0",
+                ));
+            }
+            if let Err(e) = validate_containers(&list) {
+                hub.counters.rejected_messages.fetch_add(1, Relaxed);
+                return Err(e);
+            }
+            match hub
+                .store
+                .replace_containers(node, &list.containers, now_ms())
+                .await
+            {
+                Ok(changed) => {
+                    tracing::debug!(
+                        node,
+                        containers = list.containers.len(),
+                        changed,
+                        "container list"
+                    );
+                    if changed {
+                        hub.reevaluate(node);
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(node, error = %e, "storing the container list failed");
+                    return Err(Status::unavailable(
+                        "collector database unavailable: the container list was not stored",
+                    ));
+                }
+            }
+            None
+        }
+        Some(agent_message::Body::Summary(summary)) => {
+            tracing::debug!(node, scan = %summary.scan, files = summary.files, open = summary.open_deviations, "scan summary");
+            if summary.events_lost {
+                tracing::warn!(node, "agent lost file events and rescanned");
+            }
+            if message.seq > 0 {
+                // Summaries share the sequence: store an empty batch so
+                // the node's last_seq advances and acks stay in order.
                 let seq = checked_seq(hub, node, message.seq).await?;
                 let job = BatchJob {
-                    node_id: node.to_string(),
+                    node_id: node.into(),
                     seq,
-                    added: batch.added,
-                    resolved: batch.resolved,
-                    full_state: batch.full_state,
+                    added: vec![],
+                    resolved: vec![],
+                    full_state: false,
                     prev_hash: message.prev_hash,
                     hash,
                 };
-                match hub.submit(job).await {
-                    Ok(BatchOutcome::Applied | BatchOutcome::Duplicate) => {}
-                    Ok(BatchOutcome::Forked) => {
-                        hub.counters.rejected_messages.fetch_add(1, Relaxed);
-                        hub.reevaluate(node);
-                        return Err(Status::failed_precondition(format!(
-                            "batch seq {seq} differs from the one already stored under that number: refused and recorded"
-                        )));
-                    }
-                    Ok(BatchOutcome::UnknownNode) => {
-                        return Err(Status::failed_precondition("node is not registered"))
-                    }
-                    Ok(BatchOutcome::Gap) => {
-                        hub.counters.rejected_messages.fetch_add(1, Relaxed);
-                        hub.reevaluate(node);
-                        return Err(Status::failed_precondition(format!(
-                            "batch seq {seq} jumps more than {} messages past the last one stored: refused and recorded",
-                            plumb_proto::MAX_SPOOL_MESSAGES
-                        )));
-                    }
-                    Ok(BatchOutcome::Retired) => {
-                        hub.retired_spoke(node, &format!("batch seq {seq} after retirement"))
-                            .await;
-                        return Err(Status::permission_denied(
-                            "node is retired: its reports are refused",
-                        ));
-                    }
-                    Err(e) => {
-                        tracing::error!(node, error = %e, "storing a batch failed");
-                        return Err(Status::unavailable(
-                            "collector database unavailable: the batch was not stored",
-                        ));
-                    }
-                }
-                if tx
-                    .send(msg(collector_message::Body::Ack(Ack { seq: message.seq })))
-                    .await
-                    .is_err()
+                if hub.submit(job).await.map_err(|e| {
+                    tracing::error!(node, error = %e, "storing a summary failed");
+                    Status::unavailable("collector database unavailable")
+                })? == BatchOutcome::Retired
                 {
-                    return Ok(());
-                }
-            }
-            Some(agent_message::Body::Containers(list)) => {
-                if message.seq != 0 {
-                    hub.counters.rejected_messages.fetch_add(1, Relaxed);
-                    return Err(Status::invalid_argument(
-                        "a container list is not sequenced: its seq must be 0",
+                    hub.retired_spoke(node, &format!("summary seq {seq} after retirement"))
+                        .await;
+                    return Err(Status::permission_denied(
+                        "node is retired: its reports are refused",
                     ));
                 }
-                if let Err(e) = validate_containers(&list) {
-                    hub.counters.rejected_messages.fetch_add(1, Relaxed);
-                    return Err(e);
-                }
-                match hub
-                    .store
-                    .replace_containers(node, &list.containers, now_ms())
-                    .await
-                {
-                    Ok(changed) => {
-                        tracing::debug!(
-                            node,
-                            containers = list.containers.len(),
-                            changed,
-                            "container list"
-                        );
-                        if changed {
-                            hub.reevaluate(node);
-                        }
-                    }
-                    Err(e) => {
-                        tracing::error!(node, error = %e, "storing the container list failed");
-                        return Err(Status::unavailable(
-                            "collector database unavailable: the container list was not stored",
-                        ));
-                    }
-                }
-            }
-            Some(agent_message::Body::Summary(summary)) => {
-                tracing::debug!(node, scan = %summary.scan, files = summary.files, open = summary.open_deviations, "scan summary");
-                if summary.events_lost {
-                    tracing::warn!(node, "agent lost file events and rescanned");
-                }
-                if message.seq > 0 {
-                    // Summaries share the sequence: store an empty batch so
-                    // the node's last_seq advances and acks stay in order.
-                    let seq = checked_seq(hub, node, message.seq).await?;
-                    let job = BatchJob {
-                        node_id: node.into(),
-                        seq,
-                        added: vec![],
-                        resolved: vec![],
-                        full_state: false,
-                        prev_hash: message.prev_hash,
-                        hash,
-                    };
-                    if hub.submit(job).await.map_err(|e| {
-                        tracing::error!(node, error = %e, "storing a summary failed");
-                        Status::unavailable("collector database unavailable")
-                    })? == BatchOutcome::Retired
-                    {
-                        hub.retired_spoke(node, &format!("summary seq {seq} after retirement"))
-                            .await;
-                        return Err(Status::permission_denied(
-                            "node is retired: its reports are refused",
-                        ));
-                    }
-                    let _ = tx
-                        .send(msg(collector_message::Body::Ack(Ack { seq: message.seq })))
-                        .await;
-                }
-            }
-            Some(agent_message::Body::Hello(_)) => {
-                hub.counters.rejected_messages.fetch_add(1, Relaxed);
-                return Err(Status::invalid_argument(
-                    "hello may only be the first message",
-                ));
-            }
-            None => {
-                hub.counters.rejected_messages.fetch_add(1, Relaxed);
-                return Err(Status::invalid_argument("empty message"));
+                Some(message.seq)
+            } else {
+                None
             }
         }
+        Some(agent_message::Body::Hello(_)) => {
+            hub.counters.rejected_messages.fetch_add(1, Relaxed);
+            return Err(Status::invalid_argument(
+                "hello may only be the first message",
+            ));
+        }
+        None => {
+            hub.counters.rejected_messages.fetch_add(1, Relaxed);
+            return Err(Status::invalid_argument("empty message"));
+        }
+    };
+    Ok(ack)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::size_of;
+
+    /// The size of what `f` returns (an `async fn`'s future).
+    fn returned<A, R>(_: impl FnOnce(A) -> R) -> usize {
+        size_of::<R>()
     }
-    Ok(())
+
+    /// Where an idle stream's memory goes, as far as types can say; the
+    /// rest (h2's and rustls' buffers) is printed from their sources'
+    /// constants, and the whole is measured as a slope of RSS by
+    /// `scripts/bench-fleet.sh` (BENCHMARKS.md, "Memory per stream").
+    #[test]
+    fn per_stream_memory_is_accounted_for() {
+        let session = size_of::<Session>();
+        let next = returned::<&'static mut Session, _>(Session::next);
+        let streaming = size_of::<Streaming<AgentMessage>>();
+        let command = size_of::<Result<CollectorMessage, Status>>();
+        // tokio's bounded channel allocates its slots 32 at a time.
+        let command_block = 32 * command;
+        let tls = size_of::<tokio_rustls::server::TlsStream<tokio::net::TcpStream>>();
+        let rows = [
+            ("Session (the stream's state)", session),
+            ("Session::next future (boxed with it)", next),
+            ("tonic Streaming<AgentMessage> (in Session)", streaming),
+            ("command queue: one block of 32 slots", command_block),
+            ("tokio-rustls TlsStream<TcpStream> (rustls connection)", tls),
+            ("rustls deframer buffer when idle (READ_SIZE)", 4096),
+            ("h2 FramedWrite buffer (DEFAULT_BUFFER_CAPACITY)", 16 * 1024),
+            (
+                "tonic encode + decode buffers (plumb_proto::codec)",
+                2 * plumb_proto::codec::BUFFER_BYTES,
+            ),
+        ];
+        for (what, bytes) in rows {
+            println!("{bytes:>7} B  {what}");
+        }
+        // What plumb owns stays small: the stream's own state and its
+        // future within 4 KiB, a command within 256 bytes.
+        assert!(session + next <= 1024, "session {session} + next {next}");
+        assert!(command <= 256, "command {command}");
+    }
 }
