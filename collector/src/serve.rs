@@ -228,6 +228,12 @@ pub async fn serve(
     crate::housekeeping::start(hub.clone(), stop_rx.clone()).await;
     crate::alert::start(hub.clone(), alerts, stop_rx.clone());
 
+    // TLS 1.3 tickets under keys the replicas share (see
+    // `security::tickets`): an agent resumes its session on any replica.
+    let tls_config = match tls_config {
+        Some(config) => Some(with_shared_tickets(config, &hub, stop_rx.clone()).await),
+        None => None,
+    };
     let grpc_local = grpc.local_addr()?;
     let http_local = http.local_addr()?;
     tracing::info!(grpc = %grpc_local, http = %http_local, tls = tls_config.is_some(), database = %crate::store::redact(&cfg.database), "collector serving");
@@ -352,6 +358,35 @@ pub async fn serve(
     g??;
     h??;
     Ok(())
+}
+
+/// `config` issuing tickets under the replicas' shared keys, refreshed
+/// from the database every minute until `stop`.
+async fn with_shared_tickets(
+    config: Arc<rustls::ServerConfig>,
+    hub: &Arc<Hub>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Arc<rustls::ServerConfig> {
+    use crate::security::tickets::{refresh, SharedTickets};
+    let tickets = Arc::new(SharedTickets::default());
+    if let Err(e) = refresh(&tickets, &hub.store).await {
+        tracing::warn!(error = %e, "TLS ticket keys not loaded yet: full handshakes until they are");
+    }
+    let (held, store) = (tickets.clone(), hub.store.clone());
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+                _ = stop.changed() => return,
+            }
+            if let Err(e) = refresh(&held, &store).await {
+                tracing::warn!(error = %e, "refreshing the TLS ticket keys failed");
+            }
+        }
+    });
+    let mut config = Arc::unwrap_or_clone(config);
+    config.ticketer = tickets;
+    Arc::new(config)
 }
 
 async fn wait(mut rx: tokio::sync::watch::Receiver<bool>) {

@@ -136,6 +136,14 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
+    // One endpoint per replica for the daemon's life: its TLS client keeps
+    // the session tickets the replicas issue, so a reconnect resumes the
+    // session instead of a full handshake (the replicas share ticket keys).
+    let endpoints: Vec<Result<tonic::transport::Endpoint, String>> = id
+        .collectors
+        .iter()
+        .map(|url| endpoint(url, &id.tls))
+        .collect();
     let mut at = 0;
     let mut failed_in_a_row = 0;
     loop {
@@ -143,10 +151,11 @@ pub async fn run(
             return;
         }
         let url = &id.collectors[at % id.collectors.len()];
+        let endpoint = &endpoints[at % id.collectors.len()];
         let progress = Progress::default();
         let started = std::time::Instant::now();
         let result = connected(
-            (url, &progress),
+            (url, endpoint, &progress),
             &id,
             &outbox,
             &spooled,
@@ -202,10 +211,26 @@ pub async fn run(
     }
 }
 
+/// The endpoint of one collector replica.
+fn endpoint(
+    url: &str,
+    tls: &plumb_proto::transport::ClientTls,
+) -> Result<tonic::transport::Endpoint, String> {
+    Ok(plumb_proto::transport::endpoint(url, tls)
+        .map_err(|e| e.to_string())?
+        .connect_timeout(Duration::from_secs(5))
+        // A collector that vanished is found by the kernel's TCP keepalive
+        // (no HTTP/2 PINGs: the heartbeats already cross the stream, and
+        // each PING costs the collector work per node).
+        .tcp_keepalive(Some(Duration::from_secs(60)))
+        .tcp_keepalive_interval(Some(Duration::from_secs(10)))
+        .tcp_keepalive_retries(Some(3)))
+}
+
 /// One stream to the collector at `url`, until it ends; `progress` says
 /// how far it got.
 async fn connected(
-    (url, progress): (&str, &Progress),
+    (url, endpoint, progress): (&str, &Result<tonic::transport::Endpoint, String>, &Progress),
     id: &Identity,
     outbox: &Outbox,
     spooled: &Notify,
@@ -217,16 +242,9 @@ async fn connected(
         summaries,
         containers,
     } = feeds;
-    let endpoint = plumb_proto::transport::endpoint(url, &id.tls)
-        .map_err(|e| e.to_string())?
-        .connect_timeout(Duration::from_secs(5))
-        // A collector that vanished is found by the kernel's TCP keepalive
-        // (no HTTP/2 PINGs: the heartbeats already cross the stream, and
-        // each PING costs the collector work per node).
-        .tcp_keepalive(Some(Duration::from_secs(60)))
-        .tcp_keepalive_interval(Some(Duration::from_secs(10)))
-        .tcp_keepalive_retries(Some(3));
     let channel = endpoint
+        .as_ref()
+        .map_err(|e| e.clone())?
         .connect()
         .await
         .map_err(|e| format!("connect {url}: {e}"))?;

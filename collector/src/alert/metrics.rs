@@ -145,6 +145,16 @@ pub async fn render(hub: &Hub) -> Result<String, crate::store::StoreError> {
             hub.trust.tls.handshakes.load(Relaxed),
         ),
         (
+            "plumb_tls_handshakes_resumed_total",
+            "TLS handshakes that resumed a session from a ticket (keys shared by the replicas).",
+            hub.trust.tls.handshakes_resumed.load(Relaxed),
+        ),
+        (
+            "plumb_hellos_deferred_total",
+            "Agent hellos told to come back later while the collector admitted a reconnect storm.",
+            hub.admission.deferred.load(Relaxed),
+        ),
+        (
             "plumb_tls_handshake_failures_total",
             "TLS handshakes refused or timed out (no or untrusted client certificate, expired certificate, not TLS).",
             hub.trust.tls.handshake_failures.load(Relaxed),

@@ -10,6 +10,7 @@ pub mod http;
 pub mod limit;
 pub mod pki;
 pub mod principal;
+pub mod tickets;
 pub mod tls;
 
 use std::collections::HashMap;

@@ -237,6 +237,8 @@ impl tonic::transport::server::Connected for Conn {
 pub struct TlsCounters {
     pub handshakes: AtomicU64,
     pub handshake_failures: AtomicU64,
+    /// Handshakes that resumed a session from a ticket.
+    pub handshakes_resumed: AtomicU64,
     /// Times a port was at its connection limit.
     pub connection_limit_hits: AtomicU64,
 }
@@ -348,6 +350,9 @@ pub fn accept(
                         }
                     };
                 counters.handshakes.fetch_add(1, Ordering::Relaxed);
+                if tls.get_ref().1.handshake_kind() == Some(rustls::HandshakeKind::Resumed) {
+                    counters.handshakes_resumed.fetch_add(1, Ordering::Relaxed);
+                }
                 let identity = tls
                     .get_ref()
                     .1

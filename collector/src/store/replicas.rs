@@ -213,3 +213,37 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// The TLS ticket keys of `periods` (hex, 32 bytes each), each made
+    /// from `fresh` by whichever replica asks first; keys of periods
+    /// before the first are erased.
+    pub async fn ticket_keys(
+        &self,
+        periods: &[i64],
+        fresh: impl Fn() -> String,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let Some(&oldest) = periods.iter().min() else {
+            return Ok(Vec::new());
+        };
+        for &period in periods {
+            sqlx::query(
+                "INSERT INTO ticket_keys (period, key_hex) VALUES ($1, $2) ON CONFLICT (period) DO NOTHING",
+            )
+            .bind(period)
+            .bind(fresh())
+            .execute(&self.writer)
+            .await?;
+        }
+        sqlx::query("DELETE FROM ticket_keys WHERE period < $1")
+            .bind(oldest)
+            .execute(&self.writer)
+            .await?;
+        let keys: Vec<(i64, String)> =
+            sqlx::query_as("SELECT period, key_hex FROM ticket_keys WHERE period >= $1")
+                .bind(oldest)
+                .fetch_all(&self.writer)
+                .await?;
+        Ok(keys)
+    }
+}

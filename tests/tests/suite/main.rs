@@ -19,4 +19,5 @@ mod packaging;
 mod plumbctl;
 mod replicas;
 mod shape;
+mod storm;
 mod trust;
