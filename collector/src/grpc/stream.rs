@@ -86,10 +86,15 @@ impl AgentService for Ingest {
             exec_monitor: hello.exec_monitor.clone(),
             sees_containers: hello.containers,
         };
-        let (last_seq, status) = self.hub.store.hello(&info, now_ms()).await.map_err(|e| {
-            tracing::error!(error = %e, "storing hello failed");
-            Status::unavailable("collector database unavailable")
-        })?;
+        let (last_seq, status) = self
+            .hub
+            .store
+            .hello(&info, &self.hub.instance, now_ms())
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "storing hello failed");
+                Status::unavailable("collector database unavailable")
+            })?;
         self.findings_at_hello(&info, status).await;
         if status == NodeStatus::Retired {
             return Err(Status::permission_denied(format!(
@@ -289,10 +294,11 @@ impl Ingest {
             }
             _ => {}
         }
-        if hub.store.is_revoked(&hello.node_id).await.map_err(db)? {
+        let (revoked, enrolled) = hub.store.standing(&hello.node_id).await.map_err(db)?;
+        if revoked {
             return Err(refuse(format!("node {:?} is revoked", hello.node_id)));
         }
-        if let Some(image) = hub.store.enrolled_image(&hello.node_id).await.map_err(db)? {
+        if let Some(image) = enrolled {
             if image != hello.image_id {
                 return Err(refuse(format!(
                     "node {:?} enrolled for image {image:?}, hello says {:?}",

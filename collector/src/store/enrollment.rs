@@ -167,6 +167,19 @@ impl Store {
         )
     }
 
+    /// What a hello's identity check needs, in one round trip: whether
+    /// the node is revoked, and the image it enrolled for (if it did).
+    pub async fn standing(&self, node_id: &str) -> Result<(bool, Option<String>), StoreError> {
+        let (revoked, image): (Option<i64>, Option<String>) = sqlx::query_as(
+            "SELECT (SELECT at FROM revoked_nodes WHERE node_id = $1), \
+             (SELECT image_id FROM node_certs WHERE node_id = $1 LIMIT 1)",
+        )
+        .bind(node_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((revoked.is_some(), image))
+    }
+
     pub async fn is_revoked(&self, node_id: &str) -> Result<bool, StoreError> {
         let at: Option<i64> = sqlx::query_scalar("SELECT at FROM revoked_nodes WHERE node_id = $1")
             .bind(node_id)

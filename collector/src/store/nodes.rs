@@ -191,64 +191,48 @@ pub(super) fn severity_name(s: i64) -> String {
 impl Store {
     /// Registers or refreshes a node; returns its last stored sequence
     /// number and status.
-    pub async fn hello(&self, h: &HelloInfo, now: i64) -> Result<(i64, NodeStatus), StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let row = sqlx::query("SELECT last_seq, status FROM nodes WHERE node_id = $1")
-            .bind(&h.node_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let result = match row {
-            Some(r) => {
-                sqlx::query(
-                    "UPDATE nodes SET hostname = $1, image_id = $2, manifest_digest = $3, agent_version = $4, \
-                     boot_id = $5, heartbeat_secs = $6, last_seen = $7, exec_monitor = $9, sees_containers = $10 \
-                     WHERE node_id = $8",
-                )
-                .bind(&h.hostname)
-                .bind(&h.image_id)
-                .bind(&h.manifest_digest)
-                .bind(&h.agent_version)
-                .bind(&h.boot_id)
-                .bind(h.heartbeat_secs)
-                .bind(now)
-                .bind(&h.node_id)
-                .bind(&h.exec_monitor)
-                .bind(i64::from(h.sees_containers))
-                .execute(&mut *tx)
-                .await?;
-                // Decoded strictly: a status the schema does not allow is an
-                // error naming the row, never a default (never `clean`).
-                let status = decode::status(
-                    &format!("node {:?}", h.node_id),
-                    "status",
-                    &r.try_get::<String, _>("status")?,
-                )?;
-                (r.try_get("last_seq")?, status)
-            }
-            None => {
-                sqlx::query(
-                    "INSERT INTO nodes (node_id, hostname, image_id, manifest_digest, agent_version, boot_id, status, \
-                     status_since, reasons, first_seen, last_seen, last_seq, heartbeat_secs, open_count, max_severity, \
-                     exec_monitor, sees_containers) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 'clean', $7, '[]', $7, $7, 0, $8, 0, 0, $9, $10)",
-                )
-                .bind(&h.node_id)
-                .bind(&h.hostname)
-                .bind(&h.image_id)
-                .bind(&h.manifest_digest)
-                .bind(&h.agent_version)
-                .bind(&h.boot_id)
-                .bind(now)
-                .bind(h.heartbeat_secs)
-                .bind(&h.exec_monitor)
-                .bind(i64::from(h.sees_containers))
-                .execute(&mut *tx)
-                .await?;
-                (0, NodeStatus::Clean)
-            }
-        };
-        tx.commit().await?;
-        Ok(result)
+    pub async fn hello(
+        &self,
+        h: &HelloInfo,
+        holder: &str,
+        now: i64,
+    ) -> Result<(i64, NodeStatus), StoreError> {
+        // One statement: the node registered or updated, held by `holder`
+        // (out of the silence check's index) unless it is retired, and
+        // its chain position and status as they were.
+        let row = sqlx::query(
+            "INSERT INTO nodes (node_id, hostname, image_id, manifest_digest, agent_version, boot_id, status, \
+             status_since, reasons, first_seen, last_seen, last_seq, heartbeat_secs, open_count, max_severity, \
+             exec_monitor, sees_containers, holder) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'clean', $7, '[]', $7, $7, 0, $8, 0, 0, $9, $10, $11) \
+             ON CONFLICT (node_id) DO UPDATE SET hostname = excluded.hostname, image_id = excluded.image_id, \
+             manifest_digest = excluded.manifest_digest, agent_version = excluded.agent_version, \
+             boot_id = excluded.boot_id, heartbeat_secs = excluded.heartbeat_secs, last_seen = excluded.last_seen, \
+             exec_monitor = excluded.exec_monitor, sees_containers = excluded.sees_containers, \
+             holder = CASE WHEN nodes.status = 'retired' THEN nodes.holder ELSE excluded.holder END \
+             RETURNING last_seq, status",
+        )
+        .bind(&h.node_id)
+        .bind(&h.hostname)
+        .bind(&h.image_id)
+        .bind(&h.manifest_digest)
+        .bind(&h.agent_version)
+        .bind(&h.boot_id)
+        .bind(now)
+        .bind(h.heartbeat_secs)
+        .bind(&h.exec_monitor)
+        .bind(i64::from(h.sees_containers))
+        .bind(holder)
+        .fetch_one(&self.writer)
+        .await?;
+        // Decoded strictly: a status the schema does not allow is an
+        // error naming the row, never a default (never `clean`).
+        let status = decode::status(
+            &format!("node {:?}", h.node_id),
+            "status",
+            &row.try_get::<String, _>("status")?,
+        )?;
+        Ok((row.try_get("last_seq")?, status))
     }
 
     /// Records heartbeats (node id, time) in one statement; returns the

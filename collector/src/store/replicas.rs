@@ -20,12 +20,8 @@ impl Store {
         .bind(now)
         .execute(&self.writer)
         .await?;
-        // The node is live here now: out of the silence check's index.
-        sqlx::query("UPDATE nodes SET holder = $2 WHERE node_id = $1")
-            .bind(node)
-            .bind(holder)
-            .execute(&self.writer)
-            .await?;
+        // (`nodes.holder`, which keeps the node out of the silence check's
+        // index, is set by the hello itself.)
         // Commands queued for the replica that held it before follow it.
         sqlx::query("UPDATE node_commands SET holder = $1 WHERE node_id = $2")
             .bind(holder)

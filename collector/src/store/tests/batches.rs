@@ -9,7 +9,7 @@ use crate::model::NodeStatus;
 async fn batches_apply_once_and_resolve() {
     for (store, _dir) in stores().await {
         assert_eq!(
-            store.hello(&hello("n1"), 1).await.unwrap(),
+            store.hello(&hello("n1"), "r:1", 1).await.unwrap(),
             (0, NodeStatus::Clean)
         );
         let b1 = batch(
@@ -45,7 +45,7 @@ async fn batches_apply_once_and_resolve() {
         let resolved = store.deviations("n1", Some(false), 100).await.unwrap();
         assert_eq!(resolved[0].resolved_at, Some(4));
         assert_eq!(
-            store.hello(&hello("n1"), 5).await.unwrap().0,
+            store.hello(&hello("n1"), "r:1", 5).await.unwrap().0,
             2,
             "hello reports the last stored seq"
         );
@@ -55,7 +55,7 @@ async fn batches_apply_once_and_resolve() {
 #[tokio::test]
 async fn full_state_replaces_the_open_set_without_reopening() {
     for (store, _dir) in stores().await {
-        store.hello(&hello("n1"), 1).await.unwrap();
+        store.hello(&hello("n1"), "r:1", 1).await.unwrap();
         store
             .apply_batches(
                 &[batch(
@@ -95,7 +95,7 @@ async fn full_state_replaces_the_open_set_without_reopening() {
 #[tokio::test]
 async fn unknown_node_batches_are_refused_and_others_still_apply() {
     for (store, _dir) in stores().await {
-        store.hello(&hello("n1"), 1).await.unwrap();
+        store.hello(&hello("n1"), "r:1", 1).await.unwrap();
         let out = store
             .apply_batches(
                 &[
@@ -114,7 +114,7 @@ async fn unknown_node_batches_are_refused_and_others_still_apply() {
 async fn a_node_cannot_store_more_open_deviations_than_the_ceiling() {
     for (mut store, _dir) in stores().await {
         store.max_open_per_node = 10;
-        store.hello(&hello("flood"), 1).await.unwrap();
+        store.hello(&hello("flood"), "r:1", 1).await.unwrap();
         let many: Vec<Deviation> = (0..25)
             .map(|i| dev(&format!("/f/{i}"), Severity::Low, "x"))
             .collect();
@@ -163,7 +163,7 @@ async fn open_counts_kept_by_deltas_equal_a_recount() {
     for (store, _dir) in stores().await {
         let nodes = ["a", "b", "c"];
         for n in nodes {
-            store.hello(&hello(n), 1).await.unwrap();
+            store.hello(&hello(n), "r:1", 1).await.unwrap();
         }
         let mut rng = Lcg(7);
         let mut seq = [0i64; 3];
@@ -260,7 +260,7 @@ async fn a_deviation_stored_concurrently_is_updated_not_duplicated() {
         return;
     };
     let store = Store::connect(&db.url).await.unwrap();
-    store.hello(&hello("n"), 1).await.unwrap();
+    store.hello(&hello("n"), "r:1", 1).await.unwrap();
     // Another writer has inserted the same open deviation, not committed yet.
     let mut other = store.writer.begin().await.unwrap();
     sqlx::query(
@@ -316,7 +316,7 @@ async fn the_summary_judges_like_the_full_list() {
     .unwrap();
     assert!(!policy.needs_keys());
     for (store, _dir) in stores().await {
-        store.hello(&hello("n"), 1).await.unwrap();
+        store.hello(&hello("n"), "r:1", 1).await.unwrap();
         let mut added: Vec<Deviation> = (0..40)
             .map(|i| dev(&format!("/srv/{i}"), Severity::Low, "sha256=x"))
             .collect();
@@ -352,7 +352,7 @@ async fn the_summary_judges_like_the_full_list() {
 #[tokio::test]
 async fn counts_that_disagree_with_the_rows_are_recounted() {
     for (store, _dir) in stores().await {
-        store.hello(&hello("n"), 1).await.unwrap();
+        store.hello(&hello("n"), "r:1", 1).await.unwrap();
         store
             .apply_batches(
                 &[batch(

@@ -60,7 +60,7 @@ async fn listed(store: &Store, status: &str) -> Vec<String> {
 #[tokio::test]
 async fn container_counts_follow_batches_lists_and_full_states() {
     for (store, _dir) in stores().await {
-        store.hello(&hello("n"), 1).await.unwrap();
+        store.hello(&hello("n"), "r:1", 1).await.unwrap();
         store
             .replace_containers(
                 "n",
@@ -233,7 +233,7 @@ async fn container_keys_agree_between_the_store_and_its_migrations() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("plumb.db").display());
     let store = Store::connect(&url).await.unwrap();
-    store.hello(&hello("n"), 1).await.unwrap();
+    store.hello(&hello("n"), "r:1", 1).await.unwrap();
     let b = batch(
         "n",
         1,
@@ -406,7 +406,7 @@ async fn a_database_from_before_container_keys_upgrades_with_its_rows() {
 #[tokio::test]
 async fn a_listed_container_is_last_seen_with_its_node() {
     for (store, _dir) in stores().await {
-        store.hello(&hello("n"), 1).await.unwrap();
+        store.hello(&hello("n"), "r:1", 1).await.unwrap();
         store
             .replace_containers("n", &[info("a", "web", "img-a")], 5)
             .await

@@ -10,7 +10,7 @@ async fn correlation_separates_fleet_changes_from_single_node_ones() {
     for (store, _dir) in stores().await {
         for i in 0..4 {
             let n = format!("n{i}");
-            store.hello(&hello(&n), 1).await.unwrap();
+            store.hello(&hello(&n), "r:1", 1).await.unwrap();
             let mut added = vec![dev("/etc/app.conf", Severity::Medium, "sha256=new")];
             if i == 0 {
                 added.push(dev("/usr/bin/sshd", Severity::Critical, "sha256=evil"));
@@ -61,7 +61,7 @@ async fn manifests_are_stored_and_images_counted() {
             "an explicit replacement replaces"
         );
         assert_eq!(store.manifest("img-1").await.unwrap().unwrap(), b"body2");
-        store.hello(&hello("n1"), 1).await.unwrap();
+        store.hello(&hello("n1"), "r:1", 1).await.unwrap();
         let images = store.images().await.unwrap();
         assert_eq!(images[0].nodes, 1);
         assert_eq!(images[0].digest, "d2");
@@ -170,7 +170,7 @@ async fn a_lease_has_one_holder_until_it_lapses_or_is_released() {
 #[tokio::test]
 async fn commands_follow_the_stream_to_the_replica_holding_it() {
     for (store, _dir) in stores().await {
-        store.hello(&hello("n1"), 1).await.unwrap();
+        store.hello(&hello("n1"), "r:1", 1).await.unwrap();
         store.stream_opened("n1", "b:1", 1).await.unwrap();
         assert_eq!(
             store.stream_holder("n1").await.unwrap().as_deref(),
@@ -215,7 +215,7 @@ async fn history_past_the_retention_period_is_pruned_in_batches() {
     for (store, _dir) in stores().await {
         // n1 lives on: its resolved deviations and old transitions go,
         // its open deviation stays.
-        store.hello(&hello("n1"), 1).await.unwrap();
+        store.hello(&hello("n1"), "r:1", 1).await.unwrap();
         let open: Vec<Deviation> = (0..30)
             .map(|i| dev(&format!("/usr/bin/t{i}"), Severity::Low, "x"))
             .collect();
@@ -237,7 +237,7 @@ async fn history_past_the_retention_period_is_pruned_in_batches() {
             .await
             .unwrap();
         // n2 was retired long ago: it goes whole.
-        store.hello(&hello("n2"), 1).await.unwrap();
+        store.hello(&hello("n2"), "r:1", 1).await.unwrap();
         store
             .apply_batches(
                 &[batch(

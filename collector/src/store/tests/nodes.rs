@@ -9,7 +9,7 @@ use crate::model::{NodeStatus, StoredDeviation};
 async fn status_transitions_are_recorded_and_filterable() {
     for (store, _dir) in stores().await {
         for n in ["a", "b", "c"] {
-            store.hello(&hello(n), 1).await.unwrap();
+            store.hello(&hello(n), "r:1", 1).await.unwrap();
         }
         let t = store
             .set_status(
@@ -68,7 +68,7 @@ async fn the_flag_queue_pages_through_every_flagged_node() {
             } else {
                 format!("fake-{i:04}")
             };
-            store.hello(&hello(&node), 1).await.unwrap();
+            store.hello(&hello(&node), "r:1", 1).await.unwrap();
             store
                 .set_status(
                     &node,
@@ -115,7 +115,7 @@ async fn node_lists_page_by_cursor_in_every_sort_order() {
     for (store, _dir) in stores().await {
         for i in 0..57 {
             let node = format!("n{i:03}");
-            store.hello(&hello(&node), i % 7).await.unwrap();
+            store.hello(&hello(&node), "r:1", i % 7).await.unwrap();
             let devs: Vec<Deviation> = (0..(i % 5))
                 .map(|j| dev(&format!("/etc/f{j}"), Severity::Medium, "x"))
                 .collect();
@@ -169,7 +169,7 @@ async fn node_lists_page_by_cursor_in_every_sort_order() {
 #[tokio::test]
 async fn a_nodes_deviation_history_pages_by_cursor() {
     for (store, _dir) in stores().await {
-        store.hello(&hello("n1"), 1).await.unwrap();
+        store.hello(&hello("n1"), "r:1", 1).await.unwrap();
         let sevs = [Severity::Low, Severity::High, Severity::Critical];
         let added: Vec<Deviation> = (0..47)
             .map(|i| dev(&format!("/usr/bin/h{i:02}"), sevs[i % 3], "x"))
@@ -222,8 +222,12 @@ async fn quiet_nodes_are_those_past_their_silence() {
         ] {
             let mut h = hello(node);
             h.heartbeat_secs = hb;
-            store.hello(&h, 1_000).await.unwrap();
+            // The hello names the replica that holds the stream.
+            let holder = if node == "orphan" { "dead:1" } else { "r:1" };
+            store.hello(&h, holder, 1_000).await.unwrap();
         }
+        // A stream that ended at once: unheld, last heard from at 1 s.
+        store.stream_closed("gone", "r:1", 1_000).await.unwrap();
         // Streams that ended at 100 s: unheld, last heard from then.
         for node in ["fast", "slow"] {
             store.stream_opened(node, "r:1", 1_000).await.unwrap();
@@ -288,13 +292,13 @@ async fn quiet_nodes_are_those_past_their_silence() {
 #[tokio::test]
 async fn an_unknown_stored_status_is_an_error_not_clean() {
     for (store, _dir) in stores().await {
-        store.hello(&hello("odd"), 1_000).await.unwrap();
+        store.hello(&hello("odd"), "r:1", 1_000).await.unwrap();
         sqlx::query("UPDATE nodes SET status = 'compromised?' WHERE node_id = 'odd'")
             .execute(&store.writer)
             .await
             .unwrap();
         let err = store
-            .hello(&hello("odd"), 2_000)
+            .hello(&hello("odd"), "r:1", 2_000)
             .await
             .unwrap_err()
             .to_string();
