@@ -28,6 +28,7 @@ async fn main() {
                     heartbeat_secs: 10,
                     ..Default::default()
                 },
+                "bench:1",
                 1,
             )
             .await
