@@ -116,6 +116,8 @@ struct Stats {
     heartbeats: AtomicU64,
     deviations_acked: AtomicU64,
     errors: AtomicU64,
+    /// Hellos the collector told to come back later.
+    deferred: AtomicU64,
 }
 
 fn hello(prefix: &str, i: usize, heartbeat: u64, containers: bool) -> AgentMessage {
@@ -199,22 +201,41 @@ async fn agent(
     deadline: Instant,
 ) {
     let mut client = AgentServiceClient::new(channel);
-    let (tx, rx) = tokio::sync::mpsc::channel(8);
-    if tx
-        .send(hello(&a.prefix, i, a.heartbeat, a.containers > 0))
-        .await
-        .is_err()
-    {
-        return;
-    }
-    let mut inbound = match client
-        .stream(tokio_stream::wrappers::ReceiverStream::new(rx))
-        .await
-    {
-        Ok(r) => r.into_inner(),
-        Err(_) => {
-            stats.errors.fetch_add(1, Ordering::Relaxed);
+    // A collector admitting a storm says when to come back: wait that
+    // long (and a quarter more at random), as agents do, at most 20 times.
+    let mut attempts = 0;
+    let (tx, mut inbound) = loop {
+        let (tx, rx) = tokio::sync::mpsc::channel(8);
+        if tx
+            .send(hello(&a.prefix, i, a.heartbeat, a.containers > 0))
+            .await
+            .is_err()
+        {
             return;
+        }
+        match client
+            .stream(tokio_stream::wrappers::ReceiverStream::new(rx))
+            .await
+        {
+            Ok(r) => break (tx, r.into_inner()),
+            Err(status) => {
+                let hint = status
+                    .metadata()
+                    .get("plumb-retry-after-ms")
+                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+                attempts += 1;
+                match hint {
+                    Some(ms) if attempts <= 20 => {
+                        stats.deferred.fetch_add(1, Ordering::Relaxed);
+                        let jitter = (i as u64 * 7919 + attempts * 104_729) % (ms / 4 + 1);
+                        tokio::time::sleep(Duration::from_millis(ms + jitter)).await;
+                    }
+                    _ => {
+                        stats.errors.fetch_add(1, Ordering::Relaxed);
+                        return;
+                    }
+                }
+            }
         }
     };
     let last_seq = match inbound.message().await {
@@ -558,9 +579,10 @@ async fn main() {
         }
         let secs = t.elapsed().as_secs_f64();
         println!(
-            "TLS reconnect storm: {} agents connected (mTLS handshake + hello) in {secs:.1}s = {:.0} handshakes/s",
+            "TLS reconnect storm: {} agents connected (mTLS handshake + hello) in {secs:.1}s = {:.0} handshakes/s, {} hellos told to come back",
             stats.connected.load(Ordering::Relaxed),
-            stats.connected.load(Ordering::Relaxed) as f64 / secs
+            stats.connected.load(Ordering::Relaxed) as f64 / secs,
+            stats.deferred.load(Ordering::Relaxed)
         );
     } else {
         let mut channels = Vec::new();

@@ -116,7 +116,7 @@ async fn act(hub: &Hub, node_id: &str, event: Event<'_>, cause: &str) -> Result<
         _ => None,
     };
     let retiring = matches!(event, Event::Retired);
-    hub.apply(node_id, event, cause).await?;
+    hub.judge.apply(node_id, event, cause).await?;
     let node = hub
         .store
         .node(node_id)
@@ -133,12 +133,12 @@ async fn act(hub: &Hub, node_id: &str, event: Event<'_>, cause: &str) -> Result<
     // A retired node's agent has nothing more to say: its stream ends
     // now, and whatever it sends after is a finding.
     if retiring {
-        hub.end_stream(node_id, "retire").await?;
+        hub.agents.end_stream(node_id, "retire").await?;
     }
     if clearing {
         // Judged afresh from what is open now: still-open flagging
         // deviations flag it again at once.
-        hub.evaluate_now(node_id).await?;
+        hub.judge.evaluate_now(node_id).await?;
         return hub
             .store
             .node(node_id)
@@ -162,7 +162,7 @@ pub async fn revoke_node(hub: &Hub, who: &Principal, node_id: &str) -> Result<i6
         node_id,
         &format!("{certs} certificate(s) issued by plumb"),
     );
-    hub.end_stream(node_id, "revoke").await?;
+    hub.agents.end_stream(node_id, "revoke").await?;
     Ok(certs)
 }
 
@@ -190,7 +190,7 @@ pub async fn rescan(
     }
     let command = if full { "full_rescan" } else { "rescan" };
     let audit = &hub.trust.auth.audit;
-    if !hub.is_connected(node_id) {
+    if !hub.agents.is_connected(node_id) {
         // Another replica may hold the agent's stream: it sends the
         // command on.
         let holder = hub.store.stream_holder(node_id).await?;
@@ -233,7 +233,7 @@ pub async fn rescan(
             policy_toml: String::new(),
         })),
     };
-    if hub.command(node_id, msg) {
+    if hub.agents.command(node_id, msg) {
         audit.ok(who, command, node_id, "sent to the agent");
         Ok(Rescan::Sent)
     } else {

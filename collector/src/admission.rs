@@ -16,8 +16,9 @@ use tonic::Status;
 
 /// The header that tells a refused agent when to retry.
 pub const RETRY_AFTER_HEADER: &str = "plumb-retry-after-ms";
-/// A hello waits this long for a slot before it is told to come back.
-pub const QUEUE_WAIT: Duration = Duration::from_secs(2);
+/// A hello waits this long for a slot before it is told to come back
+/// (its TLS handshake is paid already; agents wait 10 s for the answer).
+pub const QUEUE_WAIT: Duration = Duration::from_secs(5);
 /// Retry hints are at least this and at most [`MAX_RETRY`].
 const MIN_RETRY: Duration = Duration::from_millis(500);
 const MAX_RETRY: Duration = Duration::from_secs(60);
@@ -161,7 +162,7 @@ fn spread() -> f64 {
 mod tests {
     use super::*;
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn a_hello_beyond_the_slots_is_told_when_to_come_back() {
         let admission = Admission::new(1);
         let first = admission.admit().await.unwrap();

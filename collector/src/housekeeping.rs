@@ -148,7 +148,7 @@ impl Watch {
         if reclaim {
             tracing::warn!("this replica's lease had lapsed: claiming its nodes again");
         }
-        match hub.flush_heartbeats(reclaim).await {
+        match hub.agents.flush_heartbeats(reclaim).await {
             Ok(touched) => {
                 // A silent node that speaks again is judged afresh.
                 for n in touched.silent {
@@ -157,8 +157,10 @@ impl Watch {
                 // A retired node that spoke (its stream was being ended
                 // when it did) is a finding, and the stream ends.
                 for n in touched.retired {
-                    hub.retired_spoke(&n, "heartbeat after retirement").await;
-                    if let Err(e) = hub.end_stream(&n, "retire").await {
+                    hub.judge
+                        .retired_spoke(&n, "heartbeat after retirement")
+                        .await;
+                    if let Err(e) = hub.agents.end_stream(&n, "retire").await {
                         tracing::error!(node = %n, error = %e, "ending a retired node's stream failed");
                     }
                 }
@@ -167,20 +169,25 @@ impl Watch {
         }
         // This replica's own nodes: from memory. Connected but not
         // speaking is a hung agent.
-        for (node, contact) in hub.live.quiet(now, |hb| hub.policy.silent_after_ms(hb)) {
+        for (node, contact) in hub
+            .agents
+            .live
+            .quiet(now, |hb| hub.policy().silent_after_ms(hb))
+        {
             let recorded = async {
                 hub.store
                     .touch(&[(node.clone(), contact)], &hub.instance)
                     .await?;
-                hub.apply(
-                    &node,
-                    crate::lifecycle::Event::Silence,
-                    "heartbeat timeout (stream open)",
-                )
-                .await
+                hub.judge
+                    .apply(
+                        &node,
+                        crate::lifecycle::Event::Silence,
+                        "heartbeat timeout (stream open)",
+                    )
+                    .await
             };
             if let Err(e) = recorded.await {
-                hub.live.not_silent(&node);
+                hub.agents.live.not_silent(&node);
                 tracing::error!(node = %node, error = %e, "marking node silent failed");
             }
         }
@@ -190,13 +197,14 @@ impl Watch {
         }
         self.looked = now;
         self.release_dead(hub, now).await;
-        match hub.store.quiet_nodes(now, hub.policy.silence()).await {
+        match hub.store.quiet_nodes(now, hub.policy().silence()).await {
             Ok(quiet) => {
                 for (node, _status, last_seen, hb) in quiet {
-                    if now - last_seen <= hub.policy.silent_after_ms(hb) {
+                    if now - last_seen <= hub.policy().silent_after_ms(hb) {
                         continue;
                     }
                     if let Err(e) = hub
+                        .judge
                         .apply(&node, crate::lifecycle::Event::Silence, "heartbeat timeout")
                         .await
                     {
@@ -251,7 +259,7 @@ impl Watch {
     /// heard from now (their agents reconnect to another replica at once),
     /// and the leases given up.
     pub async fn stop(&mut self, hub: &Hub) {
-        let _ = hub.flush_heartbeats(true).await;
+        let _ = hub.agents.flush_heartbeats(true).await;
         let _ = hub.store.release_holder(&hub.instance, now_ms()).await;
         // Another replica takes over this one's work at once.
         let _ = hub.store.release_leases(&hub.instance).await;

@@ -75,7 +75,11 @@ pub async fn render(hub: &Hub) -> Result<String, crate::store::StoreError> {
         "gauge",
         "Agents with an open stream.",
     );
-    let _ = writeln!(out, "plumb_connected_agents {}", hub.connected_count());
+    let _ = writeln!(
+        out,
+        "plumb_connected_agents {}",
+        hub.agents.connected_count()
+    );
     family(
         &mut out,
         "plumb_alert_outbox_pending",
@@ -152,7 +156,7 @@ pub async fn render(hub: &Hub) -> Result<String, crate::store::StoreError> {
         (
             "plumb_hellos_deferred_total",
             "Agent hellos told to come back later while the collector admitted a reconnect storm.",
-            hub.admission.deferred.load(Relaxed),
+            hub.agents.admission.deferred.load(Relaxed),
         ),
         (
             "plumb_tls_handshake_failures_total",

@@ -313,7 +313,7 @@ pub fn start(hub: Arc<Hub>, alerts: Arc<Alerts>, stop: tokio::sync::watch::Recei
                     tracing::error!(sink = %sink, error = %e, "alert delivery failed");
                 }
                 tokio::select! {
-                    _ = hub.outbox_queued.notified() => {}
+                    _ = hub.judge.outbox_queued.notified() => {}
                     _ = tokio::time::sleep(Duration::from_millis(500)) => {}
                     _ = stop.changed() => return,
                 }

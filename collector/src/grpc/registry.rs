@@ -125,6 +125,7 @@ impl ManifestRegistry for Registry {
                 .map(|n| n.status);
             if status == Some(NodeStatus::Retired) {
                 self.hub
+                    .judge
                     .retired_spoke(
                         node,
                         &format!("fetched the manifest of {image:?} after retirement"),

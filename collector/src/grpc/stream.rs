@@ -70,7 +70,7 @@ impl AgentService for Ingest {
         }
         // In a reconnect storm hellos queue here for the database, and
         // past a short wait the agent is told when to come back.
-        let _admitted = self.hub.admission.admit().await?;
+        let _admitted = self.hub.agents.admission.admit().await?;
         let principal = principal_of(request_extensions.get::<Principal>(), peer.as_ref());
         self.check_identity(&hello, &principal).await?;
         let max_hb = self.hub.trust.max_heartbeat_secs;
@@ -105,8 +105,9 @@ impl AgentService for Ingest {
         // Commands only (acks are yielded by the stream itself): a few at
         // most are ever queued for one agent.
         let (tx, commands) = mpsc::channel(COMMAND_QUEUE);
-        let (conn, ended) = self.hub.connect(&hello.node_id, tx);
+        let (conn, ended) = self.hub.agents.connect(&hello.node_id, tx);
         self.hub
+            .agents
             .live
             .opened(&hello.node_id, info.heartbeat_secs, now_ms());
         if let Err(e) = self
@@ -232,8 +233,8 @@ impl Drop for Session {
     /// is no longer held here, and its last contact is written.
     fn drop(&mut self) {
         let hub = &self.hub;
-        if hub.disconnect(&self.node, self.conn) || !hub.is_connected(&self.node) {
-            let last = hub.live.closed(&self.node).unwrap_or_else(now_ms);
+        if hub.agents.disconnect(&self.node, self.conn) || !hub.agents.is_connected(&self.node) {
+            let last = hub.agents.live.closed(&self.node).unwrap_or_else(now_ms);
             let (hub, node) = (hub.clone(), std::mem::take(&mut self.node));
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                 runtime.spawn(async move {
@@ -317,6 +318,7 @@ impl Ingest {
         let node = &info.node_id;
         if status == NodeStatus::Retired {
             self.hub
+                .judge
                 .retired_spoke(
                     node,
                     &format!(
@@ -386,7 +388,7 @@ async fn handle_message(
     spool_failing: &mut bool,
 ) -> Result<Option<u64>, Status> {
     use std::sync::atomic::Ordering::Relaxed;
-    hub.heartbeat(node, now_ms());
+    hub.agents.heartbeat(node, now_ms());
     // The report chain links each sequenced message to the hash of
     // the one before it.
     let hash = if message.seq > 0 {
@@ -466,7 +468,8 @@ async fn handle_message(
                     )));
                 }
                 Ok(BatchOutcome::Retired) => {
-                    hub.retired_spoke(node, &format!("batch seq {seq} after retirement"))
+                    hub.judge
+                        .retired_spoke(node, &format!("batch seq {seq} after retirement"))
                         .await;
                     return Err(Status::permission_denied(
                         "node is retired: its reports are refused",
@@ -540,7 +543,8 @@ async fn handle_message(
                     Status::unavailable("collector database unavailable")
                 })? == BatchOutcome::Retired
                 {
-                    hub.retired_spoke(node, &format!("summary seq {seq} after retirement"))
+                    hub.judge
+                        .retired_spoke(node, &format!("summary seq {seq} after retirement"))
                         .await;
                     return Err(Status::permission_denied(
                         "node is retired: its reports are refused",
