@@ -134,7 +134,7 @@ pub fn containers_json(
             pod: &i.pod,
             namespace: &i.namespace,
             pod_container: &i.pod_container,
-            status: &i.status,
+            status: plumb_proto::container_status_snake(i.status()),
             processes: i.processes,
             clean: r.deviations.is_empty(),
             deviations: r.deviations.iter().map(DeviationJson::from).collect(),
@@ -164,7 +164,7 @@ pub fn containers_text(
         };
         let verdict = if r.deviations.is_empty() {
             ("clean", AnsiColor::Green.on_default().bold())
-        } else if i.status == "verified" {
+        } else if i.status() == plumb_proto::v1::ContainerStatus::Verified {
             ("drift", AnsiColor::Red.on_default().bold())
         } else {
             ("NOT VERIFIED", AnsiColor::Magenta.on_default().bold())
@@ -180,7 +180,7 @@ pub fn containers_text(
             p(&i.runtime),
             p(&i.name),
             &i.id[..i.id.len().min(12)],
-            i.status,
+            plumb_proto::container_status_snake(i.status()),
             p(&i.image),
             &i.image_id[..i.image_id.len().min(19)],
         )?;

@@ -155,7 +155,7 @@ fn container_list(i: usize, n: usize) -> AgentMessage {
             pod: format!("pod-{i}-{k}"),
             namespace: format!("ns-{}", k % 10),
             pod_container: format!("app-{k}"),
-            status: "verified".into(),
+            status: plumb_proto::v1::ContainerStatus::Verified as i32,
             started_unix_ms: 1_700_000_000_000,
             processes: 3,
         })

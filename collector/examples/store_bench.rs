@@ -38,7 +38,7 @@ async fn main() {
                 id: format!("{:064x}", n * 10_000 + k),
                 name: format!("app-{k}"),
                 image_id: format!("sha256:{:064x}", k % 4),
-                status: "verified".into(),
+                status: plumb_proto::v1::ContainerStatus::Verified as i32,
                 ..Default::default()
             })
             .collect();

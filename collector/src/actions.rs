@@ -8,7 +8,7 @@ use plumb_proto::v1::{collector_message, CollectorMessage, Command, CommandKind}
 
 use crate::hub::Hub;
 use crate::lifecycle::Event;
-use crate::model::{now_ms, Node, NodeStatus};
+use crate::model::{now_ms, Node, NodeStatus, Relayed};
 use crate::security::principal::Principal;
 use crate::store::StoreError;
 
@@ -133,7 +133,7 @@ async fn act(hub: &Hub, node_id: &str, event: Event<'_>, cause: &str) -> Result<
     // A retired node's agent has nothing more to say: its stream ends
     // now, and whatever it sends after is a finding.
     if retiring {
-        hub.agents.end_stream(node_id, "retire").await?;
+        hub.agents.end_stream(node_id, Relayed::Retire).await?;
     }
     if clearing {
         // Judged afresh from what is open now: still-open flagging
@@ -162,7 +162,7 @@ pub async fn revoke_node(hub: &Hub, who: &Principal, node_id: &str) -> Result<i6
         node_id,
         &format!("{certs} certificate(s) issued by plumb"),
     );
-    hub.agents.end_stream(node_id, "revoke").await?;
+    hub.agents.end_stream(node_id, Relayed::Revoke).await?;
     Ok(certs)
 }
 
@@ -188,7 +188,12 @@ pub async fn rescan(
     if hub.store.node(node_id).await?.is_none() {
         return Err(ActionError::NotFound(node_id.to_string()));
     }
-    let command = if full { "full_rescan" } else { "rescan" };
+    let relayed = if full {
+        Relayed::FullRescan
+    } else {
+        Relayed::Rescan
+    };
+    let command = relayed.as_str();
     let audit = &hub.trust.auth.audit;
     if !hub.agents.is_connected(node_id) {
         // Another replica may hold the agent's stream: it sends the
@@ -203,7 +208,7 @@ pub async fn rescan(
             return Ok(Rescan::Coalesced);
         }
         hub.store
-            .relay_command(node_id, &holder, command, now_ms())
+            .relay_command(node_id, &holder, relayed, now_ms())
             .await?;
         audit.ok(
             who,
@@ -222,11 +227,7 @@ pub async fn rescan(
         );
         return Ok(Rescan::Coalesced);
     }
-    let kind = if full {
-        CommandKind::FullRescan
-    } else {
-        CommandKind::Rescan
-    };
+    let kind = relayed.agent_command().unwrap_or(CommandKind::Rescan);
     let msg = CollectorMessage {
         body: Some(collector_message::Body::Command(Command {
             kind: kind as i32,

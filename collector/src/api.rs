@@ -437,30 +437,31 @@ struct ContainerParams {
     limit: Option<i64>,
 }
 
-/// Container statuses a listing filters on.
-pub const CONTAINER_STATUSES: &[&str] = &["verified", "drifted", "unverified", "error"];
+/// Container states a listing filters on.
+pub const CONTAINER_STATES: &[&str] = &["verified", "drifted", "unverified", "error"];
 
 async fn containers(
     State(hub): State<Arc<Hub>>,
     params: Result<QueryParams<ContainerParams>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult {
     let QueryParams(p) = params.map_err(|e| ApiError(StatusCode::BAD_REQUEST, e.body_text()))?;
-    if let Some(s) = &p.status {
-        if !CONTAINER_STATUSES.contains(&s.as_str()) {
-            return Err(ApiError(
+    let state = match p.status.as_deref() {
+        None => None,
+        Some(s) => Some(plumb_proto::container_state_from_snake(s).ok_or_else(|| {
+            ApiError(
                 StatusCode::BAD_REQUEST,
                 format!(
                     "unknown container status {s:?} (expected one of {})",
-                    CONTAINER_STATUSES.join(", ")
+                    CONTAINER_STATES.join(", ")
                 ),
-            ));
-        }
-    }
+            )
+        })?),
+    };
     let max = crate::store::MAX_CONTAINERS_LISTED;
     let filter = crate::store::ContainerFilter {
         node_id: p.node,
         image_id: p.image,
-        status: p.status,
+        state,
         limit: Some(bounded_limit(p.limit, max, max)?),
     };
     Ok(Json(

@@ -160,7 +160,11 @@ impl Watch {
                     hub.judge
                         .retired_spoke(&n, "heartbeat after retirement")
                         .await;
-                    if let Err(e) = hub.agents.end_stream(&n, "retire").await {
+                    if let Err(e) = hub
+                        .agents
+                        .end_stream(&n, crate::model::Relayed::Retire)
+                        .await
+                    {
                         tracing::error!(node = %n, error = %e, "ending a retired node's stream failed");
                     }
                 }

@@ -91,7 +91,7 @@ pub fn container_alerts(
     for c in containers {
         let state = if c.drifted {
             "drifted"
-        } else if c.status != "verified" {
+        } else if c.status != plumb_proto::v1::ContainerStatus::Verified {
             "unverified"
         } else {
             continue;
@@ -201,7 +201,7 @@ mod tests {
             pod: String::new(),
             namespace: String::new(),
             pod_container: String::new(),
-            status: status.into(),
+            status: plumb_proto::container_status_from_snake(status).unwrap(),
             drifted,
             started: 0,
             processes: 1,

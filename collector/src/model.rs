@@ -53,6 +53,50 @@ impl std::fmt::Display for NodeStatus {
     }
 }
 
+/// A command one replica relays to the replica holding a node's stream
+/// (`node_commands.kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relayed {
+    Rescan,
+    FullRescan,
+    /// End the stream: the node was revoked.
+    Revoke,
+    /// End the stream: the node was retired.
+    Retire,
+}
+
+impl Relayed {
+    pub const ALL: [Relayed; 4] = [
+        Relayed::Rescan,
+        Relayed::FullRescan,
+        Relayed::Revoke,
+        Relayed::Retire,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relayed::Rescan => "rescan",
+            Relayed::FullRescan => "full_rescan",
+            Relayed::Revoke => "revoke",
+            Relayed::Retire => "retire",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Relayed> {
+        Relayed::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// What the agent is sent, for the commands that reach it (the others
+    /// end its stream).
+    pub fn agent_command(self) -> Option<plumb_proto::v1::CommandKind> {
+        match self {
+            Relayed::Rescan => Some(plumb_proto::v1::CommandKind::Rescan),
+            Relayed::FullRescan => Some(plumb_proto::v1::CommandKind::FullRescan),
+            Relayed::Revoke | Relayed::Retire => None,
+        }
+    }
+}
+
 /// A node as listed by the API.
 #[derive(Clone, Debug, Serialize)]
 pub struct Node {
@@ -100,7 +144,8 @@ pub struct Container {
     pub namespace: String,
     pub pod_container: String,
     /// `verified`, `unverified` or `error`, as the agent judged it.
-    pub status: String,
+    #[serde(serialize_with = "snake::container_status")]
+    pub status: plumb_proto::v1::ContainerStatus,
     /// Verified and with open deviations: its workload should be replaced.
     pub drifted: bool,
     pub started: i64,
@@ -258,6 +303,13 @@ mod snake {
     pub fn max_severity<S: Serializer>(v: &Option<Severity>, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(v.map_or("", plumb_proto::severity_snake))
     }
+
+    pub fn container_status<S: Serializer>(
+        v: &plumb_proto::v1::ContainerStatus,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.serialize_str(plumb_proto::container_status_snake(*v))
+    }
 }
 
 /// The protobuf forms of the model, for the gRPC services.
@@ -299,7 +351,7 @@ mod pb {
                     pod: c.pod.clone(),
                     namespace: c.namespace.clone(),
                     pod_container: c.pod_container.clone(),
-                    status: c.status.clone(),
+                    status: c.status as i32,
                     started_unix_ms: c.started,
                     processes: c.processes.max(0) as u32,
                 }),

@@ -31,7 +31,11 @@ pub use manifest::{
     check_labels, encode_file_entry, hex, parse_label, DigestError, FileEntryRef,
     MANIFEST_FORMAT_VERSION, MAX_LABELS,
 };
-pub use names::{kind_from_snake, kind_snake, printable, severity_from_snake, severity_snake};
+pub use names::{
+    container_state_from_snake, container_state_snake, container_status_from_snake,
+    container_status_snake, kind_from_snake, kind_snake, printable, severity_from_snake,
+    severity_snake,
+};
 
 pub use v1::admin_service_client::AdminServiceClient;
 pub use v1::admin_service_server::{AdminService, AdminServiceServer};

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::v1::{DeviationKind, Severity};
+use crate::v1::{ContainerState, ContainerStatus, DeviationKind, Severity};
 
 const KINDS: &[(DeviationKind, &str)] = &[
     (DeviationKind::FileAdded, "file_added"),
@@ -55,6 +55,51 @@ pub fn severity_snake(severity: Severity) -> &'static str {
 /// Parses a snake-case severity.
 pub fn severity_from_snake(name: &str) -> Option<Severity> {
     SEVERITIES.iter().find(|(_, s)| *s == name).map(|(k, _)| *k)
+}
+
+const CONTAINER_STATUSES: &[(ContainerStatus, &str)] = &[
+    (ContainerStatus::Verified, "verified"),
+    (ContainerStatus::Unverified, "unverified"),
+    (ContainerStatus::Error, "error"),
+];
+
+const CONTAINER_STATES: &[(ContainerState, &str)] = &[
+    (ContainerState::Verified, "verified"),
+    (ContainerState::Drifted, "drifted"),
+    (ContainerState::Unverified, "unverified"),
+    (ContainerState::Error, "error"),
+];
+
+/// `verified`, `unverified`, `error`; `unspecified` otherwise.
+pub fn container_status_snake(status: ContainerStatus) -> &'static str {
+    CONTAINER_STATUSES
+        .iter()
+        .find(|(k, _)| *k == status)
+        .map_or("unspecified", |(_, s)| s)
+}
+
+/// Parses a snake-case container status (never `unspecified`).
+pub fn container_status_from_snake(name: &str) -> Option<ContainerStatus> {
+    CONTAINER_STATUSES
+        .iter()
+        .find(|(_, s)| *s == name)
+        .map(|(k, _)| *k)
+}
+
+/// `verified`, `drifted`, `unverified`, `error`; `unspecified` otherwise.
+pub fn container_state_snake(state: ContainerState) -> &'static str {
+    CONTAINER_STATES
+        .iter()
+        .find(|(k, _)| *k == state)
+        .map_or("unspecified", |(_, s)| s)
+}
+
+/// Parses a snake-case container state (never `unspecified`).
+pub fn container_state_from_snake(name: &str) -> Option<ContainerState> {
+    CONTAINER_STATES
+        .iter()
+        .find(|(_, s)| *s == name)
+        .map(|(k, _)| *k)
 }
 
 /// Whether printing `c` could move the cursor, recolour, retitle or

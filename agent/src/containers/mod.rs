@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use plumb_proto::v1::{ContainerInfo, Deviation, DeviationKind};
+use plumb_proto::v1::{ContainerInfo, ContainerStatus, Deviation, DeviationKind};
 
 use crate::manifest::Baseline;
 use crate::policy::{Policy, PolicyFile};
@@ -187,7 +187,7 @@ impl Containers {
             pod: d.pod.clone(),
             namespace: d.namespace.clone(),
             pod_container: d.pod_container.clone(),
-            status: "verified".into(),
+            status: ContainerStatus::Verified as i32,
             started_unix_ms: f.started_unix_ms,
             processes: f.pids.len() as u32,
         };
@@ -210,7 +210,7 @@ impl Containers {
         };
         match image {
             Err(why) => {
-                info.status = "unverified".into();
+                info.status = ContainerStatus::Unverified as i32;
                 deviations.push(self.fallback.scan_error("image", JUDGED, why));
             }
             Ok(image) => {
@@ -273,12 +273,12 @@ impl Containers {
                 }
             }
         }
-        if info.status == "verified"
+        if info.status == ContainerStatus::Verified as i32
             && deviations
                 .iter()
                 .any(|d| d.kind == DeviationKind::ScanError as i32)
         {
-            info.status = "error".into();
+            info.status = ContainerStatus::Error as i32;
         }
         for dev in &mut deviations {
             dev.container = id.clone();

@@ -180,19 +180,20 @@ impl QueryService for Query {
         request: Request<ListContainersRequest>,
     ) -> Result<Response<ListContainersResponse>, Status> {
         let r = request.into_inner();
-        let status = (!r.status.is_empty()).then_some(r.status);
-        if let Some(s) = &status {
-            if !crate::api::CONTAINER_STATUSES.contains(&s.as_str()) {
+        let state = match plumb_proto::v1::ContainerState::try_from(r.state) {
+            Ok(plumb_proto::v1::ContainerState::Unspecified) => None,
+            Ok(state) => Some(state),
+            Err(_) => {
                 return Err(Status::invalid_argument(format!(
-                    "unknown container status {s:?} (expected one of {})",
-                    crate::api::CONTAINER_STATUSES.join(", ")
-                )));
+                    "unknown container state {}",
+                    r.state
+                )))
             }
-        }
+        };
         let filter = crate::store::ContainerFilter {
             node_id: (!r.node_id.is_empty()).then_some(r.node_id),
             image_id: (!r.image_id.is_empty()).then_some(r.image_id),
-            status,
+            state,
             ..Default::default()
         };
         let list = self.hub.store.containers(&filter).await?;

@@ -415,7 +415,12 @@ async fn handle_message(
                 } else {
                     tracing::info!(node, "agent's spool writable again");
                     hub.store
-                        .clear_deviation(node, "scan_error", "spool", now)
+                        .clear_deviation(
+                            node,
+                            plumb_proto::v1::DeviationKind::ScanError,
+                            "spool",
+                            now,
+                        )
                         .await
                         .map(|_| ())
                 };

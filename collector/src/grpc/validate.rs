@@ -157,11 +157,16 @@ pub(super) fn validate_containers(list: &ContainerList) -> Result<(), Status> {
                 )));
             }
         }
-        if !matches!(c.status.as_str(), "verified" | "unverified" | "error") {
-            return Err(Status::invalid_argument(format!(
-                "container {}: unknown status {:?}",
-                c.id, c.status
-            )));
+        // Decoded once, here: a status outside the closed set (or none,
+        // as from an agent that still sends it as text) is refused.
+        match plumb_proto::v1::ContainerStatus::try_from(c.status) {
+            Ok(s) if s != plumb_proto::v1::ContainerStatus::Unspecified => {}
+            _ => {
+                return Err(Status::invalid_argument(format!(
+                    "container {}: status {} is not verified, unverified or error",
+                    c.id, c.status
+                )))
+            }
         }
     }
     Ok(())
@@ -226,6 +231,26 @@ mod tests {
                     _ => {}
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_container_status_outside_the_closed_set_is_refused() {
+        use plumb_proto::v1::{ContainerInfo, ContainerList, ContainerStatus};
+        let list = |status: i32| ContainerList {
+            containers: vec![ContainerInfo {
+                id: "c1".into(),
+                status,
+                ..Default::default()
+            }],
+            observed_unix_ms: 1,
+        };
+        assert!(validate_containers(&list(ContainerStatus::Verified as i32)).is_ok());
+        // None (what an agent sending the old text field leaves) and a
+        // value beyond the enum: refused, naming the container.
+        for bad in [0, 99] {
+            let err = validate_containers(&list(bad)).unwrap_err();
+            assert!(err.message().contains("container c1"), "{}", err.message());
         }
     }
 

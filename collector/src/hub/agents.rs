@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use super::counters::Counters;
 use crate::admission::Admission;
 use crate::liveness::Liveness;
-use crate::model::now_ms;
+use crate::model::{now_ms, Relayed};
 use crate::store::{Store, StoreError, Touched};
 
 /// The outbound half of a connected agent's stream: commands (and the
@@ -99,10 +99,10 @@ impl Agents {
     }
 
     /// Ends a node's stream wherever it is held: here at once, on another
-    /// replica through the command relay (`command` is `revoke` or
-    /// `retire`).
-    pub async fn end_stream(&self, node_id: &str, command: &str) -> Result<(), StoreError> {
-        self.disconnect_node(node_id, &format!("node {command}d"));
+    /// replica through the command relay (`command` is `Revoke` or
+    /// `Retire`).
+    pub async fn end_stream(&self, node_id: &str, command: Relayed) -> Result<(), StoreError> {
+        self.disconnect_node(node_id, &format!("node {}d", command.as_str()));
         if let Ok(Some(holder)) = self.store.stream_holder(node_id).await {
             if holder != self.instance {
                 self.store

@@ -29,7 +29,7 @@ pub async fn replica_loop(
     judge: Arc<Judge>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
-    use plumb_proto::v1::{collector_message, Command, CommandKind};
+    use plumb_proto::v1::{collector_message, Command};
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -41,13 +41,9 @@ pub async fn replica_loop(
         match store.take_commands(&instance, now - COMMAND_TTL_MS).await {
             Ok(commands) => {
                 for (node, kind) in commands {
-                    let command = match kind.as_str() {
-                        "revoke" | "retire" => {
-                            agents.disconnect_node(&node, &format!("node {kind}d"));
-                            continue;
-                        }
-                        "full_rescan" => CommandKind::FullRescan,
-                        _ => CommandKind::Rescan,
+                    let Some(command) = kind.agent_command() else {
+                        agents.disconnect_node(&node, &format!("node {}d", kind.as_str()));
+                        continue;
                     };
                     let msg = CollectorMessage {
                         body: Some(collector_message::Body::Command(Command {
@@ -56,7 +52,7 @@ pub async fn replica_loop(
                         })),
                     };
                     if !agents.command(&node, msg) {
-                        tracing::warn!(node = %node, kind, "relayed command for an agent no longer connected here");
+                        tracing::warn!(node = %node, kind = kind.as_str(), "relayed command for an agent no longer connected here");
                     }
                 }
             }

@@ -1,11 +1,11 @@
 //! Containers: each node's running containers as its agent last listed
 //! them, with their open deviations, and the fleet per container image.
 
-use plumb_proto::v1::{ContainerInfo, Severity};
+use plumb_proto::v1::{ContainerInfo, ContainerState, ContainerStatus};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::db::{Backend, Store, StoreError};
+use super::db::{decode, Backend, Store, StoreError};
 use super::deviations::refresh_container_counts;
 use crate::model::{Container, ContainerImage, FiredContainer};
 
@@ -14,9 +14,9 @@ use crate::model::{Container, ContainerImage, FiredContainer};
 pub struct ContainerFilter {
     pub node_id: Option<String>,
     pub image_id: Option<String>,
-    /// `verified`, `unverified`, `error` (as the agent judged it) or
-    /// `drifted` (verified, with open deviations).
-    pub status: Option<String>,
+    /// Only containers in this state (`drifted` is verified with open
+    /// deviations, `verified` without).
+    pub state: Option<ContainerState>,
     /// At most this many (and never more than [`MAX_CONTAINERS_LISTED`]).
     pub limit: Option<i64>,
 }
@@ -39,11 +39,13 @@ const SELECT: &str =
 fn container_from_row(r: &AnyRow) -> Result<Container, sqlx::Error> {
     let open: i64 = r.try_get("open")?;
     let worst: i64 = r.try_get("worst")?;
-    let status: String = r.try_get("status")?;
+    let id: String = r.try_get("container_id")?;
+    let row = format!("container {id:?}");
+    let status = decode::container_status(&row, &r.try_get::<String, _>("status")?)?;
     Ok(Container {
         node_id: r.try_get("node_id")?,
         hostname: r.try_get("hostname")?,
-        container_id: r.try_get("container_id")?,
+        container_id: id,
         name: r.try_get("name")?,
         runtime: r.try_get("runtime")?,
         image: r.try_get("image")?,
@@ -51,14 +53,18 @@ fn container_from_row(r: &AnyRow) -> Result<Container, sqlx::Error> {
         pod: r.try_get("pod")?,
         namespace: r.try_get("namespace")?,
         pod_container: r.try_get("pod_container")?,
-        drifted: status == "verified" && open > 0,
+        drifted: status == ContainerStatus::Verified && open > 0,
         status,
         started: r.try_get("started")?,
         processes: r.try_get("processes")?,
         first_seen: r.try_get("first_seen")?,
         last_seen: r.try_get("last_seen")?,
         open_deviations: open,
-        max_severity: (open > 0).then(|| Severity::try_from(worst as i32).unwrap_or(Severity::Low)),
+        max_severity: if open > 0 {
+            decode::max_severity(&row, worst)?
+        } else {
+            None
+        },
     })
 }
 
@@ -104,7 +110,7 @@ impl Store {
                 c.pod.clone(),
                 c.namespace.clone(),
                 c.pod_container.clone(),
-                c.status.clone(),
+                plumb_proto::container_status_snake(c.status()).to_string(),
                 c.started_unix_ms,
                 i64::from(c.processes),
             )
@@ -170,7 +176,7 @@ impl Store {
                     .bind(&c.pod)
                     .bind(&c.namespace)
                     .bind(&c.pod_container)
-                    .bind(&c.status)
+                    .bind(plumb_proto::container_status_snake(c.status()))
                     .bind(c.started_unix_ms)
                     .bind(i64::from(c.processes))
                     .bind(now);
@@ -200,15 +206,17 @@ impl Store {
             binds.push(i);
             sql.push_str(&format!(" AND c.image_id = ${}", binds.len()));
         }
-        match filter.status.as_deref() {
+        match filter.state {
             // Off the drifted containers' own index (`containers_drifted`).
-            Some("drifted") => sql.push_str(" AND c.status = 'verified' AND c.open_count > 0"),
-            Some("verified") => sql.push_str(" AND c.status = 'verified' AND c.open_count = 0"),
-            Some(s) => {
-                binds.push(s);
-                sql.push_str(&format!(" AND c.status = ${}", binds.len()));
+            Some(ContainerState::Drifted) => {
+                sql.push_str(" AND c.status = 'verified' AND c.open_count > 0")
             }
-            None => {}
+            Some(ContainerState::Verified) => {
+                sql.push_str(" AND c.status = 'verified' AND c.open_count = 0")
+            }
+            Some(ContainerState::Unverified) => sql.push_str(" AND c.status = 'unverified'"),
+            Some(ContainerState::Error) => sql.push_str(" AND c.status = 'error'"),
+            Some(ContainerState::Unspecified) | None => {}
         }
         let limit = filter
             .limit

@@ -223,6 +223,14 @@ pub(super) mod decode {
         }
     }
 
+    /// A container's status as its agent judged it.
+    pub fn container_status(
+        row: &str,
+        s: &str,
+    ) -> Result<plumb_proto::v1::ContainerStatus, sqlx::Error> {
+        plumb_proto::container_status_from_snake(s).ok_or_else(|| bad(row, "status", &s))
+    }
+
     /// A deviation kind, by its snake-case name.
     pub fn kind(row: &str, s: &str) -> Result<DeviationKind, sqlx::Error> {
         plumb_proto::kind_from_snake(s)

@@ -570,7 +570,8 @@ impl Store {
         key: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
-        self.clear_deviation(node_id, "integrity", key, now).await
+        self.clear_deviation(node_id, DeviationKind::Integrity, key, now)
+            .await
     }
 
     /// Records that the node cannot report completely (its agent cannot
@@ -600,7 +601,7 @@ impl Store {
     pub async fn clear_deviation(
         &self,
         node_id: &str,
-        kind: &str,
+        kind: DeviationKind,
         key: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
@@ -610,7 +611,7 @@ impl Store {
         )
         .bind(now)
         .bind(node_id)
-        .bind(kind)
+        .bind(plumb_proto::kind_snake(kind))
         .bind(key)
         .execute(&mut *tx)
         .await?

@@ -2,6 +2,7 @@
 //! commands relayed to it, and leases on fleet-wide work.
 
 use super::db::{Store, StoreError};
+use crate::model::Relayed;
 
 impl Store {
     /// Records that `holder` holds `node`'s stream now.
@@ -134,13 +135,12 @@ impl Store {
         )
     }
 
-    /// Queues `kind` (`rescan`, `full_rescan`, `revoke`) for the replica
-    /// holding `node`'s stream.
+    /// Queues `kind` for the replica holding `node`'s stream.
     pub async fn relay_command(
         &self,
         node: &str,
         holder: &str,
-        kind: &str,
+        kind: Relayed,
         now: i64,
     ) -> Result<(), StoreError> {
         sqlx::query(
@@ -148,7 +148,7 @@ impl Store {
         )
         .bind(node)
         .bind(holder)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(now)
         .execute(&self.writer)
         .await?;
@@ -161,7 +161,7 @@ impl Store {
         &self,
         holder: &str,
         expired_before: i64,
-    ) -> Result<Vec<(String, String)>, StoreError> {
+    ) -> Result<Vec<(String, Relayed)>, StoreError> {
         let rows: Vec<(String, String, i64)> = sqlx::query_as(
             "DELETE FROM node_commands WHERE holder = $1 RETURNING node_id, kind, created_at",
         )
@@ -171,7 +171,14 @@ impl Store {
         Ok(rows
             .into_iter()
             .filter(|(_, _, at)| *at >= expired_before)
-            .map(|(n, k, _)| (n, k))
+            .filter_map(|(node, kind, _)| match Relayed::parse(&kind) {
+                Some(k) => Some((node, k)),
+                // Taken off the queue either way: said, never guessed.
+                None => {
+                    tracing::error!(node = %node, kind = %kind, "a relayed command of an unknown kind was dropped");
+                    None
+                }
+            })
             .collect())
     }
 

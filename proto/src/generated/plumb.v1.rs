@@ -429,15 +429,13 @@ pub struct ContainerInfo {
     pub namespace: ::prost::alloc::string::String,
     #[prost(string, tag = "8")]
     pub pod_container: ::prost::alloc::string::String,
-    /// `verified` (judged against its image's manifest), `unverified` (no
-    /// manifest for its image, or no runtime metadata), `error` (it could
-    /// not be judged: see its scan_error deviation).
-    #[prost(string, tag = "9")]
-    pub status: ::prost::alloc::string::String,
     #[prost(int64, tag = "10")]
     pub started_unix_ms: i64,
     #[prost(uint32, tag = "11")]
     pub processes: u32,
+    /// How far the agent could judge it; never UNSPECIFIED.
+    #[prost(enumeration = "ContainerStatus", tag = "12")]
+    pub status: i32,
 }
 /// Every container running on the node now: replaces the collector's list.
 #[derive(Clone, PartialEq, ::prost::Message)]
@@ -729,6 +727,42 @@ impl DeviationKind {
             "DEVIATION_KIND_MODULE_UNEXPECTED" => Some(Self::ModuleUnexpected),
             "DEVIATION_KIND_KERNEL_TAINTED" => Some(Self::KernelTainted),
             "DEVIATION_KIND_SESSION_OPENED" => Some(Self::SessionOpened),
+            _ => None,
+        }
+    }
+}
+/// How far an agent could judge a container.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum ContainerStatus {
+    Unspecified = 0,
+    /// Judged against its image's manifest.
+    Verified = 1,
+    /// No manifest for its image, or no runtime metadata: not judged.
+    Unverified = 2,
+    /// It could not be judged: see its scan_error deviation.
+    Error = 3,
+}
+impl ContainerStatus {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "CONTAINER_STATUS_UNSPECIFIED",
+            Self::Verified => "CONTAINER_STATUS_VERIFIED",
+            Self::Unverified => "CONTAINER_STATUS_UNVERIFIED",
+            Self::Error => "CONTAINER_STATUS_ERROR",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "CONTAINER_STATUS_UNSPECIFIED" => Some(Self::Unspecified),
+            "CONTAINER_STATUS_VERIFIED" => Some(Self::Verified),
+            "CONTAINER_STATUS_UNVERIFIED" => Some(Self::Unverified),
+            "CONTAINER_STATUS_ERROR" => Some(Self::Error),
             _ => None,
         }
     }
@@ -1861,9 +1895,9 @@ pub struct ListContainersRequest {
     /// An image id (`sha256:...`).
     #[prost(string, tag = "2")]
     pub image_id: ::prost::alloc::string::String,
-    /// `verified`, `drifted`, `unverified` or `error`.
-    #[prost(string, tag = "3")]
-    pub status: ::prost::alloc::string::String,
+    /// Only containers in this state (UNSPECIFIED: any).
+    #[prost(enumeration = "ContainerState", tag = "4")]
+    pub state: i32,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ContainerSummary {
@@ -2053,6 +2087,45 @@ pub struct AuditEntry {
 pub struct ListAuditResponse {
     #[prost(message, repeated, tag = "1")]
     pub entries: ::prost::alloc::vec::Vec<AuditEntry>,
+}
+/// What the collector says of a container: its agent's status, with
+/// `verified` split by whether it has open deviations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum ContainerState {
+    Unspecified = 0,
+    /// Verified, no open deviation.
+    Verified = 1,
+    /// Verified, with open deviations.
+    Drifted = 2,
+    Unverified = 3,
+    Error = 4,
+}
+impl ContainerState {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "CONTAINER_STATE_UNSPECIFIED",
+            Self::Verified => "CONTAINER_STATE_VERIFIED",
+            Self::Drifted => "CONTAINER_STATE_DRIFTED",
+            Self::Unverified => "CONTAINER_STATE_UNVERIFIED",
+            Self::Error => "CONTAINER_STATE_ERROR",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "CONTAINER_STATE_UNSPECIFIED" => Some(Self::Unspecified),
+            "CONTAINER_STATE_VERIFIED" => Some(Self::Verified),
+            "CONTAINER_STATE_DRIFTED" => Some(Self::Drifted),
+            "CONTAINER_STATE_UNVERIFIED" => Some(Self::Unverified),
+            "CONTAINER_STATE_ERROR" => Some(Self::Error),
+            _ => None,
+        }
+    }
 }
 /// Generated client implementations.
 pub mod query_service_client {

@@ -1284,13 +1284,13 @@ impl serde::Serialize for ContainerInfo {
         if !self.pod_container.is_empty() {
             len += 1;
         }
-        if !self.status.is_empty() {
-            len += 1;
-        }
         if self.started_unix_ms != 0 {
             len += 1;
         }
         if self.processes != 0 {
+            len += 1;
+        }
+        if self.status != 0 {
             len += 1;
         }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.ContainerInfo", len)?;
@@ -1318,9 +1318,6 @@ impl serde::Serialize for ContainerInfo {
         if !self.pod_container.is_empty() {
             struct_ser.serialize_field("podContainer", &self.pod_container)?;
         }
-        if !self.status.is_empty() {
-            struct_ser.serialize_field("status", &self.status)?;
-        }
         if self.started_unix_ms != 0 {
             #[allow(clippy::needless_borrow)]
             #[allow(clippy::needless_borrows_for_generic_args)]
@@ -1328,6 +1325,11 @@ impl serde::Serialize for ContainerInfo {
         }
         if self.processes != 0 {
             struct_ser.serialize_field("processes", &self.processes)?;
+        }
+        if self.status != 0 {
+            let v = ContainerStatus::try_from(self.status)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.status)))?;
+            struct_ser.serialize_field("status", &v)?;
         }
         struct_ser.end()
     }
@@ -1349,10 +1351,10 @@ impl<'de> serde::Deserialize<'de> for ContainerInfo {
             "namespace",
             "pod_container",
             "podContainer",
-            "status",
             "started_unix_ms",
             "startedUnixMs",
             "processes",
+            "status",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -1365,9 +1367,9 @@ impl<'de> serde::Deserialize<'de> for ContainerInfo {
             Pod,
             Namespace,
             PodContainer,
-            Status,
             StartedUnixMs,
             Processes,
+            Status,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -1397,9 +1399,9 @@ impl<'de> serde::Deserialize<'de> for ContainerInfo {
                             "pod" => Ok(GeneratedField::Pod),
                             "namespace" => Ok(GeneratedField::Namespace),
                             "podContainer" | "pod_container" => Ok(GeneratedField::PodContainer),
-                            "status" => Ok(GeneratedField::Status),
                             "startedUnixMs" | "started_unix_ms" => Ok(GeneratedField::StartedUnixMs),
                             "processes" => Ok(GeneratedField::Processes),
+                            "status" => Ok(GeneratedField::Status),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -1427,9 +1429,9 @@ impl<'de> serde::Deserialize<'de> for ContainerInfo {
                 let mut pod__ = None;
                 let mut namespace__ = None;
                 let mut pod_container__ = None;
-                let mut status__ = None;
                 let mut started_unix_ms__ = None;
                 let mut processes__ = None;
+                let mut status__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Id => {
@@ -1480,12 +1482,6 @@ impl<'de> serde::Deserialize<'de> for ContainerInfo {
                             }
                             pod_container__ = Some(map_.next_value()?);
                         }
-                        GeneratedField::Status => {
-                            if status__.is_some() {
-                                return Err(serde::de::Error::duplicate_field("status"));
-                            }
-                            status__ = Some(map_.next_value()?);
-                        }
                         GeneratedField::StartedUnixMs => {
                             if started_unix_ms__.is_some() {
                                 return Err(serde::de::Error::duplicate_field("startedUnixMs"));
@@ -1502,6 +1498,12 @@ impl<'de> serde::Deserialize<'de> for ContainerInfo {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::Status => {
+                            if status__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("status"));
+                            }
+                            status__ = Some(map_.next_value::<ContainerStatus>()? as i32);
+                        }
                     }
                 }
                 Ok(ContainerInfo {
@@ -1513,9 +1515,9 @@ impl<'de> serde::Deserialize<'de> for ContainerInfo {
                     pod: pod__.unwrap_or_default(),
                     namespace: namespace__.unwrap_or_default(),
                     pod_container: pod_container__.unwrap_or_default(),
-                    status: status__.unwrap_or_default(),
                     started_unix_ms: started_unix_ms__.unwrap_or_default(),
                     processes: processes__.unwrap_or_default(),
+                    status: status__.unwrap_or_default(),
                 })
             }
         }
@@ -1633,6 +1635,163 @@ impl<'de> serde::Deserialize<'de> for ContainerList {
             }
         }
         deserializer.deserialize_struct("plumb.v1.ContainerList", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ContainerState {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "CONTAINER_STATE_UNSPECIFIED",
+            Self::Verified => "CONTAINER_STATE_VERIFIED",
+            Self::Drifted => "CONTAINER_STATE_DRIFTED",
+            Self::Unverified => "CONTAINER_STATE_UNVERIFIED",
+            Self::Error => "CONTAINER_STATE_ERROR",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for ContainerState {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "CONTAINER_STATE_UNSPECIFIED",
+            "CONTAINER_STATE_VERIFIED",
+            "CONTAINER_STATE_DRIFTED",
+            "CONTAINER_STATE_UNVERIFIED",
+            "CONTAINER_STATE_ERROR",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = ContainerState;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "CONTAINER_STATE_UNSPECIFIED" => Ok(ContainerState::Unspecified),
+                    "CONTAINER_STATE_VERIFIED" => Ok(ContainerState::Verified),
+                    "CONTAINER_STATE_DRIFTED" => Ok(ContainerState::Drifted),
+                    "CONTAINER_STATE_UNVERIFIED" => Ok(ContainerState::Unverified),
+                    "CONTAINER_STATE_ERROR" => Ok(ContainerState::Error),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ContainerStatus {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "CONTAINER_STATUS_UNSPECIFIED",
+            Self::Verified => "CONTAINER_STATUS_VERIFIED",
+            Self::Unverified => "CONTAINER_STATUS_UNVERIFIED",
+            Self::Error => "CONTAINER_STATUS_ERROR",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for ContainerStatus {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "CONTAINER_STATUS_UNSPECIFIED",
+            "CONTAINER_STATUS_VERIFIED",
+            "CONTAINER_STATUS_UNVERIFIED",
+            "CONTAINER_STATUS_ERROR",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = ContainerStatus;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "CONTAINER_STATUS_UNSPECIFIED" => Ok(ContainerStatus::Unspecified),
+                    "CONTAINER_STATUS_VERIFIED" => Ok(ContainerStatus::Verified),
+                    "CONTAINER_STATUS_UNVERIFIED" => Ok(ContainerStatus::Unverified),
+                    "CONTAINER_STATUS_ERROR" => Ok(ContainerStatus::Error),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
     }
 }
 impl serde::Serialize for ContainerSummary {
@@ -5170,7 +5329,7 @@ impl serde::Serialize for ListContainersRequest {
         if !self.image_id.is_empty() {
             len += 1;
         }
-        if !self.status.is_empty() {
+        if self.state != 0 {
             len += 1;
         }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.ListContainersRequest", len)?;
@@ -5180,8 +5339,10 @@ impl serde::Serialize for ListContainersRequest {
         if !self.image_id.is_empty() {
             struct_ser.serialize_field("imageId", &self.image_id)?;
         }
-        if !self.status.is_empty() {
-            struct_ser.serialize_field("status", &self.status)?;
+        if self.state != 0 {
+            let v = ContainerState::try_from(self.state)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.state)))?;
+            struct_ser.serialize_field("state", &v)?;
         }
         struct_ser.end()
     }
@@ -5197,14 +5358,14 @@ impl<'de> serde::Deserialize<'de> for ListContainersRequest {
             "nodeId",
             "image_id",
             "imageId",
-            "status",
+            "state",
         ];
 
         #[allow(clippy::enum_variant_names)]
         enum GeneratedField {
             NodeId,
             ImageId,
-            Status,
+            State,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -5228,7 +5389,7 @@ impl<'de> serde::Deserialize<'de> for ListContainersRequest {
                         match value {
                             "nodeId" | "node_id" => Ok(GeneratedField::NodeId),
                             "imageId" | "image_id" => Ok(GeneratedField::ImageId),
-                            "status" => Ok(GeneratedField::Status),
+                            "state" => Ok(GeneratedField::State),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -5250,7 +5411,7 @@ impl<'de> serde::Deserialize<'de> for ListContainersRequest {
             {
                 let mut node_id__ = None;
                 let mut image_id__ = None;
-                let mut status__ = None;
+                let mut state__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::NodeId => {
@@ -5265,18 +5426,18 @@ impl<'de> serde::Deserialize<'de> for ListContainersRequest {
                             }
                             image_id__ = Some(map_.next_value()?);
                         }
-                        GeneratedField::Status => {
-                            if status__.is_some() {
-                                return Err(serde::de::Error::duplicate_field("status"));
+                        GeneratedField::State => {
+                            if state__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("state"));
                             }
-                            status__ = Some(map_.next_value()?);
+                            state__ = Some(map_.next_value::<ContainerState>()? as i32);
                         }
                     }
                 }
                 Ok(ListContainersRequest {
                     node_id: node_id__.unwrap_or_default(),
                     image_id: image_id__.unwrap_or_default(),
-                    status: status__.unwrap_or_default(),
+                    state: state__.unwrap_or_default(),
                 })
             }
         }

@@ -2,7 +2,7 @@
 //! manifests of the images it was started from.
 
 use anyhow::Result;
-use plumb_proto::v1::{ContainerSummary, ListContainersRequest};
+use plumb_proto::v1::{ContainerState, ContainerStatus, ContainerSummary, ListContainersRequest};
 use plumb_proto::QueryServiceClient;
 use serde_json::{json, Value};
 
@@ -23,12 +23,12 @@ pub enum ContainerStatusArg {
 }
 
 impl ContainerStatusArg {
-    fn as_str(self) -> &'static str {
+    fn state(self) -> ContainerState {
         match self {
-            ContainerStatusArg::Verified => "verified",
-            ContainerStatusArg::Drifted => "drifted",
-            ContainerStatusArg::Unverified => "unverified",
-            ContainerStatusArg::Error => "error",
+            ContainerStatusArg::Verified => ContainerState::Verified,
+            ContainerStatusArg::Drifted => ContainerState::Drifted,
+            ContainerStatusArg::Unverified => ContainerState::Unverified,
+            ContainerStatusArg::Error => ContainerState::Error,
         }
     }
 }
@@ -46,7 +46,7 @@ pub fn container_json(s: &ContainerSummary) -> Value {
         "pod": c.pod,
         "namespace": c.namespace,
         "pod_container": c.pod_container,
-        "status": c.status,
+        "status": plumb_proto::container_status_snake(c.status()),
         "drifted": s.drifted,
         "open_deviations": s.open_deviations,
         "max_severity": s.max_severity,
@@ -59,9 +59,9 @@ pub fn container_json(s: &ContainerSummary) -> Value {
 /// How a container's state reads in a table.
 pub fn state(s: &ContainerSummary) -> String {
     let c = s.container.as_ref();
-    match c.map(|c| c.status.as_str()) {
-        Some("verified") if s.drifted => "drifted".into(),
-        Some(other) => other.into(),
+    match c.map(|c| c.status()) {
+        Some(ContainerStatus::Verified) if s.drifted => "drifted".into(),
+        Some(other) => plumb_proto::container_status_snake(other).into(),
         None => String::new(),
     }
 }
@@ -124,7 +124,7 @@ pub async fn containers(
         .list_containers(ListContainersRequest {
             node_id: node.unwrap_or_default(),
             image_id: image.unwrap_or_default(),
-            status: status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+            state: status.map_or(0, |s| s.state() as i32),
         })
         .await
         .map_err(status_error)?

@@ -13,7 +13,7 @@ fn info(id: &str, name: &str, image: &str) -> ContainerInfo {
         runtime: "podman".into(),
         image: format!("local/{image}"),
         image_id: image.into(),
-        status: "verified".into(),
+        status: plumb_proto::v1::ContainerStatus::Verified as i32,
         ..Default::default()
     }
 }
@@ -45,7 +45,7 @@ async fn counts(store: &Store, node: &str) -> Vec<(String, i64, Option<Severity>
 async fn listed(store: &Store, status: &str) -> Vec<String> {
     let mut ids: Vec<String> = store
         .containers(&ContainerFilter {
-            status: Some(status.into()),
+            state: plumb_proto::container_state_from_snake(status),
             ..Default::default()
         })
         .await
@@ -435,5 +435,31 @@ async fn a_listed_container_is_last_seen_with_its_node() {
             .unwrap();
         store.touch(&[("n".into(), 200)], "r:1").await.unwrap();
         assert_eq!(last_seen(&store).await, 200);
+    }
+}
+
+/// A stored container status outside the closed set is an error naming
+/// the container, never read as some status.
+#[tokio::test]
+async fn an_unknown_stored_container_status_is_an_error_naming_the_row() {
+    for (store, _dir) in stores().await {
+        store.hello(&hello("n"), "r:1", 1).await.unwrap();
+        store
+            .replace_containers("n", &[info("c1", "web", "sha256:aa")], 1)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE containers SET status = 'fine, trust me' WHERE container_id = 'c1'")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        let err = store
+            .containers(&ContainerFilter::default())
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("container \"c1\"") && err.contains("fine, trust me"),
+            "{err}"
+        );
     }
 }

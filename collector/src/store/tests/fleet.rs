@@ -177,7 +177,7 @@ async fn commands_follow_the_stream_to_the_replica_holding_it() {
             Some("b:1")
         );
         store
-            .relay_command("n1", "b:1", "rescan", 10)
+            .relay_command("n1", "b:1", crate::model::Relayed::Rescan, 10)
             .await
             .unwrap();
         // The agent moved to replica a before b sent it: the command follows.
@@ -191,14 +191,14 @@ async fn commands_follow_the_stream_to_the_replica_holding_it() {
         assert!(store.take_commands("b:1", 0).await.unwrap().is_empty());
         assert_eq!(
             store.take_commands("a:1", 0).await.unwrap(),
-            vec![("n1".to_string(), "rescan".to_string())]
+            vec![("n1".to_string(), crate::model::Relayed::Rescan)]
         );
         assert!(
             store.take_commands("a:1", 0).await.unwrap().is_empty(),
             "taken once"
         );
         store
-            .relay_command("n1", "a:1", "rescan", 10)
+            .relay_command("n1", "a:1", crate::model::Relayed::Rescan, 10)
             .await
             .unwrap();
         assert!(
