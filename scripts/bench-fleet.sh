@@ -12,6 +12,8 @@
 #      HOLD seconds while HIGH agents heartbeat, per 10,000 agents.
 #
 # SECTIONS picks the sections (default: all), e.g. SECTIONS=1.
+# COLLECTOR_ENV is put in the collectors' environment (e.g.
+# COLLECTOR_ENV="MALLOC_ARENA_MAX=2"); WHO=new skips the reference.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
@@ -22,6 +24,8 @@ HIGH=${HIGH:-17000}
 HOLD=${HOLD:-30}
 BASE=${BASE:-3eadb618}
 SECTIONS=${SECTIONS:-12}
+COLLECTOR_ENV=${COLLECTOR_ENV:-}
+WHO=${WHO:-new base}
 
 release_build --example fleet_load >/dev/null
 work=$(mktemp -d /tmp/plumb-bench-fleet.XXXXXX)
@@ -59,7 +63,7 @@ hold() {
   grpc=127.0.0.1:$((20000 + RANDOM % 6000))
   http=127.0.0.1:$((26000 + RANDOM % 6000))
   mkdir -p "$data"
-  "$bin" serve --data-dir "$data" --grpc "$grpc" --http "$http" \
+  env $COLLECTOR_ENV "$bin" serve --data-dir "$data" --grpc "$grpc" --http "$http" \
     --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" --client-ca "$work/pki/ca.pem" \
     >"$data/collector.log" 2>&1 &
   cpid=$!
@@ -97,13 +101,14 @@ hold() {
 if [[ $SECTIONS == *1* || $SECTIONS == *2* ]]; then
   echo "== idle mTLS streams: $LOW and $HIGH agents, each in a fresh collector; this tree and $BASE"
   declare -A r
-  for who in new base; do
+  for who in $WHO; do
     bin=target/release/plumb-collector
     [ "$who" = base ] && bin=$base_dir/release/plumb-collector
     read -r r[$who.low.rss] r[$who.low.cpu] < <(hold "$bin" "$LOW")
     read -r r[$who.high.rss] r[$who.high.cpu] < <(hold "$bin" "$HIGH")
     echo "$who: RSS ${r[$who.low.rss]} kB at $LOW, ${r[$who.high.rss]} kB at $HIGH; CPU ${r[$who.high.cpu]} s over ${HOLD} s at $HIGH"
   done
+  [ "$WHO" = "new base" ] || exit 0
   python3 - "$LOW" "$HIGH" "$HOLD" "${r[new.low.rss]}" "${r[new.high.rss]}" "${r[new.high.cpu]}" \
     "${r[base.low.rss]}" "${r[base.high.rss]}" "${r[base.high.cpu]}" "$BASE" <<'PY'
 import sys
