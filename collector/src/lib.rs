@@ -31,4 +31,5 @@ pub mod policy;
 pub mod security;
 pub mod serve;
 pub mod store;
+pub mod versions;
 pub mod web;
