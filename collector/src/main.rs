@@ -67,7 +67,11 @@ struct DbArgs {
     #[arg(long, env = "PLUMB_DATABASE_URL")]
     database: Option<String>,
     /// Where the embedded database lives.
-    #[arg(long, default_value = "/var/lib/plumb-collector")]
+    #[arg(
+        long,
+        env = "PLUMB_DATA_DIR",
+        default_value = "/var/lib/plumb-collector"
+    )]
     data_dir: PathBuf,
 }
 

@@ -17,6 +17,7 @@ mod latency;
 mod liveness;
 mod packaging;
 mod plumbctl;
+mod readme;
 mod replicas;
 mod shape;
 mod storm;
