@@ -108,6 +108,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/api/v1/images", get(images))
         .route("/api/v1/containers", get(containers))
         .route("/api/v1/container-images", get(container_images))
+        .route("/api/v1/packages", get(packages))
         .route("/api/v1/correlations", get(correlations))
         .with_state(hub)
 }
@@ -427,6 +428,25 @@ async fn flags(
 
 async fn images(State(hub): State<Arc<Hub>>) -> ApiResult {
     Ok(Json(json!({ "images": hub.store.images().await? })))
+}
+
+#[derive(Deserialize)]
+struct PackageParams {
+    name: Option<String>,
+    version: Option<String>,
+    below: Option<String>,
+}
+
+async fn packages(
+    State(hub): State<Arc<Hub>>,
+    params: Result<QueryParams<PackageParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let QueryParams(p) = params.map_err(|e| ApiError(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let bad = |m: String| ApiError(StatusCode::BAD_REQUEST, m);
+    let (name, filter) = crate::store::package_query(p.name, p.version, p.below).map_err(bad)?;
+    Ok(Json(
+        json!({ "packages": hub.store.packages(&name, &filter).await? }),
+    ))
 }
 
 #[derive(Deserialize)]

@@ -337,6 +337,26 @@ mod pb {
         }
     }
 
+    impl From<&crate::store::ImagePackage> for pb::ImagePackage {
+        fn from(p: &crate::store::ImagePackage) -> pb::ImagePackage {
+            pb::ImagePackage {
+                image_id: p.image_id.clone(),
+                image_kind: match p.image_kind {
+                    crate::store::ImageKind::Container => pb::ImageKind::Container,
+                    crate::store::ImageKind::Machine => pb::ImageKind::Machine,
+                } as i32,
+                manager: p.manager.clone(),
+                name: p.name.clone(),
+                version: p.version.clone(),
+                arch: p.arch.clone(),
+                source: p.source.clone(),
+                source_version: p.source_version.clone(),
+                nodes: p.nodes.max(0) as u64,
+                containers: p.containers.max(0) as u64,
+            }
+        }
+    }
+
     impl From<&super::Container> for pb::ContainerSummary {
         fn from(c: &super::Container) -> pb::ContainerSummary {
             pb::ContainerSummary {

@@ -530,6 +530,7 @@ mod tests {
                 name: "coreutils".into(),
                 version: "9.1-1".into(),
                 arch: "amd64".into(),
+                ..Default::default()
             }],
             ..Default::default()
         }

@@ -28,6 +28,8 @@ pub(crate) fn parse(bytes: &[u8], path: &Path, out: &mut PackageScan) -> Result<
     let mut name: Option<String> = None;
     let mut version: Option<String> = None;
     let mut arch = String::new();
+    // `o:`, the origin: the source package (aport) it was built from.
+    let mut origin = String::new();
     let mut dir: Vec<u8> = Vec::new();
     let mut files: Vec<Vec<u8>> = Vec::new();
     let mut start = 1;
@@ -48,6 +50,8 @@ pub(crate) fn parse(bytes: &[u8], path: &Path, out: &mut PackageScan) -> Result<
                     name: n.clone(),
                     version: v,
                     arch: std::mem::take(&mut arch),
+                    source: std::mem::take(&mut origin),
+                    source_version: String::new(),
                 });
                 for f in files.drain(..) {
                     out.own(f, &n)
@@ -79,6 +83,7 @@ pub(crate) fn parse(bytes: &[u8], path: &Path, out: &mut PackageScan) -> Result<
             b'P' => name = Some(text()?),
             b'V' => version = Some(text()?),
             b'A' => arch = text()?,
+            b'o' => origin = text()?,
             // A path is built from the last `F:` line: one long directory
             // and many short `R:` lines expand far past the file's size,
             // so each path is charged to the memory ceiling before it is
@@ -120,6 +125,8 @@ pub(crate) fn parse(bytes: &[u8], path: &Path, out: &mut PackageScan) -> Result<
             name: n.clone(),
             version: v,
             arch,
+            source: origin,
+            source_version: String::new(),
         });
         for f in files {
             out.own(f, &n)

@@ -70,6 +70,8 @@ pub(crate) fn parse_installed(bytes: &[u8], path: &Path) -> Result<Vec<Package>,
             name: s.name,
             version: s.version,
             arch: s.arch,
+            source: s.source,
+            source_version: s.source_version,
         })
         .collect())
 }
@@ -78,6 +80,8 @@ struct Stanza {
     name: String,
     version: String,
     arch: String,
+    source: String,
+    source_version: String,
 }
 
 /// Parses the status file; returns installed packages only.
@@ -137,10 +141,27 @@ fn finish(fields: &[(&str, &str)], line: usize) -> Result<Option<Stanza>, (usize
         return Ok(None);
     }
     let version = get("Version").ok_or((line, format!("package {name} has no Version field")))?;
+    // `Source: openssl` or `Source: openssl (3.0.15-1~deb12u1)` when the
+    // source's version differs from the binary's.
+    let (source, source_version) = match get("Source") {
+        None => ("", ""),
+        Some(s) => match s.split_once('(') {
+            Some((n, v)) => (n.trim(), v.trim().trim_end_matches(')').trim()),
+            None => (s.trim(), ""),
+        },
+    };
+    if source.contains(char::is_whitespace) {
+        return Err((
+            line,
+            format!("package {name}: Source {source:?} is not a package name"),
+        ));
+    }
     Ok(Some(Stanza {
         name: name.to_string(),
         version: version.to_string(),
         arch: get("Architecture").unwrap_or("").to_string(),
+        source: source.to_string(),
+        source_version: source_version.to_string(),
     }))
 }
 
@@ -155,6 +176,35 @@ fn truncate(s: &str) -> &str {
 mod tests {
     use super::*;
     use crate::fixture::FixtureRoot;
+
+    #[test]
+    fn the_source_package_and_its_version_are_read() {
+        let status = "Package: libssl3\nStatus: install ok installed\nVersion: 3.0.15-1~deb12u1\nSource: openssl\n\n\
+Package: bash\nStatus: install ok installed\nVersion: 5.2.15-2+b8\nSource: bash (5.2.15-2)\n\n\
+Package: zlib1g\nStatus: install ok installed\nVersion: 1:1.2.13\n";
+        let p = parse_installed(status.as_bytes(), Path::new("status")).unwrap();
+        let got: Vec<(&str, &str, &str)> = p
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.source.as_str(),
+                    p.source_version.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("libssl3", "openssl", ""),
+                ("bash", "bash", "5.2.15-2"),
+                ("zlib1g", "", "")
+            ]
+        );
+        let bad = "Package: x\nStatus: install ok installed\nVersion: 1\nSource: two words\n";
+        let err = parse_installed(bad.as_bytes(), Path::new("status")).unwrap_err();
+        assert!(err.to_string().contains("Source"), "{err}");
+    }
 
     #[test]
     fn reads_installed_packages_and_owners() {

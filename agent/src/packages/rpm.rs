@@ -42,6 +42,7 @@ const TAG_VERSION: u32 = 1001;
 const TAG_RELEASE: u32 = 1002;
 const TAG_EPOCH: u32 = 1003;
 const TAG_ARCH: u32 = 1022;
+const TAG_SOURCERPM: u32 = 1044;
 const TAG_DIRINDEXES: u32 = 1116;
 const TAG_BASENAMES: u32 = 1117;
 const TAG_DIRNAMES: u32 = 1118;
@@ -168,13 +169,38 @@ pub(crate) fn parse_package(hnum: i64, blob: &[u8]) -> Result<(Package, Vec<Stri
     let files = header
         .files(&name)
         .map_err(|m| format!("package {name}: {m}"))?;
+    // The source rpm: `openssl-3.0.7-25.el9.src.rpm` names source
+    // `openssl` at `3.0.7-25.el9` (the epoch is the binary's).
+    let (source, source_version) = header
+        .string(TAG_SOURCERPM)
+        .ok()
+        .and_then(|s| source_of(&s))
+        .unwrap_or_default();
+    let source_version = if source_version == evr.split_once(':').map_or(evr.as_str(), |(_, r)| r) {
+        String::new()
+    } else {
+        source_version
+    };
     let package = Package {
         manager: PackageManager::Rpm as i32,
         name,
         version: evr,
         arch,
+        source,
+        source_version,
     };
     Ok((package, files))
+}
+
+/// The name and `version-release` of a source rpm's file name.
+fn source_of(file: &str) -> Option<(String, String)> {
+    let stem = file
+        .strip_suffix(".src.rpm")
+        .or_else(|| file.strip_suffix(".nosrc.rpm"))?;
+    let (rest, release) = stem.rsplit_once('-')?;
+    let (name, version) = rest.rsplit_once('-')?;
+    (!name.is_empty() && !version.is_empty() && !release.is_empty())
+        .then(|| (name.to_string(), format!("{version}-{release}")))
 }
 
 /// Opens the node's database read-only, with its schema untrusted and
@@ -368,6 +394,20 @@ impl<'a> Header<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_source_rpm_names_the_source_package_and_its_version() {
+        assert_eq!(
+            source_of("openssl-3.0.7-25.el9.src.rpm"),
+            Some(("openssl".into(), "3.0.7-25.el9".into()))
+        );
+        assert_eq!(
+            source_of("python-requests-2.25.1-8.el9.nosrc.rpm"),
+            Some(("python-requests".into(), "2.25.1-8.el9".into()))
+        );
+        assert_eq!(source_of("garbage"), None);
+        assert_eq!(source_of("-1-2.src.rpm"), None);
+    }
     use crate::fixture::{rpm_header, FixtureRoot};
 
     #[test]

@@ -175,6 +175,23 @@ impl QueryService for Query {
         }))
     }
 
+    async fn list_packages(
+        &self,
+        request: Request<plumb_proto::v1::ListPackagesRequest>,
+    ) -> Result<Response<plumb_proto::v1::ListPackagesResponse>, Status> {
+        let r = request.into_inner();
+        let (name, filter) =
+            crate::store::package_query(Some(r.name), Some(r.version), Some(r.below))
+                .map_err(Status::invalid_argument)?;
+        let rows = self.hub.store.packages(&name, &filter).await?;
+        Ok(Response::new(plumb_proto::v1::ListPackagesResponse {
+            packages: rows
+                .iter()
+                .map(plumb_proto::v1::ImagePackage::from)
+                .collect(),
+        }))
+    }
+
     async fn list_containers(
         &self,
         request: Request<ListContainersRequest>,

@@ -63,7 +63,8 @@ impl ManifestRegistry for Registry {
                 &digest,
                 &bytes,
                 files,
-                manifest.packages.len() as i64,
+                &manifest.packages,
+                manifest.container.is_some(),
                 &manifest
                     .labels
                     .iter()

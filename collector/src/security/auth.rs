@@ -75,6 +75,7 @@ pub const HTTP_ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/images", Access::Role(Role::Read)),
     ("GET", "/api/v1/containers", Access::Role(Role::Read)),
     ("GET", "/api/v1/container-images", Access::Role(Role::Read)),
+    ("GET", "/api/v1/packages", Access::Role(Role::Read)),
     ("GET", "/api/v1/correlations", Access::Role(Role::Read)),
     ("GET", "/api/v1/audit", Access::Role(Role::Read)),
     ("GET", "/", Access::Role(Role::Read)),
@@ -112,6 +113,10 @@ pub const GRPC_METHODS: &[(&str, Access)] = &[
     ),
     (
         "/plumb.v1.QueryService/ListContainers",
+        Access::Role(Role::Read),
+    ),
+    (
+        "/plumb.v1.QueryService/ListPackages",
         Access::Role(Role::Read),
     ),
     (

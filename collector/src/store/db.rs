@@ -159,13 +159,22 @@ impl Store {
             }
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&writer).await?,
         }
-        Ok(Store {
+        let store = Store {
             pool,
             writer,
             backend,
             max_open_per_node: MAX_OPEN_PER_NODE,
             retention_ms: RETENTION_MS,
-        })
+        };
+        // Manifests registered before the package inventory, indexed once.
+        let indexed = store.index_packages().await?;
+        if indexed > 0 {
+            tracing::info!(
+                manifests = indexed,
+                "package inventory: registered manifests indexed"
+            );
+        }
+        Ok(store)
     }
 
     /// Whether the database answers (for `/readyz`).

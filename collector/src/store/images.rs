@@ -31,7 +31,8 @@ impl Store {
         digest: &str,
         body: &[u8],
         files: i64,
-        packages: i64,
+        packages: &[plumb_proto::v1::Package],
+        container: bool,
         labels: &[(String, String)],
         replace: bool,
         now: i64,
@@ -49,18 +50,21 @@ impl Store {
             None => PushOutcome::New,
         };
         sqlx::query(
-            "INSERT INTO manifests (image_id, digest, body, files, packages, pushed_at) VALUES ($1, $2, $3, $4, $5, $6) \
+            "INSERT INTO manifests (image_id, digest, body, files, packages, pushed_at, indexed, container) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7) \
              ON CONFLICT (image_id) DO UPDATE SET digest = excluded.digest, body = excluded.body, files = excluded.files, \
-             packages = excluded.packages, pushed_at = excluded.pushed_at",
+             packages = excluded.packages, pushed_at = excluded.pushed_at, indexed = 1, container = excluded.container",
         )
         .bind(image_id)
         .bind(digest)
         .bind(body)
         .bind(files)
-        .bind(packages)
+        .bind(packages.len() as i64)
         .bind(now)
+        .bind(i64::from(container))
         .execute(&mut *tx)
         .await?;
+        super::packages::index(&mut tx, image_id, packages).await?;
         sqlx::query("DELETE FROM image_labels WHERE image_id = $1")
             .bind(image_id)
             .execute(&mut *tx)

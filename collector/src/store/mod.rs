@@ -13,6 +13,7 @@ mod keys;
 mod lifecycle;
 mod nodes;
 mod outbox;
+mod packages;
 mod replicas;
 mod retention;
 #[cfg(any(test, feature = "test-support"))]
@@ -29,6 +30,7 @@ pub use images::PushOutcome;
 pub use lifecycle::{FlagCursor, FlagPage, Hold, StatusChange};
 pub use nodes::{HelloInfo, NodeCursor, NodeFilter, NodeSort, Touched};
 pub use outbox::OutboxItem;
+pub use packages::{package_query, ImageKind, ImagePackage, VersionFilter, MAX_PACKAGE_ROWS};
 pub use tokens::{SessionRow, TokenInfo, TokenRow};
 
 #[cfg(test)]

@@ -174,6 +174,15 @@ pub struct Package {
     pub version: ::prost::alloc::string::String,
     #[prost(string, tag = "4")]
     pub arch: ::prost::alloc::string::String,
+    /// The source package it was built from (dpkg `Source:`, rpm's source
+    /// rpm, apk's origin): advisories name source packages. Empty when the
+    /// database does not say (then it is the package's own name).
+    #[prost(string, tag = "5")]
+    pub source: ::prost::alloc::string::String,
+    /// The source package's version, when it differs from `version` (dpkg
+    /// `Source: name (version)`); empty otherwise.
+    #[prost(string, tag = "6")]
+    pub source_version: ::prost::alloc::string::String,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct Listener {
@@ -2088,6 +2097,51 @@ pub struct ListAuditResponse {
     #[prost(message, repeated, tag = "1")]
     pub entries: ::prost::alloc::vec::Vec<AuditEntry>,
 }
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListPackagesRequest {
+    /// A package name, or the name of the source package it was built from.
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    /// Only this version, in the package manager's own order (set at most
+    /// one of `version` and `below`).
+    #[prost(string, tag = "2")]
+    pub version: ::prost::alloc::string::String,
+    /// Only versions older than this one, in the package manager's order.
+    #[prost(string, tag = "3")]
+    pub below: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ImagePackage {
+    #[prost(string, tag = "1")]
+    pub image_id: ::prost::alloc::string::String,
+    #[prost(enumeration = "ImageKind", tag = "2")]
+    pub image_kind: i32,
+    /// `dpkg`, `rpm` or `apk`.
+    #[prost(string, tag = "3")]
+    pub manager: ::prost::alloc::string::String,
+    #[prost(string, tag = "4")]
+    pub name: ::prost::alloc::string::String,
+    #[prost(string, tag = "5")]
+    pub version: ::prost::alloc::string::String,
+    #[prost(string, tag = "6")]
+    pub arch: ::prost::alloc::string::String,
+    /// The source package and its version (the package's own when the
+    /// database does not say otherwise).
+    #[prost(string, tag = "7")]
+    pub source: ::prost::alloc::string::String,
+    #[prost(string, tag = "8")]
+    pub source_version: ::prost::alloc::string::String,
+    /// Nodes running the image now (retired ones left out), and containers.
+    #[prost(uint64, tag = "9")]
+    pub nodes: u64,
+    #[prost(uint64, tag = "10")]
+    pub containers: u64,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ListPackagesResponse {
+    #[prost(message, repeated, tag = "1")]
+    pub packages: ::prost::alloc::vec::Vec<ImagePackage>,
+}
 /// What the collector says of a container: its agent's status, with
 /// `verified` split by whether it has open deviations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
@@ -2123,6 +2177,37 @@ impl ContainerState {
             "CONTAINER_STATE_DRIFTED" => Some(Self::Drifted),
             "CONTAINER_STATE_UNVERIFIED" => Some(Self::Unverified),
             "CONTAINER_STATE_ERROR" => Some(Self::Error),
+            _ => None,
+        }
+    }
+}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum ImageKind {
+    Unspecified = 0,
+    /// A machine image (its manifest was built from a root).
+    Machine = 1,
+    /// A container image (built from an image archive).
+    Container = 2,
+}
+impl ImageKind {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "IMAGE_KIND_UNSPECIFIED",
+            Self::Machine => "IMAGE_KIND_MACHINE",
+            Self::Container => "IMAGE_KIND_CONTAINER",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "IMAGE_KIND_UNSPECIFIED" => Some(Self::Unspecified),
+            "IMAGE_KIND_MACHINE" => Some(Self::Machine),
+            "IMAGE_KIND_CONTAINER" => Some(Self::Container),
             _ => None,
         }
     }
@@ -2336,6 +2421,32 @@ pub mod query_service_client {
                 .insert(GrpcMethod::new("plumb.v1.QueryService", "ListContainers"));
             self.inner.unary(req, path, codec).await
         }
+        /// The images that carry a package (by its name or its source
+        /// package's), and how many nodes and containers run each now.
+        pub async fn list_packages(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ListPackagesRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListPackagesResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = crate::codec::LeanCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/plumb.v1.QueryService/ListPackages",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("plumb.v1.QueryService", "ListPackages"));
+            self.inner.unary(req, path, codec).await
+        }
         pub async fn acknowledge(
             &mut self,
             request: impl tonic::IntoRequest<super::NodeActionRequest>,
@@ -2471,6 +2582,15 @@ pub mod query_service_server {
             request: tonic::Request<super::ListContainersRequest>,
         ) -> std::result::Result<
             tonic::Response<super::ListContainersResponse>,
+            tonic::Status,
+        >;
+        /// The images that carry a package (by its name or its source
+        /// package's), and how many nodes and containers run each now.
+        async fn list_packages(
+            &self,
+            request: tonic::Request<super::ListPackagesRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListPackagesResponse>,
             tonic::Status,
         >;
         async fn acknowledge(
@@ -2784,6 +2904,51 @@ pub mod query_service_server {
                     let inner = self.inner.clone();
                     let fut = async move {
                         let method = ListContainersSvc(inner);
+                        let codec = crate::codec::LeanCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/plumb.v1.QueryService/ListPackages" => {
+                    #[allow(non_camel_case_types)]
+                    struct ListPackagesSvc<T: QueryService>(pub Arc<T>);
+                    impl<
+                        T: QueryService,
+                    > tonic::server::UnaryService<super::ListPackagesRequest>
+                    for ListPackagesSvc<T> {
+                        type Response = super::ListPackagesResponse;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::ListPackagesRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as QueryService>::list_packages(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ListPackagesSvc(inner);
                         let codec = crate::codec::LeanCodec::default();
                         let mut grpc = tonic::server::Grpc::new(codec)
                             .apply_compression_config(

@@ -4768,6 +4768,337 @@ impl<'de> serde::Deserialize<'de> for HelloAck {
         deserializer.deserialize_struct("plumb.v1.HelloAck", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for ImageKind {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "IMAGE_KIND_UNSPECIFIED",
+            Self::Machine => "IMAGE_KIND_MACHINE",
+            Self::Container => "IMAGE_KIND_CONTAINER",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for ImageKind {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "IMAGE_KIND_UNSPECIFIED",
+            "IMAGE_KIND_MACHINE",
+            "IMAGE_KIND_CONTAINER",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = ImageKind;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "IMAGE_KIND_UNSPECIFIED" => Ok(ImageKind::Unspecified),
+                    "IMAGE_KIND_MACHINE" => Ok(ImageKind::Machine),
+                    "IMAGE_KIND_CONTAINER" => Ok(ImageKind::Container),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ImagePackage {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.image_id.is_empty() {
+            len += 1;
+        }
+        if self.image_kind != 0 {
+            len += 1;
+        }
+        if !self.manager.is_empty() {
+            len += 1;
+        }
+        if !self.name.is_empty() {
+            len += 1;
+        }
+        if !self.version.is_empty() {
+            len += 1;
+        }
+        if !self.arch.is_empty() {
+            len += 1;
+        }
+        if !self.source.is_empty() {
+            len += 1;
+        }
+        if !self.source_version.is_empty() {
+            len += 1;
+        }
+        if self.nodes != 0 {
+            len += 1;
+        }
+        if self.containers != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ImagePackage", len)?;
+        if !self.image_id.is_empty() {
+            struct_ser.serialize_field("imageId", &self.image_id)?;
+        }
+        if self.image_kind != 0 {
+            let v = ImageKind::try_from(self.image_kind)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.image_kind)))?;
+            struct_ser.serialize_field("imageKind", &v)?;
+        }
+        if !self.manager.is_empty() {
+            struct_ser.serialize_field("manager", &self.manager)?;
+        }
+        if !self.name.is_empty() {
+            struct_ser.serialize_field("name", &self.name)?;
+        }
+        if !self.version.is_empty() {
+            struct_ser.serialize_field("version", &self.version)?;
+        }
+        if !self.arch.is_empty() {
+            struct_ser.serialize_field("arch", &self.arch)?;
+        }
+        if !self.source.is_empty() {
+            struct_ser.serialize_field("source", &self.source)?;
+        }
+        if !self.source_version.is_empty() {
+            struct_ser.serialize_field("sourceVersion", &self.source_version)?;
+        }
+        if self.nodes != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("nodes", ToString::to_string(&self.nodes).as_str())?;
+        }
+        if self.containers != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("containers", ToString::to_string(&self.containers).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ImagePackage {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "image_id",
+            "imageId",
+            "image_kind",
+            "imageKind",
+            "manager",
+            "name",
+            "version",
+            "arch",
+            "source",
+            "source_version",
+            "sourceVersion",
+            "nodes",
+            "containers",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            ImageId,
+            ImageKind,
+            Manager,
+            Name,
+            Version,
+            Arch,
+            Source,
+            SourceVersion,
+            Nodes,
+            Containers,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "imageId" | "image_id" => Ok(GeneratedField::ImageId),
+                            "imageKind" | "image_kind" => Ok(GeneratedField::ImageKind),
+                            "manager" => Ok(GeneratedField::Manager),
+                            "name" => Ok(GeneratedField::Name),
+                            "version" => Ok(GeneratedField::Version),
+                            "arch" => Ok(GeneratedField::Arch),
+                            "source" => Ok(GeneratedField::Source),
+                            "sourceVersion" | "source_version" => Ok(GeneratedField::SourceVersion),
+                            "nodes" => Ok(GeneratedField::Nodes),
+                            "containers" => Ok(GeneratedField::Containers),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ImagePackage;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ImagePackage")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ImagePackage, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut image_id__ = None;
+                let mut image_kind__ = None;
+                let mut manager__ = None;
+                let mut name__ = None;
+                let mut version__ = None;
+                let mut arch__ = None;
+                let mut source__ = None;
+                let mut source_version__ = None;
+                let mut nodes__ = None;
+                let mut containers__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::ImageId => {
+                            if image_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageId"));
+                            }
+                            image_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ImageKind => {
+                            if image_kind__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageKind"));
+                            }
+                            image_kind__ = Some(map_.next_value::<ImageKind>()? as i32);
+                        }
+                        GeneratedField::Manager => {
+                            if manager__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("manager"));
+                            }
+                            manager__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Name => {
+                            if name__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("name"));
+                            }
+                            name__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Version => {
+                            if version__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("version"));
+                            }
+                            version__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Arch => {
+                            if arch__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("arch"));
+                            }
+                            arch__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Source => {
+                            if source__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("source"));
+                            }
+                            source__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::SourceVersion => {
+                            if source_version__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sourceVersion"));
+                            }
+                            source_version__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Nodes => {
+                            if nodes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodes"));
+                            }
+                            nodes__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Containers => {
+                            if containers__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("containers"));
+                            }
+                            containers__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(ImagePackage {
+                    image_id: image_id__.unwrap_or_default(),
+                    image_kind: image_kind__.unwrap_or_default(),
+                    manager: manager__.unwrap_or_default(),
+                    name: name__.unwrap_or_default(),
+                    version: version__.unwrap_or_default(),
+                    arch: arch__.unwrap_or_default(),
+                    source: source__.unwrap_or_default(),
+                    source_version: source_version__.unwrap_or_default(),
+                    nodes: nodes__.unwrap_or_default(),
+                    containers: containers__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ImagePackage", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for ImageSummary {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -6116,6 +6447,222 @@ impl<'de> serde::Deserialize<'de> for ListNodesResponse {
             }
         }
         deserializer.deserialize_struct("plumb.v1.ListNodesResponse", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListPackagesRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.name.is_empty() {
+            len += 1;
+        }
+        if !self.version.is_empty() {
+            len += 1;
+        }
+        if !self.below.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListPackagesRequest", len)?;
+        if !self.name.is_empty() {
+            struct_ser.serialize_field("name", &self.name)?;
+        }
+        if !self.version.is_empty() {
+            struct_ser.serialize_field("version", &self.version)?;
+        }
+        if !self.below.is_empty() {
+            struct_ser.serialize_field("below", &self.below)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListPackagesRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "name",
+            "version",
+            "below",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Name,
+            Version,
+            Below,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "name" => Ok(GeneratedField::Name),
+                            "version" => Ok(GeneratedField::Version),
+                            "below" => Ok(GeneratedField::Below),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListPackagesRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListPackagesRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListPackagesRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut name__ = None;
+                let mut version__ = None;
+                let mut below__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Name => {
+                            if name__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("name"));
+                            }
+                            name__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Version => {
+                            if version__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("version"));
+                            }
+                            version__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Below => {
+                            if below__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("below"));
+                            }
+                            below__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ListPackagesRequest {
+                    name: name__.unwrap_or_default(),
+                    version: version__.unwrap_or_default(),
+                    below: below__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListPackagesRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListPackagesResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.packages.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListPackagesResponse", len)?;
+        if !self.packages.is_empty() {
+            struct_ser.serialize_field("packages", &self.packages)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListPackagesResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "packages",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Packages,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "packages" => Ok(GeneratedField::Packages),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListPackagesResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListPackagesResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListPackagesResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut packages__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Packages => {
+                            if packages__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("packages"));
+                            }
+                            packages__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ListPackagesResponse {
+                    packages: packages__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListPackagesResponse", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for ListTokensRequest {
@@ -7726,6 +8273,12 @@ impl serde::Serialize for Package {
         if !self.arch.is_empty() {
             len += 1;
         }
+        if !self.source.is_empty() {
+            len += 1;
+        }
+        if !self.source_version.is_empty() {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.Package", len)?;
         if self.manager != 0 {
             let v = PackageManager::try_from(self.manager)
@@ -7741,6 +8294,12 @@ impl serde::Serialize for Package {
         if !self.arch.is_empty() {
             struct_ser.serialize_field("arch", &self.arch)?;
         }
+        if !self.source.is_empty() {
+            struct_ser.serialize_field("source", &self.source)?;
+        }
+        if !self.source_version.is_empty() {
+            struct_ser.serialize_field("sourceVersion", &self.source_version)?;
+        }
         struct_ser.end()
     }
 }
@@ -7755,6 +8314,9 @@ impl<'de> serde::Deserialize<'de> for Package {
             "name",
             "version",
             "arch",
+            "source",
+            "source_version",
+            "sourceVersion",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -7763,6 +8325,8 @@ impl<'de> serde::Deserialize<'de> for Package {
             Name,
             Version,
             Arch,
+            Source,
+            SourceVersion,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -7788,6 +8352,8 @@ impl<'de> serde::Deserialize<'de> for Package {
                             "name" => Ok(GeneratedField::Name),
                             "version" => Ok(GeneratedField::Version),
                             "arch" => Ok(GeneratedField::Arch),
+                            "source" => Ok(GeneratedField::Source),
+                            "sourceVersion" | "source_version" => Ok(GeneratedField::SourceVersion),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -7811,6 +8377,8 @@ impl<'de> serde::Deserialize<'de> for Package {
                 let mut name__ = None;
                 let mut version__ = None;
                 let mut arch__ = None;
+                let mut source__ = None;
+                let mut source_version__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Manager => {
@@ -7837,6 +8405,18 @@ impl<'de> serde::Deserialize<'de> for Package {
                             }
                             arch__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Source => {
+                            if source__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("source"));
+                            }
+                            source__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::SourceVersion => {
+                            if source_version__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sourceVersion"));
+                            }
+                            source_version__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(Package {
@@ -7844,6 +8424,8 @@ impl<'de> serde::Deserialize<'de> for Package {
                     name: name__.unwrap_or_default(),
                     version: version__.unwrap_or_default(),
                     arch: arch__.unwrap_or_default(),
+                    source: source__.unwrap_or_default(),
+                    source_version: source_version__.unwrap_or_default(),
                 })
             }
         }

@@ -13,6 +13,7 @@ mod dashboard;
 mod e2e;
 mod execs;
 mod held;
+mod inventory;
 mod latency;
 mod liveness;
 mod packaging;

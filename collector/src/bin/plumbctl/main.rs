@@ -9,6 +9,7 @@ mod containers;
 mod manifests;
 mod nodes;
 mod output;
+mod packages;
 mod pki;
 
 use std::path::PathBuf;
@@ -175,6 +176,19 @@ pub enum Command {
         image: Option<String>,
         #[arg(long, value_enum)]
         status: Option<containers::ContainerStatusArg>,
+    },
+    /// Which images carry a package (by its name or its source package's),
+    /// at which version, and how many nodes and containers run each now.
+    Packages {
+        /// A package name, or the source package it was built from.
+        name: String,
+        /// Only this version (in the package manager's own order).
+        #[arg(long, conflicts_with = "below")]
+        version: Option<String>,
+        /// Only versions older than this one (e.g. an advisory's fixed
+        /// version).
+        #[arg(long)]
+        below: Option<String>,
     },
     /// Development PKI: a CA, the collector's certificate, node certificates.
     Pki {
@@ -400,6 +414,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             image,
             status,
         } => containers::containers(conn, node, image, status, json).await?,
+        Command::Packages {
+            name,
+            version,
+            below,
+        } => packages::packages(conn, name, version, below, json).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

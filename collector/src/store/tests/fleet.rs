@@ -40,7 +40,7 @@ async fn manifests_are_stored_and_images_counted() {
             let store = store.clone();
             async move {
                 store
-                    .put_manifest("img-1", digest, body, 10, 2, &[], replace, 1)
+                    .put_manifest("img-1", digest, body, 10, &[], false, &[], replace, 1)
                     .await
                     .unwrap()
             }

@@ -11,6 +11,7 @@ mod batches;
 mod containers;
 mod fleet;
 mod nodes;
+mod packages;
 
 /// What keeps a test database alive: its SQLite file's directory, or a
 /// scratch PostgreSQL database (dropped with it).

@@ -1,0 +1,87 @@
+//! Packages: which images carry a package (by name or by the source
+//! package it was built from), at which version, and how many nodes and
+//! containers run each of those images now.
+
+use anyhow::Result;
+use plumb_proto::v1::{ImageKind, ImagePackage, ListPackagesRequest};
+use plumb_proto::QueryServiceClient;
+use serde_json::{json, Value};
+
+use crate::conn::{channel, status_error, Conn};
+use crate::output::table;
+
+fn kind(p: &ImagePackage) -> &'static str {
+    match p.image_kind() {
+        ImageKind::Container => "container",
+        _ => "machine",
+    }
+}
+
+fn package_json(p: &ImagePackage) -> Value {
+    json!({
+        "image_id": p.image_id,
+        "image_kind": kind(p),
+        "manager": p.manager,
+        "name": p.name,
+        "version": p.version,
+        "arch": p.arch,
+        "source": p.source,
+        "source_version": p.source_version,
+        "nodes": p.nodes,
+        "containers": p.containers,
+    })
+}
+
+pub async fn packages(
+    conn: &Conn,
+    name: String,
+    version: Option<String>,
+    below: Option<String>,
+    json: bool,
+) -> Result<()> {
+    let mut q = QueryServiceClient::new(channel(conn).await?);
+    let list = q
+        .list_packages(ListPackagesRequest {
+            name,
+            version: version.unwrap_or_default(),
+            below: below.unwrap_or_default(),
+        })
+        .await
+        .map_err(status_error)?
+        .into_inner()
+        .packages;
+    if json {
+        println!("{}", Value::Array(list.iter().map(package_json).collect()));
+        return Ok(());
+    }
+    table(
+        &[
+            "IMAGE",
+            "KIND",
+            "PACKAGE",
+            "VERSION",
+            "SOURCE",
+            "NODES",
+            "CONTAINERS",
+        ],
+        list.iter()
+            .map(|p| {
+                let source = if p.source == p.name && p.source_version == p.version {
+                    String::new()
+                } else {
+                    format!("{} {}", p.source, p.source_version)
+                };
+                vec![
+                    p.image_id.clone(),
+                    kind(p).into(),
+                    format!("{} ({})", p.name, p.manager),
+                    p.version.clone(),
+                    source,
+                    p.nodes.to_string(),
+                    p.containers.to_string(),
+                ]
+            })
+            .collect(),
+    );
+    Ok(())
+}

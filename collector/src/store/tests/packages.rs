@@ -1,0 +1,225 @@
+//! The package inventory: packages of registered images by name or by
+//! source package, versions filtered in each package manager's order, and
+//! the nodes and containers running each image.
+
+use plumb_proto::v1::{ContainerInfo, ContainerStatus, Package, PackageManager};
+
+use super::*;
+use crate::store::{ImageKind, VersionFilter};
+
+fn dpkg(name: &str, version: &str, source: &str, source_version: &str) -> Package {
+    Package {
+        manager: PackageManager::Dpkg as i32,
+        name: name.into(),
+        version: version.into(),
+        arch: "amd64".into(),
+        source: source.into(),
+        source_version: source_version.into(),
+    }
+}
+
+async fn push(store: &Store, image: &str, packages: &[Package], container: bool) {
+    store
+        .put_manifest(
+            image,
+            &format!("d-{image}"),
+            b"m",
+            1,
+            packages,
+            container,
+            &[],
+            false,
+            1,
+        )
+        .await
+        .unwrap();
+}
+
+fn images(rows: &[crate::store::ImagePackage]) -> Vec<(String, String, i64, i64)> {
+    rows.iter()
+        .map(|r| (r.image_id.clone(), r.version.clone(), r.nodes, r.containers))
+        .collect()
+}
+
+#[tokio::test]
+async fn images_carrying_a_package_are_found_by_name_source_and_version_order() {
+    for (store, _dir) in stores().await {
+        // Three machine images with three builds of libssl3 (source
+        // openssl), one container image with openssl itself.
+        push(
+            &store,
+            "ami-old",
+            &[dpkg("libssl3", "3.0.14-1~deb12u2", "openssl", "")],
+            false,
+        )
+        .await;
+        push(
+            &store,
+            "ami-sec",
+            &[dpkg("libssl3", "3.0.15-1~deb12u1", "openssl", "")],
+            false,
+        )
+        .await;
+        push(
+            &store,
+            "ami-new",
+            &[dpkg("libssl3", "3.0.15-1", "openssl", "")],
+            false,
+        )
+        .await;
+        push(
+            &store,
+            "sha256:app",
+            &[dpkg("openssl", "3.0.15-1~deb12u1", "", "")],
+            true,
+        )
+        .await;
+        for (n, image) in [("a", "ami-old"), ("b", "ami-old"), ("c", "ami-new")] {
+            let mut h = hello(n);
+            h.image_id = image.into();
+            store.hello(&h, "r:1", 1).await.unwrap();
+        }
+        let c = ContainerInfo {
+            id: "c1".into(),
+            image_id: "sha256:app".into(),
+            status: ContainerStatus::Verified as i32,
+            ..Default::default()
+        };
+        store.replace_containers("c", &[c], 1).await.unwrap();
+
+        let all = store
+            .packages("libssl3", &VersionFilter::Any)
+            .await
+            .unwrap();
+        assert_eq!(
+            images(&all),
+            [
+                ("ami-new".into(), "3.0.15-1".into(), 1, 0),
+                ("ami-old".into(), "3.0.14-1~deb12u2".into(), 2, 0),
+                ("ami-sec".into(), "3.0.15-1~deb12u1".into(), 0, 0),
+            ]
+        );
+        assert!(all
+            .iter()
+            .all(|r| r.source == "openssl" && r.image_kind == ImageKind::Machine));
+        // The package's own name stands for its source when there is none.
+        assert_eq!(all[0].source_version, "3.0.15-1");
+
+        // `~` sorts before the release: 3.0.15-1~deb12u1 < 3.0.15-1.
+        let below = store
+            .packages("libssl3", &VersionFilter::Below("3.0.15-1".into()))
+            .await
+            .unwrap();
+        assert_eq!(
+            below
+                .iter()
+                .map(|r| r.image_id.as_str())
+                .collect::<Vec<_>>(),
+            ["ami-old", "ami-sec"]
+        );
+        // By source package, as advisories name it: the container image's
+        // openssl and every libssl3.
+        let by_source = store
+            .packages("openssl", &VersionFilter::Below("3.0.15-1~deb12u1".into()))
+            .await
+            .unwrap();
+        assert_eq!(
+            by_source
+                .iter()
+                .map(|r| r.image_id.as_str())
+                .collect::<Vec<_>>(),
+            ["ami-old"]
+        );
+        let exactly = store
+            .packages(
+                "openssl",
+                &VersionFilter::Exactly("3.0.15-1~deb12u1".into()),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            exactly
+                .iter()
+                .map(|r| (r.image_id.as_str(), r.image_kind, r.containers))
+                .collect::<Vec<_>>(),
+            [
+                ("ami-sec", ImageKind::Machine, 0),
+                ("sha256:app", ImageKind::Container, 1)
+            ]
+        );
+        // A replaced manifest replaces its packages.
+        store
+            .put_manifest("ami-old", "d-2", b"m2", 1, &[], false, &[], true, 2)
+            .await
+            .unwrap();
+        assert!(store
+            .packages(
+                "libssl3",
+                &VersionFilter::Exactly("3.0.14-1~deb12u2".into())
+            )
+            .await
+            .unwrap()
+            .is_empty());
+    }
+}
+
+#[tokio::test]
+async fn manifests_registered_before_the_inventory_are_indexed_once() {
+    use prost::Message as _;
+    for (store, _dir) in stores().await {
+        let manifest = plumb_proto::v1::Manifest {
+            image_id: "ami-before".into(),
+            packages: vec![dpkg("bash", "5.2.15-2+b7", "", "")],
+            ..Default::default()
+        };
+        store
+            .put_manifest(
+                "ami-before",
+                "d",
+                &manifest.encode_to_vec(),
+                1,
+                &[],
+                false,
+                &[],
+                false,
+                1,
+            )
+            .await
+            .unwrap();
+        // As a database from before migration 0013 has it.
+        sqlx::query("DELETE FROM image_packages")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE manifests SET indexed = 0")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        assert_eq!(store.index_packages().await.unwrap(), 1);
+        assert_eq!(store.index_packages().await.unwrap(), 0);
+        let rows = store.packages("bash", &VersionFilter::Any).await.unwrap();
+        assert_eq!(
+            images(&rows),
+            [("ami-before".into(), "5.2.15-2+b7".into(), 0, 0)]
+        );
+    }
+}
+
+#[test]
+fn a_package_query_says_what_is_wrong_with_it() {
+    use crate::store::package_query;
+    let s = |v: &str| Some(v.to_string());
+    assert!(package_query(None, None, None)
+        .unwrap_err()
+        .contains("name"));
+    assert!(package_query(s("x"), s("1"), s("2"))
+        .unwrap_err()
+        .contains("not both"));
+    assert!(package_query(s("x"), None, s(&"9".repeat(300)))
+        .unwrap_err()
+        .contains("longer"));
+    assert_eq!(
+        package_query(s("openssl"), s(""), s("3.0.15")).unwrap(),
+        ("openssl".to_string(), VersionFilter::Below("3.0.15".into()))
+    );
+}
