@@ -97,6 +97,12 @@ pub struct RunConfigFile {
     /// `on`, `off`, or `auto` (on when the root is `/`) [default: auto].
     #[arg(long, env = "PLUMB_CONTAINERS")]
     pub containers: Option<String>,
+    /// Judge the running processes and kernel modules against the
+    /// manifest's runtime section: `on`, `off`, or `auto` (on when the
+    /// root is the running system's root, as `/proc/1/root` shows it; a
+    /// mounted image or a copy is not what runs) [default: auto].
+    #[arg(long, env = "PLUMB_PROCESSES")]
+    pub processes: Option<String>,
     /// Where the container runtimes keep their metadata: the host's `/`,
     /// or where it is mounted when the agent runs in a container
     /// [default: /].
@@ -167,6 +173,8 @@ pub struct RunConfig {
     pub trust_keys: Vec<PathBuf>,
     /// Judge the node's containers.
     pub containers: bool,
+    /// Judge running processes and kernel modules.
+    pub processes: bool,
     /// Where the runtimes keep their metadata.
     pub runtime_dirs: crate::containers::RuntimeDirs,
     /// Watch every exec (when the privilege is there).
@@ -324,6 +332,12 @@ impl RunConfig {
                 n => n.max(2),
             },
             containers: switch(pick!(containers).as_deref(), "containers", &root)?,
+            processes: match pick!(processes).as_deref().unwrap_or("auto") {
+                "on" | "true" => true,
+                "off" | "false" => false,
+                "auto" => crate::runtime::is_live_root(&root, Path::new("/proc")),
+                other => return Err(format!("processes {other:?}: expected on, off or auto")),
+            },
             runtime_dirs: crate::containers::RuntimeDirs::under(
                 &pick!(runtime_root).unwrap_or_else(|| PathBuf::from("/")),
             )
@@ -396,6 +410,36 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.contains("spool_max_messages"), "{err}");
+    }
+
+    #[test]
+    fn processes_are_judged_by_default_only_on_the_running_systems_root() {
+        let with = |root: &str, processes: Option<&str>| {
+            let file: RunConfigFile = toml::from_str(&format!(
+                "collector = \"https://a:1\"\nimage_id = \"i\"\nroot = \"{root}\"\n"
+            ))
+            .unwrap();
+            let flags = RunConfigFile {
+                processes: processes.map(String::from),
+                ..Default::default()
+            };
+            RunConfig::resolve(file, flags).map(|c| c.processes)
+        };
+        let elsewhere = std::env::temp_dir();
+        let elsewhere = elsewhere.to_str().unwrap();
+        assert_eq!(with(elsewhere, None), Ok(false));
+        assert_eq!(with(elsewhere, Some("on")), Ok(true));
+        assert_eq!(with("/", Some("off")), Ok(false));
+        assert_eq!(
+            with("/", None),
+            Ok(crate::runtime::is_live_root(
+                Path::new("/"),
+                Path::new("/proc")
+            ))
+        );
+        assert!(with("/", Some("sometimes"))
+            .unwrap_err()
+            .contains("processes"));
     }
 
     #[test]

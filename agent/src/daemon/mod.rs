@@ -101,6 +101,12 @@ pub async fn run(
     )?;
     checker.throttle = cfg.max_read_mbps.map(|m| Arc::new(Throttle::new(m)));
     checker.reload_files_from(manifest_copy);
+    // Processes and modules are judged only where they belong: on the
+    // running system (or when asked for).
+    checker.judge_running = cfg.processes;
+    if !cfg.processes && checker.manifest.runtime.is_some() {
+        tracing::warn!(root = %cfg.root.display(), "running processes and kernel modules not judged: the root is not the running system's (--processes on judges them anyway)");
+    }
 
     let hello = Hello {
         node_id: cfg.node_id.clone(),

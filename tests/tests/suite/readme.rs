@@ -301,16 +301,16 @@ fn every_readme_command_runs_as_written() {
         "agent.log",
     );
     s.ran.insert(agent.clone());
-    // Enrolled and streaming. (Its verdict is not this test's: the root
-    // stands for `/` but is not the running system, whose processes the
-    // daemon judges against it.)
+    // Enrolled, streaming, and clean: the root stands for `/` but is not
+    // the running system, so the daemon does not judge this machine's
+    // processes against it, and says so.
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         let nodes: serde_json::Value = serde_json::from_str(&s.plumbctl("--json nodes")).unwrap();
         let enrolled = nodes.as_array().into_iter().flatten().any(|n| {
             n["node_id"] == "readme-node"
                 && n["image_id"] == "ami-0abc123"
-                && n["status"] != "silent"
+                && n["status"] == "clean"
         });
         if enrolled {
             break;
@@ -322,6 +322,13 @@ fn every_readme_command_runs_as_written() {
         );
         std::thread::sleep(Duration::from_millis(250));
     }
+
+    assert!(
+        std::fs::read_to_string(s.path("agent.log"))
+            .unwrap()
+            .contains("running processes and kernel modules not judged"),
+        "the agent does not say it skips the processes"
+    );
 
     // Using it: a manifest of `/`, shown, checked.
     s.run(&cmd(
