@@ -243,3 +243,41 @@ pub async fn rescan(
         )))
     }
 }
+
+/// Imports the OSV advisories of `osv` (named `source_name`), audited:
+/// every record is checked before any is stored, and all of them are
+/// stored in one transaction, or none.
+pub async fn import_advisories(
+    hub: &Hub,
+    who: &Principal,
+    source_name: &str,
+    osv: Vec<u8>,
+) -> Result<crate::store::Imported, ActionError> {
+    let audit = &hub.trust.auth.audit;
+    let name = source_name.chars().take(256).collect::<String>();
+    let parse_name = name.clone();
+    let parsed = tokio::task::spawn_blocking(move || crate::advisories::parse(&parse_name, &osv))
+        .await
+        .map_err(|e| ActionError::Invalid(format!("{name}: {e}")))?;
+    let parsed = match parsed {
+        Ok(p) => p,
+        Err(e) => {
+            audit.refused(who, "import advisories", &name, &e.to_string());
+            return Err(ActionError::Invalid(e.to_string()));
+        }
+    };
+    let imported = hub
+        .store
+        .import_advisories(&parsed.advisories, parsed.skipped_packages, now_ms())
+        .await?;
+    audit.ok(
+        who,
+        "import advisories",
+        &name,
+        &format!(
+            "{} advisories, {} affected packages",
+            imported.advisories, imported.packages
+        ),
+    );
+    Ok(imported)
+}

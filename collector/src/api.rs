@@ -109,6 +109,15 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/api/v1/containers", get(containers))
         .route("/api/v1/container-images", get(container_images))
         .route("/api/v1/packages", get(packages))
+        .route(
+            "/api/v1/advisories",
+            get(advisories)
+                .post(import_advisories)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::advisories::MAX_FILE_BYTES,
+                )),
+        )
+        .route("/api/v1/exposure", get(exposure))
         .route("/api/v1/correlations", get(correlations))
         .with_state(hub)
 }
@@ -428,6 +437,40 @@ async fn flags(
 
 async fn images(State(hub): State<Arc<Hub>>) -> ApiResult {
     Ok(Json(json!({ "images": hub.store.images().await? })))
+}
+
+async fn advisories(State(hub): State<Arc<Hub>>) -> ApiResult {
+    Ok(Json(json!({ "advisories": hub.store.advisories().await? })))
+}
+
+/// OSV records in the body (one record or an array), admin only and
+/// audited: all imported, or none.
+async fn import_advisories(
+    State(hub): State<Arc<Hub>>,
+    Extension(who): Extension<Principal>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let imported =
+        crate::actions::import_advisories(&hub, &who, "request body", body.to_vec()).await?;
+    Ok(Json(json!(imported)))
+}
+
+#[derive(Deserialize)]
+struct ExposureParams {
+    advisory: Option<String>,
+    image: Option<String>,
+}
+
+async fn exposure(
+    State(hub): State<Arc<Hub>>,
+    params: Result<QueryParams<ExposureParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let QueryParams(p) = params.map_err(|e| ApiError(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let list = hub
+        .store
+        .exposure(p.advisory.as_deref(), p.image.as_deref())
+        .await?;
+    Ok(Json(json!({ "exposure": list })))
 }
 
 #[derive(Deserialize)]

@@ -19,6 +19,7 @@ pub use plumb_proto::cli::rfc3339;
 
 pub mod actions;
 pub mod admission;
+pub mod advisories;
 pub mod alert;
 pub mod api;
 pub mod grpc;

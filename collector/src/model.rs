@@ -337,14 +337,64 @@ mod pb {
         }
     }
 
+    fn severity(s: crate::advisories::AdvisorySeverity) -> i32 {
+        use crate::advisories::AdvisorySeverity as S;
+        (match s {
+            S::Unknown => pb::AdvisorySeverity::Unknown,
+            S::Low => pb::AdvisorySeverity::Low,
+            S::Medium => pb::AdvisorySeverity::Medium,
+            S::High => pb::AdvisorySeverity::High,
+            S::Critical => pb::AdvisorySeverity::Critical,
+        }) as i32
+    }
+
+    fn kind(k: crate::store::ImageKind) -> i32 {
+        (match k {
+            crate::store::ImageKind::Container => pb::ImageKind::Container,
+            crate::store::ImageKind::Machine => pb::ImageKind::Machine,
+        }) as i32
+    }
+
+    impl From<&crate::store::AdvisorySummary> for pb::AdvisorySummary {
+        fn from(a: &crate::store::AdvisorySummary) -> pb::AdvisorySummary {
+            pb::AdvisorySummary {
+                id: a.id.clone(),
+                aliases: a.aliases.clone(),
+                summary: a.summary.clone(),
+                severity: severity(a.severity),
+                modified: a.modified.clone(),
+                packages: a.packages.clone(),
+                images: a.images.max(0) as u64,
+                nodes: a.nodes.max(0) as u64,
+                containers: a.containers.max(0) as u64,
+            }
+        }
+    }
+
+    impl From<&crate::store::Exposure> for pb::ExposureEntry {
+        fn from(e: &crate::store::Exposure) -> pb::ExposureEntry {
+            pb::ExposureEntry {
+                advisory_id: e.advisory_id.clone(),
+                aliases: e.aliases.clone(),
+                severity: severity(e.severity),
+                image_id: e.image_id.clone(),
+                image_kind: kind(e.image_kind),
+                release: e.release.clone().unwrap_or_default(),
+                package: e.package.clone(),
+                version: e.version.clone(),
+                fixed: e.fixed.clone().unwrap_or_default(),
+                fixed_images: e.fixed_images.clone(),
+                nodes: e.nodes.max(0) as u64,
+                containers: e.containers.max(0) as u64,
+            }
+        }
+    }
+
     impl From<&crate::store::ImagePackage> for pb::ImagePackage {
         fn from(p: &crate::store::ImagePackage) -> pb::ImagePackage {
             pb::ImagePackage {
                 image_id: p.image_id.clone(),
-                image_kind: match p.image_kind {
-                    crate::store::ImageKind::Container => pb::ImageKind::Container,
-                    crate::store::ImageKind::Machine => pb::ImageKind::Machine,
-                } as i32,
+                image_kind: kind(p.image_kind),
                 manager: p.manager.clone(),
                 name: p.name.clone(),
                 version: p.version.clone(),

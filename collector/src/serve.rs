@@ -315,7 +315,11 @@ pub async fn serve(
             QueryServiceServer::new(Query { hub: hub.clone() })
                 .max_encoding_message_size(64 * 1024 * 1024),
         )
-        .add_service(AdminServiceServer::new(Admin { hub: hub.clone() }))
+        .add_service(
+            // An advisory import is one message of up to 32 MiB of OSV.
+            AdminServiceServer::new(Admin { hub: hub.clone() })
+                .max_decoding_message_size(crate::advisories::MAX_FILE_BYTES + 1024 * 1024),
+        )
         .add_service(EnrollmentServer::new(crate::grpc::enroll::Enroll {
             hub: hub.clone(),
         }))

@@ -24,6 +24,21 @@ pub struct Admin {
 
 #[tonic::async_trait]
 impl AdminService for Admin {
+    async fn import_advisories(
+        &self,
+        request: Request<plumb_proto::v1::ImportAdvisoriesRequest>,
+    ) -> Result<Response<plumb_proto::v1::ImportAdvisoriesResponse>, Status> {
+        let who = caller(&request);
+        let r = request.into_inner();
+        let imported =
+            crate::actions::import_advisories(&self.hub, &who, &r.source_name, r.osv).await?;
+        Ok(Response::new(plumb_proto::v1::ImportAdvisoriesResponse {
+            advisories: imported.advisories as u64,
+            packages: imported.packages as u64,
+            skipped_packages: imported.skipped_packages as u64,
+        }))
+    }
+
     async fn create_token(
         &self,
         request: Request<CreateTokenRequest>,

@@ -175,6 +175,41 @@ impl QueryService for Query {
         }))
     }
 
+    async fn list_advisories(
+        &self,
+        _request: Request<plumb_proto::v1::ListAdvisoriesRequest>,
+    ) -> Result<Response<plumb_proto::v1::ListAdvisoriesResponse>, Status> {
+        let list = self.hub.store.advisories().await?;
+        Ok(Response::new(plumb_proto::v1::ListAdvisoriesResponse {
+            advisories: list
+                .iter()
+                .map(plumb_proto::v1::AdvisorySummary::from)
+                .collect(),
+        }))
+    }
+
+    async fn list_exposure(
+        &self,
+        request: Request<plumb_proto::v1::ListExposureRequest>,
+    ) -> Result<Response<plumb_proto::v1::ListExposureResponse>, Status> {
+        let r = request.into_inner();
+        let nonempty = |s: &str| (!s.is_empty()).then_some(s.to_string());
+        let list = self
+            .hub
+            .store
+            .exposure(
+                nonempty(&r.advisory).as_deref(),
+                nonempty(&r.image_id).as_deref(),
+            )
+            .await?;
+        Ok(Response::new(plumb_proto::v1::ListExposureResponse {
+            exposure: list
+                .iter()
+                .map(plumb_proto::v1::ExposureEntry::from)
+                .collect(),
+        }))
+    }
+
     async fn list_packages(
         &self,
         request: Request<plumb_proto::v1::ListPackagesRequest>,

@@ -76,6 +76,9 @@ pub const HTTP_ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/containers", Access::Role(Role::Read)),
     ("GET", "/api/v1/container-images", Access::Role(Role::Read)),
     ("GET", "/api/v1/packages", Access::Role(Role::Read)),
+    ("GET", "/api/v1/advisories", Access::Role(Role::Read)),
+    ("POST", "/api/v1/advisories", Access::Role(Role::Admin)),
+    ("GET", "/api/v1/exposure", Access::Role(Role::Read)),
     ("GET", "/api/v1/correlations", Access::Role(Role::Read)),
     ("GET", "/api/v1/audit", Access::Role(Role::Read)),
     ("GET", "/", Access::Role(Role::Read)),
@@ -153,6 +156,18 @@ pub const GRPC_METHODS: &[(&str, Access)] = &[
         Access::Role(Role::Admin),
     ),
     ("/plumb.v1.AdminService/ListAudit", Access::Role(Role::Read)),
+    (
+        "/plumb.v1.AdminService/ImportAdvisories",
+        Access::Role(Role::Admin),
+    ),
+    (
+        "/plumb.v1.QueryService/ListAdvisories",
+        Access::Role(Role::Read),
+    ),
+    (
+        "/plumb.v1.QueryService/ListExposure",
+        Access::Role(Role::Read),
+    ),
 ];
 
 /// Why a request is refused.

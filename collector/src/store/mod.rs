@@ -2,6 +2,7 @@
 //! embedded SQLite database and for PostgreSQL, through sqlx's `Any`
 //! driver; queries use `$N` placeholders and SQL both understand.
 
+mod advisories;
 mod audit;
 mod batches;
 mod containers;
@@ -20,6 +21,7 @@ mod retention;
 pub mod scratch;
 mod tokens;
 
+pub use advisories::{AdvisorySummary, Exposure, Imported};
 pub use audit::AuditEntry;
 pub use batches::{BatchJob, BatchOutcome};
 pub use containers::{ContainerFilter, MAX_CONTAINERS_LISTED};

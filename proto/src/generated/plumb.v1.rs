@@ -2142,6 +2142,98 @@ pub struct ListPackagesResponse {
     #[prost(message, repeated, tag = "1")]
     pub packages: ::prost::alloc::vec::Vec<ImagePackage>,
 }
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ImportAdvisoriesRequest {
+    /// OSV JSON: one record or an array of records (at most 32 MiB,
+    /// 100,000 records). All are imported, or none.
+    #[prost(bytes = "vec", tag = "1")]
+    pub osv: ::prost::alloc::vec::Vec<u8>,
+    /// What the records came from (a file name), for errors and the audit.
+    #[prost(string, tag = "2")]
+    pub source_name: ::prost::alloc::string::String,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ImportAdvisoriesResponse {
+    #[prost(uint64, tag = "1")]
+    pub advisories: u64,
+    #[prost(uint64, tag = "2")]
+    pub packages: u64,
+    /// Affected entries of ecosystems plumb does not read (npm, PyPI, ...).
+    #[prost(uint64, tag = "3")]
+    pub skipped_packages: u64,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListAdvisoriesRequest {}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct AdvisorySummary {
+    #[prost(string, tag = "1")]
+    pub id: ::prost::alloc::string::String,
+    #[prost(string, repeated, tag = "2")]
+    pub aliases: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    #[prost(string, tag = "3")]
+    pub summary: ::prost::alloc::string::String,
+    #[prost(enumeration = "AdvisorySeverity", tag = "4")]
+    pub severity: i32,
+    #[prost(string, tag = "5")]
+    pub modified: ::prost::alloc::string::String,
+    #[prost(string, repeated, tag = "6")]
+    pub packages: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    #[prost(uint64, tag = "7")]
+    pub images: u64,
+    #[prost(uint64, tag = "8")]
+    pub nodes: u64,
+    #[prost(uint64, tag = "9")]
+    pub containers: u64,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ListAdvisoriesResponse {
+    #[prost(message, repeated, tag = "1")]
+    pub advisories: ::prost::alloc::vec::Vec<AdvisorySummary>,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListExposureRequest {
+    /// Only this advisory (empty: any).
+    #[prost(string, tag = "1")]
+    pub advisory: ::prost::alloc::string::String,
+    /// Only this image (empty: any).
+    #[prost(string, tag = "2")]
+    pub image_id: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ExposureEntry {
+    #[prost(string, tag = "1")]
+    pub advisory_id: ::prost::alloc::string::String,
+    #[prost(string, repeated, tag = "2")]
+    pub aliases: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    #[prost(enumeration = "AdvisorySeverity", tag = "3")]
+    pub severity: i32,
+    #[prost(string, tag = "4")]
+    pub image_id: ::prost::alloc::string::String,
+    #[prost(enumeration = "ImageKind", tag = "5")]
+    pub image_kind: i32,
+    /// The image's release as its packages tell it (`Debian:12`), if they do.
+    #[prost(string, tag = "6")]
+    pub release: ::prost::alloc::string::String,
+    #[prost(string, tag = "7")]
+    pub package: ::prost::alloc::string::String,
+    #[prost(string, tag = "8")]
+    pub version: ::prost::alloc::string::String,
+    /// The advisory's fixed version above `version` (empty: none named).
+    #[prost(string, tag = "9")]
+    pub fixed: ::prost::alloc::string::String,
+    /// Registered images carrying the package at a version not affected.
+    #[prost(string, repeated, tag = "10")]
+    pub fixed_images: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    #[prost(uint64, tag = "11")]
+    pub nodes: u64,
+    #[prost(uint64, tag = "12")]
+    pub containers: u64,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ListExposureResponse {
+    #[prost(message, repeated, tag = "1")]
+    pub exposure: ::prost::alloc::vec::Vec<ExposureEntry>,
+}
 /// What the collector says of a container: its agent's status, with
 /// `verified` split by whether it has open deviations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
@@ -2208,6 +2300,46 @@ impl ImageKind {
             "IMAGE_KIND_UNSPECIFIED" => Some(Self::Unspecified),
             "IMAGE_KIND_MACHINE" => Some(Self::Machine),
             "IMAGE_KIND_CONTAINER" => Some(Self::Container),
+            _ => None,
+        }
+    }
+}
+/// How severe an advisory says it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum AdvisorySeverity {
+    Unspecified = 0,
+    /// The record does not say.
+    Unknown = 1,
+    Low = 2,
+    Medium = 3,
+    High = 4,
+    Critical = 5,
+}
+impl AdvisorySeverity {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "ADVISORY_SEVERITY_UNSPECIFIED",
+            Self::Unknown => "ADVISORY_SEVERITY_UNKNOWN",
+            Self::Low => "ADVISORY_SEVERITY_LOW",
+            Self::Medium => "ADVISORY_SEVERITY_MEDIUM",
+            Self::High => "ADVISORY_SEVERITY_HIGH",
+            Self::Critical => "ADVISORY_SEVERITY_CRITICAL",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "ADVISORY_SEVERITY_UNSPECIFIED" => Some(Self::Unspecified),
+            "ADVISORY_SEVERITY_UNKNOWN" => Some(Self::Unknown),
+            "ADVISORY_SEVERITY_LOW" => Some(Self::Low),
+            "ADVISORY_SEVERITY_MEDIUM" => Some(Self::Medium),
+            "ADVISORY_SEVERITY_HIGH" => Some(Self::High),
+            "ADVISORY_SEVERITY_CRITICAL" => Some(Self::Critical),
             _ => None,
         }
     }
@@ -2447,6 +2579,57 @@ pub mod query_service_client {
                 .insert(GrpcMethod::new("plumb.v1.QueryService", "ListPackages"));
             self.inner.unary(req, path, codec).await
         }
+        /// The imported advisories, most severe first, with what each exposes.
+        pub async fn list_advisories(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ListAdvisoriesRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListAdvisoriesResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = crate::codec::LeanCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/plumb.v1.QueryService/ListAdvisories",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("plumb.v1.QueryService", "ListAdvisories"));
+            self.inner.unary(req, path, codec).await
+        }
+        /// Which images (and the nodes and containers running them) carry a
+        /// package at a version an advisory affects, and the image to move to.
+        pub async fn list_exposure(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ListExposureRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListExposureResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = crate::codec::LeanCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/plumb.v1.QueryService/ListExposure",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("plumb.v1.QueryService", "ListExposure"));
+            self.inner.unary(req, path, codec).await
+        }
         pub async fn acknowledge(
             &mut self,
             request: impl tonic::IntoRequest<super::NodeActionRequest>,
@@ -2591,6 +2774,23 @@ pub mod query_service_server {
             request: tonic::Request<super::ListPackagesRequest>,
         ) -> std::result::Result<
             tonic::Response<super::ListPackagesResponse>,
+            tonic::Status,
+        >;
+        /// The imported advisories, most severe first, with what each exposes.
+        async fn list_advisories(
+            &self,
+            request: tonic::Request<super::ListAdvisoriesRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListAdvisoriesResponse>,
+            tonic::Status,
+        >;
+        /// Which images (and the nodes and containers running them) carry a
+        /// package at a version an advisory affects, and the image to move to.
+        async fn list_exposure(
+            &self,
+            request: tonic::Request<super::ListExposureRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListExposureResponse>,
             tonic::Status,
         >;
         async fn acknowledge(
@@ -2949,6 +3149,96 @@ pub mod query_service_server {
                     let inner = self.inner.clone();
                     let fut = async move {
                         let method = ListPackagesSvc(inner);
+                        let codec = crate::codec::LeanCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/plumb.v1.QueryService/ListAdvisories" => {
+                    #[allow(non_camel_case_types)]
+                    struct ListAdvisoriesSvc<T: QueryService>(pub Arc<T>);
+                    impl<
+                        T: QueryService,
+                    > tonic::server::UnaryService<super::ListAdvisoriesRequest>
+                    for ListAdvisoriesSvc<T> {
+                        type Response = super::ListAdvisoriesResponse;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::ListAdvisoriesRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as QueryService>::list_advisories(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ListAdvisoriesSvc(inner);
+                        let codec = crate::codec::LeanCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/plumb.v1.QueryService/ListExposure" => {
+                    #[allow(non_camel_case_types)]
+                    struct ListExposureSvc<T: QueryService>(pub Arc<T>);
+                    impl<
+                        T: QueryService,
+                    > tonic::server::UnaryService<super::ListExposureRequest>
+                    for ListExposureSvc<T> {
+                        type Response = super::ListExposureResponse;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::ListExposureRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as QueryService>::list_exposure(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ListExposureSvc(inner);
                         let codec = crate::codec::LeanCodec::default();
                         let mut grpc = tonic::server::Grpc::new(codec)
                             .apply_compression_config(
@@ -3421,6 +3711,31 @@ pub mod admin_service_client {
                 .insert(GrpcMethod::new("plumb.v1.AdminService", "ListAudit"));
             self.inner.unary(req, path, codec).await
         }
+        /// Imports OSV advisories (admin, audited): all of them, or none.
+        pub async fn import_advisories(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ImportAdvisoriesRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ImportAdvisoriesResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = crate::codec::LeanCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/plumb.v1.AdminService/ImportAdvisories",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("plumb.v1.AdminService", "ImportAdvisories"));
+            self.inner.unary(req, path, codec).await
+        }
     }
 }
 /// Generated server implementations.
@@ -3476,6 +3791,14 @@ pub mod admin_service_server {
             request: tonic::Request<super::ListAuditRequest>,
         ) -> std::result::Result<
             tonic::Response<super::ListAuditResponse>,
+            tonic::Status,
+        >;
+        /// Imports OSV advisories (admin, audited): all of them, or none.
+        async fn import_advisories(
+            &self,
+            request: tonic::Request<super::ImportAdvisoriesRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ImportAdvisoriesResponse>,
             tonic::Status,
         >;
     }
@@ -3812,6 +4135,52 @@ pub mod admin_service_server {
                     let inner = self.inner.clone();
                     let fut = async move {
                         let method = ListAuditSvc(inner);
+                        let codec = crate::codec::LeanCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/plumb.v1.AdminService/ImportAdvisories" => {
+                    #[allow(non_camel_case_types)]
+                    struct ImportAdvisoriesSvc<T: AdminService>(pub Arc<T>);
+                    impl<
+                        T: AdminService,
+                    > tonic::server::UnaryService<super::ImportAdvisoriesRequest>
+                    for ImportAdvisoriesSvc<T> {
+                        type Response = super::ImportAdvisoriesResponse;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::ImportAdvisoriesRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as AdminService>::import_advisories(&inner, request)
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ImportAdvisoriesSvc(inner);
                         let codec = crate::codec::LeanCodec::default();
                         let mut grpc = tonic::server::Grpc::new(codec)
                             .apply_compression_config(

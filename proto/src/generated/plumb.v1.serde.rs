@@ -93,6 +93,330 @@ impl<'de> serde::Deserialize<'de> for Ack {
         deserializer.deserialize_struct("plumb.v1.Ack", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for AdvisorySeverity {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "ADVISORY_SEVERITY_UNSPECIFIED",
+            Self::Unknown => "ADVISORY_SEVERITY_UNKNOWN",
+            Self::Low => "ADVISORY_SEVERITY_LOW",
+            Self::Medium => "ADVISORY_SEVERITY_MEDIUM",
+            Self::High => "ADVISORY_SEVERITY_HIGH",
+            Self::Critical => "ADVISORY_SEVERITY_CRITICAL",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for AdvisorySeverity {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "ADVISORY_SEVERITY_UNSPECIFIED",
+            "ADVISORY_SEVERITY_UNKNOWN",
+            "ADVISORY_SEVERITY_LOW",
+            "ADVISORY_SEVERITY_MEDIUM",
+            "ADVISORY_SEVERITY_HIGH",
+            "ADVISORY_SEVERITY_CRITICAL",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = AdvisorySeverity;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "ADVISORY_SEVERITY_UNSPECIFIED" => Ok(AdvisorySeverity::Unspecified),
+                    "ADVISORY_SEVERITY_UNKNOWN" => Ok(AdvisorySeverity::Unknown),
+                    "ADVISORY_SEVERITY_LOW" => Ok(AdvisorySeverity::Low),
+                    "ADVISORY_SEVERITY_MEDIUM" => Ok(AdvisorySeverity::Medium),
+                    "ADVISORY_SEVERITY_HIGH" => Ok(AdvisorySeverity::High),
+                    "ADVISORY_SEVERITY_CRITICAL" => Ok(AdvisorySeverity::Critical),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for AdvisorySummary {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.id.is_empty() {
+            len += 1;
+        }
+        if !self.aliases.is_empty() {
+            len += 1;
+        }
+        if !self.summary.is_empty() {
+            len += 1;
+        }
+        if self.severity != 0 {
+            len += 1;
+        }
+        if !self.modified.is_empty() {
+            len += 1;
+        }
+        if !self.packages.is_empty() {
+            len += 1;
+        }
+        if self.images != 0 {
+            len += 1;
+        }
+        if self.nodes != 0 {
+            len += 1;
+        }
+        if self.containers != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.AdvisorySummary", len)?;
+        if !self.id.is_empty() {
+            struct_ser.serialize_field("id", &self.id)?;
+        }
+        if !self.aliases.is_empty() {
+            struct_ser.serialize_field("aliases", &self.aliases)?;
+        }
+        if !self.summary.is_empty() {
+            struct_ser.serialize_field("summary", &self.summary)?;
+        }
+        if self.severity != 0 {
+            let v = AdvisorySeverity::try_from(self.severity)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.severity)))?;
+            struct_ser.serialize_field("severity", &v)?;
+        }
+        if !self.modified.is_empty() {
+            struct_ser.serialize_field("modified", &self.modified)?;
+        }
+        if !self.packages.is_empty() {
+            struct_ser.serialize_field("packages", &self.packages)?;
+        }
+        if self.images != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("images", ToString::to_string(&self.images).as_str())?;
+        }
+        if self.nodes != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("nodes", ToString::to_string(&self.nodes).as_str())?;
+        }
+        if self.containers != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("containers", ToString::to_string(&self.containers).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for AdvisorySummary {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "id",
+            "aliases",
+            "summary",
+            "severity",
+            "modified",
+            "packages",
+            "images",
+            "nodes",
+            "containers",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Id,
+            Aliases,
+            Summary,
+            Severity,
+            Modified,
+            Packages,
+            Images,
+            Nodes,
+            Containers,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "id" => Ok(GeneratedField::Id),
+                            "aliases" => Ok(GeneratedField::Aliases),
+                            "summary" => Ok(GeneratedField::Summary),
+                            "severity" => Ok(GeneratedField::Severity),
+                            "modified" => Ok(GeneratedField::Modified),
+                            "packages" => Ok(GeneratedField::Packages),
+                            "images" => Ok(GeneratedField::Images),
+                            "nodes" => Ok(GeneratedField::Nodes),
+                            "containers" => Ok(GeneratedField::Containers),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = AdvisorySummary;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.AdvisorySummary")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<AdvisorySummary, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut id__ = None;
+                let mut aliases__ = None;
+                let mut summary__ = None;
+                let mut severity__ = None;
+                let mut modified__ = None;
+                let mut packages__ = None;
+                let mut images__ = None;
+                let mut nodes__ = None;
+                let mut containers__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Id => {
+                            if id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("id"));
+                            }
+                            id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Aliases => {
+                            if aliases__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("aliases"));
+                            }
+                            aliases__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Summary => {
+                            if summary__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("summary"));
+                            }
+                            summary__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Severity => {
+                            if severity__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("severity"));
+                            }
+                            severity__ = Some(map_.next_value::<AdvisorySeverity>()? as i32);
+                        }
+                        GeneratedField::Modified => {
+                            if modified__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("modified"));
+                            }
+                            modified__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Packages => {
+                            if packages__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("packages"));
+                            }
+                            packages__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Images => {
+                            if images__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("images"));
+                            }
+                            images__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Nodes => {
+                            if nodes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodes"));
+                            }
+                            nodes__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Containers => {
+                            if containers__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("containers"));
+                            }
+                            containers__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(AdvisorySummary {
+                    id: id__.unwrap_or_default(),
+                    aliases: aliases__.unwrap_or_default(),
+                    summary: summary__.unwrap_or_default(),
+                    severity: severity__.unwrap_or_default(),
+                    modified: modified__.unwrap_or_default(),
+                    packages: packages__.unwrap_or_default(),
+                    images: images__.unwrap_or_default(),
+                    nodes: nodes__.unwrap_or_default(),
+                    containers: containers__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.AdvisorySummary", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for AgentMessage {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -3377,6 +3701,300 @@ impl<'de> serde::Deserialize<'de> for EnrollResponse {
         deserializer.deserialize_struct("plumb.v1.EnrollResponse", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for ExposureEntry {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.advisory_id.is_empty() {
+            len += 1;
+        }
+        if !self.aliases.is_empty() {
+            len += 1;
+        }
+        if self.severity != 0 {
+            len += 1;
+        }
+        if !self.image_id.is_empty() {
+            len += 1;
+        }
+        if self.image_kind != 0 {
+            len += 1;
+        }
+        if !self.release.is_empty() {
+            len += 1;
+        }
+        if !self.package.is_empty() {
+            len += 1;
+        }
+        if !self.version.is_empty() {
+            len += 1;
+        }
+        if !self.fixed.is_empty() {
+            len += 1;
+        }
+        if !self.fixed_images.is_empty() {
+            len += 1;
+        }
+        if self.nodes != 0 {
+            len += 1;
+        }
+        if self.containers != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ExposureEntry", len)?;
+        if !self.advisory_id.is_empty() {
+            struct_ser.serialize_field("advisoryId", &self.advisory_id)?;
+        }
+        if !self.aliases.is_empty() {
+            struct_ser.serialize_field("aliases", &self.aliases)?;
+        }
+        if self.severity != 0 {
+            let v = AdvisorySeverity::try_from(self.severity)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.severity)))?;
+            struct_ser.serialize_field("severity", &v)?;
+        }
+        if !self.image_id.is_empty() {
+            struct_ser.serialize_field("imageId", &self.image_id)?;
+        }
+        if self.image_kind != 0 {
+            let v = ImageKind::try_from(self.image_kind)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.image_kind)))?;
+            struct_ser.serialize_field("imageKind", &v)?;
+        }
+        if !self.release.is_empty() {
+            struct_ser.serialize_field("release", &self.release)?;
+        }
+        if !self.package.is_empty() {
+            struct_ser.serialize_field("package", &self.package)?;
+        }
+        if !self.version.is_empty() {
+            struct_ser.serialize_field("version", &self.version)?;
+        }
+        if !self.fixed.is_empty() {
+            struct_ser.serialize_field("fixed", &self.fixed)?;
+        }
+        if !self.fixed_images.is_empty() {
+            struct_ser.serialize_field("fixedImages", &self.fixed_images)?;
+        }
+        if self.nodes != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("nodes", ToString::to_string(&self.nodes).as_str())?;
+        }
+        if self.containers != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("containers", ToString::to_string(&self.containers).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ExposureEntry {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "advisory_id",
+            "advisoryId",
+            "aliases",
+            "severity",
+            "image_id",
+            "imageId",
+            "image_kind",
+            "imageKind",
+            "release",
+            "package",
+            "version",
+            "fixed",
+            "fixed_images",
+            "fixedImages",
+            "nodes",
+            "containers",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            AdvisoryId,
+            Aliases,
+            Severity,
+            ImageId,
+            ImageKind,
+            Release,
+            Package,
+            Version,
+            Fixed,
+            FixedImages,
+            Nodes,
+            Containers,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "advisoryId" | "advisory_id" => Ok(GeneratedField::AdvisoryId),
+                            "aliases" => Ok(GeneratedField::Aliases),
+                            "severity" => Ok(GeneratedField::Severity),
+                            "imageId" | "image_id" => Ok(GeneratedField::ImageId),
+                            "imageKind" | "image_kind" => Ok(GeneratedField::ImageKind),
+                            "release" => Ok(GeneratedField::Release),
+                            "package" => Ok(GeneratedField::Package),
+                            "version" => Ok(GeneratedField::Version),
+                            "fixed" => Ok(GeneratedField::Fixed),
+                            "fixedImages" | "fixed_images" => Ok(GeneratedField::FixedImages),
+                            "nodes" => Ok(GeneratedField::Nodes),
+                            "containers" => Ok(GeneratedField::Containers),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ExposureEntry;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ExposureEntry")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ExposureEntry, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut advisory_id__ = None;
+                let mut aliases__ = None;
+                let mut severity__ = None;
+                let mut image_id__ = None;
+                let mut image_kind__ = None;
+                let mut release__ = None;
+                let mut package__ = None;
+                let mut version__ = None;
+                let mut fixed__ = None;
+                let mut fixed_images__ = None;
+                let mut nodes__ = None;
+                let mut containers__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::AdvisoryId => {
+                            if advisory_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("advisoryId"));
+                            }
+                            advisory_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Aliases => {
+                            if aliases__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("aliases"));
+                            }
+                            aliases__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Severity => {
+                            if severity__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("severity"));
+                            }
+                            severity__ = Some(map_.next_value::<AdvisorySeverity>()? as i32);
+                        }
+                        GeneratedField::ImageId => {
+                            if image_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageId"));
+                            }
+                            image_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ImageKind => {
+                            if image_kind__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageKind"));
+                            }
+                            image_kind__ = Some(map_.next_value::<ImageKind>()? as i32);
+                        }
+                        GeneratedField::Release => {
+                            if release__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("release"));
+                            }
+                            release__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Package => {
+                            if package__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("package"));
+                            }
+                            package__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Version => {
+                            if version__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("version"));
+                            }
+                            version__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Fixed => {
+                            if fixed__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fixed"));
+                            }
+                            fixed__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::FixedImages => {
+                            if fixed_images__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fixedImages"));
+                            }
+                            fixed_images__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Nodes => {
+                            if nodes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodes"));
+                            }
+                            nodes__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Containers => {
+                            if containers__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("containers"));
+                            }
+                            containers__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(ExposureEntry {
+                    advisory_id: advisory_id__.unwrap_or_default(),
+                    aliases: aliases__.unwrap_or_default(),
+                    severity: severity__.unwrap_or_default(),
+                    image_id: image_id__.unwrap_or_default(),
+                    image_kind: image_kind__.unwrap_or_default(),
+                    release: release__.unwrap_or_default(),
+                    package: package__.unwrap_or_default(),
+                    version: version__.unwrap_or_default(),
+                    fixed: fixed__.unwrap_or_default(),
+                    fixed_images: fixed_images__.unwrap_or_default(),
+                    nodes: nodes__.unwrap_or_default(),
+                    containers: containers__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ExposureEntry", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for FetchManifestRequest {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -5336,6 +5954,257 @@ impl<'de> serde::Deserialize<'de> for ImageSummary {
         deserializer.deserialize_struct("plumb.v1.ImageSummary", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for ImportAdvisoriesRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.osv.is_empty() {
+            len += 1;
+        }
+        if !self.source_name.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ImportAdvisoriesRequest", len)?;
+        if !self.osv.is_empty() {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("osv", pbjson::private::base64::encode(&self.osv).as_str())?;
+        }
+        if !self.source_name.is_empty() {
+            struct_ser.serialize_field("sourceName", &self.source_name)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ImportAdvisoriesRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "osv",
+            "source_name",
+            "sourceName",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Osv,
+            SourceName,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "osv" => Ok(GeneratedField::Osv),
+                            "sourceName" | "source_name" => Ok(GeneratedField::SourceName),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ImportAdvisoriesRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ImportAdvisoriesRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ImportAdvisoriesRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut osv__ = None;
+                let mut source_name__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Osv => {
+                            if osv__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("osv"));
+                            }
+                            osv__ = 
+                                Some(map_.next_value::<::pbjson::private::BytesDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::SourceName => {
+                            if source_name__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sourceName"));
+                            }
+                            source_name__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ImportAdvisoriesRequest {
+                    osv: osv__.unwrap_or_default(),
+                    source_name: source_name__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ImportAdvisoriesRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ImportAdvisoriesResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.advisories != 0 {
+            len += 1;
+        }
+        if self.packages != 0 {
+            len += 1;
+        }
+        if self.skipped_packages != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ImportAdvisoriesResponse", len)?;
+        if self.advisories != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("advisories", ToString::to_string(&self.advisories).as_str())?;
+        }
+        if self.packages != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("packages", ToString::to_string(&self.packages).as_str())?;
+        }
+        if self.skipped_packages != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("skippedPackages", ToString::to_string(&self.skipped_packages).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ImportAdvisoriesResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "advisories",
+            "packages",
+            "skipped_packages",
+            "skippedPackages",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Advisories,
+            Packages,
+            SkippedPackages,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "advisories" => Ok(GeneratedField::Advisories),
+                            "packages" => Ok(GeneratedField::Packages),
+                            "skippedPackages" | "skipped_packages" => Ok(GeneratedField::SkippedPackages),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ImportAdvisoriesResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ImportAdvisoriesResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ImportAdvisoriesResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut advisories__ = None;
+                let mut packages__ = None;
+                let mut skipped_packages__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Advisories => {
+                            if advisories__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("advisories"));
+                            }
+                            advisories__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Packages => {
+                            if packages__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("packages"));
+                            }
+                            packages__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::SkippedPackages => {
+                            if skipped_packages__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("skippedPackages"));
+                            }
+                            skipped_packages__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(ImportAdvisoriesResponse {
+                    advisories: advisories__.unwrap_or_default(),
+                    packages: packages__.unwrap_or_default(),
+                    skipped_packages: skipped_packages__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ImportAdvisoriesResponse", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for Label {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -5442,6 +6311,168 @@ impl<'de> serde::Deserialize<'de> for Label {
             }
         }
         deserializer.deserialize_struct("plumb.v1.Label", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListAdvisoriesRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let len = 0;
+        let struct_ser = serializer.serialize_struct("plumb.v1.ListAdvisoriesRequest", len)?;
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListAdvisoriesRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                            Err(serde::de::Error::unknown_field(value, FIELDS))
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListAdvisoriesRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListAdvisoriesRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListAdvisoriesRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                while map_.next_key::<GeneratedField>()?.is_some() {
+                    let _ = map_.next_value::<serde::de::IgnoredAny>()?;
+                }
+                Ok(ListAdvisoriesRequest {
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListAdvisoriesRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListAdvisoriesResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.advisories.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListAdvisoriesResponse", len)?;
+        if !self.advisories.is_empty() {
+            struct_ser.serialize_field("advisories", &self.advisories)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListAdvisoriesResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "advisories",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Advisories,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "advisories" => Ok(GeneratedField::Advisories),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListAdvisoriesResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListAdvisoriesResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListAdvisoriesResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut advisories__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Advisories => {
+                            if advisories__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("advisories"));
+                            }
+                            advisories__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ListAdvisoriesResponse {
+                    advisories: advisories__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListAdvisoriesResponse", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for ListAuditRequest {
@@ -5864,6 +6895,206 @@ impl<'de> serde::Deserialize<'de> for ListContainersResponse {
             }
         }
         deserializer.deserialize_struct("plumb.v1.ListContainersResponse", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListExposureRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.advisory.is_empty() {
+            len += 1;
+        }
+        if !self.image_id.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListExposureRequest", len)?;
+        if !self.advisory.is_empty() {
+            struct_ser.serialize_field("advisory", &self.advisory)?;
+        }
+        if !self.image_id.is_empty() {
+            struct_ser.serialize_field("imageId", &self.image_id)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListExposureRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "advisory",
+            "image_id",
+            "imageId",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Advisory,
+            ImageId,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "advisory" => Ok(GeneratedField::Advisory),
+                            "imageId" | "image_id" => Ok(GeneratedField::ImageId),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListExposureRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListExposureRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListExposureRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut advisory__ = None;
+                let mut image_id__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Advisory => {
+                            if advisory__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("advisory"));
+                            }
+                            advisory__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ImageId => {
+                            if image_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageId"));
+                            }
+                            image_id__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ListExposureRequest {
+                    advisory: advisory__.unwrap_or_default(),
+                    image_id: image_id__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListExposureRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListExposureResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.exposure.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListExposureResponse", len)?;
+        if !self.exposure.is_empty() {
+            struct_ser.serialize_field("exposure", &self.exposure)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListExposureResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "exposure",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Exposure,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "exposure" => Ok(GeneratedField::Exposure),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListExposureResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListExposureResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListExposureResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut exposure__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Exposure => {
+                            if exposure__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("exposure"));
+                            }
+                            exposure__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ListExposureResponse {
+                    exposure: exposure__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListExposureResponse", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for ListFlagsRequest {

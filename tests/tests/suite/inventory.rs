@@ -132,3 +132,173 @@ fn the_images_carrying_a_package_are_listed_in_dpkgs_version_order() {
         );
     }
 }
+
+/// A copy of this machine's dpkg status with `package`'s version (and its
+/// source's, for packages built from `source`) replaced by `version`.
+fn status_with(source: &str, version: &str) -> String {
+    let status = std::fs::read_to_string("/var/lib/dpkg/status").unwrap();
+    status
+        .split("\n\n")
+        .map(|stanza| {
+            let from_source = stanza.lines().any(|l| {
+                l == format!("Source: {source}") || l.starts_with(&format!("Source: {source} ("))
+            }) || stanza.lines().any(|l| l == format!("Package: {source}"));
+            if !from_source {
+                return stanza.to_string();
+            }
+            stanza
+                .lines()
+                .map(|l| {
+                    if l.starts_with("Version: ") {
+                        format!("Version: {version}")
+                    } else if l.starts_with(&format!("Source: {source} (")) {
+                        format!("Source: {source}")
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// An OSV record of Debian's kind: source package `name` in `ecosystem`,
+/// affected from the start until `fixed`.
+fn osv(id: &str, ecosystem: &str, name: &str, fixed: &str) -> serde_json::Value {
+    serde_json::json!({
+        "schema_version": "1.6.0",
+        "id": id,
+        "aliases": [format!("CVE-2099-{}", id.len())],
+        "summary": format!("{name} - security update"),
+        "modified": "2026-12-01T00:00:00Z",
+        "published": "2026-12-01T00:00:00Z",
+        "database_specific": {"severity": "high"},
+        "affected": [{
+            "package": {"ecosystem": ecosystem, "name": name, "purl": format!("pkg:deb/debian/{name}")},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": fixed}]}]
+        }]
+    })
+}
+
+#[test]
+fn the_fleet_exposed_to_an_advisory_and_the_image_that_fixes_it() {
+    let (Some((ssl, ssl_source)), Some((base, _))) =
+        (installed("libssl3"), installed("base-files"))
+    else {
+        eprintln!("no dpkg database with libssl3 on this machine: skipped");
+        return;
+    };
+    let release = format!("Debian:{}", base.split('.').next().unwrap());
+    let source = ssl_source.split('\t').next().unwrap().to_string();
+    let tmp = tempfile::tempdir().unwrap();
+    let c = Collector::start(&tmp.path().join("c"), &[]);
+    // Two images: this machine's packages, and the same with the source
+    // package at the fixed version.
+    let fixed = format!("{ssl}+1");
+    for (image, status) in [
+        (
+            "img-vulnerable",
+            std::fs::read_to_string("/var/lib/dpkg/status").unwrap(),
+        ),
+        ("img-fixed", status_with(&source, &fixed)),
+    ] {
+        let root = plumb_agent::fixture::FixtureRoot::at(tmp.path().join(image));
+        root.dir("/var/lib/dpkg");
+        std::fs::write(root.join("/var/lib/dpkg/status"), status).unwrap();
+        let manifest = tmp.path().join(format!("{image}.pb"));
+        run_ok(
+            Command::new(bin("plumb-agent"))
+                .args([
+                    "manifest",
+                    "build",
+                    "--no-runtime",
+                    "--image-id",
+                    image,
+                    "--root",
+                ])
+                .arg(root.path())
+                .arg("-o")
+                .arg(&manifest),
+        );
+        run_ok(c.ctl_command().args(["manifest", "push"]).arg(&manifest));
+    }
+
+    // Advisories, in a directory: one this release is exposed to, one
+    // fixed before this machine's version, one for another release.
+    let dir = tmp.path().join("osv");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("a.json"),
+        serde_json::to_vec(&osv("DSA-9001-1", &release, &source, &fixed)).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("b.json"),
+        serde_json::to_vec(&serde_json::json!([
+            osv("DSA-9002-1", &release, &source, "0.9-1"),
+            osv("DSA-9003-1", "Debian:9", &source, &fixed),
+        ]))
+        .unwrap(),
+    )
+    .unwrap();
+    let imported = c.ctl_json(&["advisories", "import", dir.to_str().unwrap()]);
+    assert_eq!(imported["advisories"], 3, "{imported}");
+
+    let exposure = c.ctl_json(&["exposure"]);
+    let rows = exposure.as_array().unwrap();
+    assert!(!rows.is_empty(), "{exposure}");
+    for r in rows {
+        assert_eq!(r["advisory_id"], "DSA-9001-1", "{r}");
+        assert_eq!(r["image_id"], "img-vulnerable", "{r}");
+        assert_eq!(r["release"], release.as_str(), "{r}");
+        assert_eq!(r["fixed"], fixed.as_str(), "{r}");
+        assert_eq!(r["fixed_images"], serde_json::json!(["img-fixed"]), "{r}");
+        assert_eq!(r["severity"], "high");
+    }
+    assert!(rows
+        .iter()
+        .any(|r| r["package"] == "libssl3" && r["version"] == ssl.as_str()));
+    let one = c.ctl_json(&["exposure", "--advisory", "DSA-9002-1"]);
+    assert!(one.as_array().unwrap().is_empty(), "{one}");
+    let listed = c.ctl_json(&["advisories"]);
+    let first = &listed.as_array().unwrap()[0];
+    assert_eq!(first["id"], "DSA-9001-1", "{listed}");
+    assert_eq!(first["images"], 1);
+
+    // The REST API answers the same.
+    let rest = c.get("/api/v1/exposure?advisory=DSA-9001-1");
+    assert_eq!(rest["exposure"].as_array().unwrap().len(), rows.len());
+
+    // A file with one bad record imports nothing, and says which record.
+    std::fs::write(
+        dir.join("c.json"),
+        r#"[{"id": "DSA-9004-1", "affected": [{"package": {"ecosystem": "Debian:12", "name": "x"},
+             "ranges": [{"type": "ECOSYSTEM", "events": [{"fixed": "1.0"}]}]}]}]"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("a.json"),
+        serde_json::to_vec(&osv("DSA-9005-1", &release, &source, &fixed)).unwrap(),
+    )
+    .unwrap();
+    let out = c.ctl(&["advisories", "import", dir.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("DSA-9004-1") && err.contains("introduced"),
+        "{err}"
+    );
+    let ids: Vec<String> = c
+        .ctl_json(&["advisories"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !ids.contains(&"DSA-9005-1".to_string()),
+        "half imported: {ids:?}"
+    );
+}

@@ -4,6 +4,7 @@
 //! the config file) and turns its refusals into what to set.
 
 mod admin;
+mod advisories;
 mod conn;
 mod containers;
 mod manifests;
@@ -190,6 +191,22 @@ pub enum Command {
         #[arg(long)]
         below: Option<String>,
     },
+    /// Security advisories (OSV): list them with what each exposes, or
+    /// import them.
+    Advisories {
+        #[command(subcommand)]
+        command: Option<AdvisoryCommand>,
+    },
+    /// Which images, nodes and containers run a package version an
+    /// advisory affects, and which image fixes it.
+    Exposure {
+        /// Only this advisory (its id, e.g. DSA-5900-1).
+        #[arg(long)]
+        advisory: Option<String>,
+        /// Only this image id.
+        #[arg(long)]
+        image: Option<String>,
+    },
     /// Development PKI: a CA, the collector's certificate, node certificates.
     Pki {
         #[command(subcommand)]
@@ -302,6 +319,13 @@ pub enum FlagsCommand {
         #[arg(long)]
         current: bool,
     },
+}
+
+#[derive(clap::Subcommand)]
+pub enum AdvisoryCommand {
+    /// Import OSV records (a file, or a directory of *.json files): all of
+    /// them, or none (admin).
+    Import { path: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -419,6 +443,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             version,
             below,
         } => packages::packages(conn, name, version, below, json).await?,
+        Command::Advisories { command: None } => advisories::list(conn, json).await?,
+        Command::Advisories {
+            command: Some(AdvisoryCommand::Import { path }),
+        } => advisories::import(conn, path, json).await?,
+        Command::Exposure { advisory, image } => {
+            advisories::exposure(conn, advisory, image, json).await?
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

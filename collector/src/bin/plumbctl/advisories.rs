@@ -1,0 +1,206 @@
+//! Advisories: OSV records imported offline, and the exposure of the
+//! fleet's images, nodes and containers to them.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use plumb_proto::v1::{
+    AdvisorySeverity, ImageKind, ImportAdvisoriesRequest, ListAdvisoriesRequest,
+    ListExposureRequest,
+};
+use plumb_proto::{AdminServiceClient, QueryServiceClient};
+use serde_json::{json, Value};
+
+use crate::conn::{channel, status_error, Conn};
+use crate::output::table;
+
+fn severity(s: i32) -> &'static str {
+    match AdvisorySeverity::try_from(s) {
+        Ok(AdvisorySeverity::Low) => "low",
+        Ok(AdvisorySeverity::Medium) => "medium",
+        Ok(AdvisorySeverity::High) => "high",
+        Ok(AdvisorySeverity::Critical) => "critical",
+        _ => "unknown",
+    }
+}
+
+/// The OSV files of `path`: the file, or a directory's `*.json` files.
+fn osv_files(path: &Path) -> Result<Vec<PathBuf>> {
+    let meta = std::fs::metadata(path).with_context(|| format!("{}", path.display()))?;
+    if meta.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .with_context(|| format!("{}", path.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json") && p.is_file())
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("{}: no *.json files", path.display());
+    }
+    Ok(files)
+}
+
+/// Imports the OSV records of `path` (a file, or a directory of them) in
+/// one request: all of them, or none.
+pub async fn import(conn: &Conn, path: PathBuf, as_json: bool) -> Result<()> {
+    const MAX: u64 = 32 * 1024 * 1024;
+    let mut records: Vec<Value> = Vec::new();
+    let mut total = 0u64;
+    for f in osv_files(&path)? {
+        let len = std::fs::metadata(&f)?.len();
+        total += len;
+        if total > MAX {
+            bail!(
+                "{}: the advisories given are more than 32 MiB in all; import them in parts",
+                path.display()
+            );
+        }
+        let text = std::fs::read(&f).with_context(|| format!("{}", f.display()))?;
+        let v: Value =
+            serde_json::from_slice(&text).with_context(|| format!("{}: not JSON", f.display()))?;
+        match v {
+            Value::Array(a) => records.extend(a),
+            one => records.push(one),
+        }
+    }
+    let osv = serde_json::to_vec(&records)?;
+    let mut admin =
+        AdminServiceClient::new(channel(conn).await?).max_encoding_message_size(64 * 1024 * 1024);
+    let r = admin
+        .import_advisories(ImportAdvisoriesRequest {
+            osv,
+            source_name: path.display().to_string(),
+        })
+        .await
+        .map_err(status_error)?
+        .into_inner();
+    if as_json {
+        println!(
+            "{}",
+            json!({"advisories": r.advisories, "packages": r.packages, "skipped_packages": r.skipped_packages})
+        );
+    } else {
+        println!(
+            "imported {} advisories ({} affected packages; {} of ecosystems plumb does not read skipped)",
+            r.advisories, r.packages, r.skipped_packages
+        );
+    }
+    Ok(())
+}
+
+pub async fn list(conn: &Conn, as_json: bool) -> Result<()> {
+    let mut q = QueryServiceClient::new(channel(conn).await?);
+    let list = q
+        .list_advisories(ListAdvisoriesRequest {})
+        .await
+        .map_err(status_error)?
+        .into_inner()
+        .advisories;
+    if as_json {
+        let v: Vec<Value> = list
+            .iter()
+            .map(|a| {
+                json!({"id": a.id, "aliases": a.aliases, "summary": a.summary, "severity": severity(a.severity),
+                       "modified": a.modified, "packages": a.packages, "images": a.images,
+                       "nodes": a.nodes, "containers": a.containers})
+            })
+            .collect();
+        println!("{}", Value::Array(v));
+        return Ok(());
+    }
+    table(
+        &[
+            "ADVISORY",
+            "ALIASES",
+            "SEVERITY",
+            "PACKAGES",
+            "IMAGES",
+            "NODES",
+            "CONTAINERS",
+        ],
+        list.iter()
+            .map(|a| {
+                vec![
+                    a.id.clone(),
+                    a.aliases.join(","),
+                    severity(a.severity).into(),
+                    a.packages.join(","),
+                    a.images.to_string(),
+                    a.nodes.to_string(),
+                    a.containers.to_string(),
+                ]
+            })
+            .collect(),
+    );
+    Ok(())
+}
+
+pub async fn exposure(
+    conn: &Conn,
+    advisory: Option<String>,
+    image: Option<String>,
+    as_json: bool,
+) -> Result<()> {
+    let mut q = QueryServiceClient::new(channel(conn).await?);
+    let list = q
+        .list_exposure(ListExposureRequest {
+            advisory: advisory.unwrap_or_default(),
+            image_id: image.unwrap_or_default(),
+        })
+        .await
+        .map_err(status_error)?
+        .into_inner()
+        .exposure;
+    let kind = |k: i32| match ImageKind::try_from(k) {
+        Ok(ImageKind::Container) => "container",
+        _ => "machine",
+    };
+    if as_json {
+        let v: Vec<Value> = list
+            .iter()
+            .map(|e| {
+                json!({"advisory_id": e.advisory_id, "aliases": e.aliases, "severity": severity(e.severity),
+                       "image_id": e.image_id, "image_kind": kind(e.image_kind), "release": e.release,
+                       "package": e.package, "version": e.version, "fixed": e.fixed,
+                       "fixed_images": e.fixed_images, "nodes": e.nodes, "containers": e.containers})
+            })
+            .collect();
+        println!("{}", Value::Array(v));
+        return Ok(());
+    }
+    table(
+        &[
+            "ADVISORY",
+            "SEVERITY",
+            "IMAGE",
+            "PACKAGE",
+            "VERSION",
+            "FIXED IN",
+            "FIXED IMAGES",
+            "NODES",
+            "CONTAINERS",
+        ],
+        list.iter()
+            .map(|e| {
+                vec![
+                    e.advisory_id.clone(),
+                    severity(e.severity).into(),
+                    format!("{} ({})", e.image_id, kind(e.image_kind)),
+                    e.package.clone(),
+                    e.version.clone(),
+                    e.fixed.clone(),
+                    if e.fixed_images.is_empty() {
+                        "none yet".into()
+                    } else {
+                        e.fixed_images.join(",")
+                    },
+                    e.nodes.to_string(),
+                    e.containers.to_string(),
+                ]
+            })
+            .collect(),
+    );
+    Ok(())
+}
