@@ -430,6 +430,36 @@ fn every_readme_command_runs_as_written() {
     let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
     assert!(listed["containers"].is_array(), "{listed}");
 
+    // Patch posture: the README's node image's packages, an advisory
+    // directory of OSV records (one that names a package of the image).
+    s.run(&cmd("plumbctl packages openssl --below"));
+    std::fs::create_dir_all(s.path("work/debian-osv")).unwrap();
+    std::fs::write(
+        s.path("work/debian-osv/DSA-5900-1.json"),
+        serde_json::to_vec(&serde_json::json!({
+            "id": "DSA-5900-1",
+            "aliases": ["CVE-2099-0001"],
+            "summary": "coreutils - security update",
+            "modified": "2026-12-01T00:00:00Z",
+            "affected": [{"package": {"ecosystem": "Debian:12", "name": "coreutils"},
+                          "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "9.1-2"}]}]}]
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    s.run(&cmd("plumbctl advisories import debian-osv/"));
+    let list = all
+        .iter()
+        .find(|c| *c == "plumbctl advisories")
+        .expect("the README lists advisories");
+    let listed = s.run(list);
+    assert!(listed.contains("DSA-5900-1"), "{listed}");
+    let exposed = s.run(&cmd("plumbctl exposure --advisory DSA-5900-1"));
+    assert!(
+        exposed.contains("ami-0abc123") && exposed.contains("9.1-2"),
+        "{exposed}"
+    );
+
     // Every README command ran here or is run elsewhere.
     let elsewhere: BTreeSet<&str> = ELSEWHERE.iter().map(|(c, _)| *c).collect();
     let missed: Vec<&String> = all
