@@ -1,8 +1,8 @@
 //! Patch posture at fleet size, the store alone: IMAGES images of
 //! PACKAGES dpkg packages each (names shared across images, versions
 //! varying), NODES nodes spread over them, then RECORDS OSV advisories
-//! (each affecting one source package, fixed at a version the oldest
-//! tenth of the images is below), parsed and imported; then the exposure of the whole fleet,
+//! (each affecting one source package; one in ten fixed at a version
+//! the oldest tenth of the images is below, the others long ago), parsed and imported; then the exposure of the whole fleet,
 //! `exposure --advisory` and package queries, their p99 over QUERIES
 //! each. Prints the figures `scripts/bench-posture.sh` records.
 //!
@@ -50,7 +50,8 @@ async fn main() {
             .map(|k| Package {
                 manager: PackageManager::Dpkg as i32,
                 name: format!("lib{k}"),
-                version: version(k, i),
+                // The binaries of one source share its version.
+                version: version(k / 3, i),
                 arch: "amd64".into(),
                 source: format!("src{}", k / 3),
                 source_version: String::new(),
@@ -107,12 +108,18 @@ async fn main() {
                 .unwrap_or(0)
     };
     let before = size(&db_file);
-    // Advisories: each names one source package, fixed at the version of
-    // the images a tenth of the way from the oldest (the oldest tenth of
-    // the fleet is exposed to each).
+    // Advisories: each names one source package.
     let osv: Vec<serde_json::Value> = (0..records)
         .map(|r| {
             let k = (r * 7) % packages;
+            // One advisory in ten is fixed in a version the oldest tenth of
+            // the images is below; the others, in versions older than any
+            // image (most of an advisory database is about the past).
+            let fixed = if r % 10 == 0 {
+                version(k / 3, images / 10)
+            } else {
+                "0.1-1".to_string()
+            };
             let severity = ["low", "medium", "high", "critical"][r % 4];
             serde_json::json!({
                 "id": format!("DSA-{r:06}-1"),
@@ -122,7 +129,7 @@ async fn main() {
                 "database_specific": {"severity": severity},
                 "affected": [{
                     "package": {"ecosystem": "Debian:12", "name": format!("src{}", k / 3)},
-                    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": version(k, images / 10)}]}]
+                    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": fixed}]}]
                 }]
             })
         })

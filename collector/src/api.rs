@@ -118,6 +118,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
                 )),
         )
         .route("/api/v1/exposure", get(exposure))
+        .route("/api/v1/families", get(families))
         .route("/api/v1/correlations", get(correlations))
         .with_state(hub)
 }
@@ -437,6 +438,10 @@ async fn flags(
 
 async fn images(State(hub): State<Arc<Hub>>) -> ApiResult {
     Ok(Json(json!({ "images": hub.store.images().await? })))
+}
+
+async fn families(State(hub): State<Arc<Hub>>) -> ApiResult {
+    Ok(Json(json!({ "families": hub.store.families().await? })))
 }
 
 async fn advisories(State(hub): State<Arc<Hub>>) -> ApiResult {

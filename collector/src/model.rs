@@ -355,6 +355,29 @@ mod pb {
         }) as i32
     }
 
+    impl From<&crate::store::Family> for pb::Family {
+        fn from(f: &crate::store::Family) -> pb::Family {
+            pb::Family {
+                family: f.family.clone(),
+                newest: f.newest.clone(),
+                images: f
+                    .images
+                    .iter()
+                    .map(|i| pb::FamilyImage {
+                        image_id: i.image_id.clone(),
+                        pushed_unix_ms: i.pushed_at,
+                        superseded_since_unix_ms: i.superseded_since.unwrap_or(0),
+                        nodes: i.nodes.max(0) as u64,
+                        containers: i.containers.max(0) as u64,
+                    })
+                    .collect(),
+                nodes: f.nodes.max(0) as u64,
+                containers: f.containers.max(0) as u64,
+                newest_share: f.newest_share,
+            }
+        }
+    }
+
     impl From<&crate::store::AdvisorySummary> for pb::AdvisorySummary {
         fn from(a: &crate::store::AdvisorySummary) -> pb::AdvisorySummary {
             pb::AdvisorySummary {

@@ -175,6 +175,16 @@ impl QueryService for Query {
         }))
     }
 
+    async fn list_families(
+        &self,
+        _request: Request<plumb_proto::v1::ListFamiliesRequest>,
+    ) -> Result<Response<plumb_proto::v1::ListFamiliesResponse>, Status> {
+        let list = self.hub.store.families().await?;
+        Ok(Response::new(plumb_proto::v1::ListFamiliesResponse {
+            families: list.iter().map(plumb_proto::v1::Family::from).collect(),
+        }))
+    }
+
     async fn list_advisories(
         &self,
         _request: Request<plumb_proto::v1::ListAdvisoriesRequest>,

@@ -79,6 +79,7 @@ pub const HTTP_ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/advisories", Access::Role(Role::Read)),
     ("POST", "/api/v1/advisories", Access::Role(Role::Admin)),
     ("GET", "/api/v1/exposure", Access::Role(Role::Read)),
+    ("GET", "/api/v1/families", Access::Role(Role::Read)),
     ("GET", "/api/v1/correlations", Access::Role(Role::Read)),
     ("GET", "/api/v1/audit", Access::Role(Role::Read)),
     ("GET", "/", Access::Role(Role::Read)),
@@ -166,6 +167,10 @@ pub const GRPC_METHODS: &[(&str, Access)] = &[
     ),
     (
         "/plumb.v1.QueryService/ListExposure",
+        Access::Role(Role::Read),
+    ),
+    (
+        "/plumb.v1.QueryService/ListFamilies",
         Access::Role(Role::Read),
     ),
 ];

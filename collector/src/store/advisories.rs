@@ -40,11 +40,15 @@ pub struct Exposure {
     /// The advisory's fixed version above this one, if it names one.
     pub fixed: Option<String>,
     /// Registered images that carry the package at a version the advisory
-    /// does not affect (the image to move to, if one exists).
+    /// does not affect (the image to move to, if one exists): the first
+    /// [`MAX_FIXED_IMAGES`] by id.
     pub fixed_images: Vec<String>,
     pub nodes: i64,
     pub containers: i64,
 }
+
+/// Fixed images named per exposure row at most.
+pub const MAX_FIXED_IMAGES: usize = 10;
 
 /// What an import stored.
 #[derive(Clone, Debug, Default, serde::Serialize)]
@@ -166,13 +170,20 @@ impl Store {
         image: Option<&str>,
     ) -> Result<Vec<Exposure>, StoreError> {
         let row = |a: &str| format!("advisory {a:?}");
-        // The advisories' packages that some registered image carries.
-        let carried: HashSet<String> = sqlx::query("SELECT name, source FROM image_packages")
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .flat_map(|r| [r.try_get::<String, _>(0), r.try_get::<String, _>(1)])
-            .collect::<Result<_, _>>()?;
+        // For the whole fleet, first the advisories' packages that some
+        // registered image carries (most advisories name none).
+        let carried: Option<HashSet<String>> = if advisory.is_none() {
+            Some(
+                sqlx::query("SELECT DISTINCT name FROM image_packages UNION SELECT DISTINCT source FROM image_packages")
+                    .fetch_all(&self.pool)
+                    .await?
+                    .into_iter()
+                    .map(|r| r.try_get::<String, _>(0))
+                    .collect::<Result<_, _>>()?,
+            )
+        } else {
+            None
+        };
         let mut q = String::from(
             "SELECT ap.advisory_id, ap.manager, ap.ecosystem, ap.name, ap.affected, a.aliases, a.severity \
              FROM advisory_packages ap JOIN advisories a ON a.id = ap.advisory_id",
@@ -187,12 +198,14 @@ impl Store {
         }
         let rows = query.fetch_all(&self.pool).await?;
         let mut inventory: HashMap<(String, String), Vec<super::ImagePackage>> = HashMap::new();
+        // Per package: its distinct versions, and each carrier's.
+        let mut distinct: HashMap<(String, String), (Vec<String>, Vec<usize>)> = HashMap::new();
         let mut releases: HashMap<String, Option<String>> = HashMap::new();
         let mut out = Vec::new();
         for r in rows {
             let id: String = r.try_get(0)?;
             let name: String = r.try_get(3)?;
-            if !carried.contains(&name) {
+            if carried.as_ref().is_some_and(|c| !c.contains(&name)) {
                 continue;
             }
             let bad = |what: &str, v: &dyn std::fmt::Debug| {
@@ -235,27 +248,47 @@ impl Store {
             }
             let carriers = &inventory[&key];
             // The version the advisory speaks of: the source package's
-            // when it names the source (Debian's advisories do).
-            let version_of = |p: &super::ImagePackage| {
-                if p.name == name {
-                    p.version.clone()
-                } else {
-                    p.source_version.clone()
-                }
-            };
+            // when it names the source (Debian's advisories do). Images
+            // share versions: each distinct one is judged once.
+            let versions = distinct.entry(key.clone()).or_insert_with(|| {
+                let mut index: HashMap<&str, usize> = HashMap::new();
+                let mut list: Vec<String> = Vec::new();
+                let of: Vec<usize> = carriers
+                    .iter()
+                    .map(|p| {
+                        let v = if p.name == name {
+                            p.version.as_str()
+                        } else {
+                            p.source_version.as_str()
+                        };
+                        *index.entry(v).or_insert_with(|| {
+                            list.push(v.to_string());
+                            list.len() - 1
+                        })
+                    })
+                    .collect();
+                (list, of)
+            });
+            let hits: Vec<bool> = versions.0.iter().map(|v| affected.affects(v)).collect();
+            if !hits.iter().any(|h| *h) {
+                continue;
+            }
+            let verdicts: Vec<(String, bool)> = versions
+                .1
+                .iter()
+                .map(|i| (versions.0[*i].clone(), hits[*i]))
+                .collect();
             let fixed_images: Vec<String> = carriers
                 .iter()
-                .filter(|p| !affected.affects(&version_of(p)))
-                .map(|p| p.image_id.clone())
+                .zip(&verdicts)
+                .filter(|(_, (_, hit))| !hit)
+                .map(|(p, _)| p.image_id.clone())
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
+                .take(MAX_FIXED_IMAGES)
                 .collect();
-            for p in carriers {
-                if image.is_some_and(|i| i != p.image_id) {
-                    continue;
-                }
-                let version = version_of(p);
-                if !affected.affects(&version) {
+            for (p, (version, hit)) in carriers.iter().zip(verdicts) {
+                if image.is_some_and(|i| i != p.image_id) || !hit {
                     continue;
                 }
                 if !releases.contains_key(&p.image_id) {

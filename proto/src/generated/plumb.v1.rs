@@ -2234,6 +2234,45 @@ pub struct ListExposureResponse {
     #[prost(message, repeated, tag = "1")]
     pub exposure: ::prost::alloc::vec::Vec<ExposureEntry>,
 }
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListFamiliesRequest {}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct FamilyImage {
+    #[prost(string, tag = "1")]
+    pub image_id: ::prost::alloc::string::String,
+    #[prost(int64, tag = "2")]
+    pub pushed_unix_ms: i64,
+    /// When a newer image of the family was registered (0: the newest).
+    #[prost(int64, tag = "3")]
+    pub superseded_since_unix_ms: i64,
+    #[prost(uint64, tag = "4")]
+    pub nodes: u64,
+    #[prost(uint64, tag = "5")]
+    pub containers: u64,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct Family {
+    #[prost(string, tag = "1")]
+    pub family: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub newest: ::prost::alloc::string::String,
+    /// Newest first.
+    #[prost(message, repeated, tag = "3")]
+    pub images: ::prost::alloc::vec::Vec<FamilyImage>,
+    #[prost(uint64, tag = "4")]
+    pub nodes: u64,
+    #[prost(uint64, tag = "5")]
+    pub containers: u64,
+    /// The share (0 to 1) of the family's nodes and containers on the newest
+    /// image.
+    #[prost(double, tag = "6")]
+    pub newest_share: f64,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ListFamiliesResponse {
+    #[prost(message, repeated, tag = "1")]
+    pub families: ::prost::alloc::vec::Vec<Family>,
+}
 /// What the collector says of a container: its agent's status, with
 /// `verified` split by whether it has open deviations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
@@ -2630,6 +2669,32 @@ pub mod query_service_client {
                 .insert(GrpcMethod::new("plumb.v1.QueryService", "ListExposure"));
             self.inner.unary(req, path, codec).await
         }
+        /// Image families (the `family` label, else a container image's OCI
+        /// title), each image's supersession and the newest image's rollout.
+        pub async fn list_families(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ListFamiliesRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListFamiliesResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = crate::codec::LeanCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/plumb.v1.QueryService/ListFamilies",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("plumb.v1.QueryService", "ListFamilies"));
+            self.inner.unary(req, path, codec).await
+        }
         pub async fn acknowledge(
             &mut self,
             request: impl tonic::IntoRequest<super::NodeActionRequest>,
@@ -2791,6 +2856,15 @@ pub mod query_service_server {
             request: tonic::Request<super::ListExposureRequest>,
         ) -> std::result::Result<
             tonic::Response<super::ListExposureResponse>,
+            tonic::Status,
+        >;
+        /// Image families (the `family` label, else a container image's OCI
+        /// title), each image's supersession and the newest image's rollout.
+        async fn list_families(
+            &self,
+            request: tonic::Request<super::ListFamiliesRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListFamiliesResponse>,
             tonic::Status,
         >;
         async fn acknowledge(
@@ -3239,6 +3313,51 @@ pub mod query_service_server {
                     let inner = self.inner.clone();
                     let fut = async move {
                         let method = ListExposureSvc(inner);
+                        let codec = crate::codec::LeanCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/plumb.v1.QueryService/ListFamilies" => {
+                    #[allow(non_camel_case_types)]
+                    struct ListFamiliesSvc<T: QueryService>(pub Arc<T>);
+                    impl<
+                        T: QueryService,
+                    > tonic::server::UnaryService<super::ListFamiliesRequest>
+                    for ListFamiliesSvc<T> {
+                        type Response = super::ListFamiliesResponse;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::ListFamiliesRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as QueryService>::list_families(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ListFamiliesSvc(inner);
                         let codec = crate::codec::LeanCodec::default();
                         let mut grpc = tonic::server::Grpc::new(codec)
                             .apply_compression_config(

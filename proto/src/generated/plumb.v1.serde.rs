@@ -3995,6 +3995,371 @@ impl<'de> serde::Deserialize<'de> for ExposureEntry {
         deserializer.deserialize_struct("plumb.v1.ExposureEntry", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for Family {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.family.is_empty() {
+            len += 1;
+        }
+        if !self.newest.is_empty() {
+            len += 1;
+        }
+        if !self.images.is_empty() {
+            len += 1;
+        }
+        if self.nodes != 0 {
+            len += 1;
+        }
+        if self.containers != 0 {
+            len += 1;
+        }
+        if self.newest_share != 0. {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.Family", len)?;
+        if !self.family.is_empty() {
+            struct_ser.serialize_field("family", &self.family)?;
+        }
+        if !self.newest.is_empty() {
+            struct_ser.serialize_field("newest", &self.newest)?;
+        }
+        if !self.images.is_empty() {
+            struct_ser.serialize_field("images", &self.images)?;
+        }
+        if self.nodes != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("nodes", ToString::to_string(&self.nodes).as_str())?;
+        }
+        if self.containers != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("containers", ToString::to_string(&self.containers).as_str())?;
+        }
+        if self.newest_share != 0. {
+            struct_ser.serialize_field("newestShare", &self.newest_share)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Family {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "family",
+            "newest",
+            "images",
+            "nodes",
+            "containers",
+            "newest_share",
+            "newestShare",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Family,
+            Newest,
+            Images,
+            Nodes,
+            Containers,
+            NewestShare,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "family" => Ok(GeneratedField::Family),
+                            "newest" => Ok(GeneratedField::Newest),
+                            "images" => Ok(GeneratedField::Images),
+                            "nodes" => Ok(GeneratedField::Nodes),
+                            "containers" => Ok(GeneratedField::Containers),
+                            "newestShare" | "newest_share" => Ok(GeneratedField::NewestShare),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Family;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.Family")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Family, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut family__ = None;
+                let mut newest__ = None;
+                let mut images__ = None;
+                let mut nodes__ = None;
+                let mut containers__ = None;
+                let mut newest_share__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Family => {
+                            if family__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("family"));
+                            }
+                            family__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Newest => {
+                            if newest__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("newest"));
+                            }
+                            newest__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Images => {
+                            if images__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("images"));
+                            }
+                            images__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Nodes => {
+                            if nodes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodes"));
+                            }
+                            nodes__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Containers => {
+                            if containers__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("containers"));
+                            }
+                            containers__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::NewestShare => {
+                            if newest_share__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("newestShare"));
+                            }
+                            newest_share__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(Family {
+                    family: family__.unwrap_or_default(),
+                    newest: newest__.unwrap_or_default(),
+                    images: images__.unwrap_or_default(),
+                    nodes: nodes__.unwrap_or_default(),
+                    containers: containers__.unwrap_or_default(),
+                    newest_share: newest_share__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.Family", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for FamilyImage {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.image_id.is_empty() {
+            len += 1;
+        }
+        if self.pushed_unix_ms != 0 {
+            len += 1;
+        }
+        if self.superseded_since_unix_ms != 0 {
+            len += 1;
+        }
+        if self.nodes != 0 {
+            len += 1;
+        }
+        if self.containers != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.FamilyImage", len)?;
+        if !self.image_id.is_empty() {
+            struct_ser.serialize_field("imageId", &self.image_id)?;
+        }
+        if self.pushed_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("pushedUnixMs", ToString::to_string(&self.pushed_unix_ms).as_str())?;
+        }
+        if self.superseded_since_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("supersededSinceUnixMs", ToString::to_string(&self.superseded_since_unix_ms).as_str())?;
+        }
+        if self.nodes != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("nodes", ToString::to_string(&self.nodes).as_str())?;
+        }
+        if self.containers != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("containers", ToString::to_string(&self.containers).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for FamilyImage {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "image_id",
+            "imageId",
+            "pushed_unix_ms",
+            "pushedUnixMs",
+            "superseded_since_unix_ms",
+            "supersededSinceUnixMs",
+            "nodes",
+            "containers",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            ImageId,
+            PushedUnixMs,
+            SupersededSinceUnixMs,
+            Nodes,
+            Containers,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "imageId" | "image_id" => Ok(GeneratedField::ImageId),
+                            "pushedUnixMs" | "pushed_unix_ms" => Ok(GeneratedField::PushedUnixMs),
+                            "supersededSinceUnixMs" | "superseded_since_unix_ms" => Ok(GeneratedField::SupersededSinceUnixMs),
+                            "nodes" => Ok(GeneratedField::Nodes),
+                            "containers" => Ok(GeneratedField::Containers),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = FamilyImage;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.FamilyImage")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<FamilyImage, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut image_id__ = None;
+                let mut pushed_unix_ms__ = None;
+                let mut superseded_since_unix_ms__ = None;
+                let mut nodes__ = None;
+                let mut containers__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::ImageId => {
+                            if image_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageId"));
+                            }
+                            image_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::PushedUnixMs => {
+                            if pushed_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("pushedUnixMs"));
+                            }
+                            pushed_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::SupersededSinceUnixMs => {
+                            if superseded_since_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("supersededSinceUnixMs"));
+                            }
+                            superseded_since_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Nodes => {
+                            if nodes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodes"));
+                            }
+                            nodes__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Containers => {
+                            if containers__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("containers"));
+                            }
+                            containers__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(FamilyImage {
+                    image_id: image_id__.unwrap_or_default(),
+                    pushed_unix_ms: pushed_unix_ms__.unwrap_or_default(),
+                    superseded_since_unix_ms: superseded_since_unix_ms__.unwrap_or_default(),
+                    nodes: nodes__.unwrap_or_default(),
+                    containers: containers__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.FamilyImage", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for FetchManifestRequest {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -7095,6 +7460,168 @@ impl<'de> serde::Deserialize<'de> for ListExposureResponse {
             }
         }
         deserializer.deserialize_struct("plumb.v1.ListExposureResponse", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListFamiliesRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let len = 0;
+        let struct_ser = serializer.serialize_struct("plumb.v1.ListFamiliesRequest", len)?;
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListFamiliesRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                            Err(serde::de::Error::unknown_field(value, FIELDS))
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListFamiliesRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListFamiliesRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListFamiliesRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                while map_.next_key::<GeneratedField>()?.is_some() {
+                    let _ = map_.next_value::<serde::de::IgnoredAny>()?;
+                }
+                Ok(ListFamiliesRequest {
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListFamiliesRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListFamiliesResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.families.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListFamiliesResponse", len)?;
+        if !self.families.is_empty() {
+            struct_ser.serialize_field("families", &self.families)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListFamiliesResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "families",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Families,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "families" => Ok(GeneratedField::Families),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListFamiliesResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListFamiliesResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListFamiliesResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut families__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Families => {
+                            if families__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("families"));
+                            }
+                            families__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ListFamiliesResponse {
+                    families: families__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListFamiliesResponse", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for ListFlagsRequest {

@@ -216,6 +216,8 @@ fn the_fleet_exposed_to_an_advisory_and_the_image_that_fixes_it() {
                     "--no-runtime",
                     "--image-id",
                     image,
+                    "--label",
+                    "family=base",
                     "--root",
                 ])
                 .arg(root.path())
@@ -223,7 +225,16 @@ fn the_fleet_exposed_to_an_advisory_and_the_image_that_fixes_it() {
                 .arg(&manifest),
         );
         run_ok(c.ctl_command().args(["manifest", "push"]).arg(&manifest));
+        // Registered one after the other: the second supersedes the first.
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
+    let families = c.ctl_json(&["families"]);
+    let base = &families.as_array().unwrap()[0];
+    assert_eq!(base["family"], "base", "{families}");
+    assert_eq!(base["newest"], "img-fixed", "{families}");
+    let old = &base["images"][1];
+    assert_eq!(old["image_id"], "img-vulnerable");
+    assert!(old["superseded_since"].as_i64().unwrap() > 0, "{families}");
 
     // Advisories, in a directory: one this release is exposed to, one
     // fixed before this machine's version, one for another release.

@@ -204,3 +204,53 @@ pub async fn exposure(
     );
     Ok(())
 }
+
+/// Image families: each image's supersession, and the newest's rollout.
+pub async fn families(conn: &Conn, as_json: bool) -> Result<()> {
+    let mut q = QueryServiceClient::new(channel(conn).await?);
+    let list = q
+        .list_families(plumb_proto::v1::ListFamiliesRequest {})
+        .await
+        .map_err(status_error)?
+        .into_inner()
+        .families;
+    if as_json {
+        let v: Vec<Value> = list
+            .iter()
+            .map(|f| {
+                json!({
+                    "family": f.family, "newest": f.newest, "nodes": f.nodes, "containers": f.containers,
+                    "newest_share": f.newest_share,
+                    "images": f.images.iter().map(|i| json!({
+                        "image_id": i.image_id, "pushed": i.pushed_unix_ms,
+                        "superseded_since": (i.superseded_since_unix_ms > 0).then_some(i.superseded_since_unix_ms),
+                        "nodes": i.nodes, "containers": i.containers,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!("{}", Value::Array(v));
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    for f in &list {
+        for i in &f.images {
+            rows.push(vec![
+                f.family.clone(),
+                i.image_id.clone(),
+                if i.superseded_since_unix_ms == 0 {
+                    format!("newest ({:.0} % of the family)", f.newest_share * 100.0)
+                } else {
+                    format!(
+                        "superseded {}",
+                        crate::output::ago(i.superseded_since_unix_ms)
+                    )
+                },
+                i.nodes.to_string(),
+                i.containers.to_string(),
+            ]);
+        }
+    }
+    table(&["FAMILY", "IMAGE", "STATE", "NODES", "CONTAINERS"], rows);
+    Ok(())
+}

@@ -197,6 +197,9 @@ pub enum Command {
         #[command(subcommand)]
         command: Option<AdvisoryCommand>,
     },
+    /// Image families (the `family` label): each image's supersession,
+    /// and the share of the family on its newest image.
+    Families,
     /// Which images, nodes and containers run a package version an
     /// advisory affects, and which image fixes it.
     Exposure {
@@ -447,6 +450,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Advisories {
             command: Some(AdvisoryCommand::Import { path }),
         } => advisories::import(conn, path, json).await?,
+        Command::Families => advisories::families(conn, json).await?,
         Command::Exposure { advisory, image } => {
             advisories::exposure(conn, advisory, image, json).await?
         }

@@ -223,3 +223,86 @@ fn a_package_query_says_what_is_wrong_with_it() {
         ("openssl".to_string(), VersionFilter::Below("3.0.15".into()))
     );
 }
+
+#[tokio::test]
+async fn families_show_supersession_and_the_newest_images_rollout() {
+    for (store, _dir) in stores().await {
+        let family = |f: &str| vec![("family".to_string(), f.to_string())];
+        for (image, at, labels) in [
+            ("web-1", 10, family("web")),
+            ("web-2", 20, family("web")),
+            ("web-3", 30, family("web")),
+            ("db-1", 15, family("db")),
+            ("loose", 5, vec![]),
+            (
+                "sha256:app2",
+                40,
+                vec![(
+                    "org.opencontainers.image.title".to_string(),
+                    "app".to_string(),
+                )],
+            ),
+        ] {
+            store
+                .put_manifest(
+                    image,
+                    &format!("d-{image}"),
+                    b"m",
+                    1,
+                    &[],
+                    false,
+                    &labels,
+                    false,
+                    at,
+                )
+                .await
+                .unwrap();
+        }
+        for (n, image) in [
+            ("a", "web-1"),
+            ("b", "web-1"),
+            ("c", "web-3"),
+            ("d", "db-1"),
+        ] {
+            let mut h = hello(n);
+            h.image_id = image.into();
+            store.hello(&h, "r:1", 1).await.unwrap();
+        }
+        let c = ContainerInfo {
+            id: "c9".into(),
+            image_id: "sha256:app2".into(),
+            status: ContainerStatus::Verified as i32,
+            ..Default::default()
+        };
+        store.replace_containers("d", &[c], 1).await.unwrap();
+
+        let families = store.families().await.unwrap();
+        let names: Vec<&str> = families.iter().map(|f| f.family.as_str()).collect();
+        assert_eq!(
+            names,
+            ["web", "app", "db"],
+            "most nodes and containers first"
+        );
+        let web = &families[0];
+        assert_eq!(web.newest, "web-3");
+        assert_eq!(
+            web.images
+                .iter()
+                .map(|i| (i.image_id.as_str(), i.superseded_since, i.nodes))
+                .collect::<Vec<_>>(),
+            [
+                ("web-3", None, 1),
+                ("web-2", Some(30), 0),
+                ("web-1", Some(20), 2)
+            ]
+        );
+        assert!(
+            (web.newest_share - 1.0 / 3.0).abs() < 1e-9,
+            "{}",
+            web.newest_share
+        );
+        let app = &families[1];
+        assert_eq!((app.newest.as_str(), app.containers), ("sha256:app2", 1));
+        assert_eq!(app.newest_share, 1.0);
+    }
+}
