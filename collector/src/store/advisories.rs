@@ -239,7 +239,7 @@ impl Store {
             let key = (manager_s.clone(), name.clone());
             if !inventory.contains_key(&key) {
                 let carriers = self
-                    .packages(&name, &super::VersionFilter::Any)
+                    .packages_uncounted(&name, &super::VersionFilter::Any)
                     .await?
                     .into_iter()
                     .filter(|p| p.manager == manager_s)
@@ -322,6 +322,12 @@ impl Store {
                     containers: p.containers,
                 });
             }
+        }
+        // What runs each exposed image: counted once per image.
+        let images: Vec<String> = out.iter().map(|e| e.image_id.clone()).collect();
+        let counts = self.running(images.iter().map(String::as_str)).await?;
+        for e in &mut out {
+            (e.nodes, e.containers) = counts.get(&e.image_id).copied().unwrap_or((0, 0));
         }
         Ok(out)
     }

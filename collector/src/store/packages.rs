@@ -188,18 +188,70 @@ impl Store {
         name: &str,
         filter: &VersionFilter,
     ) -> Result<Vec<ImagePackage>, StoreError> {
+        let mut out = self.packages_uncounted(name, filter).await?;
+        let counts = self
+            .running(out.iter().map(|p| p.image_id.as_str()))
+            .await?;
+        for p in &mut out {
+            (p.nodes, p.containers) = counts.get(&p.image_id).copied().unwrap_or((0, 0));
+        }
+        Ok(out)
+    }
+
+    /// How many nodes (not retired) and containers run each of `images`:
+    /// one grouped count per table and 500 images.
+    pub(super) async fn running<'a>(
+        &self,
+        images: impl IntoIterator<Item = &'a str>,
+    ) -> Result<std::collections::HashMap<String, (i64, i64)>, StoreError> {
+        let images: std::collections::BTreeSet<&str> = images.into_iter().collect();
+        let mut out: std::collections::HashMap<String, (i64, i64)> =
+            images.iter().map(|i| (i.to_string(), (0, 0))).collect();
+        let images: Vec<&str> = images.into_iter().collect();
+        for chunk in images.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let list = marks.join(", ");
+            for (table, filter, slot) in [
+                ("nodes", " AND status <> 'retired'", 0),
+                ("containers", "", 1),
+            ] {
+                let sql = format!(
+                    "SELECT image_id, COUNT(*) FROM {table} WHERE image_id IN ({list}){filter} GROUP BY image_id"
+                );
+                let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
+                for i in chunk {
+                    q = q.bind(*i);
+                }
+                for (image, n) in q.fetch_all(&self.pool).await? {
+                    if let Some(c) = out.get_mut(&image) {
+                        if slot == 0 {
+                            c.0 = n;
+                        } else {
+                            c.1 = n;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// [`Store::packages`] without the counts of what runs each image.
+    pub(super) async fn packages_uncounted(
+        &self,
+        name: &str,
+        filter: &VersionFilter,
+    ) -> Result<Vec<ImagePackage>, StoreError> {
         let rows = sqlx::query(
-                "SELECT p.image_id, p.manager, p.name, p.version, p.arch, p.source, p.source_version, \
-                 (SELECT COUNT(*) FROM nodes n WHERE n.image_id = p.image_id AND n.status <> 'retired'), \
-                 (SELECT COUNT(*) FROM containers c WHERE c.image_id = p.image_id), \
+            "SELECT p.image_id, p.manager, p.name, p.version, p.arch, p.source, p.source_version, \
                  (SELECT MAX(m.container) FROM manifests m WHERE m.image_id = p.image_id) \
                  FROM image_packages p WHERE p.name = $1 OR p.source = $1 \
                  ORDER BY p.image_id, p.name, p.arch LIMIT $2",
-            )
-            .bind(name)
-            .bind(MAX_PACKAGE_ROWS as i64)
-            .fetch_all(&self.pool)
-            .await?;
+        )
+        .bind(name)
+        .bind(MAX_PACKAGE_ROWS as i64)
+        .fetch_all(&self.pool)
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             use sqlx::Row as _;
@@ -210,9 +262,8 @@ impl Store {
             let arch: String = r.try_get(4)?;
             let source: String = r.try_get(5)?;
             let source_version: String = r.try_get(6)?;
-            let nodes: i64 = r.try_get(7)?;
-            let containers: i64 = r.try_get(8)?;
-            let oci: Option<i64> = r.try_get(9)?;
+            let (nodes, containers) = (0, 0);
+            let oci: Option<i64> = r.try_get(7)?;
             // A query by source name compares the source's version.
             let by_source = name_ != name;
             let compared = if by_source { &source_version } else { &version };

@@ -459,6 +459,8 @@ fn every_readme_command_runs_as_written() {
         exposed.contains("ami-0abc123") && exposed.contains("9.1-2"),
         "{exposed}"
     );
+    let families = s.run(&cmd("plumbctl families"));
+    assert!(families.contains("FAMILY"), "{families}");
 
     // Every README command ran here or is run elsewhere.
     let elsewhere: BTreeSet<&str> = ELSEWHERE.iter().map(|(c, _)| *c).collect();
