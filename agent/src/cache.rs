@@ -12,7 +12,6 @@
 //! lookup compares two integers instead of path bytes). Hard links share
 //! one entry.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -188,7 +187,7 @@ impl HashCache {
             records,
         };
         let path = state_dir.join(CACHE_FILE);
-        write_atomic(&path, &file.encode_to_vec())?;
+        crate::atomic::write(&path, &file.encode_to_vec())?;
         Ok(path)
     }
 }
@@ -197,44 +196,6 @@ fn root_bytes(root: &Path) -> Vec<u8> {
     use std::os::unix::ffi::OsStrExt;
     let canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     canonical.as_os_str().as_bytes().to_vec()
-}
-
-/// Writes `bytes` to `path` so that readers see the old or the new file,
-/// never a torn one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_atomic_parts(path, &[bytes])
-}
-
-/// [`write_atomic`] of `parts` one after the other, without joining them
-/// in memory first.
-pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let (tmp_path, mut tmp) = tempfile_in(dir, path)?;
-    let written = parts
-        .iter()
-        .try_for_each(|part| tmp.write_all(part))
-        .and_then(|()| tmp.sync_all())
-        .and_then(|()| std::fs::rename(&tmp_path, path));
-    if let Err(e) = written {
-        // A full disk must not stay full because of us.
-        drop(tmp);
-        let _ = std::fs::remove_file(&tmp_path);
-        return Err(e);
-    }
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
-fn tempfile_in(dir: &Path, target: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
-    let file = std::fs::File::create(&tmp)?;
-    Ok((tmp, file))
 }
 
 #[cfg(test)]

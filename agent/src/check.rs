@@ -529,7 +529,7 @@ impl Checker {
         };
         let written = serde_json::to_vec(seen)
             .map_err(std::io::Error::other)
-            .and_then(|bytes| crate::cache::write_atomic(&dir.join(HISTORY_STATE), &bytes));
+            .and_then(|bytes| crate::atomic::write(&dir.join(HISTORY_STATE), &bytes));
         if let Err(e) = written {
             tracing::warn!(state_dir = %dir.display(), error = %e, "cannot save the login history's state");
         }

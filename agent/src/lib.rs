@@ -8,6 +8,7 @@
 
 #![deny(unsafe_code)]
 
+pub mod atomic;
 pub mod beneath;
 pub mod cache;
 pub mod check;

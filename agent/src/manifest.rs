@@ -248,7 +248,7 @@ impl Built {
             .chain(self.encoded_files.iter().map(|p| &p[..]))
             .chain(std::iter::once(&tail[..]))
             .collect();
-        crate::cache::write_atomic_parts(path, &parts).map_err(|cause| ManifestFileError::Io {
+        crate::atomic::write_parts(path, &parts).map_err(|cause| ManifestFileError::Io {
             path: path.display().to_string(),
             cause,
         })?;
@@ -480,8 +480,7 @@ pub fn write(path: &Path, manifest: &Baseline) -> Result<(), ManifestFileError> 
     } else {
         manifest.encode()
     };
-    crate::cache::write_atomic(path, &bytes)
-        .map_err(|cause| ManifestFileError::Io { path: p, cause })
+    crate::atomic::write(path, &bytes).map_err(|cause| ManifestFileError::Io { path: p, cause })
 }
 
 #[cfg(test)]

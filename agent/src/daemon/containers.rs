@@ -57,7 +57,7 @@ impl ManifestSource for CollectorSource {
                         .map_err(|e| format!("manifest of image {image_id} from {url}: {e}"))?;
                     // A cache that cannot be written costs a fetch next time.
                     if let Err(e) = std::fs::create_dir_all(&self.dir)
-                        .and_then(|()| crate::cache::write_atomic(&cached, &bytes))
+                        .and_then(|()| crate::atomic::write(&cached, &bytes))
                     {
                         tracing::warn!(path = %cached.display(), error = %e, "image manifest not cached");
                     }

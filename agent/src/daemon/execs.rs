@@ -16,7 +16,6 @@ use plumb_proto::v1::{Deviation, DeviationKind, Severity};
 use prost::Message;
 
 use super::outbox::{DevKey, DeviationSet};
-use crate::cache::write_atomic;
 use crate::execs::{ExecMonitor, World, Worlds};
 use crate::manifest::now_ms;
 
@@ -118,7 +117,7 @@ impl ExecLedger {
                 .collect(),
             overflow: self.overflow,
         };
-        if let Err(e) = write_atomic(&self.path, &file.encode_to_vec()) {
+        if let Err(e) = crate::atomic::write(&self.path, &file.encode_to_vec()) {
             tracing::error!(path = %self.path.display(), error = %e, "exec ledger not written; kept in memory");
         }
     }

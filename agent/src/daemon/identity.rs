@@ -92,7 +92,7 @@ pub async fn enroll_if_needed(cfg: &RunConfig, image_id: &str) -> anyhow::Result
         .map_err(|s| anyhow::anyhow!("enrollment refused: {}", s.message()))?
         .into_inner();
     write_private(&cfg.key, key.serialize_pem().as_bytes())?;
-    crate::cache::write_atomic(&cfg.cert, response.certificate_pem.as_bytes())
+    crate::atomic::write(&cfg.cert, response.certificate_pem.as_bytes())
         .with_context(|| format!("writing {}", cfg.cert.display()))?;
     tracing::info!(node = %cfg.node_id, cert = %cfg.cert.display(), "enrolled: node certificate issued");
     Ok(())

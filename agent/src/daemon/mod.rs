@@ -303,7 +303,7 @@ async fn obtain_manifest(cfg: &RunConfig, tls: &ClientTls) -> anyhow::Result<Bas
     let cached = cfg.state_dir.join(MANIFEST_COPY);
     if let Some(path) = &cfg.manifest {
         let m = crate::manifest::read(path)?;
-        crate::cache::write_atomic(&cached, &m.encode())
+        crate::atomic::write(&cached, &m.encode())
             .with_context(|| format!("copying the manifest to {}", cached.display()))?;
         return Ok(m);
     }
@@ -327,7 +327,7 @@ async fn obtain_manifest(cfg: &RunConfig, tls: &ClientTls) -> anyhow::Result<Bas
                         m.meta.image_id
                     );
                 }
-                crate::cache::write_atomic(&cached, &bytes)
+                crate::atomic::write(&cached, &bytes)
                     .with_context(|| format!("caching {}", cached.display()))?;
                 tracing::info!(image = %image, digest = %m.digest_hex(), "manifest fetched and verified");
                 return Ok(m);

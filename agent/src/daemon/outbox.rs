@@ -19,7 +19,6 @@ use plumb_proto::v1::{agent_message, AgentMessage, Deviation, DeviationBatch, De
 use prost::Message;
 use sha2::{Digest, Sha256};
 
-use crate::cache::write_atomic;
 use crate::manifest::now_ms;
 
 /// What identifies a deviation: the node's own are keyed by (kind, key),
@@ -370,7 +369,7 @@ impl Inner {
             };
             let bytes = msg.encode_to_vec();
             let path = self.dir.join(format!("{seq:020}.pb"));
-            write_atomic(&path, &bytes)?;
+            crate::atomic::write(&path, &bytes)?;
             self.spool.insert(seq, path);
             self.prev_hash = Sha256::digest(&bytes).to_vec();
             self.next_seq += 1;
@@ -394,7 +393,7 @@ impl Inner {
             .parent()
             .unwrap_or(Path::new("."))
             .join("agent-state.pb");
-        write_atomic(&path, &state.encode_to_vec())
+        crate::atomic::write(&path, &state.encode_to_vec())
     }
 }
 
