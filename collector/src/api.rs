@@ -119,6 +119,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
         )
         .route("/api/v1/exposure", get(exposure))
         .route("/api/v1/families", get(families))
+        .route("/api/v1/due", get(due))
         .route("/api/v1/correlations", get(correlations))
         .with_state(hub)
 }
@@ -438,6 +439,16 @@ async fn flags(
 
 async fn images(State(hub): State<Arc<Hub>>) -> ApiResult {
     Ok(Json(json!({ "images": hub.store.images().await? })))
+}
+
+async fn due(State(hub): State<Arc<Hub>>) -> ApiResult {
+    let due = crate::posture::due(
+        &hub.store,
+        &hub.policy().file.posture,
+        crate::model::now_ms(),
+    )
+    .await?;
+    Ok(Json(json!({ "images": due })))
 }
 
 async fn families(State(hub): State<Arc<Hub>>) -> ApiResult {

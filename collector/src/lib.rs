@@ -29,6 +29,7 @@ pub mod lifecycle;
 pub mod liveness;
 pub mod model;
 pub mod policy;
+pub mod posture;
 pub mod security;
 pub mod serve;
 pub mod store;

@@ -97,6 +97,28 @@ impl Relayed {
     }
 }
 
+/// Milliseconds at the end (24:00 UTC) of a `YYYY-MM-DD` day.
+pub fn end_of_day_ms(date: &str) -> Option<i64> {
+    let mut it = date.splitn(3, '-');
+    let (y, m, d): (i64, i64, i64) = (
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+    );
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((days + 1) * 86_400_000)
+}
+
 /// A node as listed by the API.
 #[derive(Clone, Debug, Serialize)]
 pub struct Node {

@@ -54,6 +54,9 @@ pub struct PolicyFile {
     pub image: Vec<ImageOverride>,
     pub path: Vec<PathOverride>,
     pub allow: Vec<AllowRule>,
+    /// When nodes are due for replacement by their posture (see
+    /// `posture`), not their drift.
+    pub posture: crate::posture::PostureRules,
 }
 
 impl Default for PolicyFile {
@@ -68,6 +71,7 @@ impl Default for PolicyFile {
             image: Vec::new(),
             path: Vec::new(),
             allow: Vec::new(),
+            posture: Default::default(),
         }
     }
 }
@@ -146,6 +150,8 @@ pub enum PolicyError {
     Reason(String),
     #[error("policy: unknown status {0:?} in alert_on")]
     Status(String),
+    #[error("policy: {0}")]
+    Posture(String),
 }
 
 /// One open deviation as the policy sees it.
@@ -195,28 +201,6 @@ fn severities(list: &[String]) -> Result<Vec<Severity>, PolicyError> {
         .collect()
 }
 
-/// Milliseconds at the end (24:00 UTC) of a `YYYY-MM-DD` day.
-fn end_of_day_ms(date: &str) -> Option<i64> {
-    let mut it = date.splitn(3, '-');
-    let (y, m, d): (i64, i64, i64) = (
-        it.next()?.parse().ok()?,
-        it.next()?.parse().ok()?,
-        it.next()?.parse().ok()?,
-    );
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some((days + 1) * 86_400_000)
-}
-
 impl Policy {
     pub fn load(path: Option<&Path>) -> Result<Policy, PolicyError> {
         let file = match path {
@@ -257,10 +241,11 @@ impl Policy {
                 if a.reason.trim().is_empty() {
                     return Err(PolicyError::Reason(a.glob.clone()));
                 }
-                let expires_ms = end_of_day_ms(&a.expires).ok_or_else(|| PolicyError::Expiry {
-                    glob: a.glob.clone(),
-                    expires: a.expires.clone(),
-                })?;
+                let expires_ms =
+                    crate::model::end_of_day_ms(&a.expires).ok_or_else(|| PolicyError::Expiry {
+                        glob: a.glob.clone(),
+                        expires: a.expires.clone(),
+                    })?;
                 Ok(CompiledAllow {
                     glob: glob(&a.glob)?,
                     rule: a.clone(),
@@ -271,6 +256,7 @@ impl Policy {
         for s in &file.alert_on {
             crate::model::NodeStatus::parse(s).ok_or_else(|| PolicyError::Status(s.clone()))?;
         }
+        crate::posture::check(&file.posture).map_err(PolicyError::Posture)?;
         Ok(Policy {
             file,
             flag,
@@ -548,8 +534,8 @@ mod tests {
         .unwrap();
         let p = Policy::compile(file).unwrap();
         let ls = [dev("file_modified", "/usr/bin/ls", Severity::Critical)];
-        let jan = end_of_day_ms("2026-01-15").unwrap();
-        let feb = end_of_day_ms("2026-02-15").unwrap();
+        let jan = crate::model::end_of_day_ms("2026-01-15").unwrap();
+        let feb = crate::model::end_of_day_ms("2026-02-15").unwrap();
         assert_eq!(
             p.evaluate("n", "i", &ls, jan),
             Verdict::Clean,
@@ -588,7 +574,7 @@ mod tests {
 
     #[test]
     fn end_of_day_is_utc_midnight_after() {
-        assert_eq!(end_of_day_ms("1970-01-01"), Some(86_400_000));
-        assert_eq!(end_of_day_ms("2026-13-01"), None);
+        assert_eq!(crate::model::end_of_day_ms("1970-01-01"), Some(86_400_000));
+        assert_eq!(crate::model::end_of_day_ms("2026-13-01"), None);
     }
 }

@@ -175,6 +175,32 @@ impl QueryService for Query {
         }))
     }
 
+    async fn list_due(
+        &self,
+        _request: Request<plumb_proto::v1::ListDueRequest>,
+    ) -> Result<Response<plumb_proto::v1::ListDueResponse>, Status> {
+        let due = crate::posture::due(
+            &self.hub.store,
+            &self.hub.policy().file.posture,
+            crate::model::now_ms(),
+        )
+        .await?;
+        Ok(Response::new(plumb_proto::v1::ListDueResponse {
+            images: due
+                .into_iter()
+                .map(|d| plumb_proto::v1::DueImage {
+                    image_id: d.image_id,
+                    family: d.family.unwrap_or_default(),
+                    reasons: d.reasons,
+                    advisories: d.advisories,
+                    nodes: d.nodes,
+                    node_count: d.node_count.max(0) as u64,
+                    containers: d.containers.max(0) as u64,
+                })
+                .collect(),
+        }))
+    }
+
     async fn list_families(
         &self,
         _request: Request<plumb_proto::v1::ListFamiliesRequest>,

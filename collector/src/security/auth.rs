@@ -80,6 +80,7 @@ pub const HTTP_ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/advisories", Access::Role(Role::Admin)),
     ("GET", "/api/v1/exposure", Access::Role(Role::Read)),
     ("GET", "/api/v1/families", Access::Role(Role::Read)),
+    ("GET", "/api/v1/due", Access::Role(Role::Read)),
     ("GET", "/api/v1/correlations", Access::Role(Role::Read)),
     ("GET", "/api/v1/audit", Access::Role(Role::Read)),
     ("GET", "/", Access::Role(Role::Read)),
@@ -173,6 +174,7 @@ pub const GRPC_METHODS: &[(&str, Access)] = &[
         "/plumb.v1.QueryService/ListFamilies",
         Access::Role(Role::Read),
     ),
+    ("/plumb.v1.QueryService/ListDue", Access::Role(Role::Read)),
 ];
 
 /// Why a request is refused.

@@ -48,6 +48,25 @@ pub fn family_of(labels: &BTreeMap<String, String>) -> Option<&str> {
 }
 
 impl Store {
+    /// The nodes running `image` (not retired; at most `limit` listed, by
+    /// id), how many there are, and how many containers run it.
+    pub async fn running_image(
+        &self,
+        image: &str,
+        limit: i64,
+    ) -> Result<(Vec<String>, i64, i64), StoreError> {
+        let nodes: Vec<String> = sqlx::query_scalar(
+            "SELECT node_id FROM nodes WHERE image_id = $1 AND status <> 'retired' ORDER BY node_id LIMIT $2",
+        )
+        .bind(image)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let counts = self.running([image]).await?;
+        let (n, c) = counts.get(image).copied().unwrap_or((0, 0));
+        Ok((nodes, n, c))
+    }
+
     /// Every family, most nodes and containers first.
     pub async fn families(&self) -> Result<Vec<Family>, StoreError> {
         let containers: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(

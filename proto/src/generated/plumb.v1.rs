@@ -2273,6 +2273,31 @@ pub struct ListFamiliesResponse {
     #[prost(message, repeated, tag = "1")]
     pub families: ::prost::alloc::vec::Vec<Family>,
 }
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListDueRequest {}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DueImage {
+    #[prost(string, tag = "1")]
+    pub image_id: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub family: ::prost::alloc::string::String,
+    #[prost(string, repeated, tag = "3")]
+    pub reasons: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    #[prost(string, repeated, tag = "4")]
+    pub advisories: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// At most 1,000 listed; `node_count` counts them all.
+    #[prost(string, repeated, tag = "5")]
+    pub nodes: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    #[prost(uint64, tag = "6")]
+    pub node_count: u64,
+    #[prost(uint64, tag = "7")]
+    pub containers: u64,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ListDueResponse {
+    #[prost(message, repeated, tag = "1")]
+    pub images: ::prost::alloc::vec::Vec<DueImage>,
+}
 /// What the collector says of a container: its agent's status, with
 /// `verified` split by whether it has open deviations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
@@ -2695,6 +2720,33 @@ pub mod query_service_client {
                 .insert(GrpcMethod::new("plumb.v1.QueryService", "ListFamilies"));
             self.inner.unary(req, path, codec).await
         }
+        /// The images whose nodes and containers are due for replacement by the
+        /// policy's posture rules (superseded past the grace, exposed at or
+        /// above a severity), and why. Due is not drift: no status changes.
+        pub async fn list_due(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ListDueRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListDueResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = crate::codec::LeanCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/plumb.v1.QueryService/ListDue",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("plumb.v1.QueryService", "ListDue"));
+            self.inner.unary(req, path, codec).await
+        }
         pub async fn acknowledge(
             &mut self,
             request: impl tonic::IntoRequest<super::NodeActionRequest>,
@@ -2867,6 +2919,13 @@ pub mod query_service_server {
             tonic::Response<super::ListFamiliesResponse>,
             tonic::Status,
         >;
+        /// The images whose nodes and containers are due for replacement by the
+        /// policy's posture rules (superseded past the grace, exposed at or
+        /// above a severity), and why. Due is not drift: no status changes.
+        async fn list_due(
+            &self,
+            request: tonic::Request<super::ListDueRequest>,
+        ) -> std::result::Result<tonic::Response<super::ListDueResponse>, tonic::Status>;
         async fn acknowledge(
             &self,
             request: tonic::Request<super::NodeActionRequest>,
@@ -3358,6 +3417,51 @@ pub mod query_service_server {
                     let inner = self.inner.clone();
                     let fut = async move {
                         let method = ListFamiliesSvc(inner);
+                        let codec = crate::codec::LeanCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/plumb.v1.QueryService/ListDue" => {
+                    #[allow(non_camel_case_types)]
+                    struct ListDueSvc<T: QueryService>(pub Arc<T>);
+                    impl<
+                        T: QueryService,
+                    > tonic::server::UnaryService<super::ListDueRequest>
+                    for ListDueSvc<T> {
+                        type Response = super::ListDueResponse;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::ListDueRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as QueryService>::list_due(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ListDueSvc(inner);
                         let codec = crate::codec::LeanCodec::default();
                         let mut grpc = tonic::server::Grpc::new(codec)
                             .apply_compression_config(

@@ -3428,6 +3428,209 @@ impl<'de> serde::Deserialize<'de> for DeviationRef {
         deserializer.deserialize_struct("plumb.v1.DeviationRef", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for DueImage {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.image_id.is_empty() {
+            len += 1;
+        }
+        if !self.family.is_empty() {
+            len += 1;
+        }
+        if !self.reasons.is_empty() {
+            len += 1;
+        }
+        if !self.advisories.is_empty() {
+            len += 1;
+        }
+        if !self.nodes.is_empty() {
+            len += 1;
+        }
+        if self.node_count != 0 {
+            len += 1;
+        }
+        if self.containers != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.DueImage", len)?;
+        if !self.image_id.is_empty() {
+            struct_ser.serialize_field("imageId", &self.image_id)?;
+        }
+        if !self.family.is_empty() {
+            struct_ser.serialize_field("family", &self.family)?;
+        }
+        if !self.reasons.is_empty() {
+            struct_ser.serialize_field("reasons", &self.reasons)?;
+        }
+        if !self.advisories.is_empty() {
+            struct_ser.serialize_field("advisories", &self.advisories)?;
+        }
+        if !self.nodes.is_empty() {
+            struct_ser.serialize_field("nodes", &self.nodes)?;
+        }
+        if self.node_count != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("nodeCount", ToString::to_string(&self.node_count).as_str())?;
+        }
+        if self.containers != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("containers", ToString::to_string(&self.containers).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for DueImage {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "image_id",
+            "imageId",
+            "family",
+            "reasons",
+            "advisories",
+            "nodes",
+            "node_count",
+            "nodeCount",
+            "containers",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            ImageId,
+            Family,
+            Reasons,
+            Advisories,
+            Nodes,
+            NodeCount,
+            Containers,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "imageId" | "image_id" => Ok(GeneratedField::ImageId),
+                            "family" => Ok(GeneratedField::Family),
+                            "reasons" => Ok(GeneratedField::Reasons),
+                            "advisories" => Ok(GeneratedField::Advisories),
+                            "nodes" => Ok(GeneratedField::Nodes),
+                            "nodeCount" | "node_count" => Ok(GeneratedField::NodeCount),
+                            "containers" => Ok(GeneratedField::Containers),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = DueImage;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.DueImage")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<DueImage, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut image_id__ = None;
+                let mut family__ = None;
+                let mut reasons__ = None;
+                let mut advisories__ = None;
+                let mut nodes__ = None;
+                let mut node_count__ = None;
+                let mut containers__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::ImageId => {
+                            if image_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("imageId"));
+                            }
+                            image_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Family => {
+                            if family__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("family"));
+                            }
+                            family__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Reasons => {
+                            if reasons__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("reasons"));
+                            }
+                            reasons__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Advisories => {
+                            if advisories__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("advisories"));
+                            }
+                            advisories__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Nodes => {
+                            if nodes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodes"));
+                            }
+                            nodes__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::NodeCount => {
+                            if node_count__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodeCount"));
+                            }
+                            node_count__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Containers => {
+                            if containers__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("containers"));
+                            }
+                            containers__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(DueImage {
+                    image_id: image_id__.unwrap_or_default(),
+                    family: family__.unwrap_or_default(),
+                    reasons: reasons__.unwrap_or_default(),
+                    advisories: advisories__.unwrap_or_default(),
+                    nodes: nodes__.unwrap_or_default(),
+                    node_count: node_count__.unwrap_or_default(),
+                    containers: containers__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.DueImage", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for EnrollRequest {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -7260,6 +7463,168 @@ impl<'de> serde::Deserialize<'de> for ListContainersResponse {
             }
         }
         deserializer.deserialize_struct("plumb.v1.ListContainersResponse", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListDueRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let len = 0;
+        let struct_ser = serializer.serialize_struct("plumb.v1.ListDueRequest", len)?;
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListDueRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                            Err(serde::de::Error::unknown_field(value, FIELDS))
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListDueRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListDueRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListDueRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                while map_.next_key::<GeneratedField>()?.is_some() {
+                    let _ = map_.next_value::<serde::de::IgnoredAny>()?;
+                }
+                Ok(ListDueRequest {
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListDueRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListDueResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.images.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListDueResponse", len)?;
+        if !self.images.is_empty() {
+            struct_ser.serialize_field("images", &self.images)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListDueResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "images",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Images,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "images" => Ok(GeneratedField::Images),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListDueResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListDueResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListDueResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut images__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Images => {
+                            if images__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("images"));
+                            }
+                            images__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ListDueResponse {
+                    images: images__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListDueResponse", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for ListExposureRequest {

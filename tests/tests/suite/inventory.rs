@@ -193,7 +193,13 @@ fn the_fleet_exposed_to_an_advisory_and_the_image_that_fixes_it() {
     let release = format!("Debian:{}", base.split('.').next().unwrap());
     let source = ssl_source.split('\t').next().unwrap().to_string();
     let tmp = tempfile::tempdir().unwrap();
-    let c = Collector::start(&tmp.path().join("c"), &[]);
+    // Images exposed to a high advisory are due for replacement.
+    let policy = tmp.path().join("policy.toml");
+    std::fs::write(&policy, "[posture]\nexposure_severity = \"high\"\n").unwrap();
+    let c = Collector::start(
+        &tmp.path().join("c"),
+        &["--policy", policy.to_str().unwrap()],
+    );
     // Two images: this machine's packages, and the same with the source
     // package at the fixed version.
     let fixed = format!("{ssl}+1");
@@ -277,6 +283,14 @@ fn the_fleet_exposed_to_an_advisory_and_the_image_that_fixes_it() {
     let first = &listed.as_array().unwrap()[0];
     assert_eq!(first["id"], "DSA-9001-1", "{listed}");
     assert_eq!(first["images"], 1);
+
+    // The exposed image is due for replacement (by posture, not drift),
+    // the fixed one is not.
+    let due = c.ctl_json(&["due"]);
+    let due = due.as_array().unwrap();
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert_eq!(due[0]["image_id"], "img-vulnerable");
+    assert_eq!(due[0]["advisories"], serde_json::json!(["DSA-9001-1"]));
 
     // The REST API answers the same.
     let rest = c.get("/api/v1/exposure?advisory=DSA-9001-1");

@@ -461,6 +461,7 @@ fn every_readme_command_runs_as_written() {
     );
     let families = s.run(&cmd("plumbctl families"));
     assert!(families.contains("FAMILY"), "{families}");
+    s.run(&cmd("plumbctl due"));
 
     // Every README command ran here or is run elsewhere.
     let elsewhere: BTreeSet<&str> = ELSEWHERE.iter().map(|(c, _)| *c).collect();

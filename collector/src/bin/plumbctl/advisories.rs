@@ -254,3 +254,51 @@ pub async fn families(conn: &Conn, as_json: bool) -> Result<()> {
     table(&["FAMILY", "IMAGE", "STATE", "NODES", "CONTAINERS"], rows);
     Ok(())
 }
+
+/// The images due for replacement by the policy's posture rules.
+pub async fn due(conn: &Conn, as_json: bool) -> Result<()> {
+    let mut q = QueryServiceClient::new(channel(conn).await?);
+    let list = q
+        .list_due(plumb_proto::v1::ListDueRequest {})
+        .await
+        .map_err(status_error)?
+        .into_inner()
+        .images;
+    if as_json {
+        let v: Vec<Value> = list
+            .iter()
+            .map(|d| {
+                json!({"image_id": d.image_id, "family": d.family, "reasons": d.reasons,
+                       "advisories": d.advisories, "nodes": d.nodes, "node_count": d.node_count,
+                       "containers": d.containers})
+            })
+            .collect();
+        println!("{}", Value::Array(v));
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    for d in &list {
+        for (k, r) in d.reasons.iter().enumerate() {
+            rows.push(vec![
+                if k == 0 {
+                    d.image_id.clone()
+                } else {
+                    String::new()
+                },
+                if k == 0 {
+                    d.node_count.to_string()
+                } else {
+                    String::new()
+                },
+                if k == 0 {
+                    d.containers.to_string()
+                } else {
+                    String::new()
+                },
+                r.clone(),
+            ]);
+        }
+    }
+    table(&["IMAGE", "NODES", "CONTAINERS", "DUE BECAUSE"], rows);
+    Ok(())
+}

@@ -200,6 +200,9 @@ pub enum Command {
     /// Image families (the `family` label): each image's supersession,
     /// and the share of the family on its newest image.
     Families,
+    /// The images whose nodes and containers are due for replacement by
+    /// the collector policy's `[posture]` rules, and why (not drift).
+    Due,
     /// Which images, nodes and containers run a package version an
     /// advisory affects, and which image fixes it.
     Exposure {
@@ -451,6 +454,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             command: Some(AdvisoryCommand::Import { path }),
         } => advisories::import(conn, path, json).await?,
         Command::Families => advisories::families(conn, json).await?,
+        Command::Due => advisories::due(conn, json).await?,
         Command::Exposure { advisory, image } => {
             advisories::exposure(conn, advisory, image, json).await?
         }

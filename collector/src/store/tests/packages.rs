@@ -306,3 +306,138 @@ async fn families_show_supersession_and_the_newest_images_rollout() {
         assert_eq!(app.newest_share, 1.0);
     }
 }
+
+#[tokio::test]
+async fn images_are_due_by_supersession_past_the_grace_and_by_exposure() {
+    use crate::posture::{due, PostureException, PostureRules};
+    const DAY: i64 = 86_400_000;
+    // Days counted from 2026-06-01 (the exceptions' dates are real ones).
+    let t0 = crate::model::end_of_day_ms("2026-06-01").unwrap();
+    for (store, _dir) in stores().await {
+        let web = vec![("family".to_string(), "web".to_string())];
+        let base = Package {
+            manager: PackageManager::Dpkg as i32,
+            name: "base-files".into(),
+            version: "12.4+deb12u9".into(),
+            ..Default::default()
+        };
+        let ssl = |v: &str| dpkg("libssl3", v, "openssl", "");
+        store
+            .put_manifest(
+                "web-1",
+                "d1",
+                b"m",
+                1,
+                &[base.clone(), ssl("3.0.15-1")],
+                false,
+                &web,
+                false,
+                t0 + 10 * DAY,
+            )
+            .await
+            .unwrap();
+        store
+            .put_manifest(
+                "web-2",
+                "d2",
+                b"m",
+                1,
+                &[base, ssl("3.0.14-1")],
+                false,
+                &web,
+                false,
+                t0 + 20 * DAY,
+            )
+            .await
+            .unwrap();
+        for (n, image) in [("a", "web-1"), ("b", "web-2"), ("c", "web-2")] {
+            let mut h = hello(n);
+            h.image_id = image.into();
+            store.hello(&h, "r:1", 1).await.unwrap();
+        }
+        let record = |id: &str, severity: &str| {
+            serde_json::json!({"id": id, "aliases": [format!("CVE-{id}")],
+                "database_specific": {"severity": severity},
+                "affected": [{"package": {"ecosystem": "Debian:12", "name": "openssl"},
+                    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.15-1"}]}]}]})
+        };
+        let osv = serde_json::to_vec(&serde_json::json!([
+            record("A", "high"),
+            record("B", "low"),
+            record("C", "critical"),
+            record("D", "critical"),
+        ]))
+        .unwrap();
+        let parsed = crate::advisories::parse("t.json", &osv).unwrap();
+        store
+            .import_advisories(&parsed.advisories, 0, 1)
+            .await
+            .unwrap();
+        let rules = PostureRules {
+            superseded_grace_days: 1,
+            exposure_severity: Some("high".into()),
+            exception: vec![
+                PostureException {
+                    advisory: "C".into(),
+                    reason: "mitigated: the service does not use TLS".into(),
+                    expires: "2999-01-01".into(),
+                },
+                PostureException {
+                    advisory: "D".into(),
+                    reason: "expired".into(),
+                    expires: "2000-01-01".into(),
+                },
+            ],
+        };
+        // Half a day after web-2: web-1 within its grace, web-2 exposed.
+        let list = due(&store, &rules, t0 + 20 * DAY + DAY / 2).await.unwrap();
+        assert_eq!(list.len(), 1, "{list:?}");
+        assert_eq!(list[0].image_id, "web-2");
+        assert_eq!(
+            list[0].advisories,
+            ["A", "D"],
+            "B is below high, C excepted"
+        );
+        assert_eq!(
+            (list[0].node_count, list[0].nodes.clone()),
+            (2, vec!["b".into(), "c".into()])
+        );
+        assert!(
+            list[0].reasons[0].contains("fixed in 3.0.15-1"),
+            "{:?}",
+            list[0].reasons
+        );
+        // Two days after: web-1 too, superseded past the grace.
+        let list = due(&store, &rules, t0 + 22 * DAY).await.unwrap();
+        let web1 = list.iter().find(|d| d.image_id == "web-1").unwrap();
+        assert!(
+            web1.reasons[0].contains("superseded by web-2"),
+            "{:?}",
+            web1.reasons
+        );
+        assert_eq!(web1.family.as_deref(), Some("web"));
+        // Nothing is due without rules.
+        assert!(due(&store, &PostureRules::default(), t0 + 22 * DAY)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+}
+
+#[test]
+fn posture_rules_say_what_is_wrong_with_them() {
+    use crate::policy::{Policy, PolicyFile};
+    let bad = |toml: &str| {
+        let file: PolicyFile = toml::from_str(toml).unwrap();
+        Policy::compile(file).err().unwrap().to_string()
+    };
+    assert!(bad("[posture]\nexposure_severity = \"urgent\"\n").contains("urgent"));
+    assert!(bad(
+        "[posture]\n[[posture.exception]]\nadvisory = \"A\"\nreason = \" \"\nexpires = \"2027-01-01\"\n"
+    )
+    .contains("needs a reason"));
+    assert!(bad(
+        "[posture]\n[[posture.exception]]\nadvisory = \"A\"\nreason = \"r\"\nexpires = \"soon\"\n"
+    )
+    .contains("soon"));
+}

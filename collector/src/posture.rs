@@ -1,0 +1,186 @@
+//! Replacement for posture, not only drift: the images whose nodes and
+//! containers are *due* for replacement, and why. An image is due when
+//! it has been superseded in its family for longer than the policy's
+//! grace period, or when it is exposed to an advisory at or above the
+//! policy's severity (unless an unexpired exception with a reason covers
+//! that advisory). Due is its own reason, never drift: a node that is due
+//! keeps its status and is not called compromised.
+
+use serde::Deserialize;
+
+use crate::advisories::AdvisorySeverity;
+use crate::store::{Store, StoreError};
+
+/// The policy's `[posture]` section.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PostureRules {
+    /// An image superseded in its family for longer than this many days
+    /// is due (0: supersession never makes an image due).
+    pub superseded_grace_days: u32,
+    /// Exposure to an advisory of at least this severity (`low`,
+    /// `medium`, `high`, `critical`) makes an image due (none: never).
+    pub exposure_severity: Option<String>,
+    pub exception: Vec<PostureException>,
+}
+
+/// An advisory that does not make images due, for a reason, until a date.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostureException {
+    pub advisory: String,
+    pub reason: String,
+    /// `YYYY-MM-DD`; the exception stops applying at the end of that day
+    /// (UTC).
+    pub expires: String,
+}
+
+/// What is wrong with a `[posture]` section.
+pub fn check(rules: &PostureRules) -> Result<(), String> {
+    if let Some(s) = &rules.exposure_severity {
+        match AdvisorySeverity::parse(s) {
+            Some(AdvisorySeverity::Unknown) | None => {
+                return Err(format!(
+                    "posture: exposure_severity {s:?} is not low, medium, high or critical"
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    for e in &rules.exception {
+        if e.reason.trim().is_empty() {
+            return Err(format!(
+                "posture: the exception for {:?} needs a reason",
+                e.advisory
+            ));
+        }
+        if crate::model::end_of_day_ms(&e.expires).is_none() {
+            return Err(format!(
+                "posture: the exception for {:?} expires {:?}, not a YYYY-MM-DD date",
+                e.advisory, e.expires
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An image whose nodes and containers are due for replacement.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct DueImage {
+    pub image_id: String,
+    pub family: Option<String>,
+    /// Why, one line each: supersession past the grace period, exposures.
+    pub reasons: Vec<String>,
+    /// Advisories behind the reasons (for alert labels).
+    pub advisories: Vec<String>,
+    /// The nodes running the image (not retired), at most
+    /// [`MAX_DUE_NODES`] listed.
+    pub nodes: Vec<String>,
+    pub node_count: i64,
+    pub containers: i64,
+}
+
+/// Nodes listed per due image at most.
+pub const MAX_DUE_NODES: i64 = 1000;
+
+/// The images due for replacement at `now`, by `rules`.
+pub async fn due(
+    store: &Store,
+    rules: &PostureRules,
+    now: i64,
+) -> Result<Vec<DueImage>, StoreError> {
+    use std::collections::BTreeMap;
+    let mut due: BTreeMap<String, DueImage> = BTreeMap::new();
+    let entry = |due: &mut BTreeMap<String, DueImage>, image: &str, family: Option<&str>| {
+        due.entry(image.to_string())
+            .or_insert_with(|| DueImage {
+                image_id: image.to_string(),
+                family: family.map(String::from),
+                reasons: Vec::new(),
+                advisories: Vec::new(),
+                nodes: Vec::new(),
+                node_count: 0,
+                containers: 0,
+            })
+            .reasons
+            .len()
+    };
+    let families = store.families().await?;
+    let family_of = |image: &str| {
+        families
+            .iter()
+            .find(|f| f.images.iter().any(|i| i.image_id == image))
+            .map(|f| f.family.clone())
+    };
+    if rules.superseded_grace_days > 0 {
+        let grace = i64::from(rules.superseded_grace_days) * 86_400_000;
+        for f in &families {
+            for i in &f.images {
+                let Some(since) = i.superseded_since else {
+                    continue;
+                };
+                if now - since > grace {
+                    entry(&mut due, &i.image_id, Some(&f.family));
+                    let d = due.get_mut(&i.image_id).expect("just added");
+                    d.reasons.push(format!(
+                        "superseded by {} in family {} since {}, past the {}-day grace",
+                        f.newest,
+                        f.family,
+                        crate::rfc3339(since),
+                        rules.superseded_grace_days
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(threshold) = rules
+        .exposure_severity
+        .as_deref()
+        .and_then(AdvisorySeverity::parse)
+    {
+        let excepted = |advisory: &str| {
+            rules.exception.iter().any(|e| {
+                e.advisory == advisory
+                    && crate::model::end_of_day_ms(&e.expires).is_some_and(|end| now < end)
+            })
+        };
+        for e in store.exposure(None, None).await? {
+            if e.severity < threshold || excepted(&e.advisory_id) {
+                continue;
+            }
+            let family = family_of(&e.image_id);
+            entry(&mut due, &e.image_id, family.as_deref());
+            let d = due.get_mut(&e.image_id).expect("just added");
+            let alias = e
+                .aliases
+                .first()
+                .map(|a| format!(" ({a})"))
+                .unwrap_or_default();
+            d.reasons.push(format!(
+                "exposed to {}{alias}, {}: {} {}{}",
+                e.advisory_id,
+                e.severity.as_str(),
+                e.package,
+                e.version,
+                e.fixed
+                    .as_deref()
+                    .map(|f| format!(", fixed in {f}"))
+                    .unwrap_or_default()
+            ));
+            if !d.advisories.contains(&e.advisory_id) {
+                d.advisories.push(e.advisory_id.clone());
+            }
+        }
+    }
+    let mut out: Vec<DueImage> = due.into_values().collect();
+    for d in &mut out {
+        let (nodes, count, containers) = store.running_image(&d.image_id, MAX_DUE_NODES).await?;
+        d.nodes = nodes;
+        d.node_count = count;
+        d.containers = containers;
+    }
+    out.sort_by(|a, b| {
+        (b.node_count + b.containers, &a.image_id).cmp(&(a.node_count + a.containers, &b.image_id))
+    });
+    Ok(out)
+}
