@@ -41,6 +41,7 @@ fn env() -> &'static Environment<'static> {
                 include_str!("../templates/correlations.html"),
             ),
             ("images.html", include_str!("../templates/images.html")),
+            ("posture.html", include_str!("../templates/posture.html")),
         ] {
             // Templates are compiled into the binary and covered by tests;
             // a syntax error is a build defect, reported on first render.
@@ -87,6 +88,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/nodes/{id}", get(node))
         .route("/correlations", get(correlations))
         .route("/images", get(images))
+        .route("/posture", get(posture))
         .route("/events", get(events))
         .route(
             "/assets/style.css",
@@ -521,6 +523,27 @@ async fn images(
     )
 }
 
+/// Patch posture: advisories by exposure, families and their rollout,
+/// and the images due for replacement.
+async fn posture(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+) -> Result<Html<String>, PageError> {
+    let advisories = hub.store.advisories().await?;
+    let families = hub.store.families().await?;
+    let due = crate::posture::due(
+        &hub.store,
+        &hub.policy().file.posture,
+        crate::model::now_ms(),
+    )
+    .await?;
+    render(
+        &headers,
+        "posture.html",
+        context! { advisories, families, due },
+    )
+}
+
 /// Server-Sent Events: one `node` event per lifecycle transition.
 async fn events(
     State(hub): State<Arc<Hub>>,
@@ -592,5 +615,46 @@ mod tests {
                 .get_template(name)
                 .unwrap_or_else(|e| panic!("{name}: {e:#}"));
         }
+    }
+}
+
+#[cfg(test)]
+mod posture_page {
+    use super::*;
+
+    #[test]
+    fn the_posture_page_renders_advisories_families_and_due_images() {
+        let ctx = context! {
+            advisories => vec![crate::store::AdvisorySummary {
+                id: "DSA-1".into(),
+                aliases: vec!["CVE-1".into()],
+                summary: "s".into(),
+                severity: crate::advisories::AdvisorySeverity::High,
+                modified: String::new(),
+                packages: vec!["openssl".into()],
+                images: 1,
+                nodes: 2,
+                containers: 0,
+            }],
+            families => vec![crate::store::Family {
+                family: "web".into(),
+                newest: "web-2".into(),
+                images: vec![
+                    crate::store::FamilyImage { image_id: "web-2".into(), pushed_at: 20, superseded_since: None, nodes: 1, containers: 0 },
+                    crate::store::FamilyImage { image_id: "web-1".into(), pushed_at: 10, superseded_since: Some(20), nodes: 2, containers: 0 },
+                ],
+                nodes: 3,
+                containers: 0,
+                newest_share: 1.0 / 3.0,
+            }],
+            due => Vec::<crate::posture::DueImage>::new(),
+        };
+        let html = render(&HeaderMap::new(), "posture.html", ctx)
+            .map_err(|e| e.1)
+            .unwrap()
+            .0;
+        assert!(html.contains("DSA-1") && html.contains("CVE-1"), "{html}");
+        assert!(html.contains("33 %") && html.contains("web-1"), "{html}");
+        assert!(html.contains("Nothing is due"), "{html}");
     }
 }

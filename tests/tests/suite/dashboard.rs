@@ -62,7 +62,17 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
     let c = Collector::start(tmp.path(), &[]);
     let operator = c.token("operator", "sre");
     let mut n = Node::new(tmp.path(), "web-node-1");
-    n.label_and_push(&c, &["commit=abc123"]);
+    n.label_and_push(&c, &["commit=abc123", "family=web"]);
+    // An advisory for a package of the node's image.
+    let osv = tmp.path().join("dsa.json");
+    std::fs::write(
+        &osv,
+        r#"{"id": "DSA-7001-1", "aliases": ["CVE-2099-7001"], "database_specific": {"severity": "high"},
+            "affected": [{"package": {"ecosystem": "Debian:12", "name": "coreutils"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "9.1-2"}]}]}]}"#,
+    )
+    .unwrap();
+    run_ok(c.ctl_command().args(["advisories", "import"]).arg(&osv));
     n.start_agent(&c, &[]);
     let mut quiet = Node::new(tmp.path(), "web-node-2");
     // The same image: the registered (labelled) manifest.
@@ -200,6 +210,20 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
             assert!(text(&page, id).await.contains("img-e2e"), "{path}");
         }
         assert!(text(&page, "#images").await.contains("commit=abc123"));
+        // Patch posture: the advisory with the image's two nodes, the family.
+        page.goto(format!("{}/posture", c.http)).await.unwrap();
+        page.wait_for_navigation().await.unwrap();
+        let advisories = text(&page, "#advisories").await;
+        assert!(
+            advisories.contains("DSA-7001-1") && advisories.contains("CVE-2099-7001"),
+            "{advisories}"
+        );
+        let families = text(&page, "#families").await;
+        assert!(
+            families.contains("web") && families.contains("100 %"),
+            "{families}"
+        );
+        assert!(text(&page, "#due").await.contains("Nothing is due"));
         // Detail: why, then acknowledge.
         page.goto(format!("{}/nodes/web-node-1", c.http))
             .await
