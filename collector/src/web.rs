@@ -453,10 +453,12 @@ async fn node(
     let runtime_groups = group_deviations(runtime);
     let audit = hub.store.audit(Some(&id), 50).await?;
     let labels = hub.store.image_labels(&node.image_id).await?;
+    // Its image's exposure to imported advisories.
+    let exposure = hub.store.exposure(None, Some(&node.image_id)).await?;
     render(
         &headers,
         "node.html",
-        context! { node, packages, groups, runtime_groups, open_count, history, transitions, audit, labels, container_views },
+        context! { node, packages, groups, runtime_groups, open_count, history, transitions, audit, labels, container_views, exposure },
     )
 }
 
@@ -595,7 +597,10 @@ mod tests {
         let html = env()
             .get_template("node.html")
             .unwrap()
-            .render(context! { runtime_groups, groups, node => context! { node_id => "n1" } })
+            .render(context! {
+                runtime_groups, groups, node => context! { node_id => "n1" },
+                exposure => Vec::<crate::store::Exposure>::new(),
+            })
             .unwrap();
         let runtime_at = html.find("id=\"runtime\"").expect("a Runtime section");
         assert!(html[runtime_at..].contains("memfd:payload"));

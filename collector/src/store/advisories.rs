@@ -170,19 +170,27 @@ impl Store {
         image: Option<&str>,
     ) -> Result<Vec<Exposure>, StoreError> {
         let row = |a: &str| format!("advisory {a:?}");
-        // For the whole fleet, first the advisories' packages that some
-        // registered image carries (most advisories name none).
-        let carried: Option<HashSet<String>> = if advisory.is_none() {
-            Some(
+        // Without an advisory, first the packages that the image (or some
+        // registered image) carries: most advisories name none of them.
+        let carried: Option<HashSet<String>> = match (advisory, image) {
+            (Some(_), _) => None,
+            (None, Some(image)) => Some(
+                sqlx::query("SELECT name, source FROM image_packages WHERE image_id = $1")
+                    .bind(image)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .into_iter()
+                    .flat_map(|r| [r.try_get::<String, _>(0), r.try_get::<String, _>(1)])
+                    .collect::<Result<_, _>>()?,
+            ),
+            (None, None) => Some(
                 sqlx::query("SELECT DISTINCT name FROM image_packages UNION SELECT DISTINCT source FROM image_packages")
                     .fetch_all(&self.pool)
                     .await?
                     .into_iter()
                     .map(|r| r.try_get::<String, _>(0))
                     .collect::<Result<_, _>>()?,
-            )
-        } else {
-            None
+            ),
         };
         let mut q = String::from(
             "SELECT ap.advisory_id, ap.manager, ap.ecosystem, ap.name, ap.affected, a.aliases, a.severity \

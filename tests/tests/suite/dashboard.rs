@@ -224,6 +224,16 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
             "{families}"
         );
         assert!(text(&page, "#due").await.contains("Nothing is due"));
+        // The node page shows its image's exposure.
+        page.goto(format!("{}/nodes/web-node-2", c.http))
+            .await
+            .unwrap();
+        page.wait_for_navigation().await.unwrap();
+        let exposure = text(&page, "#exposure-table").await;
+        assert!(
+            exposure.contains("DSA-7001-1") && exposure.contains("9.1-2"),
+            "{exposure}"
+        );
         // Detail: why, then acknowledge.
         page.goto(format!("{}/nodes/web-node-1", c.http))
             .await
