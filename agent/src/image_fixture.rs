@@ -469,7 +469,12 @@ impl Podman {
     }
 
     /// Imports `root` as image `name`; returns its id (`sha256:...`).
+    /// The image carries its own name (`/.plumb-image`): two tests
+    /// importing the same files at once would otherwise get one image
+    /// with two names, and the first to finish would remove it (`rmi -f`)
+    /// under the other.
     pub fn import(&self, root: &Path, name: &str) -> String {
+        std::fs::write(root.join(".plumb-image"), name).unwrap();
         let tar = root.with_extension("import.tar");
         let status = std::process::Command::new("tar")
             .arg("-C")
