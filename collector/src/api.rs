@@ -154,12 +154,9 @@ impl NodesParams {
     pub fn filter(&self) -> Result<NodeFilter, ApiError> {
         let bad = |m: String| ApiError(StatusCode::BAD_REQUEST, m);
         let status = match self.status.as_deref().filter(|s| !s.is_empty()) {
-            Some(s) => Some(
-                NodeStatus::parse(s)
-                    .ok_or_else(|| bad(format!("unknown status {s:?}")))?
-                    .as_str()
-                    .to_string(),
-            ),
+            Some(s) => {
+                Some(NodeStatus::parse(s).ok_or_else(|| bad(format!("unknown status {s:?}")))?)
+            }
             None => None,
         };
         if let Some(s) = self.severity.as_deref().filter(|s| !s.is_empty()) {

@@ -436,7 +436,7 @@ async fn refresh_alertmanager(hub: &Hub, alerts: &Alerts) -> Result<(), String> 
         let mut after = None;
         loop {
             let f = crate::store::NodeFilter {
-                status: Some(status.as_str().into()),
+                status: Some(status),
                 limit: 1000,
                 after: after.take(),
                 ..Default::default()

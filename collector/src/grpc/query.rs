@@ -37,13 +37,15 @@ pub fn event_pb(e: &NodeEvent) -> FlagEvent {
     }
 }
 
-fn validate_status(s: &str) -> Result<Option<String>, Status> {
+fn validate_status(s: &str) -> Result<Option<NodeStatus>, Status> {
     if s.is_empty() {
         return Ok(None);
     }
-    NodeStatus::parse(s)
-        .map(|s| Some(s.as_str().to_string()))
-        .ok_or_else(|| Status::invalid_argument(format!("unknown status {s:?} (expected clean, drifted, flagged, recycling, silent or retired)")))
+    NodeStatus::parse(s).map(Some).ok_or_else(|| {
+        Status::invalid_argument(format!(
+            "unknown status {s:?} (expected clean, drifted, flagged, recycling, silent or retired)"
+        ))
+    })
 }
 
 type Events = Pin<Box<dyn Stream<Item = Result<FlagEvent, Status>> + Send>>;
@@ -334,11 +336,15 @@ impl QueryService for Query {
         let mut initial = Vec::new();
         if include_current {
             // Every current node, page by page: nothing is cut off.
-            for status in ["flagged", "recycling", "silent"] {
+            for status in [
+                NodeStatus::Flagged,
+                NodeStatus::Recycling,
+                NodeStatus::Silent,
+            ] {
                 let mut offset = 0;
                 loop {
                     let f = NodeFilter {
-                        status: Some(status.into()),
+                        status: Some(status),
                         limit: 1000,
                         offset,
                         ..Default::default()

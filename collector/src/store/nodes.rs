@@ -36,7 +36,7 @@ pub struct Touched {
 /// Filters for listing nodes.
 #[derive(Clone, Debug, Default)]
 pub struct NodeFilter {
-    pub status: Option<String>,
+    pub status: Option<NodeStatus>,
     pub image_id: Option<String>,
     /// Minimum max-severity (`high` lists nodes with high or critical).
     pub severity: Option<String>,
@@ -276,10 +276,10 @@ impl Store {
             .await?;
         let mut touched = Touched::default();
         for (node, status) in rows {
-            if status == NodeStatus::Silent.as_str() {
-                touched.silent.push(node);
-            } else if status == NodeStatus::Retired.as_str() {
-                touched.retired.push(node);
+            match decode::status(&format!("node {node:?}"), "status", &status)? {
+                NodeStatus::Silent => touched.silent.push(node),
+                NodeStatus::Retired => touched.retired.push(node),
+                _ => {}
             }
         }
         Ok(touched)
@@ -299,8 +299,8 @@ impl Store {
     pub async fn nodes(&self, f: &NodeFilter) -> Result<(Vec<Node>, i64), StoreError> {
         let mut clauses = Vec::new();
         let mut args: Vec<String> = Vec::new();
-        if let Some(s) = &f.status {
-            args.push(s.clone());
+        if let Some(s) = f.status {
+            args.push(s.as_str().to_string());
             clauses.push(format!("status = ${}", args.len()));
         }
         if let Some(i) = &f.image_id {

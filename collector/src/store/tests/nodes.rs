@@ -37,7 +37,7 @@ async fn status_transitions_are_recorded_and_filterable() {
             "compare-and-set"
         );
         let f = NodeFilter {
-            status: Some("flagged".into()),
+            status: Some(NodeStatus::Flagged),
             ..Default::default()
         };
         let (nodes, total) = store.nodes(&f).await.unwrap();
