@@ -4,8 +4,10 @@
 //!
 //! Threads: one scanner thread owns the [`Checker`] (hashing fans out to
 //! rayon); the tokio runtime runs the collector stream. They meet only at
-//! the [`outbox::Outbox`] and two channels, so a slow or absent collector
-//! never blocks a scan.
+//! the [`outbox::Outbox`], three channels (scan requests to the scanner,
+//! scan summaries and the container list to the stream) and a `Notify`
+//! that the outbox has something new, so a slow or absent collector never
+//! blocks a scan.
 
 pub mod config;
 pub mod containers;
