@@ -179,10 +179,11 @@ async fn overview(
     State(hub): State<Arc<Hub>>,
     headers: HeaderMap,
 ) -> Result<Html<String>, PageError> {
-    let counts: BTreeMap<String, i64> = hub.store.status_counts().await?.into_iter().collect();
+    let counts: std::collections::HashMap<NodeStatus, i64> =
+        hub.store.status_counts().await?.into_iter().collect();
     let statuses: Vec<Value> = NodeStatus::ALL
         .iter()
-        .map(|s| context! { name => s.as_str(), count => counts.get(s.as_str()).copied().unwrap_or(0) })
+        .map(|s| context! { name => s.as_str(), count => counts.get(s).copied().unwrap_or(0) })
         .collect();
     let page = hub.store.flag_queue(None, 200).await?;
     let flags = page.nodes;

@@ -36,7 +36,7 @@ pub async fn render(hub: &Hub) -> Result<String, crate::store::StoreError> {
         let _ = writeln!(
             out,
             "plumb_nodes{{status=\"{}\",image=\"{}\"}} {n}",
-            label(status),
+            status.as_str(),
             label(image)
         );
     }
@@ -49,7 +49,7 @@ pub async fn render(hub: &Hub) -> Result<String, crate::store::StoreError> {
     for status in NodeStatus::ALL {
         let n: i64 = counts
             .iter()
-            .filter(|(_, s, _)| s == status.as_str())
+            .filter(|(_, s, _)| *s == status)
             .map(|(_, _, n)| n)
             .sum();
         let _ = writeln!(

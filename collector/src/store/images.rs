@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::db::{decode, Store, StoreError};
-use crate::model::{Correlation, Image};
+use crate::model::{Correlation, Image, NodeStatus};
 
 /// What a manifest push did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,14 +138,14 @@ impl Store {
                 flagged_nodes: 0,
                 labels: Default::default(),
             });
-            if status == "retired" {
+            if status == NodeStatus::Retired {
                 continue;
             }
             img.nodes += n;
-            if status != "clean" && status != "silent" {
+            if !matches!(status, NodeStatus::Clean | NodeStatus::Silent) {
                 img.drifted_nodes += n;
             }
-            if status == "flagged" || status == "recycling" {
+            if matches!(status, NodeStatus::Flagged | NodeStatus::Recycling) {
                 img.flagged_nodes += n;
             }
         }
@@ -201,7 +201,7 @@ impl Store {
         let rows = q.fetch_all(&self.pool).await?;
         let mut image_nodes: HashMap<String, i64> = HashMap::new();
         for (image, status, n) in self.image_status_counts().await? {
-            if status != "retired" {
+            if status != NodeStatus::Retired {
                 *image_nodes.entry(image).or_insert(0) += n;
             }
         }

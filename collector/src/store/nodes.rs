@@ -461,24 +461,33 @@ impl Store {
         .await?)
     }
 
-    /// Counts of nodes by status.
-    pub async fn status_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        Ok(
+    /// Counts of nodes by status (decoded: a status the schema does not
+    /// allow is an error naming it).
+    pub async fn status_counts(&self) -> Result<Vec<(NodeStatus, i64)>, StoreError> {
+        let rows: Vec<(String, i64)> =
             sqlx::query_as("SELECT status, COUNT(*) FROM nodes GROUP BY status")
                 .fetch_all(&self.pool)
-                .await?,
-        )
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(s, n)| Ok((decode::status("nodes by status", "status", &s)?, n)))
+            .collect::<Result<_, sqlx::Error>>()?)
     }
 
-    /// Counts of nodes by (image, status).
-    pub async fn image_status_counts(&self) -> Result<Vec<(String, String, i64)>, StoreError> {
-        Ok(
-            sqlx::query_as(
-                "SELECT image_id, status, COUNT(*) FROM nodes GROUP BY image_id, status",
-            )
-            .fetch_all(&self.pool)
-            .await?,
+    /// Counts of nodes by (image, status), decoded.
+    pub async fn image_status_counts(&self) -> Result<Vec<(String, NodeStatus, i64)>, StoreError> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT image_id, status, COUNT(*) FROM nodes GROUP BY image_id, status",
         )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(image, s, n)| {
+                let status = decode::status(&format!("nodes of image {image:?}"), "status", &s)?;
+                Ok((image, status, n))
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
     }
 
     /// Open deviations by severity across the fleet, retired nodes left
