@@ -27,6 +27,8 @@ const MAX_RETRY: Duration = Duration::from_secs(60);
 pub struct Admission {
     slots: Semaphore,
     size: usize,
+    /// How long a hello waits for a slot ([`QUEUE_WAIT`]).
+    wait: Duration,
     waiting: AtomicUsize,
     /// Hellos admitted, and refused with a hint (for `/metrics`).
     pub admitted: AtomicU64,
@@ -55,9 +57,15 @@ impl Drop for Admitted<'_> {
 
 impl Admission {
     pub fn new(slots: usize) -> Admission {
+        Admission::waiting(slots, QUEUE_WAIT)
+    }
+
+    /// [`Admission::new`] with hellos waiting `wait` for a slot.
+    pub fn waiting(slots: usize, wait: Duration) -> Admission {
         Admission {
             slots: Semaphore::new(slots.max(1)),
             size: slots.max(1),
+            wait,
             waiting: AtomicUsize::new(0),
             admitted: AtomicU64::new(0),
             deferred: AtomicU64::new(0),
@@ -74,7 +82,7 @@ impl Admission {
         self.size
     }
 
-    /// Waits for a slot, at most [`QUEUE_WAIT`]; past it, the status that
+    /// Waits for a slot, at most its wait ([`QUEUE_WAIT`]); past it, the status that
     /// tells the agent when to come back.
     pub async fn admit(&self) -> Result<Admitted<'_>, Status> {
         if let Ok(permit) = self.slots.try_acquire() {
@@ -85,7 +93,7 @@ impl Admission {
             });
         }
         let waiting = self.waiting.fetch_add(1, Ordering::Relaxed) + 1;
-        let got = tokio::time::timeout(QUEUE_WAIT, self.slots.acquire()).await;
+        let got = tokio::time::timeout(self.wait, self.slots.acquire()).await;
         self.waiting.fetch_sub(1, Ordering::Relaxed);
         match got {
             Ok(Ok(permit)) => {
@@ -162,9 +170,9 @@ fn spread() -> f64 {
 mod tests {
     use super::*;
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn a_hello_beyond_the_slots_is_told_when_to_come_back() {
-        let admission = Admission::new(1);
+        let admission = Admission::waiting(1, Duration::from_millis(50));
         let first = admission.admit().await.unwrap();
         let refused = admission.admit().await.err().unwrap();
         assert_eq!(refused.code(), tonic::Code::Unavailable);
