@@ -91,27 +91,31 @@ pub async fn due(
 ) -> Result<Vec<DueImage>, StoreError> {
     use std::collections::BTreeMap;
     let mut due: BTreeMap<String, DueImage> = BTreeMap::new();
-    let entry = |due: &mut BTreeMap<String, DueImage>, image: &str, family: Option<&str>| {
-        due.entry(image.to_string())
-            .or_insert_with(|| DueImage {
-                image_id: image.to_string(),
-                family: family.map(String::from),
-                reasons: Vec::new(),
-                advisories: Vec::new(),
-                nodes: Vec::new(),
-                node_count: 0,
-                containers: 0,
-            })
-            .reasons
-            .len()
-    };
     let families = store.families().await?;
-    let family_of = |image: &str| {
-        families
-            .iter()
-            .find(|f| f.images.iter().any(|i| i.image_id == image))
-            .map(|f| f.family.clone())
-    };
+    // Each image's family, looked up once per exposure row.
+    let family_of: std::collections::HashMap<&str, &str> = families
+        .iter()
+        .flat_map(|f| {
+            f.images
+                .iter()
+                .map(|i| (i.image_id.as_str(), f.family.as_str()))
+        })
+        .collect();
+    fn entry<'a>(
+        due: &'a mut BTreeMap<String, DueImage>,
+        image: &str,
+        family: Option<&str>,
+    ) -> &'a mut DueImage {
+        due.entry(image.to_string()).or_insert_with(|| DueImage {
+            image_id: image.to_string(),
+            family: family.map(String::from),
+            reasons: Vec::new(),
+            advisories: Vec::new(),
+            nodes: Vec::new(),
+            node_count: 0,
+            containers: 0,
+        })
+    }
     if rules.superseded_grace_days > 0 {
         let grace = i64::from(rules.superseded_grace_days) * 86_400_000;
         for f in &families {
@@ -120,15 +124,15 @@ pub async fn due(
                     continue;
                 };
                 if now - since > grace {
-                    entry(&mut due, &i.image_id, Some(&f.family));
-                    let d = due.get_mut(&i.image_id).expect("just added");
-                    d.reasons.push(format!(
-                        "superseded by {} in family {} since {}, past the {}-day grace",
-                        f.newest,
-                        f.family,
-                        crate::rfc3339(since),
-                        rules.superseded_grace_days
-                    ));
+                    entry(&mut due, &i.image_id, Some(&f.family))
+                        .reasons
+                        .push(format!(
+                            "superseded by {} in family {} since {}, past the {}-day grace",
+                            f.newest,
+                            f.family,
+                            crate::rfc3339(since),
+                            rules.superseded_grace_days
+                        ));
                 }
             }
         }
@@ -148,9 +152,11 @@ pub async fn due(
             if e.severity < threshold || excepted(&e.advisory_id) {
                 continue;
             }
-            let family = family_of(&e.image_id);
-            entry(&mut due, &e.image_id, family.as_deref());
-            let d = due.get_mut(&e.image_id).expect("just added");
+            let d = entry(
+                &mut due,
+                &e.image_id,
+                family_of.get(e.image_id.as_str()).copied(),
+            );
             let alias = e
                 .aliases
                 .first()

@@ -342,11 +342,27 @@ impl Store {
 
     /// The imported advisories, most severe first, with what each exposes.
     pub async fn advisories(&self) -> Result<Vec<AdvisorySummary>, StoreError> {
-        let exposure = self.exposure(None, None).await?;
+        // What each advisory exposes, grouped once: (images, nodes,
+        // containers), each image counted once.
+        let mut exposed: HashMap<String, (HashSet<String>, i64, i64)> = HashMap::new();
+        for e in self.exposure(None, None).await? {
+            let a = exposed.entry(e.advisory_id).or_default();
+            if a.0.insert(e.image_id) {
+                a.1 += e.nodes;
+                a.2 += e.containers;
+            }
+        }
+        // Every advisory's package names, in one query.
+        let mut packages: HashMap<String, std::collections::BTreeSet<String>> = HashMap::new();
+        for (id, name) in
+            sqlx::query_as::<_, (String, String)>("SELECT advisory_id, name FROM advisory_packages")
+                .fetch_all(&self.pool)
+                .await?
+        {
+            packages.entry(id).or_default().insert(name);
+        }
         let rows = sqlx::query(
-            "SELECT a.id, a.aliases, a.summary, a.severity, a.modified, \
-             (SELECT COUNT(*) FROM advisory_packages ap WHERE ap.advisory_id = a.id) \
-             FROM advisories a ORDER BY a.id LIMIT 10000",
+            "SELECT id, aliases, summary, severity, modified FROM advisories ORDER BY id LIMIT 10000",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -355,29 +371,21 @@ impl Store {
             let id: String = r.try_get(0)?;
             let bad = |what: &str| StoreError::InvalidRow(format!("advisory {id:?}: bad {what}"));
             let severity_s: String = r.try_get(3)?;
-            let mine: Vec<&Exposure> = exposure.iter().filter(|e| e.advisory_id == id).collect();
-            let mut images = HashSet::new();
-            let (mut nodes, mut containers) = (0, 0);
-            for e in &mine {
-                if images.insert(e.image_id.clone()) {
-                    nodes += e.nodes;
-                    containers += e.containers;
-                }
-            }
-            let packages: Vec<String> = sqlx::query_scalar(
-                "SELECT DISTINCT name FROM advisory_packages WHERE advisory_id = $1 ORDER BY name",
-            )
-            .bind(&id)
-            .fetch_all(&self.pool)
-            .await?;
+            let (images, nodes, containers) = exposed
+                .remove(&id)
+                .map_or((0, 0, 0), |(i, n, c)| (i.len() as i64, n, c));
             out.push(AdvisorySummary {
                 aliases: serde_json::from_str(&r.try_get::<String, _>(1)?)
                     .map_err(|_| bad("aliases"))?,
                 summary: r.try_get(2)?,
                 severity: AdvisorySeverity::parse(&severity_s).ok_or_else(|| bad("severity"))?,
                 modified: r.try_get(4)?,
-                packages,
-                images: images.len() as i64,
+                packages: packages
+                    .remove(&id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect(),
+                images,
                 nodes,
                 containers,
                 id,

@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use plumb_proto::v1::{
-    AdvisorySeverity, ImageKind, ImportAdvisoriesRequest, ListAdvisoriesRequest,
-    ListExposureRequest,
+    AdvisorySeverity, ImportAdvisoriesRequest, ListAdvisoriesRequest, ListExposureRequest,
 };
 use plumb_proto::{AdminServiceClient, QueryServiceClient};
 use serde_json::{json, Value};
@@ -153,10 +152,7 @@ pub async fn exposure(
         .map_err(status_error)?
         .into_inner()
         .exposure;
-    let kind = |k: i32| match ImageKind::try_from(k) {
-        Ok(ImageKind::Container) => "container",
-        _ => "machine",
-    };
+    let kind = crate::packages::kind;
     if as_json {
         let v: Vec<Value> = list
             .iter()

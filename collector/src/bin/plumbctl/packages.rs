@@ -10,9 +10,10 @@ use serde_json::{json, Value};
 use crate::conn::{channel, status_error, Conn};
 use crate::output::table;
 
-fn kind(p: &ImagePackage) -> &'static str {
-    match p.image_kind() {
-        ImageKind::Container => "container",
+/// An image kind as plumbctl prints it.
+pub fn kind(k: i32) -> &'static str {
+    match ImageKind::try_from(k) {
+        Ok(ImageKind::Container) => "container",
         _ => "machine",
     }
 }
@@ -20,7 +21,7 @@ fn kind(p: &ImagePackage) -> &'static str {
 fn package_json(p: &ImagePackage) -> Value {
     json!({
         "image_id": p.image_id,
-        "image_kind": kind(p),
+        "image_kind": kind(p.image_kind),
         "manager": p.manager,
         "name": p.name,
         "version": p.version,
@@ -73,7 +74,7 @@ pub async fn packages(
                 };
                 vec![
                     p.image_id.clone(),
-                    kind(p).into(),
+                    kind(p.image_kind).into(),
                     format!("{} ({})", p.name, p.manager),
                     p.version.clone(),
                     source,
