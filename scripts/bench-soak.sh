@@ -64,7 +64,7 @@ size() {
   fi
 }
 rows() {
-  local q="SELECT (SELECT count(*) FROM deviations WHERE resolved_at IS NULL) || ' ' || (SELECT count(*) FROM deviations WHERE resolved_at IS NOT NULL) || ' ' || (SELECT count(*) FROM transitions)"
+  local q="SELECT (SELECT count(*) FROM deviations) || ' ' || (SELECT count(*) FROM resolved_deviations) || ' ' || (SELECT count(*) FROM transitions)"
   if [ "$DATABASE" = postgres ]; then psql -tA "$url" -c "$q"; else sqlite3 "$work/db/plumb.db" "$q"; fi
 }
 echo "soak: $AGENTS agents, $INGESTERS ingesting $BATCH deviations every ${CHURN_MS} ms (and resolving as many), retention $RETENTION, $DATABASE"

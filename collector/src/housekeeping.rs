@@ -24,11 +24,15 @@ pub async fn start(hub: Arc<Hub>, shutdown: tokio::sync::watch::Receiver<bool>) 
 /// How often history past the retention period is pruned.
 const PRUNE_EVERY_MS: i64 = 600_000;
 
-/// Prunes history past the retention period, on one replica.
+/// Makes the coming days' history partitions and prunes history past
+/// the retention period, on one replica.
 async fn prune(hub: &Hub) {
     let now = now_ms();
     if !hub.holds_lease("retention", 2 * PRUNE_EVERY_MS).await {
         return;
+    }
+    if let Err(e) = hub.store.ensure_partitions(now).await {
+        tracing::error!(error = %e, "making history partitions failed");
     }
     let started = std::time::Instant::now();
     match hub
@@ -36,9 +40,13 @@ async fn prune(hub: &Hub) {
         .prune_history(now - hub.store.retention_ms, 5_000)
         .await
     {
-        Ok(0) => {}
-        Ok(rows) => tracing::info!(
-            rows,
+        Ok(crate::store::Pruned {
+            rows: 0,
+            partitions: 0,
+        }) => {}
+        Ok(pruned) => tracing::info!(
+            rows = pruned.rows,
+            partitions = pruned.partitions,
             ms = started.elapsed().as_millis() as u64,
             "pruned history past the retention period"
         ),

@@ -166,6 +166,12 @@ impl Store {
             max_open_per_node: MAX_OPEN_PER_NODE,
             retention_ms: RETENTION_MS,
         };
+        // Today's history partitions and the next days' (PostgreSQL);
+        // housekeeping keeps making them. Rows never wait for one: without
+        // it they go to the default partition.
+        if let Err(e) = store.ensure_partitions(crate::model::now_ms()).await {
+            tracing::warn!(error = %e, "making history partitions failed; retried by housekeeping");
+        }
         // Manifests registered before the package inventory, indexed once.
         let indexed = store.index_packages().await?;
         if indexed > 0 {

@@ -134,9 +134,10 @@ pub(super) async fn refresh_container_counts(
     Ok(())
 }
 
-/// Resolves open deviations (node, container, kind, key) in one
-/// statement; returns the node, container and severity of each one
-/// resolved.
+/// Resolves open deviations (node, container, kind, key): moves them
+/// from `deviations` to `resolved_deviations` (one statement on
+/// PostgreSQL, two on SQLite); returns the node, container and severity
+/// of each one resolved.
 pub(super) async fn resolve_many(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: Backend,
@@ -168,17 +169,47 @@ pub(super) async fn resolve_many(
         }
         Backend::Postgres => "json_to_recordset($2::json) AS r(n TEXT, r BIGINT, k TEXT, d TEXT)",
     };
-    let rows = sqlx::query_as(&format!(
-        "UPDATE deviations SET resolved_at = $1 FROM {source} \
-         WHERE deviations.node_id = r.n AND deviations.kind = r.k AND deviations.dkey = r.d AND deviations.cref = r.r \
-         AND deviations.resolved_at IS NULL RETURNING deviations.node_id, deviations.container, deviations.severity"
-    ))
-    .bind(now)
-    .bind(to_json(&unique)?)
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows)
+    let matched = "deviations.node_id = r.n AND deviations.kind = r.k AND deviations.dkey = r.d \
+         AND deviations.cref = r.r AND deviations.resolved_at IS NULL";
+    match backend {
+        Backend::Postgres => Ok(sqlx::query_as(&format!(
+            "WITH moved AS (DELETE FROM deviations USING {source} WHERE {matched} RETURNING deviations.*) \
+             INSERT INTO resolved_deviations ({RESOLVED_COLUMNS}) SELECT {MOVED_COLUMNS} FROM moved \
+             RETURNING node_id, container, severity"
+        ))
+        .bind(now)
+        .bind(to_json(&unique)?)
+        .fetch_all(&mut **tx)
+        .await?),
+        Backend::Sqlite => {
+            let moved: Vec<(i64, String, String, i64)> = sqlx::query_as(&format!(
+                "INSERT INTO resolved_deviations ({RESOLVED_COLUMNS}) \
+                 SELECT {MOVED_COLUMNS} FROM deviations JOIN {source} ON {matched} \
+                 RETURNING id, node_id, container, severity"
+            ))
+            .bind(now)
+            .bind(to_json(&unique)?)
+            .fetch_all(&mut **tx)
+            .await?;
+            let ids: Vec<i64> = moved.iter().map(|m| m.0).collect();
+            sqlx::query("DELETE FROM deviations WHERE id IN (SELECT value FROM json_each($1))")
+                .bind(to_json(&ids)?)
+                .execute(&mut **tx)
+                .await?;
+            Ok(moved.into_iter().map(|(_, n, t, s)| (n, t, s)).collect())
+        }
+    }
 }
+
+/// The columns of `resolved_deviations`, in the order of
+/// [`MOVED_COLUMNS`].
+const RESOLVED_COLUMNS: &str =
+    "id, node_id, container, cref, kind, dkey, severity, expected, actual, \
+     changes, package, explained_by, first_seen, resolved_at";
+/// An open deviation's columns as a resolved row, resolved at `$1`.
+const MOVED_COLUMNS: &str =
+    "id, node_id, container, cref, kind, dkey, severity, expected, actual, \
+     changes, package, explained_by, first_seen, $1";
 
 #[derive(serde::Serialize)]
 pub(super) struct JsonRow<'a> {
@@ -501,19 +532,19 @@ impl Store {
         } else {
             ""
         };
-        // Open and resolved deviations each have their own index in this
-        // order; all of them is the two merged.
+        // Open and resolved deviations are in tables of their own, each
+        // with an index in this order; all of them is the two merged.
         let mut rows = Vec::new();
-        for (state, wanted) in [
-            ("AND resolved_at IS NULL", open != Some(false)),
-            ("AND resolved_at IS NOT NULL", open != Some(true)),
+        for (table, wanted) in [
+            ("deviations", open != Some(false)),
+            ("resolved_deviations", open != Some(true)),
         ] {
             if !wanted {
                 continue;
             }
             let sql = format!(
                 "SELECT id, kind, dkey, severity, expected, actual, changes, package, explained_by, container, first_seen, resolved_at \
-                 FROM deviations WHERE node_id = $1 {state} {page} ORDER BY severity DESC, id DESC LIMIT {limit}"
+                 FROM {table} WHERE node_id = $1 {page} ORDER BY severity DESC, id DESC LIMIT {limit}"
             );
             let mut q = sqlx::query(&sql).bind(node_id);
             if let Some(c) = &after {
@@ -606,16 +637,14 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let n = sqlx::query(
-            "UPDATE deviations SET resolved_at = $1 WHERE node_id = $2 AND container = '' AND kind = $3 AND dkey = $4 AND resolved_at IS NULL",
+        let n = resolve_many(
+            &mut tx,
+            self.backend,
+            &[(node_id, "", plumb_proto::kind_snake(kind), key)],
+            now,
         )
-        .bind(now)
-        .bind(node_id)
-        .bind(plumb_proto::kind_snake(kind))
-        .bind(key)
-        .execute(&mut *tx)
         .await?
-        .rows_affected();
+        .len();
         if n > 0 {
             refresh_counts(&mut tx, node_id).await?;
         }

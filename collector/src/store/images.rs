@@ -250,7 +250,13 @@ impl Store {
         bucket_ms: i64,
     ) -> Result<Vec<(i64, i64, i64)>, StoreError> {
         let devs: Vec<(i64, i64)> = sqlx::query_as(&format!(
-            "SELECT (first_seen / {b}) * {b} AS t, COUNT(*) FROM deviations WHERE first_seen >= $1 GROUP BY t ORDER BY t",
+            // Open and resolved ones; a deviation first seen after
+            // `since` was resolved after it too, which confines the
+            // resolved ones to the partitions since then.
+            "SELECT (first_seen / {b}) * {b} AS t, COUNT(*) FROM ( \
+               SELECT first_seen FROM deviations WHERE first_seen >= $1 \
+               UNION ALL SELECT first_seen FROM resolved_deviations WHERE resolved_at >= $1 AND first_seen >= $1 \
+             ) AS d GROUP BY t ORDER BY t",
             b = bucket_ms.max(1)
         ))
         .bind(since)

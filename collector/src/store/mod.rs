@@ -35,6 +35,7 @@ pub use lifecycle::{FlagCursor, FlagPage, Hold, StatusChange};
 pub use nodes::{HelloInfo, NodeCursor, NodeFilter, NodeSort, Touched};
 pub use outbox::OutboxItem;
 pub use packages::{package_query, ImageKind, ImagePackage, VersionFilter, MAX_PACKAGE_ROWS};
+pub use retention::{Pruned, PARTITION_MS};
 pub use tokens::{SessionRow, TokenInfo, TokenRow};
 
 #[cfg(test)]

@@ -259,7 +259,7 @@ async fn history_past_the_retention_period_is_pruned_in_batches() {
             .unwrap();
 
         let deleted = store.prune_history(10, 7).await.unwrap();
-        assert!(deleted >= 33, "{deleted}");
+        assert!(deleted.rows >= 33, "{deleted:?}");
         assert_eq!(
             store
                 .deviations("n1", Some(false), 100)
@@ -283,7 +283,7 @@ async fn history_past_the_retention_period_is_pruned_in_batches() {
         );
         assert_eq!(
             store.prune_history(10, 7).await.unwrap(),
-            0,
+            Pruned::default(),
             "nothing left to prune"
         );
         // Newer history is kept.
@@ -291,7 +291,7 @@ async fn history_past_the_retention_period_is_pruned_in_batches() {
             .apply_batches(&[batch("n1", 3, vec![], vec!["/usr/bin/t29"])], 20)
             .await
             .unwrap();
-        assert_eq!(store.prune_history(10, 7).await.unwrap(), 0);
+        assert_eq!(store.prune_history(10, 7).await.unwrap(), Pruned::default());
         assert_eq!(
             store
                 .deviations("n1", Some(false), 100)
@@ -301,4 +301,110 @@ async fn history_past_the_retention_period_is_pruned_in_batches() {
             1
         );
     }
+}
+
+/// On PostgreSQL, resolved deviations and transitions live in day
+/// partitions: a row that arrived before its day was made moves into it,
+/// and retention drops the days before the cutoff whole and deletes rows
+/// only in the day the cutoff falls in.
+#[tokio::test]
+async fn history_lives_in_day_partitions_that_retention_drops() {
+    let Some(pg) = fresh_postgres() else {
+        return;
+    };
+    let store = Store::connect(&pg.url).await.unwrap();
+    let day = |d: i64, hour: i64| d * PARTITION_MS + hour * 3_600_000;
+    let located = |sql: &'static str| {
+        let store = store.clone();
+        async move {
+            let rows: Vec<(String, i64)> =
+                sqlx::query_as(sql).fetch_all(&store.pool).await.unwrap();
+            rows
+        }
+    };
+    store
+        .hello(&hello("n1"), "r:1", day(1000, 0))
+        .await
+        .unwrap();
+    let opened: Vec<Deviation> = (0..4)
+        .map(|i| dev(&format!("/usr/bin/p{i}"), Severity::Low, "x"))
+        .collect();
+    store
+        .apply_batches(&[batch("n1", 1, opened, vec![])], day(1000, 1))
+        .await
+        .unwrap();
+    // Resolved before its day's partition exists: the default one.
+    store
+        .apply_batches(&[batch("n1", 2, vec![], vec!["/usr/bin/p0"])], day(1000, 2))
+        .await
+        .unwrap();
+    assert_eq!(
+        located("SELECT tableoid::regclass::text, resolved_at FROM resolved_deviations").await,
+        vec![("resolved_deviations_default".to_string(), day(1000, 2))]
+    );
+    assert_eq!(store.ensure_partitions(day(1000, 3)).await.unwrap(), 10);
+    assert_eq!(
+        store.ensure_partitions(day(1000, 4)).await.unwrap(),
+        0,
+        "made once"
+    );
+    assert_eq!(
+        located("SELECT tableoid::regclass::text, resolved_at FROM resolved_deviations").await,
+        vec![("resolved_deviations_d1000".to_string(), day(1000, 2))],
+        "moved into its day"
+    );
+    for (seq, key, at) in [
+        (3, "/usr/bin/p1", day(1001, 5)),
+        (4, "/usr/bin/p2", day(1001, 20)),
+    ] {
+        store
+            .apply_batches(&[batch("n1", seq, vec![], vec![key])], at)
+            .await
+            .unwrap();
+    }
+    store
+        .set_status(
+            "n1",
+            &change(
+                NodeStatus::Clean,
+                NodeStatus::Drifted,
+                "policy",
+                &[],
+                day(1001, 6),
+            ),
+        )
+        .await
+        .unwrap();
+
+    // The cutoff falls in day 1001: day 1000 (and the day before it) go
+    // whole, day 1001 loses the rows before the cutoff.
+    let pruned = store.prune_history(day(1001, 12), 100).await.unwrap();
+    assert_eq!(pruned.partitions, 4, "{pruned:?}");
+    assert_eq!(pruned.rows, 2, "{pruned:?}: p1 and the transition");
+    assert_eq!(
+        located("SELECT tableoid::regclass::text, resolved_at FROM resolved_deviations").await,
+        vec![("resolved_deviations_d1001".to_string(), day(1001, 20))]
+    );
+    let history = store.deviations("n1", Some(false), 100).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].key, "/usr/bin/p2");
+    assert_eq!(
+        store.deviations("n1", Some(true), 100).await.unwrap().len(),
+        1
+    );
+    let left: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
+         WHERE i.inhparent = 'resolved_deviations'::regclass AND c.relname::text LIKE '%_d100_' ORDER BY 1",
+    )
+    .fetch_all(&store.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        left,
+        [
+            "resolved_deviations_d1001",
+            "resolved_deviations_d1002",
+            "resolved_deviations_d1003"
+        ]
+    );
 }
