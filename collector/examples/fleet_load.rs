@@ -52,6 +52,8 @@ struct Args {
     /// Containers each agent lists (0: a host fleet); an ingester's
     /// deviations are then spread over its containers.
     containers: usize,
+    /// More paths to query (`--path`, repeated), after the flagged nodes.
+    paths: Vec<String>,
 }
 
 fn args() -> Args {
@@ -73,6 +75,7 @@ fn args() -> Args {
         settle: 0,
         ingest_after: None,
         containers: 0,
+        paths: Vec::new(),
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     for pair in argv.chunks(2) {
@@ -99,6 +102,7 @@ fn args() -> Args {
             "--settle" => a.settle = n(),
             "--ingest-after" => a.ingest_after = Some(n()),
             "--containers" => a.containers = n() as usize,
+            "--path" => a.paths.push(v.clone()),
             other => panic!("unknown flag {other}"),
         }
     }
@@ -677,6 +681,7 @@ async fn main() {
         paths.push("/api/v1/containers?status=drifted&limit=100".into());
         paths.push("/api/v1/container-images".into());
     }
+    paths.extend(a.paths.iter().cloned());
     for path in &paths {
         let lat = query_latency(&a, path).await;
         report_latency(path, "", &lat);

@@ -535,16 +535,21 @@ impl Store {
         // Open and resolved deviations are in tables of their own, each
         // with an index in this order; all of them is the two merged.
         let mut rows = Vec::new();
+        // (`deviations` holds open ones only; its indexes are partial,
+        // on `resolved_at IS NULL`, which the query must say to use them.)
         for (table, wanted) in [
-            ("deviations", open != Some(false)),
-            ("resolved_deviations", open != Some(true)),
+            (
+                "deviations WHERE resolved_at IS NULL AND",
+                open != Some(false),
+            ),
+            ("resolved_deviations WHERE", open != Some(true)),
         ] {
             if !wanted {
                 continue;
             }
             let sql = format!(
                 "SELECT id, kind, dkey, severity, expected, actual, changes, package, explained_by, container, first_seen, resolved_at \
-                 FROM {table} WHERE node_id = $1 {page} ORDER BY severity DESC, id DESC LIMIT {limit}"
+                 FROM {table} node_id = $1 {page} ORDER BY severity DESC, id DESC LIMIT {limit}"
             );
             let mut q = sqlx::query(&sql).bind(node_id);
             if let Some(c) = &after {

@@ -141,15 +141,17 @@ impl Store {
             }
             let mut tx = self.writer.begin().await?;
             for node in &retired {
+                // `deviations` is read through its partial indexes,
+                // which need their condition said.
                 for table in [
-                    "deviations",
-                    "resolved_deviations",
-                    "transitions",
-                    "streams",
-                    "node_commands",
-                    "nodes",
+                    "deviations WHERE resolved_at IS NULL AND",
+                    "resolved_deviations WHERE",
+                    "transitions WHERE",
+                    "streams WHERE",
+                    "node_commands WHERE",
+                    "nodes WHERE",
                 ] {
-                    let n = sqlx::query(&format!("DELETE FROM {table} WHERE node_id = $1"))
+                    let n = sqlx::query(&format!("DELETE FROM {table} node_id = $1"))
                         .bind(node)
                         .execute(&mut *tx)
                         .await?
