@@ -12,6 +12,7 @@ pub mod atomic;
 pub mod beneath;
 pub mod cache;
 pub mod check;
+pub mod client;
 pub mod containers;
 pub mod daemon;
 pub mod diff;

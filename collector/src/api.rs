@@ -125,7 +125,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
 }
 
 async fn readyz(State(hub): State<Arc<Hub>>) -> impl IntoResponse {
-    if hub.store.ping().await {
+    if hub.reads.ping().await {
         (StatusCode::OK, "ready\n")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
@@ -217,7 +217,7 @@ async fn list_nodes(
     let QueryParams(params) =
         params.map_err(|e| ApiError(StatusCode::BAD_REQUEST, e.body_text()))?;
     let filter = params.filter()?;
-    let (nodes, total) = hub.store.nodes(&filter).await?;
+    let (nodes, total) = hub.reads.nodes(&filter).await?;
     // A full page may have more after it.
     let next_cursor = (nodes.len() as i64 == filter.limit)
         .then(|| nodes.last().map(|n| filter.sort.cursor(n).encode()))
@@ -229,7 +229,7 @@ async fn list_nodes(
 
 async fn node_detail(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> ApiResult {
     let detail = hub
-        .store
+        .reads
         .node_detail(&id, 1_000)
         .await?
         .ok_or_else(|| ApiError(StatusCode::NOT_FOUND, format!("no node {id:?}")))?;
@@ -262,7 +262,7 @@ async fn node_deviations(
         }
     };
     let limit = bounded_limit(p.limit, 10_000, 10_000)?;
-    if hub.store.node(&id).await?.is_none() {
+    if hub.reads.node(&id).await?.is_none() {
         return Err(ApiError(StatusCode::NOT_FOUND, format!("no node {id:?}")));
     }
     let after =
@@ -272,7 +272,7 @@ async fn node_deviations(
             })?),
             None => None,
         };
-    let (devs, next) = hub.store.deviations_page(&id, open, limit, after).await?;
+    let (devs, next) = hub.reads.deviations_page(&id, open, limit, after).await?;
     Ok(Json(
         json!({ "deviations": devs, "next_cursor": next.map(|c| c.encode()) }),
     ))
@@ -367,7 +367,7 @@ async fn audit(
     let QueryParams(p) = params.map_err(|e| ApiError(StatusCode::BAD_REQUEST, e.body_text()))?;
     let limit = bounded_limit(p.limit, 200, 1000)?;
     let entries = hub
-        .store
+        .reads
         .audit(p.node.as_deref().filter(|s| !s.is_empty()), limit)
         .await?;
     Ok(Json(json!({ "entries": entries })))
@@ -426,7 +426,7 @@ async fn flags(
             })?),
             None => None,
         };
-    let page = hub.store.flag_queue(cursor.as_ref(), limit).await?;
+    let page = hub.reads.flag_queue(cursor.as_ref(), limit).await?;
     Ok(Json(json!({
         "nodes": page.nodes,
         "total": page.total,
@@ -435,25 +435,23 @@ async fn flags(
 }
 
 async fn images(State(hub): State<Arc<Hub>>) -> ApiResult {
-    Ok(Json(json!({ "images": hub.store.images().await? })))
+    Ok(Json(json!({ "images": hub.reads.images().await? })))
 }
 
 async fn due(State(hub): State<Arc<Hub>>) -> ApiResult {
-    let due = crate::posture::due(
-        &hub.store,
-        &hub.policy().file.posture,
-        crate::model::now_ms(),
-    )
-    .await?;
+    let due = hub
+        .reads
+        .due(&hub.policy().file.posture, crate::model::now_ms())
+        .await?;
     Ok(Json(json!({ "images": due })))
 }
 
 async fn families(State(hub): State<Arc<Hub>>) -> ApiResult {
-    Ok(Json(json!({ "families": hub.store.families().await? })))
+    Ok(Json(json!({ "families": hub.reads.families().await? })))
 }
 
 async fn advisories(State(hub): State<Arc<Hub>>) -> ApiResult {
-    Ok(Json(json!({ "advisories": hub.store.advisories().await? })))
+    Ok(Json(json!({ "advisories": hub.reads.advisories().await? })))
 }
 
 /// OSV records in the body (one record or an array), admin only and
@@ -480,7 +478,7 @@ async fn exposure(
 ) -> ApiResult {
     let QueryParams(p) = params.map_err(|e| ApiError(StatusCode::BAD_REQUEST, e.body_text()))?;
     let list = hub
-        .store
+        .reads
         .exposure(p.advisory.as_deref(), p.image.as_deref())
         .await?;
     Ok(Json(json!({ "exposure": list })))
@@ -501,7 +499,7 @@ async fn packages(
     let bad = |m: String| ApiError(StatusCode::BAD_REQUEST, m);
     let (name, filter) = crate::store::package_query(p.name, p.version, p.below).map_err(bad)?;
     Ok(Json(
-        json!({ "packages": hub.store.packages(&name, &filter).await? }),
+        json!({ "packages": hub.reads.packages(&name, &filter).await? }),
     ))
 }
 
@@ -541,13 +539,13 @@ async fn containers(
         limit: Some(bounded_limit(p.limit, max, max)?),
     };
     Ok(Json(
-        json!({ "containers": hub.store.containers(&filter).await? }),
+        json!({ "containers": hub.reads.containers(&filter).await? }),
     ))
 }
 
 async fn container_images(State(hub): State<Arc<Hub>>) -> ApiResult {
     Ok(Json(
-        json!({ "images": hub.store.container_images().await? }),
+        json!({ "images": hub.reads.container_images().await? }),
     ))
 }
 
@@ -563,7 +561,7 @@ async fn correlations(
 ) -> ApiResult {
     let QueryParams(p) = params.map_err(|e| ApiError(StatusCode::BAD_REQUEST, e.body_text()))?;
     let groups = hub
-        .store
+        .reads
         .correlations(
             p.image.as_deref().filter(|s| !s.is_empty()),
             bounded_limit(p.limit, 200, 1000)?,

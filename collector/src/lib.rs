@@ -30,6 +30,7 @@ pub mod liveness;
 pub mod model;
 pub mod policy;
 pub mod posture;
+pub mod reads;
 pub mod security;
 pub mod serve;
 pub mod store;

@@ -14,15 +14,8 @@ use plumb_collector::serve::{serve, ServeConfig};
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// Log lines as text or as JSON objects (stderr; `PLUMB_LOG` filters).
-    #[arg(
-        long,
-        global = true,
-        env = "PLUMB_LOG_FORMAT",
-        value_enum,
-        default_value_t
-    )]
-    log_format: plumb_proto::logging::LogFormat,
+    #[command(flatten)]
+    log: plumb_proto::cli::LogArgs,
 }
 
 #[derive(Subcommand)]
@@ -32,12 +25,8 @@ enum Command {
     /// Create an API token directly in the database: how the first admin
     /// token is made (later ones come from `plumbctl token create`).
     Token(TokenArgs),
-    /// Print a shell completion script (bash, zsh, fish, elvish,
-    /// powershell).
-    Completions { shell: plumb_proto::cli::Shell },
-    /// Write the man pages into DIR.
-    #[command(hide = true)]
-    Man { dir: PathBuf },
+    #[command(flatten)]
+    Docs(plumb_proto::cli::DocsCommand),
 }
 
 #[derive(clap::Args)]
@@ -175,24 +164,17 @@ struct ServeArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    plumb_proto::logging::init(cli.log_format, "info");
+    cli.log.init("info");
     let args = match cli.command {
         Command::Serve(args) => *args,
         Command::Token(TokenArgs {
             command: TokenCommand::Create { role, name, db },
         }) => return create_token(&role, &name, &db),
-        Command::Completions { shell } => {
-            plumb_proto::cli::print_completions(Cli::command(), shell);
-            return ExitCode::SUCCESS;
-        }
-        Command::Man { dir } => {
-            return match plumb_proto::cli::write_man_pages(Cli::command(), &dir) {
+        Command::Docs(docs) => {
+            return match docs.run(Cli::command()) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!(
-                        "plumb-collector: error: writing man pages into {}: {e}",
-                        dir.display()
-                    );
+                    eprintln!("plumb-collector: error: {e}");
                     ExitCode::FAILURE
                 }
             };

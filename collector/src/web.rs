@@ -180,20 +180,20 @@ async fn overview(
     headers: HeaderMap,
 ) -> Result<Html<String>, PageError> {
     let counts: std::collections::HashMap<NodeStatus, i64> =
-        hub.store.status_counts().await?.into_iter().collect();
+        hub.reads.status_counts().await?.into_iter().collect();
     let statuses: Vec<Value> = NodeStatus::ALL
         .iter()
         .map(|s| context! { name => s.as_str(), count => counts.get(s).copied().unwrap_or(0) })
         .collect();
-    let page = hub.store.flag_queue(None, 200).await?;
+    let page = hub.reads.flag_queue(None, 200).await?;
     let flags = page.nodes;
     let flags_more = page.total - flags.len() as i64;
     let now = now_ms();
     let bucket = 3_600_000;
     let since = (now / bucket - 23) * bucket;
-    let timeline = hub.store.timeline(since, bucket).await?;
+    let timeline = hub.reads.timeline(since, bucket).await?;
     let svg = timeline_svg(&timeline, since, bucket, 24);
-    let images = image_rows(hub.store.images().await?);
+    let images = image_rows(hub.reads.images().await?);
     render(
         &headers,
         "overview.html",
@@ -267,9 +267,9 @@ async fn nodes(
     let filter = p
         .filter()
         .map_err(|_| PageError(StatusCode::BAD_REQUEST, "invalid filter".into()))?;
-    let (nodes, total) = hub.store.nodes(&filter).await?;
+    let (nodes, total) = hub.reads.nodes(&filter).await?;
     let image_ids: Vec<String> = hub
-        .store
+        .reads
         .images()
         .await?
         .into_iter()
@@ -393,7 +393,7 @@ async fn node(
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
     let detail = hub
-        .store
+        .reads
         .node_detail(&id, 200)
         .await?
         .ok_or_else(|| PageError(StatusCode::NOT_FOUND, format!("no node {id:?}")))?;
@@ -452,10 +452,10 @@ async fn node(
     let (runtime, rest): (Vec<_>, Vec<_>) = rest.into_iter().partition(|d| is_runtime(d.kind));
     let groups = group_deviations(rest);
     let runtime_groups = group_deviations(runtime);
-    let audit = hub.store.audit(Some(&id), 50).await?;
-    let labels = hub.store.image_labels(&node.image_id).await?;
+    let audit = hub.reads.audit(Some(&id), 50).await?;
+    let labels = hub.reads.image_labels(&node.image_id).await?;
     // Its image's exposure to imported advisories.
-    let exposure = hub.store.exposure(None, Some(&node.image_id)).await?;
+    let exposure = hub.reads.exposure(None, Some(&node.image_id)).await?;
     render(
         &headers,
         "node.html",
@@ -509,7 +509,7 @@ async fn correlations(
     State(hub): State<Arc<Hub>>,
     headers: HeaderMap,
 ) -> Result<Html<String>, PageError> {
-    let groups = hub.store.correlations(None, 500).await?;
+    let groups = hub.reads.correlations(None, 500).await?;
     render(&headers, "correlations.html", context! { groups })
 }
 
@@ -517,8 +517,8 @@ async fn images(
     State(hub): State<Arc<Hub>>,
     headers: HeaderMap,
 ) -> Result<Html<String>, PageError> {
-    let images = image_rows(hub.store.images().await?);
-    let container_images = hub.store.container_images().await?;
+    let images = image_rows(hub.reads.images().await?);
+    let container_images = hub.reads.container_images().await?;
     render(
         &headers,
         "images.html",
@@ -532,14 +532,12 @@ async fn posture(
     State(hub): State<Arc<Hub>>,
     headers: HeaderMap,
 ) -> Result<Html<String>, PageError> {
-    let advisories = hub.store.advisories().await?;
-    let families = hub.store.families().await?;
-    let due = crate::posture::due(
-        &hub.store,
-        &hub.policy().file.posture,
-        crate::model::now_ms(),
-    )
-    .await?;
+    let advisories = hub.reads.advisories().await?;
+    let families = hub.reads.families().await?;
+    let due = hub
+        .reads
+        .due(&hub.policy().file.posture, crate::model::now_ms())
+        .await?;
     render(
         &headers,
         "posture.html",

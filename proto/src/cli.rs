@@ -1,11 +1,63 @@
-//! What every plumb binary's command line shares: shell completions and
-//! man pages generated from its clap definition (the packages ship both),
-//! the end of output on a closed pipe, and how a time is printed.
+//! What every plumb binary's command line shares: the log flags, shell
+//! completions and man pages generated from its clap definition (the
+//! packages ship both), the end of output on a closed pipe, and how a
+//! time is printed.
 
 use std::io;
 use std::path::Path;
 
 pub use clap_complete::Shell;
+
+/// The log flags of every binary (flattened into its top level).
+#[derive(clap::Args, Clone, Copy, Debug)]
+pub struct LogArgs {
+    /// Log lines as text or as JSON objects (stderr; `PLUMB_LOG` filters).
+    #[arg(
+        long,
+        global = true,
+        env = "PLUMB_LOG_FORMAT",
+        value_enum,
+        default_value_t
+    )]
+    pub log_format: crate::logging::LogFormat,
+}
+
+impl LogArgs {
+    /// Installs the logger (see [`crate::logging::init`]).
+    pub fn init(self, default_filter: &str) {
+        crate::logging::init(self.log_format, default_filter);
+    }
+}
+
+/// The documentation commands of every binary (flattened into its
+/// subcommands): `completions SHELL` and the packages' hidden `man DIR`.
+#[derive(clap::Subcommand, Clone, Debug)]
+pub enum DocsCommand {
+    /// Print a shell completion script (bash, zsh, fish, elvish,
+    /// powershell).
+    Completions { shell: Shell },
+    /// Write the man pages into DIR.
+    #[command(hide = true)]
+    Man { dir: std::path::PathBuf },
+}
+
+impl DocsCommand {
+    /// Prints the completions of, or writes the man pages of, `cmd`.
+    pub fn run(self, cmd: clap::Command) -> io::Result<()> {
+        match self {
+            DocsCommand::Completions { shell } => {
+                print_completions(cmd, shell);
+                Ok(())
+            }
+            DocsCommand::Man { dir } => write_man_pages(cmd, &dir).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("writing man pages into {}: {e}", dir.display()),
+                )
+            }),
+        }
+    }
+}
 
 /// A unix-milliseconds time as people and Alertmanager read it: RFC 3339
 /// in UTC, to the millisecond (before 1970 is 1970).

@@ -24,6 +24,7 @@ pub mod codec;
 pub mod logging;
 mod manifest;
 mod names;
+pub mod prometheus;
 pub mod signature;
 pub mod transport;
 

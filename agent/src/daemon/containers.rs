@@ -4,94 +4,19 @@
 //! deviations replace the containers' part of the deviation set, and the
 //! list goes to the collector when it changed.
 //!
-//! Manifests of container images come from the collector by image id and
-//! are kept in the state dir (`images/`), verified on every read, so a
-//! restart judges known images while the collector is down.
+//! Manifests of container images come from the collector by image id
+//! ([`crate::client::CollectorSource`]).
 
 use std::path::PathBuf;
-use std::time::Duration;
 
-use plumb_proto::transport::ClientTls;
 use plumb_proto::v1::{ContainerInfo, ContainerList};
-use plumb_proto::ManifestRegistryClient;
 use tokio::sync::watch;
 
 use super::outbox::{DevKey, DeviationSet};
-use crate::containers::{Containers, ManifestSource, Report, RuntimeDirs};
-use crate::manifest::{now_ms, Baseline};
+use crate::client::CollectorSource;
+use crate::containers::{Containers, Report, RuntimeDirs};
+use crate::manifest::now_ms;
 use crate::policy::PolicyFile;
-
-/// Fetches image manifests from the collector, through a cache in the
-/// state dir.
-pub struct CollectorSource {
-    pub collectors: Vec<String>,
-    pub tls: ClientTls,
-    pub runtime: tokio::runtime::Handle,
-    pub dir: PathBuf,
-}
-
-impl CollectorSource {
-    fn cached(&self, image_id: &str) -> PathBuf {
-        let name: String = image_id
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        self.dir.join(format!("{name}.pb"))
-    }
-}
-
-impl ManifestSource for CollectorSource {
-    fn manifest(&mut self, image_id: &str) -> Result<Option<Baseline>, String> {
-        let cached = self.cached(image_id);
-        if let Ok(m) = crate::manifest::read(&cached) {
-            if m.meta.image_id == image_id {
-                return Ok(Some(m));
-            }
-        }
-        let mut last = String::from("no collector");
-        for url in &self.collectors {
-            match self.runtime.block_on(fetch(url, &self.tls, image_id)) {
-                Ok(None) => return Ok(None),
-                Ok(Some(bytes)) => {
-                    let m = Baseline::decode_binary(&bytes)
-                        .map_err(|e| format!("manifest of image {image_id} from {url}: {e}"))?;
-                    // A cache that cannot be written costs a fetch next time.
-                    if let Err(e) = std::fs::create_dir_all(&self.dir)
-                        .and_then(|()| crate::atomic::write(&cached, &bytes))
-                    {
-                        tracing::warn!(path = %cached.display(), error = %e, "image manifest not cached");
-                    }
-                    tracing::info!(image = %image_id, digest = %m.digest_hex(), "container image manifest fetched");
-                    return Ok(Some(m));
-                }
-                Err(e) => last = e,
-            }
-        }
-        Err(last)
-    }
-}
-
-async fn fetch(url: &str, tls: &ClientTls, image: &str) -> Result<Option<Vec<u8>>, String> {
-    let channel = plumb_proto::transport::endpoint(url, tls)
-        .map_err(|e| e.to_string())?
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(30))
-        .connect()
-        .await
-        .map_err(|e| format!("connect {url}: {e}"))?;
-    let mut client = ManifestRegistryClient::new(channel)
-        .max_decoding_message_size(plumb_proto::MAX_MANIFEST_BYTES);
-    match client
-        .fetch(plumb_proto::v1::FetchManifestRequest {
-            image_id: image.to_string(),
-        })
-        .await
-    {
-        Ok(r) => Ok(Some(r.into_inner().manifest)),
-        Err(s) if s.code() == tonic::Code::NotFound => Ok(None),
-        Err(s) => Err(format!("{url}: {}", s.message())),
-    }
-}
 
 /// The container part of the scanner.
 pub struct ContainerWatch {

@@ -1,5 +1,5 @@
-//! Execs in the daemon: the monitor thread ([`crate::execs`]) and the
-//! ledger that keeps what it found.
+//! Execs in the daemon: the monitor ([`crate::execs`]) on its thread of
+//! its own, and the ledger that keeps what it found.
 //!
 //! A process that ran code from outside the image has usually exited by
 //! the next scan; the evidence must not go with it. Each exec deviation is
@@ -158,7 +158,75 @@ pub struct Monitor {
     pub worlds: Arc<RwLock<Worlds>>,
 }
 
+/// Where the monitor thread puts what it finds: the ledger (through the
+/// shared deviation set), the spool and the stream's wake-up, and the
+/// metrics.
+pub struct Sink {
+    pub shared: Arc<Shared>,
+    pub outbox: Arc<super::outbox::Outbox>,
+    pub spooled: Arc<tokio::sync::Notify>,
+    pub metrics: Arc<super::metrics::AgentMetrics>,
+}
+
 impl Monitor {
+    /// Starts watching execs (fanotify), judged against `host` on the
+    /// node's filesystems under `root`; none where the kernel or the
+    /// agent's privileges do not allow it (said once: processes are then
+    /// judged at each quick scan).
+    pub fn start(host: Option<Arc<World>>, root: &std::path::Path) -> Option<Monitor> {
+        match ExecMonitor::start() {
+            Ok(m) => Some(Monitor {
+                monitor: Arc::new(m),
+                worlds: Arc::new(RwLock::new(Worlds {
+                    host,
+                    root: root.to_path_buf(),
+                    containers: Default::default(),
+                })),
+            }),
+            Err(e) => {
+                tracing::warn!(error = %e, "exec monitor unavailable: processes are judged at each quick scan instead");
+                None
+            }
+        }
+    }
+
+    /// Runs the monitor on a thread of its own until `stop` is set: every
+    /// exec judged as it happens, what runs code from outside the image
+    /// logged, kept in the ledger and, when new, spooled for the collector.
+    pub fn spawn(
+        &self,
+        sink: Sink,
+        stop: Arc<std::sync::atomic::AtomicBool>,
+    ) -> std::io::Result<std::thread::JoinHandle<()>> {
+        let (monitor, worlds) = (self.monitor.clone(), self.worlds.clone());
+        std::thread::Builder::new()
+            .name("plumb-execs".into())
+            .spawn(move || {
+                monitor.run(&worlds, &stop, |found, judged| {
+                    use std::sync::atomic::Ordering::Relaxed;
+                    sink.metrics.execs_judged.fetch_add(judged as u64, Relaxed);
+                    if found.is_empty() {
+                        return;
+                    }
+                    sink.metrics
+                        .exec_findings
+                        .fetch_add(found.len() as u64, Relaxed);
+                    for d in &found {
+                        tracing::warn!(key = %d.key, container = %d.container, actual = %d.actual, "exec of code outside the image");
+                    }
+                    let new = sink
+                        .shared
+                        .ledger
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .add(found);
+                    if new {
+                        super::publish(&sink.shared, &sink.outbox, &sink.spooled);
+                    }
+                })
+            })
+    }
+
     /// Points the monitor at the containers of the last pass: each
     /// verified one's root overlay is marked and judged against its image.
     pub fn containers(&self, reports: &[crate::containers::Report]) {

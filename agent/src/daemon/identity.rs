@@ -1,5 +1,4 @@
-//! The node's identity towards the collector: the TLS settings of every
-//! connection, first-start enrollment (a fresh key that never leaves the
+//! The node's identity towards the collector: first-start enrollment (a fresh key that never leaves the
 //! node, a CSR, a one-time token), and the manifest signature check.
 
 use std::path::Path;
@@ -12,29 +11,6 @@ use plumb_proto::v1::{EnrollRequest, Manifest};
 use plumb_proto::EnrollmentClient;
 
 use super::config::RunConfig;
-
-fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("reading {what} {}", path.display()))
-}
-
-/// TLS settings from the configuration; the node certificate is used when
-/// both its files exist.
-pub fn client_tls(cfg: &RunConfig) -> anyhow::Result<ClientTls> {
-    let ca_pem = cfg.ca.as_deref().map(|p| read(p, "CA")).transpose()?;
-    let identity = if cfg.cert.exists() && cfg.key.exists() {
-        Some((
-            read(&cfg.cert, "node certificate")?,
-            read(&cfg.key, "node key")?,
-        ))
-    } else {
-        None
-    };
-    Ok(ClientTls {
-        ca_pem,
-        identity,
-        insecure_plaintext: cfg.insecure_plaintext,
-    })
-}
 
 /// Enrolls the node when it has no certificate and an enrollment token
 /// was given: makes a key (written 0600 in the state dir), sends a CSR
@@ -60,7 +36,7 @@ pub async fn enroll_if_needed(cfg: &RunConfig, image_id: &str) -> anyhow::Result
         .pem()?;
     let tls = ClientTls {
         identity: None,
-        ..client_tls(cfg)?
+        ..crate::client::client_tls(cfg)?
     };
     // The first replica that answers enrolls the node.
     let mut channel = None;
@@ -120,7 +96,7 @@ pub fn trusted_keys(cfg: &RunConfig) -> anyhow::Result<Vec<TrustedKey>> {
     cfg.trust_keys
         .iter()
         .map(|p| {
-            let pem = String::from_utf8(read(p, "trusted key")?)
+            let pem = String::from_utf8(crate::client::read(p, "trusted key")?)
                 .with_context(|| format!("trusted key {} is not text", p.display()))?;
             TrustedKey::from_pem(&pem).with_context(|| format!("trusted key {}", p.display()))
         })

@@ -2,12 +2,14 @@
 //! text format at `/metrics`, so a node_exporter-style scrape sees an
 //! agent that is stuck, failing or falling behind: scans and their
 //! durations, files hashed, cache hits, the time of the last successful
-//! scan, scan errors, spool depth and memory against the ceiling.
+//! scan, scan errors, spool depth and memory against the ceiling, and
+//! the standard `process_*` metrics.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
+
+use plumb_proto::prometheus::{Exposition, Kind, Kind::Counter, Kind::Gauge, CONTENT_TYPE};
 
 use super::outbox::Outbox;
 use crate::check::ScanStats;
@@ -64,128 +66,120 @@ impl AgentMetrics {
 
     /// The exposition text.
     pub fn render(&self, spooled: usize) -> String {
-        let mut out = String::with_capacity(2048);
+        let mut out = Exposition::new();
         let scans = self.scans.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        family(
-            &mut out,
+        out.family(
             "plumb_agent_scans_total",
-            "counter",
+            Counter,
             "Scans finished, by kind.",
         );
         for (kind, (n, _)) in &scans {
-            let _ = writeln!(out, "plumb_agent_scans_total{{kind=\"{kind}\"}} {n}");
+            out.sample("plumb_agent_scans_total", &[("kind", kind)], n);
         }
-        family(
-            &mut out,
+        out.family(
             "plumb_agent_scan_duration_seconds",
-            "gauge",
+            Gauge,
             "Duration of the last scan of each kind.",
         );
         for (kind, (_, secs)) in &scans {
-            let _ = writeln!(
-                out,
-                "plumb_agent_scan_duration_seconds{{kind=\"{kind}\"}} {secs}"
-            );
+            out.sample("plumb_agent_scan_duration_seconds", &[("kind", kind)], secs);
         }
-        let plain: [(&str, &str, &str, f64); 13] = [
+        let plain: [(&str, Kind, &str, f64); 13] = [
             (
                 "plumb_agent_containers",
-                "gauge",
+                Gauge,
                 "Containers the last container pass judged.",
                 self.containers.load(Relaxed) as f64,
             ),
             (
                 "plumb_agent_execs_judged_total",
-                "counter",
+                Counter,
                 "Execs judged as they happened (exec monitor).",
                 self.execs_judged.load(Relaxed) as f64,
             ),
             (
                 "plumb_agent_exec_findings_total",
-                "counter",
+                Counter,
                 "Execs of code outside the image seen by the exec monitor.",
                 self.exec_findings.load(Relaxed) as f64,
             ),
             (
                 "plumb_agent_scan_failures_total",
-                "counter",
+                Counter,
                 "Scans that failed as a whole (the node is reported as not verified).",
                 self.scan_failures.load(Relaxed) as f64,
             ),
             (
                 "plumb_agent_files_hashed_total",
-                "counter",
+                Counter,
                 "Files hashed (cache misses).",
                 self.files_hashed.load(Relaxed) as f64,
             ),
             (
                 "plumb_agent_hashed_bytes_total",
-                "counter",
+                Counter,
                 "Bytes hashed.",
                 self.bytes_hashed.load(Relaxed) as f64,
             ),
             (
                 "plumb_agent_cache_hits_total",
-                "counter",
+                Counter,
                 "Files whose digest came from the hash cache.",
                 self.cache_hits.load(Relaxed) as f64,
             ),
             (
                 "plumb_agent_last_successful_scan_timestamp_seconds",
-                "gauge",
+                Gauge,
                 "When the last scan finished, in seconds since the epoch (0: none yet).",
                 self.last_success_ms.load(Relaxed) as f64 / 1000.0,
             ),
             (
                 "plumb_agent_open_deviations",
-                "gauge",
+                Gauge,
                 "Deviations the node has now.",
                 self.open_deviations.load(Relaxed) as f64,
             ),
             (
                 "plumb_agent_scan_errors",
-                "gauge",
+                Gauge,
                 "Open scan_error deviations: parts of the node that cannot be verified.",
                 self.scan_error_deviations.load(Relaxed) as f64,
             ),
             (
                 "plumb_agent_spooled_messages",
-                "gauge",
+                Gauge,
                 "Messages in the spool, not yet acknowledged by the collector.",
                 spooled as f64,
             ),
             (
                 "plumb_agent_memory_bytes",
-                "gauge",
+                Gauge,
                 "Heap bytes in use.",
                 crate::memory::in_use() as f64,
             ),
             (
                 "plumb_agent_memory_ceiling_bytes",
-                "gauge",
+                Gauge,
                 "The memory ceiling (--memory-limit).",
                 crate::memory::ceiling() as f64,
             ),
         ];
         for (name, kind, help, v) in plain {
-            family(&mut out, name, kind, help);
-            let _ = writeln!(out, "{name} {v}");
+            out.single(name, kind, help, v);
         }
-        family(
-            &mut out,
+        out.family(
             "plumb_agent_build_info",
-            "gauge",
+            Gauge,
             "The running agent's version (value 1).",
+        )
+        .sample(
+            "plumb_agent_build_info",
+            &[("version", env!("CARGO_PKG_VERSION"))],
+            1,
         );
-        let _ = writeln!(
-            out,
-            "plumb_agent_build_info{{version=\"{}\"}} 1",
-            env!("CARGO_PKG_VERSION")
-        );
-        family(
-            &mut out,
+        out.family(
             "plumb_agent_exec_monitor",
-            "gauge",
+            Gauge,
             "How the agent sees new processes (value 1): fanotify (every exec as it happens) or periodic (at each quick scan).",
         );
         let mode = self
@@ -193,18 +187,11 @@ impl AgentMetrics {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        let mode = if mode.is_empty() {
-            "periodic".to_string()
-        } else {
-            mode
-        };
-        let _ = writeln!(out, "plumb_agent_exec_monitor{{mode=\"{mode}\"}} 1");
-        out
+        let mode = if mode.is_empty() { "periodic" } else { &mode };
+        out.sample("plumb_agent_exec_monitor", &[("mode", mode)], 1);
+        out.process();
+        out.finish()
     }
-}
-
-fn family(out: &mut String, name: &str, kind: &str, help: &str) {
-    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
 }
 
 /// Serves `/metrics` on `addr` until `stop` turns true.
@@ -223,7 +210,7 @@ pub async fn serve(
             let (metrics, outbox) = (metrics.clone(), outbox.clone());
             async move {
                 (
-                    [("content-type", "text/plain; version=0.0.4; charset=utf-8")],
+                    [("content-type", CONTENT_TYPE)],
                     metrics.render(outbox.spooled()),
                 )
             }

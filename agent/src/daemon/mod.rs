@@ -2,8 +2,14 @@
 //! on real-time file events; keeps the node's deviation set; spools every
 //! change durably; streams it to the collector.
 //!
+//! [`run`] assembles the daemon from its configuration first (its spool,
+//! identity, manifest, checker, exec monitor and hello: `Daemon::assemble`),
+//! then starts its threads and tasks (`Daemon::start`) and, told to stop,
+//! stops them in order (`Running::stop`).
+//!
 //! Threads: one scanner thread owns the [`Checker`] (hashing fans out to
-//! rayon); the tokio runtime runs the collector stream. They meet only at
+//! rayon); the exec monitor has a thread of its own ([`execs`]); the
+//! tokio runtime runs the collector stream. They meet only at
 //! the [`outbox::Outbox`], three channels (scan requests to the scanner,
 //! scan summaries and the container list to the stream) and a `Notify`
 //! that the outbox has something new, so a slow or absent collector never
@@ -28,7 +34,6 @@ use anyhow::Context;
 use indicatif::ProgressBar;
 use plumb_proto::transport::ClientTls;
 use plumb_proto::v1::{Command, CommandKind, Deviation, DeviationKind, Hello, ScanSummary};
-use plumb_proto::ManifestRegistryClient;
 use tokio::sync::{mpsc, Notify};
 
 use crate::check::{CheckResult, Checker};
@@ -52,244 +57,284 @@ pub enum ScanRequest {
 /// How long file events are gathered before they are scanned together.
 const DEBOUNCE: Duration = Duration::from_millis(150);
 
-/// Runs the daemon until `shutdown` resolves.
+/// Runs the daemon until `shutdown` resolves: assembles it, starts it,
+/// and stops it.
 pub async fn run(
     cfg: RunConfig,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&cfg.state_dir)
-        .with_context(|| format!("state dir {}", cfg.state_dir.display()))?;
-    let outbox = Arc::new(
-        Outbox::open(&cfg.state_dir, cfg.spool_max_messages)
-            .with_context(|| format!("opening the spool in {}", cfg.state_dir.display()))?,
-    );
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let keys = identity::trusted_keys(&cfg)?;
-    if cfg.enroll_token.is_some() && !cfg.cert.exists() {
-        let image = match (&cfg.image_id, &cfg.manifest) {
-            (Some(i), _) => i.clone(),
-            (None, Some(p)) => crate::manifest::read(p)?.meta.image_id,
-            (None, None) => String::new(),
-        };
-        identity::enroll_if_needed(&cfg, &image).await?;
-    }
-    let tls = identity::client_tls(&cfg)?;
-    let manifest = tokio::select! {
-        m = obtain_manifest(&cfg, &tls) => m?,
-        _ = wait_for(stop_rx.clone()) => return Ok(()),
+    tokio::pin!(shutdown);
+    // Assembling may wait for the collector (the manifest, enrollment):
+    // a stop meanwhile ends it.
+    let daemon = tokio::select! {
+        d = Daemon::assemble(cfg) => d?,
+        _ = &mut shutdown => return Ok(()),
     };
-    identity::check_signature(&manifest.meta, &keys)?;
-    let manifest_copy = cfg.state_dir.join(MANIFEST_COPY);
-    let policy = cfg.policy.as_deref().map(PolicyFile::load).transpose()?;
-    // Execs of the node are judged against its files, when the manifest
-    // judges what runs.
-    let host_world = if manifest.meta.runtime.as_ref().is_some_and(|r| r.processes) {
-        let defaults = manifest.meta.policy.clone().unwrap_or_default();
-        let compiled = crate::policy::Policy::compile(&defaults, policy.as_ref())?;
-        Some(Arc::new(crate::execs::World::of(
-            &manifest,
-            Arc::new(compiled),
-            String::new(),
-        )))
-    } else {
-        None
-    };
-    let mut checker = Checker::new(
-        &cfg.root,
-        manifest,
-        policy.as_ref(),
-        Some(&cfg.state_dir),
-        &cfg.proc_dir,
-    )?;
-    checker.throttle = cfg.max_read_mbps.map(|m| Arc::new(Throttle::new(m)));
-    checker.reload_files_from(manifest_copy);
-    // Processes and modules are judged only where they belong: on the
-    // running system (or when asked for).
-    checker.judge_running = cfg.processes;
-    if !cfg.processes && checker.manifest.runtime.is_some() {
-        tracing::warn!(root = %cfg.root.display(), "running processes and kernel modules not judged: the root is not the running system's (--processes on judges them anyway)");
-    }
-
-    let hello = Hello {
-        node_id: cfg.node_id.clone(),
-        hostname: sysinfo::System::host_name().unwrap_or_default(),
-        image_id: checker.manifest.image_id.clone(),
-        manifest_digest: checker.manifest.digest.clone(),
-        agent_version: env!("CARGO_PKG_VERSION").to_string(),
-        boot_id: std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default(),
-        heartbeat_secs: cfg.heartbeat.as_secs().max(1) as u32,
-        exec_monitor: String::new(),
-        containers: cfg.containers,
-    };
-    let spooled = Arc::new(Notify::new());
-    let metrics = Arc::new(metrics::AgentMetrics::default());
-    let shared = Arc::new(execs::Shared {
-        current: std::sync::Mutex::new(DeviationSet::new()),
-        ledger: std::sync::Mutex::new(execs::ExecLedger::open(&cfg.state_dir, cfg.exec_retention)),
-    });
-    let monitor = if cfg.exec_monitor {
-        match crate::execs::ExecMonitor::start() {
-            Ok(m) => Some(execs::Monitor {
-                monitor: Arc::new(m),
-                worlds: Arc::new(std::sync::RwLock::new(crate::execs::Worlds {
-                    host: host_world,
-                    root: cfg.root.clone(),
-                    containers: Default::default(),
-                })),
-            }),
-            Err(e) => {
-                tracing::warn!(error = %e, "exec monitor unavailable: processes are judged at each quick scan instead");
-                None
-            }
-        }
-    } else {
-        None
-    };
-    let mut hello = hello;
-    hello.exec_monitor = if monitor.is_some() {
-        "fanotify"
-    } else {
-        "periodic"
-    }
-    .into();
-    *metrics
-        .exec_monitor
-        .lock()
-        .unwrap_or_else(|e| e.into_inner()) = hello.exec_monitor.clone();
-    let stop_monitor = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let monitor_thread = match &monitor {
-        Some(m) => {
-            let (mon, worlds) = (m.monitor.clone(), m.worlds.clone());
-            let (shared, outbox, spooled, metrics, stop) = (
-                shared.clone(),
-                outbox.clone(),
-                spooled.clone(),
-                metrics.clone(),
-                stop_monitor.clone(),
-            );
-            Some(
-                std::thread::Builder::new()
-                    .name("plumb-execs".into())
-                    .spawn(move || {
-                        mon.run(&worlds, &stop, |found, judged| {
-                            use std::sync::atomic::Ordering::Relaxed;
-                            metrics.execs_judged.fetch_add(judged as u64, Relaxed);
-                            if found.is_empty() {
-                                return;
-                            }
-                            metrics.exec_findings.fetch_add(found.len() as u64, Relaxed);
-                            for d in &found {
-                                tracing::warn!(key = %d.key, container = %d.container, actual = %d.actual, "exec of code outside the image");
-                            }
-                            let new = shared
-                                .ledger
-                                .lock()
-                                .unwrap_or_else(|e| e.into_inner())
-                                .add(found);
-                            if new {
-                                publish(&shared, &outbox, &spooled);
-                            }
-                        })
-                    })
-                    .context("starting the exec monitor thread")?,
-            )
-        }
-        None => None,
-    };
-    tracing::info!(node = %cfg.node_id, image = %hello.image_id, root = %cfg.root.display(), collector = %cfg.collector, "agent starting");
-
-    let (summary_tx, summary_rx) = mpsc::channel(16);
-    let (list_tx, list_rx) = tokio::sync::watch::channel(None);
-    let container_watch = cfg.containers.then(|| {
-        containers::ContainerWatch::new(
-            cfg.proc_dir.clone(),
-            cfg.runtime_dirs.clone(),
-            containers::CollectorSource {
-                collectors: cfg.collectors.clone(),
-                tls: tls.clone(),
-                runtime: tokio::runtime::Handle::current(),
-                dir: cfg.state_dir.join("images"),
-            },
-            policy.clone(),
-            list_tx,
-        )
-    });
-    let (scan_tx, scan_rx) = std::sync::mpsc::channel();
-    let _watcher = if cfg.watch {
-        watch::start(&cfg.root, &cfg.watch_paths, scan_tx.clone())
-    } else {
-        None
-    };
-
-    if let Some(addr) = cfg.metrics_listen {
-        let (metrics, outbox, stop) = (metrics.clone(), outbox.clone(), stop_rx.clone());
-        tokio::spawn(async move {
-            if let Err(e) = metrics::serve(addr, metrics, outbox, stop).await {
-                tracing::error!(%addr, error = %e, "agent metrics not served");
-            }
-        });
-    }
-    let scanner = {
-        let (cfg, outbox, spooled) = (cfg.clone(), outbox.clone(), spooled.clone());
-        let metrics = metrics.clone();
-        std::thread::Builder::new()
-            .name("plumb-scanner".into())
-            .spawn(move || {
-                let scanner = Scanner {
-                    checker,
-                    containers: container_watch,
-                    metrics: &metrics,
-                    outbox: &outbox,
-                    spooled: &spooled,
-                    summaries: &summary_tx,
-                    shared,
-                    monitor,
-                };
-                scanner_loop(scanner, &cfg, scan_rx)
-            })
-            .context("starting the scanner thread")?
-    };
-    let identity = stream::Identity {
-        collectors: cfg.collectors.clone(),
-        tls,
-        hello,
-        heartbeat: cfg.heartbeat,
-    };
-    let streamer = tokio::spawn(stream::run(
-        identity,
-        outbox.clone(),
-        spooled,
-        stream::Feeds {
-            summaries: summary_rx,
-            containers: list_rx,
-        },
-        scan_tx.clone(),
-        stop_rx,
-    ));
-
+    let running = daemon.start()?;
     shutdown.await;
     tracing::info!("agent stopping");
-    let _ = stop_tx.send(true);
-    let _ = scan_tx.send(ScanRequest::Shutdown);
-    let _ = streamer.await;
-    stop_monitor.store(true, std::sync::atomic::Ordering::Relaxed);
-    let _ = tokio::task::spawn_blocking(move || {
-        let _ = scanner.join();
-        if let Some(t) = monitor_thread {
-            let _ = t.join();
-        }
-    })
-    .await;
+    running.stop().await;
     Ok(())
 }
 
-async fn wait_for(mut rx: tokio::sync::watch::Receiver<bool>) {
-    while !*rx.borrow() {
-        if rx.changed().await.is_err() {
-            std::future::pending::<()>().await;
+/// The daemon's parts, made from its configuration before anything runs
+/// ([`Daemon::assemble`]): its spool, its identity, its manifest and the
+/// checker holding it, its exec monitor, its hello.
+struct Daemon {
+    cfg: RunConfig,
+    outbox: Arc<Outbox>,
+    tls: ClientTls,
+    checker: Checker,
+    policy: Option<PolicyFile>,
+    hello: Hello,
+    monitor: Option<execs::Monitor>,
+    shared: Arc<execs::Shared>,
+    metrics: Arc<metrics::AgentMetrics>,
+}
+
+/// A started daemon: its threads and tasks, and how to stop them.
+struct Running {
+    stop: tokio::sync::watch::Sender<bool>,
+    scans: std::sync::mpsc::Sender<ScanRequest>,
+    streamer: tokio::task::JoinHandle<()>,
+    scanner: std::thread::JoinHandle<()>,
+    monitor: Option<(
+        std::thread::JoinHandle<()>,
+        Arc<std::sync::atomic::AtomicBool>,
+    )>,
+    /// File events flow while it lives.
+    _watcher: Option<notify::RecommendedWatcher>,
+}
+
+impl Daemon {
+    /// The state dir and spool, the node's identity (enrolled on first
+    /// start), its manifest (from the file or the collector, signature
+    /// checked), the checker, the exec monitor and the hello.
+    async fn assemble(cfg: RunConfig) -> anyhow::Result<Daemon> {
+        std::fs::create_dir_all(&cfg.state_dir)
+            .with_context(|| format!("state dir {}", cfg.state_dir.display()))?;
+        let outbox = Arc::new(
+            Outbox::open(&cfg.state_dir, cfg.spool_max_messages)
+                .with_context(|| format!("opening the spool in {}", cfg.state_dir.display()))?,
+        );
+        let keys = identity::trusted_keys(&cfg)?;
+        if cfg.enroll_token.is_some() && !cfg.cert.exists() {
+            let image = match (&cfg.image_id, &cfg.manifest) {
+                (Some(i), _) => i.clone(),
+                (None, Some(p)) => crate::manifest::read(p)?.meta.image_id,
+                (None, None) => String::new(),
+            };
+            identity::enroll_if_needed(&cfg, &image).await?;
         }
+        let tls = crate::client::client_tls(&cfg)?;
+        let manifest = obtain_manifest(&cfg, &tls).await?;
+        identity::check_signature(&manifest.meta, &keys)?;
+        let manifest_copy = cfg.state_dir.join(MANIFEST_COPY);
+        let policy = cfg.policy.as_deref().map(PolicyFile::load).transpose()?;
+        // Execs of the node are judged against its files, when the
+        // manifest judges what runs.
+        let host_world = if manifest.meta.runtime.as_ref().is_some_and(|r| r.processes) {
+            let defaults = manifest.meta.policy.clone().unwrap_or_default();
+            let compiled = crate::policy::Policy::compile(&defaults, policy.as_ref())?;
+            Some(Arc::new(crate::execs::World::of(
+                &manifest,
+                Arc::new(compiled),
+                String::new(),
+            )))
+        } else {
+            None
+        };
+        let mut checker = Checker::new(
+            &cfg.root,
+            manifest,
+            policy.as_ref(),
+            Some(&cfg.state_dir),
+            &cfg.proc_dir,
+        )?;
+        checker.throttle = cfg.max_read_mbps.map(|m| Arc::new(Throttle::new(m)));
+        checker.reload_files_from(manifest_copy);
+        // Processes and modules are judged only where they belong: on the
+        // running system (or when asked for).
+        checker.judge_running = cfg.processes;
+        if !cfg.processes && checker.manifest.runtime.is_some() {
+            tracing::warn!(root = %cfg.root.display(), "running processes and kernel modules not judged: the root is not the running system's (--processes on judges them anyway)");
+        }
+        let monitor = if cfg.exec_monitor {
+            execs::Monitor::start(host_world, &cfg.root)
+        } else {
+            None
+        };
+        let metrics = Arc::new(metrics::AgentMetrics::default());
+        let exec_monitor = if monitor.is_some() {
+            "fanotify"
+        } else {
+            "periodic"
+        };
+        *metrics
+            .exec_monitor
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = exec_monitor.into();
+        let hello = Hello {
+            node_id: cfg.node_id.clone(),
+            hostname: sysinfo::System::host_name().unwrap_or_default(),
+            image_id: checker.manifest.image_id.clone(),
+            manifest_digest: checker.manifest.digest.clone(),
+            agent_version: env!("CARGO_PKG_VERSION").to_string(),
+            boot_id: std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default(),
+            heartbeat_secs: cfg.heartbeat.as_secs().max(1) as u32,
+            exec_monitor: exec_monitor.into(),
+            containers: cfg.containers,
+        };
+        let shared = Arc::new(execs::Shared {
+            current: std::sync::Mutex::new(DeviationSet::new()),
+            ledger: std::sync::Mutex::new(execs::ExecLedger::open(
+                &cfg.state_dir,
+                cfg.exec_retention,
+            )),
+        });
+        Ok(Daemon {
+            cfg,
+            outbox,
+            tls,
+            checker,
+            policy,
+            hello,
+            monitor,
+            shared,
+            metrics,
+        })
+    }
+
+    /// Starts the exec monitor's thread, the container watch, the file
+    /// watcher, the metrics endpoint, the scanner thread and the stream.
+    fn start(self) -> anyhow::Result<Running> {
+        let Daemon {
+            cfg,
+            outbox,
+            tls,
+            checker,
+            policy,
+            hello,
+            monitor,
+            shared,
+            metrics,
+        } = self;
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let spooled = Arc::new(Notify::new());
+        let monitor_thread = match &monitor {
+            Some(m) => {
+                let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let sink = execs::Sink {
+                    shared: shared.clone(),
+                    outbox: outbox.clone(),
+                    spooled: spooled.clone(),
+                    metrics: metrics.clone(),
+                };
+                let thread = m
+                    .spawn(sink, stop.clone())
+                    .context("starting the exec monitor thread")?;
+                Some((thread, stop))
+            }
+            None => None,
+        };
+        tracing::info!(node = %cfg.node_id, image = %hello.image_id, root = %cfg.root.display(), collector = %cfg.collector, "agent starting");
+
+        let (summary_tx, summary_rx) = mpsc::channel(16);
+        let (list_tx, list_rx) = tokio::sync::watch::channel(None);
+        let container_watch = cfg.containers.then(|| {
+            containers::ContainerWatch::new(
+                cfg.proc_dir.clone(),
+                cfg.runtime_dirs.clone(),
+                crate::client::CollectorSource::new(
+                    &cfg,
+                    tls.clone(),
+                    tokio::runtime::Handle::current(),
+                ),
+                policy.clone(),
+                list_tx,
+            )
+        });
+        let (scan_tx, scan_rx) = std::sync::mpsc::channel();
+        let watcher = if cfg.watch {
+            watch::start(&cfg.root, &cfg.watch_paths, scan_tx.clone())
+        } else {
+            None
+        };
+        if let Some(addr) = cfg.metrics_listen {
+            let (metrics, outbox, stop) = (metrics.clone(), outbox.clone(), stop_rx.clone());
+            tokio::spawn(async move {
+                if let Err(e) = metrics::serve(addr, metrics, outbox, stop).await {
+                    tracing::error!(%addr, error = %e, "agent metrics not served");
+                }
+            });
+        }
+        let scanner = {
+            let (cfg, outbox, spooled) = (cfg.clone(), outbox.clone(), spooled.clone());
+            std::thread::Builder::new()
+                .name("plumb-scanner".into())
+                .spawn(move || {
+                    let scanner = Scanner {
+                        checker,
+                        containers: container_watch,
+                        metrics: &metrics,
+                        outbox: &outbox,
+                        spooled: &spooled,
+                        summaries: &summary_tx,
+                        shared,
+                        monitor,
+                    };
+                    scanner_loop(scanner, &cfg, scan_rx)
+                })
+                .context("starting the scanner thread")?
+        };
+        let identity = stream::Identity {
+            collectors: cfg.collectors.clone(),
+            tls,
+            hello,
+            heartbeat: cfg.heartbeat,
+        };
+        let streamer = tokio::spawn(stream::run(
+            identity,
+            outbox,
+            spooled,
+            stream::Feeds {
+                summaries: summary_rx,
+                containers: list_rx,
+            },
+            scan_tx.clone(),
+            stop_rx,
+        ));
+        Ok(Running {
+            stop: stop_tx,
+            scans: scan_tx,
+            streamer,
+            scanner,
+            monitor: monitor_thread,
+            _watcher: watcher,
+        })
+    }
+}
+
+impl Running {
+    /// Stops the stream, then the scanner and the exec monitor, waiting
+    /// for each (a scan in progress finishes its file).
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.scans.send(ScanRequest::Shutdown);
+        let _ = self.streamer.await;
+        if let Some((_, stop)) = &self.monitor {
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        let (scanner, monitor) = (self.scanner, self.monitor);
+        let _ = tokio::task::spawn_blocking(move || {
+            let _ = scanner.join();
+            if let Some((thread, _)) = monitor {
+                let _ = thread.join();
+            }
+        })
+        .await;
     }
 }
 
@@ -314,7 +359,11 @@ async fn obtain_manifest(cfg: &RunConfig, tls: &ClientTls) -> anyhow::Result<Bas
     loop {
         let mut fetched = Err(String::new());
         for url in &cfg.collectors {
-            fetched = fetch_manifest(url, tls, &image).await;
+            fetched = match crate::client::fetch_manifest(url, tls, &image).await {
+                Ok(Some(bytes)) => Ok(bytes),
+                Ok(None) => Err(format!("{url}: no manifest of image {image:?}")),
+                Err(e) => Err(e),
+            };
             if fetched.is_ok() {
                 break;
             }
@@ -347,24 +396,6 @@ async fn obtain_manifest(cfg: &RunConfig, tls: &ClientTls) -> anyhow::Result<Bas
             }
         }
     }
-}
-
-async fn fetch_manifest(url: &str, tls: &ClientTls, image: &str) -> Result<Vec<u8>, String> {
-    let channel = plumb_proto::transport::endpoint(url, tls)
-        .map_err(|e| e.to_string())?
-        .connect_timeout(Duration::from_secs(5))
-        .connect()
-        .await
-        .map_err(|e| format!("connect {url}: {e}"))?;
-    let mut client = ManifestRegistryClient::new(channel)
-        .max_decoding_message_size(plumb_proto::MAX_MANIFEST_BYTES);
-    let r = client
-        .fetch(plumb_proto::v1::FetchManifestRequest {
-            image_id: image.to_string(),
-        })
-        .await
-        .map_err(|s| s.message().to_string())?;
-    Ok(r.into_inner().manifest)
 }
 
 fn is_file_kind(kind: i32) -> bool {
@@ -425,7 +456,7 @@ struct Scanner<'a> {
 }
 
 /// Spools the node's deviation set, with the kept execs, if it changed.
-fn publish(shared: &execs::Shared, outbox: &Outbox, spooled: &Notify) {
+pub(crate) fn publish(shared: &execs::Shared, outbox: &Outbox, spooled: &Notify) {
     let mut current = shared.current.lock().unwrap_or_else(|e| e.into_inner());
     shared
         .ledger

@@ -1,6 +1,5 @@
 //! `/metrics` in the Prometheus text exposition format.
 
-use std::fmt::Write;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
@@ -8,42 +7,26 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
+use plumb_proto::prometheus::{Exposition, Kind::Counter, Kind::Gauge, CONTENT_TYPE};
+
 use crate::hub::Hub;
 use crate::model::NodeStatus;
 
-fn label(v: &str) -> String {
-    v.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
-fn family(out: &mut String, name: &str, kind: &str, help: &str) {
-    let _ = writeln!(out, "# HELP {name} {help}");
-    let _ = writeln!(out, "# TYPE {name} {kind}");
-}
-
 /// Renders every metric.
 pub async fn render(hub: &Hub) -> Result<String, crate::store::StoreError> {
-    let mut out = String::with_capacity(4096);
-    family(
-        &mut out,
-        "plumb_nodes",
-        "gauge",
-        "Nodes by lifecycle status and image.",
-    );
-    let counts = hub.store.image_status_counts().await?;
+    let mut out = Exposition::new();
+    out.family("plumb_nodes", Gauge, "Nodes by lifecycle status and image.");
+    let counts = hub.reads.image_status_counts().await?;
     for (image, status, n) in &counts {
-        let _ = writeln!(
-            out,
-            "plumb_nodes{{status=\"{}\",image=\"{}\"}} {n}",
-            status.as_str(),
-            label(image)
+        out.sample(
+            "plumb_nodes",
+            &[("status", status.as_str()), ("image", image)],
+            n,
         );
     }
-    family(
-        &mut out,
+    out.family(
         "plumb_nodes_by_status",
-        "gauge",
+        Gauge,
         "Nodes by lifecycle status, every status listed.",
     );
     for status in NodeStatus::ALL {
@@ -52,44 +35,29 @@ pub async fn render(hub: &Hub) -> Result<String, crate::store::StoreError> {
             .filter(|(_, s, _)| *s == status)
             .map(|(_, _, n)| n)
             .sum();
-        let _ = writeln!(
-            out,
-            "plumb_nodes_by_status{{status=\"{}\"}} {n}",
-            status.as_str()
-        );
+        out.sample("plumb_nodes_by_status", &[("status", status.as_str())], n);
     }
-    family(
-        &mut out,
+    out.family(
         "plumb_open_deviations",
-        "gauge",
+        Gauge,
         "Open deviations across the fleet (retired nodes left out) by severity.",
     );
-    let by_sev = hub.store.open_by_severity().await?;
+    let by_sev = hub.reads.open_by_severity().await?;
     for sev in ["critical", "high", "medium", "low"] {
         let n = by_sev.iter().find(|(s, _)| s == sev).map_or(0, |(_, n)| *n);
-        let _ = writeln!(out, "plumb_open_deviations{{severity=\"{sev}\"}} {n}");
+        out.sample("plumb_open_deviations", &[("severity", sev)], n);
     }
-    family(
-        &mut out,
+    out.single(
         "plumb_connected_agents",
-        "gauge",
+        Gauge,
         "Agents with an open stream.",
+        hub.agents.connected_count(),
     );
-    let _ = writeln!(
-        out,
-        "plumb_connected_agents {}",
-        hub.agents.connected_count()
-    );
-    family(
-        &mut out,
+    out.single(
         "plumb_alert_outbox_pending",
-        "gauge",
+        Gauge,
         "Alerts not yet delivered.",
-    );
-    let _ = writeln!(
-        out,
-        "plumb_alert_outbox_pending {}",
-        hub.store.outbox_pending().await?
+        hub.reads.outbox_pending().await?,
     );
     let c = &hub.counters;
     for (name, help, v) in [
@@ -179,109 +147,28 @@ pub async fn render(hub: &Hub) -> Result<String, crate::store::StoreError> {
             hub.trust.auth.audit.dropped.load(Relaxed),
         ),
     ] {
-        family(&mut out, name, "counter", help);
-        let _ = writeln!(out, "{name} {v}");
+        out.single(name, Counter, help, v);
     }
-    family(
-        &mut out,
+    out.family(
         "plumb_build_info",
-        "gauge",
+        Gauge,
         "The running collector's version and commit (value 1).",
+    )
+    .sample(
+        "plumb_build_info",
+        &[
+            ("version", env!("CARGO_PKG_VERSION")),
+            ("commit", crate::COMMIT),
+        ],
+        1,
     );
-    let _ = writeln!(
-        out,
-        "plumb_build_info{{version=\"{}\",commit=\"{}\"}} 1",
-        env!("CARGO_PKG_VERSION"),
-        label(crate::COMMIT)
-    );
-    process_metrics(&mut out);
-    Ok(out)
-}
-
-/// The standard `process_*` metrics, from `/proc/self`.
-fn process_metrics(out: &mut String) {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return;
-    };
-    // Fields after the command name, which is in parentheses and may
-    // itself hold spaces.
-    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
-        return;
-    };
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let field = |n: usize| f.get(n - 3).and_then(|v| v.parse::<f64>().ok());
-    let ticks = 100.0; // USER_HZ on Linux
-    let page = 4096.0;
-    let boot_time = std::fs::read_to_string("/proc/stat").ok().and_then(|s| {
-        s.lines()
-            .find_map(|l| l.strip_prefix("btime "))
-            .and_then(|v| v.trim().parse::<f64>().ok())
-    });
-    let open_fds = std::fs::read_dir("/proc/self/fd").map(|d| d.count()).ok();
-    let max_fds = std::fs::read_to_string("/proc/self/limits")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Max open files"))
-                .and_then(|l| {
-                    l.split_whitespace()
-                        .nth(3)
-                        .and_then(|v| v.parse::<f64>().ok())
-                })
-        });
-    let metrics: [(&str, &str, &str, Option<f64>); 6] = [
-        (
-            "process_cpu_seconds_total",
-            "counter",
-            "Total user and system CPU time spent in seconds.",
-            field(14).zip(field(15)).map(|(u, s)| (u + s) / ticks),
-        ),
-        (
-            "process_resident_memory_bytes",
-            "gauge",
-            "Resident memory size in bytes.",
-            field(24).map(|p| p * page),
-        ),
-        (
-            "process_virtual_memory_bytes",
-            "gauge",
-            "Virtual memory size in bytes.",
-            field(23),
-        ),
-        (
-            "process_start_time_seconds",
-            "gauge",
-            "Start time of the process since unix epoch in seconds.",
-            field(22).zip(boot_time).map(|(t, b)| b + t / ticks),
-        ),
-        (
-            "process_open_fds",
-            "gauge",
-            "Number of open file descriptors.",
-            open_fds.map(|n| n as f64),
-        ),
-        (
-            "process_max_fds",
-            "gauge",
-            "Maximum number of open file descriptors.",
-            max_fds,
-        ),
-    ];
-    for (name, kind, help, value) in metrics {
-        if let Some(v) = value {
-            family(out, name, kind, help);
-            let _ = writeln!(out, "{name} {v}");
-        }
-    }
+    out.process();
+    Ok(out.finish())
 }
 
 pub async fn handler(State(hub): State<Arc<Hub>>) -> impl IntoResponse {
     match render(&hub).await {
-        Ok(body) => (
-            StatusCode::OK,
-            [("content-type", "text/plain; version=0.0.4; charset=utf-8")],
-            body,
-        ),
+        Ok(body) => (StatusCode::OK, [("content-type", CONTENT_TYPE)], body),
         Err(e) => (
             StatusCode::SERVICE_UNAVAILABLE,
             [("content-type", "text/plain; charset=utf-8")],

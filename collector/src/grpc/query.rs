@@ -90,7 +90,7 @@ impl QueryService for Query {
                 .collect::<Result<_, _>>()?,
             ..Default::default()
         };
-        let (nodes, total) = self.hub.store.nodes(&filter).await?;
+        let (nodes, total) = self.hub.reads.nodes(&filter).await?;
         let next_cursor = match nodes.last() {
             Some(last) if nodes.len() as i64 == filter.limit => filter.sort.cursor(last).encode(),
             _ => String::new(),
@@ -109,7 +109,7 @@ impl QueryService for Query {
         let id = request.into_inner().node_id;
         let d = self
             .hub
-            .store
+            .reads
             .node_detail(&id, 1_000)
             .await?
             .ok_or_else(|| Status::not_found(format!("no node {id:?}")))?;
@@ -140,7 +140,7 @@ impl QueryService for Query {
         } else {
             i64::from(r.limit.min(1000))
         };
-        let page = self.hub.store.flag_queue(cursor.as_ref(), limit).await?;
+        let page = self.hub.reads.flag_queue(cursor.as_ref(), limit).await?;
         Ok(Response::new(ListNodesResponse {
             total: page.total.max(0) as u64,
             nodes: page.nodes.iter().map(NodeSummary::from).collect(),
@@ -152,7 +152,7 @@ impl QueryService for Query {
         &self,
         _: Request<ListImagesRequest>,
     ) -> Result<Response<ListImagesResponse>, Status> {
-        let images = self.hub.store.images().await?;
+        let images = self.hub.reads.images().await?;
         Ok(Response::new(ListImagesResponse {
             images: images
                 .iter()
@@ -181,12 +181,11 @@ impl QueryService for Query {
         &self,
         _request: Request<plumb_proto::v1::ListDueRequest>,
     ) -> Result<Response<plumb_proto::v1::ListDueResponse>, Status> {
-        let due = crate::posture::due(
-            &self.hub.store,
-            &self.hub.policy().file.posture,
-            crate::model::now_ms(),
-        )
-        .await?;
+        let due = self
+            .hub
+            .reads
+            .due(&self.hub.policy().file.posture, crate::model::now_ms())
+            .await?;
         Ok(Response::new(plumb_proto::v1::ListDueResponse {
             images: due
                 .into_iter()
@@ -207,7 +206,7 @@ impl QueryService for Query {
         &self,
         _request: Request<plumb_proto::v1::ListFamiliesRequest>,
     ) -> Result<Response<plumb_proto::v1::ListFamiliesResponse>, Status> {
-        let list = self.hub.store.families().await?;
+        let list = self.hub.reads.families().await?;
         Ok(Response::new(plumb_proto::v1::ListFamiliesResponse {
             families: list.iter().map(plumb_proto::v1::Family::from).collect(),
         }))
@@ -217,7 +216,7 @@ impl QueryService for Query {
         &self,
         _request: Request<plumb_proto::v1::ListAdvisoriesRequest>,
     ) -> Result<Response<plumb_proto::v1::ListAdvisoriesResponse>, Status> {
-        let list = self.hub.store.advisories().await?;
+        let list = self.hub.reads.advisories().await?;
         Ok(Response::new(plumb_proto::v1::ListAdvisoriesResponse {
             advisories: list
                 .iter()
@@ -234,7 +233,7 @@ impl QueryService for Query {
         let nonempty = |s: &str| (!s.is_empty()).then_some(s.to_string());
         let list = self
             .hub
-            .store
+            .reads
             .exposure(
                 nonempty(&r.advisory).as_deref(),
                 nonempty(&r.image_id).as_deref(),
@@ -256,7 +255,7 @@ impl QueryService for Query {
         let (name, filter) =
             crate::store::package_query(Some(r.name), Some(r.version), Some(r.below))
                 .map_err(Status::invalid_argument)?;
-        let rows = self.hub.store.packages(&name, &filter).await?;
+        let rows = self.hub.reads.packages(&name, &filter).await?;
         Ok(Response::new(plumb_proto::v1::ListPackagesResponse {
             packages: rows
                 .iter()
@@ -286,7 +285,7 @@ impl QueryService for Query {
             state,
             ..Default::default()
         };
-        let list = self.hub.store.containers(&filter).await?;
+        let list = self.hub.reads.containers(&filter).await?;
         Ok(Response::new(ListContainersResponse {
             containers: list.iter().map(ContainerSummary::from).collect(),
         }))
@@ -349,7 +348,7 @@ impl QueryService for Query {
                         offset,
                         ..Default::default()
                     };
-                    let (nodes, total) = self.hub.store.nodes(&f).await?;
+                    let (nodes, total) = self.hub.reads.nodes(&f).await?;
                     let n_page = nodes.len() as i64;
                     for n in nodes {
                         initial.push(FlagEvent {

@@ -28,6 +28,9 @@ const HELLO_SLOTS_PER_WRITER: usize = 32;
 /// The collector's services and what they share.
 pub struct Hub {
     pub store: Store,
+    /// What the read-only surfaces (REST, dashboard, gRPC queries,
+    /// `/metrics`) read, and all they read.
+    pub reads: crate::reads::Reads,
     pub trust: crate::security::Trust,
     /// This replica's name in leases: its host and gRPC port, unique among
     /// the replicas of one database and the same after a restart, so a
@@ -69,6 +72,7 @@ impl Hub {
             shutdown,
         ));
         Arc::new(Hub {
+            reads: crate::reads::Reads::new(store.clone()),
             store,
             trust,
             instance,

@@ -185,3 +185,33 @@ fn no_file_imports_a_file_that_imports_it_and_none_is_too_long() {
     cycles.dedup();
     assert!(cycles.is_empty(), "import cycles: {cycles:#?}");
 }
+
+/// The read-only surfaces read through `reads::Reads`, never the store:
+/// the REST API, the dashboard, the gRPC query service and `/metrics`.
+#[test]
+fn read_only_surfaces_read_through_the_facade() {
+    let src = workspace().join("collector/src");
+    let mut reached = Vec::new();
+    for file in ["api.rs", "web.rs", "grpc/query.rs", "alert/metrics.rs"] {
+        let text = std::fs::read_to_string(src.join(file)).unwrap();
+        let code = code_of(non_test_source(&text));
+        for (n, line) in code.lines().enumerate() {
+            let line = line.trim();
+            // `.store` as a field (not `.store_x`), or the `Store` type
+            // by name (not `StoreError`).
+            let names = |needle: &str| {
+                line.match_indices(needle).any(|(at, _)| {
+                    !line[at + needle.len()..]
+                        .starts_with(|c: char| c.is_alphanumeric() || c == '_')
+                })
+            };
+            if names(".store") || names("store::Store") {
+                reached.push(format!("{file}:{}: {line}", n + 1));
+            }
+        }
+    }
+    assert!(
+        reached.is_empty(),
+        "the store reached around `reads::Reads`: {reached:#?}"
+    );
+}

@@ -16,7 +16,7 @@ mod pki;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{CommandFactory, Parser, Subcommand};
 
 use conn::Conn;
@@ -241,12 +241,8 @@ pub enum Command {
         #[arg(long, default_value_t = 100)]
         limit: u32,
     },
-    /// Print a shell completion script (bash, zsh, fish, elvish,
-    /// powershell).
-    Completions { shell: plumb_proto::cli::Shell },
-    /// Write the man pages into DIR.
-    #[command(hide = true)]
-    Man { dir: PathBuf },
+    #[command(flatten)]
+    Docs(plumb_proto::cli::DocsCommand),
 }
 
 #[derive(Subcommand)]
@@ -378,13 +374,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Keys {
             command: KeysCommand::Generate { out },
         } => return pki::generate_keys(out, cli.json),
-        Command::Completions { shell } => {
-            plumb_proto::cli::print_completions(Cli::command(), *shell);
-            return Ok(ExitCode::SUCCESS);
-        }
-        Command::Man { dir } => {
-            plumb_proto::cli::write_man_pages(Cli::command(), dir)
-                .with_context(|| format!("writing man pages into {}", dir.display()))?;
+        Command::Docs(docs) => {
+            docs.clone().run(Cli::command())?;
             return Ok(ExitCode::SUCCESS);
         }
         _ => {}
@@ -392,10 +383,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let conn = &Conn::from_cli(&cli)?;
     let json = cli.json;
     match cli.command {
-        Command::Pki { .. }
-        | Command::Keys { .. }
-        | Command::Completions { .. }
-        | Command::Man { .. } => unreachable!("handled above"),
+        Command::Pki { .. } | Command::Keys { .. } | Command::Docs(_) => {
+            unreachable!("handled above")
+        }
         Command::Node {
             command: Some(NodeCommand::Revoke { id }),
             ..
