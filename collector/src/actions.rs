@@ -270,6 +270,7 @@ pub async fn import_advisories(
         .store
         .import_advisories(&parsed.advisories, parsed.skipped_packages, now_ms())
         .await?;
+    hub.posture_changed();
     audit.ok(
         who,
         "import advisories",

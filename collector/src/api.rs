@@ -427,10 +427,18 @@ async fn flags(
             None => None,
         };
     let page = hub.reads.flag_queue(cursor.as_ref(), limit).await?;
+    // Beside the flagged nodes, the images due for replacement by
+    // patch posture (their nodes are not flagged: not compromised).
+    let due = if cursor.is_none() {
+        hub.reads.due_images().await?
+    } else {
+        Vec::new()
+    };
     Ok(Json(json!({
         "nodes": page.nodes,
         "total": page.total,
         "next_cursor": page.next.map(|c| c.encode()),
+        "due": due,
     })))
 }
 

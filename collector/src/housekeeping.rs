@@ -54,8 +54,56 @@ async fn prune(hub: &Hub) {
     }
 }
 
-/// Liveness every second (see [`Watch`]); prunes old history every ten
-/// minutes.
+/// How often patch posture is judged again when nothing asked for it
+/// (grace periods run out, nodes move between images).
+const POSTURE_EVERY_MS: i64 = 60_000;
+
+/// Judges patch posture on one replica: the images due for replacement
+/// now against those stored, each change told once (webhooks,
+/// Alertmanager) in the transaction that stores it.
+async fn judge_posture(hub: &Hub, now: i64) {
+    if !hub.holds_lease("posture", 2 * POSTURE_EVERY_MS).await {
+        return;
+    }
+    if let Err(e) = posture_once(hub, now).await {
+        tracing::error!(error = %e, "judging patch posture failed");
+    }
+}
+
+async fn posture_once(hub: &Hub, now: i64) -> Result<(), crate::store::StoreError> {
+    let rules = &hub.policy().file.posture;
+    let current = crate::posture::due(&hub.store, rules, now).await?;
+    let stored = hub.store.due_images().await?;
+    let change = crate::posture::compare(&stored, &current, now);
+    let mut rows = Vec::new();
+    for d in &change.became {
+        let nodes = current
+            .iter()
+            .find(|c| c.image_id == d.image_id)
+            .map(|c| c.nodes.clone())
+            .unwrap_or_default();
+        tracing::info!(image = %d.image_id, nodes = d.nodes, containers = d.containers, reasons = ?d.reasons, "image due for replacement");
+        rows.extend(hub.judge.due_rows(d, &nodes, false, now));
+    }
+    for d in &change.gone {
+        let (nodes, _, _) = hub
+            .store
+            .running_image(&d.image_id, crate::posture::MAX_DUE_NODES)
+            .await?;
+        tracing::info!(image = %d.image_id, "image no longer due for replacement");
+        rows.extend(hub.judge.due_rows(d, &nodes, true, now));
+    }
+    let gone: Vec<String> = change.gone.iter().map(|d| d.image_id.clone()).collect();
+    hub.store.record_due(&change.due, &gone, &rows, now).await?;
+    if !rows.is_empty() {
+        hub.judge.outbox_queued.notify_waiters();
+    }
+    Ok(())
+}
+
+/// Liveness every second (see [`Watch`]); patch posture every minute, or
+/// at once after advisories or a manifest arrived on this replica; prunes
+/// old history every ten minutes.
 async fn housekeeping_loop(
     hub: Arc<Hub>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
@@ -64,6 +112,7 @@ async fn housekeeping_loop(
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_prune = 0;
+    let mut last_posture = 0;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
@@ -74,6 +123,10 @@ async fn housekeeping_loop(
         }
         watch.tick(&hub).await;
         let now = now_ms();
+        if hub.take_posture_changed() || now - last_posture >= POSTURE_EVERY_MS {
+            last_posture = now;
+            judge_posture(&hub, now).await;
+        }
         if now - last_prune >= PRUNE_EVERY_MS {
             last_prune = now;
             prune(&hub).await;

@@ -9,7 +9,7 @@
 use serde::Deserialize;
 
 use crate::advisories::AdvisorySeverity;
-use crate::store::{Store, StoreError};
+use crate::store::{DueRow, Store, StoreError};
 
 /// The policy's `[posture]` section.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -189,4 +189,82 @@ pub async fn due(
         (b.node_count + b.containers, &a.image_id).cmp(&(a.node_count + a.containers, &b.image_id))
     });
     Ok(out)
+}
+
+/// How the stored judgement moves to a new one ([`compare`]).
+#[derive(Debug, Default)]
+pub struct DueChange {
+    /// Every image due now, to store (keeping when each became due).
+    pub due: Vec<DueRow>,
+    /// Images due now and not before: told as `due`.
+    pub became: Vec<DueRow>,
+    /// Images due before and not now: told as resolved.
+    pub gone: Vec<DueRow>,
+}
+
+/// The change from `stored` (the last judgement) to `now_due` (this one),
+/// at `now`.
+pub fn compare(stored: &[DueRow], now_due: &[DueImage], now: i64) -> DueChange {
+    let before: std::collections::HashMap<&str, &DueRow> =
+        stored.iter().map(|d| (d.image_id.as_str(), d)).collect();
+    let mut change = DueChange::default();
+    for d in now_due {
+        let row = DueRow {
+            image_id: d.image_id.clone(),
+            family: d.family.clone(),
+            since: before.get(d.image_id.as_str()).map_or(now, |b| b.since),
+            reasons: d.reasons.clone(),
+            advisories: d.advisories.clone(),
+            nodes: d.node_count,
+            containers: d.containers,
+        };
+        if !before.contains_key(d.image_id.as_str()) {
+            change.became.push(row.clone());
+        }
+        change.due.push(row);
+    }
+    change.gone = stored
+        .iter()
+        .filter(|s| !now_due.iter().any(|d| d.image_id == s.image_id))
+        .cloned()
+        .collect();
+    change
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(id: &str, reasons: &[&str]) -> DueImage {
+        DueImage {
+            image_id: id.into(),
+            family: Some("web".into()),
+            reasons: reasons.iter().map(|r| r.to_string()).collect(),
+            advisories: vec!["DSA-1".into()],
+            nodes: vec!["n1".into()],
+            node_count: 1,
+            containers: 2,
+        }
+    }
+
+    #[test]
+    fn a_new_due_image_is_told_once_and_keeps_when_it_became_due() {
+        let first = compare(&[], &[image("a", &["exposed"])], 10);
+        assert_eq!(first.became.len(), 1);
+        assert_eq!(first.due[0].since, 10);
+        assert!(first.gone.is_empty());
+
+        // Judged again, with another reason: nothing to tell, same since.
+        let again = compare(&first.due, &[image("a", &["exposed", "superseded"])], 20);
+        assert!(again.became.is_empty() && again.gone.is_empty());
+        assert_eq!(again.due[0].since, 10);
+        assert_eq!(again.due[0].reasons.len(), 2);
+
+        // No longer due: told as gone, with what it was due for.
+        let after = compare(&again.due, &[image("b", &["superseded"])], 30);
+        assert_eq!(after.gone.len(), 1);
+        assert_eq!(after.gone[0].image_id, "a");
+        assert_eq!(after.became[0].image_id, "b");
+        assert_eq!(after.due.len(), 1);
+    }
 }

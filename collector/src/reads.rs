@@ -13,8 +13,8 @@ use crate::model::{
 };
 use crate::posture::{DueImage, PostureRules};
 use crate::store::{
-    AdvisorySummary, AuditEntry, ContainerFilter, DeviationCursor, Exposure, Family, FlagCursor,
-    FlagPage, ImagePackage, NodeFilter, Store, StoreError, VersionFilter,
+    AdvisorySummary, AuditEntry, ContainerFilter, DeviationCursor, DueRow, Exposure, Family,
+    FlagCursor, FlagPage, ImagePackage, NodeFilter, Store, StoreError, VersionFilter,
 };
 
 /// What the read-only surfaces may ask (see the module documentation).
@@ -87,6 +87,8 @@ reads! {
     fn timeline(&self, since: i64, bucket_ms: i64) -> Vec<(i64, i64, i64)>;
     /// Alerts not yet delivered.
     fn outbox_pending(&self) -> i64;
+    /// The images due for replacement, as last judged (every minute).
+    fn due_images(&self) -> Vec<DueRow>;
 }
 
 impl Reads {

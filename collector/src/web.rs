@@ -194,10 +194,11 @@ async fn overview(
     let timeline = hub.reads.timeline(since, bucket).await?;
     let svg = timeline_svg(&timeline, since, bucket, 24);
     let images = image_rows(hub.reads.images().await?);
+    let due = hub.reads.due_images().await?;
     render(
         &headers,
         "overview.html",
-        context! { statuses, flags, flags_more, timeline_svg => svg, images },
+        context! { statuses, flags, flags_more, due, timeline_svg => svg, images },
     )
 }
 

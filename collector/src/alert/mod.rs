@@ -12,6 +12,7 @@
 //! event.
 
 pub mod containers;
+pub mod due;
 pub mod metrics;
 
 use std::collections::HashSet;
@@ -124,6 +125,16 @@ impl OutboxWriter for Alerts {
         ends_at: Option<i64>,
     ) -> Vec<(String, String)> {
         containers::rows(self, node, container, state, reasons, starts_at, ends_at)
+    }
+
+    fn due_rows(
+        &self,
+        due: &crate::store::DueRow,
+        nodes: &[String],
+        resolved: bool,
+        now: i64,
+    ) -> Vec<(String, String)> {
+        due::rows(self, due, nodes, resolved, now)
     }
 }
 
@@ -457,6 +468,29 @@ async fn refresh_alertmanager(hub: &Hub, alerts: &Alerts) -> Result<(), String> 
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return Err(e);
             }
+        }
+    }
+    // The nodes of the images due for replacement, as last judged: sent
+    // again while the image stays due, so their alerts stand.
+    for d in hub.store.due_images().await.map_err(|e| e.to_string())? {
+        let (nodes, _, _) = hub
+            .store
+            .running_image(&d.image_id, crate::posture::MAX_DUE_NODES)
+            .await
+            .map_err(|e| e.to_string())?;
+        if nodes.is_empty() {
+            continue;
+        }
+        let firing: Vec<_> = nodes
+            .iter()
+            .map(|n| due::am_alert(alerts, &d, n, now, false))
+            .collect();
+        let body = serde_json::Value::Array(firing).to_string();
+        if let Err(e) = post(&alerts.client, &url, body, Vec::new()).await {
+            hub.counters
+                .alertmanager_failures
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Err(e);
         }
     }
     Ok(())

@@ -97,6 +97,8 @@ impl ManifestRegistry for Registry {
             }
             PushOutcome::Unchanged => false,
         };
+        // A new image may supersede others or carry advisories' packages.
+        self.hub.posture_changed();
         tracing::info!(image = %image, digest = %digest, replaced, "manifest pushed");
         Ok(Response::new(PushManifestResponse {
             image_id: manifest.image_id,

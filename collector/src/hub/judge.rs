@@ -36,6 +36,16 @@ pub trait OutboxWriter: Send + Sync {
         starts_at: i64,
         ends_at: Option<i64>,
     ) -> Vec<(String, String)>;
+
+    /// The rows of an image that became due for replacement, or is no
+    /// longer due (`resolved`), with the nodes running it.
+    fn due_rows(
+        &self,
+        due: &crate::store::DueRow,
+        nodes: &[String],
+        resolved: bool,
+        now: i64,
+    ) -> Vec<(String, String)>;
 }
 
 /// A lifecycle transition with the node's image, as fanned out.
@@ -266,6 +276,21 @@ impl Judge {
         self.outbox
             .as_ref()
             .map(|o| o.rows(node, from, to, reasons, now))
+            .unwrap_or_default()
+    }
+
+    /// The outbox rows telling that `due` became due for replacement, or
+    /// is no longer due (`resolved`); none without alert outputs.
+    pub fn due_rows(
+        &self,
+        due: &crate::store::DueRow,
+        nodes: &[String],
+        resolved: bool,
+        now: i64,
+    ) -> Vec<(String, String)> {
+        self.outbox
+            .as_ref()
+            .map(|o| o.due_rows(due, nodes, resolved, now))
             .unwrap_or_default()
     }
 

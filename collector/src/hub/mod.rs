@@ -40,6 +40,9 @@ pub struct Hub {
     pub agents: Arc<Agents>,
     pub ingest: Ingest,
     pub judge: Arc<Judge>,
+    /// Advisories or a manifest arrived on this replica: patch posture is
+    /// judged again at the next housekeeping tick, not a minute later.
+    posture_changed: std::sync::atomic::AtomicBool,
 }
 
 impl Hub {
@@ -80,7 +83,21 @@ impl Hub {
             agents,
             ingest,
             judge,
+            posture_changed: std::sync::atomic::AtomicBool::new(true),
         })
+    }
+
+    /// Asks for patch posture to be judged again soon (advisories
+    /// imported, a manifest registered).
+    pub fn posture_changed(&self) {
+        self.posture_changed
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether patch posture was asked to be judged again (and no longer).
+    pub fn take_posture_changed(&self) -> bool {
+        self.posture_changed
+            .swap(false, std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn policy(&self) -> &Policy {

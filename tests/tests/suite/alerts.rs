@@ -550,3 +550,148 @@ fn a_drifted_container_is_an_alertmanager_alert_with_its_pod_and_namespace() {
         },
     );
 }
+
+/// Patch posture, carried like drift but never as drift: an image that
+/// becomes due for replacement (exposed to a high advisory) is one
+/// webhook event and a `PlumbNodeDue` alert per node in a real
+/// Alertmanager, labelled with the image, family and advisory; it shows
+/// beside the flag queue; the packaged recycling script replaces the node
+/// (dry run) without retiring it; the node stays clean. When the image is
+/// no longer due, the webhook hears it and the alerts resolve.
+#[test]
+fn an_image_due_for_replacement_is_told_and_recycled_but_never_flagged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let am = Alertmanager::start(tmp.path());
+    let hook = Receiver::start(0, 0);
+    let policy = tmp.path().join("policy.toml");
+    std::fs::write(&policy, "[posture]\nexposure_severity = \"high\"\n").unwrap();
+    let c = Collector::start(
+        tmp.path(),
+        &[
+            "--policy",
+            policy.to_str().unwrap(),
+            "--alertmanager",
+            &am.url,
+            "--webhook",
+            &hook.url,
+        ],
+    );
+    let mut n = Node::new(tmp.path(), "due-node");
+    n.label_and_push(&c, &["family=web"]);
+    n.start_agent(&c, &[]);
+    c.wait_status("due-node", "clean", Duration::from_secs(20));
+    let advisory = |fixed: &str| {
+        let osv = tmp.path().join(format!("dsa-{fixed}.json"));
+        std::fs::write(
+            &osv,
+            format!(
+                r#"{{"id": "DSA-7001-1", "aliases": ["CVE-2099-7001"], "database_specific": {{"severity": "high"}},
+                "affected": [{{"package": {{"ecosystem": "Debian:12", "name": "coreutils"}},
+                "ranges": [{{"type": "ECOSYSTEM", "events": [{{"introduced": "0"}}, {{"fixed": "{fixed}"}}]}}]}}]}}"#
+            ),
+        )
+        .unwrap();
+        run_ok(c.ctl_command().args(["advisories", "import"]).arg(&osv));
+    };
+    let events = |status: &str| -> Vec<Value> {
+        hook.requests()
+            .iter()
+            .filter_map(|r| serde_json::from_str::<Value>(&r.body).ok())
+            .filter(|v| v["kind"] == "due" && v["status"] == status)
+            .collect()
+    };
+
+    // coreutils 9.1-1 is below the fixed 9.1-2: the image is due.
+    advisory("9.1-2");
+    let due = wait_for("the due event", Duration::from_secs(15), || {
+        events("due").into_iter().next()
+    });
+    assert_eq!(due["image_id"], "img-e2e", "{due}");
+    assert_eq!(due["family"], "web", "{due}");
+    assert_eq!(due["nodes"], serde_json::json!(["due-node"]), "{due}");
+    assert_eq!(
+        due["advisories"],
+        serde_json::json!(["DSA-7001-1"]),
+        "{due}"
+    );
+    assert_eq!(due["flagged"], false, "{due}");
+    let fired = wait_for(
+        "PlumbNodeDue in Alertmanager",
+        Duration::from_secs(15),
+        || {
+            am.active_for("due-node")
+                .into_iter()
+                .find(|a| a["labels"]["alertname"] == "PlumbNodeDue")
+        },
+    );
+    assert_eq!(fired["labels"]["image"], "img-e2e");
+    assert_eq!(fired["labels"]["family"], "web");
+    assert_eq!(fired["labels"]["advisory"], "DSA-7001-1");
+    assert_eq!(fired["labels"]["severity"], "warning");
+    // Beside the flag queue, with why; the node itself is not flagged.
+    let flags = c.get("/api/v1/flags");
+    assert_eq!(flags["total"], 0, "{flags}");
+    assert_eq!(flags["due"][0]["image_id"], "img-e2e", "{flags}");
+    assert!(
+        flags["due"][0]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("DSA-7001-1"),
+        "{flags}"
+    );
+    assert_eq!(c.get("/api/v1/nodes/due-node")["node"]["status"], "clean");
+    // Judged again a minute later, or after another import: told once.
+    advisory("9.1-2");
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(events("due").len(), 1, "told once");
+
+    // The packaged recycling script replaces it (dry run) and retires
+    // nothing.
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../packaging/examples/recycle.sh");
+    let log = tmp.path().join("recycle.log");
+    let mut recycle = std::process::Command::new("bash");
+    recycle
+        .arg(&script)
+        .env("PLUMBCTL", bin("plumbctl"))
+        .env("PLUMB_COLLECTOR", &c.grpc)
+        .env("PLUMB_CA", c.ca().unwrap())
+        .env("PLUMB_TOKEN", &c.security.as_ref().unwrap().token)
+        .env("DUE_EVERY", "1")
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(std::process::Stdio::null());
+    let mut child = recycle.spawn().unwrap();
+    let said = wait_for(
+        "recycle.sh replaces the due node",
+        Duration::from_secs(20),
+        || {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            text.contains("would replace due-node").then_some(text)
+        },
+    );
+    // Stopped as a service manager would: its trap stops its watcher and
+    // its poll.
+    let _ = std::process::Command::new("kill")
+        .arg(child.id().to_string())
+        .status();
+    let _ = child.wait();
+    assert!(
+        said.contains("image img-e2e is due") && said.contains("DSA-7001-1"),
+        "{said}"
+    );
+    assert_eq!(c.get("/api/v1/nodes/due-node")["node"]["status"], "clean");
+
+    // Fixed before the node's version: no longer due, told, resolved.
+    advisory("9.0-1");
+    let resolved = wait_for("the resolved event", Duration::from_secs(15), || {
+        events("resolved").into_iter().next()
+    });
+    assert_eq!(resolved["image_id"], "img-e2e", "{resolved}");
+    wait_for("PlumbNodeDue resolved", Duration::from_secs(15), || {
+        am.active_for("due-node")
+            .iter()
+            .all(|a| a["labels"]["alertname"] != "PlumbNodeDue")
+            .then_some(())
+    });
+    assert!(c.get("/api/v1/flags")["due"].as_array().unwrap().is_empty());
+}

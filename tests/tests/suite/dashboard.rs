@@ -165,6 +165,8 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
         assert!(text(&page, "#flag-queue")
             .await
             .contains("No node is waiting"));
+        // No posture rules: nothing is due for replacement.
+        assert!(text(&page, "#due-queue").await.contains("No image is due"));
         page.save_screenshot(
             ScreenshotParams::builder().full_page(true).build(),
             artifacts().join("overview-clean.png"),

@@ -252,7 +252,7 @@ pub async fn families(conn: &Conn, as_json: bool) -> Result<()> {
 }
 
 /// The images due for replacement by the policy's posture rules.
-pub async fn due(conn: &Conn, as_json: bool) -> Result<()> {
+pub async fn due(conn: &Conn, as_json: bool, by_node: bool) -> Result<()> {
     let mut q = QueryServiceClient::new(channel(conn).await?);
     let list = q
         .list_due(plumb_proto::v1::ListDueRequest {})
@@ -270,6 +270,15 @@ pub async fn due(conn: &Conn, as_json: bool) -> Result<()> {
             })
             .collect();
         println!("{}", Value::Array(v));
+        return Ok(());
+    }
+    if by_node {
+        for d in &list {
+            let why = plumb_proto::printable(&d.reasons.join("; ")).replace('\t', " ");
+            for n in &d.nodes {
+                println!("{n}\t{}\t{why}", d.image_id);
+            }
+        }
         return Ok(());
     }
     let mut rows = Vec::new();

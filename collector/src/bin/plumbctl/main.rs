@@ -202,7 +202,12 @@ pub enum Command {
     Families,
     /// The images whose nodes and containers are due for replacement by
     /// the collector policy's `[posture]` rules, and why (not drift).
-    Due,
+    Due {
+        /// One line per node due for replacement, for scripts: node,
+        /// image and why, tab-separated (`--json` prints the images).
+        #[arg(long)]
+        nodes: bool,
+    },
     /// Which images, nodes and containers run a package version an
     /// advisory affects, and which image fixes it.
     Exposure {
@@ -444,7 +449,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             command: Some(AdvisoryCommand::Import { path }),
         } => advisories::import(conn, path, json).await?,
         Command::Families => advisories::families(conn, json).await?,
-        Command::Due => advisories::due(conn, json).await?,
+        Command::Due { nodes } => advisories::due(conn, json, nodes).await?,
         Command::Exposure { advisory, image } => {
             advisories::exposure(conn, advisory, image, json).await?
         }

@@ -441,3 +441,58 @@ fn posture_rules_say_what_is_wrong_with_them() {
     )
     .contains("soon"));
 }
+
+/// The images judged due are stored with the alerts that tell it, in one
+/// transaction; a stored row the schema does not allow is an error naming
+/// the image, not an empty list.
+#[tokio::test]
+async fn due_images_are_stored_with_their_alerts() {
+    for (store, _dir) in stores().await {
+        let row = crate::store::DueRow {
+            image_id: "img-1".into(),
+            family: Some("web".into()),
+            since: 5,
+            reasons: vec!["exposed to DSA-1".into()],
+            advisories: vec!["DSA-1".into()],
+            nodes: 3,
+            containers: 1,
+        };
+        let alert = ("webhook:http://127.0.0.1:9/".to_string(), "{}".to_string());
+        store
+            .record_due(
+                std::slice::from_ref(&row),
+                &[],
+                std::slice::from_ref(&alert),
+                5,
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.due_images().await.unwrap(), vec![row.clone()]);
+        assert_eq!(store.outbox_pending().await.unwrap(), 1);
+        // Judged again: the counts change, `since` stays as given.
+        let again = crate::store::DueRow {
+            nodes: 4,
+            ..row.clone()
+        };
+        store
+            .record_due(std::slice::from_ref(&again), &[], &[], 9)
+            .await
+            .unwrap();
+        assert_eq!(store.due_images().await.unwrap()[0].nodes, 4);
+        store
+            .record_due(&[], &["img-1".to_string()], &[], 10)
+            .await
+            .unwrap();
+        assert!(store.due_images().await.unwrap().is_empty());
+
+        sqlx::query(
+            "INSERT INTO due_images (image_id, family, since, reasons, advisories, nodes, containers) \
+             VALUES ('img-bad', '', 1, 'not json', '[]', 0, 0)",
+        )
+        .execute(&store.writer)
+        .await
+        .unwrap();
+        let err = store.due_images().await.unwrap_err().to_string();
+        assert!(err.contains("img-bad") && err.contains("reasons"), "{err}");
+    }
+}
