@@ -10,6 +10,13 @@
 #      slope of its RSS between the two is the memory of one stream.
 #   2. CPU per 10,000 idle agents: the collector's user+system time over
 #      HOLD seconds while HIGH agents heartbeat, per 10,000 agents.
+#   3. Reconnect storm: STORM agents (default HIGH) stream to one
+#      collector on PostgreSQL; it is killed (SIGKILL) and started again
+#      on the same address at once; every agent reconnects. Prints the
+#      time from the restart until the last agent streams again, the
+#      agents that did not, the collector's streams afterwards (one per
+#      node: nothing duplicated), hellos told to come back, and TLS
+#      sessions resumed.
 #
 # SECTIONS picks the sections (default: all), e.g. SECTIONS=1.
 # COLLECTOR_ENV is put in the collectors' environment (e.g.
@@ -19,19 +26,24 @@ cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 ensure_rust
 command -v curl >/dev/null || apt_install curl
+[[ $SECTIONS == *3* ]] && ensure_postgres
 LOW=${LOW:-5000}
 HIGH=${HIGH:-17000}
 HOLD=${HOLD:-30}
 BASE=${BASE:-3eadb618}
-SECTIONS=${SECTIONS:-12}
+SECTIONS=${SECTIONS:-123}
+STORM=${STORM:-$HIGH}
 COLLECTOR_ENV=${COLLECTOR_ENV:-}
 WHO=${WHO:-new base}
 
 release_build --example fleet_load >/dev/null
 work=$(mktemp -d /tmp/plumb-bench-fleet.XXXXXX)
 pids=()
+# What the collectors and generators said survives the run.
+logs=${LOGS:-/tmp/plumb-bench-fleet-logs}
 cleanup() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  mkdir -p "$logs" && cp "$work"/*.txt "$work"/*.log "$logs"/ 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -125,4 +137,66 @@ print("|---|---|---|---|")
 print(f"| collector memory per idle mTLS stream (RSS slope {low:,} to {high:,}) | {n_kb:.1f} KB | {b_kb:.1f} KB | **{n_kb / b_kb:.2f}x** |")
 print(f"| collector CPU per 10,000 idle agents (10 s heartbeats, {high:,} held) | {n_core:.3f} core | {b_core:.3f} core | **{n_core / b_core:.2f}x** |")
 PY
+fi
+
+metric() { # metric HTTP TOKEN NAME: its value on the collector's /metrics
+  curl -fs --cacert "$work/pki/ca.pem" -H "authorization: Bearer $2" "https://$1/metrics" |
+    awk -v n="$3" '$1 == n {print $2}'
+}
+
+if [[ $SECTIONS == *3* ]]; then
+  pg_admin=${PLUMB_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
+  echo "== reconnect storm: $STORM agents, their collector (PostgreSQL) killed and started again on the same address"
+  echo "| collector | back streaming after the restart | agents that did not | streams held afterwards | hellos told to come back | TLS sessions resumed |"
+  echo "|---|---|---|---|---|---|"
+  for who in $WHO; do
+    bin=target/release/plumb-collector
+    [ "$who" = base ] && bin=$base_dir/release/plumb-collector
+    db_name="plumb_storm_$$_$who"
+    psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $db_name" -c "CREATE DATABASE $db_name" >/dev/null
+    db="${pg_admin%/*}/$db_name"
+    grpc=127.0.0.1:$((20000 + RANDOM % 6000))
+    http=127.0.0.1:$((26000 + RANDOM % 6000))
+    start_collector() {
+      env $COLLECTOR_ENV "$bin" serve --database "$db" --grpc "$grpc" --http "$http" \
+        --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" --client-ca "$work/pki/ca.pem" \
+        >>"$work/storm-$who.log" 2>&1 &
+      cpid=$!
+      pids+=("$cpid")
+      for _ in $(seq 1 150); do
+        curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && return 0
+        sleep 0.1
+      done
+    }
+    start_collector
+    # Failover mode to the same address: each agent, its stream lost,
+    # reconnects there until it streams again (retrying every 200 ms).
+    target/release/examples/fleet_load --collector "https://$grpc" --failover "https://$grpc" \
+      --ca-dir "$work/pki" --prefix "storm-$who" --agents "$STORM" --heartbeat 10 --settle 30 \
+      >"$work/storm-$who.txt" 2>&1 &
+    lpid=$!
+    pids+=("$lpid")
+    for _ in $(seq 1 1200); do grep -q "ready for failover" "$work/storm-$who.txt" && break; sleep 0.2; done
+    kill -9 "$cpid"
+    wait "$cpid" 2>/dev/null || true
+    start_collector
+    # The generator reports once every agent streams again (or gave up),
+    # then holds the streams while the collector is looked at.
+    for _ in $(seq 1 1500); do grep -q "^failover:" "$work/storm-$who.txt" && break; sleep 0.2; done
+    line=$(grep "^failover:" "$work/storm-$who.txt" || echo "failover: none")
+    back=$(sed -n 's/^failover: \([0-9]*\) of \([0-9]*\).*/\1 \2/p' <<<"$line")
+    read -r moved held_before <<<"${back:-0 0}"
+    # From the first stream lost (the kill) to the last one back.
+    span=$(sed -n 's/.*the last \([0-9.]*\)s after.*/\1/p' <<<"$line")
+    sleep 2
+    streams=$(psql -Atq "$db" -c "SELECT count(*) FROM streams" 2>/dev/null || echo "?")
+    token=$("$bin" token create --role read --name storm --database "$db" 2>/dev/null || true)
+    deferred=$(metric "$http" "$token" plumb_hellos_deferred_total)
+    resumed=$(metric "$http" "$token" plumb_tls_handshakes_resumed_total)
+    printf '| %s | %s s after the first stream was lost | %d | %s (of %d nodes) | %s | %s |\n' \
+      "$who" "${span:-?}" $((held_before - moved)) "$streams" "$STORM" "${deferred:-n/a}" "${resumed:-n/a}"
+    kill -9 "$lpid" "$cpid" 2>/dev/null || true
+    sleep 1
+    psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null
+  done
 fi

@@ -351,18 +351,40 @@ async fn open_stream(
     i: usize,
     heartbeat: u64,
     channel: Channel,
+    stats: &Stats,
 ) -> Option<(
     tokio::sync::mpsc::Sender<AgentMessage>,
     tonic::Streaming<plumb_proto::v1::CollectorMessage>,
 )> {
     let mut client = AgentServiceClient::new(channel);
-    let (tx, rx) = tokio::sync::mpsc::channel(8);
-    tx.send(hello(prefix, i, heartbeat, false)).await.ok()?;
-    let mut inbound = client
-        .stream(tokio_stream::wrappers::ReceiverStream::new(rx))
-        .await
-        .ok()?
-        .into_inner();
+    // Told to come back (a collector admitting a storm): after the time
+    // it says and up to a quarter more, at most 20 times, as agents do.
+    let mut attempts = 0;
+    let (tx, mut inbound) = loop {
+        let (tx, rx) = tokio::sync::mpsc::channel(8);
+        tx.send(hello(prefix, i, heartbeat, false)).await.ok()?;
+        match client
+            .stream(tokio_stream::wrappers::ReceiverStream::new(rx))
+            .await
+        {
+            Ok(r) => break (tx, r.into_inner()),
+            Err(status) => {
+                let hint = status
+                    .metadata()
+                    .get("plumb-retry-after-ms")
+                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+                attempts += 1;
+                match hint {
+                    Some(ms) if attempts <= 20 => {
+                        stats.deferred.fetch_add(1, Ordering::Relaxed);
+                        let jitter = (i as u64 * 7919 + attempts * 104_729) % (ms / 4 + 1);
+                        tokio::time::sleep(Duration::from_millis(ms + jitter)).await;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+    };
     match inbound.message().await {
         Ok(Some(m)) if matches!(m.body, Some(collector_message::Body::HelloAck(_))) => {
             Some((tx, inbound))
@@ -382,7 +404,8 @@ async fn failover_agent(
     stats: Arc<Stats>,
     start: Instant,
 ) {
-    let Some((tx, mut inbound)) = open_stream(&a.prefix, i, a.heartbeat, first).await else {
+    let Some((tx, mut inbound)) = open_stream(&a.prefix, i, a.heartbeat, first, &stats).await
+    else {
         stats.errors.fetch_add(1, Ordering::Relaxed);
         return;
     };
@@ -411,14 +434,14 @@ async fn failover_agent(
     let retry_until = Instant::now() + Duration::from_secs(60);
     while Instant::now() < retry_until {
         if let Ok(ch) = second.connect().await {
-            if let Some(open) = open_stream(&a.prefix, i, a.heartbeat, ch).await {
+            if let Some(open) = open_stream(&a.prefix, i, a.heartbeat, ch, &stats).await {
                 stats
                     .last_reconnect_ms
                     .fetch_max(start.elapsed().as_millis() as u64, Ordering::Relaxed);
                 stats.reconnected.fetch_add(1, Ordering::Relaxed);
                 // Hold the new stream until the run ends.
                 let _open = open;
-                tokio::time::sleep(Duration::from_secs(120)).await;
+                tokio::time::sleep(Duration::from_secs(120 + a.settle)).await;
                 return;
             }
         }
@@ -554,17 +577,25 @@ async fn main() {
                 insecure_plaintext: false,
             };
             let endpoint = plumb_proto::transport::endpoint(&a.collector, &tls).unwrap();
-            let second = a
-                .failover
-                .as_ref()
-                .map(|url| plumb_proto::transport::endpoint(url, &tls).unwrap());
+            // Back to the same address: through the same endpoint, whose
+            // TLS session it may resume (as a real agent does).
+            let second = a.failover.as_ref().map(|url| {
+                if *url == a.collector {
+                    endpoint.clone()
+                } else {
+                    plumb_proto::transport::endpoint(url, &tls).unwrap()
+                }
+            });
             let (a, stats, handshakes) = (a.clone(), stats.clone(), handshakes.clone());
             tasks.push(tokio::spawn(async move {
                 let permit = handshakes.acquire_owned().await.unwrap();
                 let ch = match endpoint.connect().await {
                     Ok(ch) => ch,
-                    Err(_) => {
-                        stats.errors.fetch_add(1, Ordering::Relaxed);
+                    Err(e) => {
+                        // The first few say why.
+                        if stats.errors.fetch_add(1, Ordering::Relaxed) < 3 {
+                            eprintln!("agent {i}: connect: {}", plumb_proto::cli::error_chain(&e));
+                        }
                         return;
                     }
                 };
@@ -636,11 +667,15 @@ async fn main() {
         let first = stats.first_loss_ms.load(Ordering::Relaxed);
         let last = stats.last_reconnect_ms.load(Ordering::Relaxed);
         println!(
-            "failover: {} of {connected} agents streaming to the other replica, the last {:.2}s after the first lost its stream; errors {}",
+            "failover: {} of {connected} agents streaming to the other replica, the last {:.2}s after the first lost its stream; errors {}; hellos told to come back {}",
             stats.reconnected.load(Ordering::Relaxed),
             last.saturating_sub(first) as f64 / 1000.0,
-            stats.errors.load(Ordering::Relaxed)
+            stats.errors.load(Ordering::Relaxed),
+            stats.deferred.load(Ordering::Relaxed)
         );
+        // With `--settle`, the streams stay up that long (the caller looks
+        // at the collector meanwhile).
+        tokio::time::sleep(Duration::from_secs(a.settle)).await;
         return;
     }
 
