@@ -11,7 +11,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_parts(path, &[bytes])
 }
 
-/// [`write`] of `parts` one after the other, without joining them in
+/// [`write()`] of `parts` one after the other, without joining them in
 /// memory first.
 pub fn write_parts(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));

@@ -9,14 +9,14 @@ use std::time::{Duration, Instant};
 use indicatif::ProgressBar;
 use plumb_proto::v1::{Deviation, DeviationKind, Manifest};
 
-use crate::cache::HashCache;
 use crate::diff::{self, Snapshot};
-use crate::files::{self, ScanOptions};
-use crate::listeners;
 use crate::manifest::Baseline;
-use crate::packages;
 use crate::policy::{Policy, PolicyError, PolicyFile};
 use crate::record::FileRecord;
+use crate::scan::cache::HashCache;
+use crate::scan::files::{self, ScanOptions};
+use crate::scan::listeners;
+use crate::scan::packages;
 use crate::throttle::Throttle;
 
 /// Why a check could not be completed.
@@ -97,7 +97,7 @@ pub struct Checker {
     pub write_state: bool,
     /// What was seen of the login history, from the state dir and then
     /// from each scan.
-    history: std::sync::Mutex<Option<crate::runtime::HistorySeen>>,
+    history: std::sync::Mutex<Option<crate::scan::runtime::HistorySeen>>,
 }
 
 /// A file of a node larger than every file of its image is hashed, as
@@ -110,7 +110,7 @@ const HISTORY_STATE: &str = "login-history.json";
 /// The manifest as the runtime checks see it, kept while the file records
 /// are released.
 struct RuntimeBaseline {
-    known: crate::runtime::KnownFiles,
+    known: crate::scan::runtime::KnownFiles,
     /// Module names of the manifest for the running kernel; `None` when
     /// the release could not be read.
     modules: Option<std::collections::HashSet<String>>,
@@ -150,11 +150,13 @@ impl Checker {
                     .filter(|f| f.file_type == plumb_proto::v1::FileType::Regular)
             };
             RuntimeBaseline {
-                known: crate::runtime::KnownFiles::new(regular().map(|f| (&*f.path, f.sha256))),
-                modules: crate::runtime::kernel_release(proc_dir)
+                known: crate::scan::runtime::KnownFiles::new(
+                    regular().map(|f| (&*f.path, f.sha256)),
+                ),
+                modules: crate::scan::runtime::kernel_release(proc_dir)
                     .ok()
                     .map(|release| {
-                        crate::runtime::module_names(regular().map(|f| &*f.path), &release)
+                        crate::scan::runtime::module_names(regular().map(|f| &*f.path), &release)
                     }),
             }
         });
@@ -406,7 +408,7 @@ impl Checker {
         out: &mut Vec<Deviation>,
         unverified: &mut Vec<(String, String)>,
     ) -> Option<(usize, usize)> {
-        use crate::runtime;
+        use crate::scan::runtime;
         let mut findings = Vec::new();
         let mut counted = None;
         if section.processes && self.judge_running {
@@ -523,7 +525,7 @@ impl Checker {
 
     /// Persists what was seen of the login history, so that a restarted
     /// agent still knows how large it was.
-    fn save_history(&self, seen: Option<&crate::runtime::HistorySeen>) {
+    fn save_history(&self, seen: Option<&crate::scan::runtime::HistorySeen>) {
         let (Some(dir), Some(seen), true) = (&self.state_dir, seen, self.write_state) else {
             return;
         };

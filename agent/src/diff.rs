@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use plumb_proto::v1::{Deviation, DeviationKind, FileType, Listener, Manifest, Package, Severity};
 use plumb_proto::{hex, kind_snake};
 
-use crate::files::{FileScan, ScannedFile};
-use crate::listeners;
-use crate::packages::PackageScan;
 use crate::paths;
 use crate::policy::{FileFacts, Policy};
 use crate::record::FileRecord;
+use crate::scan::files::{FileScan, ScannedFile};
+use crate::scan::listeners;
+use crate::scan::packages::PackageScan;
 
 /// Programs that give a remote shell: a listener of one the manifest
 /// lacks is critical.

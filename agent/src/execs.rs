@@ -24,7 +24,7 @@ use plumb_proto::v1::{Deviation, DeviationKind};
 use sha2::{Digest, Sha256};
 
 use crate::policy::Policy;
-use crate::runtime::KnownFiles;
+use crate::scan::runtime::KnownFiles;
 
 /// Filesystems whose files can be executed and that are marked.
 const MARKED_FSTYPES: &[&str] = &[
@@ -140,7 +140,7 @@ impl ExecMonitor {
         stop: &std::sync::atomic::AtomicBool,
         mut found: impl FnMut(Vec<Deviation>, usize),
     ) {
-        let mut verdicts: HashMap<(crate::hash::StatKey, Vec<u8>), Verdict> = HashMap::new();
+        let mut verdicts: HashMap<(crate::scan::hash::StatKey, Vec<u8>), Verdict> = HashMap::new();
         let own_pid = std::process::id() as i32;
         while !stop.load(std::sync::atomic::Ordering::Relaxed) {
             let mut fds = [nix::poll::PollFd::new(
@@ -231,7 +231,7 @@ impl ExecMonitor {
                 } else {
                     container_path(&path)
                 };
-                let key = crate::hash::StatKey::of(&st);
+                let key = crate::scan::hash::StatKey::of(&st);
                 let verdict = verdicts
                     .entry((key, rel.clone()))
                     .or_insert_with(|| judge(&world, fd, &rel, st.st_nlink, st.st_size as u64))

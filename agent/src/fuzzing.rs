@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::packages::{self, PackageScan};
+use crate::scan::packages::{self, PackageScan};
 
 /// One layer of a container image (tar, gzip or zstd), applied into an
 /// image's tree as `manifest build --image-archive` applies it.
@@ -158,7 +158,7 @@ pub fn proc_net(data: &[u8]) {
         plumb_proto::v1::Protocol::Tcp,
         plumb_proto::v1::Protocol::Udp,
     ] {
-        let _ = crate::listeners::parse_table("net/tcp", text, protocol);
+        let _ = crate::scan::listeners::parse_table("net/tcp", text, protocol);
     }
 }
 

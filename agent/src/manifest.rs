@@ -9,12 +9,13 @@ use plumb_proto::v1::{BuilderInfo, ListenerRule, ListenerSection, Manifest};
 use plumb_proto::{DigestError, MANIFEST_FORMAT_VERSION};
 use sha2::{Digest, Sha256};
 
-use crate::files::{self, ScanError, ScanOptions};
-use crate::packages::{self, PackageError};
+use crate::paths;
 use crate::policy::{self, IgnoreSet, PolicyError};
 use crate::record::{FileRecord, Interner};
+use crate::scan::files::{self, ScanError, ScanOptions};
+use crate::scan::listeners;
+use crate::scan::packages::{self, PackageError};
 use crate::throttle::Throttle;
-use crate::{listeners, paths};
 
 /// What `manifest build` is asked to record.
 pub struct BuildOptions {
@@ -236,7 +237,7 @@ pub struct Built {
 }
 
 impl Built {
-    /// [`write`], reusing the file list encoded when sealing: a build's
+    /// [`write()`], reusing the file list encoded when sealing: a build's
     /// tail is not spent encoding 100,000 entries twice.
     pub fn write(&self, path: &Path) -> Result<(), ManifestFileError> {
         if writes_json(path) {
@@ -348,7 +349,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
                 modules: true,
                 sessions: true,
                 interpreters: DEFAULT_INTERPRETERS.iter().map(|s| s.to_string()).collect(),
-                login_records: crate::runtime::login_records_present(&opts.root),
+                login_records: crate::scan::runtime::login_records_present(&opts.root),
             }),
         },
         files,

@@ -256,7 +256,7 @@ pub struct Policy {
     /// wins: (glob over the key, kinds or all runtime kinds, reason).
     allow: Vec<(globset::GlobMatcher, Vec<DeviationKind>, String)>,
     /// Logins allowed by source address, and why.
-    pub session_allow: Vec<crate::runtime::SessionAllow>,
+    pub session_allow: Vec<crate::scan::runtime::SessionAllow>,
     /// Programs whose script argument must be a file of the manifest;
     /// `None`: the manifest's list.
     pub interpreters: Option<Vec<String>>,
@@ -323,7 +323,7 @@ impl Policy {
             session_allow = file
                 .session_allow
                 .iter()
-                .map(|s| crate::runtime::SessionAllow {
+                .map(|s| crate::scan::runtime::SessionAllow {
                     from: s.from.clone(),
                     reason: s.reason.clone(),
                 })

@@ -8,7 +8,7 @@ mod support;
 use std::path::Path;
 
 use plumb_agent::fixture::{rpm_header, FixtureRoot};
-use plumb_agent::packages;
+use plumb_agent::scan::packages;
 use proptest::prelude::*;
 
 fn write(root: &Path, rel: &str, bytes: &[u8]) {
@@ -72,7 +72,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "net/tcp", text.as_bytes());
         write(dir.path(), "net/udp", b"");
-        let _ = plumb_agent::listeners::scan(dir.path());
+        let _ = plumb_agent::scan::listeners::scan(dir.path());
     }
 
     #[test]

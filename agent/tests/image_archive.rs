@@ -67,7 +67,7 @@ fn layers_apply_in_order_with_whiteouts_opaque_dirs_and_hard_links() {
     let app = find(&m, "/usr/bin/app").unwrap();
     assert_eq!(
         app.sha256,
-        Some(plumb_agent::hash::sha256(b"\x7fELF app v2"))
+        Some(plumb_agent::scan::hash::sha256(b"\x7fELF app v2"))
     );
     assert_eq!(app.mode, 0o755);
     let link = find(&m, "/usr/bin/app-link").unwrap();

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use plumb_agent::runtime::{utmp_record, USER_PROCESS};
+use plumb_agent::scan::runtime::{utmp_record, USER_PROCESS};
 use serde_json::Value;
 use support::*;
 

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use plumb_agent::image::ImageBuildOptions;
-use plumb_agent::listeners;
 use plumb_agent::manifest::{self, BuildOptions, Built};
+use plumb_agent::scan::listeners;
 use plumb_proto::signature::ManifestSigner;
 
 #[derive(clap::Args)]

@@ -135,7 +135,7 @@ impl Check {
         let manifest = manifest::read(manifest_file)?;
         let (state_dir, keep_cache) = plumb_agent::check::state_dir_for(args.state_dir.as_deref());
         let judge_running =
-            args.processes || plumb_agent::runtime::is_live_root(&args.root, &args.proc_dir);
+            args.processes || plumb_agent::scan::runtime::is_live_root(&args.root, &args.proc_dir);
         if !judge_running && !args.no_processes && manifest.meta.runtime.is_some() {
             eprintln!(
                 "plumb-agent: running processes and kernel modules not judged: {} is not the running system's root (--processes judges them anyway)",

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use crate::runtime::read_bounded;
+use crate::scan::runtime::read_bounded;
 
 /// One container as the kernel shows it.
 #[derive(Clone, Debug, Default)]

@@ -14,11 +14,11 @@ use std::sync::Arc;
 use plumb_proto::v1::{Deviation, FileType, Severity};
 
 use crate::diff::{self, Snapshot};
-use crate::files::{self, FileScan, ScanOptions, ScannedFile};
 use crate::manifest::Baseline;
 use crate::policy::{IgnoreSet, Policy, PolicyError, PolicyFile};
 use crate::record::FileRecord;
-use crate::runtime::{self, KnownFiles};
+use crate::scan::files::{self, FileScan, ScanOptions, ScannedFile};
+use crate::scan::runtime::{self, KnownFiles};
 
 /// An image's manifest, ready to judge its containers: shared by every
 /// container of the image.
@@ -111,11 +111,11 @@ fn is_whiteout(r: &FileRecord) -> bool {
 /// `top` without following a symlink, like every read of the layer.
 fn is_opaque(top: &Path, rel: &[u8]) -> bool {
     use rustix::fs::OFlags;
-    let Ok(root) = crate::beneath::open_root(top) else {
+    let Ok(root) = crate::scan::beneath::open_root(top) else {
         return false;
     };
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::NONBLOCK;
-    let Ok(dir) = crate::beneath::open(&root, rel, flags) else {
+    let Ok(dir) = crate::scan::beneath::open(&root, rel, flags) else {
         return false;
     };
     let mut buf = [0u8; 4];

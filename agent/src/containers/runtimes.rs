@@ -143,7 +143,7 @@ struct DockerRunConfig {
 }
 
 fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<T>, String> {
-    let file = match crate::hash::open_regular(path) {
+    let file = match crate::scan::hash::open_regular(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("{}: {e}", path.display())),
@@ -426,7 +426,8 @@ fn containerd_tasks(state: &Path) -> HashMap<u32, (String, String)> {
 
 /// `path`'s bytes, refused past `max`.
 fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-    let file = crate::hash::open_regular(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file =
+        crate::scan::hash::open_regular(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut bytes = Vec::new();
     file.take(max + 1)
         .read_to_end(&mut bytes)

@@ -335,7 +335,7 @@ impl RunConfig {
             processes: match pick!(processes).as_deref().unwrap_or("auto") {
                 "on" | "true" => true,
                 "off" | "false" => false,
-                "auto" => crate::runtime::is_live_root(&root, Path::new("/proc")),
+                "auto" => crate::scan::runtime::is_live_root(&root, Path::new("/proc")),
                 other => return Err(format!("processes {other:?}: expected on, off or auto")),
             },
             runtime_dirs: crate::containers::RuntimeDirs::under(
@@ -432,7 +432,7 @@ mod tests {
         assert_eq!(with("/", Some("off")), Ok(false));
         assert_eq!(
             with("/", None),
-            Ok(crate::runtime::is_live_root(
+            Ok(crate::scan::runtime::is_live_root(
                 Path::new("/"),
                 Path::new("/proc")
             ))

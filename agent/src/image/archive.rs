@@ -22,7 +22,7 @@ pub const MAX_LAYERS: usize = 256;
 /// An opened archive: a directory, or a tar file indexed by entry name.
 ///
 /// A layout directory is hostile input like a tar: every entry is opened
-/// beneath its descriptor ([`crate::beneath`]: no symlink followed, no
+/// beneath its descriptor ([`crate::scan::beneath`]: no symlink followed, no
 /// `..`), without blocking, and only a regular file is read.
 pub enum Archive {
     Dir {
@@ -160,7 +160,7 @@ impl Archive {
         if meta.is_dir() {
             return Ok(Archive::Dir {
                 path: path.to_path_buf(),
-                root: crate::beneath::open_root(path).map_err(at)?,
+                root: crate::scan::beneath::open_root(path).map_err(at)?,
             });
         }
         let mut entries = HashMap::new();
@@ -198,9 +198,9 @@ impl Archive {
     fn has(&self, name: &str) -> bool {
         match self {
             Archive::Dir { root, .. } => checked(name).is_ok_and(|name| {
-                crate::beneath::open(root, name.as_bytes(), crate::beneath::READ)
-                    .and_then(|f| crate::hash::fstat(&f))
-                    .is_ok_and(|st| crate::hash::is_regular(&st))
+                crate::scan::beneath::open(root, name.as_bytes(), crate::scan::beneath::READ)
+                    .and_then(|f| crate::scan::hash::fstat(&f))
+                    .is_ok_and(|st| crate::scan::hash::is_regular(&st))
             }),
             Archive::Tar { entries, .. } => entries.contains_key(name),
         }
@@ -221,13 +221,17 @@ impl Archive {
                     path: path.join(name).display().to_string(),
                     cause,
                 };
-                let file = match crate::beneath::open(root, name.as_bytes(), crate::beneath::READ) {
+                let file = match crate::scan::beneath::open(
+                    root,
+                    name.as_bytes(),
+                    crate::scan::beneath::READ,
+                ) {
                     Ok(f) => f,
                     Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(missing()),
                     Err(e) => return Err(io(e)),
                 };
-                let st = crate::hash::fstat(&file).map_err(io)?;
-                if !crate::hash::is_regular(&st) {
+                let st = crate::scan::hash::fstat(&file).map_err(io)?;
+                if !crate::scan::hash::is_regular(&st) {
                     return Err(ImageError::Invalid(format!(
                         "{}: {name} is not a regular file: a layout's blobs are files",
                         self.describe()

@@ -482,7 +482,7 @@ fn read_layer(input: &mut (dyn Read + Send), metadata_left: &AtomicU64) -> Resul
             scope.spawn(move |_| {
                 let done: Vec<(usize, [u8; 32])> = batch
                     .iter()
-                    .map(|(i, c)| (*i, crate::hash::sha256(c)))
+                    .map(|(i, c)| (*i, crate::scan::hash::sha256(c)))
                     .collect();
                 in_flight.fetch_sub(bytes, Ordering::Relaxed);
                 digests.lock().expect("digest list").extend(done);
@@ -582,10 +582,10 @@ fn read_layer(input: &mut (dyn Read + Send), metadata_left: &AtomicU64) -> Resul
                             .map_err(|e| format!("{}: reading: {e}", show(&path)))?;
                         record.size = content.len() as u64;
                         if keep {
-                            record.sha256 = Some(crate::hash::sha256(&content));
+                            record.sha256 = Some(crate::scan::hash::sha256(&content));
                             layer.databases.push((path, content));
                         } else if in_flight.load(Ordering::Relaxed) > IN_FLIGHT {
-                            record.sha256 = Some(crate::hash::sha256(&content));
+                            record.sha256 = Some(crate::scan::hash::sha256(&content));
                         } else {
                             batch_bytes += content.len();
                             batch.push((layer.records.len(), content));

@@ -21,9 +21,9 @@ use plumb_proto::v1::{ContainerImage, Label, Manifest, RuntimeSection};
 use plumb_proto::MANIFEST_FORMAT_VERSION;
 
 use crate::manifest::{Baseline, BuildStats, Built};
-use crate::packages::{self, PackageError};
 use crate::policy::{self, IgnoreSet, PolicyError};
 use crate::record::{FileRecord, Interner};
+use crate::scan::packages::{self, PackageError};
 
 /// Default bound of what an image's layers may expand to.
 pub const DEFAULT_MAX_IMAGE_SIZE: u64 = 64 << 30;

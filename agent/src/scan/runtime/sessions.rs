@@ -87,7 +87,7 @@ pub fn login_records_present(root: &Path) -> Vec<String> {
     LOGIN_RECORDS
         .iter()
         .filter(|(file, _)| {
-            crate::packages::resolve_in_root(root, file)
+            crate::scan::packages::resolve_in_root(root, file)
                 .and_then(|p| std::fs::symlink_metadata(p).ok())
                 .is_some_and(|m| m.is_file())
         })
@@ -202,7 +202,7 @@ pub fn scan_sessions(
             }
         };
         // Symlinks on the way are the node's own, resolved inside the root.
-        let Some(path) = crate::packages::resolve_in_root(root, file) else {
+        let Some(path) = crate::scan::packages::resolve_in_root(root, file) else {
             gone()?;
             continue;
         };
@@ -230,7 +230,7 @@ pub fn scan_sessions(
                         tampered: None,
                     };
                     let rotated = |dev, ino| {
-                        crate::packages::resolve_in_root(root, HISTORY_ROTATED)
+                        crate::scan::packages::resolve_in_root(root, HISTORY_ROTATED)
                             .and_then(|p| std::fs::symlink_metadata(p).ok())
                             .is_some_and(|m| (m.dev(), m.ino()) == (dev, ino))
                     };
@@ -301,7 +301,7 @@ const MAX_LOGIN_RECORDS: u64 = 64 << 20;
 /// is a tail the memory ceiling cannot hold.
 fn read_tail(root: &Path, path: &Path, max: u64) -> std::io::Result<(Vec<u8>, std::fs::Metadata)> {
     use std::io::{Seek, SeekFrom};
-    let (mut f, len) = crate::packages::open_regular(root, path)?;
+    let (mut f, len) = crate::scan::packages::open_regular(root, path)?;
     let meta = f.metadata()?;
     if len > max {
         let skip = len - max;

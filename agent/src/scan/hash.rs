@@ -103,7 +103,7 @@ pub fn is_regular(st: &Stat) -> bool {
 /// `lstat` or `fstat` described as `seen`. Returns the digest and the stat
 /// key of the content that was hashed.
 ///
-/// The file is opened by [`crate::beneath::open`]: no symlink followed on
+/// The file is opened by [`crate::scan::beneath::open`]: no symlink followed on
 /// the way, never outside `root`. Before a byte is read it must be the
 /// file `seen` describes; the read is bounded by the size the file had,
 /// and `fstat` after it must find the same regular file with the same stat
@@ -121,9 +121,8 @@ pub fn hash_file_beneath(
     let open = || {
         let file = match opened.take() {
             Some(file) => file,
-            None => {
-                crate::beneath::open(root, rel, crate::beneath::READ).map_err(HashError::Open)?
-            }
+            None => crate::scan::beneath::open(root, rel, crate::scan::beneath::READ)
+                .map_err(HashError::Open)?,
         };
         same_file(&file, &seen)?;
         Ok(file)
@@ -131,7 +130,7 @@ pub fn hash_file_beneath(
     hash_opened(open, seen, throttle)
 }
 
-/// [`hash_file`] for the entry `name` of the open directory `dir`: no path
+/// [`hash_file_beneath`] for the entry `name` of the open directory `dir`: no path
 /// walk per file, and a directory swapped for a symlink after it was
 /// opened cannot redirect the read.
 ///
@@ -265,7 +264,7 @@ mod tests {
         seen: StatKey,
         throttle: Option<&Arc<Throttle>>,
     ) -> Result<([u8; 32], StatKey), HashError> {
-        let root = crate::beneath::open_root(path.parent().unwrap()).unwrap();
+        let root = crate::scan::beneath::open_root(path.parent().unwrap()).unwrap();
         let rel = path.file_name().unwrap().as_encoded_bytes();
         hash_file_beneath(&root, rel, None, seen, throttle)
     }

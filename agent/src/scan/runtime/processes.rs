@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use plumb_proto::v1::DeviationKind;
 
 use super::{read_bounded, Finding};
-use crate::hash::StatKey;
+use crate::scan::hash::StatKey;
 
 /// The outcome of a process scan.
 #[derive(Debug, Default)]
@@ -74,16 +74,16 @@ impl KnownFiles {
             // No digest recorded (not a regular file): nothing to compare.
             return true;
         };
-        let Ok(root) = crate::beneath::open_root(root) else {
+        let Ok(root) = crate::scan::beneath::open_root(root) else {
             return false;
         };
-        let Ok(file) = crate::beneath::open(&root, path, crate::beneath::READ) else {
+        let Ok(file) = crate::scan::beneath::open(&root, path, crate::scan::beneath::READ) else {
             return false;
         };
-        let Ok(st) = crate::hash::fstat(&file) else {
+        let Ok(st) = crate::scan::hash::fstat(&file) else {
             return false;
         };
-        if !crate::hash::is_regular(&st) {
+        if !crate::scan::hash::is_regular(&st) {
             return false;
         }
         let key = StatKey::of(&st);
@@ -95,17 +95,19 @@ impl KnownFiles {
             .copied();
         let digest = match known {
             Some(d) => d,
-            None => match crate::hash::hash_file_beneath(&root, path, Some(file), key, None) {
-                Ok((d, hashed)) => {
-                    let mut v = self.verified.lock().unwrap_or_else(|e| e.into_inner());
-                    if v.len() >= MAX_VERIFIED {
-                        v.clear();
+            None => {
+                match crate::scan::hash::hash_file_beneath(&root, path, Some(file), key, None) {
+                    Ok((d, hashed)) => {
+                        let mut v = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+                        if v.len() >= MAX_VERIFIED {
+                            v.clear();
+                        }
+                        v.insert(hashed, d);
+                        d
                     }
-                    v.insert(hashed, d);
-                    d
+                    Err(_) => return false,
                 }
-                Err(_) => return false,
-            },
+            }
         };
         digest == *want
     }
@@ -377,8 +379,9 @@ fn classify(
     // since the process started has another inode. (Stat'ed from the root
     // without following a symlink, like every read of the root.)
     if let Some(Ok(running)) = running.map(std::fs::metadata) {
-        let now = crate::beneath::open_root(root)
-            .and_then(|r| crate::beneath::open(&r, &rel, rustix::fs::OFlags::PATH)?.metadata());
+        let now = crate::scan::beneath::open_root(root).and_then(|r| {
+            crate::scan::beneath::open(&r, &rel, rustix::fs::OFlags::PATH)?.metadata()
+        });
         match now {
             Ok(now) if now.ino() == running.ino() && now.dev() == running.dev() => {}
             _ => return Code::Deleted(text),
@@ -525,7 +528,7 @@ fn script_argument(dir: &Path) -> Option<Script> {
     let root = dir.join("root");
     let present = std::str::from_utf8(&full)
         .ok()
-        .and_then(|f| crate::packages::resolve_in_root(&root, f))
+        .and_then(|f| crate::scan::packages::resolve_in_root(&root, f))
         .and_then(|real| {
             let rel = real
                 .strip_prefix(&root)
@@ -533,10 +536,10 @@ fn script_argument(dir: &Path) -> Option<Script> {
                 .as_os_str()
                 .as_bytes()
                 .to_vec();
-            let dirfd = crate::beneath::open_root(&root).ok()?;
-            let file = crate::beneath::open(&dirfd, &rel, crate::beneath::READ).ok()?;
-            let st = crate::hash::fstat(&file).ok()?;
-            crate::hash::is_regular(&st).then(|| {
+            let dirfd = crate::scan::beneath::open_root(&root).ok()?;
+            let file = crate::scan::beneath::open(&dirfd, &rel, crate::scan::beneath::READ).ok()?;
+            let st = crate::scan::hash::fstat(&file).ok()?;
+            crate::scan::hash::is_regular(&st).then(|| {
                 let mut path = b"/".to_vec();
                 path.extend_from_slice(&rel);
                 path

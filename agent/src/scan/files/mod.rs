@@ -17,13 +17,13 @@ use std::sync::{Arc, Mutex};
 use indicatif::ProgressBar;
 use plumb_proto::v1::FileType;
 
-use crate::cache::HashCache;
+use crate::scan::cache::HashCache;
 use rustix::fs::{AtFlags, FileType as Kind, Mode, OFlags, RawDir, Stat};
 
-use crate::hash::{fstat, hash_file_at, hash_file_beneath, StatKey};
 use crate::paths;
 use crate::policy::IgnoreSet;
 use crate::record::FileRecord;
+use crate::scan::hash::{fstat, hash_file_at, hash_file_beneath, StatKey};
 use crate::throttle::Throttle;
 
 /// What a file scan is asked to do.
@@ -419,7 +419,7 @@ impl<'w> Walk<'w> {
             // descriptor: no lstat by name. Anything else: lstat relative
             // to the open directory (no path walk).
             let opened = if entry.file_type() == Kind::RegularFile && self.opts.cache.is_none() {
-                crate::hash::open_no_follow(&handle.file, name).ok()
+                crate::scan::hash::open_no_follow(&handle.file, name).ok()
             } else {
                 None
             };
@@ -629,9 +629,9 @@ fn record(
                         hash_file_at(dir, name, opened, seen, opts.throttle.as_ref())
                     }
                     // Only directories are recorded without one.
-                    Source::At(None) => Err(crate::hash::HashError::Open(std::io::Error::other(
-                        "no directory to read it from",
-                    ))),
+                    Source::At(None) => Err(crate::scan::hash::HashError::Open(
+                        std::io::Error::other("no directory to read it from"),
+                    )),
                     Source::Beneath(root) => {
                         hash_file_beneath(root, &record.path, None, seen, opts.throttle.as_ref())
                     }

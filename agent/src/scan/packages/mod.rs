@@ -79,7 +79,7 @@ pub(crate) fn resolve_in_root(root: &Path, rel: &str) -> Option<PathBuf> {
 
 /// Opens `path`, a file of `root` already resolved inside it
 /// ([`resolve_in_root`]), for reading: from the root's descriptor with no
-/// symlink followed on the way ([`crate::beneath`]), so a directory or file
+/// symlink followed on the way ([`crate::scan::beneath`]), so a directory or file
 /// swapped for a symlink at the last moment is refused; the open does not
 /// block (a FIFO in its place), and anything but a regular file is an
 /// error. Returns the file and its size.
@@ -91,8 +91,12 @@ pub(crate) fn open_regular(root: &Path, path: &Path) -> std::io::Result<(std::fs
             format!("{} is not under {}", path.display(), root.display()),
         )
     })?;
-    let root = crate::beneath::open_root(root)?;
-    let file = crate::beneath::open(&root, rel.as_os_str().as_bytes(), crate::beneath::READ)?;
+    let root = crate::scan::beneath::open_root(root)?;
+    let file = crate::scan::beneath::open(
+        &root,
+        rel.as_os_str().as_bytes(),
+        crate::scan::beneath::READ,
+    )?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(std::io::Error::new(

@@ -12,7 +12,7 @@
 //!
 //! Symlinks the node itself has on such a path (`/var/lib/rpm` →
 //! `../../usr/lib/sysimage/rpm`) are resolved inside the root first
-//! ([`crate::packages::resolve_in_root`]); what is opened here is the
+//! ([`crate::scan::packages::resolve_in_root`]); what is opened here is the
 //! resolved path.
 
 use std::fs::File;

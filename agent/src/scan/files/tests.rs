@@ -49,7 +49,7 @@ fn records_every_type_without_following_symlinks() {
     assert_eq!(tool.record.mode, 0o4755, "setuid bit is recorded");
     assert_eq!(
         tool.record.sha256,
-        Some(crate::hash::sha256(b"#!/bin/sh\n"))
+        Some(crate::scan::hash::sha256(b"#!/bin/sh\n"))
     );
     assert_eq!(
         find(&s, "/usr/bin/alias").record.link_target_bytes(),
@@ -198,7 +198,7 @@ fn race_scans(scoped: bool) {
         use sha2::Digest;
         sha2::Sha256::digest(b"OUTSIDE SECRET").into()
     };
-    let big_secret = crate::hash::sha256(&big(b'O'));
+    let big_secret = crate::scan::hash::sha256(&big(b'O'));
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let swaps = Arc::new(AtomicU64::new(0));
     let racer = {

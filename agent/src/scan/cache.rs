@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use prost::Message;
 
-use crate::hash::StatKey;
+use crate::scan::hash::StatKey;
 
 const CACHE_FILE: &str = "hash-cache.pb";
 /// Format 1 was keyed by path; such a cache is simply rebuilt.
