@@ -119,6 +119,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
         )
         .route("/api/v1/exposure", get(exposure))
         .route("/api/v1/families", get(families))
+        .route("/api/v1/families/{id}/rollout", get(family_rollout))
         .route("/api/v1/due", get(due))
         .route("/api/v1/correlations", get(correlations))
         .with_state(hub)
@@ -456,6 +457,32 @@ async fn due(State(hub): State<Arc<Hub>>) -> ApiResult {
 
 async fn families(State(hub): State<Arc<Hub>>) -> ApiResult {
     Ok(Json(json!({ "families": hub.reads.families().await? })))
+}
+
+#[derive(Deserialize)]
+struct RolloutParams {
+    /// Unix milliseconds; default: a week ago.
+    since: Option<i64>,
+}
+
+/// A family's rollout over time: one point per ten minutes from `since`.
+async fn family_rollout(
+    State(hub): State<Arc<Hub>>,
+    Path(id): Path<String>,
+    params: Result<QueryParams<RolloutParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let QueryParams(p) = params.map_err(|e| ApiError(StatusCode::BAD_REQUEST, e.body_text()))?;
+    if !hub.reads.families().await?.iter().any(|f| f.family == id) {
+        return Err(ApiError(
+            StatusCode::NOT_FOUND,
+            format!("no image family {id:?}"),
+        ));
+    }
+    let since = p
+        .since
+        .unwrap_or_else(|| crate::model::now_ms() - 7 * 86_400_000);
+    let points = hub.reads.rollout(&id, since).await?;
+    Ok(Json(json!({ "family": id, "points": points })))
 }
 
 async fn advisories(State(hub): State<Arc<Hub>>) -> ApiResult {

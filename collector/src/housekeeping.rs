@@ -72,6 +72,9 @@ async fn judge_posture(hub: &Hub, now: i64) {
 
 async fn posture_once(hub: &Hub, now: i64) -> Result<(), crate::store::StoreError> {
     let rules = &hub.policy().file.posture;
+    // Each family's rollout, one point per ten minutes.
+    let families = hub.store.families().await?;
+    hub.store.record_rollout(&families, now).await?;
     let current = crate::posture::due(&hub.store, rules, now).await?;
     let stored = hub.store.due_images().await?;
     let change = crate::posture::compare(&stored, &current, now);

@@ -14,7 +14,7 @@ use crate::model::{
 use crate::posture::{DueImage, PostureRules};
 use crate::store::{
     AdvisorySummary, AuditEntry, ContainerFilter, DeviationCursor, DueRow, Exposure, Family,
-    FlagCursor, FlagPage, ImagePackage, NodeFilter, Store, StoreError, VersionFilter,
+    FlagCursor, FlagPage, ImagePackage, NodeFilter, RolloutPoint, Store, StoreError, VersionFilter,
 };
 
 /// What the read-only surfaces may ask (see the module documentation).
@@ -89,6 +89,8 @@ reads! {
     fn outbox_pending(&self) -> i64;
     /// The images due for replacement, as last judged (every minute).
     fn due_images(&self) -> Vec<DueRow>;
+    /// A family's rollout from `since`, one point per ten minutes.
+    fn rollout(&self, family: &str, since: i64) -> Vec<RolloutPoint>;
 }
 
 impl Reads {

@@ -535,14 +535,27 @@ async fn posture(
 ) -> Result<Html<String>, PageError> {
     let advisories = hub.reads.advisories().await?;
     let families = hub.reads.families().await?;
-    let due = hub
-        .reads
-        .due(&hub.policy().file.posture, crate::model::now_ms())
-        .await?;
+    let now = crate::model::now_ms();
+    let due = hub.reads.due(&hub.policy().file.posture, now).await?;
+    // Each family's rollout a week ago (or when it was first recorded).
+    let mut then = std::collections::BTreeMap::new();
+    for f in &families {
+        if let Some(p) = hub
+            .reads
+            .rollout(&f.family, now - 7 * 86_400_000)
+            .await?
+            .first()
+        {
+            then.insert(
+                f.family.clone(),
+                context! { share => (p.newest_share * 100.0).round() as i64, newest => p.newest.clone(), at => p.at },
+            );
+        }
+    }
     render(
         &headers,
         "posture.html",
-        context! { advisories, families, due },
+        context! { advisories, families, due, then },
     )
 }
 
@@ -653,6 +666,10 @@ mod posture_page {
                 newest_share: 1.0 / 3.0,
             }],
             due => Vec::<crate::posture::DueImage>::new(),
+            then => std::collections::BTreeMap::from([(
+                "web".to_string(),
+                context! { share => 10, newest => "web-1", at => 0 },
+            )]),
         };
         let html = render(&HeaderMap::new(), "posture.html", ctx)
             .map_err(|e| e.1)
@@ -660,6 +677,7 @@ mod posture_page {
             .0;
         assert!(html.contains("DSA-1") && html.contains("CVE-1"), "{html}");
         assert!(html.contains("33 %") && html.contains("web-1"), "{html}");
+        assert!(html.contains("10 % on"), "a week ago: {html}");
         assert!(html.contains("Nothing is due"), "{html}");
     }
 }

@@ -77,6 +77,11 @@ pub const HTTP_ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/container-images", Access::Role(Role::Read)),
     ("GET", "/api/v1/packages", Access::Role(Role::Read)),
     ("GET", "/api/v1/advisories", Access::Role(Role::Read)),
+    (
+        "GET",
+        "/api/v1/families/{id}/rollout",
+        Access::Role(Role::Read),
+    ),
     ("POST", "/api/v1/advisories", Access::Role(Role::Admin)),
     ("GET", "/api/v1/exposure", Access::Role(Role::Read)),
     ("GET", "/api/v1/families", Access::Role(Role::Read)),

@@ -130,3 +130,74 @@ impl Store {
         Ok(out)
     }
 }
+
+/// A family's rollout at one time: the share of its nodes and containers
+/// on the image that was its newest then.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct RolloutPoint {
+    pub at: i64,
+    pub newest: String,
+    /// 0 to 1; 1 when nothing ran any image of the family.
+    pub newest_share: f64,
+    /// Nodes and containers running any image of the family.
+    pub units: i64,
+}
+
+/// One rollout point per family per this long (the last judgement in the
+/// bucket wins).
+pub const ROLLOUT_BUCKET_MS: i64 = 600_000;
+
+/// Rollout points listed per family at most (70 days of buckets).
+pub const MAX_ROLLOUT_POINTS: i64 = 10_080;
+
+impl Store {
+    /// Records each family's rollout at `now`, in its ten-minute bucket.
+    pub async fn record_rollout(&self, families: &[Family], now: i64) -> Result<(), StoreError> {
+        let at = now.div_euclid(ROLLOUT_BUCKET_MS) * ROLLOUT_BUCKET_MS;
+        let mut tx = self.writer.begin().await?;
+        for f in families {
+            let Some(newest) = f.images.first() else {
+                continue;
+            };
+            sqlx::query(
+                "INSERT INTO family_rollout (family, at, newest, newest_units, total_units) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (family, at) DO UPDATE SET \
+                 newest = excluded.newest, newest_units = excluded.newest_units, total_units = excluded.total_units",
+            )
+            .bind(&f.family)
+            .bind(at)
+            .bind(&newest.image_id)
+            .bind(newest.nodes + newest.containers)
+            .bind(f.nodes + f.containers)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A family's rollout from `since`, oldest first.
+    pub async fn rollout(&self, family: &str, since: i64) -> Result<Vec<RolloutPoint>, StoreError> {
+        let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT at, newest, newest_units, total_units FROM family_rollout \
+             WHERE family = $1 AND at >= $2 ORDER BY at LIMIT {MAX_ROLLOUT_POINTS}"
+        ))
+        .bind(family)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, newest, on_newest, units)| RolloutPoint {
+                at,
+                newest,
+                newest_share: if units == 0 {
+                    1.0
+                } else {
+                    on_newest as f64 / units as f64
+                },
+                units,
+            })
+            .collect())
+    }
+}

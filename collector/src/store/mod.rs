@@ -31,7 +31,9 @@ pub use db::{redact, Backend, Store, StoreError, MAX_OPEN_PER_NODE, RETENTION_MS
 pub use deviations::{finding, DeviationCursor};
 pub use due::DueRow;
 pub use enrollment::EnrollRefusal;
-pub use families::{family_of, Family, FamilyImage, FAMILY_LABELS};
+pub use families::{
+    family_of, Family, FamilyImage, RolloutPoint, FAMILY_LABELS, ROLLOUT_BUCKET_MS,
+};
 pub use images::PushOutcome;
 pub use lifecycle::{FlagCursor, FlagPage, Hold, StatusChange};
 pub use nodes::{HelloInfo, NodeCursor, NodeFilter, NodeSort, Touched};

@@ -92,7 +92,8 @@ impl Store {
     }
 
     /// Deletes history older than `cutoff`: resolved deviations,
-    /// transitions, delivered alerts, audit entries, and retired nodes
+    /// transitions, delivered alerts, audit entries, family rollout
+    /// points, and retired nodes
     /// (with everything they left) retired before it. Day partitions
     /// wholly before the cutoff are dropped; other rows go in batches of
     /// `batch` so no transaction grows with the backlog.
@@ -113,6 +114,8 @@ impl Store {
             "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox \
              WHERE delivered_at IS NOT NULL AND delivered_at < $1 LIMIT $2)",
             "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < $1 LIMIT $2)",
+            "DELETE FROM family_rollout WHERE (family, at) IN \
+             (SELECT family, at FROM family_rollout WHERE at < $1 LIMIT $2)",
         ];
         for sql in statements {
             loop {

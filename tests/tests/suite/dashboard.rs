@@ -225,6 +225,9 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
             families.contains("web") && families.contains("100 %"),
             "{families}"
         );
+        // Its rollout as first recorded (the posture judgement after the
+        // push).
+        assert!(families.contains("100 % on img-e2e"), "{families}");
         assert!(text(&page, "#due").await.contains("Nothing is due"));
         // The node page shows its image's exposure.
         page.goto(format!("{}/nodes/web-node-2", c.http))

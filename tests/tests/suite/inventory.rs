@@ -241,6 +241,27 @@ fn the_fleet_exposed_to_an_advisory_and_the_image_that_fixes_it() {
     let old = &base["images"][1];
     assert_eq!(old["image_id"], "img-vulnerable");
     assert!(old["superseded_since"].as_i64().unwrap() > 0, "{families}");
+    // The rollout over time: recorded by the posture judgement that the
+    // push asked for.
+    let rollout = wait_for(
+        "the family's rollout",
+        std::time::Duration::from_secs(10),
+        || {
+            let r = c.get("/api/v1/families/base/rollout");
+            r["points"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["newest"] == "img-fixed")
+                .then_some(r)
+        },
+    );
+    assert_eq!(rollout["family"], "base", "{rollout}");
+    assert_eq!(
+        c.get_raw("/api/v1/families/nope/rollout").0,
+        404,
+        "an unknown family"
+    );
 
     // Advisories, in a directory: one this release is exposed to, one
     // fixed before this machine's version, one for another release.

@@ -496,3 +496,51 @@ async fn due_images_are_stored_with_their_alerts() {
         assert!(err.contains("img-bad") && err.contains("reasons"), "{err}");
     }
 }
+
+/// Each family's rollout is one point per ten minutes (the last judgement
+/// in a bucket wins), read back oldest first, and pruned with history.
+#[tokio::test]
+async fn family_rollout_is_kept_per_ten_minutes() {
+    use crate::store::{Family, FamilyImage, ROLLOUT_BUCKET_MS};
+    for (store, _dir) in stores().await {
+        let family = |newest: &str, on_newest: i64, total: i64| Family {
+            family: "web".into(),
+            newest: newest.into(),
+            images: vec![FamilyImage {
+                image_id: newest.into(),
+                pushed_at: 1,
+                superseded_since: None,
+                nodes: on_newest,
+                containers: 0,
+            }],
+            nodes: total,
+            containers: 0,
+            newest_share: 0.0,
+        };
+        let t0 = 100 * ROLLOUT_BUCKET_MS;
+        store
+            .record_rollout(&[family("web-2", 1, 4)], t0)
+            .await
+            .unwrap();
+        store
+            .record_rollout(&[family("web-2", 2, 4)], t0 + 60_000)
+            .await
+            .unwrap();
+        store
+            .record_rollout(&[family("web-2", 4, 4)], t0 + ROLLOUT_BUCKET_MS)
+            .await
+            .unwrap();
+        let points = store.rollout("web", 0).await.unwrap();
+        assert_eq!(points.len(), 2, "{points:?}");
+        assert_eq!(points[0].at, t0);
+        assert_eq!(points[0].newest_share, 0.5, "the bucket's last judgement");
+        assert_eq!(points[1].newest_share, 1.0);
+        assert_eq!(store.rollout("web", t0 + 1).await.unwrap().len(), 1);
+        assert!(store.rollout("db", 0).await.unwrap().is_empty());
+        store
+            .prune_history(t0 + ROLLOUT_BUCKET_MS, 10)
+            .await
+            .unwrap();
+        assert_eq!(store.rollout("web", 0).await.unwrap().len(), 1, "pruned");
+    }
+}
