@@ -348,3 +348,124 @@ fn the_fleet_exposed_to_an_advisory_and_the_image_that_fixes_it() {
         "half imported: {ids:?}"
     );
 }
+
+/// Builds a noarch rpm with `rpmbuild` from a spec body and installs it
+/// into `root` with `rpm --root`: a package database as rpm itself
+/// writes it (SQLite, header blobs, a subpackage's SOURCERPM).
+fn rpm_install(work: &std::path::Path, root: &std::path::Path, name: &str, spec: &str) {
+    let top = work.join(format!("rpmbuild-{name}"));
+    for d in ["SPECS", "BUILD", "RPMS", "SOURCES", "BUILDROOT"] {
+        std::fs::create_dir_all(top.join(d)).unwrap();
+    }
+    let spec_file = top.join("SPECS").join(format!("{name}.spec"));
+    std::fs::write(&spec_file, spec).unwrap();
+    run_ok(
+        Command::new("rpmbuild")
+            .args(["-bb", "--quiet", "--define"])
+            .arg(format!("_topdir {}", top.display()))
+            .arg(&spec_file),
+    );
+    let rpms: Vec<std::path::PathBuf> = std::fs::read_dir(top.join("RPMS/noarch"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    run_ok(
+        Command::new("rpm")
+            .arg("--root")
+            .arg(root)
+            .args(["--dbpath", "/var/lib/rpm", "--nodeps", "--noscripts", "-i"])
+            .args(&rpms),
+    );
+}
+
+/// A Rocky Linux 9 root whose package database `rpm` wrote: its packages
+/// are listed in rpm's own version order (epochs, a release of 24 above
+/// one of 9), an advisory naming the source package by Rocky 9's
+/// ecosystem finds the image, and one for Rocky 8 does not.
+#[test]
+fn an_rpm_database_written_by_rpm_is_inventoried_and_matched() {
+    if Command::new("rpmbuild").arg("--version").output().is_err() {
+        // scripts/test.sh installs it: in CI its absence is a failure.
+        assert!(std::env::var_os("CI").is_none(), "rpmbuild is missing");
+        eprintln!("no rpmbuild on this machine: skipped");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    rpm_install(
+        tmp.path(),
+        &root,
+        "openssl",
+        "Name: openssl\nEpoch: 1\nVersion: 3.0.7\nRelease: 24.el9\nSummary: t\nLicense: MIT\nBuildArch: noarch\n\
+         %description\nt\n%package libs\nSummary: libs\n%description libs\nlibs\n\
+         %install\nmkdir -p %{buildroot}/usr/lib64\necho lib > %{buildroot}/usr/lib64/libssl.so.3\n\
+         %files libs\n/usr/lib64/libssl.so.3\n",
+    );
+    rpm_install(
+        tmp.path(),
+        &root,
+        "rocky-release",
+        "Name: rocky-release\nVersion: 9.3\nRelease: 1.2.el9\nSummary: t\nLicense: MIT\nBuildArch: noarch\n\
+         %description\nt\n%install\nmkdir -p %{buildroot}/etc\necho 'Rocky Linux release 9.3' > %{buildroot}/etc/rocky-release\n\
+         %files\n/etc/rocky-release\n",
+    );
+    let c = Collector::start(&tmp.path().join("c"), &[]);
+    let manifest = tmp.path().join("rocky.pb");
+    run_ok(
+        Command::new(bin("plumb-agent"))
+            .args([
+                "manifest",
+                "build",
+                "--no-runtime",
+                "--image-id",
+                "img-rocky",
+                "--root",
+            ])
+            .arg(&root)
+            .arg("-o")
+            .arg(&manifest),
+    );
+    run_ok(c.ctl_command().args(["manifest", "push"]).arg(&manifest));
+
+    let listed = c.ctl_json(&["packages", "openssl-libs"]);
+    let row = &listed.as_array().unwrap()[0];
+    assert_eq!(row["image_id"], "img-rocky", "{listed}");
+    assert_eq!(row["version"], "1:3.0.7-24.el9", "{listed}");
+    assert_eq!(row["source"], "openssl", "{listed}");
+    // rpm's order: release 24 is above 9, and the epoch outranks all.
+    for (below, found) in [
+        ("1:3.0.7-25.el9", true),
+        ("1:3.0.7-9.el9", false),
+        ("3.0.8-1.el9", false),
+    ] {
+        let rows = c.ctl_json(&["packages", "openssl-libs", "--below", below]);
+        assert_eq!(
+            !rows.as_array().unwrap().is_empty(),
+            found,
+            "below {below}: {rows}"
+        );
+    }
+
+    let dir = tmp.path().join("osv");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("rlsa.json"),
+        serde_json::to_vec(&serde_json::json!([
+            osv("RLSA-2099:1", "Rocky Linux:9", "openssl", "1:3.0.7-25.el9"),
+            osv("RLSA-2099:2", "Rocky Linux:8", "openssl", "1:3.0.7-25.el8"),
+        ]))
+        .unwrap(),
+    )
+    .unwrap();
+    c.ctl_json(&["advisories", "import", dir.to_str().unwrap()]);
+    let exposure = c.ctl_json(&["exposure"]);
+    let rows = exposure.as_array().unwrap();
+    assert!(!rows.is_empty(), "{exposure}");
+    for r in rows {
+        assert_eq!(r["advisory_id"], "RLSA-2099:1", "{r}");
+        assert_eq!(r["image_id"], "img-rocky", "{r}");
+        assert_eq!(r["release"], "Rocky Linux:9", "{r}");
+        assert_eq!(r["package"], "openssl-libs", "{r}");
+    }
+}
