@@ -1,9 +1,11 @@
-//! Work a replica does by the clock: liveness every second (its lease,
-//! what is due to be written, its own quiet nodes from memory, and on one
-//! replica the unheld quiet nodes from the database: see
-//! [`crate::liveness`]), and pruning history past the retention period.
-//! Started by `serve` beside the hub; it reaches the hub, never the
-//! other way round.
+//! Work a replica does by the clock, in two tasks. Liveness every second
+//! (its lease, what is due to be written, its own quiet nodes from
+//! memory, and on one replica the unheld quiet nodes from the database:
+//! see [`crate::liveness`]) runs alone, so that slow work never delays a
+//! lease renewal. Beside it: patch posture (the images due for
+//! replacement, each family's rollout) and pruning history past the
+//! retention period. Started by `serve` beside the hub; it reaches the
+//! hub, never the other way round.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +20,7 @@ use crate::model::now_ms;
 /// agent's hello would take its fresh stream out of this replica's hands.
 pub async fn start(hub: Arc<Hub>, shutdown: tokio::sync::watch::Receiver<bool>) {
     let watch = Watch::start(&hub).await;
+    tokio::spawn(slow_loop(hub.clone(), shutdown.clone()));
     tokio::spawn(housekeeping_loop(hub, shutdown, watch));
 }
 
@@ -104,9 +107,8 @@ async fn posture_once(hub: &Hub, now: i64) -> Result<(), crate::store::StoreErro
     Ok(())
 }
 
-/// Liveness every second (see [`Watch`]); patch posture every minute, or
-/// at once after advisories or a manifest arrived on this replica; prunes
-/// old history every ten minutes.
+/// Liveness every second (see [`Watch`]), alone: nothing slow may delay
+/// the lease renewals and silence checks.
 async fn housekeeping_loop(
     hub: Arc<Hub>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
@@ -114,8 +116,6 @@ async fn housekeeping_loop(
 ) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_prune = 0;
-    let mut last_posture = 0;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
@@ -125,6 +125,23 @@ async fn housekeeping_loop(
             }
         }
         watch.tick(&hub).await;
+    }
+}
+
+/// The work whose time grows with the fleet and its history, beside
+/// liveness: patch posture every minute, or at the next second after
+/// advisories or a manifest arrived on this replica; pruning every ten
+/// minutes.
+async fn slow_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_prune = 0;
+    let mut last_posture = 0;
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
         let now = now_ms();
         if hub.take_posture_changed() || now - last_posture >= POSTURE_EVERY_MS {
             last_posture = now;
