@@ -338,22 +338,44 @@ mod snake {
 mod pb {
     use plumb_proto::v1 as pb;
 
+    impl From<super::NodeStatus> for pb::NodeStatus {
+        fn from(s: super::NodeStatus) -> pb::NodeStatus {
+            use super::NodeStatus as S;
+            match s {
+                S::Clean => pb::NodeStatus::Clean,
+                S::Drifted => pb::NodeStatus::Drifted,
+                S::Flagged => pb::NodeStatus::Flagged,
+                S::Recycling => pb::NodeStatus::Recycling,
+                S::Silent => pb::NodeStatus::Silent,
+                S::Retired => pb::NodeStatus::Retired,
+            }
+        }
+    }
+
+    impl super::NodeStatus {
+        /// The status a wire value names; none for unspecified or a value
+        /// this version does not know.
+        pub fn from_pb(v: i32) -> Option<super::NodeStatus> {
+            super::NodeStatus::ALL
+                .into_iter()
+                .find(|s| pb::NodeStatus::from(*s) as i32 == v)
+        }
+    }
+
     impl From<&super::Node> for pb::NodeSummary {
         fn from(n: &super::Node) -> pb::NodeSummary {
             pb::NodeSummary {
                 node_id: n.node_id.clone(),
                 hostname: n.hostname.clone(),
                 image_id: n.image_id.clone(),
-                status: n.status.as_str().into(),
+                status: pb::NodeStatus::from(n.status) as i32,
                 flagged: n.flagged,
                 deviation_count: n.deviation_count.max(0) as u64,
                 last_seen_unix_ms: n.last_seen,
                 first_seen_unix_ms: n.first_seen,
                 agent_version: n.agent_version.clone(),
                 reasons: n.reasons.clone(),
-                max_severity: n
-                    .max_severity
-                    .map_or(String::new(), |s| plumb_proto::severity_snake(s).into()),
+                max_severity: n.max_severity.map_or(0, |s| s as i32),
                 status_since_unix_ms: n.status_since,
             }
         }
@@ -472,9 +494,7 @@ mod pb {
                 }),
                 drifted: c.drifted,
                 open_deviations: c.open_deviations.max(0) as u64,
-                max_severity: c
-                    .max_severity
-                    .map_or(String::new(), |s| plumb_proto::severity_snake(s).into()),
+                max_severity: c.max_severity.map_or(0, |s| s as i32),
                 first_seen_unix_ms: c.first_seen,
                 last_seen_unix_ms: c.last_seen,
             }
@@ -504,8 +524,8 @@ mod pb {
     impl From<&super::Transition> for pb::Transition {
         fn from(t: &super::Transition) -> pb::Transition {
             pb::Transition {
-                from: t.from.as_str().into(),
-                to: t.to.as_str().into(),
+                from: pb::NodeStatus::from(t.from) as i32,
+                to: pb::NodeStatus::from(t.to) as i32,
                 cause: t.cause.clone(),
                 at_unix_ms: t.at,
             }

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::v1::{ContainerState, ContainerStatus, DeviationKind, Severity};
+use crate::v1::{ContainerState, ContainerStatus, DeviationKind, NodeStatus, Severity};
 
 const KINDS: &[(DeviationKind, &str)] = &[
     (DeviationKind::FileAdded, "file_added"),
@@ -102,6 +102,32 @@ pub fn container_state_from_snake(name: &str) -> Option<ContainerState> {
         .map(|(k, _)| *k)
 }
 
+const NODE_STATUSES: &[(NodeStatus, &str)] = &[
+    (NodeStatus::Clean, "clean"),
+    (NodeStatus::Drifted, "drifted"),
+    (NodeStatus::Flagged, "flagged"),
+    (NodeStatus::Recycling, "recycling"),
+    (NodeStatus::Silent, "silent"),
+    (NodeStatus::Retired, "retired"),
+];
+
+/// `clean`, `drifted`, `flagged`, `recycling`, `silent`, `retired`;
+/// `unspecified` otherwise.
+pub fn node_status_snake(status: NodeStatus) -> &'static str {
+    NODE_STATUSES
+        .iter()
+        .find(|(k, _)| *k == status)
+        .map_or("unspecified", |(_, s)| s)
+}
+
+/// Parses a snake-case node status (never `unspecified`).
+pub fn node_status_from_snake(name: &str) -> Option<NodeStatus> {
+    NODE_STATUSES
+        .iter()
+        .find(|(_, s)| *s == name)
+        .map(|(k, _)| *k)
+}
+
 /// Whether printing `c` could move the cursor, recolour, retitle or
 /// reorder what a terminal shows: control characters (C0, DEL, C1) and the
 /// bidirectional overrides and isolates.
@@ -152,5 +178,11 @@ mod tests {
             assert_eq!(severity_from_snake(name), Some(*sev));
         }
         assert_eq!(kind_from_snake("file_exploded"), None);
+        for (status, name) in NODE_STATUSES {
+            assert_eq!(node_status_from_snake(name), Some(*status));
+            assert_eq!(node_status_snake(*status), *name);
+        }
+        assert_eq!(node_status_from_snake("unspecified"), None);
+        assert_eq!(node_status_snake(NodeStatus::Unspecified), "unspecified");
     }
 }

@@ -9,7 +9,7 @@ use plumb_proto::v1::{
     ContainerSummary, FlagEvent, GetNodeRequest, ImageSummary, ListContainersRequest,
     ListContainersResponse, ListFlagsRequest, ListImagesRequest, ListImagesResponse,
     ListNodesRequest, ListNodesResponse, NodeActionRequest, NodeDetail, NodeSummary,
-    StoredDeviation as PbDeviation, Transition as PbTransition, WatchFlagsRequest,
+    StoredDeviation as PbDeviation, WatchFlagsRequest,
 };
 use plumb_proto::QueryService;
 use tokio_stream::Stream;
@@ -29,21 +29,23 @@ pub fn event_pb(e: &NodeEvent) -> FlagEvent {
     FlagEvent {
         node_id: e.transition.node_id.clone(),
         image_id: e.image_id.clone(),
-        from: e.transition.from.as_str().into(),
-        to: e.transition.to.as_str().into(),
+        from: plumb_proto::v1::NodeStatus::from(e.transition.from) as i32,
+        to: plumb_proto::v1::NodeStatus::from(e.transition.to) as i32,
         reasons: e.transition.reasons.clone(),
         at_unix_ms: e.transition.at,
         hostname: e.hostname.clone(),
     }
 }
 
-fn validate_status(s: &str) -> Result<Option<NodeStatus>, Status> {
-    if s.is_empty() {
+/// The status filter: unspecified is every status; a value this version
+/// does not know is refused, naming it.
+fn validate_status(v: i32) -> Result<Option<NodeStatus>, Status> {
+    if v == plumb_proto::v1::NodeStatus::Unspecified as i32 {
         return Ok(None);
     }
-    NodeStatus::parse(s).map(Some).ok_or_else(|| {
+    NodeStatus::from_pb(v).map(Some).ok_or_else(|| {
         Status::invalid_argument(format!(
-            "unknown status {s:?} (expected clean, drifted, flagged, recycling, silent or retired)"
+            "unknown node status {v} (expected clean, drifted, flagged, recycling, silent or retired)"
         ))
     })
 }
@@ -64,7 +66,7 @@ impl QueryService for Query {
             )));
         }
         let filter = NodeFilter {
-            status: validate_status(&r.status)?,
+            status: validate_status(r.status)?,
             image_id: (!r.image_id.is_empty()).then_some(r.image_id),
             limit: if r.limit == 0 {
                 1000
@@ -117,7 +119,7 @@ impl QueryService for Query {
             node: Some(NodeSummary::from(&d.node)),
             open: d.open.iter().map(PbDeviation::from).collect(),
             history: d.history.iter().map(PbDeviation::from).collect(),
-            transitions: d.transitions.iter().map(PbTransition::from).collect(),
+            transitions: d.transitions.iter().map(Into::into).collect(),
             containers: d.containers.iter().map(ContainerSummary::from).collect(),
             exec_monitor: d.node.exec_monitor.clone(),
         }))
@@ -354,8 +356,8 @@ impl QueryService for Query {
                         initial.push(FlagEvent {
                             node_id: n.node_id,
                             image_id: n.image_id,
-                            from: String::new(),
-                            to: n.status.as_str().into(),
+                            from: plumb_proto::v1::NodeStatus::Unspecified as i32,
+                            to: plumb_proto::v1::NodeStatus::from(n.status) as i32,
                             reasons: n.reasons,
                             at_unix_ms: n.status_since,
                             hostname: n.hostname,
@@ -418,4 +420,26 @@ fn decode_hex(s: &str) -> Vec<u8> {
     (0..s.len() / 2)
         .filter_map(|i| u8::from_str_radix(&s[i * 2..i * 2 + 2], 16).ok())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_status_filter_is_decoded_once_and_an_unknown_one_refused() {
+        assert_eq!(
+            validate_status(0).unwrap(),
+            None,
+            "unspecified: every status"
+        );
+        for s in NodeStatus::ALL {
+            let v = plumb_proto::v1::NodeStatus::from(s) as i32;
+            assert_eq!(validate_status(v).unwrap(), Some(s));
+            assert_eq!(NodeStatus::from_pb(v), Some(s));
+        }
+        let err = validate_status(42).unwrap_err();
+        assert_eq!(err.code(), tonic::Code::InvalidArgument);
+        assert!(err.message().contains("42"), "{}", err.message());
+    }
 }

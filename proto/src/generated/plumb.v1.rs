@@ -1787,8 +1787,9 @@ pub mod enrollment_server {
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ListNodesRequest {
-    #[prost(string, tag = "1")]
-    pub status: ::prost::alloc::string::String,
+    /// Unspecified: every status.
+    #[prost(enumeration = "NodeStatus", tag = "7")]
+    pub status: i32,
     #[prost(string, tag = "2")]
     pub image_id: ::prost::alloc::string::String,
     #[prost(uint32, tag = "3")]
@@ -1823,9 +1824,8 @@ pub struct NodeSummary {
     pub hostname: ::prost::alloc::string::String,
     #[prost(string, tag = "3")]
     pub image_id: ::prost::alloc::string::String,
-    /// clean, drifted, flagged, recycling, retired, silent
-    #[prost(string, tag = "4")]
-    pub status: ::prost::alloc::string::String,
+    #[prost(enumeration = "NodeStatus", tag = "13")]
+    pub status: i32,
     #[prost(bool, tag = "5")]
     pub flagged: bool,
     #[prost(uint64, tag = "6")]
@@ -1838,8 +1838,9 @@ pub struct NodeSummary {
     pub agent_version: ::prost::alloc::string::String,
     #[prost(string, repeated, tag = "10")]
     pub reasons: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
-    #[prost(string, tag = "11")]
-    pub max_severity: ::prost::alloc::string::String,
+    /// The most severe open deviation's; unspecified when none is open.
+    #[prost(enumeration = "Severity", tag = "14")]
+    pub max_severity: i32,
     #[prost(int64, tag = "12")]
     pub status_since_unix_ms: i64,
 }
@@ -1860,10 +1861,10 @@ pub struct StoredDeviation {
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct Transition {
-    #[prost(string, tag = "1")]
-    pub from: ::prost::alloc::string::String,
-    #[prost(string, tag = "2")]
-    pub to: ::prost::alloc::string::String,
+    #[prost(enumeration = "NodeStatus", tag = "5")]
+    pub from: i32,
+    #[prost(enumeration = "NodeStatus", tag = "6")]
+    pub to: i32,
     #[prost(string, tag = "3")]
     pub cause: ::prost::alloc::string::String,
     #[prost(int64, tag = "4")]
@@ -1921,8 +1922,9 @@ pub struct ContainerSummary {
     pub drifted: bool,
     #[prost(uint64, tag = "5")]
     pub open_deviations: u64,
-    #[prost(string, tag = "6")]
-    pub max_severity: ::prost::alloc::string::String,
+    /// Unspecified when none is open.
+    #[prost(enumeration = "Severity", tag = "9")]
+    pub max_severity: i32,
     #[prost(int64, tag = "7")]
     pub first_seen_unix_ms: i64,
     /// When it was last known running: its node's last contact (an agent
@@ -1979,10 +1981,10 @@ pub struct FlagEvent {
     pub node_id: ::prost::alloc::string::String,
     #[prost(string, tag = "2")]
     pub image_id: ::prost::alloc::string::String,
-    #[prost(string, tag = "3")]
-    pub from: ::prost::alloc::string::String,
-    #[prost(string, tag = "4")]
-    pub to: ::prost::alloc::string::String,
+    #[prost(enumeration = "NodeStatus", tag = "8")]
+    pub from: i32,
+    #[prost(enumeration = "NodeStatus", tag = "9")]
+    pub to: i32,
     #[prost(string, repeated, tag = "5")]
     pub reasons: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
     #[prost(int64, tag = "6")]
@@ -2297,6 +2299,53 @@ pub struct DueImage {
 pub struct ListDueResponse {
     #[prost(message, repeated, tag = "1")]
     pub images: ::prost::alloc::vec::Vec<DueImage>,
+}
+/// A node's lifecycle status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum NodeStatus {
+    Unspecified = 0,
+    /// Verified, nothing open.
+    Clean = 1,
+    /// Open deviations below the flag threshold.
+    Drifted = 2,
+    /// To be replaced.
+    Flagged = 3,
+    /// Acknowledged: its replacement is under way.
+    Recycling = 4,
+    /// Not heard from for longer than its heartbeats allow.
+    Silent = 5,
+    Retired = 6,
+}
+impl NodeStatus {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "NODE_STATUS_UNSPECIFIED",
+            Self::Clean => "NODE_STATUS_CLEAN",
+            Self::Drifted => "NODE_STATUS_DRIFTED",
+            Self::Flagged => "NODE_STATUS_FLAGGED",
+            Self::Recycling => "NODE_STATUS_RECYCLING",
+            Self::Silent => "NODE_STATUS_SILENT",
+            Self::Retired => "NODE_STATUS_RETIRED",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "NODE_STATUS_UNSPECIFIED" => Some(Self::Unspecified),
+            "NODE_STATUS_CLEAN" => Some(Self::Clean),
+            "NODE_STATUS_DRIFTED" => Some(Self::Drifted),
+            "NODE_STATUS_FLAGGED" => Some(Self::Flagged),
+            "NODE_STATUS_RECYCLING" => Some(Self::Recycling),
+            "NODE_STATUS_SILENT" => Some(Self::Silent),
+            "NODE_STATUS_RETIRED" => Some(Self::Retired),
+            _ => None,
+        }
+    }
 }
 /// What the collector says of a container: its agent's status, with
 /// `verified` split by whether it has open deviations.

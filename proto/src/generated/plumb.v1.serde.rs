@@ -2141,7 +2141,7 @@ impl serde::Serialize for ContainerSummary {
         if self.open_deviations != 0 {
             len += 1;
         }
-        if !self.max_severity.is_empty() {
+        if self.max_severity != 0 {
             len += 1;
         }
         if self.first_seen_unix_ms != 0 {
@@ -2168,8 +2168,10 @@ impl serde::Serialize for ContainerSummary {
             #[allow(clippy::needless_borrows_for_generic_args)]
             struct_ser.serialize_field("openDeviations", ToString::to_string(&self.open_deviations).as_str())?;
         }
-        if !self.max_severity.is_empty() {
-            struct_ser.serialize_field("maxSeverity", &self.max_severity)?;
+        if self.max_severity != 0 {
+            let v = Severity::try_from(self.max_severity)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.max_severity)))?;
+            struct_ser.serialize_field("maxSeverity", &v)?;
         }
         if self.first_seen_unix_ms != 0 {
             #[allow(clippy::needless_borrow)]
@@ -2310,7 +2312,7 @@ impl<'de> serde::Deserialize<'de> for ContainerSummary {
                             if max_severity__.is_some() {
                                 return Err(serde::de::Error::duplicate_field("maxSeverity"));
                             }
-                            max_severity__ = Some(map_.next_value()?);
+                            max_severity__ = Some(map_.next_value::<Severity>()? as i32);
                         }
                         GeneratedField::FirstSeenUnixMs => {
                             if first_seen_unix_ms__.is_some() {
@@ -5163,10 +5165,10 @@ impl serde::Serialize for FlagEvent {
         if !self.image_id.is_empty() {
             len += 1;
         }
-        if !self.from.is_empty() {
+        if self.from != 0 {
             len += 1;
         }
-        if !self.to.is_empty() {
+        if self.to != 0 {
             len += 1;
         }
         if !self.reasons.is_empty() {
@@ -5185,11 +5187,15 @@ impl serde::Serialize for FlagEvent {
         if !self.image_id.is_empty() {
             struct_ser.serialize_field("imageId", &self.image_id)?;
         }
-        if !self.from.is_empty() {
-            struct_ser.serialize_field("from", &self.from)?;
+        if self.from != 0 {
+            let v = NodeStatus::try_from(self.from)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.from)))?;
+            struct_ser.serialize_field("from", &v)?;
         }
-        if !self.to.is_empty() {
-            struct_ser.serialize_field("to", &self.to)?;
+        if self.to != 0 {
+            let v = NodeStatus::try_from(self.to)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.to)))?;
+            struct_ser.serialize_field("to", &v)?;
         }
         if !self.reasons.is_empty() {
             struct_ser.serialize_field("reasons", &self.reasons)?;
@@ -5305,13 +5311,13 @@ impl<'de> serde::Deserialize<'de> for FlagEvent {
                             if from__.is_some() {
                                 return Err(serde::de::Error::duplicate_field("from"));
                             }
-                            from__ = Some(map_.next_value()?);
+                            from__ = Some(map_.next_value::<NodeStatus>()? as i32);
                         }
                         GeneratedField::To => {
                             if to__.is_some() {
                                 return Err(serde::de::Error::duplicate_field("to"));
                             }
-                            to__ = Some(map_.next_value()?);
+                            to__ = Some(map_.next_value::<NodeStatus>()? as i32);
                         }
                         GeneratedField::Reasons => {
                             if reasons__.is_some() {
@@ -8269,7 +8275,7 @@ impl serde::Serialize for ListNodesRequest {
     {
         use serde::ser::SerializeStruct;
         let mut len = 0;
-        if !self.status.is_empty() {
+        if self.status != 0 {
             len += 1;
         }
         if !self.image_id.is_empty() {
@@ -8288,8 +8294,10 @@ impl serde::Serialize for ListNodesRequest {
             len += 1;
         }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.ListNodesRequest", len)?;
-        if !self.status.is_empty() {
-            struct_ser.serialize_field("status", &self.status)?;
+        if self.status != 0 {
+            let v = NodeStatus::try_from(self.status)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.status)))?;
+            struct_ser.serialize_field("status", &v)?;
         }
         if !self.image_id.is_empty() {
             struct_ser.serialize_field("imageId", &self.image_id)?;
@@ -8391,7 +8399,7 @@ impl<'de> serde::Deserialize<'de> for ListNodesRequest {
                             if status__.is_some() {
                                 return Err(serde::de::Error::duplicate_field("status"));
                             }
-                            status__ = Some(map_.next_value()?);
+                            status__ = Some(map_.next_value::<NodeStatus>()? as i32);
                         }
                         GeneratedField::ImageId => {
                             if image_id__.is_some() {
@@ -10074,6 +10082,92 @@ impl<'de> serde::Deserialize<'de> for NodeDetail {
         deserializer.deserialize_struct("plumb.v1.NodeDetail", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for NodeStatus {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "NODE_STATUS_UNSPECIFIED",
+            Self::Clean => "NODE_STATUS_CLEAN",
+            Self::Drifted => "NODE_STATUS_DRIFTED",
+            Self::Flagged => "NODE_STATUS_FLAGGED",
+            Self::Recycling => "NODE_STATUS_RECYCLING",
+            Self::Silent => "NODE_STATUS_SILENT",
+            Self::Retired => "NODE_STATUS_RETIRED",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for NodeStatus {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "NODE_STATUS_UNSPECIFIED",
+            "NODE_STATUS_CLEAN",
+            "NODE_STATUS_DRIFTED",
+            "NODE_STATUS_FLAGGED",
+            "NODE_STATUS_RECYCLING",
+            "NODE_STATUS_SILENT",
+            "NODE_STATUS_RETIRED",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = NodeStatus;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "NODE_STATUS_UNSPECIFIED" => Ok(NodeStatus::Unspecified),
+                    "NODE_STATUS_CLEAN" => Ok(NodeStatus::Clean),
+                    "NODE_STATUS_DRIFTED" => Ok(NodeStatus::Drifted),
+                    "NODE_STATUS_FLAGGED" => Ok(NodeStatus::Flagged),
+                    "NODE_STATUS_RECYCLING" => Ok(NodeStatus::Recycling),
+                    "NODE_STATUS_SILENT" => Ok(NodeStatus::Silent),
+                    "NODE_STATUS_RETIRED" => Ok(NodeStatus::Retired),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
 impl serde::Serialize for NodeSummary {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -10091,7 +10185,7 @@ impl serde::Serialize for NodeSummary {
         if !self.image_id.is_empty() {
             len += 1;
         }
-        if !self.status.is_empty() {
+        if self.status != 0 {
             len += 1;
         }
         if self.flagged {
@@ -10112,7 +10206,7 @@ impl serde::Serialize for NodeSummary {
         if !self.reasons.is_empty() {
             len += 1;
         }
-        if !self.max_severity.is_empty() {
+        if self.max_severity != 0 {
             len += 1;
         }
         if self.status_since_unix_ms != 0 {
@@ -10128,8 +10222,10 @@ impl serde::Serialize for NodeSummary {
         if !self.image_id.is_empty() {
             struct_ser.serialize_field("imageId", &self.image_id)?;
         }
-        if !self.status.is_empty() {
-            struct_ser.serialize_field("status", &self.status)?;
+        if self.status != 0 {
+            let v = NodeStatus::try_from(self.status)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.status)))?;
+            struct_ser.serialize_field("status", &v)?;
         }
         if self.flagged {
             struct_ser.serialize_field("flagged", &self.flagged)?;
@@ -10155,8 +10251,10 @@ impl serde::Serialize for NodeSummary {
         if !self.reasons.is_empty() {
             struct_ser.serialize_field("reasons", &self.reasons)?;
         }
-        if !self.max_severity.is_empty() {
-            struct_ser.serialize_field("maxSeverity", &self.max_severity)?;
+        if self.max_severity != 0 {
+            let v = Severity::try_from(self.max_severity)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.max_severity)))?;
+            struct_ser.serialize_field("maxSeverity", &v)?;
         }
         if self.status_since_unix_ms != 0 {
             #[allow(clippy::needless_borrow)]
@@ -10297,7 +10395,7 @@ impl<'de> serde::Deserialize<'de> for NodeSummary {
                             if status__.is_some() {
                                 return Err(serde::de::Error::duplicate_field("status"));
                             }
-                            status__ = Some(map_.next_value()?);
+                            status__ = Some(map_.next_value::<NodeStatus>()? as i32);
                         }
                         GeneratedField::Flagged => {
                             if flagged__.is_some() {
@@ -10345,7 +10443,7 @@ impl<'de> serde::Deserialize<'de> for NodeSummary {
                             if max_severity__.is_some() {
                                 return Err(serde::de::Error::duplicate_field("maxSeverity"));
                             }
-                            max_severity__ = Some(map_.next_value()?);
+                            max_severity__ = Some(map_.next_value::<Severity>()? as i32);
                         }
                         GeneratedField::StatusSinceUnixMs => {
                             if status_since_unix_ms__.is_some() {
@@ -12282,10 +12380,10 @@ impl serde::Serialize for Transition {
     {
         use serde::ser::SerializeStruct;
         let mut len = 0;
-        if !self.from.is_empty() {
+        if self.from != 0 {
             len += 1;
         }
-        if !self.to.is_empty() {
+        if self.to != 0 {
             len += 1;
         }
         if !self.cause.is_empty() {
@@ -12295,11 +12393,15 @@ impl serde::Serialize for Transition {
             len += 1;
         }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.Transition", len)?;
-        if !self.from.is_empty() {
-            struct_ser.serialize_field("from", &self.from)?;
+        if self.from != 0 {
+            let v = NodeStatus::try_from(self.from)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.from)))?;
+            struct_ser.serialize_field("from", &v)?;
         }
-        if !self.to.is_empty() {
-            struct_ser.serialize_field("to", &self.to)?;
+        if self.to != 0 {
+            let v = NodeStatus::try_from(self.to)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.to)))?;
+            struct_ser.serialize_field("to", &v)?;
         }
         if !self.cause.is_empty() {
             struct_ser.serialize_field("cause", &self.cause)?;
@@ -12386,13 +12488,13 @@ impl<'de> serde::Deserialize<'de> for Transition {
                             if from__.is_some() {
                                 return Err(serde::de::Error::duplicate_field("from"));
                             }
-                            from__ = Some(map_.next_value()?);
+                            from__ = Some(map_.next_value::<NodeStatus>()? as i32);
                         }
                         GeneratedField::To => {
                             if to__.is_some() {
                                 return Err(serde::de::Error::duplicate_field("to"));
                             }
-                            to__ = Some(map_.next_value()?);
+                            to__ = Some(map_.next_value::<NodeStatus>()? as i32);
                         }
                         GeneratedField::Cause => {
                             if cause__.is_some() {

@@ -49,7 +49,7 @@ pub fn container_json(s: &ContainerSummary) -> Value {
         "status": plumb_proto::container_status_snake(c.status()),
         "drifted": s.drifted,
         "open_deviations": s.open_deviations,
-        "max_severity": s.max_severity,
+        "max_severity": crate::output::worst(s.max_severity()),
         "processes": c.processes,
         "first_seen": s.first_seen_unix_ms,
         "last_seen": s.last_seen_unix_ms,

@@ -9,7 +9,7 @@ use plumb_proto::{kind_snake, severity_snake, QueryServiceClient};
 use serde_json::json;
 
 use crate::conn::{all_pages, channel, status_error, Conn};
-use crate::output::{ago, node_json, print_nodes, report_action};
+use crate::output::{ago, node_json, print_nodes, report_action, status};
 use crate::say;
 use crate::StatusArg;
 
@@ -25,7 +25,9 @@ pub async fn nodes(
     let nodes = all_pages(|cursor| {
         let mut q = q.clone();
         let request = ListNodesRequest {
-            status: status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+            status: status.map_or(0, |s| {
+                plumb_proto::node_status_from_snake(s.as_str()).map_or(0, |s| s as i32)
+            }),
             image_id: image.clone().unwrap_or_default(),
             limit: 1000,
             offset: 0,
@@ -68,7 +70,7 @@ pub async fn node(conn: &Conn, id: String, json: bool) -> Result<()> {
             "node": node_json(&node),
             "open": d.open.iter().map(dev).collect::<Vec<_>>(),
             "history": d.history.iter().map(dev).collect::<Vec<_>>(),
-            "transitions": d.transitions.iter().map(|t| json!({"from": t.from, "to": t.to, "cause": t.cause, "at": t.at_unix_ms})).collect::<Vec<_>>(),
+            "transitions": d.transitions.iter().map(|t| json!({"from": status(t.from()), "to": status(t.to()), "cause": t.cause, "at": t.at_unix_ms})).collect::<Vec<_>>(),
             "containers": d.containers.iter().map(crate::containers::container_json).collect::<Vec<_>>(),
             "exec_monitor": d.exec_monitor,
         });
@@ -78,7 +80,7 @@ pub async fn node(conn: &Conn, id: String, json: bool) -> Result<()> {
         say!("image:      {}", node.image_id);
         say!(
             "status:     {} since {}",
-            node.status,
+            status(node.status()),
             ago(node.status_since_unix_ms)
         );
         for r in &node.reasons {
@@ -142,8 +144,8 @@ pub async fn node(conn: &Conn, id: String, json: bool) -> Result<()> {
             say!(
                 "  {} {} -> {} ({})",
                 ago(t.at_unix_ms),
-                t.from,
-                t.to,
+                status(t.from()),
+                status(t.to()),
                 t.cause
             );
         }
@@ -185,9 +187,9 @@ pub async fn watch(conn: &Conn, current: bool) -> Result<()> {
             "node_id": e.node_id,
             "hostname": e.hostname,
             "image_id": e.image_id,
-            "from": e.from,
-            "status": e.to,
-            "flagged": e.to == "flagged",
+            "from": status(e.from()),
+            "status": status(e.to()),
+            "flagged": e.to() == plumb_proto::v1::NodeStatus::Flagged,
             "reasons": e.reasons,
             "at": e.at_unix_ms,
         });

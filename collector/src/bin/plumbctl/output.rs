@@ -13,15 +13,32 @@ macro_rules! say {
     };
 }
 
+/// A node status as plumbctl prints it: its snake-case name, `""` when
+/// unspecified (an event's first status, an unknown value).
+pub fn status(s: plumb_proto::v1::NodeStatus) -> &'static str {
+    match s {
+        plumb_proto::v1::NodeStatus::Unspecified => "",
+        s => plumb_proto::node_status_snake(s),
+    }
+}
+
+/// A node's or container's worst open severity: `""` when none is open.
+pub fn worst(s: plumb_proto::v1::Severity) -> &'static str {
+    match s {
+        plumb_proto::v1::Severity::Unspecified => "",
+        s => plumb_proto::severity_snake(s),
+    }
+}
+
 pub fn node_json(n: &NodeSummary) -> Value {
     json!({
         "node_id": n.node_id,
         "hostname": n.hostname,
         "image_id": n.image_id,
-        "status": n.status,
+        "status": status(n.status()),
         "flagged": n.flagged,
         "deviation_count": n.deviation_count,
-        "max_severity": n.max_severity,
+        "max_severity": worst(n.max_severity()),
         "reasons": n.reasons,
         "last_seen": n.last_seen_unix_ms,
         "status_since": n.status_since_unix_ms,
@@ -95,9 +112,9 @@ pub fn print_nodes(nodes: &[NodeSummary], as_json: bool) {
                 vec![
                     n.node_id.clone(),
                     n.image_id.clone(),
-                    n.status.clone(),
+                    status(n.status()).to_string(),
                     n.deviation_count.to_string(),
-                    n.max_severity.clone(),
+                    worst(n.max_severity()).to_string(),
                     ago(n.last_seen_unix_ms),
                     n.reasons.first().cloned().unwrap_or_default(),
                 ]
@@ -110,6 +127,6 @@ pub fn report_action(n: &NodeSummary, as_json: bool) {
     if as_json {
         println!("{}", node_json(n));
     } else {
-        println!("node {} is now {}", n.node_id, n.status);
+        println!("node {} is now {}", n.node_id, status(n.status()));
     }
 }
