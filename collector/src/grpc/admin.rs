@@ -45,9 +45,9 @@ impl AdminService for Admin {
     ) -> Result<Response<CreateTokenResponse>, Status> {
         let who = caller(&request);
         let r = request.into_inner();
-        let role = Role::parse(&r.role).ok_or_else(|| {
+        let role = Role::from_pb(r.role).ok_or_else(|| {
             Status::invalid_argument(format!(
-                "role must be read, operator or admin, got {:?}",
+                "role must be read, operator or admin, got {}",
                 r.role
             ))
         })?;
@@ -76,19 +76,28 @@ impl AdminService for Admin {
         _request: Request<ListTokensRequest>,
     ) -> Result<Response<ListTokensResponse>, Status> {
         let tokens = self.hub.store.tokens().await?;
-        Ok(Response::new(ListTokensResponse {
-            tokens: tokens
-                .into_iter()
-                .map(|t| TokenInfo {
+        // Decoded once: a stored role the schema does not allow is an
+        // error naming the token, never a default.
+        let tokens = tokens
+            .into_iter()
+            .map(|t| {
+                let role = Role::parse(&t.role).ok_or_else(|| {
+                    Status::data_loss(format!(
+                        "invalid stored data: token {} ({:?}): unknown role {:?}",
+                        t.id, t.name, t.role
+                    ))
+                })?;
+                Ok(TokenInfo {
                     id: t.id,
                     name: t.name,
-                    role: t.role,
+                    role: role.to_pb() as i32,
                     created_unix_ms: t.created_at,
                     created_by: t.created_by,
                     revoked_unix_ms: t.revoked_at.unwrap_or(0),
                 })
-                .collect(),
-        }))
+            })
+            .collect::<Result<_, Status>>()?;
+        Ok(Response::new(ListTokensResponse { tokens }))
     }
 
     async fn revoke_token(

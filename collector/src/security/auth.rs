@@ -395,8 +395,16 @@ impl Auth {
                 "an API token is required (Authorization: Bearer ...)".into(),
             ));
         };
+        // A role the schema does not allow is refused, naming the token:
+        // never read as the least role.
+        let Some(role) = Role::parse(&row.role) else {
+            tracing::error!(token = %row.name, role = %row.role, "stored token role unknown: refused");
+            return Err(Refusal::Unauthenticated(format!(
+                "token {:?} has role {:?} in the database, which is not read, operator or admin: refused",
+                row.name, row.role
+            )));
+        };
         principal.name = row.name;
-        let role = Role::parse(&row.role).unwrap_or(Role::Read);
         principal.role = Some(role);
         if role < need_role {
             return Err(Refusal::Forbidden(format!(
@@ -458,6 +466,41 @@ mod tests {
         for r in [Role::Read, Role::Operator, Role::Admin] {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
+    }
+
+    /// A token whose stored role the schema does not allow is refused,
+    /// naming the token and the role: never read as the least role.
+    #[tokio::test]
+    async fn a_token_of_an_unknown_stored_role_is_refused_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&format!("sqlite://{}", dir.path().join("p.db").display()))
+            .await
+            .unwrap();
+        let auth = Auth {
+            audit: super::super::audit::Audit::start(store.clone()),
+            store: store.clone(),
+            enabled: true,
+            tls: false,
+        };
+        let (token, id) = auth.create_token(Role::Read, "ci", "test").await.unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+        let read = Access::Role(Role::Read);
+        assert!(auth.decide(read, &headers, None).await.is_ok());
+        sqlx::query("UPDATE api_tokens SET role = 'superuser' WHERE id = $1")
+            .bind(&id)
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        let Err((_, refusal)) = auth.decide(read, &headers, None).await else {
+            panic!("an unknown role was let through");
+        };
+        assert!(matches!(refusal, Refusal::Unauthenticated(_)));
+        let message = refusal.message();
+        assert!(
+            message.contains("\"ci\"") && message.contains("superuser"),
+            "{message}"
+        );
     }
 
     #[test]

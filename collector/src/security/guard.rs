@@ -226,9 +226,17 @@ pub async fn login(
         csrf: None,
         source: addr.to_string(),
     };
-    let Some(token) = auth.token(form.token.trim()).await else {
-        auth.audit
-            .refused(&who, "login", "", "invalid or revoked API token");
+    let token = auth
+        .token(form.token.trim())
+        .await
+        .and_then(|t| super::principal::Role::parse(&t.role).map(|role| (t, role)));
+    let Some((token, role)) = token else {
+        auth.audit.refused(
+            &who,
+            "login",
+            "",
+            "invalid or revoked API token, or one of no known role",
+        );
         let page = LOGIN_PAGE.replace("{error}", "<p class=\"error\">That token is not valid.</p>");
         return (StatusCode::UNAUTHORIZED, Html(page)).into_response();
     };
@@ -242,7 +250,7 @@ pub async fn login(
         return json_error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string());
     }
     who.name = token.name.clone();
-    who.role = super::principal::Role::parse(&token.role);
+    who.role = Some(role);
     auth.audit.ok(&who, "login", "", "dashboard session opened");
     let secure = if headers
         .get("x-forwarded-proto")

@@ -32,6 +32,22 @@ impl Role {
             Role::Admin => "admin",
         }
     }
+
+    /// The role a wire value names; none for unspecified or a value this
+    /// version does not know.
+    pub fn from_pb(v: i32) -> Option<Role> {
+        [Role::Read, Role::Operator, Role::Admin]
+            .into_iter()
+            .find(|r| r.to_pb() as i32 == v)
+    }
+
+    pub fn to_pb(self) -> plumb_proto::v1::Role {
+        match self {
+            Role::Read => plumb_proto::v1::Role::Read,
+            Role::Operator => plumb_proto::v1::Role::Operator,
+            Role::Admin => plumb_proto::v1::Role::Admin,
+        }
+    }
 }
 
 /// An authenticated caller.

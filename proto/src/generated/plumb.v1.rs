@@ -1994,9 +1994,8 @@ pub struct FlagEvent {
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct CreateTokenRequest {
-    /// read, operator or admin.
-    #[prost(string, tag = "1")]
-    pub role: ::prost::alloc::string::String,
+    #[prost(enumeration = "Role", tag = "3")]
+    pub role: i32,
     #[prost(string, tag = "2")]
     pub name: ::prost::alloc::string::String,
 }
@@ -2016,8 +2015,8 @@ pub struct TokenInfo {
     pub id: ::prost::alloc::string::String,
     #[prost(string, tag = "2")]
     pub name: ::prost::alloc::string::String,
-    #[prost(string, tag = "3")]
-    pub role: ::prost::alloc::string::String,
+    #[prost(enumeration = "Role", tag = "7")]
+    pub role: i32,
     #[prost(int64, tag = "4")]
     pub created_unix_ms: i64,
     #[prost(string, tag = "5")]
@@ -2382,6 +2381,42 @@ impl ContainerState {
             "CONTAINER_STATE_DRIFTED" => Some(Self::Drifted),
             "CONTAINER_STATE_UNVERIFIED" => Some(Self::Unverified),
             "CONTAINER_STATE_ERROR" => Some(Self::Error),
+            _ => None,
+        }
+    }
+}
+/// An API token's role; each includes the ones before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum Role {
+    Unspecified = 0,
+    /// Dashboard, queries, watch, metrics.
+    Read = 1,
+    /// Acknowledge, retire, rescan, clear a held flag.
+    Operator = 2,
+    /// Manifests, tokens, enrollment, revocation, advisories.
+    Admin = 3,
+}
+impl Role {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "ROLE_UNSPECIFIED",
+            Self::Read => "ROLE_READ",
+            Self::Operator => "ROLE_OPERATOR",
+            Self::Admin => "ROLE_ADMIN",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "ROLE_UNSPECIFIED" => Some(Self::Unspecified),
+            "ROLE_READ" => Some(Self::Read),
+            "ROLE_OPERATOR" => Some(Self::Operator),
+            "ROLE_ADMIN" => Some(Self::Admin),
             _ => None,
         }
     }

@@ -2599,15 +2599,17 @@ impl serde::Serialize for CreateTokenRequest {
     {
         use serde::ser::SerializeStruct;
         let mut len = 0;
-        if !self.role.is_empty() {
+        if self.role != 0 {
             len += 1;
         }
         if !self.name.is_empty() {
             len += 1;
         }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.CreateTokenRequest", len)?;
-        if !self.role.is_empty() {
-            struct_ser.serialize_field("role", &self.role)?;
+        if self.role != 0 {
+            let v = Role::try_from(self.role)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.role)))?;
+            struct_ser.serialize_field("role", &v)?;
         }
         if !self.name.is_empty() {
             struct_ser.serialize_field("name", &self.name)?;
@@ -2680,7 +2682,7 @@ impl<'de> serde::Deserialize<'de> for CreateTokenRequest {
                             if role__.is_some() {
                                 return Err(serde::de::Error::duplicate_field("role"));
                             }
-                            role__ = Some(map_.next_value()?);
+                            role__ = Some(map_.next_value::<Role>()? as i32);
                         }
                         GeneratedField::Name => {
                             if name__.is_some() {
@@ -11467,6 +11469,83 @@ impl<'de> serde::Deserialize<'de> for RevokeTokenResponse {
         deserializer.deserialize_struct("plumb.v1.RevokeTokenResponse", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for Role {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "ROLE_UNSPECIFIED",
+            Self::Read => "ROLE_READ",
+            Self::Operator => "ROLE_OPERATOR",
+            Self::Admin => "ROLE_ADMIN",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for Role {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "ROLE_UNSPECIFIED",
+            "ROLE_READ",
+            "ROLE_OPERATOR",
+            "ROLE_ADMIN",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = Role;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "ROLE_UNSPECIFIED" => Ok(Role::Unspecified),
+                    "ROLE_READ" => Ok(Role::Read),
+                    "ROLE_OPERATOR" => Ok(Role::Operator),
+                    "ROLE_ADMIN" => Ok(Role::Admin),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
 impl serde::Serialize for RuntimeSection {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -12199,7 +12278,7 @@ impl serde::Serialize for TokenInfo {
         if !self.name.is_empty() {
             len += 1;
         }
-        if !self.role.is_empty() {
+        if self.role != 0 {
             len += 1;
         }
         if self.created_unix_ms != 0 {
@@ -12218,8 +12297,10 @@ impl serde::Serialize for TokenInfo {
         if !self.name.is_empty() {
             struct_ser.serialize_field("name", &self.name)?;
         }
-        if !self.role.is_empty() {
-            struct_ser.serialize_field("role", &self.role)?;
+        if self.role != 0 {
+            let v = Role::try_from(self.role)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.role)))?;
+            struct_ser.serialize_field("role", &v)?;
         }
         if self.created_unix_ms != 0 {
             #[allow(clippy::needless_borrow)]
@@ -12333,7 +12414,7 @@ impl<'de> serde::Deserialize<'de> for TokenInfo {
                             if role__.is_some() {
                                 return Err(serde::de::Error::duplicate_field("role"));
                             }
-                            role__ = Some(map_.next_value()?);
+                            role__ = Some(map_.next_value::<Role>()? as i32);
                         }
                         GeneratedField::CreatedUnixMs => {
                             if created_unix_ms__.is_some() {

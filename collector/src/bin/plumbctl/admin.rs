@@ -41,7 +41,7 @@ pub async fn token_create(conn: &Conn, role: RoleArg, name: String, json: bool) 
     let mut a = AdminServiceClient::new(channel(conn).await?);
     let r = a
         .create_token(CreateTokenRequest {
-            role: role.as_str().into(),
+            role: role.to_pb() as i32,
             name,
         })
         .await
@@ -64,7 +64,7 @@ pub async fn token_list(conn: &Conn, json: bool) -> Result<()> {
         .into_inner();
     if json {
         let v: Vec<Value> = r.tokens.iter().map(|t| json!({
-            "id": t.id, "name": t.name, "role": t.role, "created_at": t.created_unix_ms,
+            "id": t.id, "name": t.name, "role": role_name(t.role()), "created_at": t.created_unix_ms,
             "created_by": t.created_by, "revoked_at": (t.revoked_unix_ms > 0).then_some(t.revoked_unix_ms),
         })).collect();
         println!("{}", Value::Array(v));
@@ -77,7 +77,7 @@ pub async fn token_list(conn: &Conn, json: bool) -> Result<()> {
                     vec![
                         t.id.clone(),
                         t.name.clone(),
-                        t.role.clone(),
+                        role_name(t.role()).to_string(),
                         ago(t.created_unix_ms),
                         t.created_by.clone(),
                         if t.revoked_unix_ms > 0 {
@@ -174,4 +174,14 @@ pub async fn audit(conn: &Conn, node: Option<String>, limit: u32, json: bool) ->
         );
     }
     Ok(())
+}
+
+/// A token's role as plumbctl prints it (`""` when unspecified).
+fn role_name(r: plumb_proto::v1::Role) -> &'static str {
+    match r {
+        plumb_proto::v1::Role::Read => "read",
+        plumb_proto::v1::Role::Operator => "operator",
+        plumb_proto::v1::Role::Admin => "admin",
+        plumb_proto::v1::Role::Unspecified => "",
+    }
 }

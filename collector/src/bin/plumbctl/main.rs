@@ -64,6 +64,14 @@ impl RoleArg {
             RoleArg::Admin => "admin",
         }
     }
+
+    pub fn to_pb(self) -> plumb_proto::v1::Role {
+        match self {
+            RoleArg::Read => plumb_proto::v1::Role::Read,
+            RoleArg::Operator => plumb_proto::v1::Role::Operator,
+            RoleArg::Admin => plumb_proto::v1::Role::Admin,
+        }
+    }
 }
 
 /// Query and act on plumb's fleet state.
