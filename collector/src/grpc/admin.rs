@@ -195,14 +195,29 @@ impl AdminService for Admin {
                 .map(|e| PbAudit {
                     at_unix_ms: e.at,
                     actor: e.actor,
-                    role: e.role,
+                    role: caller_pb(e.role) as i32,
                     action: e.action,
                     target: e.target,
                     source: e.source,
-                    outcome: e.outcome,
+                    outcome: match e.outcome {
+                        crate::store::Outcome::Ok => plumb_proto::v1::AuditOutcome::Ok,
+                        crate::store::Outcome::Refused => plumb_proto::v1::AuditOutcome::Refused,
+                    } as i32,
                     detail: e.detail,
                 })
                 .collect(),
         }))
+    }
+}
+
+fn caller_pb(c: crate::store::Caller) -> plumb_proto::v1::Caller {
+    use crate::store::Caller as C;
+    use plumb_proto::v1::Caller as P;
+    match c {
+        C::None => P::None,
+        C::Node => P::Node,
+        C::Read => P::Read,
+        C::Operator => P::Operator,
+        C::Admin => P::Admin,
     }
 }

@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 
 use super::principal::Principal;
 use crate::model::now_ms;
-use crate::store::{AuditEntry, Store};
+use crate::store::{AuditEntry, Caller, Outcome, Store};
 
 /// Audit rows kept of each budget (actions, refusals); older ones are
 /// pruned.
@@ -118,11 +118,11 @@ impl Minute {
             rows.push(AuditEntry {
                 at: now,
                 actor: "anonymous".into(),
-                role: "none".into(),
+                role: Caller::None,
                 action: "refusals".into(),
                 target: String::new(),
                 source: String::new(),
-                outcome: "refused".into(),
+                outcome: Outcome::Refused,
                 detail: format!(
                     "{} refused request(s) of more than {MAX_REFUSAL_KINDS} kinds in the minute, not itemised",
                     self.beyond
@@ -212,18 +212,25 @@ impl Audit {
         }
     }
 
-    pub fn record(&self, who: &Principal, action: &str, target: &str, outcome: &str, detail: &str) {
+    pub fn record(
+        &self,
+        who: &Principal,
+        action: &str,
+        target: &str,
+        outcome: Outcome,
+        detail: &str,
+    ) {
         let entry = AuditEntry {
             at: now_ms(),
             actor: cut(&who.name),
-            role: who.role_name().to_string(),
+            role: who.caller(),
             action: cut(action),
             target: cut(target),
             source: cut(&who.source),
-            outcome: outcome.to_string(),
+            outcome,
             detail: cut(detail),
         };
-        if outcome == "ok" {
+        if outcome == Outcome::Ok {
             tracing::info!(actor = %entry.actor, action = %entry.action, target = %entry.target, detail = %entry.detail, "audit");
             let _ = self.tx.send(Queued::Entry(entry));
             return;
@@ -254,11 +261,11 @@ impl Audit {
     }
 
     pub fn ok(&self, who: &Principal, action: &str, target: &str, detail: &str) {
-        self.record(who, action, target, "ok", detail);
+        self.record(who, action, target, Outcome::Ok, detail);
     }
 
     pub fn refused(&self, who: &Principal, action: &str, target: &str, detail: &str) {
-        self.record(who, action, target, "refused", detail);
+        self.record(who, action, target, Outcome::Refused, detail);
     }
 }
 
@@ -315,12 +322,15 @@ mod tests {
             let rows = store.audit(None, 100_000).await.unwrap();
             let actions: Vec<&str> = rows
                 .iter()
-                .filter(|r| r.outcome == "ok")
+                .filter(|r| r.outcome == Outcome::Ok)
                 .map(|r| r.detail.as_str())
                 .collect();
             assert_eq!(actions.len(), 3, "{actions:?}");
             // 250 login kinds and 60 × 250 retire kinds, capped.
-            let refused = rows.iter().filter(|r| r.outcome == "refused").count();
+            let refused = rows
+                .iter()
+                .filter(|r| r.outcome == Outcome::Refused)
+                .count();
             assert!(
                 refused <= 2 * MAX_REFUSAL_KINDS + 1,
                 "{refused} refusal rows"
@@ -341,8 +351,8 @@ mod tests {
             // Pruning to a small budget keeps every action.
             store.prune_audit(10, now_ms()).await.unwrap();
             let rows = store.audit(None, 100_000).await.unwrap();
-            assert_eq!(rows.iter().filter(|r| r.outcome == "ok").count(), 3);
-            assert_eq!(rows.iter().filter(|r| r.outcome != "ok").count(), 10);
+            assert_eq!(rows.iter().filter(|r| r.outcome == Outcome::Ok).count(), 3);
+            assert_eq!(rows.iter().filter(|r| r.outcome != Outcome::Ok).count(), 10);
         }
     }
 }

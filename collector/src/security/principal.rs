@@ -66,10 +66,18 @@ pub struct Principal {
 
 impl Principal {
     pub fn role_name(&self) -> &'static str {
+        self.caller().as_str()
+    }
+
+    /// Who this is, as the audit log records it.
+    pub fn caller(&self) -> crate::store::Caller {
+        use crate::store::Caller;
         match (self.role, &self.node_id) {
-            (Some(r), _) => r.as_str(),
-            (None, Some(_)) => "node",
-            (None, None) => "none",
+            (Some(Role::Read), _) => Caller::Read,
+            (Some(Role::Operator), _) => Caller::Operator,
+            (Some(Role::Admin), _) => Caller::Admin,
+            (None, Some(_)) => Caller::Node,
+            (None, None) => Caller::None,
         }
     }
 }

@@ -6,17 +6,74 @@ use sqlx::Row;
 
 use super::db::{Store, StoreError};
 
+/// Who made an audited call: a token's role, a node certificate, or no
+/// credentials at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Caller {
+    None,
+    Node,
+    Read,
+    Operator,
+    Admin,
+}
+
+/// What came of an audited call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Ok,
+    Refused,
+}
+
+const CALLERS: [(Caller, &str); 5] = [
+    (Caller::None, "none"),
+    (Caller::Node, "node"),
+    (Caller::Read, "read"),
+    (Caller::Operator, "operator"),
+    (Caller::Admin, "admin"),
+];
+
+impl Caller {
+    pub fn as_str(self) -> &'static str {
+        CALLERS
+            .iter()
+            .find(|(c, _)| *c == self)
+            .map_or("none", |(_, s)| s)
+    }
+
+    pub fn parse(s: &str) -> Option<Caller> {
+        CALLERS.iter().find(|(_, n)| *n == s).map(|(c, _)| *c)
+    }
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Refused => "refused",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        match s {
+            "ok" => Some(Outcome::Ok),
+            "refused" => Some(Outcome::Refused),
+            _ => None,
+        }
+    }
+}
+
 /// One audit log row.
 #[derive(Clone, Debug, Serialize)]
 pub struct AuditEntry {
     pub at: i64,
     pub actor: String,
-    pub role: String,
+    pub role: Caller,
     pub action: String,
     pub target: String,
     pub source: String,
-    /// `ok` or `refused`.
-    pub outcome: String,
+    pub outcome: Outcome,
     pub detail: String,
 }
 
@@ -30,11 +87,11 @@ impl Store {
             )
             .bind(e.at)
             .bind(&e.actor)
-            .bind(&e.role)
+            .bind(e.role.as_str())
             .bind(&e.action)
             .bind(&e.target)
             .bind(&e.source)
-            .bind(&e.outcome)
+            .bind(e.outcome.as_str())
             .bind(&e.detail)
             .execute(&mut *tx)
             .await?;
@@ -69,14 +126,24 @@ impl Store {
         };
         rows.iter()
             .map(|r| {
+                // Decoded strictly: a value the schema does not allow is an
+                // error naming the row.
+                let at: i64 = r.try_get("at")?;
+                let bad = |column: &str, value: &str| {
+                    sqlx::Error::Decode(Box::new(super::db::InvalidRow(format!(
+                        "audit entry at {at}: unknown {column} {value:?}"
+                    ))))
+                };
+                let role: String = r.try_get("role")?;
+                let outcome: String = r.try_get("outcome")?;
                 Ok(AuditEntry {
-                    at: r.try_get("at")?,
+                    at,
                     actor: r.try_get("actor")?,
-                    role: r.try_get("role")?,
+                    role: Caller::parse(&role).ok_or_else(|| bad("role", &role))?,
                     action: r.try_get("action")?,
                     target: r.try_get("target")?,
                     source: r.try_get("source")?,
-                    outcome: r.try_get("outcome")?,
+                    outcome: Outcome::parse(&outcome).ok_or_else(|| bad("outcome", &outcome))?,
                     detail: r.try_get("detail")?,
                 })
             })

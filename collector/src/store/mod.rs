@@ -24,7 +24,7 @@ pub mod scratch;
 mod tokens;
 
 pub use advisories::{AdvisorySummary, Exposure, Imported};
-pub use audit::AuditEntry;
+pub use audit::{AuditEntry, Caller, Outcome};
 pub use batches::{BatchJob, BatchOutcome};
 pub use containers::{ContainerFilter, MAX_CONTAINERS_LISTED};
 pub use db::{redact, Backend, Store, StoreError, MAX_OPEN_PER_NODE, RETENTION_MS};

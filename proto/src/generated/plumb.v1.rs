@@ -2079,17 +2079,16 @@ pub struct AuditEntry {
     pub at_unix_ms: i64,
     #[prost(string, tag = "2")]
     pub actor: ::prost::alloc::string::String,
-    #[prost(string, tag = "3")]
-    pub role: ::prost::alloc::string::String,
+    #[prost(enumeration = "Caller", tag = "9")]
+    pub role: i32,
     #[prost(string, tag = "4")]
     pub action: ::prost::alloc::string::String,
     #[prost(string, tag = "5")]
     pub target: ::prost::alloc::string::String,
     #[prost(string, tag = "6")]
     pub source: ::prost::alloc::string::String,
-    /// ok or refused
-    #[prost(string, tag = "7")]
-    pub outcome: ::prost::alloc::string::String,
+    #[prost(enumeration = "AuditOutcome", tag = "10")]
+    pub outcome: i32,
     #[prost(string, tag = "8")]
     pub detail: ::prost::alloc::string::String,
 }
@@ -2417,6 +2416,75 @@ impl Role {
             "ROLE_READ" => Some(Self::Read),
             "ROLE_OPERATOR" => Some(Self::Operator),
             "ROLE_ADMIN" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+/// Who made an audited call: a token's role, a node certificate, or no
+/// credentials at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum Caller {
+    Unspecified = 0,
+    None = 1,
+    Node = 2,
+    Read = 3,
+    Operator = 4,
+    Admin = 5,
+}
+impl Caller {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "CALLER_UNSPECIFIED",
+            Self::None => "CALLER_NONE",
+            Self::Node => "CALLER_NODE",
+            Self::Read => "CALLER_READ",
+            Self::Operator => "CALLER_OPERATOR",
+            Self::Admin => "CALLER_ADMIN",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "CALLER_UNSPECIFIED" => Some(Self::Unspecified),
+            "CALLER_NONE" => Some(Self::None),
+            "CALLER_NODE" => Some(Self::Node),
+            "CALLER_READ" => Some(Self::Read),
+            "CALLER_OPERATOR" => Some(Self::Operator),
+            "CALLER_ADMIN" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum AuditOutcome {
+    Unspecified = 0,
+    Ok = 1,
+    Refused = 2,
+}
+impl AuditOutcome {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "AUDIT_OUTCOME_UNSPECIFIED",
+            Self::Ok => "AUDIT_OUTCOME_OK",
+            Self::Refused => "AUDIT_OUTCOME_REFUSED",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "AUDIT_OUTCOME_UNSPECIFIED" => Some(Self::Unspecified),
+            "AUDIT_OUTCOME_OK" => Some(Self::Ok),
+            "AUDIT_OUTCOME_REFUSED" => Some(Self::Refused),
             _ => None,
         }
     }

@@ -622,7 +622,7 @@ impl serde::Serialize for AuditEntry {
         if !self.actor.is_empty() {
             len += 1;
         }
-        if !self.role.is_empty() {
+        if self.role != 0 {
             len += 1;
         }
         if !self.action.is_empty() {
@@ -634,7 +634,7 @@ impl serde::Serialize for AuditEntry {
         if !self.source.is_empty() {
             len += 1;
         }
-        if !self.outcome.is_empty() {
+        if self.outcome != 0 {
             len += 1;
         }
         if !self.detail.is_empty() {
@@ -649,8 +649,10 @@ impl serde::Serialize for AuditEntry {
         if !self.actor.is_empty() {
             struct_ser.serialize_field("actor", &self.actor)?;
         }
-        if !self.role.is_empty() {
-            struct_ser.serialize_field("role", &self.role)?;
+        if self.role != 0 {
+            let v = Caller::try_from(self.role)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.role)))?;
+            struct_ser.serialize_field("role", &v)?;
         }
         if !self.action.is_empty() {
             struct_ser.serialize_field("action", &self.action)?;
@@ -661,8 +663,10 @@ impl serde::Serialize for AuditEntry {
         if !self.source.is_empty() {
             struct_ser.serialize_field("source", &self.source)?;
         }
-        if !self.outcome.is_empty() {
-            struct_ser.serialize_field("outcome", &self.outcome)?;
+        if self.outcome != 0 {
+            let v = AuditOutcome::try_from(self.outcome)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.outcome)))?;
+            struct_ser.serialize_field("outcome", &v)?;
         }
         if !self.detail.is_empty() {
             struct_ser.serialize_field("detail", &self.detail)?;
@@ -774,7 +778,7 @@ impl<'de> serde::Deserialize<'de> for AuditEntry {
                             if role__.is_some() {
                                 return Err(serde::de::Error::duplicate_field("role"));
                             }
-                            role__ = Some(map_.next_value()?);
+                            role__ = Some(map_.next_value::<Caller>()? as i32);
                         }
                         GeneratedField::Action => {
                             if action__.is_some() {
@@ -798,7 +802,7 @@ impl<'de> serde::Deserialize<'de> for AuditEntry {
                             if outcome__.is_some() {
                                 return Err(serde::de::Error::duplicate_field("outcome"));
                             }
-                            outcome__ = Some(map_.next_value()?);
+                            outcome__ = Some(map_.next_value::<AuditOutcome>()? as i32);
                         }
                         GeneratedField::Detail => {
                             if detail__.is_some() {
@@ -821,6 +825,80 @@ impl<'de> serde::Deserialize<'de> for AuditEntry {
             }
         }
         deserializer.deserialize_struct("plumb.v1.AuditEntry", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for AuditOutcome {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "AUDIT_OUTCOME_UNSPECIFIED",
+            Self::Ok => "AUDIT_OUTCOME_OK",
+            Self::Refused => "AUDIT_OUTCOME_REFUSED",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for AuditOutcome {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "AUDIT_OUTCOME_UNSPECIFIED",
+            "AUDIT_OUTCOME_OK",
+            "AUDIT_OUTCOME_REFUSED",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = AuditOutcome;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "AUDIT_OUTCOME_UNSPECIFIED" => Ok(AuditOutcome::Unspecified),
+                    "AUDIT_OUTCOME_OK" => Ok(AuditOutcome::Ok),
+                    "AUDIT_OUTCOME_REFUSED" => Ok(AuditOutcome::Refused),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
     }
 }
 impl serde::Serialize for BuilderInfo {
@@ -999,6 +1077,89 @@ impl<'de> serde::Deserialize<'de> for BuilderInfo {
             }
         }
         deserializer.deserialize_struct("plumb.v1.BuilderInfo", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Caller {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "CALLER_UNSPECIFIED",
+            Self::None => "CALLER_NONE",
+            Self::Node => "CALLER_NODE",
+            Self::Read => "CALLER_READ",
+            Self::Operator => "CALLER_OPERATOR",
+            Self::Admin => "CALLER_ADMIN",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for Caller {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "CALLER_UNSPECIFIED",
+            "CALLER_NONE",
+            "CALLER_NODE",
+            "CALLER_READ",
+            "CALLER_OPERATOR",
+            "CALLER_ADMIN",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = Caller;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "CALLER_UNSPECIFIED" => Ok(Caller::Unspecified),
+                    "CALLER_NONE" => Ok(Caller::None),
+                    "CALLER_NODE" => Ok(Caller::Node),
+                    "CALLER_READ" => Ok(Caller::Read),
+                    "CALLER_OPERATOR" => Ok(Caller::Operator),
+                    "CALLER_ADMIN" => Ok(Caller::Admin),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
     }
 }
 impl serde::Serialize for CollectorMessage {

@@ -151,8 +151,8 @@ pub async fn audit(conn: &Conn, node: Option<String>, limit: u32, json: bool) ->
         .into_inner();
     if json {
         let v: Vec<Value> = r.entries.iter().map(|e| json!({
-            "at": e.at_unix_ms, "actor": e.actor, "role": e.role, "action": e.action,
-            "target": e.target, "source": e.source, "outcome": e.outcome, "detail": e.detail,
+            "at": e.at_unix_ms, "actor": e.actor, "role": caller_name(e.role()), "action": e.action,
+            "target": e.target, "source": e.source, "outcome": outcome_name(e.outcome()), "detail": e.detail,
         })).collect();
         println!("{}", Value::Array(v));
     } else {
@@ -166,7 +166,7 @@ pub async fn audit(conn: &Conn, node: Option<String>, limit: u32, json: bool) ->
                         e.actor.clone(),
                         e.action.clone(),
                         e.target.clone(),
-                        e.outcome.clone(),
+                        outcome_name(e.outcome()).to_string(),
                         e.detail.clone(),
                     ]
                 })
@@ -183,5 +183,28 @@ fn role_name(r: plumb_proto::v1::Role) -> &'static str {
         plumb_proto::v1::Role::Operator => "operator",
         plumb_proto::v1::Role::Admin => "admin",
         plumb_proto::v1::Role::Unspecified => "",
+    }
+}
+
+/// An audit entry's caller as plumbctl prints it.
+fn caller_name(c: plumb_proto::v1::Caller) -> &'static str {
+    use plumb_proto::v1::Caller;
+    match c {
+        Caller::None => "none",
+        Caller::Node => "node",
+        Caller::Read => "read",
+        Caller::Operator => "operator",
+        Caller::Admin => "admin",
+        Caller::Unspecified => "",
+    }
+}
+
+/// An audit entry's outcome as plumbctl prints it.
+fn outcome_name(o: plumb_proto::v1::AuditOutcome) -> &'static str {
+    use plumb_proto::v1::AuditOutcome;
+    match o {
+        AuditOutcome::Ok => "ok",
+        AuditOutcome::Refused => "refused",
+        AuditOutcome::Unspecified => "",
     }
 }

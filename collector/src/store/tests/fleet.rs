@@ -408,3 +408,42 @@ async fn history_lives_in_day_partitions_that_retention_drops() {
         ]
     );
 }
+
+/// The audit log's caller and outcome are decoded strictly: a row the
+/// schema does not allow is an error naming the row, not text passed on.
+#[tokio::test]
+async fn audit_rows_are_decoded_strictly() {
+    use crate::store::{AuditEntry, Caller, Outcome};
+    for (store, _dir) in stores().await {
+        store
+            .insert_audit(&[AuditEntry {
+                at: 7,
+                actor: "ci".into(),
+                role: Caller::Operator,
+                action: "retire".into(),
+                target: "n1".into(),
+                source: "127.0.0.1:1".into(),
+                outcome: Outcome::Ok,
+                detail: String::new(),
+            }])
+            .await
+            .unwrap();
+        let rows = store.audit(None, 10).await.unwrap();
+        assert_eq!(
+            (rows[0].role, rows[0].outcome),
+            (Caller::Operator, Outcome::Ok)
+        );
+        sqlx::query(
+            "INSERT INTO audit (at, actor, role, action, target, source, outcome, detail) \
+             VALUES (9, 'x', 'root', 'a', 't', 's', 'ok', '')",
+        )
+        .execute(&store.writer)
+        .await
+        .unwrap();
+        let err = store.audit(None, 10).await.unwrap_err().to_string();
+        assert!(
+            err.contains("audit entry at 9") && err.contains("root"),
+            "{err}"
+        );
+    }
+}
