@@ -214,6 +214,40 @@ impl QueryService for Query {
         }))
     }
 
+    async fn list_rollout(
+        &self,
+        request: Request<plumb_proto::v1::ListRolloutRequest>,
+    ) -> Result<Response<plumb_proto::v1::ListRolloutResponse>, Status> {
+        let r = request.into_inner();
+        if !self
+            .hub
+            .reads
+            .families()
+            .await?
+            .iter()
+            .any(|f| f.family == r.family)
+        {
+            return Err(Status::not_found(format!("no image family {:?}", r.family)));
+        }
+        let since = if r.since_unix_ms == 0 {
+            crate::model::now_ms() - 7 * 86_400_000
+        } else {
+            r.since_unix_ms
+        };
+        let points = self.hub.reads.rollout(&r.family, since).await?;
+        Ok(Response::new(plumb_proto::v1::ListRolloutResponse {
+            points: points
+                .into_iter()
+                .map(|p| plumb_proto::v1::RolloutPoint {
+                    at_unix_ms: p.at,
+                    newest: p.newest,
+                    newest_share: p.newest_share,
+                    units: p.units.max(0) as u64,
+                })
+                .collect(),
+        }))
+    }
+
     async fn list_advisories(
         &self,
         _request: Request<plumb_proto::v1::ListAdvisoriesRequest>,

@@ -181,6 +181,10 @@ pub const GRPC_METHODS: &[(&str, Access)] = &[
         Access::Role(Role::Read),
     ),
     ("/plumb.v1.QueryService/ListDue", Access::Role(Role::Read)),
+    (
+        "/plumb.v1.QueryService/ListRollout",
+        Access::Role(Role::Read),
+    ),
 ];
 
 /// Why a request is refused.

@@ -2273,6 +2273,35 @@ pub struct ListFamiliesResponse {
     #[prost(message, repeated, tag = "1")]
     pub families: ::prost::alloc::vec::Vec<Family>,
 }
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ListRolloutRequest {
+    #[prost(string, tag = "1")]
+    pub family: ::prost::alloc::string::String,
+    /// From when (unix ms); 0: a week ago.
+    #[prost(int64, tag = "2")]
+    pub since_unix_ms: i64,
+}
+/// A family's rollout at one time.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct RolloutPoint {
+    #[prost(int64, tag = "1")]
+    pub at_unix_ms: i64,
+    /// The family's newest image then.
+    #[prost(string, tag = "2")]
+    pub newest: ::prost::alloc::string::String,
+    /// The share (0 to 1) of the family's nodes and containers on it.
+    #[prost(double, tag = "3")]
+    pub newest_share: f64,
+    /// Nodes and containers running any image of the family.
+    #[prost(uint64, tag = "4")]
+    pub units: u64,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ListRolloutResponse {
+    /// Oldest first.
+    #[prost(message, repeated, tag = "1")]
+    pub points: ::prost::alloc::vec::Vec<RolloutPoint>,
+}
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ListDueRequest {}
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
@@ -2872,6 +2901,31 @@ pub mod query_service_client {
                 .insert(GrpcMethod::new("plumb.v1.QueryService", "ListFamilies"));
             self.inner.unary(req, path, codec).await
         }
+        /// A family's rollout over time: one point per ten minutes.
+        pub async fn list_rollout(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ListRolloutRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListRolloutResponse>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = crate::codec::LeanCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/plumb.v1.QueryService/ListRollout",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("plumb.v1.QueryService", "ListRollout"));
+            self.inner.unary(req, path, codec).await
+        }
         /// The images whose nodes and containers are due for replacement by the
         /// policy's posture rules (superseded past the grace, exposed at or
         /// above a severity), and why. Due is not drift: no status changes.
@@ -3069,6 +3123,14 @@ pub mod query_service_server {
             request: tonic::Request<super::ListFamiliesRequest>,
         ) -> std::result::Result<
             tonic::Response<super::ListFamiliesResponse>,
+            tonic::Status,
+        >;
+        /// A family's rollout over time: one point per ten minutes.
+        async fn list_rollout(
+            &self,
+            request: tonic::Request<super::ListRolloutRequest>,
+        ) -> std::result::Result<
+            tonic::Response<super::ListRolloutResponse>,
             tonic::Status,
         >;
         /// The images whose nodes and containers are due for replacement by the
@@ -3569,6 +3631,51 @@ pub mod query_service_server {
                     let inner = self.inner.clone();
                     let fut = async move {
                         let method = ListFamiliesSvc(inner);
+                        let codec = crate::codec::LeanCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/plumb.v1.QueryService/ListRollout" => {
+                    #[allow(non_camel_case_types)]
+                    struct ListRolloutSvc<T: QueryService>(pub Arc<T>);
+                    impl<
+                        T: QueryService,
+                    > tonic::server::UnaryService<super::ListRolloutRequest>
+                    for ListRolloutSvc<T> {
+                        type Response = super::ListRolloutResponse;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::ListRolloutRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as QueryService>::list_rollout(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ListRolloutSvc(inner);
                         let codec = crate::codec::LeanCodec::default();
                         let mut grpc = tonic::server::Grpc::new(codec)
                             .apply_compression_config(

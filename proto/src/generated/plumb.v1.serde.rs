@@ -8959,6 +8959,210 @@ impl<'de> serde::Deserialize<'de> for ListPackagesResponse {
         deserializer.deserialize_struct("plumb.v1.ListPackagesResponse", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for ListRolloutRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.family.is_empty() {
+            len += 1;
+        }
+        if self.since_unix_ms != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListRolloutRequest", len)?;
+        if !self.family.is_empty() {
+            struct_ser.serialize_field("family", &self.family)?;
+        }
+        if self.since_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("sinceUnixMs", ToString::to_string(&self.since_unix_ms).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListRolloutRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "family",
+            "since_unix_ms",
+            "sinceUnixMs",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Family,
+            SinceUnixMs,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "family" => Ok(GeneratedField::Family),
+                            "sinceUnixMs" | "since_unix_ms" => Ok(GeneratedField::SinceUnixMs),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListRolloutRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListRolloutRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListRolloutRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut family__ = None;
+                let mut since_unix_ms__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Family => {
+                            if family__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("family"));
+                            }
+                            family__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::SinceUnixMs => {
+                            if since_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sinceUnixMs"));
+                            }
+                            since_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(ListRolloutRequest {
+                    family: family__.unwrap_or_default(),
+                    since_unix_ms: since_unix_ms__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListRolloutRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ListRolloutResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if !self.points.is_empty() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.ListRolloutResponse", len)?;
+        if !self.points.is_empty() {
+            struct_ser.serialize_field("points", &self.points)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ListRolloutResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "points",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Points,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "points" => Ok(GeneratedField::Points),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ListRolloutResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.ListRolloutResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ListRolloutResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut points__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Points => {
+                            if points__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("points"));
+                            }
+                            points__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(ListRolloutResponse {
+                    points: points__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.ListRolloutResponse", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for ListTokensRequest {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -11705,6 +11909,160 @@ impl<'de> serde::Deserialize<'de> for Role {
             }
         }
         deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for RolloutPoint {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.at_unix_ms != 0 {
+            len += 1;
+        }
+        if !self.newest.is_empty() {
+            len += 1;
+        }
+        if self.newest_share != 0. {
+            len += 1;
+        }
+        if self.units != 0 {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("plumb.v1.RolloutPoint", len)?;
+        if self.at_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("atUnixMs", ToString::to_string(&self.at_unix_ms).as_str())?;
+        }
+        if !self.newest.is_empty() {
+            struct_ser.serialize_field("newest", &self.newest)?;
+        }
+        if self.newest_share != 0. {
+            struct_ser.serialize_field("newestShare", &self.newest_share)?;
+        }
+        if self.units != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("units", ToString::to_string(&self.units).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for RolloutPoint {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "at_unix_ms",
+            "atUnixMs",
+            "newest",
+            "newest_share",
+            "newestShare",
+            "units",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            AtUnixMs,
+            Newest,
+            NewestShare,
+            Units,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "atUnixMs" | "at_unix_ms" => Ok(GeneratedField::AtUnixMs),
+                            "newest" => Ok(GeneratedField::Newest),
+                            "newestShare" | "newest_share" => Ok(GeneratedField::NewestShare),
+                            "units" => Ok(GeneratedField::Units),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = RolloutPoint;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct plumb.v1.RolloutPoint")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<RolloutPoint, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut at_unix_ms__ = None;
+                let mut newest__ = None;
+                let mut newest_share__ = None;
+                let mut units__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::AtUnixMs => {
+                            if at_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("atUnixMs"));
+                            }
+                            at_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Newest => {
+                            if newest__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("newest"));
+                            }
+                            newest__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::NewestShare => {
+                            if newest_share__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("newestShare"));
+                            }
+                            newest_share__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Units => {
+                            if units__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("units"));
+                            }
+                            units__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(RolloutPoint {
+                    at_unix_ms: at_unix_ms__.unwrap_or_default(),
+                    newest: newest__.unwrap_or_default(),
+                    newest_share: newest_share__.unwrap_or_default(),
+                    units: units__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("plumb.v1.RolloutPoint", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for RuntimeSection {

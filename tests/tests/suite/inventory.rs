@@ -257,6 +257,20 @@ fn the_fleet_exposed_to_an_advisory_and_the_image_that_fixes_it() {
         },
     );
     assert_eq!(rollout["family"], "base", "{rollout}");
+    // The same through plumbctl (gRPC).
+    let points = c.ctl_json(&["rollout", "base"]);
+    assert!(
+        points
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["newest"] == "img-fixed" && p["units"] == 0),
+        "{points}"
+    );
+    assert!(
+        !c.ctl(&["rollout", "nope"]).status.success(),
+        "an unknown family"
+    );
     assert_eq!(
         c.get_raw("/api/v1/families/nope/rollout").0,
         404,

@@ -465,6 +465,8 @@ fn every_readme_command_runs_as_written() {
     );
     let families = s.run(&cmd("plumbctl families"));
     assert!(families.contains("FAMILY"), "{families}");
+    let rollout = s.run(&cmd("plumbctl rollout web --since 7d"));
+    assert!(rollout.contains("ON THE NEWEST"), "{rollout}");
     s.run(&cmd("plumbctl due"));
     s.run(&cmd("plumbctl due --nodes"));
 

@@ -251,6 +251,52 @@ pub async fn families(conn: &Conn, as_json: bool) -> Result<()> {
     Ok(())
 }
 
+/// A family's rollout over time.
+pub async fn rollout(
+    conn: &Conn,
+    as_json: bool,
+    family: String,
+    since: std::time::Duration,
+) -> Result<()> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let mut q = QueryServiceClient::new(channel(conn).await?);
+    let points = q
+        .list_rollout(plumb_proto::v1::ListRolloutRequest {
+            family,
+            since_unix_ms: (now - since.as_millis() as i64).max(1),
+        })
+        .await
+        .map_err(status_error)?
+        .into_inner()
+        .points;
+    if as_json {
+        let v: Vec<Value> = points
+            .iter()
+            .map(|p| {
+                json!({"at": p.at_unix_ms, "newest": p.newest, "newest_share": p.newest_share,
+                       "units": p.units})
+            })
+            .collect();
+        println!("{}", Value::Array(v));
+        return Ok(());
+    }
+    let rows = points
+        .iter()
+        .map(|p| {
+            vec![
+                plumb_proto::cli::rfc3339(p.at_unix_ms),
+                p.newest.clone(),
+                format!("{:.0} %", p.newest_share * 100.0),
+                p.units.to_string(),
+            ]
+        })
+        .collect();
+    table(&["AT", "NEWEST", "ON THE NEWEST", "NODES+CONTAINERS"], rows);
+    Ok(())
+}
+
 /// The images due for replacement by the policy's posture rules.
 pub async fn due(conn: &Conn, as_json: bool, by_node: bool) -> Result<()> {
     let mut q = QueryServiceClient::new(channel(conn).await?);

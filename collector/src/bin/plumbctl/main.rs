@@ -208,6 +208,15 @@ pub enum Command {
     /// Image families (the `family` label): each image's supersession,
     /// and the share of the family on its newest image.
     Families,
+    /// A family's rollout over time: the share of its nodes and
+    /// containers on its newest image, one point per ten minutes.
+    Rollout {
+        /// The family (its `family` label).
+        family: String,
+        /// How far back.
+        #[arg(long, default_value = "7d", value_parser = humantime::parse_duration)]
+        since: std::time::Duration,
+    },
     /// The images whose nodes and containers are due for replacement by
     /// the collector policy's `[posture]` rules, and why (not drift).
     Due {
@@ -457,6 +466,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             command: Some(AdvisoryCommand::Import { path }),
         } => advisories::import(conn, path, json).await?,
         Command::Families => advisories::families(conn, json).await?,
+        Command::Rollout { family, since } => {
+            advisories::rollout(conn, json, family, since).await?
+        }
         Command::Due { nodes } => advisories::due(conn, json, nodes).await?,
         Command::Exposure { advisory, image } => {
             advisories::exposure(conn, advisory, image, json).await?
