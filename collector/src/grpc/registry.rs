@@ -74,6 +74,7 @@ impl ManifestRegistry for Registry {
                 now_ms(),
             )
             .await?;
+        let outcome_changed = !matches!(outcome, PushOutcome::Unchanged);
         let replaced = match outcome {
             PushOutcome::Refused { existing } => {
                 let why = format!(
@@ -97,6 +98,15 @@ impl ManifestRegistry for Registry {
             }
             PushOutcome::Unchanged => false,
         };
+        // The release no package tells (Ubuntu's), from the image's
+        // os-release name.
+        if outcome_changed {
+            let os = manifest
+                .builder
+                .as_ref()
+                .map_or("", |b| b.image_os.as_str());
+            self.hub.store.set_image_os(&image, os).await?;
+        }
         // A new image may supersede others or carry advisories' packages.
         self.hub.posture_changed();
         tracing::info!(image = %image, digest = %digest, replaced, "manifest pushed");

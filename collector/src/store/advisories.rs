@@ -96,6 +96,27 @@ fn release_of(packages: &[(String, String)]) -> Option<String> {
     None
 }
 
+/// The release an Ubuntu image's os-release name tells: `Ubuntu
+/// 22.04.4 LTS` is `Ubuntu:22.04`.
+fn ubuntu_release(os: &str) -> Option<String> {
+    let version = os.strip_prefix("Ubuntu ")?.split_whitespace().next()?;
+    let mut parts = version.split('.');
+    let (major, minor) = (parts.next()?, parts.next()?);
+    (major.chars().all(|c| c.is_ascii_digit()) && minor.chars().all(|c| c.is_ascii_digit()))
+        .then(|| format!("Ubuntu:{major}.{minor}"))
+}
+
+/// Whether an advisory's ecosystem speaks of `release`: the same, or (as
+/// Ubuntu's ecosystems are spelled) the release with a `:LTS` suffix or a
+/// `Pro:` stream, e.g. `Ubuntu:22.04:LTS`, `Ubuntu:Pro:22.04:LTS`.
+fn same_release(release: &str, ecosystem: &str) -> bool {
+    if release == ecosystem {
+        return true;
+    }
+    let ecosystem = ecosystem.replacen(":Pro:", ":", 1);
+    ecosystem == release || ecosystem.strip_suffix(":LTS") == Some(release)
+}
+
 impl Store {
     /// Stores `advisories` in one transaction (a record already imported
     /// is replaced): all of them, or none.
@@ -307,12 +328,26 @@ impl Store {
                     .bind(&p.image_id)
                     .fetch_all(&self.pool)
                     .await?;
-                    releases.insert(p.image_id.clone(), release_of(&pkgs));
+                    let mut release = release_of(&pkgs);
+                    if release.is_none() {
+                        // Ubuntu's base-files does not tell its release:
+                        // the manifest's os-release name does.
+                        let os: Option<String> =
+                            sqlx::query_scalar("SELECT os FROM manifests WHERE image_id = $1")
+                                .bind(&p.image_id)
+                                .fetch_optional(&self.pool)
+                                .await?;
+                        release = os.as_deref().and_then(ubuntu_release);
+                    }
+                    releases.insert(p.image_id.clone(), release);
                 }
                 let release = releases[&p.image_id].clone();
                 // An advisory for one release does not speak of another's
                 // packages (the same version string means another build).
-                if release.as_deref().is_some_and(|r| r != ecosystem) {
+                if release
+                    .as_deref()
+                    .is_some_and(|r| !same_release(r, &ecosystem))
+                {
                     continue;
                 }
                 out.push(Exposure {
@@ -399,5 +434,31 @@ impl Store {
             ))
         });
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ubuntu_releases_come_from_the_os_name_and_match_their_ecosystems() {
+        assert_eq!(
+            ubuntu_release("Ubuntu 22.04.4 LTS").as_deref(),
+            Some("Ubuntu:22.04")
+        );
+        assert_eq!(
+            ubuntu_release("Ubuntu 24.10").as_deref(),
+            Some("Ubuntu:24.10")
+        );
+        assert_eq!(ubuntu_release("Debian GNU/Linux 12 (bookworm)"), None);
+        assert_eq!(ubuntu_release("Ubuntu noble"), None);
+        assert!(same_release("Ubuntu:22.04", "Ubuntu:22.04:LTS"));
+        assert!(same_release("Ubuntu:22.04", "Ubuntu:Pro:22.04:LTS"));
+        assert!(same_release("Ubuntu:24.10", "Ubuntu:24.10"));
+        assert!(!same_release("Ubuntu:22.04", "Ubuntu:20.04:LTS"));
+        assert!(!same_release("Ubuntu:22.04", "Debian:12"));
+        assert!(same_release("Debian:12", "Debian:12"));
+        assert!(!same_release("Debian:12", "Debian:11"));
     }
 }

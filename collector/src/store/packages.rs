@@ -147,6 +147,17 @@ pub(super) async fn index(
 impl Store {
     /// Indexes the packages of manifests registered before the inventory
     /// existed (once each); returns how many manifests it indexed.
+    /// Records the operating system a registered manifest names (its
+    /// os-release `PRETTY_NAME`), for releases no package tells.
+    pub async fn set_image_os(&self, image_id: &str, os: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE manifests SET os = $2 WHERE image_id = $1")
+            .bind(image_id)
+            .bind(os)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
     pub async fn index_packages(&self) -> Result<usize, StoreError> {
         let pending: Vec<String> =
             sqlx::query_scalar("SELECT image_id FROM manifests WHERE indexed = 0")
@@ -158,10 +169,14 @@ impl Store {
                     .bind(image_id)
                     .fetch_optional(&self.writer)
                     .await?;
-            let (packages, container) = match body
+            let (packages, container, os) = match body
                 .map(|b| plumb_proto::v1::Manifest::decode(b.as_slice()))
             {
-                Some(Ok(m)) => (m.packages, m.container.is_some()),
+                Some(Ok(m)) => (
+                    m.packages,
+                    m.container.is_some(),
+                    m.builder.map(|b| b.image_os).unwrap_or_default(),
+                ),
                 Some(Err(e)) => {
                     tracing::error!(image = %image_id, error = %e, "a registered manifest does not decode: its packages are not in the inventory");
                     continue;
@@ -170,11 +185,14 @@ impl Store {
             };
             let mut tx = self.writer.begin().await?;
             index(&mut tx, image_id, &packages).await?;
-            sqlx::query("UPDATE manifests SET indexed = 1, container = $2 WHERE image_id = $1")
-                .bind(image_id)
-                .bind(i64::from(container))
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE manifests SET indexed = 1, container = $2, os = $3 WHERE image_id = $1",
+            )
+            .bind(image_id)
+            .bind(i64::from(container))
+            .bind(&os)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
         }
         Ok(pending.len())

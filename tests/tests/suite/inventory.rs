@@ -483,3 +483,72 @@ fn an_rpm_database_written_by_rpm_is_inventoried_and_matched() {
         assert_eq!(r["package"], "openssl-libs", "{r}");
     }
 }
+
+/// An Ubuntu image's release is its os-release name (Ubuntu's base-files
+/// does not tell it): an advisory for its release (`Ubuntu:22.04:LTS`)
+/// finds it, one for another Ubuntu release or for Debian does not.
+#[test]
+fn an_ubuntu_image_is_matched_by_its_own_release_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = plumb_agent::fixture::FixtureRoot::at(tmp.path().join("jammy"));
+    root.dir("/etc")
+        .file(
+            "/etc/os-release",
+            b"PRETTY_NAME=\"Ubuntu 22.04.4 LTS\"\nID=ubuntu\nVERSION_ID=\"22.04\"\n",
+        )
+        .dpkg_package(
+            "base-files",
+            "12ubuntu4.6",
+            &[("/etc/issue", b"Ubuntu 22.04.4 LTS")],
+        )
+        .dpkg_package(
+            "openssl",
+            "3.0.2-0ubuntu1.15",
+            &[("/usr/bin/openssl", b"\x7fELF openssl")],
+        );
+    let c = Collector::start(&tmp.path().join("c"), &[]);
+    let manifest = tmp.path().join("jammy.pb");
+    run_ok(
+        Command::new(bin("plumb-agent"))
+            .args([
+                "manifest",
+                "build",
+                "--no-runtime",
+                "--image-id",
+                "img-jammy",
+                "--root",
+            ])
+            .arg(root.path())
+            .arg("-o")
+            .arg(&manifest),
+    );
+    run_ok(c.ctl_command().args(["manifest", "push"]).arg(&manifest));
+    let dir = tmp.path().join("osv");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("all.json"),
+        serde_json::to_vec(&serde_json::json!([
+            osv(
+                "USN-9001-1",
+                "Ubuntu:22.04:LTS",
+                "openssl",
+                "3.0.2-0ubuntu1.16"
+            ),
+            osv(
+                "USN-9002-1",
+                "Ubuntu:20.04:LTS",
+                "openssl",
+                "3.0.2-0ubuntu1.16"
+            ),
+            osv("DSA-9004-1", "Debian:12", "openssl", "3.0.15-1~deb12u1"),
+        ]))
+        .unwrap(),
+    )
+    .unwrap();
+    c.ctl_json(&["advisories", "import", dir.to_str().unwrap()]);
+    let exposure = c.ctl_json(&["exposure"]);
+    let rows = exposure.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{exposure}");
+    assert_eq!(rows[0]["advisory_id"], "USN-9001-1", "{exposure}");
+    assert_eq!(rows[0]["release"], "Ubuntu:22.04", "{exposure}");
+}
