@@ -146,7 +146,8 @@ pub struct Node {
     pub held_reasons: Vec<String>,
     /// How its agent sees new processes: `fanotify` (each exec as it
     /// happens), `periodic` (at each quick scan) or `""` (older agent).
-    pub exec_monitor: String,
+    #[serde(serialize_with = "snake::exec_monitor")]
+    pub exec_monitor: plumb_proto::v1::ExecMonitor,
     /// Whether its agent judges the node's containers.
     pub sees_containers: bool,
 }
@@ -324,6 +325,13 @@ mod snake {
 
     pub fn max_severity<S: Serializer>(v: &Option<Severity>, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(v.map_or("", plumb_proto::severity_snake))
+    }
+
+    pub fn exec_monitor<S: Serializer>(
+        v: &plumb_proto::v1::ExecMonitor,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.serialize_str(plumb_proto::exec_monitor_snake(*v))
     }
 
     pub fn container_status<S: Serializer>(

@@ -3,7 +3,9 @@
 
 use std::borrow::Cow;
 
-use crate::v1::{ContainerState, ContainerStatus, DeviationKind, NodeStatus, Severity};
+use crate::v1::{
+    ContainerState, ContainerStatus, DeviationKind, ExecMonitor, NodeStatus, Severity,
+};
 
 const KINDS: &[(DeviationKind, &str)] = &[
     (DeviationKind::FileAdded, "file_added"),
@@ -102,6 +104,26 @@ pub fn container_state_from_snake(name: &str) -> Option<ContainerState> {
         .map(|(k, _)| *k)
 }
 
+/// `fanotify`, `periodic`; `""` for an agent that did not say (older).
+pub fn exec_monitor_snake(m: ExecMonitor) -> &'static str {
+    match m {
+        ExecMonitor::Fanotify => "fanotify",
+        ExecMonitor::Periodic => "periodic",
+        ExecMonitor::Unspecified => "",
+    }
+}
+
+/// Parses what [`exec_monitor_snake`] writes.
+pub fn exec_monitor_from_snake(name: &str) -> Option<ExecMonitor> {
+    [
+        ExecMonitor::Fanotify,
+        ExecMonitor::Periodic,
+        ExecMonitor::Unspecified,
+    ]
+    .into_iter()
+    .find(|m| exec_monitor_snake(*m) == name)
+}
+
 const NODE_STATUSES: &[(NodeStatus, &str)] = &[
     (NodeStatus::Clean, "clean"),
     (NodeStatus::Drifted, "drifted"),
@@ -183,6 +205,14 @@ mod tests {
             assert_eq!(node_status_snake(*status), *name);
         }
         assert_eq!(node_status_from_snake("unspecified"), None);
+        for m in [
+            ExecMonitor::Fanotify,
+            ExecMonitor::Periodic,
+            ExecMonitor::Unspecified,
+        ] {
+            assert_eq!(exec_monitor_from_snake(exec_monitor_snake(m)), Some(m));
+        }
+        assert_eq!(exec_monitor_from_snake("inotify"), None);
         assert_eq!(node_status_snake(NodeStatus::Unspecified), "unspecified");
     }
 }

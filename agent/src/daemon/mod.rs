@@ -166,14 +166,15 @@ impl Daemon {
         };
         let metrics = Arc::new(metrics::AgentMetrics::default());
         let exec_monitor = if monitor.is_some() {
-            "fanotify"
+            plumb_proto::v1::ExecMonitor::Fanotify
         } else {
-            "periodic"
+            plumb_proto::v1::ExecMonitor::Periodic
         };
         *metrics
             .exec_monitor
             .lock()
-            .unwrap_or_else(|e| e.into_inner()) = exec_monitor.into();
+            .unwrap_or_else(|e| e.into_inner()) =
+            plumb_proto::exec_monitor_snake(exec_monitor).into();
         let hello = Hello {
             node_id: cfg.node_id.clone(),
             hostname: sysinfo::System::host_name().unwrap_or_default(),
@@ -184,7 +185,7 @@ impl Daemon {
                 .map(|s| s.trim().to_string())
                 .unwrap_or_default(),
             heartbeat_secs: cfg.heartbeat.as_secs().max(1) as u32,
-            exec_monitor: exec_monitor.into(),
+            exec_monitor: exec_monitor as i32,
             containers: cfg.containers,
         };
         let shared = Arc::new(execs::Shared {

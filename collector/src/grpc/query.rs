@@ -121,7 +121,7 @@ impl QueryService for Query {
             history: d.history.iter().map(PbDeviation::from).collect(),
             transitions: d.transitions.iter().map(Into::into).collect(),
             containers: d.containers.iter().map(ContainerSummary::from).collect(),
-            exec_monitor: d.node.exec_monitor.clone(),
+            exec_monitor: d.node.exec_monitor as i32,
         }))
     }
 

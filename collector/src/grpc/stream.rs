@@ -83,7 +83,7 @@ impl AgentService for Ingest {
             agent_version: hello.agent_version.clone(),
             boot_id: hello.boot_id.clone(),
             heartbeat_secs: i64::from(heartbeat_secs),
-            exec_monitor: hello.exec_monitor.clone(),
+            exec_monitor: hello.exec_monitor(),
             sees_containers: hello.containers,
         };
         let (last_seq, status) = self

@@ -36,7 +36,12 @@ pub(super) fn validate_hello(h: &Hello) -> Result<(), Status> {
         plumb_proto::MAX_ID_BYTES,
     )?;
     check_len("hello.boot_id", &h.boot_id, plumb_proto::MAX_ID_BYTES)?;
-    check_len("hello.exec_monitor", &h.exec_monitor, 32)?;
+    if plumb_proto::v1::ExecMonitor::try_from(h.exec_monitor).is_err() {
+        return Err(Status::invalid_argument(format!(
+            "hello: unknown exec_monitor {}",
+            h.exec_monitor
+        )));
+    }
     if h.image_id.is_empty() {
         return Err(Status::invalid_argument("hello: image_id is empty"));
     }
@@ -208,6 +213,27 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use prost::Message as _;
+
+    #[test]
+    fn a_hello_naming_an_unknown_exec_monitor_is_refused() {
+        let hello = plumb_proto::v1::Hello {
+            node_id: "n".into(),
+            image_id: "img".into(),
+            exec_monitor: 7,
+            ..Default::default()
+        };
+        let err = validate_hello(&hello).unwrap_err();
+        assert!(
+            err.message().contains("exec_monitor 7"),
+            "{}",
+            err.message()
+        );
+        let known = plumb_proto::v1::Hello {
+            exec_monitor: plumb_proto::v1::ExecMonitor::Periodic as i32,
+            ..hello
+        };
+        assert!(validate_hello(&known).is_ok());
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]

@@ -246,6 +246,16 @@ pub(super) mod decode {
         plumb_proto::container_status_from_snake(s).ok_or_else(|| bad(row, "status", &s))
     }
 
+    /// How a node's agent sees new processes (`""`: it did not say).
+    pub fn exec_monitor(row: &str, s: &str) -> Result<plumb_proto::v1::ExecMonitor, sqlx::Error> {
+        plumb_proto::exec_monitor_from_snake(s).ok_or_else(|| bad(row, "exec_monitor", &s))
+    }
+
+    /// A JSON list of strings (reasons).
+    pub fn strings(row: &str, column: &str, s: &str) -> Result<Vec<String>, sqlx::Error> {
+        serde_json::from_str(s).map_err(|_| bad(row, column, &s))
+    }
+
     /// A deviation kind, by its snake-case name.
     pub fn kind(row: &str, s: &str) -> Result<DeviationKind, sqlx::Error> {
         plumb_proto::kind_from_snake(s)

@@ -20,7 +20,7 @@ pub struct HelloInfo {
     pub agent_version: String,
     pub boot_id: String,
     pub heartbeat_secs: i64,
-    pub exec_monitor: String,
+    pub exec_monitor: plumb_proto::v1::ExecMonitor,
     pub sees_containers: bool,
 }
 
@@ -159,7 +159,13 @@ pub(super) fn node_from_row(r: &AnyRow) -> Result<Node, sqlx::Error> {
     let node_id: String = r.try_get("node_id")?;
     let row = format!("node {node_id:?}");
     let status = decode::status(&row, "status", &r.try_get::<String, _>("status")?)?;
-    let reasons: String = r.try_get("reasons")?;
+    let reasons = decode::strings(&row, "reasons", &r.try_get::<String, _>("reasons")?)?;
+    let held_reasons = decode::strings(
+        &row,
+        "held_reasons",
+        &r.try_get::<String, _>("held_reasons")?,
+    )?;
+    let exec_monitor = decode::exec_monitor(&row, &r.try_get::<String, _>("exec_monitor")?)?;
     let max_severity = decode::max_severity(&row, r.try_get("max_severity")?)?;
     Ok(Node {
         node_id,
@@ -169,7 +175,7 @@ pub(super) fn node_from_row(r: &AnyRow) -> Result<Node, sqlx::Error> {
         agent_version: r.try_get("agent_version")?,
         flagged: status == NodeStatus::Flagged,
         status,
-        reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+        reasons,
         deviation_count: r.try_get("open_count")?,
         max_severity,
         first_seen: r.try_get("first_seen")?,
@@ -177,9 +183,8 @@ pub(super) fn node_from_row(r: &AnyRow) -> Result<Node, sqlx::Error> {
         status_since: r.try_get("status_since")?,
         heartbeat_secs: r.try_get("heartbeat_secs")?,
         held_since: r.try_get("held_since")?,
-        held_reasons: serde_json::from_str(&r.try_get::<String, _>("held_reasons")?)
-            .unwrap_or_default(),
-        exec_monitor: r.try_get("exec_monitor")?,
+        held_reasons,
+        exec_monitor,
         sees_containers: r.try_get::<i64, _>("sees_containers")? != 0,
     })
 }
@@ -220,7 +225,7 @@ impl Store {
         .bind(&h.boot_id)
         .bind(now)
         .bind(h.heartbeat_secs)
-        .bind(&h.exec_monitor)
+        .bind(plumb_proto::exec_monitor_snake(h.exec_monitor))
         .bind(i64::from(h.sees_containers))
         .bind(holder)
         .fetch_one(&self.writer)

@@ -500,11 +500,10 @@ pub struct Hello {
     /// Heartbeat period the agent will keep, so the collector can tell silence.
     #[prost(uint32, tag = "7")]
     pub heartbeat_secs: u32,
-    /// How the agent sees new processes: `fanotify` (every exec, as it
-    /// happens) or `periodic` (at each quick scan: the privilege fanotify
-    /// needs was missing). Empty from agents that predate it.
-    #[prost(string, tag = "8")]
-    pub exec_monitor: ::prost::alloc::string::String,
+    /// How the agent sees new processes; unspecified from agents that
+    /// predate it.
+    #[prost(enumeration = "ExecMonitor", tag = "10")]
+    pub exec_monitor: i32,
     /// Whether the agent judges the node's containers.
     #[prost(bool, tag = "9")]
     pub containers: bool,
@@ -772,6 +771,38 @@ impl ContainerStatus {
             "CONTAINER_STATUS_VERIFIED" => Some(Self::Verified),
             "CONTAINER_STATUS_UNVERIFIED" => Some(Self::Unverified),
             "CONTAINER_STATUS_ERROR" => Some(Self::Error),
+            _ => None,
+        }
+    }
+}
+/// How an agent sees new processes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
+pub enum ExecMonitor {
+    Unspecified = 0,
+    /// Every exec, as it happens (fanotify).
+    Fanotify = 1,
+    /// At each quick scan: the privilege fanotify needs was missing.
+    Periodic = 2,
+}
+impl ExecMonitor {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "EXEC_MONITOR_UNSPECIFIED",
+            Self::Fanotify => "EXEC_MONITOR_FANOTIFY",
+            Self::Periodic => "EXEC_MONITOR_PERIODIC",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "EXEC_MONITOR_UNSPECIFIED" => Some(Self::Unspecified),
+            "EXEC_MONITOR_FANOTIFY" => Some(Self::Fanotify),
+            "EXEC_MONITOR_PERIODIC" => Some(Self::Periodic),
             _ => None,
         }
     }
@@ -1883,9 +1914,9 @@ pub struct NodeDetail {
     /// Its running containers, as its agent last listed them.
     #[prost(message, repeated, tag = "5")]
     pub containers: ::prost::alloc::vec::Vec<ContainerSummary>,
-    /// How its agent sees new processes: `fanotify` or `periodic`.
-    #[prost(string, tag = "6")]
-    pub exec_monitor: ::prost::alloc::string::String,
+    /// How its agent sees new processes.
+    #[prost(enumeration = "ExecMonitor", tag = "7")]
+    pub exec_monitor: i32,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ListFlagsRequest {

@@ -4069,6 +4069,80 @@ impl<'de> serde::Deserialize<'de> for EnrollResponse {
         deserializer.deserialize_struct("plumb.v1.EnrollResponse", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for ExecMonitor {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "EXEC_MONITOR_UNSPECIFIED",
+            Self::Fanotify => "EXEC_MONITOR_FANOTIFY",
+            Self::Periodic => "EXEC_MONITOR_PERIODIC",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for ExecMonitor {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "EXEC_MONITOR_UNSPECIFIED",
+            "EXEC_MONITOR_FANOTIFY",
+            "EXEC_MONITOR_PERIODIC",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = ExecMonitor;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "EXEC_MONITOR_UNSPECIFIED" => Ok(ExecMonitor::Unspecified),
+                    "EXEC_MONITOR_FANOTIFY" => Ok(ExecMonitor::Fanotify),
+                    "EXEC_MONITOR_PERIODIC" => Ok(ExecMonitor::Periodic),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
 impl serde::Serialize for ExposureEntry {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -5796,7 +5870,7 @@ impl serde::Serialize for Hello {
         if self.heartbeat_secs != 0 {
             len += 1;
         }
-        if !self.exec_monitor.is_empty() {
+        if self.exec_monitor != 0 {
             len += 1;
         }
         if self.containers {
@@ -5826,8 +5900,10 @@ impl serde::Serialize for Hello {
         if self.heartbeat_secs != 0 {
             struct_ser.serialize_field("heartbeatSecs", &self.heartbeat_secs)?;
         }
-        if !self.exec_monitor.is_empty() {
-            struct_ser.serialize_field("execMonitor", &self.exec_monitor)?;
+        if self.exec_monitor != 0 {
+            let v = ExecMonitor::try_from(self.exec_monitor)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.exec_monitor)))?;
+            struct_ser.serialize_field("execMonitor", &v)?;
         }
         if self.containers {
             struct_ser.serialize_field("containers", &self.containers)?;
@@ -5981,7 +6057,7 @@ impl<'de> serde::Deserialize<'de> for Hello {
                             if exec_monitor__.is_some() {
                                 return Err(serde::de::Error::duplicate_field("execMonitor"));
                             }
-                            exec_monitor__ = Some(map_.next_value()?);
+                            exec_monitor__ = Some(map_.next_value::<ExecMonitor>()? as i32);
                         }
                         GeneratedField::Containers => {
                             if containers__.is_some() {
@@ -10295,7 +10371,7 @@ impl serde::Serialize for NodeDetail {
         if !self.containers.is_empty() {
             len += 1;
         }
-        if !self.exec_monitor.is_empty() {
+        if self.exec_monitor != 0 {
             len += 1;
         }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.NodeDetail", len)?;
@@ -10314,8 +10390,10 @@ impl serde::Serialize for NodeDetail {
         if !self.containers.is_empty() {
             struct_ser.serialize_field("containers", &self.containers)?;
         }
-        if !self.exec_monitor.is_empty() {
-            struct_ser.serialize_field("execMonitor", &self.exec_monitor)?;
+        if self.exec_monitor != 0 {
+            let v = ExecMonitor::try_from(self.exec_monitor)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.exec_monitor)))?;
+            struct_ser.serialize_field("execMonitor", &v)?;
         }
         struct_ser.end()
     }
@@ -10432,7 +10510,7 @@ impl<'de> serde::Deserialize<'de> for NodeDetail {
                             if exec_monitor__.is_some() {
                                 return Err(serde::de::Error::duplicate_field("execMonitor"));
                             }
-                            exec_monitor__ = Some(map_.next_value()?);
+                            exec_monitor__ = Some(map_.next_value::<ExecMonitor>()? as i32);
                         }
                     }
                 }

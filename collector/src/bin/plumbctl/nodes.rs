@@ -48,6 +48,7 @@ pub async fn node(conn: &Conn, id: String, json: bool) -> Result<()> {
         .await
         .map_err(status_error)?
         .into_inner();
+    let exec_monitor = d.exec_monitor();
     let node = d.node.unwrap_or_default();
     let dev = |s: &plumb_proto::v1::StoredDeviation| {
         let d = s.deviation.clone().unwrap_or_default();
@@ -72,7 +73,7 @@ pub async fn node(conn: &Conn, id: String, json: bool) -> Result<()> {
             "history": d.history.iter().map(dev).collect::<Vec<_>>(),
             "transitions": d.transitions.iter().map(|t| json!({"from": status(t.from()), "to": status(t.to()), "cause": t.cause, "at": t.at_unix_ms})).collect::<Vec<_>>(),
             "containers": d.containers.iter().map(crate::containers::container_json).collect::<Vec<_>>(),
-            "exec_monitor": d.exec_monitor,
+            "exec_monitor": plumb_proto::exec_monitor_snake(exec_monitor),
         });
         println!("{v}");
     } else {
@@ -93,10 +94,13 @@ pub async fn node(conn: &Conn, id: String, json: bool) -> Result<()> {
         );
         say!(
             "execs:      {}",
-            match d.exec_monitor.as_str() {
-                "fanotify" => "fanotify: every exec judged as it happens",
-                "periodic" => "periodic: processes judged at each quick scan",
-                _ => "not reported",
+            match exec_monitor {
+                plumb_proto::v1::ExecMonitor::Fanotify =>
+                    "fanotify: every exec judged as it happens",
+                plumb_proto::v1::ExecMonitor::Periodic => {
+                    "periodic: processes judged at each quick scan"
+                }
+                plumb_proto::v1::ExecMonitor::Unspecified => "not reported",
             }
         );
         if !d.containers.is_empty() {

@@ -68,7 +68,7 @@ pub(crate) fn hello(node: &str) -> HelloInfo {
         agent_version: "0.1.0".into(),
         boot_id: "boot".into(),
         heartbeat_secs: 10,
-        exec_monitor: "fanotify".into(),
+        exec_monitor: plumb_proto::v1::ExecMonitor::Fanotify,
         sees_containers: true,
     }
 }

@@ -310,3 +310,37 @@ async fn an_unknown_stored_status_is_an_error_not_clean() {
         assert!(err.contains("compromised?"), "{err}");
     }
 }
+
+/// A node's exec monitor and reasons are decoded strictly too: a value
+/// the schema does not allow is an error naming the node, not text
+/// passed on or an empty list.
+#[tokio::test]
+async fn a_nodes_exec_monitor_and_reasons_are_decoded_strictly() {
+    for (store, _dir) in stores().await {
+        store.hello(&hello("odd"), "r:1", 1_000).await.unwrap();
+        let node = store.node("odd").await.unwrap().unwrap();
+        assert_eq!(node.exec_monitor, plumb_proto::v1::ExecMonitor::Fanotify);
+        for (column, value) in [("exec_monitor", "inotify"), ("reasons", "not json")] {
+            sqlx::query(&format!(
+                "UPDATE nodes SET {column} = $1 WHERE node_id = 'odd'"
+            ))
+            .bind(value)
+            .execute(&store.writer)
+            .await
+            .unwrap();
+            let err = store.node("odd").await.unwrap_err().to_string();
+            assert!(err.contains("\"odd\"") && err.contains(column), "{err}");
+            sqlx::query(&format!(
+                "UPDATE nodes SET {column} = $1 WHERE node_id = 'odd'"
+            ))
+            .bind(if column == "reasons" {
+                "[]"
+            } else {
+                "fanotify"
+            })
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        }
+    }
+}
