@@ -320,7 +320,7 @@ async fn a_database_from_before_container_keys_upgrades_with_its_rows() {
             "INSERT INTO nodes (node_id, hostname, image_id, manifest_digest, agent_version, boot_id, status, \
              status_since, reasons, first_seen, last_seen, last_seq, heartbeat_secs, open_count, max_severity, \
              open_low, open_medium, open_high) \
-             VALUES ('n', 'n.example', 'img-1', 'abc', '0.1.0', 'b', 'drifted', 1, '', 1, 1, 1, 10, 4, 3, 2, 1, 1)",
+             VALUES ('n', 'n.example', 'img-1', 'abc', '0.1.0', 'b', 'drifted', 1, '[]', 1, 1, 1, 10, 4, 3, 2, 1, 1)",
         )
         .execute(&pool)
         .await
