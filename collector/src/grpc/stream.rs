@@ -405,7 +405,6 @@ async fn handle_message(
             )?;
             let failing = !hb.spool_error.is_empty();
             if failing != *spool_failing {
-                *spool_failing = failing;
                 let now = now_ms();
                 let stored = if failing {
                     tracing::warn!(node, error = %hb.spool_error, "agent cannot write its spool");
@@ -424,8 +423,13 @@ async fn handle_message(
                         .await
                         .map(|_| ())
                 };
-                if let Err(e) = stored {
-                    tracing::error!(node, error = %e, "recording the spool state failed");
+                // Remembered only once stored: a failed write is tried
+                // again at the next heartbeat, never lost.
+                match stored {
+                    Ok(()) => *spool_failing = failing,
+                    Err(e) => {
+                        tracing::error!(node, error = %e, "recording the spool state failed; retried at the next heartbeat")
+                    }
                 }
                 hub.reevaluate(node);
             }
