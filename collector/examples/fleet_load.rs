@@ -204,53 +204,11 @@ async fn agent(
     ingest_until: Instant,
     deadline: Instant,
 ) {
-    let mut client = AgentServiceClient::new(channel);
-    // A collector admitting a storm says when to come back: wait that
-    // long (and a quarter more at random), as agents do, at most 20 times.
-    let mut attempts = 0;
-    let (tx, mut inbound) = loop {
-        let (tx, rx) = tokio::sync::mpsc::channel(8);
-        if tx
-            .send(hello(&a.prefix, i, a.heartbeat, a.containers > 0))
-            .await
-            .is_err()
-        {
-            return;
-        }
-        match client
-            .stream(tokio_stream::wrappers::ReceiverStream::new(rx))
-            .await
-        {
-            Ok(r) => break (tx, r.into_inner()),
-            Err(status) => {
-                let hint = status
-                    .metadata()
-                    .get("plumb-retry-after-ms")
-                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-                attempts += 1;
-                match hint {
-                    Some(ms) if attempts <= 20 => {
-                        stats.deferred.fetch_add(1, Ordering::Relaxed);
-                        let jitter = (i as u64 * 7919 + attempts * 104_729) % (ms / 4 + 1);
-                        tokio::time::sleep(Duration::from_millis(ms + jitter)).await;
-                    }
-                    _ => {
-                        stats.errors.fetch_add(1, Ordering::Relaxed);
-                        return;
-                    }
-                }
-            }
-        }
-    };
-    let last_seq = match inbound.message().await {
-        Ok(Some(m)) => match m.body {
-            Some(collector_message::Body::HelloAck(h)) => h.last_seq,
-            _ => 0,
-        },
-        _ => {
-            stats.errors.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
+    let Some((tx, mut inbound, last_seq)) =
+        open_stream(&a.prefix, i, a.heartbeat, a.containers > 0, channel, &stats).await
+    else {
+        stats.errors.fetch_add(1, Ordering::Relaxed);
+        return;
     };
     if a.containers > 0 && tx.send(container_list(i, a.containers)).await.is_err() {
         stats.errors.fetch_add(1, Ordering::Relaxed);
@@ -346,15 +304,20 @@ async fn agent(
 }
 
 /// Hello on `channel`, then the hello ack: the open stream's halves.
+/// Opens an agent's stream and says hello; the stream and the last
+/// sequence number the collector holds. Told to come back (a collector
+/// admitting a storm), it waits as agents do.
 async fn open_stream(
     prefix: &str,
     i: usize,
     heartbeat: u64,
+    containers: bool,
     channel: Channel,
     stats: &Stats,
 ) -> Option<(
     tokio::sync::mpsc::Sender<AgentMessage>,
     tonic::Streaming<plumb_proto::v1::CollectorMessage>,
+    u64,
 )> {
     let mut client = AgentServiceClient::new(channel);
     // Told to come back (a collector admitting a storm): after the time
@@ -362,7 +325,9 @@ async fn open_stream(
     let mut attempts = 0;
     let (tx, mut inbound) = loop {
         let (tx, rx) = tokio::sync::mpsc::channel(8);
-        tx.send(hello(prefix, i, heartbeat, false)).await.ok()?;
+        tx.send(hello(prefix, i, heartbeat, containers))
+            .await
+            .ok()?;
         match client
             .stream(tokio_stream::wrappers::ReceiverStream::new(rx))
             .await
@@ -386,9 +351,10 @@ async fn open_stream(
         }
     };
     match inbound.message().await {
-        Ok(Some(m)) if matches!(m.body, Some(collector_message::Body::HelloAck(_))) => {
-            Some((tx, inbound))
-        }
+        Ok(Some(m)) => match m.body {
+            Some(collector_message::Body::HelloAck(h)) => Some((tx, inbound, h.last_seq)),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -404,7 +370,8 @@ async fn failover_agent(
     stats: Arc<Stats>,
     start: Instant,
 ) {
-    let Some((tx, mut inbound)) = open_stream(&a.prefix, i, a.heartbeat, first, &stats).await
+    let Some((tx, mut inbound, _)) =
+        open_stream(&a.prefix, i, a.heartbeat, false, first, &stats).await
     else {
         stats.errors.fetch_add(1, Ordering::Relaxed);
         return;
@@ -434,7 +401,7 @@ async fn failover_agent(
     let retry_until = Instant::now() + Duration::from_secs(60);
     while Instant::now() < retry_until {
         if let Ok(ch) = second.connect().await {
-            if let Some(open) = open_stream(&a.prefix, i, a.heartbeat, ch, &stats).await {
+            if let Some(open) = open_stream(&a.prefix, i, a.heartbeat, false, ch, &stats).await {
                 stats
                     .last_reconnect_ms
                     .fetch_max(start.elapsed().as_millis() as u64, Ordering::Relaxed);

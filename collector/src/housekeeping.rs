@@ -78,7 +78,7 @@ async fn posture_once(hub: &Hub, now: i64) -> Result<(), crate::store::StoreErro
     // Each family's rollout, one point per ten minutes.
     let families = hub.store.families().await?;
     hub.store.record_rollout(&families, now).await?;
-    let current = crate::posture::due(&hub.store, rules, now).await?;
+    let current = crate::posture::due_in(&hub.store, &families, rules, now).await?;
     let stored = hub.store.due_images().await?;
     let change = crate::posture::compare(&stored, &current, now);
     let mut rows = Vec::new();

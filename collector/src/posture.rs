@@ -89,9 +89,19 @@ pub async fn due(
     rules: &PostureRules,
     now: i64,
 ) -> Result<Vec<DueImage>, StoreError> {
+    due_in(store, &store.families().await?, rules, now).await
+}
+
+/// [`due`] with the image families already read (the posture judgement
+/// reads them once for the rollout and for this).
+pub async fn due_in(
+    store: &Store,
+    families: &[crate::store::Family],
+    rules: &PostureRules,
+    now: i64,
+) -> Result<Vec<DueImage>, StoreError> {
     use std::collections::BTreeMap;
     let mut due: BTreeMap<String, DueImage> = BTreeMap::new();
-    let families = store.families().await?;
     // Each image's family, looked up once per exposure row.
     let family_of: std::collections::HashMap<&str, &str> = families
         .iter()
@@ -118,7 +128,7 @@ pub async fn due(
     }
     if rules.superseded_grace_days > 0 {
         let grace = i64::from(rules.superseded_grace_days) * 86_400_000;
-        for f in &families {
+        for f in families {
             for i in &f.images {
                 let Some(since) = i.superseded_since else {
                     continue;
