@@ -17,6 +17,17 @@
 #      agents that did not, the collector's streams afterwards (one per
 #      node: nothing duplicated), hellos told to come back, and TLS
 #      sessions resumed.
+#   4. A hundred thousand: PostgreSQL seeded with SEED (1,000,000) nodes,
+#      REPLICAS (7) replicas on it, and FLEET (100,000) lean agents
+#      (`fleet_lean`: own connection, TLS session and certificate each)
+#      from one generator process per loopback source address, at most
+#      PER_GEN (17,000) each. Prints the generator's memory per agent
+#      (against the tonic generator, `fleet_load`, in the same run), the
+#      collectors' memory per stream and CPU per 10,000 idle agents, rows
+#      and WAL bytes PostgreSQL writes per hello and per heartbeat, the
+#      query p99s and flag latency under that load, and the storm: every
+#      replica killed (SIGKILL) and started again, the time until every
+#      agent streams again.
 #
 # SECTIONS picks the sections (default: all), e.g. SECTIONS=1.
 # COLLECTOR_ENV is put in the collectors' environment (e.g.
@@ -26,17 +37,24 @@ cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 ensure_rust
 command -v curl >/dev/null || apt_install curl
-[[ $SECTIONS == *3* ]] && ensure_postgres
+[[ $SECTIONS == *3* || $SECTIONS == *4* ]] && ensure_postgres
 LOW=${LOW:-5000}
 HIGH=${HIGH:-17000}
 HOLD=${HOLD:-30}
 BASE=${BASE:-3eadb618}
 SECTIONS=${SECTIONS:-123}
+SEED=${SEED:-1000000}
+REPLICAS=${REPLICAS:-7}
+FLEET=${FLEET:-100000}
+PER_GEN=${PER_GEN:-17000}
+# Each replica's share of PostgreSQL's 100 connections.
+DB_CONNECTIONS=${DB_CONNECTIONS:-12}
 STORM=${STORM:-$HIGH}
 COLLECTOR_ENV=${COLLECTOR_ENV:-}
 WHO=${WHO:-new base}
 
 release_build --example fleet_load >/dev/null
+[[ $SECTIONS == *4* ]] && cargo build --release --locked -p plumb-tests --example fleet_lean >/dev/null
 work=$(mktemp -d /tmp/plumb-bench-fleet.XXXXXX)
 pids=()
 # What the collectors and generators said survives the run.
@@ -199,4 +217,157 @@ if [[ $SECTIONS == *3* ]]; then
     sleep 1
     psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null
   done
+fi
+
+if [[ $SECTIONS == *4* ]]; then
+  source scripts/lib/seed.sh
+  HISTORY_DAYS=${HISTORY_DAYS:-7}
+  pg_admin=${PLUMB_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
+  db_name="plumb_fleet_$$"
+  psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $db_name" -c "CREATE DATABASE $db_name" >/dev/null
+  db="${pg_admin%/*}/$db_name"
+  trap 'cleanup; psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
+  echo "== $FLEET lean agents on $REPLICAS replicas, PostgreSQL seeded with $SEED nodes"
+  grpcs=() https=() rpids=()
+  # replica K: (re)starts replica K on its addresses.
+  replica() {
+    local k=$1
+    env $COLLECTOR_ENV target/release/plumb-collector serve --database "$db" --grpc "${grpcs[$k]}" --http "${https[$k]}" \
+      --database-connections "$DB_CONNECTIONS" \
+      --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" --client-ca "$work/pki/ca.pem" \
+      >>"$work/replica-$k.log" 2>&1 &
+    rpids[$k]=$!
+    pids+=("$!")
+  }
+  ready() { # ready K: waits for replica K's /readyz
+    for _ in $(seq 1 600); do
+      curl -fs --cacert "$work/pki/ca.pem" "https://${https[$1]}/readyz" >/dev/null 2>&1 && return 0
+      sleep 0.2
+    done
+    echo "replica $1 did not start:" >&2
+    tail -n 5 "$work/replica-$1.log" >&2
+    return 1
+  }
+  for k in $(seq 0 $((REPLICAS - 1))); do
+    grpcs[$k]=127.0.0.1:$((20000 + k * 10 + RANDOM % 10))
+    https[$k]=127.0.0.1:$((26000 + k * 10 + RANDOM % 10))
+  done
+  replica 0
+  ready 0
+  t=$(date +%s)
+  seed "$db" "$SEED"
+  echo "seeded $SEED nodes in $(($(date +%s) - t)) s" >&2
+  for k in $(seq 1 $((REPLICAS - 1))); do replica "$k"; done
+  for k in $(seq 1 $((REPLICAS - 1))); do ready "$k"; done
+  token=$(target/release/plumb-collector token create --role read --name fleet --database "$db")
+  writes() { # "rows written, WAL bytes, transactions" so far
+    psql -Atq "$db" -c "SELECT (SELECT tup_inserted + tup_updated + tup_deleted || ' ' || pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint || ' ' || xact_commit FROM pg_stat_database WHERE datname = current_database())"
+  }
+  replicas_rss() { local s=0; for p in "${rpids[@]}"; do s=$((s + $(rss_kb "$p"))); done; echo "$s"; }
+  replicas_ticks() { local s=0; for p in "${rpids[@]}"; do s=$((s + $(ticks "$p"))); done; echo "$s"; }
+
+  rss0=$(replicas_rss)
+  read -r rows0 wal0 tx0 <<<"$(writes)"
+  gens=$(((FLEET + PER_GEN - 1) / PER_GEN))
+  colls=()
+  for k in $(seq 0 $((REPLICAS - 1))); do colls+=(--collector "https://${grpcs[$k]}"); done
+  t_start=$(date +%s.%N)
+  for g in $(seq 0 $((gens - 1))); do
+    n=$PER_GEN
+    [ $(((g + 1) * PER_GEN)) -gt "$FLEET" ] && n=$((FLEET - g * PER_GEN))
+    probes=()
+    [ "$g" -eq 0 ] && probes=(--flag-probes 40 --http "https://${https[0]}" --token "$token")
+    target/release/examples/fleet_lean "${colls[@]}" --ca-dir "$work/pki" --prefix seed \
+      --first $((1 + g * PER_GEN)) --agents "$n" --source "127.0.0.$((10 + g))" --heartbeat 10 \
+      --drift-permille 10 --drift-every 60 --hold 3600 --storm 300 --go "$work/go" \
+      "${probes[@]}" >"$work/gen-$g.txt" 2>&1 &
+    pids+=("$!")
+  done
+  for g in $(seq 0 $((gens - 1))); do
+    for _ in $(seq 1 1200); do grep -q "^connected:" "$work/gen-$g.txt" 2>/dev/null && break; sleep 0.5; done
+  done
+  t_conn=$(awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+  connected=$(cat "$work"/gen-*.txt | sed -n 's/^connected: \([0-9]*\) of.*/\1/p' | awk '{s += $1} END {print s + 0}')
+  read -r rows1 wal1 tx1 <<<"$(writes)"
+  echo "connected $connected of $FLEET in $t_conn s" >&2
+  # Idle: every agent heartbeats, none drifts yet (until $work/go).
+  sleep 15
+  rss1=$(replicas_rss)
+  read -r rows2 wal2 tx2 <<<"$(writes)"
+  c0=$(replicas_ticks)
+  IDLE4=${IDLE4:-30}
+  sleep "$IDLE4"
+  c1=$(replicas_ticks)
+  read -r rows3 wal3 tx3 <<<"$(writes)"
+  heartbeats=$((connected * IDLE4 / 10))
+  # Drift begins (1 % of agents, a batch a minute each) and the flag
+  # probes run; the queries are timed meanwhile.
+  touch "$work/go"
+  target/release/examples/fleet_load --collector "https://${grpcs[1]}" --http "https://${https[1]}" \
+    --ca-dir "$work/pki" --token "$token" --prefix probe --agents 1 --heartbeat 10 --ingesters 0 \
+    --queries 300 --seconds 1 --path "/api/v1/nodes/seed-$((SEED / 100 * 100))" --path /api/v1/images \
+    >"$work/queries.txt" 2>&1 || true
+  for _ in $(seq 1 240); do grep -q "^flag latency:" "$work/gen-0.txt" 2>/dev/null && break; sleep 0.5; done
+  # The storm: every replica killed and started again on its addresses.
+  for k in $(seq 0 $((REPLICAS - 1))); do kill -9 "${rpids[$k]}" 2>/dev/null || true; done
+  sleep 1
+  for k in $(seq 0 $((REPLICAS - 1))); do replica "$k"; done
+  for g in $(seq 0 $((gens - 1))); do
+    for _ in $(seq 1 1200); do grep -q "^storm:" "$work/gen-$g.txt" 2>/dev/null && break; sleep 0.5; done
+  done
+  sleep 10
+  streams=$(psql -Atq "$db" -c "SELECT count(*) FROM streams" 2>/dev/null || echo "?")
+  # The reference generator, after the lean ones are gone: tonic's
+  # client (fleet_load) holding 5,000 agents.
+  for p in $(pgrep -f examples/fleet_lean); do kill -9 "$p"; done
+  target/release/examples/fleet_load --collector "https://${grpcs[0]}" --http "https://${https[0]}" \
+    --ca-dir "$work/pki" --prefix tonicref --agents 5000 --heartbeat 10 --ingesters 0 --queries 0 \
+    --seconds 40 >"$work/tonic-ref.txt" 2>&1 &
+  ref_pid=$!
+  pids+=("$ref_pid")
+  ref_base=$(rss_kb "$ref_pid")
+  for _ in $(seq 1 600); do grep -q "^TLS reconnect storm" "$work/tonic-ref.txt" 2>/dev/null && break; sleep 0.5; done
+  sleep 10
+  ref_rss=$(rss_kb "$ref_pid")
+  kill -9 "$ref_pid" 2>/dev/null || true
+  echo "tonic generator: $ref_rss kB holding 5,000 agents ($ref_base kB at its start)" >&2
+  sleep 5
+
+  cat "$work"/gen-*.txt >&2
+  lat() { sed -n "s|^GET $1: p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*|\2|p" "$work/queries.txt"; }
+  storm=$(cat "$work"/gen-*.txt | sed -n 's/^storm: \([0-9]*\) of \([0-9]*\) streams back, the last \([0-9.]*\) s.*/\1 \2 \3/p' |
+    awk '{b += $1; l += $2; if ($3 > t) t = $3} END {print b + 0, l + 0, t + 0}')
+  read -r back lost span <<<"$storm"
+  gen_kb=$(cat "$work"/gen-*.txt | sed -n 's/^memory: .* per agent \([0-9.]*\) KB/\1/p' | awk '{s += $1; n++} END {printf "%.2f", s / n}')
+  flag=$(sed -n 's/^flag latency: \(.*\)/\1/p' "$work/gen-0.txt")
+  python3 - "$FLEET" "$connected" "$t_conn" "$gen_kb" "$ref_rss" "$ref_base" "$rss0" "$rss1" "$c0" "$c1" "$IDLE4" \
+    "$rows0" "$wal0" "$tx0" "$rows1" "$wal1" "$tx1" "$rows2" "$wal2" "$tx2" "$rows3" "$wal3" "$tx3" "$heartbeats" \
+    "$(lat '/api/v1/nodes?status=flagged&limit=100')" "$(lat "/api/v1/nodes/seed-$((SEED / 100 * 100))")" "$(lat /api/v1/images)" \
+    "$back" "$lost" "$span" "$streams" "$flag" "$REPLICAS" "$SEED" "$(getconf CLK_TCK)" <<'PY'
+import sys
+a = sys.argv[1:]
+fleet, connected = int(a[0]), int(a[1])
+t_conn, gen_kb, ref_rss, ref_base = float(a[2]), float(a[3]), int(a[4]), int(a[5])
+rss0, rss1, c0, c1, idle = int(a[6]), int(a[7]), int(a[8]), int(a[9]), int(a[10])
+w = list(map(int, a[11:23]))
+hb = int(a[23])
+q_flag, q_node, q_images = a[24], a[25], a[26]
+back, lost, span, streams, flag, replicas, seed, hz = a[27], a[28], a[29], a[30], a[31], a[32], int(a[33]), int(a[34])
+ref_kb = (ref_rss - ref_base) * 1.024 / 5000
+hello = [(w[3] - w[0]) / max(connected, 1), (w[4] - w[1]) / max(connected, 1), (w[5] - w[2]) / max(connected, 1)]
+per_hb = [(w[9] - w[6]) / max(hb, 1), (w[10] - w[7]) / max(hb, 1), (w[11] - w[8]) / max(hb, 1)]
+print()
+print(f"{connected:,} of {fleet:,} agents connected in {t_conn:.1f} s, {replicas} replicas, {seed:,} nodes seeded")
+print()
+print("| what | measured | reference in the same run | ratio | target |")
+print("|---|---|---|---|---|")
+print(f"| load generator memory per agent (own TCP, TLS session, certificate) | {gen_kb:.2f} KB | tonic client (`fleet_load`), 5,000 agents: {ref_kb:.1f} KB | **{gen_kb / ref_kb:.2f}x** | <= 15 KB |")
+print(f"| collectors' memory per stream (all replicas' RSS, before and after {connected:,} streams) | {(rss1 - rss0) * 1.024 / max(connected, 1):.1f} KB | - | - | <= 24 KB |")
+print(f"| collectors' CPU per 10,000 idle agents (10 s heartbeats, over {idle} s) | {(c1 - c0) / hz / idle / max(connected, 1) * 10000:.3f} core | - | - | <= 0.05 core |")
+print(f"| PostgreSQL per hello: rows written / WAL bytes / transactions | {hello[0]:.2f} / {hello[1]:.0f} / {hello[2]:.2f} | - | - | - |")
+print(f"| PostgreSQL per heartbeat: rows written / WAL bytes / transactions | {per_hb[0]:.4f} / {per_hb[1]:.1f} / {per_hb[2]:.4f} | - | - | 0 writes |")
+print(f"| flag queue / node page / fleet per image p99 under the load | {q_flag} / {q_node} / {q_images} ms | - | - | < 50 / < 20 / < 200 ms |")
+print(f"| flag latency (critical deviation sent to node flagged on the REST API) | {flag} | - | - | p99 < 1 s |")
+print(f"| storm: every replica killed and restarted | {back} of {lost} streams back, the last {span} s after the first was lost; {streams} streams held | - | - | <= 120 s, 0 lost |")
+PY
 fi

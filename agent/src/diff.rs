@@ -396,12 +396,7 @@ fn diff_packages(expected: &[Package], actual: &[Package], policy: &Policy) -> V
 }
 
 fn describe_package(p: &Package) -> String {
-    let manager = match p.manager {
-        1 => "dpkg",
-        2 => "rpm",
-        3 => "apk",
-        _ => "unknown",
-    };
+    let manager = plumb_proto::package_manager_name(p.manager());
     if p.arch.is_empty() {
         format!("{} ({manager})", p.version)
     } else {

@@ -156,6 +156,11 @@ struct ServeArgs {
     /// Open connections per port; more wait in the kernel's backlog.
     #[arg(long, default_value_t = 50_000)]
     max_connections: usize,
+    /// Connections this replica opens to PostgreSQL at most; the
+    /// replicas' sum must stay under the server's `max_connections`
+    /// (100 by default). SQLite has one writer and four readers.
+    #[arg(long, default_value_t = plumb_collector::store::POSTGRES_CONNECTIONS)]
+    database_connections: u32,
     /// Longest heartbeat period agents may keep (a node is silent after
     /// a few missed heartbeats of at most this period).
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
@@ -211,6 +216,7 @@ fn main() -> ExitCode {
         max_heartbeat_secs: args.max_heartbeat.as_secs().clamp(0, 86_400) as u32,
         allowed_hosts: args.allowed_hosts,
         max_connections: args.max_connections,
+        database_connections: args.database_connections,
         max_open_per_node: args.max_open_per_node,
         retention: args.retention,
     };

@@ -470,7 +470,7 @@ mod pb {
             pb::ImagePackage {
                 image_id: p.image_id.clone(),
                 image_kind: kind(p.image_kind),
-                manager: p.manager.clone(),
+                manager: p.manager.to_wire() as i32,
                 name: p.name.clone(),
                 version: p.version.clone(),
                 arch: p.arch.clone(),

@@ -59,6 +59,8 @@ pub struct ServeConfig {
     pub allowed_hosts: Vec<String>,
     /// Open connections per port.
     pub max_connections: usize,
+    /// Connections to PostgreSQL at most.
+    pub database_connections: u32,
     /// Open deviations stored per node at most.
     pub max_open_per_node: i64,
     /// How long history is kept.
@@ -115,6 +117,9 @@ impl ServeConfig {
         if self.max_connections < 16 {
             return Err(ConfigError("--max-connections must be at least 16".into()));
         }
+        if !(2..=1000).contains(&self.database_connections) {
+            return Err(ConfigError("--database-connections must be 2-1000".into()));
+        }
         if !(1..=3600).contains(&self.max_heartbeat_secs) {
             return Err(ConfigError("--max-heartbeat must be 1s-1h".into()));
         }
@@ -151,7 +156,7 @@ pub async fn serve(
         Some((cert, key)) => Some(Ca::load(cert, key).context("enrollment CA")?),
         None => None,
     };
-    let mut store = Store::connect(&cfg.database).await?;
+    let mut store = Store::connect_with(&cfg.database, cfg.database_connections).await?;
     store.max_open_per_node = cfg.max_open_per_node;
     store.retention_ms = cfg.retention.as_millis().min(i64::MAX as u128) as i64;
     let grpc = TcpListener::bind(cfg.grpc)
@@ -428,6 +433,7 @@ mod tests {
             max_heartbeat_secs: 30,
             allowed_hosts: vec![],
             max_connections: 1000,
+            database_connections: 16,
             max_open_per_node: 1000,
             retention: std::time::Duration::from_secs(86_400),
         }

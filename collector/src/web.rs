@@ -36,6 +36,7 @@ fn env() -> &'static Environment<'static> {
             ("overview.html", include_str!("../templates/overview.html")),
             ("nodes.html", include_str!("../templates/nodes.html")),
             ("node.html", include_str!("../templates/node.html")),
+            ("image.html", include_str!("../templates/image.html")),
             (
                 "correlations.html",
                 include_str!("../templates/correlations.html"),
@@ -88,6 +89,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/nodes/{id}", get(node))
         .route("/correlations", get(correlations))
         .route("/images", get(images))
+        .route("/images/{id}", get(image))
         .route("/posture", get(posture))
         .route("/events", get(events))
         .route(
@@ -524,6 +526,42 @@ async fn images(
         &headers,
         "images.html",
         context! { images, container_images },
+    )
+}
+
+/// One machine image: its manifest, the nodes on it, its family and
+/// whether a newer image supersedes it, its posture as last judged, and
+/// its exposure to the imported advisories.
+async fn image(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let image = image_rows(hub.reads.images().await?)
+        .into_iter()
+        .find(|i| i.image.image_id == id)
+        .ok_or_else(|| PageError(StatusCode::NOT_FOUND, format!("no image {id:?}")))?;
+    let due = hub
+        .reads
+        .due_images()
+        .await?
+        .into_iter()
+        .find(|d| d.image_id == id);
+    let family = hub
+        .reads
+        .families()
+        .await?
+        .into_iter()
+        .find(|f| f.images.iter().any(|i| i.image_id == id));
+    let superseded = family
+        .as_ref()
+        .and_then(|f| f.images.iter().find(|i| i.image_id == id))
+        .and_then(|i| i.superseded_since);
+    let exposure = hub.reads.exposure(None, Some(&id)).await?;
+    render(
+        &headers,
+        "image.html",
+        context! { image, due, family, superseded, exposure },
     )
 }
 

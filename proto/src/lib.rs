@@ -35,8 +35,8 @@ pub use manifest::{
 pub use names::{
     container_state_from_snake, container_state_snake, container_status_from_snake,
     container_status_snake, exec_monitor_from_snake, exec_monitor_snake, kind_from_snake,
-    kind_snake, node_status_from_snake, node_status_snake, printable, severity_from_snake,
-    severity_snake,
+    kind_snake, node_status_from_snake, node_status_snake, package_manager_name, printable,
+    severity_from_snake, severity_snake,
 };
 
 pub use v1::admin_service_client::AdminServiceClient;

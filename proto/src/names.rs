@@ -4,8 +4,19 @@
 use std::borrow::Cow;
 
 use crate::v1::{
-    ContainerState, ContainerStatus, DeviationKind, ExecMonitor, NodeStatus, Severity,
+    ContainerState, ContainerStatus, DeviationKind, ExecMonitor, NodeStatus, PackageManager,
+    Severity,
 };
+
+/// `dpkg`, `rpm`, `apk`; `unspecified` for unknown values.
+pub fn package_manager_name(m: PackageManager) -> &'static str {
+    match m {
+        PackageManager::Dpkg => "dpkg",
+        PackageManager::Rpm => "rpm",
+        PackageManager::Apk => "apk",
+        _ => "unspecified",
+    }
+}
 
 const KINDS: &[(DeviationKind, &str)] = &[
     (DeviationKind::FileAdded, "file_added"),

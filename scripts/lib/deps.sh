@@ -69,6 +69,27 @@ ensure_test_deps() {
   command -v readelf >/dev/null || apt_install binutils
   # The Kubernetes manifests are validated against the API's schemas.
   ensure_python_tool kubernetes-validate
+  # Patch posture is tested on a real Debian root, made by debootstrap.
+  ensure_debian_root "$PWD/target/debian-root"
+  export PLUMB_TEST_DEBIAN_ROOT=$PWD/target/debian-root
+}
+
+# ensure_debian_root DIR: a minimal Debian 12 root made by debootstrap
+# from Debian's packages (its own dpkg database, as an image build would
+# leave it), made once and kept.
+ensure_debian_root() {
+  local dir=$1
+  [ -f "$dir/.plumb-complete" ] && return 0
+  command -v debootstrap >/dev/null || apt_install debootstrap
+  echo "== debootstrap: a minimal Debian 12 root in $dir (once)"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  if ! debootstrap --variant=minbase bookworm "$dir" >"$dir.log" 2>&1; then
+    echo "debootstrap failed; its log ($dir.log) ends:" >&2
+    tail -n 20 "$dir.log" >&2
+    return 1
+  fi
+  touch "$dir/.plumb-complete"
 }
 
 # ensure_python_tool NAME: a PyPI tool in a virtual environment of the

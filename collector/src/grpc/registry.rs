@@ -43,6 +43,23 @@ impl ManifestRegistry for Registry {
             audit.refused(&who, "manifest push", "", &e.to_string());
             Status::invalid_argument(format!("refusing manifest: {e}"))
         })?;
+        // Packages are judged by their manager's version rules: one plumb
+        // does not know cannot be judged, so the manifest is refused.
+        if let Some((i, p)) = manifest
+            .packages
+            .iter()
+            .enumerate()
+            .find(|(_, p)| crate::versions::Ecosystem::from_wire(p.manager).is_none())
+        {
+            let why = format!(
+                "package #{i} ({:?}) has an unknown package manager ({})",
+                p.name, p.manager
+            );
+            audit.refused(&who, "manifest push", &manifest.image_id, &why);
+            return Err(Status::invalid_argument(format!(
+                "refusing manifest: {why}"
+            )));
+        }
         let image = manifest.image_id.clone();
         let digest = manifest.digest_hex();
         let keys = &self.hub.trust.trusted_keys;

@@ -93,6 +93,7 @@ pub const HTTP_ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/nodes/{id}", Access::Role(Role::Read)),
     ("GET", "/correlations", Access::Role(Role::Read)),
     ("GET", "/images", Access::Role(Role::Read)),
+    ("GET", "/images/{id}", Access::Role(Role::Read)),
     ("GET", "/posture", Access::Role(Role::Read)),
     ("GET", "/events", Access::Role(Role::Read)),
 ];

@@ -271,7 +271,7 @@ impl Store {
                     .packages_uncounted(&name, &super::VersionFilter::Any)
                     .await?
                     .into_iter()
-                    .filter(|p| p.manager == manager_s)
+                    .filter(|p| p.manager.as_str() == manager_s)
                     .collect();
                 inventory.insert(key.clone(), carriers);
             }

@@ -77,9 +77,18 @@ pub const MAX_OPEN_PER_NODE: i64 = 100_000;
 /// Default of [`Store::retention_ms`]: 90 days.
 pub const RETENTION_MS: i64 = 90 * 86_400_000;
 
+/// Connections a replica opens to PostgreSQL at most, by default.
+pub const POSTGRES_CONNECTIONS: u32 = 16;
+
 impl Store {
     /// Connects and runs migrations. `sqlite://PATH` creates the file.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Store::connect_with(url, POSTGRES_CONNECTIONS).await
+    }
+
+    /// [`Store::connect`] with at most `postgres_connections` connections
+    /// to PostgreSQL (SQLite: one writer and four readers, always).
+    pub async fn connect_with(url: &str, postgres_connections: u32) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -140,7 +149,7 @@ impl Store {
                 .connect_with(options.clone())
                 .await
                 .map_err(connect_err)?,
-            Backend::Postgres => make_pool(16)
+            Backend::Postgres => make_pool(postgres_connections)
                 .connect_with(options.clone())
                 .await
                 .map_err(connect_err)?,

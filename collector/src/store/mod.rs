@@ -27,7 +27,9 @@ pub use advisories::{AdvisorySummary, Exposure, Imported};
 pub use audit::{AuditEntry, Caller, Outcome};
 pub use batches::{BatchJob, BatchOutcome};
 pub use containers::{ContainerFilter, MAX_CONTAINERS_LISTED};
-pub use db::{redact, Backend, Store, StoreError, MAX_OPEN_PER_NODE, RETENTION_MS};
+pub use db::{
+    redact, Backend, Store, StoreError, MAX_OPEN_PER_NODE, POSTGRES_CONNECTIONS, RETENTION_MS,
+};
 pub use deviations::{finding, DeviationCursor};
 pub use due::DueRow;
 pub use enrollment::EnrollRefusal;

@@ -2,7 +2,7 @@
 //! the manifests (no agent traffic), and for each image how many nodes
 //! and containers run it now.
 
-use plumb_proto::v1::{Package, PackageManager};
+use plumb_proto::v1::Package;
 use prost::Message as _;
 
 use super::db::{Store, StoreError};
@@ -23,7 +23,7 @@ pub enum ImageKind {
 pub struct ImagePackage {
     pub image_id: String,
     pub image_kind: ImageKind,
-    pub manager: String,
+    pub manager: Ecosystem,
     pub name: String,
     pub version: String,
     pub arch: String,
@@ -87,13 +87,17 @@ pub fn package_query(
 /// Most rows a package query returns.
 pub const MAX_PACKAGE_ROWS: usize = 10_000;
 
-fn manager_name(m: i32) -> &'static str {
-    match PackageManager::try_from(m) {
-        Ok(PackageManager::Dpkg) => "dpkg",
-        Ok(PackageManager::Rpm) => "rpm",
-        Ok(PackageManager::Apk) => "apk",
-        _ => "unknown",
-    }
+/// A package's manager as stored; one plumb does not know is refused
+/// (pushes refuse such manifests before they get here).
+fn manager_name(image_id: &str, p: &Package) -> Result<&'static str, sqlx::Error> {
+    Ecosystem::from_wire(p.manager)
+        .map(Ecosystem::as_str)
+        .ok_or_else(|| {
+            sqlx::Error::Decode(Box::new(super::db::InvalidRow(format!(
+                "image {image_id}: package {:?} has an unknown manager ({})",
+                p.name, p.manager
+            ))))
+        })
 }
 
 /// Writes `image_id`'s package rows (replacing any), in `tx`.
@@ -132,7 +136,7 @@ pub(super) async fn index(
             };
             q = q
                 .bind(image_id)
-                .bind(manager_name(p.manager))
+                .bind(manager_name(image_id, p)?)
                 .bind(&p.name)
                 .bind(&p.version)
                 .bind(&p.arch)
@@ -285,16 +289,21 @@ impl Store {
             // A query by source name compares the source's version.
             let by_source = name_ != name;
             let compared = if by_source { &source_version } else { &version };
-            let keep = match (filter, Ecosystem::parse(&manager)) {
-                (VersionFilter::Any, _) => true,
-                (_, None) => false,
-                (VersionFilter::Exactly(v), Some(e)) => {
+            let manager = Ecosystem::parse(&manager).ok_or_else(|| {
+                StoreError::InvalidRow(format!(
+                    "image {image_id}: package {name_:?}: unknown manager {manager:?}"
+                ))
+            })?;
+            let e = manager;
+            let keep = match filter {
+                VersionFilter::Any => true,
+                VersionFilter::Exactly(v) => {
                     matches!(
                         versions::compare(e, compared, v),
                         Ok(std::cmp::Ordering::Equal)
                     )
                 }
-                (VersionFilter::Below(v), Some(e)) => {
+                VersionFilter::Below(v) => {
                     matches!(
                         versions::compare(e, compared, v),
                         Ok(std::cmp::Ordering::Less)

@@ -11,8 +11,10 @@ mod apk;
 mod dpkg;
 mod rpm;
 
-/// A package manager, by whose rules versions compare.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A package manager, by whose rules versions compare. Serialised (REST,
+/// JSON output) by its name: `dpkg`, `rpm`, `apk`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Ecosystem {
     Dpkg,
     Rpm,
@@ -34,6 +36,28 @@ impl Ecosystem {
 
     pub fn parse(s: &str) -> Option<Ecosystem> {
         Ecosystem::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+
+    /// From a manifest's `PackageManager`; `None` for one plumb does not
+    /// know (or unspecified).
+    pub fn from_wire(m: i32) -> Option<Ecosystem> {
+        use plumb_proto::v1::PackageManager;
+        match PackageManager::try_from(m).ok()? {
+            PackageManager::Dpkg => Some(Ecosystem::Dpkg),
+            PackageManager::Rpm => Some(Ecosystem::Rpm),
+            PackageManager::Apk => Some(Ecosystem::Apk),
+            _ => None,
+        }
+    }
+
+    /// As the wire says it.
+    pub fn to_wire(self) -> plumb_proto::v1::PackageManager {
+        use plumb_proto::v1::PackageManager;
+        match self {
+            Ecosystem::Dpkg => PackageManager::Dpkg,
+            Ecosystem::Rpm => PackageManager::Rpm,
+            Ecosystem::Apk => PackageManager::Apk,
+        }
     }
 }
 

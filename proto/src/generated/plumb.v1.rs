@@ -2147,9 +2147,8 @@ pub struct ImagePackage {
     pub image_id: ::prost::alloc::string::String,
     #[prost(enumeration = "ImageKind", tag = "2")]
     pub image_kind: i32,
-    /// `dpkg`, `rpm` or `apk`.
-    #[prost(string, tag = "3")]
-    pub manager: ::prost::alloc::string::String,
+    #[prost(enumeration = "PackageManager", tag = "11")]
+    pub manager: i32,
     #[prost(string, tag = "4")]
     pub name: ::prost::alloc::string::String,
     #[prost(string, tag = "5")]

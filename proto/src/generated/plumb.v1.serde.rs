@@ -6287,7 +6287,7 @@ impl serde::Serialize for ImagePackage {
         if self.image_kind != 0 {
             len += 1;
         }
-        if !self.manager.is_empty() {
+        if self.manager != 0 {
             len += 1;
         }
         if !self.name.is_empty() {
@@ -6320,8 +6320,10 @@ impl serde::Serialize for ImagePackage {
                 .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.image_kind)))?;
             struct_ser.serialize_field("imageKind", &v)?;
         }
-        if !self.manager.is_empty() {
-            struct_ser.serialize_field("manager", &self.manager)?;
+        if self.manager != 0 {
+            let v = PackageManager::try_from(self.manager)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.manager)))?;
+            struct_ser.serialize_field("manager", &v)?;
         }
         if !self.name.is_empty() {
             struct_ser.serialize_field("name", &self.name)?;
@@ -6463,7 +6465,7 @@ impl<'de> serde::Deserialize<'de> for ImagePackage {
                             if manager__.is_some() {
                                 return Err(serde::de::Error::duplicate_field("manager"));
                             }
-                            manager__ = Some(map_.next_value()?);
+                            manager__ = Some(map_.next_value::<PackageManager>()? as i32);
                         }
                         GeneratedField::Name => {
                             if name__.is_some() {

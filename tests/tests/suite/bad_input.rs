@@ -255,6 +255,35 @@ fn garbage_and_tampered_manifests_are_refused() {
         .unwrap_err()
     });
     assert_eq!(missing.code(), tonic::Code::NotFound);
+
+    // A sealed manifest whose package names a manager plumb does not
+    // know: its versions could not be judged, so it is refused, naming it.
+    let mut odd =
+        plumb_proto::v1::Manifest::decode_verified(&std::fs::read(&n.manifest).unwrap()).unwrap();
+    odd.packages.push(plumb_proto::v1::Package {
+        manager: 42,
+        name: "left-pad".into(),
+        version: "1".into(),
+        ..Default::default()
+    });
+    odd.seal();
+    let err = rt.block_on(async {
+        let mut r = plumb_proto::ManifestRegistryClient::new(c.node_channel("tools").await);
+        let mut req = tonic::Request::new(plumb_proto::v1::PushManifestRequest {
+            manifest: prost::Message::encode_to_vec(&odd),
+            replace: false,
+        });
+        req.metadata_mut()
+            .insert("authorization", c.bearer().parse().unwrap());
+        r.push(req).await.unwrap_err()
+    });
+    assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    assert!(
+        err.message().contains("\"left-pad\"")
+            && err.message().contains("unknown package manager (42)"),
+        "{}",
+        err.message()
+    );
     assert!(c.ctl_json(&["images"]).as_array().unwrap().is_empty());
 }
 

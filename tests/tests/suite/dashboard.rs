@@ -239,6 +239,41 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
             exposure.contains("DSA-7001-1") && exposure.contains("9.1-2"),
             "{exposure}"
         );
+        // The image page: its exposure, its family, its posture; the
+        // images list links to it.
+        page.goto(format!("{}/images", c.http)).await.unwrap();
+        page.wait_for_navigation().await.unwrap();
+        page.find_element("#images a[href='/images/img-e2e']")
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        page.wait_for_navigation().await.unwrap();
+        let exposure = text(&page, "#exposure-table").await;
+        assert!(
+            exposure.contains("DSA-7001-1")
+                && exposure.contains("CVE-2099-7001")
+                && exposure.contains("9.1-2"),
+            "{exposure}"
+        );
+        assert!(text(&page, "#family").await.contains("the newest image"));
+        assert!(text(&page, "#posture").await.contains("not due"));
+        let facts = text(&page, "#image-facts").await;
+        assert!(
+            facts.contains("commit=abc123") && facts.contains("2 "),
+            "{facts}"
+        );
+        page.save_screenshot(
+            ScreenshotParams::builder().full_page(true).build(),
+            artifacts().join("image.png"),
+        )
+        .await
+        .unwrap();
+        // An unknown image is a 404 naming it.
+        let (status, body) = c.get_raw("/images/no-such-image");
+        assert_eq!(status, 404, "{body}");
+        assert!(body.contains("no-such-image"), "{body}");
         // Detail: why, then acknowledge.
         page.goto(format!("{}/nodes/web-node-1", c.http))
             .await

@@ -18,11 +18,16 @@ pub fn kind(k: i32) -> &'static str {
     }
 }
 
+/// A package's manager as plumbctl prints it (`dpkg`, `rpm`, `apk`).
+fn manager(p: &ImagePackage) -> &'static str {
+    plumb_proto::package_manager_name(p.manager())
+}
+
 fn package_json(p: &ImagePackage) -> Value {
     json!({
         "image_id": p.image_id,
         "image_kind": kind(p.image_kind),
-        "manager": p.manager,
+        "manager": manager(p),
         "name": p.name,
         "version": p.version,
         "arch": p.arch,
@@ -75,7 +80,7 @@ pub async fn packages(
                 vec![
                     p.image_id.clone(),
                     kind(p.image_kind).into(),
-                    format!("{} ({})", p.name, p.manager),
+                    format!("{} ({})", p.name, manager(p)),
                     p.version.clone(),
                     source,
                     p.nodes.to_string(),

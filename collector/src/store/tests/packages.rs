@@ -544,3 +544,41 @@ async fn family_rollout_is_kept_per_ten_minutes() {
         assert_eq!(store.rollout("web", 0).await.unwrap().len(), 1, "pruned");
     }
 }
+
+#[tokio::test]
+async fn a_package_row_with_an_unknown_manager_is_an_error_naming_it() {
+    for (store, _dir) in stores().await {
+        push(
+            &store,
+            "ami-pip",
+            &[dpkg("libssl3", "3.0.15-1", "openssl", "")],
+            false,
+        )
+        .await;
+        sqlx::query("UPDATE image_packages SET manager = 'pip' WHERE image_id = 'ami-pip'")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let err = store
+            .packages("libssl3", &VersionFilter::Any)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("ami-pip") && err.contains("libssl3") && err.contains("\"pip\""),
+            "{err}"
+        );
+
+        // And a manifest naming a manager plumb does not know is not
+        // indexed as one it does.
+        let mut odd = dpkg("tool", "1", "", "");
+        odd.manager = 42;
+        let refused = store
+            .put_manifest("ami-odd", "d-odd", b"m", 1, &[odd], false, &[], false, 1)
+            .await;
+        assert!(
+            refused.is_err_and(|e| e.to_string().contains("unknown manager (42)")),
+            "an unknown manager was stored"
+        );
+    }
+}
