@@ -22,6 +22,7 @@ pub mod admission;
 pub mod advisories;
 pub mod alert;
 pub mod api;
+pub mod from_wire;
 pub mod grpc;
 pub mod housekeeping;
 pub mod hub;

@@ -67,6 +67,43 @@ pub struct ServeConfig {
     pub retention: std::time::Duration,
 }
 
+/// Descriptors kept for everything but connections: the database pool,
+/// files, the listeners, the process's own.
+const RESERVED_DESCRIPTORS: u64 = 1024;
+
+/// Connections per port at most: `configured`, but never more than the
+/// process may open files (its soft limit raised to the hard one first).
+/// Past that, accept fails with EMFILE and a storm of reconnects spins
+/// on it; below it, a connection that does not fit waits in the kernel's
+/// backlog until one closes.
+fn connection_budget(configured: usize) -> usize {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let mut limit = getrlimit(Resource::Nofile);
+    if let (Some(current), Some(max)) = (limit.current, limit.maximum) {
+        if current < max {
+            let mut raised = limit;
+            raised.current = Some(max);
+            if setrlimit(Resource::Nofile, raised).is_ok() {
+                limit = raised;
+            }
+        }
+    }
+    // No limit at all: nothing to lower.
+    let Some(files) = limit.current else {
+        return configured;
+    };
+    let fit = files.saturating_sub(RESERVED_DESCRIPTORS).max(16) as usize;
+    if fit < configured {
+        tracing::warn!(
+            configured,
+            max_connections = fit,
+            open_files = files,
+            "--max-connections lowered to what this process may open (ulimit -n); raise LimitNOFILE for more"
+        );
+    }
+    configured.min(fit)
+}
+
 /// A configuration that must not run.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -242,13 +279,14 @@ pub async fn serve(
     let grpc_local = grpc.local_addr()?;
     let http_local = http.local_addr()?;
     tracing::info!(grpc = %grpc_local, http = %http_local, tls = tls_config.is_some(), database = %crate::store::redact(&cfg.database), "collector serving");
+    let max_connections = connection_budget(cfg.max_connections);
     let grpc_conns = tls::accept(
         grpc,
         tls_config.clone(),
         hub.trust.tls.clone(),
-        cfg.max_connections,
+        max_connections,
     );
-    let http_conns = tls::accept(http, tls_config, hub.trust.tls.clone(), cfg.max_connections);
+    let http_conns = tls::accept(http, tls_config, hub.trust.tls.clone(), max_connections);
     let hosts = Arc::new(AllowedHosts::new(
         http_local,
         cfg.public_url.as_deref(),

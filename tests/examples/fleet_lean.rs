@@ -67,6 +67,10 @@ struct Args {
     /// this many seconds after the loss, and report the storm.
     #[arg(long, default_value_t = 0)]
     storm: u64,
+    /// Seconds within which every agent must have connected (failed
+    /// attempts are tried again meanwhile).
+    #[arg(long, default_value_t = 600)]
+    connect_budget: u64,
     /// Seconds between progress lines.
     #[arg(long, default_value_t = 10)]
     report: u64,
@@ -90,11 +94,15 @@ struct Stats {
     streaming: AtomicU64,
     failed: AtomicU64,
     deferred: AtomicU64,
+    /// Connection attempts that failed and were tried again.
+    retried: AtomicU64,
     resumed: AtomicU64,
     heartbeats: AtomicU64,
     batches_acked: AtomicU64,
     lost: AtomicU64,
     back: AtomicU64,
+    /// Agents that gave up coming back (`--storm` seconds after a loss).
+    abandoned: AtomicU64,
     /// ms since the start: the first stream lost, the last one back.
     first_loss_ms: AtomicU64,
     last_back_ms: AtomicU64,
@@ -106,8 +114,11 @@ struct Ctx {
     stats: Stats,
     start: Instant,
     in_flight: tokio::sync::Semaphore,
-    probes: std::sync::Mutex<Vec<Duration>>,
+    /// Each probe's time to a flagged node (`None`: not within 30 s).
+    probes: Arc<std::sync::Mutex<Vec<Option<Duration>>>>,
     http: Option<(ureq::Agent, String, String)>,
+    /// Until when a first connection is tried again after a failure.
+    connect_until: Instant,
     /// When drift and probes began (`--go`).
     go: std::sync::OnceLock<Instant>,
 }
@@ -160,6 +171,43 @@ fn batch(added: Vec<Deviation>, resolved: Vec<DeviationRef>) -> agent_message::B
     })
 }
 
+/// How long an agent waits for its collector's answer (connection,
+/// handshake and hello) before it tries again.
+const ANSWER_WITHIN: Duration = Duration::from_secs(20);
+
+/// One attempt at a stream.
+enum Attempt {
+    Streaming(lean::AgentStream, u64),
+    /// The collector said to come back in so many milliseconds.
+    Deferred(lean::AgentStream, u64),
+    Failed(String),
+}
+
+/// Connects (or reuses a deferred connection) and says hello.
+async fn try_hello(
+    kept: Option<lean::AgentStream>,
+    target: &Target,
+    source: Option<IpAddr>,
+    config: &Arc<rustls::ClientConfig>,
+    hello: &AgentMessage,
+) -> Attempt {
+    let mut s = match kept {
+        Some(s) => s,
+        None => match lean::AgentStream::connect(target, source, config.clone()).await {
+            Ok(s) => s,
+            Err(e) => return Attempt::Failed(e.to_string()),
+        },
+    };
+    match s.hello(hello).await {
+        Ok(last) => Attempt::Streaming(s, last),
+        Err(Ended::Status {
+            retry_after_ms: Some(ms),
+            ..
+        }) => Attempt::Deferred(s, ms),
+        Err(e) => Attempt::Failed(e.to_string()),
+    }
+}
+
 /// One agent for the whole run: connect, hold, and (with `--storm`)
 /// reconnect after a loss.
 async fn agent(ctx: Arc<Ctx>, k: u64, config: Arc<rustls::ClientConfig>, until: Instant) {
@@ -168,28 +216,48 @@ async fn agent(ctx: Arc<Ctx>, k: u64, config: Arc<rustls::ClientConfig>, until: 
     let mut replica = (k as usize) % ctx.targets.len();
     let mut lost_at: Option<Instant> = None;
     let mut tries = 0u64;
+    // A connection whose hello was deferred, kept for the next hello.
+    let mut kept: Option<lean::AgentStream> = None;
     while Instant::now() < until {
         let permit = ctx.in_flight.acquire().await.expect("never closed");
-        let opened = lean::open(
-            &ctx.targets[replica],
-            ctx.a.source,
-            config.clone(),
-            &hello,
-            n,
-            40,
+        // An agent waits so long for its collector's answer, then tries
+        // again (a connection a dying replica accepted never answers).
+        let target = &ctx.targets[replica];
+        let attempt = tokio::time::timeout(
+            ANSWER_WITHIN,
+            try_hello(kept.take(), target, ctx.a.source, &config, &hello),
         )
-        .await;
+        .await
+        .unwrap_or_else(|_| Attempt::Failed(format!("no answer within {ANSWER_WITHIN:?}")));
         drop(permit);
-        let (mut stream, last_seq, deferred) = match opened {
-            Ok(o) => o,
-            Err(e) => {
-                let retry = lost_at.is_some_and(|t| t.elapsed() < Duration::from_secs(ctx.a.storm));
+        let (mut stream, last_seq) = match attempt {
+            Attempt::Streaming(s, last) => (s, last),
+            // Told when to come back: then, on the same connection.
+            Attempt::Deferred(s, ms) => {
+                ctx.stats.deferred.fetch_add(1, Relaxed);
+                kept = Some(s);
+                tries += 1;
+                lean::back_off(ms, n + tries).await;
+                continue;
+            }
+            Attempt::Failed(e) => {
+                // As agents do: retry (the collector may be overloaded or
+                // restarting), within the connect budget at first and
+                // `--storm` seconds after a loss.
+                let retry = match lost_at {
+                    Some(t) => t.elapsed() < Duration::from_secs(ctx.a.storm),
+                    None => Instant::now() < ctx.connect_until,
+                };
                 if !retry {
+                    if lost_at.is_some() {
+                        ctx.stats.abandoned.fetch_add(1, Relaxed);
+                    }
                     if ctx.stats.failed.fetch_add(1, Relaxed) < 3 {
                         eprintln!("{}-{n}: {e}", ctx.a.prefix);
                     }
                     return;
                 }
+                ctx.stats.retried.fetch_add(1, Relaxed);
                 // Back off (with jitter), then try the next replica.
                 tries += 1;
                 lean::back_off(200 * tries.min(5), n + tries).await;
@@ -198,7 +266,6 @@ async fn agent(ctx: Arc<Ctx>, k: u64, config: Arc<rustls::ClientConfig>, until: 
             }
         };
         tries = 0;
-        ctx.stats.deferred.fetch_add(deferred as u64, Relaxed);
         if stream.resumed() {
             ctx.stats.resumed.fetch_add(1, Relaxed);
         }
@@ -322,21 +389,13 @@ async fn hold(
             s.send(&chain.next(body)).await?;
             if let Some((agent, base, bearer)) = ctx.http.clone() {
                 let node = format!("{}-{n}", a.prefix);
-                let probes = &ctx.probes;
-                let took = tokio::task::spawn_blocking(move || {
-                    flagged_after(
-                        &agent,
-                        &format!("{base}/api/v1/nodes/{node}"),
-                        &bearer,
-                        sent,
-                    )
-                })
-                .await
-                .ok()
-                .flatten();
-                if let Some(t) = took {
-                    probes.lock().unwrap().push(t);
-                }
+                let probes = ctx.probes.clone();
+                // Polled beside the stream, which goes on heartbeating.
+                tokio::task::spawn_blocking(move || {
+                    let url = format!("{base}/api/v1/nodes/{node}");
+                    let took = flagged_after(&agent, &url, &bearer, sent);
+                    probes.lock().unwrap().push(took);
+                });
             }
         }
     }
@@ -369,15 +428,17 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 fn report_probes(ctx: &Ctx) {
-    let mut probes = ctx.probes.lock().unwrap().clone();
+    let done = ctx.probes.lock().unwrap().clone();
+    let mut probes: Vec<Duration> = done.iter().flatten().copied().collect();
     probes.sort();
     println!(
-        "flag latency: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms over {} of {} probes",
+        "flag latency: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms over {} probes ({} not flagged within 30 s, {} not run)",
         percentile(&probes, 0.5),
         percentile(&probes, 0.99),
         percentile(&probes, 1.0),
         probes.len(),
-        ctx.a.flag_probes
+        done.len() - probes.len(),
+        ctx.a.flag_probes.saturating_sub(done.len() as u64),
     );
 }
 
@@ -453,6 +514,7 @@ async fn run(a: Args) {
         probes: Default::default(),
         http,
         go: Default::default(),
+        connect_until: start + Duration::from_secs(a.connect_budget),
         a,
     });
     if ctx.a.go.is_none() {
@@ -460,7 +522,7 @@ async fn run(a: Args) {
     }
     let t = Instant::now();
     // Every agent holds until the same moment: connect time plus --hold.
-    let connect_budget = Duration::from_secs(300);
+    let connect_budget = Duration::from_secs(ctx.a.connect_budget);
     let until = Instant::now() + connect_budget + Duration::from_secs(ctx.a.hold);
     let mut tasks = tokio::task::JoinSet::new();
     for (k, config) in configs.into_iter().enumerate() {
@@ -474,10 +536,11 @@ async fn run(a: Args) {
     }
     let secs = lean::since(t);
     println!(
-        "connected: {} of {total} in {secs:.1} s ({:.0}/s); failed {}; hellos deferred {}; sessions resumed {}",
+        "connected: {} of {total} in {secs:.1} s ({:.0}/s); failed {}; attempts retried {}; hellos deferred {}; sessions resumed {}",
         s.connected.load(Relaxed),
         s.connected.load(Relaxed) as f64 / secs,
         s.failed.load(Relaxed),
+        s.retried.load(Relaxed),
         s.deferred.load(Relaxed),
         s.resumed.load(Relaxed),
     );
@@ -502,7 +565,14 @@ async fn run(a: Args) {
                 lean::since(ctx.start)
             );
         }
-        if !reported_probes && ctx.probes.lock().unwrap().len() as u64 >= ctx.a.flag_probes {
+        // Every probe done, or given up on (one whose agent never
+        // connected does not run).
+        let probes_over = ctx.probes.lock().unwrap().len() as u64 >= ctx.a.flag_probes
+            || ctx
+                .go
+                .get()
+                .is_some_and(|g| g.elapsed() > Duration::from_secs(ctx.a.flag_probes + 60));
+        if !reported_probes && probes_over {
             reported_probes = true;
             report_probes(&ctx);
         }
@@ -523,14 +593,15 @@ async fn run(a: Args) {
         if ctx.a.storm > 0
             && lost > 0
             && !reported_storm
-            && (back >= lost || s.streaming.load(Relaxed) == total)
+            && back + s.abandoned.load(Relaxed) >= lost
         {
             reported_storm = true;
             let first = s.first_loss_ms.load(Relaxed);
             let last = s.last_back_ms.load(Relaxed);
             println!(
-                "storm: {back} of {lost} streams back, the last {:.1} s after the first was lost; sessions resumed {}; hellos deferred {}",
+                "storm: {back} of {lost} streams back, the last {:.1} s after the first was lost; {} gave up; sessions resumed {}; hellos deferred {}",
                 last.saturating_sub(first) as f64 / 1000.0,
+                s.abandoned.load(Relaxed),
                 s.resumed.load(Relaxed),
                 s.deferred.load(Relaxed),
             );

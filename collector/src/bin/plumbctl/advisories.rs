@@ -11,7 +11,7 @@ use plumb_proto::{AdminServiceClient, QueryServiceClient};
 use serde_json::{json, Value};
 
 use crate::conn::{channel, status_error, Conn};
-use crate::output::table;
+use crate::output::{print_as, table};
 
 fn severity(s: i32) -> &'static str {
     match AdvisorySeverity::try_from(s) {
@@ -98,16 +98,7 @@ pub async fn list(conn: &Conn, as_json: bool) -> Result<()> {
         .into_inner()
         .advisories;
     if as_json {
-        let v: Vec<Value> = list
-            .iter()
-            .map(|a| {
-                json!({"id": a.id, "aliases": a.aliases, "summary": a.summary, "severity": severity(a.severity),
-                       "modified": a.modified, "packages": a.packages, "images": a.images,
-                       "nodes": a.nodes, "containers": a.containers})
-            })
-            .collect();
-        println!("{}", Value::Array(v));
-        return Ok(());
+        return print_as::<_, plumb_collector::store::AdvisorySummary>(&list);
     }
     table(
         &[
@@ -154,17 +145,7 @@ pub async fn exposure(
         .exposure;
     let kind = crate::packages::kind;
     if as_json {
-        let v: Vec<Value> = list
-            .iter()
-            .map(|e| {
-                json!({"advisory_id": e.advisory_id, "aliases": e.aliases, "severity": severity(e.severity),
-                       "image_id": e.image_id, "image_kind": kind(e.image_kind), "release": e.release,
-                       "package": e.package, "version": e.version, "fixed": e.fixed,
-                       "fixed_images": e.fixed_images, "nodes": e.nodes, "containers": e.containers})
-            })
-            .collect();
-        println!("{}", Value::Array(v));
-        return Ok(());
+        return print_as::<_, plumb_collector::store::Exposure>(&list);
     }
     table(
         &[
@@ -211,22 +192,7 @@ pub async fn families(conn: &Conn, as_json: bool) -> Result<()> {
         .into_inner()
         .families;
     if as_json {
-        let v: Vec<Value> = list
-            .iter()
-            .map(|f| {
-                json!({
-                    "family": f.family, "newest": f.newest, "nodes": f.nodes, "containers": f.containers,
-                    "newest_share": f.newest_share,
-                    "images": f.images.iter().map(|i| json!({
-                        "image_id": i.image_id, "pushed": i.pushed_unix_ms,
-                        "superseded_since": (i.superseded_since_unix_ms > 0).then_some(i.superseded_since_unix_ms),
-                        "nodes": i.nodes, "containers": i.containers,
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        println!("{}", Value::Array(v));
-        return Ok(());
+        return print_as::<_, plumb_collector::store::Family>(&list);
     }
     let mut rows = Vec::new();
     for f in &list {
@@ -272,15 +238,7 @@ pub async fn rollout(
         .into_inner()
         .points;
     if as_json {
-        let v: Vec<Value> = points
-            .iter()
-            .map(|p| {
-                json!({"at": p.at_unix_ms, "newest": p.newest, "newest_share": p.newest_share,
-                       "units": p.units})
-            })
-            .collect();
-        println!("{}", Value::Array(v));
-        return Ok(());
+        return print_as::<_, plumb_collector::store::RolloutPoint>(&points);
     }
     let rows = points
         .iter()
@@ -307,16 +265,7 @@ pub async fn due(conn: &Conn, as_json: bool, by_node: bool) -> Result<()> {
         .into_inner()
         .images;
     if as_json {
-        let v: Vec<Value> = list
-            .iter()
-            .map(|d| {
-                json!({"image_id": d.image_id, "family": d.family, "reasons": d.reasons,
-                       "advisories": d.advisories, "nodes": d.nodes, "node_count": d.node_count,
-                       "containers": d.containers})
-            })
-            .collect();
-        println!("{}", Value::Array(v));
-        return Ok(());
+        return print_as::<_, plumb_collector::posture::DueImage>(&list);
     }
     if by_node {
         for d in &list {

@@ -30,6 +30,21 @@ pub fn worst(s: plumb_proto::v1::Severity) -> &'static str {
     }
 }
 
+/// Prints `list` as a JSON array of the model type `M`: the shape the
+/// REST API serves for the same thing.
+pub fn print_as<'a, P: 'a, M>(list: &'a [P]) -> anyhow::Result<()>
+where
+    M: TryFrom<&'a P> + serde::Serialize,
+    M::Error: std::error::Error + Send + Sync + 'static,
+{
+    let items = list
+        .iter()
+        .map(M::try_from)
+        .collect::<Result<Vec<M>, _>>()?;
+    println!("{}", serde_json::to_string(&items)?);
+    Ok(())
+}
+
 pub fn node_json(n: &NodeSummary) -> Value {
     json!({
         "node_id": n.node_id,

@@ -5,7 +5,6 @@
 use anyhow::Result;
 use plumb_proto::v1::{ImageKind, ImagePackage, ListPackagesRequest};
 use plumb_proto::QueryServiceClient;
-use serde_json::{json, Value};
 
 use crate::conn::{channel, status_error, Conn};
 use crate::output::table;
@@ -21,21 +20,6 @@ pub fn kind(k: i32) -> &'static str {
 /// A package's manager as plumbctl prints it (`dpkg`, `rpm`, `apk`).
 fn manager(p: &ImagePackage) -> &'static str {
     plumb_proto::package_manager_name(p.manager())
-}
-
-fn package_json(p: &ImagePackage) -> Value {
-    json!({
-        "image_id": p.image_id,
-        "image_kind": kind(p.image_kind),
-        "manager": manager(p),
-        "name": p.name,
-        "version": p.version,
-        "arch": p.arch,
-        "source": p.source,
-        "source_version": p.source_version,
-        "nodes": p.nodes,
-        "containers": p.containers,
-    })
 }
 
 pub async fn packages(
@@ -57,8 +41,7 @@ pub async fn packages(
         .into_inner()
         .packages;
     if json {
-        println!("{}", Value::Array(list.iter().map(package_json).collect()));
-        return Ok(());
+        return crate::output::print_as::<_, plumb_collector::store::ImagePackage>(&list);
     }
     table(
         &[
