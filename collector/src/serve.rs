@@ -478,6 +478,17 @@ mod tests {
     }
 
     #[test]
+    fn connections_never_exceed_what_the_process_may_open() {
+        let files = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+        let budget = super::connection_budget(usize::MAX);
+        // Raised to the hard limit, less what is kept for the rest.
+        if let Some(max) = files.maximum {
+            assert!(budget as u64 <= max.saturating_sub(super::RESERVED_DESCRIPTORS).max(16));
+        }
+        assert_eq!(super::connection_budget(16), 16, "a lower setting stands");
+    }
+
+    #[test]
     fn plaintext_and_no_auth_are_refused_off_loopback() {
         assert!(config("127.0.0.1:7400", false).check().is_ok());
         assert!(config("[::1]:7400", false).check().is_ok());
