@@ -136,10 +136,9 @@ pub struct AgentStream {
 }
 
 impl AgentStream {
-    /// Connects, says HTTP/2 and opens the stream with `hello`; waits for
-    /// the hello's ack (its `last_seq`). A collector that says to come
-    /// back later is the `Ended::Status` with `retry_after_ms`; the
-    /// connection is kept for the next attempt through [`Self::reopen`].
+    /// Connects (TCP from `source`, the TLS handshake) and says HTTP/2;
+    /// [`Self::hello`] then opens the stream. A hello the collector
+    /// defers can be said again on the same connection.
     pub async fn connect(
         target: &Target,
         source: Option<IpAddr>,

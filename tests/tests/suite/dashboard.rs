@@ -245,8 +245,8 @@ fn sre_sees_a_node_flagged_live_and_acknowledges_it() {
         page.wait_for_navigation().await.unwrap();
         page.find_element("#images a[href='/images/img-e2e']")
             .await
-            .unwrap()
-            .click()
+            .expect("the images list links to the image page");
+        page.goto(format!("{}/images/img-e2e", c.http))
             .await
             .unwrap();
         page.wait_for_navigation().await.unwrap();
