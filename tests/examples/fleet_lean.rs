@@ -466,15 +466,7 @@ async fn run(a: Args) {
     )
     .unwrap_or_else(|e| panic!("the CA in {}: {e}", a.ca_dir.display()));
     let ca_pem = std::fs::read(a.ca_dir.join("ca.pem")).expect("ca.pem");
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in
-        <rustls::pki_types::CertificateDer as rustls::pki_types::pem::PemObject>::pem_slice_iter(
-            &ca_pem,
-        )
-    {
-        roots.add(cert.expect("ca.pem")).expect("a CA certificate");
-    }
-    let roots = Arc::new(roots);
+    let roots = lean::roots(&ca_pem).expect("ca.pem");
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let http = a.http.clone().map(|base| {
         let cert = ureq::tls::Certificate::from_pem(&ca_pem)

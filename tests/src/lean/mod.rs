@@ -34,6 +34,20 @@ pub const RETRY_AFTER: &[u8] = b"plumb-retry-after-ms";
 /// one agent. Its messages to agents are acks and commands, all small.
 const RECEIVE_WINDOW: u32 = 65_535;
 
+/// The trust roots of `ca_pem` (the collector's CA), shared by every
+/// agent's configuration.
+pub fn roots(ca_pem: &[u8]) -> Result<Arc<rustls::RootCertStore>, String> {
+    use rustls::pki_types::pem::PemObject as _;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls::pki_types::CertificateDer::pem_slice_iter(ca_pem) {
+        let cert = cert.map_err(|e| format!("CA certificate: {e}"))?;
+        roots
+            .add(cert)
+            .map_err(|e| format!("CA certificate: {e}"))?;
+    }
+    Ok(Arc::new(roots))
+}
+
 /// A TLS configuration for one agent: its certificate and key, the
 /// collector's CA, TLS 1.3 only, and a session store of one ticket.
 pub fn client_config(

@@ -11,6 +11,7 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 
+use crate::inventory::osv;
 use crate::support::*;
 
 /// The root, when the test script made it; in CI its absence fails.
@@ -44,22 +45,6 @@ fn in_root(root: &std::path::Path, package: &str) -> (String, String, String) {
     );
     let mut f = out.trim().split('\t').map(str::to_string);
     (f.next().unwrap(), f.next().unwrap(), f.next().unwrap())
-}
-
-fn osv(id: &str, ecosystem: &str, name: &str, fixed: &str) -> Value {
-    json!({
-        "schema_version": "1.6.0",
-        "id": id,
-        "aliases": [format!("CVE-2098-{}", &id[4..8])],
-        "summary": format!("{name} - security update"),
-        "modified": "2026-12-01T00:00:00Z",
-        "published": "2026-12-01T00:00:00Z",
-        "database_specific": {"severity": "high"},
-        "affected": [{
-            "package": {"ecosystem": ecosystem, "name": name, "purl": format!("pkg:deb/debian/{name}")},
-            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": fixed}]}]
-        }]
-    })
 }
 
 #[test]

@@ -166,7 +166,7 @@ fn status_with(source: &str, version: &str) -> String {
 
 /// An OSV record of Debian's kind: source package `name` in `ecosystem`,
 /// affected from the start until `fixed`.
-fn osv(id: &str, ecosystem: &str, name: &str, fixed: &str) -> serde_json::Value {
+pub(crate) fn osv(id: &str, ecosystem: &str, name: &str, fixed: &str) -> serde_json::Value {
     serde_json::json!({
         "schema_version": "1.6.0",
         "id": id,

@@ -19,15 +19,7 @@ fn configs(c: &Collector, nodes: &[&str]) -> Vec<Arc<rustls::ClientConfig>> {
     let ca =
         plumb_collector::security::pki::Ca::load(&pki.join("ca.pem"), &pki.join("ca.key")).unwrap();
     let ca_pem = std::fs::read(pki.join("ca.pem")).unwrap();
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in
-        <rustls::pki_types::CertificateDer as rustls::pki_types::pem::PemObject>::pem_slice_iter(
-            &ca_pem,
-        )
-    {
-        roots.add(cert.unwrap()).unwrap();
-    }
-    let roots = Arc::new(roots);
+    let roots = lean::roots(&ca_pem).unwrap();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     nodes
         .iter()
