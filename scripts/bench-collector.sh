@@ -9,6 +9,12 @@
 # ingested deviations are keyed per container, with the container queries
 # (a node's containers, the drifted ones, the fleet per image) beside the
 # node query. Target: the container fleet holds the host fleet's figures.
+#
+# The reference: the collector (and store_bench) built from BASE (a git
+# revision, default the one whose figures BENCHMARKS.md records as
+# "today's"), run in the same run, ROUNDS times each, alternating with
+# this tree's, so the ratios do not depend on the machine's state.
+# BASE=none skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
@@ -17,8 +23,12 @@ command -v curl >/dev/null || apt_install curl
 AGENTS=${AGENTS:-10000}
 SECONDS_LOAD=${SECONDS_LOAD:-15}
 CONTAINERS=${CONTAINERS:-30}
+BASE=${BASE:-9e976f8f}
+ROUNDS=${ROUNDS:-2}
 
 release_build --example fleet_load --example store_bench >/dev/null
+base_dir=
+[ "$BASE" != none ] && base_dir=$(reference_build "$BASE" store_bench)
 work=$(mktemp -d /tmp/plumb-bench-collector.XXXXXX)
 pid=
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
@@ -28,21 +38,25 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 # token, node certificates issued by the load generator.
 target/release/plumbctl pki init --dir "$work/pki" >/dev/null
 
-echo "== store alone (SQLite, 100 batches x 500 deviations per transaction)"
-target/release/examples/store_bench | tail -n 2
+for round in $(seq 1 "$ROUNDS"); do
+  echo "== store alone (SQLite, 100 batches x 500 deviations per transaction), round $round"
+  echo "this tree: $(target/release/examples/store_bench | tail -n 1)" | tee -a "$work/store-new.txt"
+  [ -n "$base_dir" ] && echo "$BASE: $("$base_dir/store_bench" | tail -n 1)" | tee -a "$work/store-base.txt"
+done
 
-# fleet LABEL [FLAGS...]: a fresh collector, the load generator against
-# it, the collector's RSS; the generator's output in $work/LABEL.txt.
+# fleet LABEL COLLECTOR [FLAGS...]: a fresh COLLECTOR (binary), the load
+# generator against it, the collector's RSS; the generator's output in
+# $work/LABEL.txt.
 fleet() {
-  local label=$1 data=$work/$1 grpc http token
-  shift
+  local label=$1 bin=$2 data=$work/$1 grpc http token
+  shift 2
   # Below the kernel's ephemeral range: 10,000 agent connections take
   # thousands of ports there.
   grpc=127.0.0.1:$((20000 + RANDOM % 6000))
   http=127.0.0.1:$((26000 + RANDOM % 6000))
   mkdir -p "$data"
-  token=$(target/release/plumb-collector token create --role read --name bench --data-dir "$data")
-  target/release/plumb-collector serve --data-dir "$data" --grpc "$grpc" --http "$http" \
+  token=$("$bin" token create --role read --name bench --data-dir "$data")
+  "$bin" serve --data-dir "$data" --grpc "$grpc" --http "$http" \
     --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" --client-ca "$work/pki/ca.pem" \
     >"$data/collector.log" 2>&1 &
   pid=$!
@@ -67,12 +81,35 @@ fleet() {
   pid=
 }
 
-fleet hosts
+for round in $(seq 1 "$ROUNDS"); do
+  fleet "hosts-$round" target/release/plumb-collector
+  [ -n "$base_dir" ] && fleet "hosts-base-$round" "$base_dir/plumb-collector"
+done
+if [ -n "$base_dir" ]; then
+  python3 - "$work" "$ROUNDS" "$BASE" <<'PY'
+import re, sys
+work, rounds, base = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def rate(path):
+    return float(re.search(r"^ingest: .* = (\d+) deviations/s", open(path).read(), re.M).group(1))
+def store(path):
+    return [float(x) for x in re.findall(r"= (\d+)/s", open(path).read())]
+new = [rate(f"{work}/hosts-{r}.txt") for r in range(1, rounds + 1)]
+old = [rate(f"{work}/hosts-base-{r}.txt") for r in range(1, rounds + 1)]
+sn, so = store(f"{work}/store-new.txt"), store(f"{work}/store-base.txt")
+span = lambda xs: f"{min(xs):,.0f}-{max(xs):,.0f}" if len(xs) > 1 else f"{xs[0]:,.0f}"
+print()
+print(f"| what | this tree | {base} | ratio |")
+print("|---|---|---|---|")
+print(f"| hosts ingest, deviations/s ({rounds} rounds) | {span(new)} | {span(old)} | **{sum(new) / sum(old):.2f}x** |")
+if sn and so:
+    print(f"| store alone, deviations/s | {span(sn)} | {span(so)} | **{sum(sn) / len(sn) / (sum(so) / len(so)):.2f}x** |")
+PY
+fi
 if [ "$CONTAINERS" -gt 0 ]; then
   # Ingest begins once the fleet's cold start (every node's list stored)
   # is over, as it does for hosts once the connection storm is.
-  fleet containers --containers "$CONTAINERS" --ingest-after $((10 + AGENTS / 500 + AGENTS * CONTAINERS / 4000))
-  python3 - "$work/hosts.txt" "$work/containers.txt" "$AGENTS" "$CONTAINERS" <<'PY'
+  fleet containers target/release/plumb-collector --containers "$CONTAINERS" --ingest-after $((10 + AGENTS / 500 + AGENTS * CONTAINERS / 4000))
+  python3 - "$work/hosts-1.txt" "$work/containers.txt" "$AGENTS" "$CONTAINERS" <<'PY'
 import re, sys
 def figures(path):
     text = open(path).read()

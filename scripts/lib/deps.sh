@@ -130,3 +130,32 @@ PY
 release_build() {
   cargo build --release --locked --workspace --bins "$@"
 }
+
+# reference_build REV [EXAMPLE...]: the collector (and the named examples
+# of the workspace) built from git revision REV, once per revision, into
+# target/bench-base/REV/release, for benchmarks that measure this tree
+# against it in the same run. Prints that directory.
+reference_build() {
+  local rev=$1 dir=target/bench-base/$1/release ex args=() src tgt have=1
+  shift
+  [ -x "$dir/plumb-collector" ] || have=
+  for ex in "$@"; do
+    args+=(--example "$ex")
+    [ -x "$dir/$ex" ] || have=
+  done
+  if [ -n "$have" ]; then
+    echo "$dir"
+    return 0
+  fi
+  echo "building the reference ($rev)..." >&2
+  src=$(mktemp -d /tmp/plumb-reference.XXXXXX)
+  tgt=$PWD/target/bench-base/build
+  git worktree add --detach "$src/tree" "$rev" >/dev/null 2>&1
+  (cd "$src/tree" && CARGO_TARGET_DIR="$tgt" cargo build --release --locked -p plumb-collector --bin plumb-collector "${args[@]}" >&2)
+  mkdir -p "$dir"
+  cp "$tgt/release/plumb-collector" "$dir/"
+  for ex in "$@"; do cp "$tgt/release/examples/$ex" "$dir/"; done
+  git worktree remove --force "$src/tree"
+  rm -rf "$src"
+  echo "$dir"
+}
