@@ -71,16 +71,7 @@ target/release/plumbctl pki init --dir "$work/pki" >/dev/null
 
 # The reference collector, built once per revision beside this tree.
 base_dir=target/bench-base/$BASE
-if [[ $WHO == *base* ]] && [ ! -x "$base_dir/release/plumb-collector" ]; then
-  echo "building the reference collector ($BASE)..." >&2
-  rm -rf "$work/base-src"
-  git worktree add --detach "$work/base-src" "$BASE" >/dev/null 2>&1
-  (cd "$work/base-src" && CARGO_TARGET_DIR="$PWD/../base-target" cargo build --release --locked -p plumb-collector --bin plumb-collector >/dev/null 2>&1)
-  mkdir -p "$base_dir/release"
-  cp "$work/base-target/release/plumb-collector" "$base_dir/release/"
-  git worktree remove --force "$work/base-src"
-  rm -rf "$work/base-target"
-fi
+[[ $WHO == *base* ]] && reference_build "$BASE" >/dev/null
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
@@ -317,9 +308,21 @@ if [[ $SECTIONS == *4* ]]; then
   for k in $(seq 0 $((REPLICAS - 1))); do wait "${rpids[$k]}" 2>/dev/null || true; done
   for k in $(seq 0 $((REPLICAS - 1))); do replica "$k"; done
   # Every generator reports once its agents are back (or gave up, 300 s
-  # after their loss); at most 360 s in all.
-  for _ in $(seq 1 720); do
+  # after their loss); at most 360 s in all. Every 10 s meanwhile: the
+  # connections each replica holds, and the PostgreSQL sessions busy,
+  # to show where the storm waits.
+  t_storm=$(date +%s)
+  ports=$(for g in "${grpcs[@]}"; do printf '%s ' "${g##*:}"; done)
+  for i in $(seq 1 720); do
     [ "$(cat "$work"/gen-*.txt | grep -c "^storm:")" -ge "$gens" ] && break
+    if [ $((i % 20)) -eq 0 ]; then
+      held=$(ss -Htn state established 2>/dev/null | awk -v ports="$ports" '
+        BEGIN { n = split(ports, p, " "); for (i = 1; i <= n; i++) c[p[i]] = 0 }
+        { split($3, a, ":"); if (a[2] in c) c[a[2]]++ }
+        END { for (i = 1; i <= n; i++) printf "%d ", c[p[i]] }')
+      busy=$(psql -Atq "$pg_admin" -c "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'" 2>/dev/null || echo "?")
+      echo "storm t=$(($(date +%s) - t_storm))s: connections per replica: $held; PostgreSQL sessions active: $busy" | tee -a "$work/storm-samples.txt" >&2
+    fi
     sleep 0.5
   done
   sleep 10

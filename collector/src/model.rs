@@ -385,6 +385,12 @@ mod pb {
                 reasons: n.reasons.clone(),
                 max_severity: n.max_severity.map_or(0, |s| s as i32),
                 status_since_unix_ms: n.status_since,
+                manifest_digest: n.manifest_digest.clone(),
+                heartbeat_secs: u32::try_from(n.heartbeat_secs.max(0)).unwrap_or(u32::MAX),
+                held_since_unix_ms: n.held_since,
+                held_reasons: n.held_reasons.clone(),
+                exec_monitor: n.exec_monitor as i32,
+                sees_containers: n.sees_containers,
             }
         }
     }
@@ -536,6 +542,8 @@ mod pb {
                 to: pb::NodeStatus::from(t.to) as i32,
                 cause: t.cause.clone(),
                 at_unix_ms: t.at,
+                node_id: t.node_id.clone(),
+                reasons: t.reasons.clone(),
             }
         }
     }

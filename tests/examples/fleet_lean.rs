@@ -96,6 +96,8 @@ struct Stats {
     deferred: AtomicU64,
     /// Connection attempts that failed and were tried again.
     retried: AtomicU64,
+    /// Failed attempts by [`Failure`] kind.
+    failures: [AtomicU64; 5],
     resumed: AtomicU64,
     heartbeats: AtomicU64,
     batches_acked: AtomicU64,
@@ -180,7 +182,22 @@ enum Attempt {
     Streaming(lean::AgentStream, u64),
     /// The collector said to come back in so many milliseconds.
     Deferred(lean::AgentStream, u64),
-    Failed(String),
+    Failed(Failure, String),
+}
+
+/// Why an attempt failed, counted per kind for the storm's report.
+#[derive(Clone, Copy)]
+enum Failure {
+    /// The TCP connection was refused (no replica listening yet).
+    Refused,
+    /// TCP or the TLS handshake failed otherwise.
+    Connect,
+    /// The collector ended the hello with a gRPC status.
+    Status,
+    /// The stream or connection went away before the hello's ack.
+    Lost,
+    /// No answer within [`ANSWER_WITHIN`] (accepted, never served).
+    Timeout,
 }
 
 /// Connects (or reuses a deferred connection) and says hello.
@@ -195,7 +212,10 @@ async fn try_hello(
         Some(s) => s,
         None => match lean::AgentStream::connect(target, source, config.clone()).await {
             Ok(s) => s,
-            Err(e) => return Attempt::Failed(e.to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                return Attempt::Failed(Failure::Refused, e.to_string())
+            }
+            Err(e) => return Attempt::Failed(Failure::Connect, e.to_string()),
         },
     };
     match s.hello(hello).await {
@@ -204,7 +224,8 @@ async fn try_hello(
             retry_after_ms: Some(ms),
             ..
         }) => Attempt::Deferred(s, ms),
-        Err(e) => Attempt::Failed(e.to_string()),
+        Err(e @ Ended::Status { .. }) => Attempt::Failed(Failure::Status, e.to_string()),
+        Err(e) => Attempt::Failed(Failure::Lost, e.to_string()),
     }
 }
 
@@ -228,7 +249,12 @@ async fn agent(ctx: Arc<Ctx>, k: u64, config: Arc<rustls::ClientConfig>, until: 
             try_hello(kept.take(), target, ctx.a.source, &config, &hello),
         )
         .await
-        .unwrap_or_else(|_| Attempt::Failed(format!("no answer within {ANSWER_WITHIN:?}")));
+        .unwrap_or_else(|_| {
+            Attempt::Failed(
+                Failure::Timeout,
+                format!("no answer within {ANSWER_WITHIN:?}"),
+            )
+        });
         drop(permit);
         let (mut stream, last_seq) = match attempt {
             Attempt::Streaming(s, last) => (s, last),
@@ -240,7 +266,8 @@ async fn agent(ctx: Arc<Ctx>, k: u64, config: Arc<rustls::ClientConfig>, until: 
                 lean::back_off(ms, n + tries).await;
                 continue;
             }
-            Attempt::Failed(e) => {
+            Attempt::Failed(why, e) => {
+                ctx.stats.failures[why as usize].fetch_add(1, Relaxed);
                 // As agents do: retry (the collector may be overloaded or
                 // restarting), within the connect budget at first and
                 // `--storm` seconds after a loss.
@@ -419,6 +446,19 @@ fn flagged_after(agent: &ureq::Agent, url: &str, bearer: &str, sent: Instant) ->
     None
 }
 
+/// The failed attempts so far, by kind.
+fn failures(s: &Stats) -> String {
+    let n = |f: Failure| s.failures[f as usize].load(Relaxed);
+    format!(
+        "refused {}, connect/TLS {}, status {}, lost {}, no answer {}",
+        n(Failure::Refused),
+        n(Failure::Connect),
+        n(Failure::Status),
+        n(Failure::Lost),
+        n(Failure::Timeout)
+    )
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -581,6 +621,9 @@ async fn run(a: Args) {
             s.lost.load(Relaxed),
             s.back.load(Relaxed),
         );
+        if s.lost.load(Relaxed) > 0 {
+            println!("  attempts failed: {}", failures(s));
+        }
         let (lost, back) = (s.lost.load(Relaxed), s.back.load(Relaxed));
         if ctx.a.storm > 0
             && lost > 0
@@ -597,6 +640,7 @@ async fn run(a: Args) {
                 s.resumed.load(Relaxed),
                 s.deferred.load(Relaxed),
             );
+            println!("storm attempts failed: {}", failures(s));
         }
     }
     if !reported_probes {

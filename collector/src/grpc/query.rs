@@ -166,6 +166,7 @@ impl QueryService for Query {
                     packages: i.packages.max(0) as u64,
                     nodes: i.nodes.max(0) as u64,
                     drifted_nodes: i.drifted_nodes.max(0) as u64,
+                    flagged_nodes: i.flagged_nodes.max(0) as u64,
                     labels: i
                         .labels
                         .iter()

@@ -21,7 +21,7 @@ use crate::hub::Hub;
 use crate::model::{now_ms, NodeStatus};
 use crate::security::principal::{principal_of, Principal};
 use crate::security::tls::Peer;
-use crate::store::{BatchJob, BatchOutcome, HelloInfo};
+use crate::store::{BatchJob, BatchOutcome, Greeting, HelloInfo};
 
 use super::validate::{check_len, validate_batch, validate_containers, validate_hello};
 
@@ -72,7 +72,7 @@ impl AgentService for Ingest {
         // past a short wait the agent is told when to come back.
         let _admitted = self.hub.agents.admission.admit().await?;
         let principal = principal_of(request_extensions.get::<Principal>(), peer.as_ref());
-        self.check_identity(&hello, &principal).await?;
+        self.check_certificate(&hello, &principal).await?;
         let max_hb = self.hub.trust.max_heartbeat_secs;
         let heartbeat_secs = hello.heartbeat_secs.clamp(1, max_hb);
         let info = HelloInfo {
@@ -86,7 +86,9 @@ impl AgentService for Ingest {
             exec_monitor: hello.exec_monitor(),
             sees_containers: hello.containers,
         };
-        let (last_seq, status) = self
+        // One round trip on PostgreSQL: registered, held here, and what
+        // the findings below need; or refused for the node's standing.
+        let greeting = self
             .hub
             .store
             .hello(&info, &self.hub.instance, now_ms())
@@ -95,7 +97,11 @@ impl AgentService for Ingest {
                 tracing::error!(error = %e, "storing hello failed");
                 Status::unavailable("collector database unavailable")
             })?;
-        self.findings_at_hello(&info, status).await;
+        let Some(greeting) = greeting else {
+            return Err(self.refused_standing(&hello, &principal).await);
+        };
+        let (last_seq, status) = (greeting.last_seq, greeting.status);
+        self.findings_at_hello(&info, &greeting).await;
         if status == NodeStatus::Retired {
             return Err(Status::permission_denied(format!(
                 "node {:?} is retired: its reports are refused",
@@ -110,14 +116,6 @@ impl AgentService for Ingest {
             .agents
             .live
             .opened(&hello.node_id, info.heartbeat_secs, now_ms());
-        if let Err(e) = self
-            .hub
-            .store
-            .stream_opened(&hello.node_id, &self.hub.instance, now_ms())
-            .await
-        {
-            tracing::error!(node = %hello.node_id, error = %e, "recording the stream's replica failed");
-        }
         self.hub.reevaluate(&hello.node_id);
         tracing::info!(node = %hello.node_id, image = %hello.image_id, peer = %principal.source, last_seq, "agent connected");
 
@@ -248,28 +246,19 @@ impl Drop for Session {
 }
 
 impl Ingest {
-    /// A hello must come from the node its certificate names, a node
-    /// that is not revoked, for the image it enrolled with.
-    async fn check_identity(&self, hello: &Hello, who: &Principal) -> Result<(), Status> {
-        use std::sync::atomic::Ordering::Relaxed;
+    /// A hello must come from the node its certificate names (the node's
+    /// standing, revoked or enrolled for another image, is checked by the
+    /// hello's own statement: [`Ingest::refused_standing`]).
+    async fn check_certificate(&self, hello: &Hello, who: &Principal) -> Result<(), Status> {
         let hub = &self.hub;
-        let refuse = |why: String| {
-            hub.trust.identity_refusals.fetch_add(1, Relaxed);
-            hub.trust
-                .auth
-                .audit
-                .refused(who, "agent hello", &hello.node_id, &why);
-            tracing::warn!(node = %hello.node_id, source = %who.source, reason = %why, "agent hello refused");
-            Status::permission_denied(why)
-        };
-        let db = |e: crate::store::StoreError| {
-            tracing::error!(error = %e, "identity check failed");
-            Status::unavailable("collector database unavailable")
-        };
         match who.node_id.as_deref() {
             Some(cert_node) if cert_node != hello.node_id => {
                 // The certificate's own node is the compromised one.
-                if hub.store.node(cert_node).await.map_err(db)?.is_some() {
+                let known = hub.store.node(cert_node).await.map_err(|e| {
+                    tracing::error!(error = %e, "identity check failed");
+                    Status::unavailable("collector database unavailable")
+                })?;
+                if known.is_some() {
                     let _ = hub
                         .store
                         .record_finding(
@@ -285,38 +274,72 @@ impl Ingest {
                         .await;
                     hub.reevaluate(cert_node);
                 }
-                return Err(refuse(format!(
-                    "certificate is for node {cert_node:?}, hello says {:?}",
-                    hello.node_id
-                )));
+                Err(self.refuse(
+                    hello,
+                    who,
+                    format!(
+                        "certificate is for node {cert_node:?}, hello says {:?}",
+                        hello.node_id
+                    ),
+                ))
             }
             None if hub.trust.auth.enabled => {
-                return Err(refuse("no node certificate".into()));
+                Err(self.refuse(hello, who, "no node certificate".into()))
             }
-            _ => {}
+            _ => Ok(()),
         }
-        let (revoked, enrolled) = hub.store.standing(&hello.node_id).await.map_err(db)?;
+    }
+
+    /// Why the hello's statement refused the node (nothing was written):
+    /// revoked, or enrolled for another image. Should its standing have
+    /// changed since, the agent is told to come back.
+    async fn refused_standing(&self, hello: &Hello, who: &Principal) -> Status {
+        let (revoked, enrolled) = match self.hub.store.standing(&hello.node_id).await {
+            Ok(standing) => standing,
+            Err(e) => {
+                tracing::error!(error = %e, "identity check failed");
+                return Status::unavailable("collector database unavailable");
+            }
+        };
         if revoked {
-            return Err(refuse(format!("node {:?} is revoked", hello.node_id)));
+            return self.refuse(hello, who, format!("node {:?} is revoked", hello.node_id));
         }
-        if let Some(image) = enrolled {
-            if image != hello.image_id {
-                return Err(refuse(format!(
+        match enrolled {
+            Some(image) if image != hello.image_id => self.refuse(
+                hello,
+                who,
+                format!(
                     "node {:?} enrolled for image {image:?}, hello says {:?}",
                     hello.node_id, hello.image_id
-                )));
-            }
+                ),
+            ),
+            _ => Status::unavailable("the node's standing changed during its hello: retry"),
         }
-        Ok(())
+    }
+
+    /// A refused hello: counted, audited, logged.
+    fn refuse(&self, hello: &Hello, who: &Principal, why: String) -> Status {
+        let trust = &self.hub.trust;
+        trust
+            .identity_refusals
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        trust
+            .auth
+            .audit
+            .refused(who, "agent hello", &hello.node_id, &why);
+        tracing::warn!(node = %hello.node_id, source = %who.source, reason = %why, "agent hello refused");
+        Status::permission_denied(why)
     }
 
     /// Findings only the collector can make when a node says hello: a
-    /// retired node alive, a manifest that is not the registry's.
-    async fn findings_at_hello(&self, info: &HelloInfo, status: NodeStatus) {
+    /// retired node alive, a manifest that is not the registry's. The
+    /// hello's statement brought what they need: a write only when a
+    /// finding opens or closes.
+    async fn findings_at_hello(&self, info: &HelloInfo, greeting: &Greeting) {
         let store = &self.hub.store;
         let now = now_ms();
         let node = &info.node_id;
-        if status == NodeStatus::Retired {
+        if greeting.status == NodeStatus::Retired {
             self.hub
                 .judge
                 .retired_spoke(
@@ -329,8 +352,8 @@ impl Ingest {
                 .await;
             return;
         }
-        match store.manifest_digest(&info.image_id).await {
-            Ok(Some(registered)) if registered != info.manifest_digest => {
+        match &greeting.registry_digest {
+            Some(registered) if *registered != info.manifest_digest => {
                 tracing::warn!(node = %node, image = %info.image_id, %registered, announced = %info.manifest_digest, "agent's manifest differs from the registry's");
                 let _ = store
                     .record_finding(
@@ -342,13 +365,12 @@ impl Ingest {
                     )
                     .await;
             }
-            Ok(Some(_)) => {
+            Some(_) if greeting.digest_finding_open => {
                 let _ = store.clear_finding(node, "manifest_digest", now).await;
             }
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, "reading the registry failed"),
+            _ => {}
         }
-        self.hub.reevaluate(node);
+        // (The stream judges the node afresh once it is held.)
     }
 }
 

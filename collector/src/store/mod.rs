@@ -38,7 +38,7 @@ pub use families::{
 };
 pub use images::PushOutcome;
 pub use lifecycle::{FlagCursor, FlagPage, Hold, StatusChange};
-pub use nodes::{HelloInfo, NodeCursor, NodeFilter, NodeSort, Touched};
+pub use nodes::{Greeting, HelloInfo, NodeCursor, NodeFilter, NodeSort, Touched};
 pub use outbox::OutboxItem;
 pub use packages::{package_query, ImageKind, ImagePackage, VersionFilter, MAX_PACKAGE_ROWS};
 pub use retention::{Pruned, PARTITION_MS};

@@ -24,6 +24,19 @@ pub struct HelloInfo {
     pub sees_containers: bool,
 }
 
+/// What a node's hello found (see [`Store::hello`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Greeting {
+    /// The node's last stored sequence number.
+    pub last_seq: i64,
+    /// Its status as it was.
+    pub status: NodeStatus,
+    /// The registry's manifest digest for the image it says it runs.
+    pub registry_digest: Option<String>,
+    /// Whether its "manifest differs from the registry's" finding is open.
+    pub digest_finding_open: bool,
+}
+
 /// Nodes whose heartbeats were recorded and that need attention.
 #[derive(Debug, Default)]
 pub struct Touched {
@@ -194,42 +207,65 @@ pub(super) fn severity_name(s: i64) -> String {
 }
 
 impl Store {
-    /// Registers or refreshes a node; returns its last stored sequence
-    /// number and status.
+    /// Registers or refreshes a node said hello to `holder`, in one round
+    /// trip on PostgreSQL: the node's row, its stream held by `holder`
+    /// (unless it is retired), and what the hello needs back. `None`
+    /// when the node's standing refuses it (revoked, or enrolled for
+    /// another image; [`Store::standing`] says which): nothing written.
     pub async fn hello(
         &self,
         h: &HelloInfo,
         holder: &str,
         now: i64,
-    ) -> Result<(i64, NodeStatus), StoreError> {
-        // One statement: the node registered or updated, held by `holder`
-        // (out of the silence check's index) unless it is retired, and
-        // its chain position and status as they were.
-        let row = sqlx::query(
-            "INSERT INTO nodes (node_id, hostname, image_id, manifest_digest, agent_version, boot_id, status, \
+    ) -> Result<Option<Greeting>, StoreError> {
+        // The node registered or updated, held by `holder` (out of the
+        // silence check's index) unless it is retired, provided it is
+        // neither revoked nor enrolled for another image; back come its
+        // chain position and status as they were, the registry's digest
+        // for its image and whether a digest finding is open.
+        let upsert = "INSERT INTO nodes (node_id, hostname, image_id, manifest_digest, agent_version, boot_id, status, \
              status_since, reasons, first_seen, last_seen, last_seq, heartbeat_secs, open_count, max_severity, \
              exec_monitor, sees_containers, holder) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'clean', $7, '[]', $7, $7, 0, $8, 0, 0, $9, $10, $11) \
+             SELECT $1, $2, $3, $4, $5, $6, 'clean', $7, '[]', $7, $7, 0, $8, 0, 0, $9, $10, $11 \
+             WHERE NOT EXISTS (SELECT 1 FROM revoked_nodes WHERE node_id = $1) \
+             AND COALESCE((SELECT image_id FROM node_certs WHERE node_id = $1 LIMIT 1), $3) = $3 \
              ON CONFLICT (node_id) DO UPDATE SET hostname = excluded.hostname, image_id = excluded.image_id, \
              manifest_digest = excluded.manifest_digest, agent_version = excluded.agent_version, \
              boot_id = excluded.boot_id, heartbeat_secs = excluded.heartbeat_secs, last_seen = excluded.last_seen, \
              exec_monitor = excluded.exec_monitor, sees_containers = excluded.sees_containers, \
              holder = CASE WHEN nodes.status = 'retired' THEN nodes.holder ELSE excluded.holder END \
-             RETURNING last_seq, status",
-        )
-        .bind(&h.node_id)
-        .bind(&h.hostname)
-        .bind(&h.image_id)
-        .bind(&h.manifest_digest)
-        .bind(&h.agent_version)
-        .bind(&h.boot_id)
-        .bind(now)
-        .bind(h.heartbeat_secs)
-        .bind(plumb_proto::exec_monitor_snake(h.exec_monitor))
-        .bind(i64::from(h.sees_containers))
-        .bind(holder)
-        .fetch_one(&self.writer)
-        .await?;
+             RETURNING last_seq, status, \
+             (SELECT digest FROM manifests WHERE image_id = $3) AS registry_digest, \
+             (SELECT COUNT(*) FROM deviations WHERE node_id = $1 AND kind = 'integrity' \
+              AND dkey = 'manifest_digest' AND cref = 0 AND resolved_at IS NULL) AS digest_findings";
+        // PostgreSQL records the stream in the same statement; SQLite (in
+        // process, no round trip to save) does it after.
+        let sql = match self.backend {
+            Backend::Postgres => format!(
+                "WITH n AS ({upsert}), \
+                 s AS (INSERT INTO streams (node_id, holder, since) SELECT $1, $11, $7 FROM n WHERE n.status <> 'retired' \
+                 ON CONFLICT (node_id) DO UPDATE SET holder = excluded.holder, since = excluded.since), \
+                 c AS (UPDATE node_commands SET holder = $11 WHERE node_id = $1 \
+                 AND EXISTS (SELECT 1 FROM n WHERE n.status <> 'retired')) \
+                 SELECT * FROM n"
+            ),
+            Backend::Sqlite => upsert.to_string(),
+        };
+        let row = sqlx::query(&sql)
+            .bind(&h.node_id)
+            .bind(&h.hostname)
+            .bind(&h.image_id)
+            .bind(&h.manifest_digest)
+            .bind(&h.agent_version)
+            .bind(&h.boot_id)
+            .bind(now)
+            .bind(h.heartbeat_secs)
+            .bind(plumb_proto::exec_monitor_snake(h.exec_monitor))
+            .bind(i64::from(h.sees_containers))
+            .bind(holder)
+            .fetch_optional(&self.writer)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
         // Decoded strictly: a status the schema does not allow is an
         // error naming the row, never a default (never `clean`).
         let status = decode::status(
@@ -237,7 +273,15 @@ impl Store {
             "status",
             &row.try_get::<String, _>("status")?,
         )?;
-        Ok((row.try_get("last_seq")?, status))
+        if self.backend == Backend::Sqlite && status != NodeStatus::Retired {
+            self.stream_opened(&h.node_id, holder, now).await?;
+        }
+        Ok(Some(Greeting {
+            last_seq: row.try_get("last_seq")?,
+            status,
+            registry_digest: row.try_get("registry_digest")?,
+            digest_finding_open: row.try_get::<i64, _>("digest_findings")? > 0,
+        }))
     }
 
     /// Records heartbeats (node id, time) in one statement; returns the

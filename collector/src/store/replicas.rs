@@ -1,7 +1,7 @@
 //! What replicas of one database share: which holds each agent's stream,
 //! commands relayed to it, and leases on fleet-wide work.
 
-use super::db::{Store, StoreError};
+use super::db::{Backend, Store, StoreError};
 use crate::model::Relayed;
 
 impl Store {
@@ -12,23 +12,35 @@ impl Store {
         holder: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO streams (node_id, holder, since) VALUES ($1, $2, $3) \
-             ON CONFLICT (node_id) DO UPDATE SET holder = excluded.holder, since = excluded.since",
-        )
-        .bind(node)
-        .bind(holder)
-        .bind(now)
-        .execute(&self.writer)
-        .await?;
+        // Commands queued for the replica that held it before follow it.
         // (`nodes.holder`, which keeps the node out of the silence check's
         // index, is set by the hello itself.)
-        // Commands queued for the replica that held it before follow it.
-        sqlx::query("UPDATE node_commands SET holder = $1 WHERE node_id = $2")
-            .bind(holder)
-            .bind(node)
-            .execute(&self.writer)
-            .await?;
+        let opened = "INSERT INTO streams (node_id, holder, since) VALUES ($1, $2, $3) \
+             ON CONFLICT (node_id) DO UPDATE SET holder = excluded.holder, since = excluded.since";
+        let commands = "UPDATE node_commands SET holder = $2 WHERE node_id = $1";
+        match self.backend {
+            Backend::Postgres => {
+                sqlx::query(&format!("WITH c AS ({commands}) {opened}"))
+                    .bind(node)
+                    .bind(holder)
+                    .bind(now)
+                    .execute(&self.writer)
+                    .await?;
+            }
+            Backend::Sqlite => {
+                sqlx::query(opened)
+                    .bind(node)
+                    .bind(holder)
+                    .bind(now)
+                    .execute(&self.writer)
+                    .await?;
+                sqlx::query(commands)
+                    .bind(node)
+                    .bind(holder)
+                    .execute(&self.writer)
+                    .await?;
+            }
+        }
         Ok(())
     }
 
@@ -40,20 +52,34 @@ impl Store {
         holder: &str,
         last_contact: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM streams WHERE node_id = $1 AND holder = $2")
-            .bind(node)
-            .bind(holder)
-            .execute(&self.writer)
-            .await?;
-        sqlx::query(&format!(
+        let forget = "DELETE FROM streams WHERE node_id = $1 AND holder = $2";
+        let release = format!(
             "UPDATE nodes SET holder = NULL, last_seen = {} WHERE node_id = $1 AND holder = $2",
             self.greatest("last_seen", "$3")
-        ))
-        .bind(node)
-        .bind(holder)
-        .bind(last_contact)
-        .execute(&self.writer)
-        .await?;
+        );
+        match self.backend {
+            Backend::Postgres => {
+                sqlx::query(&format!("WITH f AS ({forget}) {release}"))
+                    .bind(node)
+                    .bind(holder)
+                    .bind(last_contact)
+                    .execute(&self.writer)
+                    .await?;
+            }
+            Backend::Sqlite => {
+                sqlx::query(forget)
+                    .bind(node)
+                    .bind(holder)
+                    .execute(&self.writer)
+                    .await?;
+                sqlx::query(&release)
+                    .bind(node)
+                    .bind(holder)
+                    .bind(last_contact)
+                    .execute(&self.writer)
+                    .await?;
+            }
+        }
         Ok(())
     }
 

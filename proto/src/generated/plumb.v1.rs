@@ -1874,6 +1874,22 @@ pub struct NodeSummary {
     pub max_severity: i32,
     #[prost(int64, tag = "12")]
     pub status_since_unix_ms: i64,
+    /// The manifest digest its agent checks against (hex).
+    #[prost(string, tag = "15")]
+    pub manifest_digest: ::prost::alloc::string::String,
+    #[prost(uint32, tag = "16")]
+    pub heartbeat_secs: u32,
+    /// Since when its flag is held (0: none), and what flagged it then.
+    #[prost(int64, tag = "17")]
+    pub held_since_unix_ms: i64,
+    #[prost(string, repeated, tag = "18")]
+    pub held_reasons: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// How its agent sees new processes; unspecified for an older agent.
+    #[prost(enumeration = "ExecMonitor", tag = "19")]
+    pub exec_monitor: i32,
+    /// Whether its agent judges the node's containers.
+    #[prost(bool, tag = "20")]
+    pub sees_containers: bool,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct GetNodeRequest {
@@ -1900,6 +1916,11 @@ pub struct Transition {
     pub cause: ::prost::alloc::string::String,
     #[prost(int64, tag = "4")]
     pub at_unix_ms: i64,
+    #[prost(string, tag = "7")]
+    pub node_id: ::prost::alloc::string::String,
+    /// The reasons the node had then.
+    #[prost(string, repeated, tag = "8")]
+    pub reasons: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct NodeDetail {
@@ -1987,6 +2008,8 @@ pub struct ImageSummary {
     /// The manifest's provenance labels, sorted by key.
     #[prost(message, repeated, tag = "8")]
     pub labels: ::prost::alloc::vec::Vec<Label>,
+    #[prost(uint64, tag = "9")]
+    pub flagged_nodes: u64,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct ListImagesResponse {

@@ -6564,6 +6564,9 @@ impl serde::Serialize for ImageSummary {
         if !self.labels.is_empty() {
             len += 1;
         }
+        if self.flagged_nodes != 0 {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.ImageSummary", len)?;
         if !self.image_id.is_empty() {
             struct_ser.serialize_field("imageId", &self.image_id)?;
@@ -6601,6 +6604,11 @@ impl serde::Serialize for ImageSummary {
         if !self.labels.is_empty() {
             struct_ser.serialize_field("labels", &self.labels)?;
         }
+        if self.flagged_nodes != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("flaggedNodes", ToString::to_string(&self.flagged_nodes).as_str())?;
+        }
         struct_ser.end()
     }
 }
@@ -6622,6 +6630,8 @@ impl<'de> serde::Deserialize<'de> for ImageSummary {
             "drifted_nodes",
             "driftedNodes",
             "labels",
+            "flagged_nodes",
+            "flaggedNodes",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -6634,6 +6644,7 @@ impl<'de> serde::Deserialize<'de> for ImageSummary {
             Nodes,
             DriftedNodes,
             Labels,
+            FlaggedNodes,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -6663,6 +6674,7 @@ impl<'de> serde::Deserialize<'de> for ImageSummary {
                             "nodes" => Ok(GeneratedField::Nodes),
                             "driftedNodes" | "drifted_nodes" => Ok(GeneratedField::DriftedNodes),
                             "labels" => Ok(GeneratedField::Labels),
+                            "flaggedNodes" | "flagged_nodes" => Ok(GeneratedField::FlaggedNodes),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -6690,6 +6702,7 @@ impl<'de> serde::Deserialize<'de> for ImageSummary {
                 let mut nodes__ = None;
                 let mut drifted_nodes__ = None;
                 let mut labels__ = None;
+                let mut flagged_nodes__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::ImageId => {
@@ -6752,6 +6765,14 @@ impl<'de> serde::Deserialize<'de> for ImageSummary {
                             }
                             labels__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::FlaggedNodes => {
+                            if flagged_nodes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("flaggedNodes"));
+                            }
+                            flagged_nodes__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
                     }
                 }
                 Ok(ImageSummary {
@@ -6763,6 +6784,7 @@ impl<'de> serde::Deserialize<'de> for ImageSummary {
                     nodes: nodes__.unwrap_or_default(),
                     drifted_nodes: drifted_nodes__.unwrap_or_default(),
                     labels: labels__.unwrap_or_default(),
+                    flagged_nodes: flagged_nodes__.unwrap_or_default(),
                 })
             }
         }
@@ -10659,6 +10681,24 @@ impl serde::Serialize for NodeSummary {
         if self.status_since_unix_ms != 0 {
             len += 1;
         }
+        if !self.manifest_digest.is_empty() {
+            len += 1;
+        }
+        if self.heartbeat_secs != 0 {
+            len += 1;
+        }
+        if self.held_since_unix_ms != 0 {
+            len += 1;
+        }
+        if !self.held_reasons.is_empty() {
+            len += 1;
+        }
+        if self.exec_monitor != 0 {
+            len += 1;
+        }
+        if self.sees_containers {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.NodeSummary", len)?;
         if !self.node_id.is_empty() {
             struct_ser.serialize_field("nodeId", &self.node_id)?;
@@ -10708,6 +10748,28 @@ impl serde::Serialize for NodeSummary {
             #[allow(clippy::needless_borrows_for_generic_args)]
             struct_ser.serialize_field("statusSinceUnixMs", ToString::to_string(&self.status_since_unix_ms).as_str())?;
         }
+        if !self.manifest_digest.is_empty() {
+            struct_ser.serialize_field("manifestDigest", &self.manifest_digest)?;
+        }
+        if self.heartbeat_secs != 0 {
+            struct_ser.serialize_field("heartbeatSecs", &self.heartbeat_secs)?;
+        }
+        if self.held_since_unix_ms != 0 {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("heldSinceUnixMs", ToString::to_string(&self.held_since_unix_ms).as_str())?;
+        }
+        if !self.held_reasons.is_empty() {
+            struct_ser.serialize_field("heldReasons", &self.held_reasons)?;
+        }
+        if self.exec_monitor != 0 {
+            let v = ExecMonitor::try_from(self.exec_monitor)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.exec_monitor)))?;
+            struct_ser.serialize_field("execMonitor", &v)?;
+        }
+        if self.sees_containers {
+            struct_ser.serialize_field("seesContainers", &self.sees_containers)?;
+        }
         struct_ser.end()
     }
 }
@@ -10738,6 +10800,18 @@ impl<'de> serde::Deserialize<'de> for NodeSummary {
             "maxSeverity",
             "status_since_unix_ms",
             "statusSinceUnixMs",
+            "manifest_digest",
+            "manifestDigest",
+            "heartbeat_secs",
+            "heartbeatSecs",
+            "held_since_unix_ms",
+            "heldSinceUnixMs",
+            "held_reasons",
+            "heldReasons",
+            "exec_monitor",
+            "execMonitor",
+            "sees_containers",
+            "seesContainers",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -10754,6 +10828,12 @@ impl<'de> serde::Deserialize<'de> for NodeSummary {
             Reasons,
             MaxSeverity,
             StatusSinceUnixMs,
+            ManifestDigest,
+            HeartbeatSecs,
+            HeldSinceUnixMs,
+            HeldReasons,
+            ExecMonitor,
+            SeesContainers,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -10787,6 +10867,12 @@ impl<'de> serde::Deserialize<'de> for NodeSummary {
                             "reasons" => Ok(GeneratedField::Reasons),
                             "maxSeverity" | "max_severity" => Ok(GeneratedField::MaxSeverity),
                             "statusSinceUnixMs" | "status_since_unix_ms" => Ok(GeneratedField::StatusSinceUnixMs),
+                            "manifestDigest" | "manifest_digest" => Ok(GeneratedField::ManifestDigest),
+                            "heartbeatSecs" | "heartbeat_secs" => Ok(GeneratedField::HeartbeatSecs),
+                            "heldSinceUnixMs" | "held_since_unix_ms" => Ok(GeneratedField::HeldSinceUnixMs),
+                            "heldReasons" | "held_reasons" => Ok(GeneratedField::HeldReasons),
+                            "execMonitor" | "exec_monitor" => Ok(GeneratedField::ExecMonitor),
+                            "seesContainers" | "sees_containers" => Ok(GeneratedField::SeesContainers),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -10818,6 +10904,12 @@ impl<'de> serde::Deserialize<'de> for NodeSummary {
                 let mut reasons__ = None;
                 let mut max_severity__ = None;
                 let mut status_since_unix_ms__ = None;
+                let mut manifest_digest__ = None;
+                let mut heartbeat_secs__ = None;
+                let mut held_since_unix_ms__ = None;
+                let mut held_reasons__ = None;
+                let mut exec_monitor__ = None;
+                let mut sees_containers__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::NodeId => {
@@ -10900,6 +10992,46 @@ impl<'de> serde::Deserialize<'de> for NodeSummary {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::ManifestDigest => {
+                            if manifest_digest__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("manifestDigest"));
+                            }
+                            manifest_digest__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::HeartbeatSecs => {
+                            if heartbeat_secs__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("heartbeatSecs"));
+                            }
+                            heartbeat_secs__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::HeldSinceUnixMs => {
+                            if held_since_unix_ms__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("heldSinceUnixMs"));
+                            }
+                            held_since_unix_ms__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::HeldReasons => {
+                            if held_reasons__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("heldReasons"));
+                            }
+                            held_reasons__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ExecMonitor => {
+                            if exec_monitor__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("execMonitor"));
+                            }
+                            exec_monitor__ = Some(map_.next_value::<ExecMonitor>()? as i32);
+                        }
+                        GeneratedField::SeesContainers => {
+                            if sees_containers__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("seesContainers"));
+                            }
+                            sees_containers__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(NodeSummary {
@@ -10915,6 +11047,12 @@ impl<'de> serde::Deserialize<'de> for NodeSummary {
                     reasons: reasons__.unwrap_or_default(),
                     max_severity: max_severity__.unwrap_or_default(),
                     status_since_unix_ms: status_since_unix_ms__.unwrap_or_default(),
+                    manifest_digest: manifest_digest__.unwrap_or_default(),
+                    heartbeat_secs: heartbeat_secs__.unwrap_or_default(),
+                    held_since_unix_ms: held_since_unix_ms__.unwrap_or_default(),
+                    held_reasons: held_reasons__.unwrap_or_default(),
+                    exec_monitor: exec_monitor__.unwrap_or_default(),
+                    sees_containers: sees_containers__.unwrap_or_default(),
                 })
             }
         }
@@ -13072,6 +13210,12 @@ impl serde::Serialize for Transition {
         if self.at_unix_ms != 0 {
             len += 1;
         }
+        if !self.node_id.is_empty() {
+            len += 1;
+        }
+        if !self.reasons.is_empty() {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("plumb.v1.Transition", len)?;
         if self.from != 0 {
             let v = NodeStatus::try_from(self.from)
@@ -13091,6 +13235,12 @@ impl serde::Serialize for Transition {
             #[allow(clippy::needless_borrows_for_generic_args)]
             struct_ser.serialize_field("atUnixMs", ToString::to_string(&self.at_unix_ms).as_str())?;
         }
+        if !self.node_id.is_empty() {
+            struct_ser.serialize_field("nodeId", &self.node_id)?;
+        }
+        if !self.reasons.is_empty() {
+            struct_ser.serialize_field("reasons", &self.reasons)?;
+        }
         struct_ser.end()
     }
 }
@@ -13106,6 +13256,9 @@ impl<'de> serde::Deserialize<'de> for Transition {
             "cause",
             "at_unix_ms",
             "atUnixMs",
+            "node_id",
+            "nodeId",
+            "reasons",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -13114,6 +13267,8 @@ impl<'de> serde::Deserialize<'de> for Transition {
             To,
             Cause,
             AtUnixMs,
+            NodeId,
+            Reasons,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -13139,6 +13294,8 @@ impl<'de> serde::Deserialize<'de> for Transition {
                             "to" => Ok(GeneratedField::To),
                             "cause" => Ok(GeneratedField::Cause),
                             "atUnixMs" | "at_unix_ms" => Ok(GeneratedField::AtUnixMs),
+                            "nodeId" | "node_id" => Ok(GeneratedField::NodeId),
+                            "reasons" => Ok(GeneratedField::Reasons),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -13162,6 +13319,8 @@ impl<'de> serde::Deserialize<'de> for Transition {
                 let mut to__ = None;
                 let mut cause__ = None;
                 let mut at_unix_ms__ = None;
+                let mut node_id__ = None;
+                let mut reasons__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::From => {
@@ -13190,6 +13349,18 @@ impl<'de> serde::Deserialize<'de> for Transition {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::NodeId => {
+                            if node_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodeId"));
+                            }
+                            node_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Reasons => {
+                            if reasons__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("reasons"));
+                            }
+                            reasons__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(Transition {
@@ -13197,6 +13368,8 @@ impl<'de> serde::Deserialize<'de> for Transition {
                     to: to__.unwrap_or_default(),
                     cause: cause__.unwrap_or_default(),
                     at_unix_ms: at_unix_ms__.unwrap_or_default(),
+                    node_id: node_id__.unwrap_or_default(),
+                    reasons: reasons__.unwrap_or_default(),
                 })
             }
         }

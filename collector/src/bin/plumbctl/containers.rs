@@ -4,7 +4,6 @@
 use anyhow::Result;
 use plumb_proto::v1::{ContainerState, ContainerStatus, ContainerSummary, ListContainersRequest};
 use plumb_proto::QueryServiceClient;
-use serde_json::{json, Value};
 
 use crate::conn::{channel, status_error, Conn};
 use crate::output::{ago, table};
@@ -33,29 +32,6 @@ impl ContainerStatusArg {
     }
 }
 
-pub fn container_json(s: &ContainerSummary) -> Value {
-    let c = s.container.clone().unwrap_or_default();
-    json!({
-        "node_id": s.node_id,
-        "hostname": s.hostname,
-        "container_id": c.id,
-        "name": c.name,
-        "runtime": c.runtime,
-        "image": c.image,
-        "image_id": c.image_id,
-        "pod": c.pod,
-        "namespace": c.namespace,
-        "pod_container": c.pod_container,
-        "status": plumb_proto::container_status_snake(c.status()),
-        "drifted": s.drifted,
-        "open_deviations": s.open_deviations,
-        "max_severity": crate::output::worst(s.max_severity()),
-        "processes": c.processes,
-        "first_seen": s.first_seen_unix_ms,
-        "last_seen": s.last_seen_unix_ms,
-    })
-}
-
 /// How a container's state reads in a table.
 pub fn state(s: &ContainerSummary) -> String {
     let c = s.container.as_ref();
@@ -66,13 +42,9 @@ pub fn state(s: &ContainerSummary) -> String {
     }
 }
 
-pub fn print_containers(list: &[ContainerSummary], as_json: bool) {
+pub fn print_containers(list: &[ContainerSummary], as_json: bool) -> anyhow::Result<()> {
     if as_json {
-        println!(
-            "{}",
-            Value::Array(list.iter().map(container_json).collect())
-        );
-        return;
+        return crate::output::print_as::<_, plumb_collector::model::Container>(list);
     }
     table(
         &[
@@ -110,6 +82,7 @@ pub fn print_containers(list: &[ContainerSummary], as_json: bool) {
             })
             .collect(),
     );
+    Ok(())
 }
 
 pub async fn containers(
@@ -130,6 +103,5 @@ pub async fn containers(
         .map_err(status_error)?
         .into_inner()
         .containers;
-    print_containers(&list, json);
-    Ok(())
+    print_containers(&list, json)
 }

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use plumb_proto::v1::{ListImagesRequest, Manifest, PushManifestRequest};
 use plumb_proto::{ManifestRegistryClient, QueryServiceClient};
 use prost::Message;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::conn::{channel, status_error, Conn};
 use crate::output::table;
@@ -61,12 +61,7 @@ pub async fn images(conn: &Conn, json: bool) -> Result<()> {
         .map_err(status_error)?
         .into_inner();
     if json {
-        let v: Vec<Value> = r.images.iter().map(|i| json!({
-            "image_id": i.image_id, "digest": plumb_proto::hex(&i.digest), "files": i.files,
-            "packages": i.packages, "nodes": i.nodes, "drifted_nodes": i.drifted_nodes, "pushed_at": i.pushed_unix_ms,
-            "labels": i.labels.iter().map(|l| (l.key.clone(), Value::from(l.value.clone()))).collect::<serde_json::Map<_, _>>(),
-        })).collect();
-        println!("{}", Value::Array(v));
+        return crate::output::print_as::<_, plumb_collector::model::Image>(&r.images);
     } else {
         table(
             &[

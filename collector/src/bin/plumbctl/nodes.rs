@@ -9,7 +9,7 @@ use plumb_proto::{kind_snake, severity_snake, QueryServiceClient};
 use serde_json::json;
 
 use crate::conn::{all_pages, channel, status_error, Conn};
-use crate::output::{ago, node_json, print_nodes, report_action, status};
+use crate::output::{ago, print_nodes, print_one, report_action, status};
 use crate::say;
 use crate::StatusArg;
 
@@ -37,8 +37,7 @@ pub async fn nodes(
         async move { q.list_nodes(request).await }
     })
     .await?;
-    print_nodes(&nodes, json);
-    Ok(())
+    print_nodes(&nodes, json)
 }
 
 pub async fn node(conn: &Conn, id: String, json: bool) -> Result<()> {
@@ -48,111 +47,85 @@ pub async fn node(conn: &Conn, id: String, json: bool) -> Result<()> {
         .await
         .map_err(status_error)?
         .into_inner();
-    let exec_monitor = d.exec_monitor();
-    let node = d.node.unwrap_or_default();
-    let dev = |s: &plumb_proto::v1::StoredDeviation| {
-        let d = s.deviation.clone().unwrap_or_default();
-        json!({
-            "kind": kind_snake(d.kind()),
-            "key": d.key,
-            "severity": severity_snake(d.severity()),
-            "expected": d.expected,
-            "actual": d.actual,
-            "changes": d.changes,
-            "package": d.package,
-            "explained_by": d.explained_by,
-            "container": d.container,
-            "first_seen": s.first_seen_unix_ms,
-            "resolved_at": (s.resolved_unix_ms > 0).then_some(s.resolved_unix_ms),
-        })
-    };
     if json {
-        let v = json!({
-            "node": node_json(&node),
-            "open": d.open.iter().map(dev).collect::<Vec<_>>(),
-            "history": d.history.iter().map(dev).collect::<Vec<_>>(),
-            "transitions": d.transitions.iter().map(|t| json!({"from": status(t.from()), "to": status(t.to()), "cause": t.cause, "at": t.at_unix_ms})).collect::<Vec<_>>(),
-            "containers": d.containers.iter().map(crate::containers::container_json).collect::<Vec<_>>(),
-            "exec_monitor": plumb_proto::exec_monitor_snake(exec_monitor),
-        });
-        println!("{v}");
-    } else {
-        say!("node:       {} ({})", node.node_id, node.hostname);
-        say!("image:      {}", node.image_id);
-        say!(
-            "status:     {} since {}",
-            status(node.status()),
-            ago(node.status_since_unix_ms)
-        );
-        for r in &node.reasons {
-            say!("reason:     {r}");
-        }
-        say!(
-            "agent:      {}, last seen {}",
-            node.agent_version,
-            ago(node.last_seen_unix_ms)
-        );
-        say!(
-            "execs:      {}",
-            match exec_monitor {
-                plumb_proto::v1::ExecMonitor::Fanotify =>
-                    "fanotify: every exec judged as it happens",
-                plumb_proto::v1::ExecMonitor::Periodic => {
-                    "periodic: processes judged at each quick scan"
-                }
-                plumb_proto::v1::ExecMonitor::Unspecified => "not reported",
+        return print_one::<_, plumb_collector::model::NodeDetail>(&d);
+    }
+    let exec_monitor = d.exec_monitor();
+    let node = d.node.clone().unwrap_or_default();
+    say!("node:       {} ({})", node.node_id, node.hostname);
+    say!("image:      {}", node.image_id);
+    say!(
+        "status:     {} since {}",
+        status(node.status()),
+        ago(node.status_since_unix_ms)
+    );
+    for r in &node.reasons {
+        say!("reason:     {r}");
+    }
+    say!(
+        "agent:      {}, last seen {}",
+        node.agent_version,
+        ago(node.last_seen_unix_ms)
+    );
+    say!(
+        "execs:      {}",
+        match exec_monitor {
+            plumb_proto::v1::ExecMonitor::Fanotify => "fanotify: every exec judged as it happens",
+            plumb_proto::v1::ExecMonitor::Periodic => {
+                "periodic: processes judged at each quick scan"
             }
-        );
-        if !d.containers.is_empty() {
-            println!();
-            say!("containers ({}):", d.containers.len());
-            for s in &d.containers {
-                let c = s.container.clone().unwrap_or_default();
-                say!(
-                    "  {:<12} {:<24} {:<10} {} open  {}",
-                    c.id.chars().take(12).collect::<String>(),
-                    c.name,
-                    crate::containers::state(s),
-                    s.open_deviations,
-                    c.image
-                );
-            }
+            plumb_proto::v1::ExecMonitor::Unspecified => "not reported",
         }
+    );
+    if !d.containers.is_empty() {
         println!();
-        say!("open deviations ({}):", d.open.len());
-        for s in &d.open {
-            let x = s.deviation.clone().unwrap_or_default();
-            let pkg = if x.package.is_empty() {
-                String::new()
-            } else {
-                format!(" (owned by {})", x.package)
-            };
-            let place = if x.container.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " in container {}",
-                    x.container.chars().take(12).collect::<String>()
-                )
-            };
+        say!("containers ({}):", d.containers.len());
+        for s in &d.containers {
+            let c = s.container.clone().unwrap_or_default();
             say!(
-                "  {:<8} {:<16} {}{pkg}{place}",
-                severity_snake(x.severity()),
-                kind_snake(x.kind()),
-                x.key
+                "  {:<12} {:<24} {:<10} {} open  {}",
+                c.id.chars().take(12).collect::<String>(),
+                c.name,
+                crate::containers::state(s),
+                s.open_deviations,
+                c.image
             );
         }
-        println!();
-        say!("lifecycle:");
-        for t in &d.transitions {
-            say!(
-                "  {} {} -> {} ({})",
-                ago(t.at_unix_ms),
-                status(t.from()),
-                status(t.to()),
-                t.cause
-            );
-        }
+    }
+    println!();
+    say!("open deviations ({}):", d.open.len());
+    for s in &d.open {
+        let x = s.deviation.clone().unwrap_or_default();
+        let pkg = if x.package.is_empty() {
+            String::new()
+        } else {
+            format!(" (owned by {})", x.package)
+        };
+        let place = if x.container.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " in container {}",
+                x.container.chars().take(12).collect::<String>()
+            )
+        };
+        say!(
+            "  {:<8} {:<16} {}{pkg}{place}",
+            severity_snake(x.severity()),
+            kind_snake(x.kind()),
+            x.key
+        );
+    }
+    println!();
+    say!("lifecycle:");
+    for t in &d.transitions {
+        say!(
+            "  {} {} -> {} ({})",
+            ago(t.at_unix_ms),
+            status(t.from()),
+            status(t.to()),
+            t.cause
+        );
     }
     Ok(())
 }
@@ -171,8 +144,7 @@ pub async fn flags(conn: &Conn, json: bool) -> Result<()> {
         }
     })
     .await?;
-    print_nodes(&nodes, json);
-    Ok(())
+    print_nodes(&nodes, json)
 }
 
 pub async fn watch(conn: &Conn, current: bool) -> Result<()> {
@@ -228,6 +200,6 @@ pub async fn act(
         Action::Retire => q.retire(request).await,
         Action::Clear => q.clear(request).await,
     };
-    report_action(&response.map_err(status_error)?.into_inner(), as_json);
+    report_action(&response.map_err(status_error)?.into_inner(), as_json)?;
     Ok(())
 }

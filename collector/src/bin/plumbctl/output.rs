@@ -2,7 +2,6 @@
 //! the nodes is printed with terminal controls escaped.
 
 use plumb_proto::v1::NodeSummary;
-use serde_json::{json, Value};
 
 /// Prints a line made of text from the nodes, with anything a terminal
 /// would act on escaped.
@@ -45,20 +44,14 @@ where
     Ok(())
 }
 
-pub fn node_json(n: &NodeSummary) -> Value {
-    json!({
-        "node_id": n.node_id,
-        "hostname": n.hostname,
-        "image_id": n.image_id,
-        "status": status(n.status()),
-        "flagged": n.flagged,
-        "deviation_count": n.deviation_count,
-        "max_severity": worst(n.max_severity()),
-        "reasons": n.reasons,
-        "last_seen": n.last_seen_unix_ms,
-        "status_since": n.status_since_unix_ms,
-        "agent_version": n.agent_version,
-    })
+/// One value as the model type `M` serialises it (the REST API's shape).
+pub fn print_one<'a, P, M>(value: &'a P) -> anyhow::Result<()>
+where
+    M: TryFrom<&'a P> + serde::Serialize,
+    M::Error: std::error::Error + Send + Sync + 'static,
+{
+    println!("{}", serde_json::to_string(&M::try_from(value)?)?);
+    Ok(())
 }
 
 pub fn ago(ms: i64) -> String {
@@ -106,10 +99,9 @@ pub fn table(headers: &[&str], rows: Vec<Vec<String>>) {
     }
 }
 
-pub fn print_nodes(nodes: &[NodeSummary], as_json: bool) {
+pub fn print_nodes(nodes: &[NodeSummary], as_json: bool) -> anyhow::Result<()> {
     if as_json {
-        println!("{}", Value::Array(nodes.iter().map(node_json).collect()));
-        return;
+        return print_as::<_, plumb_collector::model::Node>(nodes);
     }
     table(
         &[
@@ -136,12 +128,13 @@ pub fn print_nodes(nodes: &[NodeSummary], as_json: bool) {
             })
             .collect(),
     );
+    Ok(())
 }
 
-pub fn report_action(n: &NodeSummary, as_json: bool) {
+pub fn report_action(n: &NodeSummary, as_json: bool) -> anyhow::Result<()> {
     if as_json {
-        println!("{}", node_json(n));
-    } else {
-        println!("node {} is now {}", n.node_id, status(n.status()));
+        return print_one::<_, plumb_collector::model::Node>(n);
     }
+    println!("node {} is now {}", n.node_id, status(n.status()));
+    Ok(())
 }

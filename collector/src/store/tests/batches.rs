@@ -9,8 +9,12 @@ use crate::model::NodeStatus;
 async fn batches_apply_once_and_resolve() {
     for (store, _dir) in stores().await {
         assert_eq!(
-            store.hello(&hello("n1"), "r:1", 1).await.unwrap(),
-            (0, NodeStatus::Clean)
+            store
+                .hello(&hello("n1"), "r:1", 1)
+                .await
+                .unwrap()
+                .map(|g| (g.last_seq, g.status)),
+            Some((0, NodeStatus::Clean))
         );
         let b1 = batch(
             "n1",
@@ -45,7 +49,12 @@ async fn batches_apply_once_and_resolve() {
         let resolved = store.deviations("n1", Some(false), 100).await.unwrap();
         assert_eq!(resolved[0].resolved_at, Some(4));
         assert_eq!(
-            store.hello(&hello("n1"), "r:1", 5).await.unwrap().0,
+            store
+                .hello(&hello("n1"), "r:1", 5)
+                .await
+                .unwrap()
+                .unwrap()
+                .last_seq,
             2,
             "hello reports the last stored seq"
         );

@@ -344,3 +344,74 @@ async fn a_nodes_exec_monitor_and_reasons_are_decoded_strictly() {
         }
     }
 }
+
+/// A hello is one statement: the node registered and held, its stream
+/// recorded, and what the findings need back (the registry's digest, an
+/// open digest finding); a revoked node, or one enrolled for another
+/// image, is refused by the same statement with nothing written.
+#[tokio::test]
+async fn a_hello_registers_holds_and_answers_in_one_statement() {
+    for (store, _dir) in stores().await {
+        let g = store
+            .hello(&hello("n1"), "r:1", 1_000)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(g.registry_digest, None);
+        assert!(!g.digest_finding_open);
+        let holders: Vec<(String, String)> =
+            sqlx::query_as("SELECT node_id, holder FROM streams ORDER BY node_id")
+                .fetch_all(&store.writer)
+                .await
+                .unwrap();
+        assert_eq!(holders, vec![("n1".to_string(), "r:1".to_string())]);
+
+        store
+            .put_manifest("img-1", "d-1", b"m", 1, &[], false, &[], false, 1)
+            .await
+            .unwrap();
+        store
+            .record_finding("n1", "manifest_digest", "registry digest d-1", "abc", 2_000)
+            .await
+            .unwrap();
+        let g = store
+            .hello(&hello("n1"), "r:2", 3_000)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(g.registry_digest.as_deref(), Some("d-1"));
+        assert!(g.digest_finding_open);
+        let holder: String = sqlx::query_scalar("SELECT holder FROM streams WHERE node_id = 'n1'")
+            .fetch_one(&store.writer)
+            .await
+            .unwrap();
+        assert_eq!(holder, "r:2", "the stream moved with the hello");
+
+        // Enrolled for img-1: a hello for another image is refused.
+        sqlx::query("INSERT INTO node_certs (serial, node_id, image_id, issued_at) VALUES ('s-3', 'n3', 'img-1', 1)")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        let mut other = hello("n3");
+        other.image_id = "img-2".into();
+        assert_eq!(store.hello(&other, "r:1", 4_000).await.unwrap(), None);
+        assert!(store.node("n3").await.unwrap().is_none(), "nothing written");
+        assert!(store
+            .hello(&hello("n3"), "r:1", 4_000)
+            .await
+            .unwrap()
+            .is_some());
+
+        // Revoked: refused, its row untouched, no stream recorded.
+        store.stream_closed("n1", "r:2", 5_000).await.unwrap();
+        store.revoke_node("n1", "test", 5_000).await.unwrap();
+        assert_eq!(store.hello(&hello("n1"), "r:1", 6_000).await.unwrap(), None);
+        assert_eq!(store.node("n1").await.unwrap().unwrap().last_seen, 5_000);
+        let streams: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM streams WHERE node_id = 'n1'")
+            .fetch_one(&store.writer)
+            .await
+            .unwrap();
+        assert_eq!(streams, 0);
+        assert_eq!(store.standing("n1").await.unwrap(), (true, None));
+    }
+}
