@@ -47,6 +47,10 @@ SEED=${SEED:-1000000}
 REPLICAS=${REPLICAS:-7}
 FLEET=${FLEET:-100000}
 PER_GEN=${PER_GEN:-17000}
+# Connection attempts each generator process keeps in flight at once
+# (section 4). Real agents are independent: a small cap here would pace
+# the storm in the generator instead of in the collectors.
+IN_FLIGHT=${IN_FLIGHT:-4096}
 # Each replica's share of PostgreSQL's 100 connections.
 DB_CONNECTIONS=${DB_CONNECTIONS:-12}
 STORM=${STORM:-$HIGH}
@@ -270,7 +274,7 @@ if [[ $SECTIONS == *4* ]]; then
     [ "$g" -eq 0 ] && probes=(--flag-probes 40 --http "https://${https[0]}" --token "$token")
     target/release/examples/fleet_lean "${colls[@]}" --ca-dir "$work/pki" --prefix seed \
       --first $((1 + g * PER_GEN)) --agents "$n" --source "127.0.0.$((10 + g))" --heartbeat 10 \
-      --drift-permille 10 --drift-every 60 --hold 3600 --storm 300 --go "$work/go" \
+      --drift-permille 10 --drift-every 60 --hold 3600 --storm 300 --go "$work/go" --in-flight "$IN_FLIGHT" \
       "${probes[@]}" >"$work/gen-$g.txt" 2>&1 &
     pids+=("$!")
   done
