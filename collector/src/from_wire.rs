@@ -10,7 +10,8 @@ use crate::advisories::AdvisorySeverity;
 use crate::model::{Container, Image, Node, NodeDetail, NodeStatus, StoredDeviation, Transition};
 use crate::posture::DueImage;
 use crate::store::{
-    AdvisorySummary, Exposure, Family, FamilyImage, ImageKind, ImagePackage, RolloutPoint,
+    AdvisorySummary, AuditEntry, Caller, Exposure, Family, FamilyImage, ImageKind, ImagePackage,
+    Outcome, RolloutPoint,
 };
 use crate::versions::Ecosystem;
 
@@ -320,6 +321,34 @@ impl From<&pb::ImageSummary> for Image {
                 .map(|l| (l.key.clone(), l.value.clone()))
                 .collect(),
         }
+    }
+}
+
+impl TryFrom<&pb::AuditEntry> for AuditEntry {
+    type Error = UnknownValue;
+    fn try_from(e: &pb::AuditEntry) -> Result<Self, UnknownValue> {
+        let what = format!("audit entry of {} at {}", e.actor, e.at_unix_ms);
+        Ok(AuditEntry {
+            at: e.at_unix_ms,
+            actor: e.actor.clone(),
+            role: match pb::Caller::try_from(e.role) {
+                Ok(pb::Caller::None) => Caller::None,
+                Ok(pb::Caller::Node) => Caller::Node,
+                Ok(pb::Caller::Read) => Caller::Read,
+                Ok(pb::Caller::Operator) => Caller::Operator,
+                Ok(pb::Caller::Admin) => Caller::Admin,
+                _ => return Err(unknown(&what, "role", e.role)),
+            },
+            action: e.action.clone(),
+            target: e.target.clone(),
+            source: e.source.clone(),
+            outcome: match pb::AuditOutcome::try_from(e.outcome) {
+                Ok(pb::AuditOutcome::Ok) => Outcome::Ok,
+                Ok(pb::AuditOutcome::Refused) => Outcome::Refused,
+                _ => return Err(unknown(&what, "outcome", e.outcome)),
+            },
+            detail: e.detail.clone(),
+        })
     }
 }
 

@@ -67,6 +67,24 @@ pub struct ServeConfig {
     pub retention: std::time::Duration,
 }
 
+/// Connections the kernel queues for `accept` (capped by its
+/// `net.core.somaxconn`): a reconnect storm's SYNs wait here instead of
+/// being dropped and retransmitted a second or more later.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// A listener on `addr` with [`LISTEN_BACKLOG`] (tokio's own bind asks
+/// for 1,024).
+fn listen(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// Descriptors kept for everything but connections: the database pool,
 /// files, the listeners, the process's own.
 const RESERVED_DESCRIPTORS: u64 = 1024;
@@ -196,12 +214,8 @@ pub async fn serve(
     let mut store = Store::connect_with(&cfg.database, cfg.database_connections).await?;
     store.max_open_per_node = cfg.max_open_per_node;
     store.retention_ms = cfg.retention.as_millis().min(i64::MAX as u128) as i64;
-    let grpc = TcpListener::bind(cfg.grpc)
-        .await
-        .with_context(|| format!("binding gRPC on {}", cfg.grpc))?;
-    let http = TcpListener::bind(cfg.http)
-        .await
-        .with_context(|| format!("binding HTTP on {}", cfg.http))?;
+    let grpc = listen(cfg.grpc).with_context(|| format!("binding gRPC on {}", cfg.grpc))?;
+    let http = listen(cfg.http).with_context(|| format!("binding HTTP on {}", cfg.http))?;
     if cfg.insecure_plaintext {
         tracing::warn!(
             "serving PLAINTEXT on loopback (--insecure-plaintext): for development only"

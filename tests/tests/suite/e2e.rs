@@ -170,6 +170,13 @@ fn operators_acknowledge_and_retire_and_watchers_see_it() {
     assert_eq!(lines[0]["flagged"], true);
 
     let detail = c.ctl_json(&["node", "node-e"]);
+    // plumbctl prints the REST API's own shape, field for field.
+    assert_eq!(detail, c.get("/api/v1/nodes/node-e"));
+    assert_eq!(
+        c.ctl_json(&["nodes"]),
+        c.get("/api/v1/nodes?limit=1000")["nodes"]
+    );
+    assert_eq!(c.ctl_json(&["images"]), c.get("/api/v1/images")["images"]);
     let nc = detail["open"]
         .as_array()
         .unwrap()

@@ -150,11 +150,7 @@ pub async fn audit(conn: &Conn, node: Option<String>, limit: u32, json: bool) ->
         .map_err(status_error)?
         .into_inner();
     if json {
-        let v: Vec<Value> = r.entries.iter().map(|e| json!({
-            "at": e.at_unix_ms, "actor": e.actor, "role": caller_name(e.role()), "action": e.action,
-            "target": e.target, "source": e.source, "outcome": outcome_name(e.outcome()), "detail": e.detail,
-        })).collect();
-        println!("{}", Value::Array(v));
+        return crate::output::print_as::<_, plumb_collector::store::AuditEntry>(&r.entries);
     } else {
         table(
             &["WHEN", "ACTOR", "ACTION", "TARGET", "OUTCOME", "DETAIL"],
@@ -183,19 +179,6 @@ fn role_name(r: plumb_proto::v1::Role) -> &'static str {
         plumb_proto::v1::Role::Operator => "operator",
         plumb_proto::v1::Role::Admin => "admin",
         plumb_proto::v1::Role::Unspecified => "",
-    }
-}
-
-/// An audit entry's caller as plumbctl prints it.
-fn caller_name(c: plumb_proto::v1::Caller) -> &'static str {
-    use plumb_proto::v1::Caller;
-    match c {
-        Caller::None => "none",
-        Caller::Node => "node",
-        Caller::Read => "read",
-        Caller::Operator => "operator",
-        Caller::Admin => "admin",
-        Caller::Unspecified => "",
     }
 }
 
