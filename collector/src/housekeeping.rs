@@ -158,11 +158,23 @@ async fn slow_loop(hub: Arc<Hub>, mut shutdown: tokio::sync::watch::Receiver<boo
 /// own quiet nodes from memory and, on the replica holding the `silence`
 /// lease, the unheld quiet nodes from the database.
 pub struct Watch {
-    lease: String,
-    /// When this replica's lease was last renewed.
-    renewed: i64,
+    /// This replica's lease, renewed by a task of its own.
+    renewal: Renewal,
     /// When the unheld nodes were last looked for.
     looked: i64,
+}
+
+/// The task that renews this replica's lease every
+/// [`REPLICA_RENEW_MS`], apart from the liveness tick: a slow tick (many
+/// nodes found silent, a storm of hellos holding every pooled
+/// connection) must not let the lease lapse and the other replicas take
+/// this one for dead. Its statement runs on the store's control
+/// connection.
+struct Renewal {
+    /// Set when a renewal found the lease had lapsed (the replica was
+    /// paused or cut off past it): the tick claims its nodes again.
+    lapsed: Arc<std::sync::atomic::AtomicBool>,
+    task: tokio::task::JoinHandle<()>,
 }
 
 /// How often the unheld nodes are looked for.
@@ -171,7 +183,7 @@ const UNHELD_EVERY_MS: i64 = 2_000;
 impl Watch {
     /// Releases what a crashed run of this replica held (as alive until
     /// its lease was last renewed) and takes the lease.
-    pub async fn start(hub: &Hub) -> Watch {
+    pub async fn start(hub: &Arc<Hub>) -> Watch {
         let lease = format!("{REPLICA_LEASE_PREFIX}{}", hub.instance);
         let now = now_ms();
         let alive_at = match hub.store.lease_until(&lease).await {
@@ -186,46 +198,34 @@ impl Watch {
             ),
             Err(e) => tracing::error!(error = %e, "forgetting this replica's old streams failed"),
         }
-        let mut watch = Watch {
-            lease,
-            renewed: 0,
-            looked: 0,
+        let mut renewed = 0;
+        renew(hub, &lease, &mut renewed, now).await;
+        let lapsed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let task = {
+            let (hub, lapsed) = (hub.clone(), lapsed.clone());
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(Duration::from_millis(1_000));
+                every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    every.tick().await;
+                    if renew(&hub, &lease, &mut renewed, now_ms()).await {
+                        lapsed.store(true, std::sync::atomic::Ordering::Release);
+                    }
+                }
+            })
         };
-        watch.renew(hub, now).await;
-        watch
-    }
-
-    /// Renews the lease when due; true when it had lapsed (the replica was
-    /// paused or cut off from the database past it): the other replicas
-    /// may have released its nodes, which it then claims again.
-    async fn renew(&mut self, hub: &Hub, now: i64) -> bool {
-        if now - self.renewed < REPLICA_RENEW_MS {
-            return false;
-        }
-        let lapsed = self.renewed > 0 && now - self.renewed > REPLICA_LEASE_MS;
-        match hub
-            .store
-            .take_lease(&self.lease, &hub.instance, now, now + REPLICA_LEASE_MS)
-            .await
-        {
-            Ok(true) => {
-                self.renewed = now;
-                lapsed
-            }
-            Ok(false) => {
-                tracing::error!(lease = %self.lease, "another replica holds this replica's lease: two replicas share one name");
-                false
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "renewing this replica's lease failed");
-                false
-            }
+        Watch {
+            renewal: Renewal { lapsed, task },
+            looked: 0,
         }
     }
 
     pub async fn tick(&mut self, hub: &Hub) {
         let now = now_ms();
-        let reclaim = self.renew(hub, now).await;
+        let reclaim = self
+            .renewal
+            .lapsed
+            .swap(false, std::sync::atomic::Ordering::AcqRel);
         if reclaim {
             tracing::warn!("this replica's lease had lapsed: claiming its nodes again");
         }
@@ -344,9 +344,39 @@ impl Watch {
     /// heard from now (their agents reconnect to another replica at once),
     /// and the leases given up.
     pub async fn stop(&mut self, hub: &Hub) {
+        self.renewal.task.abort();
         let _ = hub.agents.flush_heartbeats(true).await;
         let _ = hub.store.release_holder(&hub.instance, now_ms()).await;
         // Another replica takes over this one's work at once.
         let _ = hub.store.release_leases(&hub.instance).await;
+    }
+}
+
+/// Renews `lease` when due (`renewed`: when it last was); true when it
+/// had lapsed (the replica was paused or cut off from the database past
+/// it): the other replicas may have released its nodes, which it then
+/// claims again.
+async fn renew(hub: &Hub, lease: &str, renewed: &mut i64, now: i64) -> bool {
+    if now - *renewed < REPLICA_RENEW_MS {
+        return false;
+    }
+    let lapsed = *renewed > 0 && now - *renewed > REPLICA_LEASE_MS;
+    match hub
+        .store
+        .take_lease(lease, &hub.instance, now, now + REPLICA_LEASE_MS)
+        .await
+    {
+        Ok(true) => {
+            *renewed = now;
+            lapsed
+        }
+        Ok(false) => {
+            tracing::error!(lease = %lease, "another replica holds this replica's lease: two replicas share one name");
+            false
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "renewing this replica's lease failed");
+            false
+        }
     }
 }

@@ -156,9 +156,10 @@ struct ServeArgs {
     /// Open connections per port; more wait in the kernel's backlog.
     #[arg(long, default_value_t = 50_000)]
     max_connections: usize,
-    /// Connections this replica opens to PostgreSQL at most; the
-    /// replicas' sum must stay under the server's `max_connections`
-    /// (100 by default). SQLite has one writer and four readers.
+    /// Connections this replica opens to PostgreSQL at most, besides one
+    /// for its leases; the replicas' sum must stay under the server's
+    /// `max_connections` (100 by default). SQLite has one writer and four
+    /// readers.
     #[arg(long, default_value_t = plumb_collector::store::POSTGRES_CONNECTIONS)]
     database_connections: u32,
     /// Longest heartbeat period agents may keep (a node is silent after

@@ -96,14 +96,38 @@ fn release_of(packages: &[(String, String)]) -> Option<String> {
     None
 }
 
-/// The release an Ubuntu image's os-release name tells: `Ubuntu
-/// 22.04.4 LTS` is `Ubuntu:22.04`.
-fn ubuntu_release(os: &str) -> Option<String> {
-    let version = os.strip_prefix("Ubuntu ")?.split_whitespace().next()?;
-    let mut parts = version.split('.');
-    let (major, minor) = (parts.next()?, parts.next()?);
-    (major.chars().all(|c| c.is_ascii_digit()) && minor.chars().all(|c| c.is_ascii_digit()))
-        .then(|| format!("Ubuntu:{major}.{minor}"))
+/// The release an image's os-release name (`PRETTY_NAME`) tells, as OSV
+/// spells it: `Ubuntu 22.04.4 LTS` is `Ubuntu:22.04`, `Debian GNU/Linux
+/// 12 (bookworm)` is `Debian:12`, `Alpine Linux v3.20` is
+/// `Alpine:v3.20`, `Rocky Linux 9.3 (Blue Onyx)` is `Rocky Linux:9`,
+/// `AlmaLinux 9.3 (...)` is `AlmaLinux:9`. A name without a numbered
+/// release (`Debian GNU/Linux trixie/sid`) tells none.
+fn os_release(os: &str) -> Option<String> {
+    let numbered = |rest: &str, parts: usize| -> Option<String> {
+        let version = rest.split_whitespace().next()?;
+        let numbers: Vec<&str> = version.split('.').take(parts).collect();
+        (numbers.len() == parts
+            && numbers
+                .iter()
+                .all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())))
+        .then(|| numbers.join("."))
+    };
+    if let Some(rest) = os.strip_prefix("Ubuntu ") {
+        return numbered(rest, 2).map(|v| format!("Ubuntu:{v}"));
+    }
+    if let Some(rest) = os.strip_prefix("Debian GNU/Linux ") {
+        return numbered(rest, 1).map(|v| format!("Debian:{v}"));
+    }
+    if let Some(rest) = os.strip_prefix("Alpine Linux v") {
+        return numbered(rest, 2).map(|v| format!("Alpine:v{v}"));
+    }
+    if let Some(rest) = os.strip_prefix("Rocky Linux ") {
+        return numbered(rest, 1).map(|v| format!("Rocky Linux:{v}"));
+    }
+    if let Some(rest) = os.strip_prefix("AlmaLinux ") {
+        return numbered(rest, 1).map(|v| format!("AlmaLinux:{v}"));
+    }
+    None
 }
 
 /// Whether an advisory's ecosystem speaks of `release`: the same, or (as
@@ -330,14 +354,15 @@ impl Store {
                     .await?;
                     let mut release = release_of(&pkgs);
                     if release.is_none() {
-                        // Ubuntu's base-files does not tell its release:
+                        // Ubuntu's base-files does not tell its release,
+                        // nor does an image without its release package:
                         // the manifest's os-release name does.
                         let os: Option<String> =
                             sqlx::query_scalar("SELECT os FROM manifests WHERE image_id = $1")
                                 .bind(&p.image_id)
                                 .fetch_optional(&self.pool)
                                 .await?;
-                        release = os.as_deref().and_then(ubuntu_release);
+                        release = os.as_deref().and_then(os_release);
                     }
                     releases.insert(p.image_id.clone(), release);
                 }
@@ -442,17 +467,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ubuntu_releases_come_from_the_os_name_and_match_their_ecosystems() {
-        assert_eq!(
-            ubuntu_release("Ubuntu 22.04.4 LTS").as_deref(),
-            Some("Ubuntu:22.04")
-        );
-        assert_eq!(
-            ubuntu_release("Ubuntu 24.10").as_deref(),
-            Some("Ubuntu:24.10")
-        );
-        assert_eq!(ubuntu_release("Debian GNU/Linux 12 (bookworm)"), None);
-        assert_eq!(ubuntu_release("Ubuntu noble"), None);
+    fn releases_come_from_the_os_name_and_match_their_ecosystems() {
+        for (os, release) in [
+            ("Ubuntu 22.04.4 LTS", Some("Ubuntu:22.04")),
+            ("Ubuntu 24.10", Some("Ubuntu:24.10")),
+            ("Ubuntu noble", None),
+            ("Debian GNU/Linux 12 (bookworm)", Some("Debian:12")),
+            ("Debian GNU/Linux 11 (bullseye)", Some("Debian:11")),
+            ("Debian GNU/Linux trixie/sid", None),
+            ("Alpine Linux v3.20", Some("Alpine:v3.20")),
+            ("Alpine Linux edge", None),
+            ("Rocky Linux 9.3 (Blue Onyx)", Some("Rocky Linux:9")),
+            ("AlmaLinux 9.3 (Shamrock Pampas Cat)", Some("AlmaLinux:9")),
+            ("Fixture Linux 1", None),
+            ("", None),
+        ] {
+            assert_eq!(os_release(os).as_deref(), release, "{os:?}");
+        }
         assert!(same_release("Ubuntu:22.04", "Ubuntu:22.04:LTS"));
         assert!(same_release("Ubuntu:22.04", "Ubuntu:Pro:22.04:LTS"));
         assert!(same_release("Ubuntu:24.10", "Ubuntu:24.10"));

@@ -63,6 +63,9 @@ pub struct Store {
     /// Writes: a single connection for SQLite, whose writers would
     /// otherwise fail with SQLITE_BUSY; the same pool for PostgreSQL.
     pub(crate) writer: AnyPool,
+    /// Lease renewals: one connection of its own on PostgreSQL (the
+    /// writer on SQLite), never queued behind the hellos and batches.
+    pub(crate) control: AnyPool,
     pub backend: Backend,
     /// Open deviations stored per node at most; beyond it a node's new
     /// deviations are counted in a critical finding, not stored.
@@ -70,6 +73,8 @@ pub struct Store {
     /// How long history (resolved deviations, transitions, delivered
     /// alerts, audit, retired nodes) is kept, in milliseconds.
     pub retention_ms: i64,
+    /// The last count of nodes per image and status (see `snapshot`).
+    pub(crate) snapshot: std::sync::Arc<super::snapshot::Snapshot>,
 }
 
 /// Default of [`Store::max_open_per_node`].
@@ -154,6 +159,17 @@ impl Store {
                 .await
                 .map_err(connect_err)?,
         };
+        // Leases on a connection of their own: a replica that cannot
+        // renew its lease within the lease is taken for dead by the others
+        // (its nodes released and claimed back), and under a reconnect
+        // storm every pooled connection is busy with hellos.
+        let control = match backend {
+            Backend::Sqlite => writer.clone(),
+            Backend::Postgres => make_pool(1)
+                .connect_with(options.clone())
+                .await
+                .map_err(connect_err)?,
+        };
         let pool = match backend {
             Backend::Sqlite => make_pool(4)
                 .connect_with(options)
@@ -171,9 +187,11 @@ impl Store {
         let store = Store {
             pool,
             writer,
+            control,
             backend,
             max_open_per_node: MAX_OPEN_PER_NODE,
             retention_ms: RETENTION_MS,
+            snapshot: Default::default(),
         };
         // Today's history partitions and the next days' (PostgreSQL);
         // housekeeping keeps making them. Rows never wait for one: without

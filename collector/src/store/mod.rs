@@ -21,6 +21,7 @@ mod replicas;
 mod retention;
 #[cfg(any(test, feature = "test-support"))]
 pub mod scratch;
+mod snapshot;
 mod tokens;
 
 pub use advisories::{AdvisorySummary, Exposure, Imported};
@@ -42,6 +43,7 @@ pub use nodes::{Greeting, HelloInfo, NodeCursor, NodeFilter, NodeSort, Touched};
 pub use outbox::OutboxItem;
 pub use packages::{package_query, ImageKind, ImagePackage, VersionFilter, MAX_PACKAGE_ROWS};
 pub use retention::{Pruned, PARTITION_MS};
+pub use snapshot::ImageStatusCounts;
 pub use tokens::{SessionRow, TokenInfo, TokenRow};
 
 #[cfg(test)]

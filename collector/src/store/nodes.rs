@@ -523,22 +523,6 @@ impl Store {
             .collect::<Result<_, sqlx::Error>>()?)
     }
 
-    /// Counts of nodes by (image, status), decoded.
-    pub async fn image_status_counts(&self) -> Result<Vec<(String, NodeStatus, i64)>, StoreError> {
-        let rows: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT image_id, status, COUNT(*) FROM nodes GROUP BY image_id, status",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(image, s, n)| {
-                let status = decode::status(&format!("nodes of image {image:?}"), "status", &s)?;
-                Ok((image, status, n))
-            })
-            .collect::<Result<_, sqlx::Error>>()?)
-    }
-
     /// Open deviations by severity across the fleet, retired nodes left
     /// out (their deviations stay for history, not as work).
     pub async fn open_by_severity(&self) -> Result<Vec<(String, i64)>, StoreError> {

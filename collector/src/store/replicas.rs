@@ -117,7 +117,7 @@ impl Store {
         Ok(
             sqlx::query_scalar("SELECT until_ms FROM leases WHERE name = $1")
                 .bind(name)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.control)
                 .await?,
         )
     }
@@ -227,7 +227,7 @@ impl Store {
         .bind(holder)
         .bind(until)
         .bind(now)
-        .execute(&self.writer)
+        .execute(&self.control)
         .await?;
         Ok(done.rows_affected() == 1)
     }

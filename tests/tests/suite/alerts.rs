@@ -329,8 +329,19 @@ fn metrics_parse_as_prometheus_text() {
     c.wait_status("metrics-node", "clean", Duration::from_secs(20));
     n.root.file("/etc/motd", b"changed\n");
     c.wait_status("metrics-node", "drifted", Duration::from_secs(10));
-    let (code, text) = c.get_raw("/metrics");
-    assert_eq!(code, 200);
+    // Nodes per image come from a snapshot at most a couple of seconds
+    // old: the scrape shows the drifted node within a few.
+    let mut scraped = None;
+    for _ in 0..50 {
+        let (code, text) = c.get_raw("/metrics");
+        assert_eq!(code, 200);
+        if text.contains("plumb_nodes{status=\"drifted\",image=\"img-e2e\"} 1") {
+            scraped = Some(text);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let text = scraped.expect("the drifted node counted on /metrics within 10 s");
     let lines = text.lines().map(|l| Ok(l.to_string()));
     let scrape = prometheus_parse::Scrape::parse(lines).expect("valid Prometheus text");
     let value = |name: &str, label: Option<(&str, &str)>| -> f64 {

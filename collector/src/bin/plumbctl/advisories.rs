@@ -164,7 +164,13 @@ pub async fn exposure(
                 vec![
                     e.advisory_id.clone(),
                     severity(e.severity).into(),
-                    format!("{} ({})", e.image_id, kind(e.image_kind)),
+                    // An image whose release is not recognised is matched
+                    // against every release's advisories: said, not hidden.
+                    if e.release.is_empty() {
+                        format!("{} ({}, release unknown)", e.image_id, kind(e.image_kind))
+                    } else {
+                        format!("{} ({}, {})", e.image_id, kind(e.image_kind), e.release)
+                    },
                     e.package.clone(),
                     e.version.clone(),
                     e.fixed.clone(),

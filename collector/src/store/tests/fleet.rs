@@ -447,3 +447,26 @@ async fn audit_rows_are_decoded_strictly() {
         );
     }
 }
+
+/// A replica renews its lease on a connection of its own: with every
+/// pooled connection busy (a reconnect storm's hellos), the renewal
+/// still goes through at once, so the other replicas do not take the
+/// busy one for dead.
+#[tokio::test]
+async fn a_lease_is_renewed_while_every_pooled_connection_is_busy() {
+    let Some(pg) = fresh_postgres() else { return };
+    let store = Store::connect_with(&pg.url, 2).await.unwrap();
+    let busy = [
+        store.writer.acquire().await.unwrap(),
+        store.writer.acquire().await.unwrap(),
+    ];
+    let renewed = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        store.take_lease("replica:r1", "r1", 1_000, 21_000),
+    )
+    .await
+    .expect("the renewal waited for the busy pool");
+    assert!(renewed.unwrap());
+    assert_eq!(store.lease_until("replica:r1").await.unwrap(), Some(21_000));
+    drop(busy);
+}

@@ -415,3 +415,34 @@ async fn a_hello_registers_holds_and_answers_in_one_statement() {
         assert_eq!(store.standing("n1").await.unwrap(), (true, None));
     }
 }
+
+/// Nodes per image are served from a snapshot: a node registered since
+/// is counted once the snapshot is older than a couple of seconds (the
+/// request that finds it so still gets the old answer at once, and a
+/// refresh runs behind it), or at once when counted anew.
+#[tokio::test]
+async fn nodes_per_image_come_from_a_snapshot_refreshed_behind_the_reads() {
+    let total = |counts: Vec<(String, NodeStatus, i64)>| counts.iter().map(|c| c.2).sum::<i64>();
+    for (store, _dir) in stores().await {
+        store.hello(&hello("n1"), "r:1", 1).await.unwrap();
+        assert_eq!(total(store.image_status_counts().await.unwrap()), 1);
+        store.hello(&hello("n2"), "r:1", 1).await.unwrap();
+        assert_eq!(
+            total(store.image_status_counts().await.unwrap()),
+            1,
+            "a fresh snapshot is served as it is"
+        );
+        assert_eq!(total(store.count_images_now().await.unwrap().to_vec()), 2);
+        assert_eq!(total(store.image_status_counts().await.unwrap()), 2);
+        store.hello(&hello("n3"), "r:1", 1).await.unwrap();
+        let mut seen = 0;
+        for _ in 0..50 {
+            seen = total(store.image_status_counts().await.unwrap());
+            if seen == 3 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        assert_eq!(seen, 3, "the snapshot is refreshed behind the reads");
+    }
+}
