@@ -101,7 +101,7 @@ impl AgentService for Ingest {
             return Err(self.refused_standing(&hello, &principal).await);
         };
         let (last_seq, status) = (greeting.last_seq, greeting.status);
-        self.findings_at_hello(&info, &greeting).await;
+        let digest_changed = self.findings_at_hello(&info, &greeting).await;
         if status == NodeStatus::Retired {
             return Err(Status::permission_denied(format!(
                 "node {:?} is retired: its reports are refused",
@@ -116,7 +116,12 @@ impl AgentService for Ingest {
             .agents
             .live
             .opened(&hello.node_id, info.heartbeat_secs, now_ms());
-        self.hub.reevaluate(&hello.node_id);
+        // Judged afresh unless nothing can have changed: a clean node
+        // with nothing open is clean under any policy (a silent one, a
+        // held flag or an open finding is judged).
+        if !(status == NodeStatus::Clean && greeting.open_count == 0) || digest_changed {
+            self.hub.reevaluate(&hello.node_id);
+        }
         tracing::info!(node = %hello.node_id, image = %hello.image_id, peer = %principal.source, last_seq, "agent connected");
 
         let hello_ack = msg(collector_message::Body::HelloAck(HelloAck {
@@ -335,7 +340,8 @@ impl Ingest {
     /// retired node alive, a manifest that is not the registry's. The
     /// hello's statement brought what they need: a write only when a
     /// finding opens or closes.
-    async fn findings_at_hello(&self, info: &HelloInfo, greeting: &Greeting) {
+    /// Whether a finding opened or closed.
+    async fn findings_at_hello(&self, info: &HelloInfo, greeting: &Greeting) -> bool {
         let store = &self.hub.store;
         let now = now_ms();
         let node = &info.node_id;
@@ -350,7 +356,7 @@ impl Ingest {
                     ),
                 )
                 .await;
-            return;
+            return false;
         }
         match &greeting.registry_digest {
             Some(registered) if *registered != info.manifest_digest => {
@@ -364,13 +370,14 @@ impl Ingest {
                         now,
                     )
                     .await;
+                true
             }
             Some(_) if greeting.digest_finding_open => {
                 let _ = store.clear_finding(node, "manifest_digest", now).await;
+                true
             }
-            _ => {}
+            _ => false,
         }
-        // (The stream judges the node afresh once it is held.)
     }
 }
 

@@ -7,6 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::db::{decode, Backend, Store, StoreError};
+use super::snapshot::{self, ImageStatusCounts};
 use crate::model::{Node, NodeDetail, NodeStatus};
 use crate::policy::Silence;
 
@@ -35,6 +36,8 @@ pub struct Greeting {
     pub registry_digest: Option<String>,
     /// Whether its "manifest differs from the registry's" finding is open.
     pub digest_finding_open: bool,
+    /// Its open deviations.
+    pub open_count: i64,
 }
 
 /// Nodes whose heartbeats were recorded and that need attention.
@@ -234,7 +237,7 @@ impl Store {
              boot_id = excluded.boot_id, heartbeat_secs = excluded.heartbeat_secs, last_seen = excluded.last_seen, \
              exec_monitor = excluded.exec_monitor, sees_containers = excluded.sees_containers, \
              holder = CASE WHEN nodes.status = 'retired' THEN nodes.holder ELSE excluded.holder END \
-             RETURNING last_seq, status, \
+             RETURNING last_seq, status, open_count, \
              (SELECT digest FROM manifests WHERE image_id = $3) AS registry_digest, \
              (SELECT COUNT(*) FROM deviations WHERE node_id = $1 AND kind = 'integrity' \
               AND dkey = 'manifest_digest' AND cref = 0 AND resolved_at IS NULL) AS digest_findings";
@@ -281,6 +284,7 @@ impl Store {
             status,
             registry_digest: row.try_get("registry_digest")?,
             digest_finding_open: row.try_get::<i64, _>("digest_findings")? > 0,
+            open_count: row.try_get("open_count")?,
         }))
     }
 
@@ -536,5 +540,59 @@ impl Store {
             .into_iter()
             .map(|(s, n)| (severity_name(s), n))
             .collect())
+    }
+}
+
+/// Nodes per image and status, from the snapshot (`snapshot`).
+impl Store {
+    /// Counts of nodes by (image, status), decoded: from the snapshot
+    /// (see the module documentation).
+    pub async fn image_status_counts(&self) -> Result<ImageStatusCounts, StoreError> {
+        let snapshot = &self.snapshot;
+        if let Some((at, counts)) = snapshot.get() {
+            let age = at.elapsed();
+            if age < snapshot::FRESH {
+                return Ok(counts.as_ref().clone());
+            }
+            if age < snapshot::STALE_MAX {
+                if !snapshot
+                    .refreshing
+                    .swap(true, std::sync::atomic::Ordering::AcqRel)
+                {
+                    let store = self.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = store.count_images_now().await {
+                            tracing::warn!(error = %e, "refreshing the nodes per image failed");
+                        }
+                        store
+                            .snapshot
+                            .refreshing
+                            .store(false, std::sync::atomic::Ordering::Release);
+                    });
+                }
+                return Ok(counts.as_ref().clone());
+            }
+        }
+        Ok(self.count_images_now().await?.as_ref().clone())
+    }
+
+    /// Counts nodes by (image, status) now, and keeps the answer.
+    pub async fn count_images_now(&self) -> Result<std::sync::Arc<ImageStatusCounts>, StoreError> {
+        let at = std::time::Instant::now();
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT image_id, status, COUNT(*) FROM nodes GROUP BY image_id, status",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let counts: ImageStatusCounts = rows
+            .into_iter()
+            .map(|(image, s, n)| {
+                let status = decode::status(&format!("nodes of image {image:?}"), "status", &s)?;
+                Ok((image, status, n))
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+        let counts = std::sync::Arc::new(counts);
+        self.snapshot.put(at, counts.clone());
+        Ok(counts)
     }
 }

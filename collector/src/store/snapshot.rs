@@ -8,11 +8,10 @@
 //! [`STALE_MAX`] (or none yet) is waited for. Counts are therefore at most
 //! a couple of seconds old in steady use, never older than [`STALE_MAX`].
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::db::{decode, Store, StoreError};
 use crate::model::NodeStatus;
 
 /// An answer this young is served as it is.
@@ -27,66 +26,19 @@ pub type ImageStatusCounts = Vec<(String, NodeStatus, i64)>;
 #[derive(Default)]
 pub(crate) struct Snapshot {
     last: Mutex<Option<(Instant, Arc<ImageStatusCounts>)>>,
-    refreshing: AtomicBool,
+    pub(super) refreshing: AtomicBool,
 }
 
 impl Snapshot {
-    fn get(&self) -> Option<(Instant, Arc<ImageStatusCounts>)> {
+    pub(super) fn get(&self) -> Option<(Instant, Arc<ImageStatusCounts>)> {
         self.last.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    fn put(&self, at: Instant, counts: Arc<ImageStatusCounts>) {
+    pub(super) fn put(&self, at: Instant, counts: Arc<ImageStatusCounts>) {
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         // A slower refresh never replaces a newer answer.
         if last.as_ref().is_none_or(|(prev, _)| *prev <= at) {
             *last = Some((at, counts));
         }
-    }
-}
-
-impl Store {
-    /// Counts of nodes by (image, status), decoded: from the snapshot
-    /// (see the module documentation).
-    pub async fn image_status_counts(&self) -> Result<ImageStatusCounts, StoreError> {
-        let snapshot = &self.snapshot;
-        if let Some((at, counts)) = snapshot.get() {
-            let age = at.elapsed();
-            if age < FRESH {
-                return Ok(counts.as_ref().clone());
-            }
-            if age < STALE_MAX {
-                if !snapshot.refreshing.swap(true, Ordering::AcqRel) {
-                    let store = self.clone();
-                    tokio::spawn(async move {
-                        if let Err(e) = store.count_images_now().await {
-                            tracing::warn!(error = %e, "refreshing the nodes per image failed");
-                        }
-                        store.snapshot.refreshing.store(false, Ordering::Release);
-                    });
-                }
-                return Ok(counts.as_ref().clone());
-            }
-        }
-        Ok(self.count_images_now().await?.as_ref().clone())
-    }
-
-    /// Counts nodes by (image, status) now, and keeps the answer.
-    pub async fn count_images_now(&self) -> Result<Arc<ImageStatusCounts>, StoreError> {
-        let at = Instant::now();
-        let rows: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT image_id, status, COUNT(*) FROM nodes GROUP BY image_id, status",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let counts: ImageStatusCounts = rows
-            .into_iter()
-            .map(|(image, s, n)| {
-                let status = decode::status(&format!("nodes of image {image:?}"), "status", &s)?;
-                Ok((image, status, n))
-            })
-            .collect::<Result<_, sqlx::Error>>()?;
-        let counts = Arc::new(counts);
-        self.snapshot.put(at, counts.clone());
-        Ok(counts)
     }
 }
