@@ -350,9 +350,10 @@ async fn revoke(
     Path(id): Path<String>,
 ) -> ApiResult {
     let certs = crate::actions::revoke_node(&hub, &who, &id).await?;
-    Ok(Json(
-        json!({ "node_id": id, "certificates_revoked": certs }),
-    ))
+    Ok(Json(json!(crate::model::Revoked {
+        node_id: id,
+        certificates_revoked: certs,
+    })))
 }
 
 #[derive(Deserialize)]

@@ -7,11 +7,13 @@
 use plumb_proto::v1 as pb;
 
 use crate::advisories::AdvisorySeverity;
-use crate::model::{Container, Image, Node, NodeDetail, NodeStatus, StoredDeviation, Transition};
+use crate::model::{
+    Container, Image, Node, NodeDetail, NodeStatus, Revoked, StoredDeviation, Transition,
+};
 use crate::posture::DueImage;
 use crate::store::{
     AdvisorySummary, AuditEntry, Caller, Exposure, Family, FamilyImage, ImageKind, ImagePackage,
-    Outcome, RolloutPoint,
+    Imported, Outcome, RolloutPoint,
 };
 use crate::versions::Ecosystem;
 
@@ -349,6 +351,26 @@ impl TryFrom<&pb::AuditEntry> for AuditEntry {
             },
             detail: e.detail.clone(),
         })
+    }
+}
+
+impl From<&pb::RevokeNodeResponse> for Revoked {
+    fn from(r: &pb::RevokeNodeResponse) -> Self {
+        Revoked {
+            node_id: r.node_id.clone(),
+            certificates_revoked: count(r.certificates_revoked),
+        }
+    }
+}
+
+impl From<&pb::ImportAdvisoriesResponse> for Imported {
+    fn from(r: &pb::ImportAdvisoriesResponse) -> Self {
+        let n = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        Imported {
+            advisories: n(r.advisories),
+            packages: n(r.packages),
+            skipped_packages: n(r.skipped_packages),
+        }
     }
 }
 

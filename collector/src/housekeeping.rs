@@ -252,6 +252,14 @@ impl Watch {
             }
             Err(e) => tracing::error!(error = %e, "recording heartbeats failed"),
         }
+        // Streams that ended here: released, all in one statement.
+        let released = hub.agents.live.take_released();
+        if !released.is_empty() {
+            if let Err(e) = hub.store.streams_closed(&released, &hub.instance).await {
+                tracing::error!(nodes = released.len(), error = %e, "releasing ended streams failed; retried at the next flush");
+                hub.agents.live.unreleased(released);
+            }
+        }
         // This replica's own nodes: from memory. Connected but not
         // speaking is a hung agent.
         for (node, contact) in hub

@@ -43,11 +43,19 @@ pub struct Liveness {
     nodes: Mutex<HashMap<String, Live>>,
     /// Silent nodes that spoke again, to write at the next flush.
     urgent: Mutex<HashMap<String, i64>>,
+    /// Nodes whose stream ended here, and when each last spoke: released
+    /// (no longer held by this replica) at the next flush, all in one
+    /// statement. A mass disconnect (a network cut, a load balancer
+    /// restart) is then one write a second, not one per stream, none of
+    /// them lost to a busy pool.
+    released: Mutex<HashMap<String, i64>>,
 }
 
 impl Liveness {
     /// The node's stream opened here at `now` (its hello wrote `last_seen`).
     pub fn opened(&self, node: &str, heartbeat_secs: i64, now: i64) {
+        // Held here again: no longer to release.
+        lock(&self.released).remove(node);
         lock(&self.nodes).insert(
             node.to_string(),
             Live {
@@ -76,10 +84,30 @@ impl Liveness {
         }
     }
 
-    /// The node's stream ended: when it last spoke, to persist.
-    pub fn closed(&self, node: &str) -> Option<i64> {
+    /// The node's stream ended at `now`: released at the next flush, as
+    /// last heard from when it last spoke (or `now`, had it never).
+    pub fn closed(&self, node: &str, now: i64) {
         lock(&self.urgent).remove(node);
-        lock(&self.nodes).remove(node).map(|l| l.contact)
+        let contact = lock(&self.nodes).remove(node).map_or(now, |l| l.contact);
+        lock(&self.released).insert(node.to_string(), contact);
+    }
+
+    /// The nodes to release at this flush: (node, last contact).
+    pub fn take_released(&self) -> Vec<(String, i64)> {
+        lock(&self.released).drain().collect()
+    }
+
+    /// Releasing failed: tried again at the next flush, unless the node's
+    /// stream is held here again meanwhile.
+    pub fn unreleased(&self, rows: Vec<(String, i64)>) {
+        let nodes = lock(&self.nodes);
+        let mut released = lock(&self.released);
+        for (node, at) in rows {
+            if !nodes.contains_key(&node) {
+                let e = released.entry(node).or_insert(at);
+                *e = (*e).max(at);
+            }
+        }
     }
 
     /// What the next flush writes: silent nodes that spoke again, and
@@ -169,7 +197,8 @@ mod tests {
         assert!(l.quiet(31_000, after).is_empty(), "reported once");
         l.contact("n", 40_000);
         assert_eq!(l.due(40_001, false), vec![("n".to_string(), 40_000)]);
-        assert_eq!(l.closed("n"), Some(40_000));
+        l.closed("n", 45_000);
+        assert_eq!(l.take_released(), vec![("n".to_string(), 40_000)]);
         assert_eq!(l.held(), 1);
     }
 
@@ -184,5 +213,28 @@ mod tests {
         assert_eq!(l.due(PERSIST_EVERY_MS + 1, false).len(), 1);
         // All of them, when the replica reclaims its nodes.
         assert_eq!(l.due(PERSIST_EVERY_MS + 2, true).len(), 1);
+    }
+
+    #[test]
+    fn an_ended_stream_is_released_at_the_next_flush_unless_held_again() {
+        let live = Liveness::default();
+        live.opened("a", 10, 1_000);
+        live.contact("a", 5_000);
+        live.opened("b", 10, 1_000);
+        live.closed("a", 9_000);
+        live.closed("b", 9_000);
+        live.closed("never-held", 9_000);
+        live.opened("b", 10, 9_500);
+        let mut released = live.take_released();
+        released.sort();
+        assert_eq!(
+            released,
+            vec![("a".to_string(), 5_000), ("never-held".to_string(), 9_000)]
+        );
+        assert!(live.take_released().is_empty(), "taken once");
+        // A failed write is tried again, unless the stream came back.
+        live.opened("never-held", 10, 9_800);
+        live.unreleased(released);
+        assert_eq!(live.take_released(), vec![("a".to_string(), 5_000)]);
     }
 }

@@ -262,6 +262,14 @@ pub struct NodeDetail {
     pub containers: Vec<Container>,
 }
 
+/// A node's revocation: its certificates are refused from now on.
+#[derive(Clone, Debug, Serialize)]
+pub struct Revoked {
+    pub node_id: String,
+    /// The certificates plumb had issued to it.
+    pub certificates_revoked: i64,
+}
+
 /// A recorded lifecycle transition.
 #[derive(Clone, Debug, Serialize)]
 pub struct Transition {

@@ -233,19 +233,13 @@ impl Session {
 impl Drop for Session {
     /// However the stream ended (the agent left, an error, the connection
     /// dropped), unless a newer stream of the node replaced it: the node
-    /// is no longer held here, and its last contact is written.
+    /// is no longer held here, and its last contact is written (in a batch,
+    /// within a second).
     fn drop(&mut self) {
         let hub = &self.hub;
         if hub.agents.disconnect(&self.node, self.conn) || !hub.agents.is_connected(&self.node) {
-            let last = hub.agents.live.closed(&self.node).unwrap_or_else(now_ms);
-            let (hub, node) = (hub.clone(), std::mem::take(&mut self.node));
-            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                runtime.spawn(async move {
-                    if let Err(e) = hub.store.stream_closed(&node, &hub.instance, last).await {
-                        tracing::error!(node = %node, error = %e, "forgetting the stream's replica failed");
-                    }
-                });
-            }
+            // Released with the others at the next liveness flush.
+            hub.agents.live.closed(&self.node, now_ms());
         }
     }
 }

@@ -52,32 +52,60 @@ impl Store {
         holder: &str,
         last_contact: i64,
     ) -> Result<(), StoreError> {
-        let forget = "DELETE FROM streams WHERE node_id = $1 AND holder = $2";
-        let release = format!(
-            "UPDATE nodes SET holder = NULL, last_seen = {} WHERE node_id = $1 AND holder = $2",
-            self.greatest("last_seen", "$3")
-        );
+        self.streams_closed(&[(node.to_string(), last_contact)], holder)
+            .await
+    }
+
+    /// [`Store::stream_closed`] for many nodes (node, last contact) in one
+    /// statement (two on SQLite), in node order.
+    pub async fn streams_closed(
+        &self,
+        rows: &[(String, i64)],
+        holder: &str,
+    ) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        #[derive(serde::Serialize)]
+        struct Row<'a> {
+            n: &'a str,
+            at: i64,
+        }
+        let mut list: Vec<Row<'_>> = rows.iter().map(|(n, at)| Row { n, at: *at }).collect();
+        list.sort_unstable_by_key(|r| r.n);
+        let json = serde_json::to_string(&list).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         match self.backend {
             Backend::Postgres => {
-                sqlx::query(&format!("WITH f AS ({forget}) {release}"))
-                    .bind(node)
-                    .bind(holder)
-                    .bind(last_contact)
-                    .execute(&self.writer)
-                    .await?;
+                sqlx::query(
+                    "WITH r AS (SELECT * FROM json_to_recordset($1::json) AS r(n TEXT, at BIGINT)), \
+                     f AS (DELETE FROM streams USING r WHERE streams.node_id = r.n AND streams.holder = $2) \
+                     UPDATE nodes SET holder = NULL, last_seen = GREATEST(nodes.last_seen, r.at) FROM r \
+                     WHERE nodes.node_id = r.n AND nodes.holder = $2",
+                )
+                .bind(&json)
+                .bind(holder)
+                .execute(&self.writer)
+                .await?;
             }
             Backend::Sqlite => {
-                sqlx::query(forget)
-                    .bind(node)
-                    .bind(holder)
-                    .execute(&self.writer)
-                    .await?;
-                sqlx::query(&release)
-                    .bind(node)
-                    .bind(holder)
-                    .bind(last_contact)
-                    .execute(&self.writer)
-                    .await?;
+                sqlx::query(
+                    "DELETE FROM streams WHERE holder = $2 AND node_id IN \
+                     (SELECT j.value ->> 'n' FROM json_each($1) AS j)",
+                )
+                .bind(&json)
+                .bind(holder)
+                .execute(&self.writer)
+                .await?;
+                sqlx::query(
+                    "UPDATE nodes SET holder = NULL, last_seen = MAX(nodes.last_seen, r.at) FROM \
+                     (SELECT j.value ->> 'n' AS n, j.value ->> 'at' AS at \
+                      FROM (SELECT value FROM json_each($1) LIMIT -1 OFFSET 0) AS j) AS r \
+                     WHERE nodes.node_id = r.n AND nodes.holder = $2",
+                )
+                .bind(&json)
+                .bind(holder)
+                .execute(&self.writer)
+                .await?;
             }
         }
         Ok(())

@@ -24,10 +24,7 @@ pub async fn revoke_node(conn: &Conn, id: String, json: bool) -> Result<()> {
         .map_err(status_error)?
         .into_inner();
     if json {
-        println!(
-            "{}",
-            json!({"node_id": r.node_id, "certificates_revoked": r.certificates_revoked})
-        );
+        crate::output::print_one::<_, plumb_collector::model::Revoked>(&r)?;
     } else {
         println!(
             "node {} revoked ({} certificate(s) issued by plumb)",

@@ -8,7 +8,7 @@ use plumb_proto::v1::{
     AdvisorySeverity, ImportAdvisoriesRequest, ListAdvisoriesRequest, ListExposureRequest,
 };
 use plumb_proto::{AdminServiceClient, QueryServiceClient};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::conn::{channel, status_error, Conn};
 use crate::output::{print_as, table};
@@ -76,10 +76,7 @@ pub async fn import(conn: &Conn, path: PathBuf, as_json: bool) -> Result<()> {
         .map_err(status_error)?
         .into_inner();
     if as_json {
-        println!(
-            "{}",
-            json!({"advisories": r.advisories, "packages": r.packages, "skipped_packages": r.skipped_packages})
-        );
+        crate::output::print_one::<_, plumb_collector::store::Imported>(&r)?;
     } else {
         println!(
             "imported {} advisories ({} affected packages; {} of ecosystems plumb does not read skipped)",

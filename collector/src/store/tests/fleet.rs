@@ -470,3 +470,43 @@ async fn a_lease_is_renewed_while_every_pooled_connection_is_busy() {
     assert_eq!(store.lease_until("replica:r1").await.unwrap(), Some(21_000));
     drop(busy);
 }
+
+/// Ended streams are released in one statement: a node whose stream
+/// another replica took since stays that replica's, the others are
+/// unheld (watched from the database) as last heard from.
+#[tokio::test]
+async fn ended_streams_are_released_together_unless_taken_since() {
+    for (store, _dir) in stores().await {
+        for n in ["a", "b", "c"] {
+            store.hello(&hello(n), "r:1", 1_000).await.unwrap();
+        }
+        // "c" reconnected to another replica before the release.
+        store.hello(&hello("c"), "r:2", 2_000).await.unwrap();
+        store
+            .streams_closed(
+                &[("a".into(), 5_000), ("b".into(), 500), ("c".into(), 6_000)],
+                "r:1",
+            )
+            .await
+            .unwrap();
+        let rows: Vec<(String, Option<String>, i64)> =
+            sqlx::query_as("SELECT node_id, holder, last_seen FROM nodes ORDER BY node_id")
+                .fetch_all(&store.writer)
+                .await
+                .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                ("a".to_string(), None, 5_000),
+                ("b".to_string(), None, 1_000),
+                ("c".to_string(), Some("r:2".to_string()), 2_000),
+            ]
+        );
+        let streams: Vec<(String, String)> =
+            sqlx::query_as("SELECT node_id, holder FROM streams ORDER BY node_id")
+                .fetch_all(&store.writer)
+                .await
+                .unwrap();
+        assert_eq!(streams, vec![("c".to_string(), "r:2".to_string())]);
+    }
+}
