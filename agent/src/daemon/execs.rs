@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
-use plumb_proto::v1::{Deviation, DeviationKind, Severity};
+use plumb_proto::v1::Deviation;
 use prost::Message;
 
 use super::outbox::{DevKey, DeviationSet};
@@ -45,18 +45,25 @@ pub struct ExecLedger {
     overflow: u64,
     path: PathBuf,
     retention_ms: i64,
+    /// The node's policy: the overflow finding's severity.
+    policy: Arc<crate::policy::Policy>,
 }
 
 impl ExecLedger {
     /// The ledger in `state_dir`; one that cannot be read starts empty
     /// (and says so).
-    pub fn open(state_dir: &std::path::Path, retention: std::time::Duration) -> ExecLedger {
+    pub fn open(
+        state_dir: &std::path::Path,
+        retention: std::time::Duration,
+        policy: Arc<crate::policy::Policy>,
+    ) -> ExecLedger {
         let path = state_dir.join("execs.pb");
         let mut ledger = ExecLedger {
             kept: BTreeMap::new(),
             overflow: 0,
             path,
             retention_ms: retention.as_millis() as i64,
+            policy,
         };
         match std::fs::read(&ledger.path) {
             Ok(bytes) => match LedgerFile::decode(&bytes[..]) {
@@ -135,17 +142,14 @@ impl ExecLedger {
             current.entry(k.clone()).or_insert_with(|| d.clone());
         }
         if self.overflow > 0 {
-            let d = Deviation {
-                kind: DeviationKind::ScanError as i32,
-                key: "execs".into(),
-                severity: Severity::Critical as i32,
-                expected: format!("at most {MAX_KEPT} execs of code outside the image itemised"),
-                actual: format!(
+            let d = self.policy.scan_error(
+                "execs",
+                &format!("at most {MAX_KEPT} execs of code outside the image itemised"),
+                format!(
                     "{} more execs of code outside the image were seen and not itemised",
                     self.overflow
                 ),
-                ..Default::default()
-            };
+            );
             current.insert(DevKey::of(&d), d);
         }
     }
@@ -258,4 +262,63 @@ impl Monitor {
 pub struct Shared {
     pub current: Mutex<DeviationSet>,
     pub ledger: Mutex<ExecLedger>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{default_policy, Policy, PolicyFile, SeverityRuleFile};
+    use plumb_proto::v1::{DeviationKind, Severity};
+
+    fn policy(file: Option<PolicyFile>) -> Arc<Policy> {
+        Arc::new(Policy::compile(&default_policy(&[]), file.as_ref()).unwrap())
+    }
+
+    fn exec(n: usize) -> Deviation {
+        Deviation {
+            kind: DeviationKind::ProcessUnexpected as i32,
+            key: format!("/tmp/dropped-{n}"),
+            severity: Severity::Critical as i32,
+            ..Default::default()
+        }
+    }
+
+    /// Execs beyond what the ledger itemises are one `scan_error`, whose
+    /// severity is the node policy's like every other agent-side one.
+    #[test]
+    fn the_overflow_finding_takes_its_severity_from_the_policy() {
+        let lowered = PolicyFile {
+            severity: vec![SeverityRuleFile {
+                path: "execs".into(),
+                kinds: vec!["scan_error".into()],
+                severity: "medium".into(),
+            }],
+            ..Default::default()
+        };
+        for (file, expected) in [
+            (None, Severity::Critical),
+            (Some(lowered), Severity::Medium),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut ledger = ExecLedger::open(
+                dir.path(),
+                std::time::Duration::from_secs(3_600),
+                policy(file),
+            );
+            ledger.add((0..MAX_KEPT + 3).map(exec).collect());
+            let mut current = DeviationSet::new();
+            ledger.overlay(&mut current);
+            let overflow = current
+                .values()
+                .find(|d| d.kind == DeviationKind::ScanError as i32)
+                .expect("the overflow is reported");
+            assert_eq!(overflow.key, "execs");
+            assert_eq!(overflow.severity, expected as i32);
+            assert!(
+                overflow.actual.starts_with("3 more execs"),
+                "{}",
+                overflow.actual
+            );
+        }
+    }
 }

@@ -133,12 +133,16 @@ impl Daemon {
         let policy = cfg.policy.as_deref().map(PolicyFile::load).transpose()?;
         // Execs of the node are judged against its files, when the
         // manifest judges what runs.
+        // The node's policy, compiled once: the exec monitor's and the
+        // exec ledger's findings take their severities from it.
+        let node_policy = Arc::new(crate::policy::Policy::compile(
+            &manifest.meta.policy.clone().unwrap_or_default(),
+            policy.as_ref(),
+        )?);
         let host_world = if manifest.meta.runtime.as_ref().is_some_and(|r| r.processes) {
-            let defaults = manifest.meta.policy.clone().unwrap_or_default();
-            let compiled = crate::policy::Policy::compile(&defaults, policy.as_ref())?;
             Some(Arc::new(crate::execs::World::of(
                 &manifest,
-                Arc::new(compiled),
+                node_policy.clone(),
                 String::new(),
             )))
         } else {
@@ -193,6 +197,7 @@ impl Daemon {
             ledger: std::sync::Mutex::new(execs::ExecLedger::open(
                 &cfg.state_dir,
                 cfg.exec_retention,
+                node_policy,
             )),
         });
         Ok(Daemon {
