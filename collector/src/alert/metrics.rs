@@ -132,6 +132,11 @@ pub async fn render(hub: &Hub) -> Result<String, crate::store::StoreError> {
             hub.trust.tls.handshake_failures.load(Relaxed),
         ),
         (
+            "plumb_tls_handshake_timeouts_total",
+            "TLS handshakes not finished within 10 s (counted in the failures too): many during a reconnect storm mean replicas or agents short of CPU.",
+            hub.trust.tls.handshake_timeouts.load(Relaxed),
+        ),
+        (
             "plumb_connection_limit_hits_total",
             "Times a port was at its connection limit (--max-connections).",
             hub.trust.tls.connection_limit_hits.load(Relaxed),

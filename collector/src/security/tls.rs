@@ -237,6 +237,11 @@ impl tonic::transport::server::Connected for Conn {
 pub struct TlsCounters {
     pub handshakes: AtomicU64,
     pub handshake_failures: AtomicU64,
+    /// Of the failures, handshakes that did not finish within
+    /// [`HANDSHAKE_TIMEOUT`] (a client too slow or too loaded, or one that
+    /// never speaks): many during a reconnect storm say the replicas or
+    /// the agents are short of CPU.
+    pub handshake_timeouts: AtomicU64,
     /// Handshakes that resumed a session from a ticket.
     pub handshakes_resumed: AtomicU64,
     /// Times a port was at its connection limit.
@@ -345,6 +350,7 @@ pub fn accept(
                         }
                         Err(_) => {
                             counters.handshake_failures.fetch_add(1, Ordering::Relaxed);
+                            counters.handshake_timeouts.fetch_add(1, Ordering::Relaxed);
                             tracing::debug!(peer = %addr, "TLS handshake timed out");
                             return;
                         }

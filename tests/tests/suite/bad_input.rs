@@ -439,6 +439,13 @@ fn slow_clients_do_not_take_the_collector_down() {
             || metrics.contains("plumb_tls_handshake_failures_total 4"),
         "{metrics}"
     );
+    // Told apart from refusals: they timed out.
+    let timeouts: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("plumb_tls_handshake_timeouts_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no timeouts counter in\n{metrics}"));
+    assert!(timeouts >= 400, "{timeouts}");
 }
 
 #[test]
