@@ -190,16 +190,12 @@ impl ExecMonitor {
                     let expected = "every exec judged as it happens";
                     let mut d = match &worlds.host {
                         Some(host) => host.policy.scan_error("exec-queue", expected, what.into()),
-                        // No node world (a container-only agent): the
-                        // severity a policy with no rule gives.
-                        None => Deviation {
-                            kind: DeviationKind::ScanError as i32,
-                            key: "exec-queue".into(),
-                            severity: plumb_proto::v1::Severity::Critical as i32,
-                            expected: expected.into(),
-                            actual: what.into(),
-                            ..Default::default()
-                        },
+                        // No node world (a container-only agent).
+                        None => crate::policy::Policy::unruled_scan_error(
+                            "exec-queue",
+                            expected,
+                            what.into(),
+                        ),
                     };
                     d.changes = vec!["exec".into()];
                     out.push(d);

@@ -354,8 +354,19 @@ impl Policy {
     /// policy in one place (critical unless a rule names `scan_error`).
     pub fn scan_error(&self, key: &str, expected: &str, actual: String) -> Deviation {
         Deviation {
-            kind: DeviationKind::ScanError as i32,
             severity: self.severity(DeviationKind::ScanError, key, FileFacts::default()) as i32,
+            ..Policy::unruled_scan_error(key, expected, actual)
+        }
+    }
+
+    /// [`Policy::scan_error`] where no policy exists (an agent judging
+    /// only containers has no node policy for its own findings): the
+    /// severity a policy without a rule naming `scan_error` gives,
+    /// critical.
+    pub fn unruled_scan_error(key: &str, expected: &str, actual: String) -> Deviation {
+        Deviation {
+            kind: DeviationKind::ScanError as i32,
+            severity: Severity::Critical as i32,
             key: key.to_string(),
             expected: expected.to_string(),
             actual,
@@ -682,6 +693,15 @@ mod tests {
             Severity::Critical
         );
         assert!(p.ignore.is_ignored(b"/srv/cache/x"));
+    }
+
+    #[test]
+    fn without_a_policy_a_scan_error_is_what_the_defaults_give() {
+        let d = defaults().scan_error("exec-queue", "every exec judged", "overflow".into());
+        assert_eq!(
+            Policy::unruled_scan_error("exec-queue", "every exec judged", "overflow".into()),
+            d
+        );
     }
 
     #[test]
