@@ -205,6 +205,20 @@ pub(super) fn node_from_row(r: &AnyRow) -> Result<Node, sqlx::Error> {
     })
 }
 
+/// (node, time) rows as the JSON the batched statements expand
+/// (`[{"n": node, "at": ms}, ...]`), in node order, as the batch writer
+/// updates nodes: statements that lock node rows take them in one order.
+pub(super) fn node_times_json(rows: &[(String, i64)]) -> Result<String, sqlx::Error> {
+    #[derive(serde::Serialize)]
+    struct Row<'a> {
+        n: &'a str,
+        at: i64,
+    }
+    let mut list: Vec<Row<'_>> = rows.iter().map(|(n, at)| Row { n, at: *at }).collect();
+    list.sort_unstable_by_key(|r| r.n);
+    serde_json::to_string(&list).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
+
 pub(super) fn severity_name(s: i64) -> String {
     severity_snake(Severity::try_from(s as i32).unwrap_or(Severity::Unspecified)).to_string()
 }
@@ -298,15 +312,7 @@ impl Store {
         if seen.is_empty() {
             return Ok(Touched::default());
         }
-        #[derive(serde::Serialize)]
-        struct Seen<'a> {
-            n: &'a str,
-            at: i64,
-        }
-        // In node order, as the batch writer's node updates are.
-        let mut rows: Vec<Seen<'_>> = seen.iter().map(|(n, at)| Seen { n, at: *at }).collect();
-        rows.sort_unstable_by_key(|r| r.n);
-        let json = serde_json::to_string(&rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let json = node_times_json(seen)?;
         // The holder is claimed again too: a replica that was paused past
         // its lease finds its nodes released, and takes them back.
         let sql = match self.backend {

@@ -66,14 +66,7 @@ impl Store {
         if rows.is_empty() {
             return Ok(());
         }
-        #[derive(serde::Serialize)]
-        struct Row<'a> {
-            n: &'a str,
-            at: i64,
-        }
-        let mut list: Vec<Row<'_>> = rows.iter().map(|(n, at)| Row { n, at: *at }).collect();
-        list.sort_unstable_by_key(|r| r.n);
-        let json = serde_json::to_string(&list).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let json = super::nodes::node_times_json(rows)?;
         match self.backend {
             Backend::Postgres => {
                 sqlx::query(
