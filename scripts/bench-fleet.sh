@@ -262,11 +262,23 @@ if [[ $SECTIONS == *4* ]]; then
   }
   replicas_rss() { local s=0; for p in "${rpids[@]}"; do s=$((s + $(rss_kb "$p"))); done; echo "$s"; }
   replicas_ticks() { local s=0; for p in "${rpids[@]}"; do s=$((s + $(ticks "$p"))); done; echo "$s"; }
+  # CPU ticks so far of the generators and of PostgreSQL's processes.
+  gens_ticks() { local s=0; for p in "${gpids[@]}"; do s=$((s + $(ticks "$p"))); done; echo "$s"; }
+  pg_ticks() { local s=0; for p in $(pgrep -x postgres); do s=$((s + $(ticks "$p"))); done; echo "$s"; }
+  # replicas_metric NAME: its sum over the replicas' /metrics.
+  replicas_metric() {
+    local s=0 v
+    for k in $(seq 0 $((REPLICAS - 1))); do
+      v=$(metric "${https[$k]}" "$token" "$1" 2>/dev/null || true)
+      s=$((s + ${v:-0}))
+    done
+    echo "$s"
+  }
 
   rss0=$(replicas_rss)
   read -r rows0 wal0 tx0 <<<"$(writes)"
   gens=$(((FLEET + PER_GEN - 1) / PER_GEN))
-  colls=()
+  colls=() gpids=()
   for k in $(seq 0 $((REPLICAS - 1))); do colls+=(--collector "https://${grpcs[$k]}"); done
   t_start=$(date +%s.%N)
   for g in $(seq 0 $((gens - 1))); do
@@ -279,6 +291,7 @@ if [[ $SECTIONS == *4* ]]; then
       --drift-permille 10 --drift-every 60 --hold 3600 --storm 300 --go "$work/go" --in-flight "$IN_FLIGHT" \
       "${probes[@]}" >"$work/gen-$g.txt" 2>&1 &
     pids+=("$!")
+    gpids+=("$!")
   done
   for _ in $(seq 1 1500); do
     [ "$(cat "$work"/gen-*.txt | grep -c "^connected:")" -ge "$gens" ] && break
@@ -319,6 +332,11 @@ if [[ $SECTIONS == *4* ]]; then
   # to show where the storm waits.
   t_storm=$(date +%s)
   ports=$(for g in "${grpcs[@]}"; do printf '%s ' "${g##*:}"; done)
+  hz=$(getconf CLK_TCK)
+  # Where the machine's CPU goes meanwhile (replicas restarted: their
+  # ticks count from zero).
+  read -r cr cg cp <<<"$(replicas_ticks) $(gens_ticks) $(pg_ticks)"
+  t_cpu=$(date +%s.%N)
   for i in $(seq 1 720); do
     [ "$(cat "$work"/gen-*.txt | grep -c "^storm:")" -ge "$gens" ] && break
     if [ $((i % 20)) -eq 0 ]; then
@@ -327,12 +345,26 @@ if [[ $SECTIONS == *4* ]]; then
         { split($3, a, ":"); if (a[2] in c) c[a[2]]++ }
         END { for (i = 1; i <= n; i++) printf "%d ", c[p[i]] }')
       busy=$(psql -Atq "$pg_admin" -c "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'" 2>/dev/null || echo "?")
-      echo "storm t=$(($(date +%s) - t_storm))s: connections per replica: $held; PostgreSQL sessions active: $busy" | tee -a "$work/storm-samples.txt" >&2
+      read -r nr ng np <<<"$(replicas_ticks) $(gens_ticks) $(pg_ticks)"
+      now=$(date +%s.%N)
+      cpu=$(awk -v r=$((nr - cr)) -v g=$((ng - cg)) -v p=$((np - cp)) -v hz="$hz" -v dt="$(awk -v a="$t_cpu" -v b="$now" 'BEGIN {print b - a}')" \
+        'BEGIN {printf "replicas %.0f %%, generators %.0f %%, PostgreSQL %.0f %%", 100 * r / hz / dt, 100 * g / hz / dt, 100 * p / hz / dt}')
+      read -r cr cg cp <<<"$nr $ng $np"
+      t_cpu=$now
+      echo "storm t=$(($(date +%s) - t_storm))s: connections per replica: $held; PostgreSQL sessions active: $busy; CPU (of one core) $cpu" | tee -a "$work/storm-samples.txt" >&2
     fi
     sleep 0.5
   done
   sleep 10
   streams=$(psql -Atq "$db" -c "SELECT count(*) FROM streams" 2>/dev/null || echo "?")
+  # What the restarted replicas saw of the storm.
+  {
+    echo "storm, the replicas' counters since their restart:"
+    for m in plumb_tls_handshakes_total plumb_tls_handshakes_resumed_total plumb_tls_handshake_failures_total \
+      plumb_tls_handshake_timeouts_total plumb_hellos_deferred_total plumb_connection_limit_hits_total; do
+      echo "  $m $(replicas_metric "$m")"
+    done
+  } | tee -a "$work/storm-samples.txt" >&2
   # The reference generator, after the lean ones are gone: tonic's
   # client (fleet_load) holding 5,000 agents.
   for p in $(pgrep -f examples/fleet_lean); do kill -9 "$p"; done

@@ -138,15 +138,20 @@ impl AgentService for Ingest {
             spool_failing: false,
             done: false,
         };
-        // One task per stream: the response body is this stream, polled by
-        // the connection's stream task, and it reads the agent's messages
-        // as it goes; there is no task of ours and no outbound queue.
-        let out = tokio_stream::once(hello_ack)
-            .chain(futures_util::stream::unfold(session, |mut s| async move {
-                s.next().await.map(|item| (item, s))
-            }));
-        Ok(Response::new(Box::pin(out)))
+        Ok(Response::new(Box::pin(outbound(hello_ack, session))))
     }
+}
+
+/// One task per stream: the response body is this stream, polled by the
+/// connection's stream task, and it reads the agent's messages as it
+/// goes; there is no task of ours and no outbound queue.
+fn outbound(
+    hello_ack: Result<CollectorMessage, Status>,
+    session: Session,
+) -> impl futures_util::Stream<Item = Result<CollectorMessage, Status>> {
+    tokio_stream::once(hello_ack).chain(futures_util::stream::unfold(session, |mut s| async move {
+        s.next().await.map(|item| (item, s))
+    }))
 }
 
 fn replaced() -> Status {
@@ -619,6 +624,8 @@ mod tests {
     fn per_stream_memory_is_accounted_for() {
         let session = size_of::<Session>();
         let next = returned::<&'static mut Session, _>(Session::next);
+        let body =
+            returned::<(Result<CollectorMessage, Status>, Session), _>(|(a, s)| outbound(a, s));
         let streaming = size_of::<Streaming<AgentMessage>>();
         let command = size_of::<Result<CollectorMessage, Status>>();
         // tokio's bounded channel allocates its slots 32 at a time.
@@ -627,11 +634,20 @@ mod tests {
         let rows = [
             ("Session (the stream's state)", session),
             ("Session::next future (boxed with it)", next),
+            (
+                "the response body: hello ack, then the session's stream (boxed)",
+                body,
+            ),
             ("tonic Streaming<AgentMessage> (in Session)", streaming),
             ("command queue: one block of 32 slots", command_block),
             ("tokio-rustls TlsStream<TcpStream> (rustls connection)", tls),
             ("rustls deframer buffer when idle (READ_SIZE)", 4096),
             ("h2 FramedWrite buffer (DEFAULT_BUFFER_CAPACITY)", 16 * 1024),
+            (
+                "h2 FramedRead buffer (tokio-util's INITIAL_CAPACITY)",
+                8 * 1024,
+            ),
+            ("h2 HPACK decoder's string buffer", 4096),
             (
                 "tonic encode + decode buffers (plumb_proto::codec)",
                 2 * plumb_proto::codec::BUFFER_BYTES,
@@ -643,6 +659,7 @@ mod tests {
         // What plumb owns stays small: the stream's own state and its
         // future within 4 KiB, a command within 256 bytes.
         assert!(session + next <= 1024, "session {session} + next {next}");
+        assert!(body <= 1024, "response body {body}");
         assert!(command <= 256, "command {command}");
     }
 }
