@@ -4,7 +4,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::db::{decode, Store, StoreError};
+use super::db::{decode, Backend, Store, StoreError};
 use super::nodes::{node_from_row, NODE_COLUMNS};
 use super::outbox::queue_outbox;
 use crate::model::{Node, NodeStatus, Transition};
@@ -256,31 +256,76 @@ impl Store {
             .map_err(StoreError::from)
     }
 
-    /// Transitions recorded at or after `since` (by any replica), with
-    /// the node's image and hostname, oldest first.
-    pub async fn transitions_since(
+    /// Transitions recorded after id `after` (by any replica), oldest
+    /// first, at most `limit`, each with its node's image and hostname
+    /// (`None` for a node no longer stored).
+    pub async fn transitions_after(
         &self,
-        since: i64,
+        after: i64,
         limit: i64,
-    ) -> Result<Vec<(Transition, String, String)>, StoreError> {
+    ) -> Result<Vec<FollowedTransition>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT t.id, t.node_id, t.from_status, t.to_status, t.cause, t.reasons, t.at, \
-             n.image_id, n.hostname FROM transitions t JOIN nodes n ON n.node_id = t.node_id \
-             WHERE t.at >= $1 ORDER BY t.id LIMIT {}",
+            "{FOLLOWED} WHERE t.id > $1 ORDER BY t.id LIMIT {}",
             limit.clamp(1, 10_000)
         ))
-        .bind(since)
+        .bind(after)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    transition_from_row(r)?,
-                    r.try_get("image_id")?,
-                    r.try_get("hostname")?,
-                ))
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        followed_from_rows(&rows)
     }
+
+    /// Those of the transitions `ids` that are recorded now, oldest first
+    /// (ids a replica read past while their transactions were open).
+    pub async fn transitions_with_ids(
+        &self,
+        ids: &[i64],
+    ) -> Result<Vec<FollowedTransition>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = match self.backend {
+            Backend::Sqlite => "SELECT value FROM json_each($1)",
+            Backend::Postgres => "SELECT json_array_elements_text($1::json)::bigint",
+        };
+        let json = serde_json::to_string(ids).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let rows = sqlx::query(&format!("{FOLLOWED} WHERE t.id IN ({list}) ORDER BY t.id"))
+            .bind(json)
+            .fetch_all(&self.pool)
+            .await?;
+        followed_from_rows(&rows)
+    }
+
+    /// Where a replica starts following transitions: the highest id
+    /// recorded (0 when none), and the ids recorded at or after `since`,
+    /// in order (the gaps between them may be transactions still open).
+    pub async fn transitions_start(&self, since: i64) -> Result<(i64, Vec<i64>), StoreError> {
+        let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM transitions")
+            .fetch_one(&self.pool)
+            .await?;
+        let recent: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM transitions WHERE at >= $1 ORDER BY id")
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok((last, recent))
+    }
+}
+
+/// A transition as another replica follows it: with its node's image and
+/// hostname, `None` when the node is no longer stored.
+pub type FollowedTransition = (Transition, Option<(String, String)>);
+
+const FOLLOWED: &str =
+    "SELECT t.id, t.node_id, t.from_status, t.to_status, t.cause, t.reasons, t.at, \
+     n.image_id, n.hostname FROM transitions t LEFT JOIN nodes n ON n.node_id = t.node_id";
+
+fn followed_from_rows(rows: &[AnyRow]) -> Result<Vec<FollowedTransition>, StoreError> {
+    rows.iter()
+        .map(|r| {
+            let image: Option<String> = r.try_get("image_id")?;
+            let hostname: Option<String> = r.try_get("hostname")?;
+            Ok((transition_from_row(r)?, image.zip(hostname)))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
 }

@@ -38,7 +38,7 @@ pub use families::{
     family_of, Family, FamilyImage, RolloutPoint, FAMILY_LABELS, ROLLOUT_BUCKET_MS,
 };
 pub use images::PushOutcome;
-pub use lifecycle::{FlagCursor, FlagPage, Hold, StatusChange};
+pub use lifecycle::{FlagCursor, FlagPage, FollowedTransition, Hold, StatusChange};
 pub use nodes::{Greeting, HelloInfo, NodeCursor, NodeFilter, NodeSort, Touched};
 pub use outbox::OutboxItem;
 pub use packages::{package_query, ImageKind, ImagePackage, VersionFilter, MAX_PACKAGE_ROWS};

@@ -446,3 +446,84 @@ async fn nodes_per_image_come_from_a_snapshot_refreshed_behind_the_reads() {
         assert_eq!(seen, 3, "the snapshot is refreshed behind the reads");
     }
 }
+
+/// A replica follows the transitions others record by id: what came after
+/// its cursor, and the ids it read past while their transactions were
+/// still open (PostgreSQL takes an id at insert, and another replica's
+/// higher id may commit first).
+#[tokio::test]
+async fn transitions_are_followed_by_id_including_those_committed_late() {
+    for (store, _dir) in stores().await {
+        for n in ["a", "b", "c"] {
+            store.hello(&hello(n), "r:1", 1).await.unwrap();
+        }
+        let flag = |n: &'static str, at: i64| {
+            let store = store.clone();
+            async move {
+                let reasons = vec!["x".to_string()];
+                store
+                    .set_status(
+                        n,
+                        &change(
+                            NodeStatus::Clean,
+                            NodeStatus::Flagged,
+                            "policy",
+                            &reasons,
+                            at,
+                        ),
+                    )
+                    .await
+                    .unwrap()
+                    .unwrap()
+            }
+        };
+        let (last, recent) = store.transitions_start(0).await.unwrap();
+        assert_eq!((last, recent.len()), (0, 0));
+        let a = flag("a", 10).await;
+        let (last, recent) = store.transitions_start(10).await.unwrap();
+        assert_eq!((last, recent), (a.id, vec![a.id]));
+        assert!(store.transitions_start(11).await.unwrap().1.is_empty());
+
+        // Another replica's transition, its transaction still open while
+        // a later one commits (PostgreSQL only: SQLite has one writer).
+        let open = if store.backend == Backend::Postgres {
+            let mut tx = store.pool.begin().await.unwrap();
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO transitions (node_id, from_status, to_status, cause, reasons, at) \
+                 VALUES ('c', 'clean', 'drifted', 'policy', '[]', 20) RETURNING id",
+            )
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+            Some((tx, id))
+        } else {
+            None
+        };
+        let b = flag("b", 30).await;
+        let after = store.transitions_after(a.id, 100).await.unwrap();
+        assert_eq!(after.len(), 1, "{after:?}");
+        let (t, node) = &after[0];
+        assert_eq!((t.id, t.node_id.as_str()), (b.id, "b"));
+        assert_eq!(
+            node.as_ref()
+                .map(|(image, host)| (image.as_str(), host.as_str())),
+            Some(("img-1", "b.example"))
+        );
+        assert!(store.transitions_after(b.id, 100).await.unwrap().is_empty());
+        if let Some((tx, id)) = open {
+            assert!(id < b.id);
+            assert!(store.transitions_with_ids(&[id]).await.unwrap().is_empty());
+            tx.commit().await.unwrap();
+            let late = store
+                .transitions_with_ids(&[id, b.id + 1_000])
+                .await
+                .unwrap();
+            assert_eq!(late.len(), 1);
+            assert_eq!((late[0].0.id, late[0].0.to.as_str()), (id, "drifted"));
+        }
+        assert!(store.transitions_with_ids(&[]).await.unwrap().is_empty());
+        let both = store.transitions_with_ids(&[b.id, a.id]).await.unwrap();
+        let ids: Vec<i64> = both.iter().map(|(t, _)| t.id).collect();
+        assert_eq!(ids, vec![a.id, b.id], "oldest first");
+    }
+}
