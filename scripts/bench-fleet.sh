@@ -28,8 +28,13 @@
 #      query p99s and flag latency under that load, and the storm: every
 #      replica killed (SIGKILL) and started again, the time until every
 #      agent streams again.
+#   5. A hello's cost on PostgreSQL: HELLOS (5,000) lean agents connect
+#      to a fresh collector on a fresh database, this tree and BASE in
+#      turn, ROUNDS (2) times each; prints PostgreSQL transactions and
+#      rows written per hello (read once the collector is gone, so every
+#      session's counters are in) and the connect rate.
 #
-# SECTIONS picks the sections (default: all), e.g. SECTIONS=1.
+# SECTIONS picks the sections (default: 123), e.g. SECTIONS=1.
 # COLLECTOR_ENV is put in the collectors' environment (e.g.
 # COLLECTOR_ENV="MALLOC_ARENA_MAX=2"); WHO=new skips the reference.
 set -euo pipefail
@@ -37,7 +42,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 ensure_rust
 command -v curl >/dev/null || apt_install curl
-[[ $SECTIONS == *3* || $SECTIONS == *4* ]] && ensure_postgres
+[[ $SECTIONS == *3* || $SECTIONS == *4* || $SECTIONS == *5* ]] && ensure_postgres
 LOW=${LOW:-5000}
 HIGH=${HIGH:-17000}
 HOLD=${HOLD:-30}
@@ -60,7 +65,9 @@ COLLECTOR_ENV=${COLLECTOR_ENV:-}
 WHO=${WHO:-new base}
 
 release_build --example fleet_load >/dev/null
-[[ $SECTIONS == *4* ]] && cargo build --release --locked -p plumb-tests --example fleet_lean >/dev/null
+[[ $SECTIONS == *4* || $SECTIONS == *5* ]] && cargo build --release --locked -p plumb-tests --example fleet_lean >/dev/null
+HELLOS=${HELLOS:-5000}
+ROUNDS=${ROUNDS:-2}
 work=$(mktemp -d /tmp/plumb-bench-fleet.XXXXXX)
 pids=()
 # What the collectors and generators said survives the run.
@@ -419,4 +426,45 @@ print(f"| flag queue / node page / fleet per image p99 under the load | {q_flag}
 print(f"| flag latency (critical deviation sent to node flagged on the REST API) | {flag} | - | - | p99 < 1 s |")
 print(f"| storm: every replica killed and restarted | {back} of {lost} streams back, the last {span} s after the first was lost; {streams} streams held | - | - | <= 120 s, 0 lost |")
 PY
+fi
+
+if [[ $SECTIONS == *5* ]]; then
+  pg_admin=${PLUMB_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
+  echo "== a hello's cost on PostgreSQL: $HELLOS lean agents connecting to a fresh collector, this tree and $BASE, $ROUNDS rounds"
+  echo "| collector | round | PostgreSQL transactions per hello | rows written per hello | hellos per second |"
+  echo "|---|---|---|---|---|"
+  for round in $(seq 1 "$ROUNDS"); do
+    for who in $WHO; do
+      bin=target/release/plumb-collector
+      [ "$who" = base ] && bin=$base_dir/release/plumb-collector
+      db_name="plumb_hello_$$_$who"
+      psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $db_name" -c "CREATE DATABASE $db_name" >/dev/null 2>&1
+      db="${pg_admin%/*}/$db_name"
+      grpc=127.0.0.1:$((20000 + RANDOM % 6000))
+      http=127.0.0.1:$((26000 + RANDOM % 6000))
+      env $COLLECTOR_ENV "$bin" serve --database "$db" --grpc "$grpc" --http "$http" \
+        --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" --client-ca "$work/pki/ca.pem" \
+        >>"$work/hello-$who.log" 2>&1 &
+      cpid=$!
+      pids+=("$cpid")
+      for _ in $(seq 1 150); do
+        curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && break
+        sleep 0.2
+      done
+      sleep 2
+      counters() { psql -Atq "$db" -c "SELECT xact_commit || ' ' || (tup_inserted + tup_updated + tup_deleted) FROM pg_stat_database WHERE datname = current_database()"; }
+      read -r tx0 rows0 <<<"$(counters)"
+      target/release/examples/fleet_lean --collector "https://$grpc" --ca-dir "$work/pki" --prefix "hello-$who" \
+        --agents "$HELLOS" --heartbeat 10 --hold 1 >"$work/hello-$who.txt" 2>&1 || true
+      # The collector's sessions end with it, and report what they did.
+      kill -9 "$cpid" 2>/dev/null || true
+      wait "$cpid" 2>/dev/null || true
+      sleep 1
+      read -r tx1 rows1 <<<"$(counters)"
+      rate=$(sed -n 's/^connected: [0-9]* of [0-9]* in [0-9.]* s (\([0-9]*\)\/s).*/\1/p' "$work/hello-$who.txt")
+      awk -v who="$who" -v r="$round" -v t=$((tx1 - tx0)) -v w=$((rows1 - rows0)) -v n="$HELLOS" -v rate="${rate:-?}" \
+        'BEGIN {printf "| %s | %d | %.2f | %.2f | %s |\n", who, r, t / n, w / n, rate}'
+      psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null 2>&1
+    done
+  done
 fi
