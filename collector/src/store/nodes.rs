@@ -463,26 +463,32 @@ impl Store {
     }
 
     /// A node with its open deviations, up to `history` resolved ones and
-    /// its transitions; `None` for an unknown node.
+    /// its transitions; `None` for an unknown node. The five reads are
+    /// independent and run at once, each on a connection of its own: the
+    /// page waits for the slowest, not for their sum (under load each
+    /// round trip also waits its turn for a core).
     pub async fn node_detail(
         &self,
         node_id: &str,
         history: i64,
     ) -> Result<Option<NodeDetail>, StoreError> {
-        let Some(node) = self.node(node_id).await? else {
-            return Ok(None);
+        let containers = super::ContainerFilter {
+            node_id: Some(node_id.to_string()),
+            ..Default::default()
         };
-        Ok(Some(NodeDetail {
+        let (node, open, history, transitions, containers) = tokio::try_join!(
+            self.node(node_id),
+            self.deviations(node_id, Some(true), 10_000),
+            self.deviations(node_id, Some(false), history),
+            self.transitions(Some(node_id), 1_000),
+            self.containers(&containers),
+        )?;
+        Ok(node.map(|node| NodeDetail {
             node,
-            open: self.deviations(node_id, Some(true), 10_000).await?,
-            history: self.deviations(node_id, Some(false), history).await?,
-            transitions: self.transitions(Some(node_id), 1_000).await?,
-            containers: self
-                .containers(&super::ContainerFilter {
-                    node_id: Some(node_id.to_string()),
-                    ..Default::default()
-                })
-                .await?,
+            open,
+            history,
+            transitions,
+            containers,
         }))
     }
 
