@@ -70,14 +70,41 @@ HELLOS=${HELLOS:-5000}
 ROUNDS=${ROUNDS:-2}
 work=$(mktemp -d /tmp/plumb-bench-fleet.XXXXXX)
 pids=()
+# PostgreSQL databases made here: dropped when the script ends, also on
+# failure.
+pg_admin=${PLUMB_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
+dbs=()
 # What the collectors and generators said survives the run.
 logs=${LOGS:-/tmp/plumb-bench-fleet-logs}
 cleanup() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  for d in "${dbs[@]}"; do psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true; done
   mkdir -p "$logs" && cp "$work"/*.txt "$work"/*.log "$logs"/ 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
+# fresh_db NAME: an empty database NAME (dropped at the end); sets db
+# to its URL.
+fresh_db() {
+  PGOPTIONS=--client-min-messages=warning psql -q -v ON_ERROR_STOP=1 "$pg_admin" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+  dbs+=("$1")
+  db="${pg_admin%/*}/$1"
+}
+# drop_db NAME: drops it now.
+drop_db() { psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null 2>&1 || true; }
+# serve_pg BINARY LOG: a collector on $db listening on $grpc and $http,
+# its pid in cpid; waits until it is ready.
+serve_pg() {
+  env $COLLECTOR_ENV "$1" serve --database "$db" --grpc "$grpc" --http "$http" \
+    --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" --client-ca "$work/pki/ca.pem" \
+    >>"$2" 2>&1 &
+  cpid=$!
+  pids+=("$cpid")
+  for _ in $(seq 1 150); do
+    curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+}
 # One descriptor per agent on each side; at most ~19,900 in one process.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 target/release/plumbctl pki init --dir "$work/pki" >/dev/null
@@ -167,7 +194,6 @@ metric() { # metric HTTP TOKEN NAME: its value on the collector's /metrics
 }
 
 if [[ $SECTIONS == *3* ]]; then
-  pg_admin=${PLUMB_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
   echo "== reconnect storm: $STORM agents, their collector (PostgreSQL) killed and started again on the same address"
   echo "| collector | back streaming after the restart | agents that did not | streams held afterwards | hellos told to come back | TLS sessions resumed |"
   echo "|---|---|---|---|---|---|"
@@ -175,22 +201,10 @@ if [[ $SECTIONS == *3* ]]; then
     bin=target/release/plumb-collector
     [ "$who" = base ] && bin=$base_dir/release/plumb-collector
     db_name="plumb_storm_$$_$who"
-    psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $db_name" -c "CREATE DATABASE $db_name" >/dev/null
-    db="${pg_admin%/*}/$db_name"
+    fresh_db "$db_name"
     grpc=127.0.0.1:$((20000 + RANDOM % 6000))
     http=127.0.0.1:$((26000 + RANDOM % 6000))
-    start_collector() {
-      env $COLLECTOR_ENV "$bin" serve --database "$db" --grpc "$grpc" --http "$http" \
-        --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" --client-ca "$work/pki/ca.pem" \
-        >>"$work/storm-$who.log" 2>&1 &
-      cpid=$!
-      pids+=("$cpid")
-      for _ in $(seq 1 150); do
-        curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && return 0
-        sleep 0.1
-      done
-    }
-    start_collector
+    serve_pg "$bin" "$work/storm-$who.log"
     # Failover mode to the same address: each agent, its stream lost,
     # reconnects there until it streams again (retrying every 200 ms).
     target/release/examples/fleet_load --collector "https://$grpc" --failover "https://$grpc" \
@@ -201,7 +215,7 @@ if [[ $SECTIONS == *3* ]]; then
     for _ in $(seq 1 1200); do grep -q "ready for failover" "$work/storm-$who.txt" && break; sleep 0.2; done
     kill -9 "$cpid"
     wait "$cpid" 2>/dev/null || true
-    start_collector
+    serve_pg "$bin" "$work/storm-$who.log"
     # The generator reports once every agent streams again (or gave up),
     # then holds the streams while the collector is looked at.
     for _ in $(seq 1 1500); do grep -q "^failover:" "$work/storm-$who.txt" && break; sleep 0.2; done
@@ -219,18 +233,14 @@ if [[ $SECTIONS == *3* ]]; then
       "$who" "${span:-?}" $((held_before - moved)) "$streams" "$STORM" "${deferred:-n/a}" "${resumed:-n/a}"
     kill -9 "$lpid" "$cpid" 2>/dev/null || true
     sleep 1
-    psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null
+    drop_db "$db_name"
   done
 fi
 
 if [[ $SECTIONS == *4* ]]; then
   source scripts/lib/seed.sh
   HISTORY_DAYS=${HISTORY_DAYS:-7}
-  pg_admin=${PLUMB_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
-  db_name="plumb_fleet_$$"
-  psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $db_name" -c "CREATE DATABASE $db_name" >/dev/null
-  db="${pg_admin%/*}/$db_name"
-  trap 'cleanup; psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
+  fresh_db "plumb_fleet_$$"
   echo "== $FLEET lean agents on $REPLICAS replicas, PostgreSQL seeded with $SEED nodes"
   grpcs=() https=() rpids=()
   # replica K: (re)starts replica K on its addresses.
@@ -429,7 +439,6 @@ PY
 fi
 
 if [[ $SECTIONS == *5* ]]; then
-  pg_admin=${PLUMB_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
   echo "== a hello's cost on PostgreSQL: $HELLOS lean agents connecting to a fresh collector, this tree and $BASE, $ROUNDS rounds"
   echo "| collector | round | PostgreSQL transactions per hello | rows written per hello | hellos per second |"
   echo "|---|---|---|---|---|"
@@ -438,19 +447,10 @@ if [[ $SECTIONS == *5* ]]; then
       bin=target/release/plumb-collector
       [ "$who" = base ] && bin=$base_dir/release/plumb-collector
       db_name="plumb_hello_$$_$who"
-      psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $db_name" -c "CREATE DATABASE $db_name" >/dev/null 2>&1
-      db="${pg_admin%/*}/$db_name"
+      fresh_db "$db_name"
       grpc=127.0.0.1:$((20000 + RANDOM % 6000))
       http=127.0.0.1:$((26000 + RANDOM % 6000))
-      env $COLLECTOR_ENV "$bin" serve --database "$db" --grpc "$grpc" --http "$http" \
-        --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" --client-ca "$work/pki/ca.pem" \
-        >>"$work/hello-$who.log" 2>&1 &
-      cpid=$!
-      pids+=("$cpid")
-      for _ in $(seq 1 150); do
-        curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && break
-        sleep 0.2
-      done
+      serve_pg "$bin" "$work/hello-$who.log"
       sleep 2
       counters() { psql -Atq "$db" -c "SELECT xact_commit || ' ' || (tup_inserted + tup_updated + tup_deleted) FROM pg_stat_database WHERE datname = current_database()"; }
       read -r tx0 rows0 <<<"$(counters)"
@@ -464,7 +464,7 @@ if [[ $SECTIONS == *5* ]]; then
       rate=$(sed -n 's/^connected: [0-9]* of [0-9]* in [0-9.]* s (\([0-9]*\)\/s).*/\1/p' "$work/hello-$who.txt")
       awk -v who="$who" -v r="$round" -v t=$((tx1 - tx0)) -v w=$((rows1 - rows0)) -v n="$HELLOS" -v rate="${rate:-?}" \
         'BEGIN {printf "| %s | %d | %.2f | %.2f | %s |\n", who, r, t / n, w / n, rate}'
-      psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null 2>&1
+      drop_db "$db_name"
     done
   done
 fi

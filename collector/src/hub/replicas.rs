@@ -2,14 +2,13 @@
 //! commands other replicas relayed for the agents this one holds, and
 //! transitions other replicas made, fanned out here too.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use plumb_proto::v1::CollectorMessage;
 
 use super::agents::Agents;
-use std::collections::BTreeMap;
-
 use super::judge::Judge;
 use crate::model::now_ms;
 use crate::store::{FollowedTransition, Store};
@@ -21,8 +20,8 @@ const ANNOUNCE_WINDOW_MS: i64 = 30_000;
 /// Transitions read at one look, and looks at most in one tick.
 const PAGE: usize = 10_000;
 const PAGES_PER_TICK: usize = 10;
-/// Ids read past and looked for again, at most (older ones are given up
-/// first, with a warning).
+/// Ids read past and looked for again, at most: past it, the oldest of a
+/// gap just read past are not looked for (with a warning).
 const MAX_HOLES: usize = 100_000;
 /// Commands for an agent older than this are dropped unsent.
 const COMMAND_TTL_MS: i64 = 60_000;
