@@ -66,6 +66,12 @@ pub struct Store {
     /// Lease renewals: one connection of its own on PostgreSQL (the
     /// writer on SQLite), never queued behind the hellos and batches.
     pub(crate) control: AnyPool,
+    /// Reads of the history partitioned by day (resolved deviations,
+    /// transitions) on PostgreSQL: connections that keep a generic plan
+    /// once it is as good as a fresh one, since planning a read over
+    /// every day's partition costs more than running it (see
+    /// [`Store::connect_with`]). The reader pool on SQLite.
+    pub(crate) history: AnyPool,
     pub backend: Backend,
     /// Open deviations stored per node at most; beyond it a node's new
     /// deviations are counted in a critical finding, not stored.
@@ -81,6 +87,12 @@ pub struct Store {
 pub const MAX_OPEN_PER_NODE: i64 = 100_000;
 /// Default of [`Store::retention_ms`]: 90 days.
 pub const RETENTION_MS: i64 = 90 * 86_400_000;
+
+/// `plan_cache_mode` of the PostgreSQL connections: every statement
+/// planned afresh, and on the history connections a generic plan kept
+/// once PostgreSQL finds it as cheap as a fresh one.
+const CUSTOM: &str = "force_custom_plan";
+const GENERIC_WHEN_AS_GOOD: &str = "auto";
 
 /// Connections a replica opens to PostgreSQL at most, by default.
 pub const POSTGRES_CONNECTIONS: u32 = 16;
@@ -113,7 +125,16 @@ impl Store {
         let options = AnyConnectOptions::from_str(&full_url)
             .map_err(connect_err)?
             .disable_statement_logging();
-        let make_pool = |max: u32| {
+        // On PostgreSQL every statement is planned for the tables as they
+        // are now (a plan cached while `deviations` was small, a
+        // sequential scan joined by hash, would stay in use as it grows
+        // by thousands of rows a second, until the next analyse); except
+        // on the history connections, whose reads (one node's rows in
+        // each day's partition, through its index) have the same plan at
+        // any size, and would pay 1-3 ms of planning over 30-90
+        // partitions for a read taking a fraction of that. A generic plan
+        // is still dropped when a partition is analysed or made.
+        let make_pool = |max: u32, plan_cache_mode: &'static str| {
             AnyPoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(Duration::from_secs(30))
@@ -136,12 +157,7 @@ impl Store {
                                 .execute(&mut *conn)
                                 .await?;
                         } else {
-                            // Plan every statement for the tables as they
-                            // are now: a plan cached while `deviations` was
-                            // small (a sequential scan joined by hash)
-                            // would stay in use as it grows by thousands of
-                            // rows a second, until the next analyse.
-                            sqlx::query("SET plan_cache_mode = force_custom_plan")
+                            sqlx::query(&format!("SET plan_cache_mode = {plan_cache_mode}"))
                                 .execute(&mut *conn)
                                 .await?;
                         }
@@ -149,15 +165,24 @@ impl Store {
                     })
                 })
         };
+        // On PostgreSQL an eighth of the connections (at least one) read
+        // history; the rest are the writer pool, which serves the other
+        // reads too.
+        let history_connections = (postgres_connections / 8).max(1);
         let writer = match backend {
-            Backend::Sqlite => make_pool(1)
+            Backend::Sqlite => make_pool(1, "")
                 .connect_with(options.clone())
                 .await
                 .map_err(connect_err)?,
-            Backend::Postgres => make_pool(postgres_connections)
-                .connect_with(options.clone())
-                .await
-                .map_err(connect_err)?,
+            Backend::Postgres => make_pool(
+                postgres_connections
+                    .saturating_sub(history_connections)
+                    .max(1),
+                CUSTOM,
+            )
+            .connect_with(options.clone())
+            .await
+            .map_err(connect_err)?,
         };
         // Leases on a connection of their own: a replica that cannot
         // renew its lease within the lease is taken for dead by the others
@@ -165,17 +190,24 @@ impl Store {
         // storm every pooled connection is busy with hellos.
         let control = match backend {
             Backend::Sqlite => writer.clone(),
-            Backend::Postgres => make_pool(1)
+            Backend::Postgres => make_pool(1, CUSTOM)
                 .connect_with(options.clone())
                 .await
                 .map_err(connect_err)?,
         };
         let pool = match backend {
-            Backend::Sqlite => make_pool(4)
-                .connect_with(options)
+            Backend::Sqlite => make_pool(4, "")
+                .connect_with(options.clone())
                 .await
                 .map_err(connect_err)?,
             Backend::Postgres => writer.clone(),
+        };
+        let history = match backend {
+            Backend::Sqlite => pool.clone(),
+            Backend::Postgres => make_pool(history_connections, GENERIC_WHEN_AS_GOOD)
+                .connect_with(options)
+                .await
+                .map_err(connect_err)?,
         };
         match backend {
             Backend::Sqlite => {
@@ -188,6 +220,7 @@ impl Store {
             pool,
             writer,
             control,
+            history,
             backend,
             max_open_per_node: MAX_OPEN_PER_NODE,
             retention_ms: RETENTION_MS,

@@ -537,12 +537,18 @@ impl Store {
         let mut rows = Vec::new();
         // (`deviations` holds open ones only; its indexes are partial,
         // on `resolved_at IS NULL`, which the query must say to use them.)
-        for (table, wanted) in [
+        // (Resolved ones are history, read on its own connections.)
+        for (table, wanted, pool) in [
             (
                 "deviations WHERE resolved_at IS NULL AND",
                 open != Some(false),
+                &self.pool,
             ),
-            ("resolved_deviations WHERE", open != Some(true)),
+            (
+                "resolved_deviations WHERE",
+                open != Some(true),
+                &self.history,
+            ),
         ] {
             if !wanted {
                 continue;
@@ -555,7 +561,7 @@ impl Store {
             if let Some(c) = &after {
                 q = q.bind(c.severity).bind(c.id);
             }
-            rows.extend(q.fetch_all(&self.pool).await?);
+            rows.extend(q.fetch_all(pool).await?);
         }
         if open.is_none() {
             let rank = |r: &AnyRow| -> (i64, i64) {

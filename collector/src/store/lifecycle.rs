@@ -238,7 +238,7 @@ impl Store {
                     limit.clamp(1, 10_000)
                 ))
                 .bind(n)
-                .fetch_all(&self.pool)
+                .fetch_all(&self.history)
                 .await?
             }
             None => {
@@ -246,7 +246,7 @@ impl Store {
                     "SELECT id, node_id, from_status, to_status, cause, reasons, at FROM transitions ORDER BY id DESC LIMIT {}",
                     limit.clamp(1, 10_000)
                 ))
-                .fetch_all(&self.pool)
+                .fetch_all(&self.history)
                 .await?
             }
         };
@@ -269,7 +269,7 @@ impl Store {
             limit.clamp(1, 10_000)
         ))
         .bind(after)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.history)
         .await?;
         followed_from_rows(&rows)
     }
@@ -290,7 +290,7 @@ impl Store {
         let json = serde_json::to_string(ids).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         let rows = sqlx::query(&format!("{FOLLOWED} WHERE t.id IN ({list}) ORDER BY t.id"))
             .bind(json)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.history)
             .await?;
         followed_from_rows(&rows)
     }

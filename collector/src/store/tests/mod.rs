@@ -116,3 +116,48 @@ pub(crate) async fn bad_urls_are_refused_clearly() {
     assert!(err.contains("/nonexistent/dir/plumb.db"), "{err}");
     assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
 }
+
+/// On PostgreSQL a node's history (its resolved deviations and
+/// transitions, partitioned by day) is read on connections of its own
+/// that keep a generic plan, so that a node page does not pay for
+/// planning a read over every partition; every other statement is planned
+/// afresh. The connections stay within `--database-connections`.
+#[tokio::test]
+pub(crate) async fn history_is_read_with_plans_kept() {
+    let Some(pg) = fresh_postgres() else { return };
+    let store = Store::connect_with(&pg.url, 8).await.unwrap();
+    assert_eq!(store.writer.options().get_max_connections(), 7);
+    assert_eq!(store.history.options().get_max_connections(), 1);
+    let mode = |pool: &sqlx::AnyPool| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SHOW plan_cache_mode")
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(mode(&store.writer).await, "force_custom_plan");
+    assert_eq!(mode(&store.control).await, "force_custom_plan");
+    assert_eq!(mode(&store.history).await, "auto");
+
+    store.hello(&hello("n1"), "r1", 1_000).await.unwrap();
+    for _ in 0..8 {
+        store.node_detail("n1", 100).await.unwrap().unwrap();
+    }
+    // Both history reads ran on the history connection, on a generic plan.
+    let plans: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT statement, generic_plans FROM pg_prepared_statements \
+         WHERE statement LIKE 'SELECT id,%FROM transitions WHERE node_id%' \
+         OR statement LIKE 'SELECT id,%FROM resolved_deviations WHERE node_id%'",
+    )
+    .fetch_all(&store.history)
+    .await
+    .unwrap();
+    assert_eq!(plans.len(), 2, "{plans:?}");
+    assert!(plans.iter().all(|(_, generic)| *generic > 0), "{plans:?}");
+
+    let two = Store::connect_with(&pg.url, 2).await.unwrap();
+    assert_eq!(two.writer.options().get_max_connections(), 1);
+    assert_eq!(two.history.options().get_max_connections(), 1);
+}
