@@ -114,6 +114,22 @@ impl Judge {
         let _ = self.evaluate.send(node_id.to_string());
     }
 
+    /// Fans out a transition this replica made, unless the replica loop
+    /// already did: it may read the row between its commit and this call.
+    /// Whichever comes first announces it; each transition goes out once.
+    fn announce_own(&self, transition: Transition, image_id: String, hostname: String) {
+        if lock(&self.announced)
+            .insert(transition.id, transition.at)
+            .is_none()
+        {
+            let _ = self.events.send(NodeEvent {
+                transition,
+                image_id,
+                hostname,
+            });
+        }
+    }
+
     /// Fans out transitions other replicas made (those not yet announced
     /// here), forgetting those older than `forget_before`.
     pub fn announce_others(&self, rows: Vec<(Transition, String, String)>, forget_before: i64) {
@@ -228,13 +244,8 @@ impl Judge {
             self.outbox_queued.notify_waiters();
         }
         if let Some(t) = &transition {
-            lock(&self.announced).insert(t.id, t.at);
             tracing::info!(node = %node_id, from = %t.from, to = %t.to, cause, "node status changed");
-            let _ = self.events.send(NodeEvent {
-                transition: t.clone(),
-                image_id: node.image_id,
-                hostname: node.hostname,
-            });
+            self.announce_own(t.clone(), node.image_id, node.hostname);
         }
         Ok(transition)
     }
@@ -384,5 +395,47 @@ async fn evaluator_loop(judge: Arc<Judge>, mut rx: mpsc::UnboundedReceiver<Strin
             });
         }
         while running.join_next().await.is_some() {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transition(id: i64) -> Transition {
+        Transition {
+            id,
+            node_id: "n1".into(),
+            from: NodeStatus::Clean,
+            to: NodeStatus::Flagged,
+            cause: "policy".into(),
+            reasons: vec![],
+            at: 1_000,
+        }
+    }
+
+    /// A transition this replica made goes out once, whether the replica
+    /// loop reads its row before the judge announces it or after.
+    #[tokio::test]
+    async fn own_transitions_are_announced_once_whoever_sees_them_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("plumb.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        let judge = Judge::start(store, Policy::load(None).unwrap(), None, 1);
+        let mut events = judge.subscribe();
+        let row = |id| vec![(transition(id), "img".to_string(), "host".to_string())];
+
+        // The replica loop first (the row committed, not yet noted here).
+        judge.announce_others(row(1), 0);
+        judge.announce_own(transition(1), "img".into(), "host".into());
+        // The judge first.
+        judge.announce_own(transition(2), "img".into(), "host".into());
+        judge.announce_others(row(2), 0);
+
+        let mut ids = vec![];
+        while let Ok(e) = events.try_recv() {
+            ids.push(e.transition.id);
+        }
+        assert_eq!(ids, vec![1, 2]);
     }
 }
