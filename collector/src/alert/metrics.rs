@@ -122,6 +122,16 @@ pub async fn render(hub: &Hub) -> Result<String, crate::store::StoreError> {
             hub.trust.tls.handshakes_resumed.load(Relaxed),
         ),
         (
+            "plumb_hellos_written_total",
+            "Agent hellos written to the database (several in one statement in a reconnect storm).",
+            hub.hellos.counts.hellos.load(Relaxed),
+        ),
+        (
+            "plumb_hello_batches_total",
+            "Statements that wrote agent hellos (plumb_hellos_written_total over it: hellos per statement).",
+            hub.hellos.counts.batches.load(Relaxed),
+        ),
+        (
             "plumb_hellos_deferred_total",
             "Agent hellos told to come back later while the collector admitted a reconnect storm.",
             hub.agents.admission.deferred.load(Relaxed),

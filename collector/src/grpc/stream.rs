@@ -86,17 +86,13 @@ impl AgentService for Ingest {
             exec_monitor: hello.exec_monitor(),
             sees_containers: hello.containers,
         };
-        // One round trip on PostgreSQL: registered, held here, and what
-        // the findings below need; or refused for the node's standing.
-        let greeting = self
-            .hub
-            .store
-            .hello(&info, &self.hub.instance, now_ms())
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "storing hello failed");
-                Status::unavailable("collector database unavailable")
-            })?;
+        // One statement on PostgreSQL (shared with the hellos waiting
+        // beside it): registered, held here, and what the findings below
+        // need; or refused for the node's standing.
+        let greeting = self.hub.hellos.hello(info.clone()).await.map_err(|e| {
+            tracing::error!(error = %e, "storing hello failed");
+            Status::unavailable("collector database unavailable")
+        })?;
         let Some(greeting) = greeting else {
             return Err(self.refused_standing(&hello, &principal).await);
         };

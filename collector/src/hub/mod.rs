@@ -1,5 +1,6 @@
 //! The collector's services, composed: [`agents`] (connected streams,
-//! commands, liveness, hello pacing), [`ingest`] (the group-commit writers,
+//! commands, liveness, hello pacing), [`hellos`] (hellos written
+//! together), [`ingest`] (the group-commit writers,
 //! the one write path for what agents report), [`judge`] (evaluation,
 //! lifecycle, alerts, the event fan-out), [`replicas`] (what replicas of
 //! one database share, twice a second) and `housekeeping` (by the clock,
@@ -7,6 +8,7 @@
 
 pub mod agents;
 pub mod counters;
+pub mod hellos;
 pub mod ingest;
 pub mod judge;
 pub mod replicas;
@@ -38,6 +40,7 @@ pub struct Hub {
     pub instance: String,
     pub counters: Arc<Counters>,
     pub agents: Arc<Agents>,
+    pub hellos: hellos::Hellos,
     pub ingest: Ingest,
     pub judge: Arc<Judge>,
     /// Advisories or a manifest arrived on this replica: patch posture is
@@ -74,8 +77,10 @@ impl Hub {
             judge.clone(),
             shutdown,
         ));
+        let hellos = hellos::Hellos::start(store.clone(), instance.clone());
         Arc::new(Hub {
             reads: crate::reads::Reads::new(store.clone()),
+            hellos,
             store,
             trust,
             instance,

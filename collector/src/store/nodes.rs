@@ -219,6 +219,23 @@ pub(super) fn node_times_json(rows: &[(String, i64)]) -> Result<String, sqlx::Er
     serde_json::to_string(&list).map_err(|e| sqlx::Error::Encode(Box::new(e)))
 }
 
+/// What a hello's statement returned for `node`, decoded strictly: a
+/// status the schema does not allow is an error naming the row, never a
+/// default (never `clean`).
+fn greeting(node: &str, row: &AnyRow) -> Result<Greeting, sqlx::Error> {
+    Ok(Greeting {
+        last_seq: row.try_get("last_seq")?,
+        status: decode::status(
+            &format!("node {node:?}"),
+            "status",
+            &row.try_get::<String, _>("status")?,
+        )?,
+        registry_digest: row.try_get("registry_digest")?,
+        digest_finding_open: row.try_get::<i64, _>("digest_findings")? > 0,
+        open_count: row.try_get("open_count")?,
+    })
+}
+
 pub(super) fn severity_name(s: i64) -> String {
     severity_snake(Severity::try_from(s as i32).unwrap_or(Severity::Unspecified)).to_string()
 }
@@ -283,23 +300,100 @@ impl Store {
             .fetch_optional(&self.writer)
             .await?;
         let Some(row) = row else { return Ok(None) };
-        // Decoded strictly: a status the schema does not allow is an
-        // error naming the row, never a default (never `clean`).
-        let status = decode::status(
-            &format!("node {:?}", h.node_id),
-            "status",
-            &row.try_get::<String, _>("status")?,
-        )?;
-        if self.backend == Backend::Sqlite && status != NodeStatus::Retired {
+        let greeting = greeting(&h.node_id, &row)?;
+        if self.backend == Backend::Sqlite && greeting.status != NodeStatus::Retired {
             self.stream_opened(&h.node_id, holder, now).await?;
         }
-        Ok(Some(Greeting {
-            last_seq: row.try_get("last_seq")?,
-            status,
-            registry_digest: row.try_get("registry_digest")?,
-            digest_finding_open: row.try_get::<i64, _>("digest_findings")? > 0,
-            open_count: row.try_get("open_count")?,
-        }))
+        Ok(Some(greeting))
+    }
+
+    /// [`Store::hello`] for several nodes (each once) in one statement on
+    /// PostgreSQL, one transaction: what each hello found, in the order
+    /// given (`None`: refused for its standing, nothing written for it).
+    /// One bad hello fails them all; the caller writes them one by one
+    /// then (see `hub::hellos`). SQLite (in process) writes them in turn.
+    pub async fn hellos(
+        &self,
+        hellos: &[HelloInfo],
+        holder: &str,
+        now: i64,
+    ) -> Result<Vec<Option<Greeting>>, StoreError> {
+        let distinct: std::collections::HashSet<&str> =
+            hellos.iter().map(|h| h.node_id.as_str()).collect();
+        if self.backend == Backend::Sqlite || hellos.len() < 2 || distinct.len() < hellos.len() {
+            let mut out = Vec::with_capacity(hellos.len());
+            for h in hellos {
+                out.push(self.hello(h, holder, now).await?);
+            }
+            return Ok(out);
+        }
+        #[derive(serde::Serialize)]
+        struct Row<'a> {
+            n: &'a str,
+            host: &'a str,
+            image: &'a str,
+            digest: &'a str,
+            ver: &'a str,
+            boot: &'a str,
+            hb: i64,
+            em: &'a str,
+            sc: i64,
+        }
+        let rows: Vec<Row<'_>> = hellos
+            .iter()
+            .map(|h| Row {
+                n: &h.node_id,
+                host: &h.hostname,
+                image: &h.image_id,
+                digest: &h.manifest_digest,
+                ver: &h.agent_version,
+                boot: &h.boot_id,
+                hb: h.heartbeat_secs,
+                em: plumb_proto::exec_monitor_snake(h.exec_monitor),
+                sc: i64::from(h.sees_containers),
+            })
+            .collect();
+        let json = serde_json::to_string(&rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        // As `hello`'s statement, a row per hello; rows locked in node
+        // order, as every statement that writes several nodes does.
+        let sql = "WITH r AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS r(n TEXT, host TEXT, \
+             image TEXT, digest TEXT, ver TEXT, boot TEXT, hb BIGINT, em TEXT, sc BIGINT)), \
+             n AS (INSERT INTO nodes (node_id, hostname, image_id, manifest_digest, agent_version, boot_id, status, \
+             status_since, reasons, first_seen, last_seen, last_seq, heartbeat_secs, open_count, max_severity, \
+             exec_monitor, sees_containers, holder) \
+             SELECT r.n, r.host, r.image, r.digest, r.ver, r.boot, 'clean', $3, '[]', $3, $3, 0, r.hb, 0, 0, r.em, r.sc, $2 \
+             FROM r WHERE NOT EXISTS (SELECT 1 FROM revoked_nodes WHERE node_id = r.n) \
+             AND COALESCE((SELECT image_id FROM node_certs WHERE node_id = r.n LIMIT 1), r.image) = r.image \
+             ORDER BY r.n \
+             ON CONFLICT (node_id) DO UPDATE SET hostname = excluded.hostname, image_id = excluded.image_id, \
+             manifest_digest = excluded.manifest_digest, agent_version = excluded.agent_version, \
+             boot_id = excluded.boot_id, heartbeat_secs = excluded.heartbeat_secs, last_seen = excluded.last_seen, \
+             exec_monitor = excluded.exec_monitor, sees_containers = excluded.sees_containers, \
+             holder = CASE WHEN nodes.status = 'retired' THEN nodes.holder ELSE excluded.holder END \
+             RETURNING node_id, image_id, last_seq, status, open_count), \
+             s AS (INSERT INTO streams (node_id, holder, since) SELECT node_id, $2, $3 FROM n \
+             WHERE n.status <> 'retired' ORDER BY node_id \
+             ON CONFLICT (node_id) DO UPDATE SET holder = excluded.holder, since = excluded.since), \
+             c AS (UPDATE node_commands SET holder = $2 \
+             WHERE node_id IN (SELECT node_id FROM n WHERE n.status <> 'retired')) \
+             SELECT n.node_id, n.last_seq, n.status, n.open_count, \
+             (SELECT digest FROM manifests WHERE image_id = n.image_id) AS registry_digest, \
+             (SELECT COUNT(*) FROM deviations d WHERE d.node_id = n.node_id AND d.kind = 'integrity' \
+              AND d.dkey = 'manifest_digest' AND d.cref = 0 AND d.resolved_at IS NULL) AS digest_findings \
+             FROM n";
+        let found = sqlx::query(sql)
+            .bind(json)
+            .bind(holder)
+            .bind(now)
+            .fetch_all(&self.writer)
+            .await?;
+        let mut by_node = std::collections::HashMap::with_capacity(found.len());
+        for row in &found {
+            let node: String = row.try_get("node_id")?;
+            let g = greeting(&node, row)?;
+            by_node.insert(node, g);
+        }
+        Ok(hellos.iter().map(|h| by_node.remove(&h.node_id)).collect())
     }
 
     /// Records heartbeats (node id, time) in one statement; returns the

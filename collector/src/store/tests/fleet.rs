@@ -455,11 +455,11 @@ async fn audit_rows_are_decoded_strictly() {
 #[tokio::test]
 async fn a_lease_is_renewed_while_every_pooled_connection_is_busy() {
     let Some(pg) = fresh_postgres() else { return };
-    let store = Store::connect_with(&pg.url, 2).await.unwrap();
-    let busy = [
-        store.writer.acquire().await.unwrap(),
-        store.writer.acquire().await.unwrap(),
-    ];
+    let store = Store::connect_with(&pg.url, 4).await.unwrap();
+    let mut busy = vec![];
+    for _ in 0..store.writer.options().get_max_connections() {
+        busy.push(store.writer.acquire().await.unwrap());
+    }
     let renewed = tokio::time::timeout(
         std::time::Duration::from_secs(5),
         store.take_lease("replica:r1", "r1", 1_000, 21_000),

@@ -527,3 +527,110 @@ async fn transitions_are_followed_by_id_including_those_committed_late() {
         assert_eq!(ids, vec![a.id, b.id], "oldest first");
     }
 }
+
+/// Hellos written together answer each as it would alone: registered and
+/// held, refused for another image or a revocation (nothing written for
+/// them), a retired node answered as retired and not held; a node twice
+/// in one call is written twice, in order.
+#[tokio::test]
+async fn hellos_in_one_statement_answer_each_as_alone() {
+    for (store, _dir) in stores().await {
+        store
+            .put_manifest("img-1", "d-1", b"m", 1, &[], false, &[], false, 1)
+            .await
+            .unwrap();
+        store.hello(&hello("old"), "r:1", 1_000).await.unwrap();
+        store
+            .record_finding(
+                "old",
+                "manifest_digest",
+                "registry digest d-1",
+                "abc",
+                2_000,
+            )
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO node_certs (serial, node_id, image_id, issued_at) VALUES ('s-1', 'other', 'img-9', 1)")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        store.hello(&hello("gone"), "r:1", 1_000).await.unwrap();
+        store.stream_closed("gone", "r:1", 1_500).await.unwrap();
+        store.revoke_node("gone", "test", 2_000).await.unwrap();
+        store.hello(&hello("ret"), "r:1", 1_000).await.unwrap();
+        store
+            .set_status(
+                "ret",
+                &change(
+                    NodeStatus::Clean,
+                    NodeStatus::Retired,
+                    "retired",
+                    &[],
+                    2_000,
+                ),
+            )
+            .await
+            .unwrap();
+
+        let found = store
+            .hellos(
+                &[
+                    hello("new"),
+                    hello("old"),
+                    hello("other"),
+                    hello("gone"),
+                    hello("ret"),
+                ],
+                "r:2",
+                9_000,
+            )
+            .await
+            .unwrap();
+        let new = found[0].clone().unwrap();
+        assert_eq!(
+            (new.status, new.last_seq, new.registry_digest.as_deref()),
+            (NodeStatus::Clean, 0, Some("d-1"))
+        );
+        let old = found[1].clone().unwrap();
+        assert!(old.digest_finding_open, "{old:?}");
+        assert_eq!(found[2], None, "enrolled for another image");
+        assert_eq!(found[3], None, "revoked");
+        assert_eq!(found[4].as_ref().unwrap().status, NodeStatus::Retired);
+        assert!(
+            store.node("other").await.unwrap().is_none(),
+            "nothing written"
+        );
+        assert_eq!(store.node("gone").await.unwrap().unwrap().last_seen, 1_500);
+        assert_eq!(store.node("new").await.unwrap().unwrap().last_seen, 9_000);
+        let holders: Vec<(String, String)> =
+            sqlx::query_as("SELECT node_id, holder FROM streams ORDER BY node_id")
+                .fetch_all(&store.writer)
+                .await
+                .unwrap();
+        let held: Vec<(&str, &str)> = holders
+            .iter()
+            .map(|(n, h)| (n.as_str(), h.as_str()))
+            .collect();
+        assert!(
+            held.contains(&("new", "r:2")) && held.contains(&("old", "r:2")),
+            "{held:?}"
+        );
+        assert!(
+            !held.iter().any(|(n, h)| *n == "ret" && *h == "r:2"),
+            "a retired node is not held: {held:?}"
+        );
+
+        // The same node twice: both answered, the second after the first.
+        let mut again = hello("new");
+        again.hostname = "renamed".into();
+        let twice = store
+            .hellos(&[hello("new"), again], "r:3", 10_000)
+            .await
+            .unwrap();
+        assert!(twice.iter().all(Option::is_some));
+        assert_eq!(
+            store.node("new").await.unwrap().unwrap().hostname,
+            "renamed"
+        );
+    }
+}
