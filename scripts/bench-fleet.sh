@@ -378,7 +378,8 @@ if [[ $SECTIONS == *4* ]]; then
   {
     echo "storm, the replicas' counters since their restart:"
     for m in plumb_tls_handshakes_total plumb_tls_handshakes_resumed_total plumb_tls_handshake_failures_total \
-      plumb_tls_handshake_timeouts_total plumb_hellos_deferred_total plumb_connection_limit_hits_total; do
+      plumb_tls_handshake_timeouts_total plumb_hellos_deferred_total plumb_connection_limit_hits_total \
+      plumb_hellos_written_total plumb_hello_batches_total; do
       echo "  $m $(replicas_metric "$m")"
     done
   } | tee -a "$work/storm-samples.txt" >&2
