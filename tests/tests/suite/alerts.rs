@@ -372,6 +372,9 @@ fn metrics_parse_as_prometheus_text() {
         1.0
     );
     assert_eq!(value("plumb_connected_agents", None), 1.0);
+    // The agent's hello, written by the hello writer in a statement.
+    assert!(value("plumb_hellos_written_total", None) >= 1.0);
+    assert!(value("plumb_hello_batches_total", None) >= 1.0);
     assert!(value("plumb_ingested_deviations_total", None) >= 1.0);
     assert!(value("plumb_heartbeats_total", None) >= 1.0);
     // Heartbeats stay in memory: a connected node's last contact is not
