@@ -60,6 +60,7 @@ t=$(date +%s)
 seed "$db" "$SEED"
 echo "seeded $SEED nodes in $(($(date +%s) - t)) s" >&2
 kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
 token=$(target/release/plumb-collector token create --role read --name bench --database "$db")
 page=/api/v1/nodes/seed-$((SEED / 100 * 100))
 
