@@ -79,8 +79,11 @@ pub struct Store {
     /// How long history (resolved deviations, transitions, delivered
     /// alerts, audit, retired nodes) is kept, in milliseconds.
     pub retention_ms: i64,
-    /// The last count of nodes per image and status (see `snapshot`).
-    pub(crate) snapshot: std::sync::Arc<super::snapshot::Snapshot>,
+    /// The last count of nodes per image and status, and of open
+    /// deviations per severity (see `snapshot`).
+    pub(crate) snapshot: std::sync::Arc<super::snapshot::Snapshot<super::ImageStatusCounts>>,
+    pub(crate) severities:
+        std::sync::Arc<super::snapshot::Snapshot<super::snapshot::SeverityCounts>>,
 }
 
 /// Default of [`Store::max_open_per_node`].
@@ -225,6 +228,7 @@ impl Store {
             max_open_per_node: MAX_OPEN_PER_NODE,
             retention_ms: RETENTION_MS,
             snapshot: Default::default(),
+            severities: Default::default(),
         };
         // Today's history partitions and the next days' (PostgreSQL);
         // housekeeping keeps making them. Rows never wait for one: without

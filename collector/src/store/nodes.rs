@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::db::{decode, Backend, Store, StoreError};
-use super::snapshot::{self, ImageStatusCounts};
+use super::snapshot::{ImageStatusCounts, SeverityCounts};
 use crate::model::{Node, NodeDetail, NodeStatus};
 use crate::policy::Silence;
 
@@ -252,11 +252,18 @@ impl Store {
         holder: &str,
         now: i64,
     ) -> Result<Option<Greeting>, StoreError> {
+        if self.backend == Backend::Postgres {
+            let mut found = self
+                .hellos_statement(std::slice::from_ref(h), holder, now)
+                .await?;
+            return Ok(found.pop().flatten());
+        }
         // The node registered or updated, held by `holder` (out of the
         // silence check's index) unless it is retired, provided it is
         // neither revoked nor enrolled for another image; back come its
         // chain position and status as they were, the registry's digest
-        // for its image and whether a digest finding is open.
+        // for its image and whether a digest finding is open. The stream
+        // is recorded after (in process: no round trip to save).
         let upsert = "INSERT INTO nodes (node_id, hostname, image_id, manifest_digest, agent_version, boot_id, status, \
              status_since, reasons, first_seen, last_seen, last_seq, heartbeat_secs, open_count, max_severity, \
              exec_monitor, sees_containers, holder) \
@@ -272,20 +279,7 @@ impl Store {
              (SELECT digest FROM manifests WHERE image_id = $3) AS registry_digest, \
              (SELECT COUNT(*) FROM deviations WHERE node_id = $1 AND kind = 'integrity' \
               AND dkey = 'manifest_digest' AND cref = 0 AND resolved_at IS NULL) AS digest_findings";
-        // PostgreSQL records the stream in the same statement; SQLite (in
-        // process, no round trip to save) does it after.
-        let sql = match self.backend {
-            Backend::Postgres => format!(
-                "WITH n AS ({upsert}), \
-                 s AS (INSERT INTO streams (node_id, holder, since) SELECT $1, $11, $7 FROM n WHERE n.status <> 'retired' \
-                 ON CONFLICT (node_id) DO UPDATE SET holder = excluded.holder, since = excluded.since), \
-                 c AS (UPDATE node_commands SET holder = $11 WHERE node_id = $1 \
-                 AND EXISTS (SELECT 1 FROM n WHERE n.status <> 'retired')) \
-                 SELECT * FROM n"
-            ),
-            Backend::Sqlite => upsert.to_string(),
-        };
-        let row = sqlx::query(&sql)
+        let row = sqlx::query(upsert)
             .bind(&h.node_id)
             .bind(&h.hostname)
             .bind(&h.image_id)
@@ -301,7 +295,7 @@ impl Store {
             .await?;
         let Some(row) = row else { return Ok(None) };
         let greeting = greeting(&h.node_id, &row)?;
-        if self.backend == Backend::Sqlite && greeting.status != NodeStatus::Retired {
+        if greeting.status != NodeStatus::Retired {
             self.stream_opened(&h.node_id, holder, now).await?;
         }
         Ok(Some(greeting))
@@ -320,13 +314,29 @@ impl Store {
     ) -> Result<Vec<Option<Greeting>>, StoreError> {
         let distinct: std::collections::HashSet<&str> =
             hellos.iter().map(|h| h.node_id.as_str()).collect();
-        if self.backend == Backend::Sqlite || hellos.len() < 2 || distinct.len() < hellos.len() {
+        if self.backend == Backend::Sqlite || distinct.len() < hellos.len() {
             let mut out = Vec::with_capacity(hellos.len());
             for h in hellos {
                 out.push(self.hello(h, holder, now).await?);
             }
             return Ok(out);
         }
+        self.hellos_statement(hellos, holder, now).await
+    }
+
+    /// The hellos of distinct nodes in one statement (PostgreSQL): the
+    /// nodes registered or updated and held by `holder` (out of the
+    /// silence check's index) unless retired, provided each is neither
+    /// revoked nor enrolled for another image; their streams recorded and
+    /// their queued commands moved here; back come each one's chain
+    /// position and status as they were, the registry's digest for its
+    /// image and whether a digest finding is open.
+    async fn hellos_statement(
+        &self,
+        hellos: &[HelloInfo],
+        holder: &str,
+        now: i64,
+    ) -> Result<Vec<Option<Greeting>>, StoreError> {
         #[derive(serde::Serialize)]
         struct Row<'a> {
             n: &'a str,
@@ -354,8 +364,8 @@ impl Store {
             })
             .collect();
         let json = serde_json::to_string(&rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-        // As `hello`'s statement, a row per hello; rows locked in node
-        // order, as every statement that writes several nodes does.
+        // Rows locked in node order, as every statement that writes
+        // several nodes does.
         let sql = "WITH r AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS r(n TEXT, host TEXT, \
              image TEXT, digest TEXT, ver TEXT, boot TEXT, hb BIGINT, em TEXT, sc BIGINT)), \
              n AS (INSERT INTO nodes (node_id, hostname, image_id, manifest_digest, agent_version, boot_id, status, \
@@ -634,18 +644,24 @@ impl Store {
     }
 
     /// Open deviations by severity across the fleet, retired nodes left
-    /// out (their deviations stay for history, not as work).
-    pub async fn open_by_severity(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT d.severity, COUNT(*) FROM deviations d JOIN nodes n ON n.node_id = d.node_id \
-             WHERE d.resolved_at IS NULL AND n.status <> 'retired' GROUP BY d.severity",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(s, n)| (severity_name(s), n))
-            .collect())
+    /// out (their deviations stay for history, not as work): from a
+    /// snapshot (see `snapshot`).
+    pub async fn open_by_severity(&self) -> Result<SeverityCounts, StoreError> {
+        let store = self.clone();
+        self.severities
+            .serve("open deviations by severity", move || async move {
+                let rows: Vec<(i64, i64)> = sqlx::query_as(
+                    "SELECT d.severity, COUNT(*) FROM deviations d JOIN nodes n ON n.node_id = d.node_id \
+                     WHERE d.resolved_at IS NULL AND n.status <> 'retired' GROUP BY d.severity",
+                )
+                .fetch_all(&store.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(s, n)| (severity_name(s), n))
+                    .collect())
+            })
+            .await
     }
 }
 
@@ -654,37 +670,24 @@ impl Store {
     /// Counts of nodes by (image, status), decoded: from the snapshot
     /// (see the module documentation).
     pub async fn image_status_counts(&self) -> Result<ImageStatusCounts, StoreError> {
-        let snapshot = &self.snapshot;
-        if let Some((at, counts)) = snapshot.get() {
-            let age = at.elapsed();
-            if age < snapshot::FRESH {
-                return Ok(counts.as_ref().clone());
-            }
-            if age < snapshot::STALE_MAX {
-                if !snapshot
-                    .refreshing
-                    .swap(true, std::sync::atomic::Ordering::AcqRel)
-                {
-                    let store = self.clone();
-                    tokio::spawn(async move {
-                        if let Err(e) = store.count_images_now().await {
-                            tracing::warn!(error = %e, "refreshing the nodes per image failed");
-                        }
-                        store
-                            .snapshot
-                            .refreshing
-                            .store(false, std::sync::atomic::Ordering::Release);
-                    });
-                }
-                return Ok(counts.as_ref().clone());
-            }
-        }
-        Ok(self.count_images_now().await?.as_ref().clone())
+        let store = self.clone();
+        self.snapshot
+            .serve("nodes per image", move || async move {
+                store.count_images().await
+            })
+            .await
     }
 
     /// Counts nodes by (image, status) now, and keeps the answer.
     pub async fn count_images_now(&self) -> Result<std::sync::Arc<ImageStatusCounts>, StoreError> {
         let at = std::time::Instant::now();
+        let counts = std::sync::Arc::new(self.count_images().await?);
+        self.snapshot.put(at, counts.clone());
+        Ok(counts)
+    }
+
+    /// Counts nodes by (image, status).
+    async fn count_images(&self) -> Result<ImageStatusCounts, StoreError> {
         let rows: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT image_id, status, COUNT(*) FROM nodes GROUP BY image_id, status",
         )
@@ -697,8 +700,6 @@ impl Store {
                 Ok((image, status, n))
             })
             .collect::<Result<_, sqlx::Error>>()?;
-        let counts = std::sync::Arc::new(counts);
-        self.snapshot.put(at, counts.clone());
         Ok(counts)
     }
 }

@@ -444,6 +444,29 @@ async fn nodes_per_image_come_from_a_snapshot_refreshed_behind_the_reads() {
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
         assert_eq!(seen, 3, "the snapshot is refreshed behind the reads");
+
+        // Open deviations by severity: the same (a scrape every few
+        // seconds on each replica joins every open deviation otherwise).
+        let open = |counts: Vec<(String, i64)>| counts.iter().map(|c| c.1).sum::<i64>();
+        let before = open(store.open_by_severity().await.unwrap());
+        store
+            .record_finding("n1", "manifest_digest", "registry digest d-1", "abc", 2)
+            .await
+            .unwrap();
+        assert_eq!(
+            open(store.open_by_severity().await.unwrap()),
+            before,
+            "served as it is while fresh"
+        );
+        let mut seen = before;
+        for _ in 0..50 {
+            seen = open(store.open_by_severity().await.unwrap());
+            if seen == before + 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        assert_eq!(seen, before + 1, "refreshed behind the reads");
     }
 }
 
