@@ -40,7 +40,10 @@ fn a_50ms_exec_on_the_host_is_a_deviation_kept_after_it_exits() {
     let dropped = n.path("/tmp/dropped");
     std::fs::copy("/usr/bin/sleep", &dropped).unwrap();
     let ran = Instant::now();
-    let status = Command::new(&dropped).arg("0.05").status().unwrap();
+    // (A fresh copy: another test's fork may hold it open for a moment.)
+    let status = spawn_fresh_copy(Command::new(&dropped).arg("0.05"))
+        .wait()
+        .unwrap();
     assert!(status.success());
     std::fs::remove_file(&dropped).unwrap();
     let d = wait_for("the exec's deviation", Duration::from_secs(10), || {
