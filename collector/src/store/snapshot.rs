@@ -15,7 +15,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::db::StoreError;
 use crate::model::NodeStatus;
 
 /// An answer this young is served as it is.
@@ -59,14 +58,15 @@ impl<T: Clone + Send + Sync + 'static> Snapshot<T> {
 
     /// The answer `count` gives, served as the module documentation says
     /// (`what` names it in a failed refresh's warning).
-    pub(super) async fn serve<F, Fut>(
+    pub(super) async fn serve<F, Fut, E>(
         self: &Arc<Self>,
         what: &'static str,
         count: F,
-    ) -> Result<T, StoreError>
+    ) -> Result<T, E>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<T, StoreError>> + Send + 'static,
+        Fut: Future<Output = Result<T, E>> + Send + 'static,
+        E: std::fmt::Display + Send + 'static,
     {
         if let Some((at, value)) = self.get() {
             let age = at.elapsed();
