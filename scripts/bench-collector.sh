@@ -18,6 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
+source scripts/lib/collector.sh
 ensure_rust
 command -v curl >/dev/null || apt_install curl
 AGENTS=${AGENTS:-10000}
@@ -50,26 +51,10 @@ done
 fleet() {
   local label=$1 bin=$2 data=$work/$1 grpc http token
   shift 2
-  # Below the kernel's ephemeral range: 10,000 agent connections take
-  # thousands of ports there.
-  grpc=127.0.0.1:$((20000 + RANDOM % 6000))
-  http=127.0.0.1:$((26000 + RANDOM % 6000))
   mkdir -p "$data"
   token=$("$bin" token create --role read --name bench --data-dir "$data")
-  "$bin" serve --data-dir "$data" --grpc "$grpc" --http "$http" \
-    --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" --client-ca "$work/pki/ca.pem" \
-    >"$data/collector.log" 2>&1 &
-  pid=$!
-  local ready=
-  for _ in $(seq 1 150); do
-    curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && { ready=1; break; }
-    sleep 0.2
-  done
-  if [ -z "$ready" ]; then
-    echo "the collector ($label) did not start; its log:" >&2
-    cat "$data/collector.log" >&2
-    return 1
-  fi
+  pick_ports
+  serve_collector "$bin" "$data/collector.log" --data-dir "$data" || return 1
   echo "== $label over mTLS: $AGENTS simulated agents (one TLS connection and certificate each), 10 s heartbeats, 100 of them ingesting $*"
   target/release/examples/fleet_load --collector "https://$grpc" --http "https://$http" \
     --ca-dir "$work/pki" --token "$token" \

@@ -40,6 +40,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
+source scripts/lib/collector.sh
 ensure_rust
 command -v curl >/dev/null || apt_install curl
 [[ $SECTIONS == *3* || $SECTIONS == *4* || $SECTIONS == *5* ]] && ensure_postgres
@@ -95,15 +96,8 @@ drop_db() { psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/d
 # serve_pg BINARY LOG: a collector on $db listening on $grpc and $http,
 # its pid in cpid; waits until it is ready.
 serve_pg() {
-  env $COLLECTOR_ENV "$1" serve --database "$db" --grpc "$grpc" --http "$http" \
-    --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" --client-ca "$work/pki/ca.pem" \
-    >>"$2" 2>&1 &
-  cpid=$!
-  pids+=("$cpid")
-  for _ in $(seq 1 150); do
-    curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
+  serve_collector "$1" "$2" --database "$db"
+  cpid=$pid
 }
 # One descriptor per agent on each side; at most ~19,900 in one process.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -121,18 +115,10 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 # CPU over the HOLD seconds that follow).
 hold() {
   local bin=$1 agents=$2 data=$work/c$RANDOM grpc http cpid lpid
-  grpc=127.0.0.1:$((20000 + RANDOM % 6000))
-  http=127.0.0.1:$((26000 + RANDOM % 6000))
   mkdir -p "$data"
-  env $COLLECTOR_ENV "$bin" serve --data-dir "$data" --grpc "$grpc" --http "$http" \
-    --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" --client-ca "$work/pki/ca.pem" \
-    >"$data/collector.log" 2>&1 &
-  cpid=$!
-  pids+=("$cpid")
-  for _ in $(seq 1 150); do
-    curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && break
-    sleep 0.2
-  done
+  pick_ports
+  serve_collector "$bin" "$data/collector.log" --data-dir "$data" || return 1
+  cpid=$pid
   target/release/examples/fleet_load --collector "https://$grpc" --http "https://$http" \
     --ca-dir "$work/pki" --agents "$agents" --heartbeat 10 --ingesters 0 --queries 0 \
     --seconds $((HOLD + 60)) >"$data/load.txt" 2>&1 &
@@ -202,8 +188,7 @@ if [[ $SECTIONS == *3* ]]; then
     [ "$who" = base ] && bin=$base_dir/release/plumb-collector
     db_name="plumb_storm_$$_$who"
     fresh_db "$db_name"
-    grpc=127.0.0.1:$((20000 + RANDOM % 6000))
-    http=127.0.0.1:$((26000 + RANDOM % 6000))
+    pick_ports
     serve_pg "$bin" "$work/storm-$who.log"
     # Failover mode to the same address: each agent, its stream lost,
     # reconnects there until it streams again (retrying every 200 ms).
@@ -232,6 +217,7 @@ if [[ $SECTIONS == *3* ]]; then
     printf '| %s | %s s after the first stream was lost | %d | %s (of %d nodes) | %s | %s |\n' \
       "$who" "${span:-?}" $((held_before - moved)) "$streams" "$STORM" "${deferred:-n/a}" "${resumed:-n/a}"
     kill -9 "$lpid" "$cpid" 2>/dev/null || true
+    wait "$lpid" "$cpid" 2>/dev/null || true
     sleep 1
     drop_db "$db_name"
   done
@@ -254,10 +240,7 @@ if [[ $SECTIONS == *4* ]]; then
     pids+=("$!")
   }
   ready() { # ready K: waits for replica K's /readyz
-    for _ in $(seq 1 600); do
-      curl -fs --cacert "$work/pki/ca.pem" "https://${https[$1]}/readyz" >/dev/null 2>&1 && return 0
-      sleep 0.2
-    done
+    until_ready "${https[$1]}" 600 && return 0
     echo "replica $1 did not start:" >&2
     tail -n 5 "$work/replica-$1.log" >&2
     return 1
@@ -449,8 +432,7 @@ if [[ $SECTIONS == *5* ]]; then
       [ "$who" = base ] && bin=$base_dir/release/plumb-collector
       db_name="plumb_hello_$$_$who"
       fresh_db "$db_name"
-      grpc=127.0.0.1:$((20000 + RANDOM % 6000))
-      http=127.0.0.1:$((26000 + RANDOM % 6000))
+      pick_ports
       serve_pg "$bin" "$work/hello-$who.log"
       sleep 2
       counters() { psql -Atq "$db" -c "SELECT xact_commit || ' ' || (tup_inserted + tup_updated + tup_deleted) FROM pg_stat_database WHERE datname = current_database()"; }

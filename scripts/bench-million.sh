@@ -21,6 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 source scripts/lib/seed.sh
+source scripts/lib/collector.sh
 ensure_rust
 ensure_postgres
 command -v curl >/dev/null || apt_install curl
@@ -50,17 +51,8 @@ target/release/plumbctl pki init --dir "$work/pki" >/dev/null
 
 # serve NAME DATABASE: starts a replica; sets $grpc $http $pid
 serve() {
-  local name=$1 db=$2
-  grpc=127.0.0.1:$((20000 + RANDOM % 6000)) http=127.0.0.1:$((26000 + RANDOM % 6000))
-  target/release/plumb-collector serve --grpc "$grpc" --http "$http" --database "$db" \
-    --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" \
-    --client-ca "$work/pki/ca.pem" >"$work/$name.log" 2>&1 &
-  pid=$!
-  pids+=("$pid")
-  for _ in $(seq 1 300); do curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  echo "replica $name did not start:" >&2
-  tail -n 3 "$work/$name.log" >&2
-  exit 1
+  pick_ports
+  serve_collector target/release/plumb-collector "$work/$1.log" --database "$2" || exit 1
 }
 
 # writes DATABASE: "rows written, WAL bytes" so far
@@ -115,6 +107,7 @@ for n in $SIZES; do
     "$(awk -v a="$wal0" -v b="$wal1" -v h="$heartbeats" 'BEGIN { print (b - a) / h }')"
   grep -h "agents connected\|ingest:" "$work"/load-"$n"-*.txt >&2
   kill -9 "$p1" "$p2" 2>/dev/null || true
+  wait "$p1" "$p2" 2>/dev/null || true
   sleep 1
   # KEEP=1 leaves the last database for a look at its plans.
   if [ "${KEEP:-0}" = 1 ]; then

@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 source scripts/lib/seed.sh
+source scripts/lib/collector.sh
 ensure_rust
 ensure_postgres
 command -v curl >/dev/null || apt_install curl
@@ -40,16 +41,8 @@ hz=$(getconf CLK_TCK)
 
 # serve BINARY: a collector on $db; sets $grpc $http $pid
 serve() {
-  grpc=127.0.0.1:$((20000 + RANDOM % 6000)) http=127.0.0.1:$((26000 + RANDOM % 6000))
-  "$1" serve --grpc "$grpc" --http "$http" --database "$db" \
-    --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" \
-    --client-ca "$work/pki/ca.pem" >>"$work/collector.log" 2>&1 &
-  pid=$!
-  pids+=("$pid")
-  for _ in $(seq 1 300); do curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  echo "collector $1 did not start:" >&2
-  tail -n 3 "$work/collector.log" >&2
-  exit 1
+  pick_ports
+  serve_collector "$1" "$work/collector.log" --database "$db" || exit 1
 }
 
 psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null

@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
+source scripts/lib/collector.sh
 ensure_rust
 ensure_postgres
 command -v curl >/dev/null || apt_install curl
@@ -66,19 +67,10 @@ drop_pg() {
 
 # serve NAME DATABASE_FLAGS... : starts a replica; sets $grpc $http $pid
 serve() {
-  local name=$1; shift
-  # Below the kernel's ephemeral range (32768+), where the load
-  # generator's own client sockets would collide with a listener.
-  grpc=127.0.0.1:$((20000 + RANDOM % 6000)) http=127.0.0.1:$((26000 + RANDOM % 6000))
-  target/release/plumb-collector serve --grpc "$grpc" --http "$http" "$@" \
-    --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" \
-    --client-ca "$work/pki/ca.pem" >"$work/$name.log" 2>&1 &
-  pid=$!
-  pids+=("$pid")
-  for _ in $(seq 1 100); do curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  echo "replica $name did not start:" >&2
-  tail -n 3 "$work/$name.log" >&2
-  exit 1
+  local name=$1
+  shift
+  pick_ports
+  serve_collector target/release/plumb-collector "$work/$name.log" "$@" || exit 1
 }
 
 seed_sql() { # the INSERT … SELECT body over a series `i`

@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
+source scripts/lib/collector.sh
 ensure_rust
 command -v curl >/dev/null || apt_install curl
 command -v sqlite3 >/dev/null || apt_install sqlite3
@@ -26,6 +27,7 @@ pids=()
 name="plumb_soak_$$"
 cleanup() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
   rm -rf "$work"
   if [ "$DATABASE" = postgres ]; then
     psql -q "$PLUMB_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
@@ -41,13 +43,8 @@ if [ "$DATABASE" = postgres ]; then
   url="${PLUMB_TEST_POSTGRES%/*}/$name"
   db_flags+=(--database "$url")
 fi
-grpc=127.0.0.1:$((20000 + RANDOM % 6000)) http=127.0.0.1:$((26000 + RANDOM % 6000))
-target/release/plumb-collector serve --grpc "$grpc" --http "$http" "${db_flags[@]}" \
-  --retention "$RETENTION" \
-  --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" \
-  --client-ca "$work/pki/ca.pem" >"$work/collector.log" 2>&1 &
-pids+=("$!")
-for _ in $(seq 1 100); do curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+pick_ports
+serve_collector target/release/plumb-collector "$work/collector.log" "${db_flags[@]}" --retention "$RETENTION"
 token=$(target/release/plumb-collector token create --role read --name soak "${db_flags[@]}")
 
 target/release/examples/fleet_load --collector "https://$grpc" --http "https://$http" \
@@ -77,4 +74,4 @@ for m in $(seq 1 "$MINUTES"); do
 done
 wait "${pids[1]}" || true
 grep -E "^ingest:|^agents connected" "$work/load.txt" || true
-grep -c "pruned history" "$work/collector.log" | sed 's/^/prune runs that deleted rows: /'
+echo "prune runs that deleted rows: $(grep -c "pruned history" "$work/collector.log" || true)"
