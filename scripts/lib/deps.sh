@@ -134,7 +134,10 @@ release_build() {
 # reference_build REV [EXAMPLE...]: the collector (and the named examples
 # of the workspace) built from git revision REV, once per revision, into
 # target/bench-base/REV/release, for benchmarks that measure this tree
-# against it in the same run. Prints that directory.
+# against it in the same run. Prints that directory. What that directory
+# already holds is used as it is: a collector built another way (say,
+# against a changed dependency) is measured as the reference by putting
+# it there and naming the directory as REV.
 reference_build() {
   local rev=$1 dir=target/bench-base/$1/release ex args=() src tgt have=1
   shift
@@ -150,8 +153,17 @@ reference_build() {
   echo "building the reference ($rev)..." >&2
   src=$(mktemp -d /tmp/plumb-reference.XXXXXX)
   tgt=$PWD/target/bench-base/build
-  git worktree add --detach "$src/tree" "$rev" >/dev/null 2>&1
-  (cd "$src/tree" && CARGO_TARGET_DIR="$tgt" cargo build --release --locked -p plumb-collector --bin plumb-collector "${args[@]}" >&2)
+  if ! git worktree add --detach "$src/tree" "$rev" >/dev/null 2>&1; then
+    echo "no revision $rev to build the reference from (nor a reference already in $dir)" >&2
+    rm -rf "$src"
+    return 1
+  fi
+  if ! (cd "$src/tree" && CARGO_TARGET_DIR="$tgt" cargo build --release --locked -p plumb-collector --bin plumb-collector "${args[@]}" >&2); then
+    echo "the reference ($rev) did not build" >&2
+    git worktree remove --force "$src/tree"
+    rm -rf "$src"
+    return 1
+  fi
   mkdir -p "$dir"
   cp "$tgt/release/plumb-collector" "$dir/"
   for ex in "$@"; do cp "$tgt/release/examples/$ex" "$dir/"; done
