@@ -59,6 +59,9 @@ PER_GEN=${PER_GEN:-17000}
 # own heartbeats past the silence timeout (67,393 nodes found silent with
 # their streams open, in a run on this 2-core machine).
 IN_FLIGHT=${IN_FLIGHT:-256}
+# Flag probes (section 4): critical deviations sent a second apart, each
+# timed until its node shows flagged on the REST API.
+PROBES=${PROBES:-40}
 # Each replica's share of PostgreSQL's 100 connections.
 DB_CONNECTIONS=${DB_CONNECTIONS:-12}
 STORM=${STORM:-$HIGH}
@@ -285,7 +288,7 @@ if [[ $SECTIONS == *4* ]]; then
     n=$PER_GEN
     [ $(((g + 1) * PER_GEN)) -gt "$FLEET" ] && n=$((FLEET - g * PER_GEN))
     probes=()
-    [ "$g" -eq 0 ] && probes=(--flag-probes 40 --http "https://${https[0]}" --token "$token")
+    [ "$g" -eq 0 ] && probes=(--flag-probes "$PROBES" --http "https://${https[0]}" --token "$token")
     target/release/examples/fleet_lean "${colls[@]}" --ca-dir "$work/pki" --prefix seed \
       --first $((1 + g * PER_GEN)) --agents "$n" --source "127.0.0.$((10 + g))" --heartbeat 10 \
       --drift-permille 10 --drift-every 60 --hold 3600 --storm 300 --go "$work/go" --in-flight "$IN_FLIGHT" \
@@ -319,7 +322,8 @@ if [[ $SECTIONS == *4* ]]; then
     --ca-dir "$work/pki" --token "$token" --prefix probe --agents 1 --heartbeat 10 --ingesters 0 \
     --queries 100 --seconds 1 --path "/api/v1/nodes/seed-$((SEED / 100 * 100))" --path /api/v1/images \
     >"$work/queries.txt" 2>&1 || true
-  for _ in $(seq 1 240); do grep -q "^flag latency:" "$work/gen-0.txt" 2>/dev/null && break; sleep 0.5; done
+  # A probe a second, each polled for up to 30 s.
+  for _ in $(seq 1 $((2 * (PROBES + 60)))); do grep -q "^flag latency:" "$work/gen-0.txt" 2>/dev/null && break; sleep 0.5; done
   # The storm: every replica killed and started again on its addresses.
   for k in $(seq 0 $((REPLICAS - 1))); do kill -9 "${rpids[$k]}" 2>/dev/null || true; done
   # A killed process holding 15,000 connections takes a moment to go
