@@ -35,8 +35,7 @@ pg_admin=${PLUMB_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
 name=plumb_binds_$$
 db="${pg_admin%/*}/$name"
 cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  stop_all
   if [ "${KEEP:-0}" = 1 ]; then
     echo "kept: $db and $work" >&2
     return

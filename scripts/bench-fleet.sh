@@ -81,7 +81,7 @@ dbs=()
 # What the collectors and generators said survives the run.
 logs=${LOGS:-/tmp/plumb-bench-fleet-logs}
 cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  stop_all
   for d in "${dbs[@]}"; do psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true; done
   mkdir -p "$logs" && cp "$work"/*.txt "$work"/*.log "$logs"/ 2>/dev/null || true
   rm -rf "$work"

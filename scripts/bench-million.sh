@@ -38,7 +38,7 @@ work=$(mktemp -d /tmp/plumb-bench-million.XXXXXX)
 pids=()
 pg_admin=${PLUMB_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
 cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  stop_all
   rm -rf "$work"
   for db in $(psql -Atq "$pg_admin" \
       -c "SELECT datname FROM pg_database WHERE datname LIKE 'plumb_million_$$_%'" 2>/dev/null); do

@@ -29,7 +29,7 @@ pg_admin=${PLUMB_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
 name=plumb_node_page_$$
 db="${pg_admin%/*}/$name"
 cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  stop_all
   rm -rf "$work"
   psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
 }

@@ -35,7 +35,7 @@ pids=()
 # The replicas' logs survive the run (a replica that exits says why there).
 logs=${LOGS:-/tmp/plumb-bench-scale-logs}
 cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  stop_all
   mkdir -p "$logs" && cp "$work"/*.log "$work"/*.txt "$logs"/ 2>/dev/null || true
   rm -rf "$work"
   # Every database this run made goes with it, also when it failed.

@@ -26,8 +26,7 @@ work=$(mktemp -d /tmp/plumb-soak.XXXXXX)
 pids=()
 name="plumb_soak_$$"
 cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  stop_all
   rm -rf "$work"
   if [ "$DATABASE" = postgres ]; then
     psql -q "$PLUMB_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true

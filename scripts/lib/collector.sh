@@ -79,3 +79,11 @@ serve_collector() {
   tail -n 5 "$log" >&2
   return 1
 }
+
+# stop_all: kills every process in $pids and reaps them, quietly (for
+# the scripts' EXIT traps).
+stop_all() {
+  local p
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+}
