@@ -81,8 +81,6 @@ for f in "$work"/live.* "$work"/dev.*; do
 done
 
 cols='n TEXT, t TEXT, r BIGINT, k TEXT, d TEXT, s BIGINT, e TEXT, a TEXT, c TEXT, p TEXT, x TEXT'
-json_src="json_to_recordset(:dj::json) AS r($cols)"
-array_src="unnest(:dn::text[], :dt::text[], :dr::bigint[], :dk::text[], :dd::text[], :ds::bigint[], :de::text[], :da::text[], :dc::text[], :dp::text[], :dx::text[]) AS r(n, t, r, k, d, s, e, a, c, p, x)"
 # The writer's statement (store/deviations.rs), its row source swapped.
 ingest() { # ingest ROWS_FROM
   cat <<SQL
@@ -101,6 +99,8 @@ SQL
 # column list goes in its own AS there.
 json_rows="json_to_recordset(:dj::json) AS ($cols)"
 array_rows="unnest(:dn::text[], :dt::text[], :dr::bigint[], :dk::text[], :dd::text[], :ds::bigint[], :de::text[], :da::text[], :dc::text[], :dp::text[], :dx::text[])"
+json_src="json_to_recordset(:dj::json) AS r($cols)"
+array_src="$array_rows AS r(n, t, r, k, d, s, e, a, c, p, x)"
 ingest "$json_rows" >"$work/ingest-json.sql"
 ingest "$array_rows" >"$work/ingest-arrays.sql"
 # The liveness flush (store/nodes.rs); a new holder each time, so that

@@ -4,22 +4,15 @@
 # $plumbctl (binaries); everything here needs $work (a scratch directory).
 
 # start_collector: starts it in the background ($cpid), exports what
-# plumbctl needs and sets $grpc.
+# plumbctl needs and sets $grpc (and $http).
 start_collector() {
-  local port=$((20000 + RANDOM % 10000))
-  grpc=127.0.0.1:$port
-  local http=127.0.0.1:$((port + 1))
   "$plumbctl" pki init --dir "$work/pki" >/dev/null
   "$collector" token create --role admin --name bench --data-dir "$work/collector" >"$work/admin.token"
+  pick_ports
   export PLUMB_CA=$work/pki/ca.pem PLUMB_TOKEN_FILE=$work/admin.token PLUMB_COLLECTOR=https://$grpc
-  "$collector" serve --grpc "$grpc" --http "$http" --data-dir "$work/collector" \
-    --tls-cert "$work/pki/collector.pem" --tls-key "$work/pki/collector.key" --client-ca "$work/pki/ca.pem" \
-    --enroll-ca-cert "$work/pki/ca.pem" --enroll-ca-key "$work/pki/ca.key" >"$work/collector.log" 2>&1 &
-  cpid=$!
-  for _ in $(seq 1 50); do curl -fs --cacert "$work/pki/ca.pem" "https://$http/readyz" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  echo "the collector did not start; its log:" >&2
-  cat "$work/collector.log" >&2
-  return 1
+  serve_collector "$collector" "$work/collector.log" --data-dir "$work/collector" \
+    --enroll-ca-cert "$work/pki/ca.pem" --enroll-ca-key "$work/pki/ca.key" || return 1
+  cpid=$pid
 }
 
 # start_agent ROOT MANIFEST IMAGE NAME [FLAGS...]: pushes the manifest,
